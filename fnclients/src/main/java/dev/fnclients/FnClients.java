@@ -1,0 +1,86 @@
+package dev.fnclients;
+
+import dev.fnclients.internal.ClientsRuntime;
+import dev.fnclients.pool.FnClientsConfig;
+import dev.fnclients.pool.FnClientsMetrics;
+import okhttp3.OkHttpClient;
+
+/**
+ * Instance-global, lazily built network clients for serverless functions. Call these from your
+ * function on every invocation; each returns the same pooled client for the life of the instance.
+ *
+ * <pre>{@code
+ * public class MyFunction implements HttpFunction {
+ *   public void service(HttpRequest request, HttpResponse response) throws IOException {
+ *     Request upstream = new Request.Builder().url("https://api.example.com/items").build();
+ *     try (Response r = FnClients.http().newCall(upstream).execute()) {
+ *       response.getWriter().write(r.body().string());
+ *     }
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Nothing (no thread, no socket) starts before the first call. Configuration comes from
+ * {@code FNCLIENTS_*} environment variables and {@code fnclients.*} system properties
+ * (see {@link FnClientsConfig}), or from {@link #configure(FnClientsConfig)} before first use.
+ * A JVM shutdown hook closes everything within {@link FnClientsConfig#shutdownTimeout()} (8 s by
+ * default) when the platform sends SIGTERM.
+ */
+public final class FnClients {
+  private static volatile FnClientsConfig configured;
+  private static final ClientsRuntime RUNTIME =
+      new ClientsRuntime(
+          () -> {
+            FnClientsConfig c = configured;
+            return c != null ? c : FnClientsConfig.ofDefaults();
+          },
+          true);
+
+  private FnClients() {}
+
+  /**
+   * The instance's shared OkHttp client: idle-safe, capped, retrying only when safe (see
+   * {@link dev.fnclients.http.FnHttp}). Derive variants with {@code http().newBuilder()...build()};
+   * they share its connection pool and protections.
+   */
+  public static OkHttpClient http() {
+    return RUNTIME.http();
+  }
+
+  /**
+   * Sets the configuration; must be called before the first client is asked for.
+   *
+   * @throws IllegalStateException when a client has already been built with another configuration
+   */
+  public static synchronized void configure(FnClientsConfig config) {
+    if (RUNTIME.isStarted()) {
+      throw new IllegalStateException(
+          "FnClients.configure must be called before the first client is asked for; "
+              + "clients already use " + RUNTIME.config());
+    }
+    configured = java.util.Objects.requireNonNull(config, "config");
+  }
+
+  /** The configuration in force (resolving it if no client has been asked for yet). */
+  public static FnClientsConfig config() {
+    return RUNTIME.config();
+  }
+
+  /**
+   * FnClients' counters as a Micrometer {@code MeterBinder}. They are bound to
+   * {@link FnClientsConfig#meterRegistry()} (Micrometer's global registry by default) on first use;
+   * bind them to another registry with {@code FnClients.metrics().bindTo(registry)}.
+   */
+  public static FnClientsMetrics metrics() {
+    return RUNTIME.metrics();
+  }
+
+  /**
+   * Flushes and closes every client now, within {@link FnClientsConfig#shutdownTimeout()}, and
+   * returns whether all closed in time. The shutdown hook does this on SIGTERM; call it yourself
+   * only when the process is about to end. Idempotent.
+   */
+  public static boolean shutdown() {
+    return RUNTIME.shutdown();
+  }
+}

@@ -1,0 +1,105 @@
+package dev.fnclients.internal;
+
+import dev.fnclients.http.FnHttp;
+import dev.fnclients.pool.ClientRegistry;
+import dev.fnclients.pool.FnClientsConfig;
+import dev.fnclients.pool.FnClientsMetrics;
+import dev.fnclients.pool.Lifecycle;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import okhttp3.OkHttpClient;
+
+/**
+ * The engine behind {@code FnClients}: one per process in production, one per test in tests.
+ *
+ * <p>Nothing happens at construction: the configuration is resolved, meters bound, the shutdown
+ * hook installed and the first client built on the first call for a client. A failure on the way
+ * (an invalid environment variable, say) is thrown to that caller and the next call tries again.
+ */
+public final class ClientsRuntime {
+  private static final String HTTP_KEY = "default";
+
+  private final Supplier<FnClientsConfig> configSource;
+  private final boolean installShutdownHook;
+  private final FnClientsMetrics metrics = new FnClientsMetrics();
+  private final ClientRegistry<String, OkHttpClient> httpClients;
+  private final Function<String, OkHttpClient> httpFactory;
+  private volatile Resolved resolved;
+
+  public ClientsRuntime(Supplier<FnClientsConfig> configSource, boolean installShutdownHook) {
+    this.configSource = Objects.requireNonNull(configSource, "configSource");
+    this.installShutdownHook = installShutdownHook;
+    this.httpClients = new ClientRegistry<>("http", FnHttp::close, metrics.transport("http"));
+    this.httpFactory = key -> FnHttp.newClient(resolve().config, metrics.transport("http"));
+  }
+
+  /** The shared OkHttp client, built on first call. */
+  public OkHttpClient http() {
+    return httpClients.get(HTTP_KEY, httpFactory);
+  }
+
+  /** The counters of every transport, as a Micrometer binder. */
+  public FnClientsMetrics metrics() {
+    return metrics;
+  }
+
+  /** The configuration in force, resolving it if no client has been built yet. */
+  public FnClientsConfig config() {
+    return resolve().config;
+  }
+
+  /** True once the configuration has been resolved, i.e. a client has been asked for. */
+  public boolean isStarted() {
+    return resolved != null;
+  }
+
+  /** The HTTP registry, for tests that count what was built. */
+  public ClientRegistry<String, OkHttpClient> httpClients() {
+    return httpClients;
+  }
+
+  /**
+   * Flushes and closes every client within {@link FnClientsConfig#shutdownTimeout()}; returns
+   * whether everything closed in time. Idempotent; clients asked for afterwards fail.
+   */
+  public boolean shutdown() {
+    Resolved r = resolved;
+    if (r == null) {
+      httpClients.close(java.time.Duration.ZERO);
+      return true;
+    }
+    return r.lifecycle.shutdown();
+  }
+
+  private Resolved resolve() {
+    Resolved r = resolved;
+    if (r != null) {
+      return r;
+    }
+    synchronized (this) {
+      if (resolved == null) {
+        FnClientsConfig config = configSource.get();
+        Lifecycle lifecycle = new Lifecycle(config.shutdownTimeout());
+        // Closed in this order: clients that depend on others come first.
+        lifecycle.register(httpClients);
+        metrics.bindTo(config.meterRegistry());
+        if (installShutdownHook) {
+          lifecycle.installShutdownHook();
+        }
+        resolved = new Resolved(config, lifecycle);
+      }
+      return resolved;
+    }
+  }
+
+  private static final class Resolved {
+    final FnClientsConfig config;
+    final Lifecycle lifecycle;
+
+    Resolved(FnClientsConfig config, Lifecycle lifecycle) {
+      this.config = config;
+      this.lifecycle = lifecycle;
+    }
+  }
+}

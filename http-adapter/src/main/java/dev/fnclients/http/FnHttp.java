@@ -1,0 +1,102 @@
+package dev.fnclients.http;
+
+import dev.fnclients.http.internal.CachingDns;
+import dev.fnclients.http.internal.ConnectionEvents;
+import dev.fnclients.http.internal.IdleCheckInterceptor;
+import dev.fnclients.http.internal.NoDelaySocketFactory;
+import dev.fnclients.http.internal.SafeRetryInterceptor;
+import dev.fnclients.pool.ConnectionCap;
+import dev.fnclients.pool.DnsCache;
+import dev.fnclients.pool.FnClientsConfig;
+import dev.fnclients.pool.IdlePolicy;
+import dev.fnclients.pool.MetricNames;
+import dev.fnclients.pool.SafeRetry;
+import dev.fnclients.pool.TransportStats;
+import io.micrometer.core.instrument.binder.okhttp3.OkHttpMetricsEventListener;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.net.SocketFactory;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.Dns;
+import okhttp3.EventListener;
+import okhttp3.OkHttpClient;
+
+/**
+ * Builds the OkHttp client FnClients shares per instance. Use it through {@code FnClients.http()};
+ * this type is for embedding the client in another registry or building one with its own
+ * configuration.
+ *
+ * <p>The client differs from a default {@code OkHttpClient} in these ways, all shared by its
+ * {@code newBuilder()} variants (they share the pool, the dispatcher and the interceptors):
+ * <ul>
+ *   <li>a connection idle longer than {@link FnClientsConfig#maxIdleAge()} is discarded when taken,
+ *       before a request is written to it, and the request goes on a fresh connection;
+ *   <li>failures are retried only when safe (see {@link RequestNotRetriedException}), with
+ *       backoff and a retry budget; OkHttp's own method-blind {@code retryOnConnectionFailure} is off;
+ *   <li>connections are capped per host and in total for {@code execute()} and {@code enqueue()}
+ *       alike ({@link dev.fnclients.pool.ConnectionCapExceededException} after
+ *       {@link FnClientsConfig#capWait()}); fast fallback is off so a call opens one connection at
+ *       a time;
+ *   <li>TCP_NODELAY is set; DNS answers are cached with stale-if-error;
+ *   <li>timeouts: connect 5 s, read 15 s, write 15 s, whole call 30 s by default;
+ *   <li>metrics: {@link MetricNames} counters plus Micrometer's OkHttp request timer
+ *       {@value MetricNames#HTTP_REQUESTS}.
+ * </ul>
+ */
+public final class FnHttp {
+  private FnHttp() {}
+
+  /** A client for {@code config}, counting into {@code stats}. */
+  public static OkHttpClient newClient(FnClientsConfig config, TransportStats stats) {
+    return newClient(config, stats, Dns.SYSTEM);
+  }
+
+  /** As {@link #newClient(FnClientsConfig, TransportStats)}, resolving names with {@code dns}. */
+  public static OkHttpClient newClient(FnClientsConfig config, TransportStats stats, Dns dns) {
+    Dispatcher dispatcher = new Dispatcher();
+    dispatcher.setMaxRequests(config.maxConnections());
+    dispatcher.setMaxRequestsPerHost(config.effectiveMaxConnectionsPerHost());
+
+    EventListener events = new ConnectionEvents(stats);
+    EventListener requestTimer =
+        OkHttpMetricsEventListener.builder(config.meterRegistry(), MetricNames.HTTP_REQUESTS)
+            .tags(io.micrometer.core.instrument.Tags.of(MetricNames.TRANSPORT_TAG, stats.transport()))
+            .build();
+
+    return new OkHttpClient.Builder()
+        .dispatcher(dispatcher)
+        .connectionPool(
+            new ConnectionPool(config.maxConnections(), config.maxIdleAge().toMillis(), TimeUnit.MILLISECONDS))
+        .addInterceptor(
+            new SafeRetryInterceptor(ConnectionCap.of(config, stats), new SafeRetry("http", config, stats), stats))
+        .addNetworkInterceptor(new IdleCheckInterceptor(IdlePolicy.of(config), stats))
+        .retryOnConnectionFailure(false)
+        .fastFallback(false)
+        .socketFactory(new NoDelaySocketFactory(SocketFactory.getDefault()))
+        .dns(new CachingDns(DnsCache.of(config, stats), dns))
+        .eventListener(events.plus(requestTimer))
+        .connectTimeout(config.connectTimeout())
+        .readTimeout(config.readTimeout())
+        .writeTimeout(config.writeTimeout())
+        .callTimeout(config.callTimeout())
+        .build();
+  }
+
+  /**
+   * Waits up to {@code timeout} for calls in flight on the dispatcher, then closes every pooled
+   * connection. Safe to call more than once.
+   */
+  public static void close(OkHttpClient client, Duration timeout) throws InterruptedException {
+    ExecutorService executor = client.dispatcher().executorService();
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        client.dispatcher().cancelAll();
+      }
+    } finally {
+      client.connectionPool().evictAll();
+    }
+  }
+}

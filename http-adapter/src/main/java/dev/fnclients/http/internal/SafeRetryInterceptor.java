@@ -1,0 +1,126 @@
+package dev.fnclients.http.internal;
+
+import dev.fnclients.http.RequestNotRetriedException;
+import dev.fnclients.pool.ConnectionCap;
+import dev.fnclients.pool.MetricNames;
+import dev.fnclients.pool.RetryableFailure;
+import dev.fnclients.pool.SafeRetry;
+import dev.fnclients.pool.TransportStats;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ProtocolException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.security.cert.CertificateException;
+import java.util.Set;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import okhttp3.Interceptor;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * The application interceptor: takes a connection permit from the {@link ConnectionCap} (so the
+ * cap holds for {@code execute()} and {@code enqueue()} alike, and the permit is held until the
+ * response body is done with), then runs attempts under {@link SafeRetry}.
+ *
+ * <p>Which failures are retried:
+ * <ul>
+ *   <li>a connection discarded as stale before anything was written: at once, for any method, and
+ *       free of the retry budget;
+ *   <li>a failure before the request was written (refused or timed-out connect, TLS handshake
+ *       reset): any method, since the server never saw it;
+ *   <li>a reset, EOF or broken pipe after the request may have been written: only for idempotent
+ *       methods (RFC 9110 §9.2.2) or requests with an {@code Idempotency-Key} header; otherwise
+ *       the caller gets a {@link RequestNotRetriedException};
+ *   <li>never: protocol errors, certificate failures, unknown hosts, read timeouts after the
+ *       request was written, and anything once the call is canceled or past its deadline.
+ * </ul>
+ */
+public final class SafeRetryInterceptor implements Interceptor {
+  private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+  private final ConnectionCap cap;
+  private final SafeRetry retry;
+  private final TransportStats stats;
+  private final int maxStaleDiscards;
+
+  public SafeRetryInterceptor(ConnectionCap cap, SafeRetry retry, TransportStats stats) {
+    this.cap = cap;
+    this.retry = retry;
+    this.stats = stats;
+    // Each discard removes one pooled connection, so a pool of at most maxTotal ends the loop.
+    this.maxStaleDiscards = cap.maxTotal() + 1;
+  }
+
+  @Override
+  public Response intercept(Chain chain) throws IOException {
+    Request request = chain.request();
+    String origin = Responses.origin(request.url());
+    ConnectionCap.Permit permit = cap.acquire(origin);
+    Response response;
+    try {
+      response = retry.call(() -> attempt(chain, request, origin));
+    } catch (IOException | RuntimeException | Error e) {
+      permit.close();
+      throw e;
+    }
+    if (Responses.isComplete(response)) {
+      permit.close();
+      return response;
+    }
+    return response.newBuilder().body(OnCompleteBody.wrap(response.body(), permit::close)).build();
+  }
+
+  private Response attempt(Chain chain, Request request, String origin) throws IOException, RetryableFailure {
+    for (int discards = 0; ; discards++) {
+      Attempt attempt = new Attempt();
+      try {
+        return chain.proceed(request.newBuilder().tag(Attempt.class, attempt).build());
+      } catch (StaleConnectionException e) {
+        if (discards >= maxStaleDiscards) {
+          throw e;
+        }
+      } catch (IOException e) {
+        throw retryableOrThrow(e, request, origin, attempt, chain);
+      }
+    }
+  }
+
+  /** Returns the failure wrapped as retryable when it is safe to retry; otherwise throws the final failure. */
+  private RetryableFailure retryableOrThrow(IOException e, Request request, String origin, Attempt attempt, Chain chain)
+      throws IOException {
+    if (chain.call().isCanceled() || isFinal(e)) {
+      throw e;
+    }
+    if (e instanceof InterruptedIOException) {
+      // A connect timeout happens before anything is written; a read timeout after.
+      if (e instanceof SocketTimeoutException && !attempt.sendStarted) {
+        return new RetryableFailure(e);
+      }
+      throw e;
+    }
+    if (!attempt.sendStarted || isRetrySafe(request)) {
+      return new RetryableFailure(e);
+    }
+    stats.increment(MetricNames.RETRIES_REFUSED_UNSAFE);
+    throw new RequestNotRetriedException(request.method(), origin, e);
+  }
+
+  private static boolean isFinal(IOException e) {
+    if (e instanceof ProtocolException || e instanceof UnknownHostException || e instanceof SSLPeerUnverifiedException) {
+      return true;
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CertificateException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Idempotent by method (RFC 9110 §9.2.2), or made so by an {@code Idempotency-Key} header. */
+  static boolean isRetrySafe(Request request) {
+    return IDEMPOTENT.contains(request.method()) || request.header(IDEMPOTENCY_KEY) != null;
+  }
+}

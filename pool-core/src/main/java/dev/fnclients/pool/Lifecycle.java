@@ -1,0 +1,75 @@
+package dev.fnclients.pool;
+
+import dev.fnclients.pool.internal.Deadline;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Shuts every registered part down in registration order within one time budget, from a JVM
+ * shutdown hook (SIGTERM gives an instance about 10 s) or on request. Register what depends on
+ * others first (publishers before the channels they use). The hook is installed on the first
+ * registration, never before, and shutdown runs once however often it is asked for.
+ */
+public final class Lifecycle {
+  private final Duration timeout;
+  private final List<GracefulCloseable> parts = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean hookInstalled = new AtomicBoolean();
+  private final AtomicBoolean shutDown = new AtomicBoolean();
+  private volatile boolean completedInTime;
+
+  public Lifecycle(Duration timeout) {
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+  }
+
+  /** Adds {@code part}, to be closed after every part registered before it. */
+  public void register(GracefulCloseable part) {
+    parts.add(Objects.requireNonNull(part, "part"));
+  }
+
+  /** Installs the JVM shutdown hook that calls {@link #shutdown()}; idempotent. */
+  public void installShutdownHook() {
+    if (hookInstalled.compareAndSet(false, true)) {
+      Thread hook = new Thread(this::shutdown, "fnclients-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
+  }
+
+  /**
+   * Closes every part in order, each with what is left of the budget, and returns whether all
+   * finished in time. Later calls return the first call's result at once.
+   */
+  public boolean shutdown() {
+    if (!shutDown.compareAndSet(false, true)) {
+      return completedInTime;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    boolean allInTime = true;
+    for (GracefulCloseable part : parts) {
+      Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+      Runnable close =
+          () -> {
+            try {
+              part.close(left);
+            } catch (Exception e) {
+              // One part failing to close must not keep the others open.
+            }
+          };
+      allInTime &= Deadline.runAll(List.of(close), left, "fnclients-shutdown-part");
+    }
+    completedInTime = allInTime;
+    return allInTime;
+  }
+
+  /** True once {@link #shutdown()} has started. */
+  public boolean isShutDown() {
+    return shutDown.get();
+  }
+
+  /** The budget for the whole shutdown. */
+  public Duration timeout() {
+    return timeout;
+  }
+}

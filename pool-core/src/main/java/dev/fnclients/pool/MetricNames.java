@@ -1,0 +1,65 @@
+package dev.fnclients.pool;
+
+/**
+ * Every FnClients counter, with its Micrometer name and fixed tags; the one place meter names are
+ * written. Each is registered once per transport, tagged {@code transport=http|grpc|pubsub}.
+ */
+public enum MetricNames {
+  /** New connections established (TCP, plus TLS where used). */
+  CONNECTIONS_OPENED("fnclients.connections.opened", "Connections opened"),
+  /** Requests sent on a connection that had carried an earlier request. */
+  CONNECTIONS_REUSED("fnclients.connections.reused", "Requests sent on a reused connection"),
+  /** Pooled connections discarded when taken because they had been idle past the maximum idle age. */
+  IDLE_EVICTIONS("fnclients.connections.evicted", "Connections discarded as idle-expired when taken", "reason", "idle-expired"),
+  /** Attempts retried after a failure that was safe to retry (reset, EOF, broken pipe, refused connect). */
+  RETRIES("fnclients.retries", "Attempts retried after a failure that was safe to retry"),
+  /** Retries the retry budget refused because too many recent attempts failed. */
+  RETRIES_REFUSED_BUDGET("fnclients.retries.refused", "Retries refused", "reason", "budget"),
+  /** Failures not retried because the request may have been processed and is not idempotent. */
+  RETRIES_REFUSED_UNSAFE("fnclients.retries.refused", "Retries refused", "reason", "not-idempotent"),
+  /** Callers that found a connection cap full and had to wait. */
+  CAP_WAITS("fnclients.cap.waits", "Callers that waited at a connection cap"),
+  /** Callers rejected after waiting {@code capWait} at a full connection cap. */
+  CAP_REJECTIONS("fnclients.cap.rejections", "Callers rejected at a full connection cap"),
+  /** DNS lookups sent to the resolver that succeeded. */
+  DNS_RESOLVED("fnclients.dns.lookups", "DNS lookups", "outcome", "resolved"),
+  /** DNS lookups answered from the cache within its TTL. */
+  DNS_CACHED("fnclients.dns.lookups", "DNS lookups", "outcome", "cached"),
+  /** Failed DNS lookups answered with the last good (stale) answer. */
+  DNS_STALE("fnclients.dns.lookups", "DNS lookups", "outcome", "stale"),
+  /** Failed DNS lookups with no answer to fall back on. */
+  DNS_FAILED("fnclients.dns.lookups", "DNS lookups", "outcome", "failed"),
+  /** Clients (OkHttp clients, channels, publishers) built; one per key per instance when all is well. */
+  CLIENTS_CREATED("fnclients.clients.created", "Clients built");
+
+  /** Micrometer's OkHttp request timer, registered by the HTTP adapter. */
+  public static final String HTTP_REQUESTS = "fnclients.http.requests";
+
+  /** The tag that names the transport on every meter. */
+  public static final String TRANSPORT_TAG = "transport";
+
+  private final String meterName;
+  private final String description;
+  private final String[] tags;
+
+  MetricNames(String meterName, String description, String... tags) {
+    this.meterName = meterName;
+    this.description = description;
+    this.tags = tags;
+  }
+
+  /** The Micrometer meter name, dot-separated lowercase. */
+  public String meterName() {
+    return meterName;
+  }
+
+  /** The meter's description. */
+  public String description() {
+    return description;
+  }
+
+  /** Fixed tags as alternating keys and values, besides {@link #TRANSPORT_TAG}. */
+  public String[] tags() {
+    return tags.clone();
+  }
+}

@@ -1,0 +1,98 @@
+package dev.fnclients.pool;
+
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.io.IOException;
+
+/**
+ * Retries attempts whose failures the adapter marked {@link RetryableFailure safe to retry}, with
+ * Resilience4j {@link Retry}: exponential backoff with 50% jitter, at most
+ * {@link FnClientsConfig#retryMaxAttempts()} attempts, and a {@link RetryBudget} that refuses
+ * retries while most recent attempts fail.
+ */
+public final class SafeRetry {
+  private final Retry retry;
+  private final RetryBudget budget;
+  private final TransportStats stats;
+
+  public SafeRetry(String name, FnClientsConfig config, TransportStats stats) {
+    this(name, config, RetryBudget.of(config), stats);
+  }
+
+  public SafeRetry(String name, FnClientsConfig config, RetryBudget budget, TransportStats stats) {
+    this.budget = budget;
+    this.stats = stats;
+    RetryConfig retryConfig =
+        RetryConfig.custom()
+            .maxAttempts(config.retryMaxAttempts())
+            .intervalFunction(
+                IntervalFunction.ofExponentialRandomBackoff(
+                    config.retryInitialBackoff(), 2.0, 0.5, config.effectiveRetryMaxBackoff()))
+            .retryOnException(this::shouldRetry)
+            .failAfterMaxAttempts(false)
+            .build();
+    this.retry = Retry.of(name, retryConfig);
+    this.retry.getEventPublisher().onRetry(event -> stats.increment(MetricNames.RETRIES));
+  }
+
+  private boolean shouldRetry(Throwable failure) {
+    if (!(failure instanceof RetryableFailure)) {
+      return false;
+    }
+    if (budget.onFailure()) {
+      return true;
+    }
+    stats.increment(MetricNames.RETRIES_REFUSED_BUDGET);
+    return false;
+  }
+
+  /** One attempt; throws {@link RetryableFailure} for a failure that is safe to retry. */
+  @FunctionalInterface
+  public interface Attempt<T> {
+    T run() throws IOException, RetryableFailure;
+  }
+
+  /**
+   * Runs {@code attempt} until it succeeds, fails in a way that is not safe to retry, runs out of
+   * attempts, or the budget refuses a retry; then rethrows the last failure itself.
+   */
+  public <T> T call(Attempt<T> attempt) throws IOException {
+    try {
+      return Retry.decorateCheckedSupplier(
+              retry,
+              () -> {
+                T result = attempt.run();
+                budget.onSuccess();
+                return result;
+              })
+          .get();
+    } catch (RetryableFailure e) {
+      throw rethrow(e.failure());
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IOException(t);
+    }
+  }
+
+  private static IOException rethrow(Exception failure) {
+    if (failure instanceof IOException) {
+      return (IOException) failure;
+    }
+    if (failure instanceof RuntimeException) {
+      throw (RuntimeException) failure;
+    }
+    return new IOException(failure);
+  }
+
+  /** The budget this retry draws on. */
+  public RetryBudget budget() {
+    return budget;
+  }
+
+  /** The underlying Resilience4j retry, for its own metrics and events. */
+  public Retry retry() {
+    return retry;
+  }
+}
