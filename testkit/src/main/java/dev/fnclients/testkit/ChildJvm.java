@@ -1,0 +1,556 @@
+package dev.fnclients.testkit;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.InterruptedIOException;
+import java.io.OutputStreamWriter;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A Java main class running in a child JVM that a test can freeze and thaw like a serverless
+ * platform freezes an instance between invocations.
+ *
+ * <p>Freezing has to happen in a separate process: {@code SIGSTOP} stops every thread, including
+ * the kernel-side view of time passing for the process, which is exactly what a throttled
+ * serverless instance experiences and what no in-process trick can imitate. The child reuses the
+ * current JVM's {@code java} binary and class path, so any class on the test class path can be
+ * its main class.
+ *
+ * <p>The child's stdout is read line by line (UTF-8) into a queue and its stderr is collected into
+ * a bounded buffer, both by daemon threads, so a chatty child can never block on a full pipe.
+ * Signals are sent with the {@code kill} command, so freezing needs a POSIX system.
+ */
+public final class ChildJvm implements AutoCloseable {
+
+  /** Keeps memory bounded for children that log without end; the tail is what diagnoses. */
+  private static final int STDERR_CAP_CHARS = 1024 * 1024;
+  private static final int STDERR_TAIL_CHARS = 2000;
+  private static final long SIGNAL_TIMEOUT_SECONDS = 10;
+  private static final long STOP_CONFIRM_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final long CLOSE_WAIT_SECONDS = 10;
+  private static final long EXIT_AFTER_EOF_WAIT_MILLIS = 2000;
+  private static final int SKIPPED_LINES_IN_MESSAGE = 10;
+
+  /** Marks stdout EOF in the line queue; identity comparison keeps it distinct from any line. */
+  private static final String EOF = new String("<eof>");
+
+  private final Process process;
+  private final List<String> command;
+  private final Writer stdin;
+  private final BlockingQueue<String> stdoutLines = new LinkedBlockingQueue<>();
+  private final StringBuilder stderr = new StringBuilder();
+  private final Thread stdoutDrainer;
+  private final Thread stderrDrainer;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private ChildJvm(Process process, List<String> command) {
+    this.process = process;
+    this.command = command;
+    this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+    String name = "child-jvm-" + process.pid();
+    this.stdoutDrainer = daemon(name + "-stdout", this::drainStdout);
+    this.stderrDrainer = daemon(name + "-stderr", this::drainStderr);
+  }
+
+  /**
+   * Starts describing a child JVM that runs {@code mainClass}.
+   *
+   * @param mainClass a class with a {@code public static void main(String[])} that is on the
+   *     current class path; static nested classes are fine
+   * @return a builder
+   */
+  public static Builder builder(Class<?> mainClass) {
+    return new Builder(Objects.requireNonNull(mainClass, "mainClass"));
+  }
+
+  /**
+   * Configures and starts a {@link ChildJvm}. Not thread-safe; meant to be used in one chain.
+   */
+  public static final class Builder {
+    private final Class<?> mainClass;
+    private final List<String> args = new ArrayList<>();
+    private final List<String> jvmArgs = new ArrayList<>();
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private final Map<String, String> systemProperties = new LinkedHashMap<>();
+
+    private Builder(Class<?> mainClass) {
+      this.mainClass = mainClass;
+    }
+
+    /**
+     * Appends program arguments passed to {@code main}.
+     *
+     * @param args the arguments
+     * @return this builder
+     */
+    public Builder args(String... args) {
+      this.args.addAll(Arrays.asList(args));
+      return this;
+    }
+
+    /**
+     * Sets an environment variable on top of the inherited environment.
+     *
+     * @param key the variable name
+     * @param value the value
+     * @return this builder
+     */
+    public Builder env(String key, String value) {
+      env.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /**
+     * Sets a system property, passed as {@code -Dkey=value}.
+     *
+     * @param key the property name
+     * @param value the value
+     * @return this builder
+     */
+    public Builder systemProperty(String key, String value) {
+      systemProperties.put(
+          Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /**
+     * Appends raw JVM options such as {@code -Xmx64m}, placed before the main class.
+     *
+     * @param jvmArgs the options
+     * @return this builder
+     */
+    public Builder jvmArgs(String... jvmArgs) {
+      this.jvmArgs.addAll(Arrays.asList(jvmArgs));
+      return this;
+    }
+
+    /**
+     * Starts the child.
+     *
+     * @return the running child; close it to avoid leaking a process
+     * @throws IOException if the process cannot be started
+     */
+    public ChildJvm start() throws IOException {
+      List<String> command = new ArrayList<>();
+      command.add(javaBinary());
+      // The pipes are decoded and encoded as UTF-8 here, so pin the child's standard streams to
+      // UTF-8 too; otherwise non-ASCII text depends on the machine's locale. The sun.* names are
+      // what Java 17 reads, the plain names what Java 19+ reads; user options come later and win.
+      command.add("-Dsun.stdout.encoding=UTF-8");
+      command.add("-Dsun.stderr.encoding=UTF-8");
+      command.add("-Dstdout.encoding=UTF-8");
+      command.add("-Dstderr.encoding=UTF-8");
+      command.addAll(jvmArgs);
+      systemProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+      command.add("-cp");
+      command.add(System.getProperty("java.class.path"));
+      command.add(mainClass.getName());
+      command.addAll(args);
+      ProcessBuilder builder = new ProcessBuilder(command);
+      builder.environment().putAll(env);
+      return new ChildJvm(builder.start(), List.copyOf(command));
+    }
+  }
+
+  /**
+   * The child's process id.
+   *
+   * @return the pid
+   */
+  public long pid() {
+    return process.pid();
+  }
+
+  /**
+   * The full command line the child was started with, for diagnostics.
+   *
+   * @return the command, starting with the {@code java} binary
+   */
+  public List<String> command() {
+    return command;
+  }
+
+  /**
+   * Stops every thread of the child with {@code SIGSTOP}. On Linux this also waits until the
+   * kernel reports every thread as stopped, because {@code kill} returning only means the signal
+   * was queued and a test asserting "nothing happens while frozen" needs the stronger guarantee.
+   *
+   * @throws IllegalStateException if the child has exited, the {@code kill} command fails, or
+   *     the stop is not observed within a generous bound
+   * @throws UncheckedIOException if the {@code kill} command cannot be run
+   */
+  public void freeze() {
+    signal("STOP");
+    awaitStopped();
+  }
+
+  /**
+   * Resumes a frozen child with {@code SIGCONT}; harmless if it is not frozen.
+   *
+   * @throws IllegalStateException if the child has exited or the {@code kill} command fails
+   * @throws UncheckedIOException if the {@code kill} command cannot be run
+   */
+  public void thaw() {
+    signal("CONT");
+  }
+
+  /**
+   * Asks the child to exit with {@code SIGTERM}, so shutdown hooks run as they would when a
+   * platform retires an instance; their output can still be read afterwards. A frozen child only
+   * handles it once thawed.
+   */
+  public void terminate() {
+    // Not process.destroy(): that also closes our ends of the pipes, which would lose whatever
+    // the child prints while shutting down. The handle sends the same SIGTERM and nothing else.
+    process.toHandle().destroy();
+  }
+
+  /**
+   * Whether the child process is still running (a frozen child is alive).
+   *
+   * @return whether the process has not exited
+   */
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /**
+   * Writes one line to the child's stdin and flushes it.
+   *
+   * @param line the line, without a terminator
+   * @throws IOException if the child's stdin is closed
+   */
+  public synchronized void send(String line) throws IOException {
+    stdin.write(line);
+    stdin.write('\n');
+    stdin.flush();
+  }
+
+  /**
+   * Takes the next line the child printed to stdout.
+   *
+   * @param timeout how long to wait for a line
+   * @return the line, without terminator
+   * @throws IOException if stdout reached EOF; the message names the exit code and the tail of
+   *     stderr, since that is almost always why a child stopped talking
+   * @throws TimeoutException if no line arrived in time
+   */
+  public String readLine(Duration timeout) throws IOException, TimeoutException {
+    String line;
+    try {
+      line = stdoutLines.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting for a line from " + this);
+    }
+    if (line == null) {
+      throw new TimeoutException("no line from child " + pid() + " within " + timeout);
+    }
+    if (line == EOF) {
+      // Put it back so every later read fails the same way instead of timing out.
+      stdoutLines.add(EOF);
+      throw new IOException(describeEof());
+    }
+    return line;
+  }
+
+  /**
+   * Reads lines until one starts with {@code prefix}, discarding the others, so tests can wait
+   * for a marker line without caring about unrelated output.
+   *
+   * @param prefix the prefix to look for
+   * @param timeout the overall time budget, not per line
+   * @return the first matching line
+   * @throws IOException if stdout reached EOF first
+   * @throws TimeoutException if no matching line arrived in time; the message lists the last
+   *     skipped lines
+   */
+  public String expectLine(String prefix, Duration timeout) throws IOException, TimeoutException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Deque<String> skipped = new ArrayDeque<>();
+    while (true) {
+      long remaining = deadline - System.nanoTime();
+      String line;
+      try {
+        line = readLine(Duration.ofNanos(Math.max(0, remaining)));
+      } catch (TimeoutException e) {
+        throw new TimeoutException("no line starting with '" + prefix + "' from child " + pid()
+            + " within " + timeout + "; last skipped lines: " + skipped);
+      }
+      if (line.startsWith(prefix)) {
+        return line;
+      }
+      skipped.addLast(line);
+      if (skipped.size() > SKIPPED_LINES_IN_MESSAGE) {
+        skipped.removeFirst();
+      }
+    }
+  }
+
+  /**
+   * Waits for the child to exit.
+   *
+   * @param timeout how long to wait
+   * @return the exit code
+   * @throws InterruptedException if interrupted while waiting
+   * @throws TimeoutException if the child is still running after {@code timeout}
+   */
+  public int waitFor(Duration timeout) throws InterruptedException, TimeoutException {
+    if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+      throw new TimeoutException("child " + pid() + " still running after " + timeout);
+    }
+    return process.exitValue();
+  }
+
+  /**
+   * Everything the child wrote to stderr so far; if it wrote more than about a megabyte, the
+   * oldest part is discarded.
+   *
+   * @return the collected stderr
+   */
+  public String stderr() {
+    synchronized (stderr) {
+      return stderr.toString();
+    }
+  }
+
+  /**
+   * Thaws the child in case it is frozen, kills it with {@code SIGKILL} and waits for it to be
+   * gone. Idempotent. Thawing first keeps the kill from depending on how the platform treats
+   * signals to stopped processes.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (process.isAlive()) {
+      try {
+        signal("CONT");
+      } catch (RuntimeException ignored) {
+        // The child may exit between the check and the signal; SIGKILL below handles the rest.
+      }
+    }
+    process.destroyForcibly();
+    try {
+      process.waitFor(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      stdin.close();
+    } catch (IOException ignored) {
+      // The pipe is already broken because the child is gone; nothing to flush.
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ChildJvm[pid=" + pid() + ", alive=" + process.isAlive() + "]";
+  }
+
+  private void signal(String signal) {
+    if (!process.isAlive()) {
+      // Checked first because a reaped pid may already belong to an unrelated process.
+      throw new IllegalStateException(
+          "cannot send SIG" + signal + ": child " + pid() + " exited with code "
+              + process.exitValue());
+    }
+    String pid = Long.toString(pid());
+    Process kill;
+    try {
+      kill = startKill(List.of("kill", "-" + signal, pid));
+    } catch (IOException notOnPath) {
+      try {
+        // Some minimal images have kill only as a shell builtin.
+        kill = startKill(List.of("/bin/sh", "-c", "kill -" + signal + " " + pid));
+      } catch (IOException e) {
+        e.addSuppressed(notOnPath);
+        throw new UncheckedIOException("cannot run kill -" + signal + " " + pid, e);
+      }
+    }
+    String output;
+    int exit;
+    try {
+      output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      if (!kill.waitFor(SIGNAL_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        kill.destroyForcibly();
+        throw new IllegalStateException("kill -" + signal + " " + pid + " did not finish");
+      }
+      exit = kill.exitValue();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read output of kill -" + signal + " " + pid, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      kill.destroyForcibly();
+      throw new IllegalStateException("interrupted while sending SIG" + signal + " to " + pid, e);
+    }
+    if (exit != 0) {
+      throw new IllegalStateException(
+          "kill -" + signal + " " + pid + " failed with exit code " + exit + ": " + output);
+    }
+  }
+
+  private static Process startKill(List<String> command) throws IOException {
+    return new ProcessBuilder(command).redirectErrorStream(true).start();
+  }
+
+  /** Polls {@code /proc} until all threads are stopped; a no-op where {@code /proc} is absent. */
+  private void awaitStopped() {
+    Path tasks = Paths.get("/proc", Long.toString(pid()), "task");
+    if (!Files.isDirectory(tasks)) {
+      return;
+    }
+    long deadline = System.nanoTime() + STOP_CONFIRM_NANOS;
+    while (true) {
+      Optional<Boolean> stopped = allThreadsStopped(tasks);
+      if (stopped.isEmpty() || stopped.get()) {
+        return;
+      }
+      if (!process.isAlive()) {
+        throw new IllegalStateException("child " + pid() + " exited while being frozen");
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException("child " + pid() + " not stopped "
+            + TimeUnit.NANOSECONDS.toSeconds(STOP_CONFIRM_NANOS) + " s after SIGSTOP");
+      }
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for " + pid() + " to stop", e);
+      }
+    }
+  }
+
+  /**
+   * Reads each thread's state from {@code /proc/<pid>/task/<tid>/stat}.
+   *
+   * @return empty if the states cannot be read, so freezing degrades to "signal sent"
+   */
+  private static Optional<Boolean> allThreadsStopped(Path tasks) {
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(tasks)) {
+      for (Path task : dirs) {
+        String stat;
+        try {
+          stat = Files.readString(task.resolve("stat"), StandardCharsets.US_ASCII);
+        } catch (NoSuchFileException exited) {
+          continue;
+        }
+        // The command name is in parentheses and may itself contain ") ", so use the last one.
+        int close = stat.lastIndexOf(')');
+        if (close < 0 || close + 2 >= stat.length()) {
+          return Optional.empty();
+        }
+        char state = stat.charAt(close + 2);
+        // T: stopped, t: tracing stop, Z/X: already dead and so not running either.
+        if (state != 'T' && state != 't' && state != 'Z' && state != 'X') {
+          return Optional.of(false);
+        }
+      }
+      return Optional.of(true);
+    } catch (IOException | UncheckedIOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private String describeEof() {
+    String exit;
+    try {
+      // stdout closes a moment before the process is reaped; wait briefly for a real exit code.
+      if (process.waitFor(EXIT_AFTER_EOF_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+        exit = "exited with code " + process.exitValue();
+        // Let the stderr drainer catch up so the tail below is complete.
+        stderrDrainer.join(EXIT_AFTER_EOF_WAIT_MILLIS);
+      } else {
+        exit = "closed stdout but is still running";
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      exit = "state unknown (interrupted)";
+    }
+    String err = stderr();
+    String tail = err.length() > STDERR_TAIL_CHARS
+        ? "..." + err.substring(err.length() - STDERR_TAIL_CHARS)
+        : err;
+    return "stdout of child " + pid() + " reached EOF; child " + exit + "; stderr tail: "
+        + (tail.isEmpty() ? "<empty>" : tail);
+  }
+
+  private void drainStdout() {
+    try (BufferedReader reader = new BufferedReader(
+        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        stdoutLines.add(line);
+      }
+    } catch (IOException e) {
+      // The pipe breaking is just another way for stdout to end.
+    } finally {
+      stdoutLines.add(EOF);
+    }
+  }
+
+  private void drainStderr() {
+    char[] buffer = new char[8192];
+    try (Reader reader = new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)) {
+      int n;
+      while ((n = reader.read(buffer)) >= 0) {
+        synchronized (stderr) {
+          stderr.append(buffer, 0, n);
+          // Trim in chunks so the cost of shifting the buffer is amortised.
+          if (stderr.length() > STDERR_CAP_CHARS + STDERR_CAP_CHARS / 16) {
+            stderr.delete(0, stderr.length() - STDERR_CAP_CHARS);
+          }
+        }
+      }
+    } catch (IOException e) {
+      // Same as for stdout: a broken pipe means there is nothing more to collect.
+    }
+  }
+
+  private static Thread daemon(String name, Runnable body) {
+    Thread thread = new Thread(body, name);
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  private static String javaBinary() {
+    // java.home is the running runtime itself, which is what "the current JVM's java" means even
+    // when the process was launched through a wrapper script.
+    Path fromHome = Paths.get(System.getProperty("java.home"), "bin", "java");
+    if (Files.isExecutable(fromHome)) {
+      return fromHome.toString();
+    }
+    Path fromHomeWindows = Paths.get(System.getProperty("java.home"), "bin", "java.exe");
+    if (Files.isExecutable(fromHomeWindows)) {
+      return fromHomeWindows.toString();
+    }
+    return ProcessHandle.current().info().command().orElse("java");
+  }
+}

@@ -1,0 +1,688 @@
+package dev.fnclients.testkit;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntPredicate;
+
+/**
+ * A loopback TCP proxy that behaves like a NAT gateway or serverless platform which silently
+ * forgets connections that have been idle for longer than a limit.
+ *
+ * <p>Real platforms do not tell the client when they drop an idle connection; the client only
+ * finds out when it reuses the connection, either by a reset or by a request that is never
+ * answered. This proxy reproduces exactly that moment, deterministically and on loopback, so
+ * that pool eviction, retry and timeout logic can be tested without waiting minutes for a real
+ * NAT timeout.
+ *
+ * <p>Every accepted client connection gets its own upstream connection (1:1), so the proxy's
+ * counters are also what the upstream server sees. A connection counts as idle when no byte has
+ * moved in either direction for longer than {@link #idleLimit()}. The idle check is made lazily
+ * when the client sends again, because that is when a real client discovers the loss; bytes and
+ * FINs coming from the upstream are forwarded regardless of idleness until that point.
+ *
+ * <p>When the client writes to an idle connection the connection is killed according to the
+ * current {@link Mode}; the written bytes are never forwarded in either mode and the upstream
+ * socket is closed, so the server sees the connection end just like a platform-side reap.
+ *
+ * <p>Threading: one daemon thread accepts, and each connection uses one daemon thread per
+ * direction, all named {@code idle-killing-proxy-<port>-...}. Plain blocking sockets keep the
+ * proxy simple to reason about; the thread cost is irrelevant at test scale.
+ */
+public final class IdleKillingProxy implements AutoCloseable {
+
+  /** What happens to a connection that the client reuses after it has been idle too long. */
+  public enum Mode {
+    /**
+     * The client gets a TCP reset (the client socket is closed with {@code SO_LINGER 0}); this is
+     * the friendly failure, surfacing immediately as "connection reset".
+     */
+    RESET,
+    /**
+     * The client's bytes vanish and nothing is ever answered, while the client socket stays open;
+     * this is the nasty failure where only the client's own read timeout helps.
+     */
+    DROP
+  }
+
+  private static final String HOST = "127.0.0.1";
+  private static final int BUFFER_SIZE = 16 * 1024;
+  private static final int UPSTREAM_CONNECT_TIMEOUT_MILLIS = 10_000;
+  private static final long CLOSE_JOIN_NANOS = TimeUnit.SECONDS.toNanos(5);
+  /** Sentinel for "never kill"; comparisons against it can never be true. */
+  private static final long NEVER = Long.MAX_VALUE;
+
+  private final InetSocketAddress upstream;
+  private final ServerSocket listener;
+  private final int port;
+  private final String threadPrefix;
+
+  private volatile long idleLimitNanos;
+  private volatile Mode mode;
+  private volatile boolean closed;
+
+  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger connectionIds = new AtomicInteger();
+
+  private final AtomicInteger accepted = new AtomicInteger();
+  private final AtomicInteger open = new AtomicInteger();
+  private final AtomicInteger maxOpen = new AtomicInteger();
+  private final AtomicInteger killed = new AtomicInteger();
+  private final AtomicLong forwarded = new AtomicLong();
+  private final AtomicLong returned = new AtomicLong();
+
+  /** Signalled whenever a counter that someone may be awaiting changes. */
+  private final Object countersChanged = new Object();
+
+  private IdleKillingProxy(InetSocketAddress upstream, long idleLimitNanos, Mode mode)
+      throws IOException {
+    this.upstream = upstream;
+    this.idleLimitNanos = idleLimitNanos;
+    this.mode = mode;
+    this.listener = new ServerSocket();
+    try {
+      listener.bind(new InetSocketAddress(InetAddress.getByName(HOST), 0), 128);
+    } catch (IOException e) {
+      listener.close();
+      throw e;
+    }
+    this.port = listener.getLocalPort();
+    this.threadPrefix = "idle-killing-proxy-" + port;
+    startThread(threadPrefix + "-accept", this::acceptLoop);
+  }
+
+  /**
+   * Starts a proxy on {@code 127.0.0.1} with an ephemeral port.
+   *
+   * @param upstream where every accepted connection is forwarded to
+   * @param idleLimit how long a connection may be idle before reusing it kills it; zero kills
+   *     every reuse after any pause, a duration too large for nanoseconds means never
+   * @param mode how a killed connection fails for the client
+   * @return the running proxy
+   * @throws IOException if the listening socket cannot be bound
+   */
+  public static IdleKillingProxy start(InetSocketAddress upstream, Duration idleLimit, Mode mode)
+      throws IOException {
+    Objects.requireNonNull(upstream, "upstream");
+    Objects.requireNonNull(mode, "mode");
+    return new IdleKillingProxy(upstream, toLimitNanos(idleLimit), mode);
+  }
+
+  /**
+   * Starts a proxy that never kills anything. Because connections map 1:1 to upstream
+   * connections this is a cheap way to count how many connections a client really opens.
+   *
+   * @param upstream where every accepted connection is forwarded to
+   * @return the running proxy
+   * @throws IOException if the listening socket cannot be bound
+   */
+  public static IdleKillingProxy start(InetSocketAddress upstream) throws IOException {
+    Objects.requireNonNull(upstream, "upstream");
+    return new IdleKillingProxy(upstream, NEVER, Mode.RESET);
+  }
+
+  /**
+   * Switches how idle connections are killed; applies to the next kill, including on connections
+   * that are already open.
+   *
+   * @param mode the new mode
+   */
+  public void mode(Mode mode) {
+    this.mode = Objects.requireNonNull(mode, "mode");
+  }
+
+  /**
+   * The current kill mode.
+   *
+   * @return the mode used for the next kill
+   */
+  public Mode mode() {
+    return mode;
+  }
+
+  /**
+   * Changes the idle limit; applies to the next client write on every connection, so lowering it
+   * can retroactively doom connections that are already idle.
+   *
+   * @param limit the new limit; a duration too large for nanoseconds means never
+   */
+  public void idleLimit(Duration limit) {
+    this.idleLimitNanos = toLimitNanos(limit);
+  }
+
+  /**
+   * The current idle limit.
+   *
+   * @return the limit, or {@link ChronoUnit#FOREVER}'s duration when connections are never killed
+   */
+  public Duration idleLimit() {
+    long nanos = idleLimitNanos;
+    return nanos == NEVER ? ChronoUnit.FOREVER.getDuration() : Duration.ofNanos(nanos);
+  }
+
+  /**
+   * The upstream address connections are forwarded to.
+   *
+   * @return the upstream address
+   */
+  public InetSocketAddress upstream() {
+    return upstream;
+  }
+
+  /**
+   * The port the proxy listens on.
+   *
+   * @return the ephemeral loopback port
+   */
+  public int port() {
+    return port;
+  }
+
+  /**
+   * The host the proxy listens on.
+   *
+   * @return always {@code "127.0.0.1"}; a literal avoids clients resolving {@code localhost} to
+   *     {@code ::1} where nothing listens
+   */
+  public String host() {
+    return HOST;
+  }
+
+  /**
+   * The address clients should connect to.
+   *
+   * @return the listening address
+   */
+  public InetSocketAddress address() {
+    return new InetSocketAddress(HOST, port);
+  }
+
+  /**
+   * A base URL pointing at the proxy, for clients that are configured by URL.
+   *
+   * @param scheme for example {@code "http"}
+   * @return {@code scheme://127.0.0.1:port}, without a trailing slash
+   */
+  public String url(String scheme) {
+    return scheme + "://" + HOST + ":" + port;
+  }
+
+  /**
+   * Client connections accepted since start or the last {@link #resetCounters()}.
+   *
+   * @return the number of accepted client connections
+   */
+  public int acceptedConnections() {
+    return accepted.get();
+  }
+
+  /**
+   * Client connections currently open, including dropped connections the client still holds.
+   *
+   * @return the number of open client connections
+   */
+  public int openConnections() {
+    return open.get();
+  }
+
+  /**
+   * The exact high-water mark of {@link #openConnections()} since start or the last {@link
+   * #resetCounters()}.
+   *
+   * @return the maximum number of simultaneously open client connections
+   */
+  public int maxOpenConnections() {
+    return maxOpen.get();
+  }
+
+  /**
+   * Connections killed because the client reused them after the idle limit, in either mode.
+   *
+   * @return the number of killed connections
+   */
+  public int killedConnections() {
+    return killed.get();
+  }
+
+  /**
+   * Bytes forwarded from clients to the upstream; swallowed bytes of killed connections are not
+   * included, which makes this a direct check that nothing leaked through.
+   *
+   * @return the number of client-to-upstream bytes forwarded
+   */
+  public long forwardedBytes() {
+    return forwarded.get();
+  }
+
+  /**
+   * Bytes forwarded from the upstream back to clients.
+   *
+   * @return the number of upstream-to-client bytes forwarded
+   */
+  public long returnedBytes() {
+    return returned.get();
+  }
+
+  /**
+   * Lists the names of this proxy's threads that are still alive, for diagnosing leaks.
+   *
+   * @return names of live proxy threads
+   */
+  public List<String> liveThreadNames() {
+    List<String> names = new ArrayList<>();
+    for (Thread thread : threads) {
+      if (thread.isAlive()) {
+        names.add(thread.getName());
+      }
+    }
+    return names;
+  }
+
+  /**
+   * Resets the accepted, killed and byte counters to zero and the high-water mark to the number
+   * of connections open right now, so a test can measure one phase in isolation.
+   */
+  public void resetCounters() {
+    accepted.set(0);
+    killed.set(0);
+    forwarded.set(0);
+    returned.set(0);
+    maxOpen.set(open.get());
+  }
+
+  /**
+   * Waits until {@link #openConnections()} equals {@code expected}; closing is asynchronous from
+   * the client's point of view, so tests need this instead of sleeping.
+   *
+   * @param expected the count to wait for
+   * @param timeout the maximum time to wait
+   * @return whether the count was reached in time
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean awaitOpenConnections(int expected, Duration timeout) throws InterruptedException {
+    return awaitCounter(open, n -> n == expected, timeout);
+  }
+
+  /**
+   * Waits until at least {@code atLeast} client connections have been accepted; a client's
+   * {@code connect} can return before the proxy's accept thread has seen the connection.
+   *
+   * @param atLeast the minimum count to wait for
+   * @param timeout the maximum time to wait
+   * @return whether the count was reached in time
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean awaitAcceptedConnections(int atLeast, Duration timeout)
+      throws InterruptedException {
+    return awaitCounter(accepted, n -> n >= atLeast, timeout);
+  }
+
+  /**
+   * Closes the listener and every client and upstream socket, then waits a bounded time for the
+   * proxy's threads to finish. Idempotent; never blocks indefinitely.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    closeQuietly(listener);
+    for (Connection connection : connections) {
+      connection.finish(Ending.GRACEFUL);
+    }
+    long deadline = System.nanoTime() + CLOSE_JOIN_NANOS;
+    for (Thread thread : new ArrayList<>(threads)) {
+      if (thread == Thread.currentThread()) {
+        continue;
+      }
+      long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (remainingMillis <= 0) {
+        break;
+      }
+      try {
+        thread.join(remainingMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "IdleKillingProxy[" + url("tcp") + " -> " + upstream + ", mode=" + mode
+        + ", idleLimit=" + idleLimit() + ", open=" + open.get() + ", killed=" + killed.get() + "]";
+  }
+
+  private void acceptLoop() {
+    while (!closed) {
+      Socket client;
+      try {
+        client = listener.accept();
+      } catch (IOException e) {
+        // The listener only fails like this when close() closed it, or the OS is in trouble;
+        // either way there is nothing useful left to do.
+        return;
+      }
+      Connection connection = new Connection(connectionIds.incrementAndGet(), client);
+      accepted.incrementAndGet();
+      // Each increment yields a distinct value and the peak is one of them, so folding every
+      // returned value into the max gives an exact high-water mark without a lock.
+      int nowOpen = open.incrementAndGet();
+      maxOpen.accumulateAndGet(nowOpen, Math::max);
+      signalCountersChanged();
+      connections.add(connection);
+      if (closed) {
+        // close() may have taken its snapshot before the add above.
+        connection.finish(Ending.GRACEFUL);
+        return;
+      }
+      try {
+        startThread(threadPrefix + "-" + connection.id + "-up", connection::runClientToUpstream);
+      } catch (RuntimeException | Error e) {
+        connection.finish(Ending.ABORT);
+        throw e;
+      }
+    }
+  }
+
+  private Thread startThread(String name, Runnable body) {
+    Thread thread = new Thread(() -> {
+      try {
+        body.run();
+      } finally {
+        threads.remove(Thread.currentThread());
+      }
+    }, name);
+    thread.setDaemon(true);
+    threads.add(thread);
+    thread.start();
+    return thread;
+  }
+
+  private boolean awaitCounter(AtomicInteger counter, IntPredicate done, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (countersChanged) {
+      while (!done.test(counter.get())) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(countersChanged, remaining);
+      }
+      return true;
+    }
+  }
+
+  private void signalCountersChanged() {
+    synchronized (countersChanged) {
+      countersChanged.notifyAll();
+    }
+  }
+
+  private static long toLimitNanos(Duration limit) {
+    Objects.requireNonNull(limit, "idleLimit");
+    if (limit.isNegative()) {
+      throw new IllegalArgumentException("idleLimit must not be negative: " + limit);
+    }
+    try {
+      return limit.toNanos();
+    } catch (ArithmeticException tooLong) {
+      return NEVER;
+    }
+  }
+
+  private static void closeQuietly(Closeable closeable) {
+    if (closeable == null) {
+      return;
+    }
+    try {
+      closeable.close();
+    } catch (IOException ignored) {
+      // Closing is best effort: the socket is unusable afterwards either way.
+    }
+  }
+
+  private static void resetQuietly(Socket socket) {
+    if (socket == null) {
+      return;
+    }
+    try {
+      // Linger 0 turns close() into an RST, the signal a client gets from a forgotten NAT entry.
+      socket.setSoLinger(true, 0);
+    } catch (IOException ignored) {
+      // Already closed: nothing left to reset.
+    }
+    closeQuietly(socket);
+  }
+
+  private enum State { LIVE, DROPPED, KILLED, FINISHED }
+
+  /** How a connection's two sockets are closed when it ends. */
+  private enum Ending {
+    /** Plain close of both sockets: an orderly end or the proxy shutting down. */
+    GRACEFUL,
+    /** Reset both: an abnormal end on one side is mirrored as an abnormal end on the other. */
+    ABORT,
+    /**
+     * Reset only the client. The platform reaped the connection, it did not crash, so the
+     * upstream just sees the connection go away.
+     */
+    KILL
+  }
+
+  /** One client connection and its upstream twin. */
+  private final class Connection {
+    final int id;
+    final Socket client;
+    volatile Socket upstreamSocket;
+    final AtomicLong lastActivityNanos = new AtomicLong(System.nanoTime());
+    final AtomicInteger endedDirections = new AtomicInteger();
+    final AtomicBoolean finished = new AtomicBoolean();
+    volatile State state = State.LIVE;
+
+    Connection(int id, Socket client) {
+      this.id = id;
+      this.client = client;
+    }
+
+    void runClientToUpstream() {
+      OutputStream toUpstream;
+      InputStream fromClient;
+      try {
+        client.setTcpNoDelay(true);
+        Socket up = new Socket();
+        // Published before connecting so that close() can abort a connect in progress.
+        upstreamSocket = up;
+        if (finished.get()) {
+          closeQuietly(up);
+          return;
+        }
+        up.setTcpNoDelay(true);
+        up.connect(upstream, UPSTREAM_CONNECT_TIMEOUT_MILLIS);
+        toUpstream = up.getOutputStream();
+        fromClient = client.getInputStream();
+        // The idle clock starts once the pair exists; a slow upstream connect is not idleness.
+        lastActivityNanos.set(System.nanoTime());
+        if (finished.get()) {
+          return;
+        }
+        startThread(threadPrefix + "-" + id + "-down", this::runUpstreamToClient);
+      } catch (IOException e) {
+        // An unreachable upstream looks to the client like a refused connection would.
+        finish(Ending.ABORT);
+        return;
+      }
+
+      byte[] buffer = new byte[BUFFER_SIZE];
+      while (true) {
+        int n;
+        try {
+          n = fromClient.read(buffer);
+        } catch (IOException e) {
+          // Client reset or proxy close; in DROP state this is just the client giving up.
+          finish(state == State.LIVE ? Ending.ABORT : Ending.GRACEFUL);
+          return;
+        }
+        if (n < 0) {
+          if (state == State.DROPPED) {
+            finish(Ending.GRACEFUL);
+          } else if (state == State.LIVE) {
+            try {
+              upstreamSocket.shutdownOutput();
+            } catch (IOException e) {
+              finish(Ending.ABORT);
+              return;
+            }
+            directionEnded();
+          }
+          return;
+        }
+        if (state == State.DROPPED) {
+          continue;
+        }
+        if (state != State.LIVE) {
+          return;
+        }
+        if (System.nanoTime() - lastActivityNanos.get() > idleLimitNanos) {
+          if (mode == Mode.RESET) {
+            killWithReset();
+            return;
+          }
+          killWithDrop();
+          continue;
+        }
+        try {
+          toUpstream.write(buffer, 0, n);
+        } catch (IOException e) {
+          finish(Ending.ABORT);
+          return;
+        }
+        lastActivityNanos.set(System.nanoTime());
+        forwarded.addAndGet(n);
+      }
+    }
+
+    void runUpstreamToClient() {
+      byte[] buffer = new byte[BUFFER_SIZE];
+      InputStream fromUpstream;
+      OutputStream toClient;
+      try {
+        fromUpstream = upstreamSocket.getInputStream();
+        toClient = client.getOutputStream();
+      } catch (IOException e) {
+        if (state == State.LIVE) {
+          finish(Ending.ABORT);
+        }
+        return;
+      }
+      while (true) {
+        int n;
+        try {
+          n = fromUpstream.read(buffer);
+        } catch (IOException e) {
+          // After a kill the upstream was closed on purpose; the client must not notice that.
+          if (state == State.LIVE) {
+            finish(Ending.ABORT);
+          }
+          return;
+        }
+        if (state != State.LIVE) {
+          return;
+        }
+        if (n < 0) {
+          try {
+            client.shutdownOutput();
+          } catch (IOException e) {
+            finish(Ending.ABORT);
+            return;
+          }
+          directionEnded();
+          return;
+        }
+        try {
+          toClient.write(buffer, 0, n);
+        } catch (IOException e) {
+          finish(Ending.ABORT);
+          return;
+        }
+        lastActivityNanos.set(System.nanoTime());
+        returned.addAndGet(n);
+      }
+    }
+
+    private void directionEnded() {
+      if (endedDirections.incrementAndGet() == 2) {
+        finish(Ending.GRACEFUL);
+      }
+    }
+
+    private void killWithReset() {
+      synchronized (this) {
+        if (state != State.LIVE) {
+          return;
+        }
+        // Set under the lock so the other direction stops forwarding before the reset lands.
+        state = State.KILLED;
+        killed.incrementAndGet();
+      }
+      finish(Ending.KILL);
+    }
+
+    private void killWithDrop() {
+      synchronized (this) {
+        if (state != State.LIVE) {
+          return;
+        }
+        // Set before closing upstream so the other direction treats its failure as expected.
+        state = State.DROPPED;
+        killed.incrementAndGet();
+      }
+      signalCountersChanged();
+      closeQuietly(upstreamSocket);
+    }
+
+    /** Ends the connection exactly once, whichever thread notices first. */
+    void finish(Ending ending) {
+      if (!finished.compareAndSet(false, true)) {
+        return;
+      }
+      synchronized (this) {
+        state = State.FINISHED;
+      }
+      if (ending == Ending.GRACEFUL) {
+        closeQuietly(client);
+      } else {
+        resetQuietly(client);
+      }
+      if (ending == Ending.ABORT) {
+        resetQuietly(upstreamSocket);
+      } else {
+        closeQuietly(upstreamSocket);
+      }
+      connections.remove(this);
+      open.decrementAndGet();
+      signalCountersChanged();
+    }
+  }
+
+}
