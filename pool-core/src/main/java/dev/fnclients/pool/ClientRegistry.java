@@ -60,7 +60,9 @@ public final class ClientRegistry<K, V> implements GracefulCloseable {
         V value = slot.get(() -> factory.apply(key));
         if (closed) {
           // Lost a race with close(): the value may have been built after the sweep.
-          closeQuietly(value, Duration.ZERO);
+          if (slot.claimClose()) {
+            closeQuietly(value, Duration.ZERO);
+          }
           checkOpen();
         }
         return value;
@@ -106,7 +108,7 @@ public final class ClientRegistry<K, V> implements GracefulCloseable {
     List<V> values = new ArrayList<>();
     for (K key : List.copyOf(slots.keySet())) {
       Slot<V> slot = slots.remove(key);
-      if (slot != null && slot.value != null) {
+      if (slot != null && slot.value != null && slot.claimClose()) {
         values.add(slot.value);
       }
     }
@@ -133,6 +135,12 @@ public final class ClientRegistry<K, V> implements GracefulCloseable {
   private final class Slot<T> {
     volatile T value;
     private boolean failed;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** True for the one caller that is to close this slot's client. */
+    boolean claimClose() {
+      return closing.compareAndSet(false, true);
+    }
 
     synchronized T get(Supplier<? extends T> factory) {
       if (value != null) {

@@ -4,7 +4,11 @@ import dev.fnclients.pool.internal.Deadline;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -18,7 +22,7 @@ public final class Lifecycle {
   private final List<GracefulCloseable> parts = new CopyOnWriteArrayList<>();
   private final AtomicBoolean hookInstalled = new AtomicBoolean();
   private final AtomicBoolean shutDown = new AtomicBoolean();
-  private volatile boolean completedInTime;
+  private final CompletableFuture<Boolean> completed = new CompletableFuture<>();
 
   public Lifecycle(Duration timeout) {
     this.timeout = Objects.requireNonNull(timeout, "timeout");
@@ -39,11 +43,12 @@ public final class Lifecycle {
 
   /**
    * Closes every part in order, each with what is left of the budget, and returns whether all
-   * finished in time. Later calls return the first call's result at once.
+   * finished in time. A call made while another is under way waits for it (the hook racing an
+   * explicit shutdown must not let the JVM halt early); later calls return its result at once.
    */
   public boolean shutdown() {
     if (!shutDown.compareAndSet(false, true)) {
-      return completedInTime;
+      return awaitCompletion();
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     boolean allInTime = true;
@@ -59,8 +64,20 @@ public final class Lifecycle {
           };
       allInTime &= Deadline.runAll(List.of(close), left, "fnclients-shutdown-part");
     }
-    completedInTime = allInTime;
+    completed.complete(allInTime);
     return allInTime;
+  }
+
+  private boolean awaitCompletion() {
+    try {
+      // The first call finishes within the budget, give or take a thread's start-up.
+      return completed.get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException | TimeoutException e) {
+      return false;
+    }
   }
 
   /** True once {@link #shutdown()} has started. */

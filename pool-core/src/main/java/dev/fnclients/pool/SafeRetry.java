@@ -15,6 +15,7 @@ public final class SafeRetry {
   private final Retry retry;
   private final RetryBudget budget;
   private final TransportStats stats;
+  private final int maxAttempts;
 
   public SafeRetry(String name, FnClientsConfig config, TransportStats stats) {
     this(name, config, RetryBudget.of(config), stats);
@@ -23,6 +24,7 @@ public final class SafeRetry {
   public SafeRetry(String name, FnClientsConfig config, RetryBudget budget, TransportStats stats) {
     this.budget = budget;
     this.stats = stats;
+    this.maxAttempts = config.retryMaxAttempts();
     RetryConfig retryConfig =
         RetryConfig.custom()
             .maxAttempts(config.retryMaxAttempts())
@@ -37,14 +39,8 @@ public final class SafeRetry {
   }
 
   private boolean shouldRetry(Throwable failure) {
-    if (!(failure instanceof RetryableFailure)) {
-      return false;
-    }
-    if (budget.onFailure()) {
-      return true;
-    }
-    stats.increment(MetricNames.RETRIES_REFUSED_BUDGET);
-    return false;
+    // Every retryable failure takes a token, the last attempt's too, as in gRPC throttling.
+    return failure instanceof RetryableFailure && budget.onFailure();
   }
 
   /** One attempt; throws {@link RetryableFailure} for a failure that is safe to retry. */
@@ -58,16 +54,22 @@ public final class SafeRetry {
    * attempts, or the budget refuses a retry; then rethrows the last failure itself.
    */
   public <T> T call(Attempt<T> attempt) throws IOException {
+    int[] attempts = {0};
     try {
       return Retry.decorateCheckedSupplier(
               retry,
               () -> {
+                attempts[0]++;
                 T result = attempt.run();
                 budget.onSuccess();
                 return result;
               })
           .get();
     } catch (RetryableFailure e) {
+      if (attempts[0] < maxAttempts) {
+        // Attempts were left, so it was the budget that stopped the retry.
+        stats.increment(MetricNames.RETRIES_REFUSED_BUDGET);
+      }
       throw rethrow(e.failure());
     } catch (IOException | RuntimeException | Error e) {
       throw e;

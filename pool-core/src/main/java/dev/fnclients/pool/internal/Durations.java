@@ -29,13 +29,16 @@ public final class Durations {
         default:
           return null;
       }
-    } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
+    } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException | ArithmeticException e) {
       return null;
     }
   }
 
   /** Prints {@code d} in the largest unit that keeps it whole, e.g. {@code 90s}, {@code 1h}, {@code 250ms}. */
   public static String format(Duration d) {
+    if (Math.abs(d.getSeconds()) > Long.MAX_VALUE / 1000 - 1) {
+      return d.getSeconds() + "s"; // beyond what milliseconds can hold
+    }
     long ms = d.toMillis();
     if (ms % 3_600_000 == 0 && ms != 0) {
       return ms / 3_600_000 + "h";
