@@ -1,6 +1,8 @@
 package dev.fnclients;
 
+import dev.fnclients.grpc.GrpcConfig;
 import dev.fnclients.internal.ClientsRuntime;
+import io.grpc.ManagedChannel;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.FnClientsMetrics;
 import okhttp3.OkHttpClient;
@@ -45,6 +47,26 @@ public final class FnClients {
    */
   public static OkHttpClient http() {
     return RUNTIME.http();
+  }
+
+  /**
+   * The instance's shared gRPC channel to {@code target} ({@code host:port} or a URI such as
+   * {@code dns:///pubsub.googleapis.com:443}), over TLS, built on first call: reset by wall clock
+   * after idle gaps, retrying {@code UNAVAILABLE} through its service config, with a default
+   * deadline and an in-flight cap (see {@link dev.fnclients.grpc.FnGrpc}). Do not shut it down;
+   * the shutdown hook does.
+   */
+  public static ManagedChannel grpc(String target) {
+    return RUNTIME.grpc(target, GrpcConfig.ofDefaults());
+  }
+
+  /**
+   * As {@link #grpc(String)} with per-target options, e.g. plaintext for an emulator:
+   * {@code FnClients.grpc("localhost:8085", GrpcConfig.custom().usePlaintext().build())}. Keep the
+   * options in a constant: each distinct target and options pair gets its own channel.
+   */
+  public static ManagedChannel grpc(String target, GrpcConfig options) {
+    return RUNTIME.grpc(target, options);
   }
 
   /**

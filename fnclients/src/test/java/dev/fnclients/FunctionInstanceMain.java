@@ -4,12 +4,21 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import dev.fnclients.grpc.GrpcConfig;
+import dev.fnclients.testkit.grpc.EchoGrpcServer;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 
 /**
- * A function instance in a child JVM: each line {@code GET <url>} on stdin is one invocation, answered
+ * A function instance in a child JVM: each line {@code GET <url>} or {@code GRPC <host:port>} on
+ * stdin is one invocation, answered
  * on stdout with {@code OK <ms>} or {@code FAIL <ms> <exception>}. The argument picks the client:
  * {@code fnclients} for {@link FnClients#http()}, {@code default} for a shared default OkHttpClient.
  */
@@ -24,6 +33,10 @@ public final class FunctionInstanceMain {
         System.out.println("STATS " + FnClients.metrics().transport("http"));
         continue;
       }
+      if (line.startsWith("GRPC ")) {
+        grpc(line.substring(5), pooled);
+        continue;
+      }
       OkHttpClient client = pooled ? FnClients.http() : defaultClient;
       long start = System.nanoTime();
       try (Response response = client.newCall(new Request.Builder().url(line.substring(4)).build()).execute()) {
@@ -32,6 +45,30 @@ public final class FunctionInstanceMain {
       } catch (Exception e) {
         System.out.println("FAIL " + (System.nanoTime() - start) / 1_000_000 + " " + e);
       }
+    }
+  }
+
+  private static ManagedChannel defaultChannel;
+
+  /** One unary call; the default channel gets a 3 s deadline, FnClients its default one. */
+  private static void grpc(String target, boolean pooled) {
+    Channel channel;
+    CallOptions options = CallOptions.DEFAULT;
+    if (pooled) {
+      channel = FnClients.grpc(target, GrpcConfig.custom().usePlaintext().build());
+    } else {
+      if (defaultChannel == null) {
+        defaultChannel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+      }
+      channel = defaultChannel;
+      options = options.withDeadlineAfter(3, TimeUnit.SECONDS);
+    }
+    long start = System.nanoTime();
+    try {
+      EchoGrpcServer.call(channel, EchoGrpcServer.SAY, "hi", options);
+      System.out.println("OK " + (System.nanoTime() - start) / 1_000_000 + (pooled ? " " + FnClients.metrics().transport("grpc") : ""));
+    } catch (RuntimeException e) {
+      System.out.println("FAIL " + (System.nanoTime() - start) / 1_000_000 + " " + e);
     }
   }
 }

@@ -1,6 +1,9 @@
 package dev.fnclients.internal;
 
+import dev.fnclients.grpc.FnGrpc;
+import dev.fnclients.grpc.GrpcConfig;
 import dev.fnclients.http.FnHttp;
+import io.grpc.ManagedChannel;
 import dev.fnclients.pool.ClientRegistry;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.FnClientsMetrics;
@@ -25,6 +28,8 @@ public final class ClientsRuntime {
   private final FnClientsMetrics metrics = new FnClientsMetrics();
   private final ClientRegistry<String, OkHttpClient> httpClients;
   private final Function<String, OkHttpClient> httpFactory;
+  private final ClientRegistry<GrpcKey, ManagedChannel> grpcChannels;
+  private final Function<GrpcKey, ManagedChannel> grpcFactory;
   private volatile Resolved resolved;
 
   public ClientsRuntime(Supplier<FnClientsConfig> configSource, boolean installShutdownHook) {
@@ -32,11 +37,21 @@ public final class ClientsRuntime {
     this.installShutdownHook = installShutdownHook;
     this.httpClients = new ClientRegistry<>("http", FnHttp::close, metrics.transport("http"));
     this.httpFactory = key -> FnHttp.newClient(resolve().config, metrics.transport("http"));
+    this.grpcChannels = new ClientRegistry<>("grpc", FnGrpc::close, metrics.transport("grpc"));
+    this.grpcFactory = key -> FnGrpc.newChannel(key.target, key.options, resolve().config, metrics.transport("grpc"));
   }
 
   /** The shared OkHttp client, built on first call. */
   public OkHttpClient http() {
     return httpClients.get(HTTP_KEY, httpFactory);
+  }
+
+  /**
+   * The shared channel to {@code target} with {@code options}, built on first call. Each distinct
+   * target and options pair gets one channel.
+   */
+  public ManagedChannel grpc(String target, GrpcConfig options) {
+    return grpcChannels.get(new GrpcKey(FnGrpc.normalizeTarget(target), options), grpcFactory);
   }
 
   /** The counters of every transport, as a Micrometer binder. */
@@ -54,6 +69,11 @@ public final class ClientsRuntime {
     return resolved != null;
   }
 
+  /** The gRPC registry, for tests that count what was built. */
+  public ClientRegistry<GrpcKey, ManagedChannel> grpcChannels() {
+    return grpcChannels;
+  }
+
   /** The HTTP registry, for tests that count what was built. */
   public ClientRegistry<String, OkHttpClient> httpClients() {
     return httpClients;
@@ -66,6 +86,7 @@ public final class ClientsRuntime {
   public boolean shutdown() {
     Resolved r = resolved;
     if (r == null) {
+      grpcChannels.close(java.time.Duration.ZERO);
       httpClients.close(java.time.Duration.ZERO);
       return true;
     }
@@ -82,6 +103,7 @@ public final class ClientsRuntime {
         FnClientsConfig config = configSource.get();
         Lifecycle lifecycle = new Lifecycle(config.shutdownTimeout());
         // Closed in this order: clients that depend on others come first.
+        lifecycle.register(grpcChannels);
         lifecycle.register(httpClients);
         metrics.bindTo(config.meterRegistry());
         if (installShutdownHook) {
@@ -90,6 +112,32 @@ public final class ClientsRuntime {
         resolved = new Resolved(config, lifecycle);
       }
       return resolved;
+    }
+  }
+
+  /** A gRPC registry key: the normalized target and the per-target options. */
+  public static final class GrpcKey {
+    final String target;
+    final GrpcConfig options;
+
+    GrpcKey(String target, GrpcConfig options) {
+      this.target = target;
+      this.options = java.util.Objects.requireNonNull(options, "options");
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof GrpcKey && ((GrpcKey) o).target.equals(target) && ((GrpcKey) o).options.equals(options);
+    }
+
+    @Override
+    public int hashCode() {
+      return target.hashCode() * 31 + options.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return target;
     }
   }
 

@@ -1,0 +1,140 @@
+package dev.fnclients.grpc;
+
+import dev.fnclients.grpc.internal.DefaultDeadlineInterceptor;
+import dev.fnclients.grpc.internal.IdleResettingChannel;
+import dev.fnclients.grpc.internal.InFlightCapInterceptor;
+import dev.fnclients.grpc.internal.RetryCountingInterceptor;
+import dev.fnclients.pool.ConnectionCap;
+import dev.fnclients.pool.FnClientsConfig;
+import dev.fnclients.pool.IdlePolicy;
+import dev.fnclients.pool.InvalidConfigurationException;
+import dev.fnclients.pool.TransportStats;
+import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
+import io.grpc.ClientInterceptors;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.TlsChannelCredentials;
+import io.micrometer.core.instrument.binder.grpc.MetricCollectingClientInterceptor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds the gRPC channels FnClients shares, one per target. Use it through
+ * {@code FnClients.grpc(target)}; this type is for embedding.
+ *
+ * <p>How a channel differs from a default {@code ManagedChannelBuilder.forTarget(target).build()}:
+ * <ul>
+ *   <li>before a call starts, a channel with no call in flight for longer than
+ *       {@link FnClientsConfig#maxIdleAge()} is reset with {@code enterIdle()}, measured by wall
+ *       clock on the caller's thread, so a frozen instance never sends into a dead connection;
+ *   <li>a retry policy in the service config retries {@link GrpcConfig#retryableStatusCodes()}
+ *       ({@code UNAVAILABLE}) with {@code retryMaxAttempts} (at most 5), exponential backoff, and
+ *       retry throttling from {@code retryBudgetTokens} / {@code retryBudgetTokenRatio};
+ *       transparent retries stay on;
+ *   <li>calls without a deadline get {@link GrpcConfig#defaultDeadline()} (30 s by default);
+ *   <li>keepalive pings stay off: they run on timers a throttled instance may not run, time out
+ *       across freezes, and Google front ends answer pings more often than every ~30 s with
+ *       GOAWAY {@code too_many_pings}; the wall-clock reset does their job. {@code idleTimeout} is
+ *       set to the maximum idle age as a backstop for instances that are not throttled;
+ *   <li>calls in flight are capped ({@link GrpcConfig#maxInFlightCalls()});
+ *   <li>Micrometer's {@link MetricCollectingClientInterceptor} times every call.
+ * </ul>
+ */
+public final class FnGrpc {
+  private FnGrpc() {}
+
+  /**
+   * The canonical form of {@code target}: a URI target is kept (scheme lowercased), a bare
+   * {@code host:port} becomes {@code dns:///host:port}.
+   *
+   * @throws InvalidConfigurationException for an empty target
+   */
+  public static String normalizeTarget(String target) {
+    if (target == null || target.isBlank()) {
+      throw new InvalidConfigurationException("target", "gRPC target must be host:port or a URI such as dns:///host:443, was '" + target + "'");
+    }
+    String t = target.trim();
+    int scheme = t.indexOf("://");
+    if (scheme > 0) {
+      return t.substring(0, scheme).toLowerCase(Locale.ROOT) + t.substring(scheme);
+    }
+    if (t.startsWith("unix:")) {
+      return t;
+    }
+    return "dns:///" + t.toLowerCase(Locale.ROOT);
+  }
+
+  /** A new channel to {@code target}; the caller owns it. */
+  public static ManagedChannel newChannel(String target, GrpcConfig grpc, FnClientsConfig config, TransportStats stats) {
+    String normalized = normalizeTarget(target);
+    ChannelCredentials credentials = grpc.plaintext() ? InsecureChannelCredentials.create() : TlsChannelCredentials.create();
+    ManagedChannelBuilder<?> builder =
+        Grpc.newChannelBuilder(normalized, credentials)
+            .defaultServiceConfig(serviceConfig(grpc, config))
+            .enableRetry()
+            .maxRetryAttempts(5)
+            .idleTimeout(Math.max(1000, config.maxIdleAge().toMillis()), TimeUnit.MILLISECONDS)
+            .keepAliveWithoutCalls(false);
+    grpc.customizer().accept(builder);
+    ManagedChannel raw = builder.build();
+
+    Duration deadline = grpc.defaultDeadline() != null ? grpc.defaultDeadline() : config.callTimeout();
+    ConnectionCap cap = new ConnectionCap(grpc.maxInFlightCalls(), grpc.maxInFlightCalls(), config.capWait(), stats);
+    // The last interceptor listed runs first.
+    Channel calls =
+        ClientInterceptors.intercept(
+            raw,
+            new RetryCountingInterceptor(stats),
+            new MetricCollectingClientInterceptor(config.meterRegistry()),
+            new InFlightCapInterceptor(cap, normalized),
+            new DefaultDeadlineInterceptor(deadline));
+    return new IdleResettingChannel(raw, calls, IdlePolicy.of(config), stats);
+  }
+
+  /** Shuts {@code channel} down, letting calls in flight finish for up to {@code timeout}, then forcibly. */
+  public static void close(ManagedChannel channel, Duration timeout) throws InterruptedException {
+    channel.shutdown();
+    if (!channel.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      channel.shutdownNow();
+    }
+  }
+
+  /** The service config: a default method config with the retry policy, and retry throttling. */
+  static Map<String, Object> serviceConfig(GrpcConfig grpc, FnClientsConfig config) {
+    Map<String, Object> methodConfig = new LinkedHashMap<>();
+    methodConfig.put("name", List.of(Map.of()));
+    int attempts = Math.min(5, config.retryMaxAttempts());
+    if (attempts >= 2) { // gRPC rejects a retry policy with fewer than two attempts
+      List<Object> codes = new ArrayList<>();
+      for (Status.Code code : grpc.retryableStatusCodes()) {
+        codes.add(code.name());
+      }
+      Map<String, Object> retryPolicy = new LinkedHashMap<>();
+      retryPolicy.put("maxAttempts", (double) attempts);
+      retryPolicy.put("initialBackoff", seconds(config.retryInitialBackoff()));
+      retryPolicy.put("maxBackoff", seconds(config.effectiveRetryMaxBackoff()));
+      retryPolicy.put("backoffMultiplier", 2.0);
+      retryPolicy.put("retryableStatusCodes", codes);
+      methodConfig.put("retryPolicy", retryPolicy);
+    }
+    Map<String, Object> serviceConfig = new LinkedHashMap<>();
+    serviceConfig.put("methodConfig", List.of(methodConfig));
+    serviceConfig.put(
+        "retryThrottling",
+        Map.of("maxTokens", (double) config.retryBudgetTokens(), "tokenRatio", config.retryBudgetTokenRatio()));
+    return serviceConfig;
+  }
+
+  private static String seconds(Duration d) {
+    return String.format(Locale.ROOT, "%d.%09ds", d.getSeconds(), d.getNano());
+  }
+}

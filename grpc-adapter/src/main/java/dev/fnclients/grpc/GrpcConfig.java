@@ -1,0 +1,177 @@
+package dev.fnclients.grpc;
+
+import dev.fnclients.pool.InvalidConfigurationException;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Per-target options for a shared gRPC channel. Immutable; build one with {@link #custom()} or
+ * {@link #from(GrpcConfig)}, or take {@link #ofDefaults()}. Whatever is set here, the channel keeps
+ * its protections: the idle reset before a call, the default deadline and the in-flight cap.
+ *
+ * <p>Defaults: TLS with the platform's trust store ({@link #plaintext()} {@code false}); default
+ * deadline = {@code FnClientsConfig.callTimeout()} (30 s); retryable codes {@code UNAVAILABLE};
+ * at most 100 calls in flight; no builder customizer.
+ */
+public final class GrpcConfig {
+  private static final GrpcConfig DEFAULTS = new Builder().build();
+
+  private final boolean plaintext;
+  private final Duration defaultDeadline;
+  private final Set<Status.Code> retryableStatusCodes;
+  private final int maxInFlightCalls;
+  private final Consumer<ManagedChannelBuilder<?>> customizer;
+
+  private GrpcConfig(Builder b) {
+    this.plaintext = b.plaintext;
+    this.defaultDeadline = b.defaultDeadline;
+    this.retryableStatusCodes = Set.copyOf(b.retryableStatusCodes);
+    this.maxInFlightCalls = b.maxInFlightCalls;
+    this.customizer = b.customizer;
+  }
+
+  /** TLS, default deadline from {@code FnClientsConfig}, retry {@code UNAVAILABLE}, 100 calls in flight. */
+  public static GrpcConfig ofDefaults() {
+    return DEFAULTS;
+  }
+
+  /** A builder starting from the defaults. */
+  public static Builder custom() {
+    return new Builder();
+  }
+
+  /** A builder starting from {@code base}. */
+  public static Builder from(GrpcConfig base) {
+    return new Builder(base);
+  }
+
+  /** True when the channel speaks plaintext (emulators, loopback); TLS otherwise. Default {@code false}. */
+  public boolean plaintext() {
+    return plaintext;
+  }
+
+  /**
+   * The deadline given to calls that set none, or {@code null} to use
+   * {@code FnClientsConfig.callTimeout()} (30 s by default). Without one, a call on a silently
+   * dropped connection would wait forever.
+   */
+  public Duration defaultDeadline() {
+    return defaultDeadline;
+  }
+
+  /** Status codes the channel's retry policy retries. Default {@code UNAVAILABLE}. */
+  public Set<Status.Code> retryableStatusCodes() {
+    return retryableStatusCodes;
+  }
+
+  /** The most calls in flight on the channel at once; more wait up to {@code capWait}. Default 100. */
+  public int maxInFlightCalls() {
+    return maxInFlightCalls;
+  }
+
+  /** Applied to the channel builder after FnClients' own settings. Default: does nothing. */
+  public Consumer<ManagedChannelBuilder<?>> customizer() {
+    return customizer;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof GrpcConfig)) {
+      return false;
+    }
+    GrpcConfig other = (GrpcConfig) o;
+    return plaintext == other.plaintext
+        && Objects.equals(defaultDeadline, other.defaultDeadline)
+        && retryableStatusCodes.equals(other.retryableStatusCodes)
+        && maxInFlightCalls == other.maxInFlightCalls
+        && customizer == other.customizer;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(plaintext, defaultDeadline, retryableStatusCodes, maxInFlightCalls, System.identityHashCode(customizer));
+  }
+
+  @Override
+  public String toString() {
+    return "GrpcConfig{plaintext=" + plaintext + ", defaultDeadline=" + defaultDeadline + ", retryableStatusCodes="
+        + retryableStatusCodes + ", maxInFlightCalls=" + maxInFlightCalls + "}";
+  }
+
+  /** Builds a {@link GrpcConfig}; setters validate at once. */
+  public static final class Builder {
+    private static final Consumer<ManagedChannelBuilder<?>> NO_CUSTOMIZER = b -> {};
+
+    private boolean plaintext;
+    private Duration defaultDeadline;
+    private Set<Status.Code> retryableStatusCodes = EnumSet.of(Status.Code.UNAVAILABLE);
+    private int maxInFlightCalls = 100;
+    private Consumer<ManagedChannelBuilder<?>> customizer = NO_CUSTOMIZER;
+
+    private Builder() {}
+
+    private Builder(GrpcConfig base) {
+      this.plaintext = base.plaintext;
+      this.defaultDeadline = base.defaultDeadline;
+      this.retryableStatusCodes = EnumSet.copyOf(base.retryableStatusCodes);
+      this.maxInFlightCalls = base.maxInFlightCalls;
+      this.customizer = base.customizer;
+    }
+
+    /** Speak plaintext: only for emulators and loopback, where there is no TLS to verify. */
+    public Builder usePlaintext() {
+      this.plaintext = true;
+      return this;
+    }
+
+    /** Sets the deadline for calls that set none; 1 ms to 1 h. */
+    public Builder defaultDeadline(Duration deadline) {
+      if (deadline == null || deadline.compareTo(Duration.ofMillis(1)) < 0 || deadline.compareTo(Duration.ofHours(1)) > 0) {
+        throw new InvalidConfigurationException(
+            "defaultDeadline", "defaultDeadline must be between 1ms and 1h, was " + deadline);
+      }
+      this.defaultDeadline = deadline;
+      return this;
+    }
+
+    /** Sets the status codes to retry; at least one, never {@code OK}. */
+    public Builder retryableStatusCodes(Status.Code... codes) {
+      EnumSet<Status.Code> set = EnumSet.noneOf(Status.Code.class);
+      for (Status.Code code : codes) {
+        set.add(Objects.requireNonNull(code, "code"));
+      }
+      if (set.isEmpty() || set.contains(Status.Code.OK)) {
+        throw new InvalidConfigurationException(
+            "retryableStatusCodes", "retryableStatusCodes must name at least one status code other than OK, was " + set);
+      }
+      this.retryableStatusCodes = set;
+      return this;
+    }
+
+    /** Sets the in-flight call cap; 1 to 100000. */
+    public Builder maxInFlightCalls(int max) {
+      if (max < 1 || max > 100_000) {
+        throw new InvalidConfigurationException(
+            "maxInFlightCalls", "maxInFlightCalls must be between 1 and 100000, was " + max);
+      }
+      this.maxInFlightCalls = max;
+      return this;
+    }
+
+    /** Adjusts the channel builder (e.g. interceptors, credentials, message limits) after FnClients' settings. */
+    public Builder customizer(Consumer<ManagedChannelBuilder<?>> customizer) {
+      this.customizer = Objects.requireNonNull(customizer, "customizer");
+      return this;
+    }
+
+    /** Returns the immutable configuration. */
+    public GrpcConfig build() {
+      return new GrpcConfig(this);
+    }
+  }
+}

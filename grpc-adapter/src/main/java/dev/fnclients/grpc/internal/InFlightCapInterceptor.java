@@ -1,0 +1,65 @@
+package dev.fnclients.grpc.internal;
+
+import dev.fnclients.pool.ConnectionCap;
+import dev.fnclients.pool.ConnectionCapExceededException;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.ForwardingClientCallListener;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import java.io.InterruptedIOException;
+
+/**
+ * Caps the calls in flight on one channel, with the pool's bounded wait. A call that finds the
+ * cap full past {@code capWait} fails with {@code RESOURCE_EXHAUSTED}, its description naming the
+ * cap and the target and its cause the {@link ConnectionCapExceededException}. The permit is held
+ * from start until the call closes, whatever way it closes.
+ */
+public final class InFlightCapInterceptor implements ClientInterceptor {
+  private final ConnectionCap cap;
+  private final String target;
+
+  public InFlightCapInterceptor(ConnectionCap cap, String target) {
+    this.cap = cap;
+    this.target = target;
+  }
+
+  @Override
+  public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
+      MethodDescriptor<ReqT, RespT> method, CallOptions options, Channel next) {
+    return new ClientInterceptors.CheckedForwardingClientCall<>(next.newCall(method, options)) {
+      @Override
+      protected void checkedStart(Listener<RespT> listener, Metadata headers) throws Exception {
+        ConnectionCap.Permit permit;
+        try {
+          permit = cap.acquire(target);
+        } catch (ConnectionCapExceededException e) {
+          throw Status.RESOURCE_EXHAUSTED
+              .withDescription(e.getMessage().replace("maxConnections", "maxInFlightCalls"))
+              .withCause(e)
+              .asException();
+        } catch (InterruptedIOException e) {
+          throw Status.CANCELLED.withDescription(e.getMessage()).withCause(e).asException();
+        }
+        try {
+          delegate().start(
+              new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                @Override
+                public void onClose(Status status, Metadata trailers) {
+                  permit.close();
+                  super.onClose(status, trailers);
+                }
+              },
+              headers);
+        } catch (RuntimeException | Error e) {
+          permit.close();
+          throw e;
+        }
+      }
+    };
+  }
+}

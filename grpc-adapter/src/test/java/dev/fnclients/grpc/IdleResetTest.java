@@ -1,0 +1,88 @@
+package dev.fnclients.grpc;
+
+import static dev.fnclients.testkit.grpc.EchoGrpcServer.SAY;
+import static dev.fnclients.testkit.grpc.EchoGrpcServer.SLOW;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fnclients.pool.MetricNames;
+import dev.fnclients.pool.TransportStats;
+import dev.fnclients.testkit.IdleKillingProxy;
+import dev.fnclients.testkit.ManualClock;
+import dev.fnclients.testkit.grpc.EchoGrpcServer;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The channel is reset by wall clock, on the calling thread, when it has been idle past the maximum idle age. */
+class IdleResetTest {
+  private final ManualClock clock = new ManualClock();
+  private final TransportStats stats = new TransportStats("grpc");
+  private EchoGrpcServer server;
+  private IdleKillingProxy counter;
+  private ManagedChannel channel;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    server = EchoGrpcServer.start();
+    counter = IdleKillingProxy.start(server.address());
+    channel =
+        FnGrpc.newChannel(
+            "127.0.0.1:" + counter.port(),
+            GrpcTestSupport.PLAINTEXT,
+            GrpcTestSupport.config().maxIdleAge(Duration.ofSeconds(10)).ticker(clock::read).build(),
+            stats);
+  }
+
+  @AfterEach
+  void tearDown() {
+    GrpcTestSupport.close(channel);
+    counter.close();
+    server.close();
+  }
+
+  @Test
+  void channelKeepsItsConnectionWithinMaxIdleAge() {
+    say();
+    clock.advance(Duration.ofSeconds(10));
+    say();
+
+    assertThat(counter.acceptedConnections()).isEqualTo(1);
+    assertThat(stats.count(MetricNames.IDLE_EVICTIONS)).isZero();
+  }
+
+  @Test
+  void callAfterMaxIdleAgeGoesOnAFreshConnection() throws Exception {
+    say();
+    clock.advance(Duration.ofSeconds(11));
+    say();
+
+    assertThat(stats.count(MetricNames.IDLE_EVICTIONS)).isEqualTo(1);
+    assertThat(counter.acceptedConnections()).isEqualTo(2);
+    assertThat(counter.awaitOpenConnections(1, Duration.ofSeconds(10))).as("the old connection is closed").isTrue();
+  }
+
+  @Test
+  void channelWithACallInFlightIsNeverReset() throws Exception {
+    say();
+    CompletableFuture<String> slow =
+        CompletableFuture.supplyAsync(() -> EchoGrpcServer.call(channel, SLOW, "1500", CallOptions.DEFAULT));
+    while (server.calls(SLOW) == 0) {
+      Thread.onSpinWait();
+    }
+    clock.advance(Duration.ofMinutes(5));
+    say();
+
+    assertThat(slow.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+    assertThat(stats.count(MetricNames.IDLE_EVICTIONS)).isZero();
+    assertThat(counter.acceptedConnections()).isEqualTo(1);
+  }
+
+  private void say() {
+    assertThat(EchoGrpcServer.call(channel, SAY, "hi", CallOptions.DEFAULT)).isEqualTo("hi");
+  }
+}

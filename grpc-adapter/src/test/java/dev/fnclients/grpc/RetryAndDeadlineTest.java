@@ -1,0 +1,124 @@
+package dev.fnclients.grpc;
+
+import static dev.fnclients.testkit.grpc.EchoGrpcServer.FAIL;
+import static dev.fnclients.testkit.grpc.EchoGrpcServer.HANG;
+import static dev.fnclients.testkit.grpc.EchoGrpcServer.SAY;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.fnclients.pool.MetricNames;
+import dev.fnclients.pool.TransportStats;
+import dev.fnclients.testkit.grpc.EchoGrpcServer;
+import io.grpc.CallOptions;
+import io.grpc.ClientInterceptor;
+import io.grpc.Deadline;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Retries come from gRPC's service config, counted on the server; every call gets a deadline. */
+class RetryAndDeadlineTest {
+  private final TransportStats stats = new TransportStats("grpc");
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final AtomicReference<Deadline> seenDeadline = new AtomicReference<>();
+  private EchoGrpcServer server;
+  private ManagedChannel channel;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    server = EchoGrpcServer.start();
+    ClientInterceptor deadlineSpy = new ClientInterceptor() {
+      @Override
+      public <ReqT, RespT> io.grpc.ClientCall<ReqT, RespT> interceptCall(
+          io.grpc.MethodDescriptor<ReqT, RespT> method, CallOptions options, io.grpc.Channel next) {
+        seenDeadline.set(options.getDeadline());
+        return next.newCall(method, options);
+      }
+    };
+    GrpcConfig grpc =
+        GrpcConfig.from(GrpcTestSupport.PLAINTEXT)
+            .defaultDeadline(Duration.ofMillis(400))
+            .retryableStatusCodes(Status.Code.UNAVAILABLE, Status.Code.ABORTED)
+            .customizer(builder -> builder.intercept(deadlineSpy))
+            .build();
+    channel =
+        FnGrpc.newChannel(
+            "127.0.0.1:" + server.port(), grpc, GrpcTestSupport.config().retryMaxAttempts(4).meterRegistry(registry).build(), stats);
+  }
+
+  @AfterEach
+  void tearDown() {
+    GrpcTestSupport.close(channel);
+    server.close();
+  }
+
+  @Test
+  void unavailableIsRetriedUntilTheServerAnswers() {
+    assertThat(EchoGrpcServer.call(channel, FAIL, "UNAVAILABLE:2:a", CallOptions.DEFAULT)).isEqualTo("ok");
+
+    assertThat(server.calls(FAIL)).as("attempts the server received").isEqualTo(3);
+    assertThat(stats.count(MetricNames.RETRIES)).isEqualTo(2);
+  }
+
+  @Test
+  void retriesStopAtMaxAttempts() {
+    assertThatThrownBy(() -> EchoGrpcServer.call(channel, FAIL, "UNAVAILABLE:9:b", CallOptions.DEFAULT))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+    assertThat(server.calls(FAIL)).isEqualTo(4);
+  }
+
+  @Test
+  void configuredExtraCodeIsRetriedToo() {
+    assertThat(EchoGrpcServer.call(channel, FAIL, "ABORTED:1:c", CallOptions.DEFAULT)).isEqualTo("ok");
+    assertThat(server.calls(FAIL)).isEqualTo(2);
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Status.Code.class, names = {"INTERNAL", "INVALID_ARGUMENT", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED"})
+  void nonRetryableCodesAreNotRetried(Status.Code code) {
+    assertThatThrownBy(() -> EchoGrpcServer.call(channel, FAIL, code + ":1:d", CallOptions.DEFAULT))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(code));
+    assertThat(server.calls(FAIL)).isEqualTo(1);
+    assertThat(stats.count(MetricNames.RETRIES)).isZero();
+  }
+
+  @Test
+  void callWithoutADeadlineGetsTheDefaultOneInsteadOfHangingForever() {
+    assertThatThrownBy(() -> EchoGrpcServer.call(channel, HANG, "x", CallOptions.DEFAULT))
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+    assertThat(seenDeadline.get()).isNotNull();
+    assertThat(seenDeadline.get().timeRemaining(TimeUnit.MILLISECONDS)).isLessThanOrEqualTo(400);
+  }
+
+  @Test
+  void callersOwnDeadlineIsKept() {
+    EchoGrpcServer.call(channel, SAY, "x", CallOptions.DEFAULT.withDeadlineAfter(1, TimeUnit.HOURS));
+    assertThat(seenDeadline.get().timeRemaining(TimeUnit.MINUTES)).isGreaterThan(50);
+  }
+
+  @Test
+  void micrometersInterceptorTimesEveryCall() {
+    EchoGrpcServer.call(channel, SAY, "x", CallOptions.DEFAULT);
+    EchoGrpcServer.call(channel, SAY, "y", CallOptions.DEFAULT);
+    assertThat(registry.get("grpc.client.processing.duration").tag("method", "Say").timer().count()).isEqualTo(2);
+  }
+
+  @Test
+  void serverRestartIsRiddenOut() throws Exception {
+    EchoGrpcServer.call(channel, SAY, "before", CallOptions.DEFAULT);
+    int port = server.port();
+    server.stop(Duration.ofSeconds(5));
+    server = EchoGrpcServer.start(port);
+
+    assertThat(EchoGrpcServer.call(channel, SAY, "after", CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS))).isEqualTo("after");
+  }
+}

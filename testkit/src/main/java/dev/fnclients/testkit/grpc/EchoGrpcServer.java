@@ -1,0 +1,191 @@
+package dev.fnclients.testkit.grpc;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real gRPC server (Netty) on loopback serving {@code fnclients.test.Echo}, with string messages
+ * so that no code generation is needed. It counts what it receives, so tests can prove retries and
+ * caps from the server's side.
+ *
+ * <ul>
+ *   <li>{@link #SAY}: answers with the request.
+ *   <li>{@link #FAIL}: request {@code CODE:N:key} fails with status CODE for the first N calls
+ *       carrying that key, then answers {@code ok}.
+ *   <li>{@link #SLOW}: request is a number of milliseconds; answers after that long.
+ *   <li>{@link #HANG}: never answers; the call ends only by deadline or cancellation.
+ * </ul>
+ */
+public final class EchoGrpcServer implements AutoCloseable {
+  /** The service name. */
+  public static final String SERVICE = "fnclients.test.Echo";
+  /** Echoes the request. */
+  public static final MethodDescriptor<String, String> SAY = unary("Say");
+  /** Fails a number of times per key, then succeeds. */
+  public static final MethodDescriptor<String, String> FAIL = unary("Fail");
+  /** Answers after the requested number of milliseconds. */
+  public static final MethodDescriptor<String, String> SLOW = unary("Slow");
+  /** Never answers. */
+  public static final MethodDescriptor<String, String> HANG = unary("Hang");
+
+  private final Server server;
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "echo-grpc-server-timer");
+    t.setDaemon(true);
+    return t;
+  });
+  private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> failuresByKey = new ConcurrentHashMap<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger maxInFlight = new AtomicInteger();
+
+  private EchoGrpcServer(int port) throws IOException {
+    ServerServiceDefinition service =
+        ServerServiceDefinition.builder(SERVICE)
+            .addMethod(SAY, ServerCalls.asyncUnaryCall((request, response) -> {
+              count(SAY);
+              reply(response, request);
+            }))
+            .addMethod(FAIL, ServerCalls.asyncUnaryCall(this::fail))
+            .addMethod(SLOW, ServerCalls.asyncUnaryCall(this::slow))
+            .addMethod(HANG, ServerCalls.asyncUnaryCall((request, response) -> count(HANG)))
+            .build();
+    this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)).addService(service).build().start();
+  }
+
+  /** Starts a server on an ephemeral loopback port. */
+  public static EchoGrpcServer start() throws IOException {
+    return new EchoGrpcServer(0);
+  }
+
+  /** Starts a server on {@code port}, e.g. to restart one where clients expect it. */
+  public static EchoGrpcServer start(int port) throws IOException {
+    return new EchoGrpcServer(port);
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** The server's address. */
+  public InetSocketAddress address() {
+    return new InetSocketAddress("127.0.0.1", port());
+  }
+
+  /** Calls to {@code method} received so far, each attempt counted. */
+  public int calls(MethodDescriptor<?, ?> method) {
+    AtomicInteger n = calls.get(method.getFullMethodName());
+    return n == null ? 0 : n.get();
+  }
+
+  /** The most {@link #SLOW} calls that were in progress at once. */
+  public int maxConcurrentSlowCalls() {
+    return maxInFlight.get();
+  }
+
+  /** A blocking unary call of {@code method} on {@code channel}. */
+  public static String call(Channel channel, MethodDescriptor<String, String> method, String request, CallOptions options) {
+    return ClientCalls.blockingUnaryCall(channel, method, options, request);
+  }
+
+  private void fail(String request, StreamObserver<String> response) {
+    count(FAIL);
+    String[] parts = request.split(":", 3);
+    Status.Code code = Status.Code.valueOf(parts[0]);
+    int times = Integer.parseInt(parts[1]);
+    int failed = failuresByKey.computeIfAbsent(parts.length > 2 ? parts[2] : "", k -> new AtomicInteger()).getAndIncrement();
+    if (failed < times) {
+      response.onError(Status.fromCode(code).withDescription("failing as asked (" + (failed + 1) + "/" + times + ")").asRuntimeException());
+    } else {
+      reply(response, "ok");
+    }
+  }
+
+  private void slow(String request, StreamObserver<String> response) {
+    count(SLOW);
+    int now = inFlight.incrementAndGet();
+    maxInFlight.accumulateAndGet(now, Math::max);
+    timer.schedule(() -> {
+      inFlight.decrementAndGet();
+      reply(response, "ok");
+    }, Long.parseLong(request), TimeUnit.MILLISECONDS);
+  }
+
+  private void count(MethodDescriptor<?, ?> method) {
+    calls.computeIfAbsent(method.getFullMethodName(), k -> new AtomicInteger()).incrementAndGet();
+  }
+
+  private static void reply(StreamObserver<String> response, String message) {
+    try {
+      response.onNext(message);
+      response.onCompleted();
+    } catch (RuntimeException e) {
+      // The client went away (cancelled or deadline passed): nothing to answer.
+    }
+  }
+
+  /** Stops the server at once, cutting open connections; waits up to {@code timeout} for it to end. */
+  public void stop(Duration timeout) {
+    server.shutdownNow();
+    timer.shutdownNow();
+    try {
+      server.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    stop(Duration.ofSeconds(5));
+  }
+
+  private static MethodDescriptor<String, String> unary(String name) {
+    return MethodDescriptor.<String, String>newBuilder()
+        .setType(MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
+        .setRequestMarshaller(Utf8.INSTANCE)
+        .setResponseMarshaller(Utf8.INSTANCE)
+        .build();
+  }
+
+  private enum Utf8 implements MethodDescriptor.Marshaller<String> {
+    INSTANCE;
+
+    @Override
+    public InputStream stream(String value) {
+      return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String parse(InputStream stream) {
+      try {
+        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}
