@@ -2,6 +2,10 @@ package dev.fnclients;
 
 import dev.fnclients.grpc.GrpcConfig;
 import dev.fnclients.internal.ClientsRuntime;
+import com.google.pubsub.v1.TopicName;
+import dev.fnclients.pubsub.FnPublisher;
+import dev.fnclients.pubsub.FnPubsub;
+import dev.fnclients.pubsub.PubsubConfig;
 import io.grpc.ManagedChannel;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.FnClientsMetrics;
@@ -67,6 +71,29 @@ public final class FnClients {
    */
   public static ManagedChannel grpc(String target, GrpcConfig options) {
     return RUNTIME.grpc(target, options);
+  }
+
+  /**
+   * The instance's shared publisher for {@code topic} ({@code projects/P/topics/T}): a drop-in for
+   * {@code Publisher.newBuilder(topic).build()} that all invocations share. Call
+   * {@link FnPublisher#flush()} (or use {@link FnPublisher#publishAndWait}) before the function
+   * returns. Publishes to {@code PUBSUB_EMULATOR_HOST} when it is set, otherwise to Pub/Sub over TLS
+   * with Application Default Credentials. Do not shut it down; the shutdown hook flushes it.
+   *
+   * @throws IllegalArgumentException for an empty or malformed topic
+   */
+  public static FnPublisher publisher(String topic) {
+    return publisher(FnPubsub.topic(topic));
+  }
+
+  /** As {@link #publisher(String)}. */
+  public static FnPublisher publisher(TopicName topic) {
+    return RUNTIME.publisher(topic, PubsubConfig.ofDefaults());
+  }
+
+  /** As {@link #publisher(String)} with explicit options; each topic and options pair gets one publisher. */
+  public static FnPublisher publisher(TopicName topic, PubsubConfig options) {
+    return RUNTIME.publisher(topic, options);
   }
 
   /**

@@ -7,7 +7,6 @@ import dev.fnclients.testkit.IdleKillingProxy;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,7 +50,7 @@ class FrozenGrpcInstanceTest {
     instance = ChildJvm.builder(FunctionInstanceMain.class).args("fnclients").env("FNCLIENTS_MAX_IDLE_AGE", "500ms").start();
     instance.expectLine("READY", ANSWER);
 
-    List<String> answers = freezeCycles(11);
+    List<String> answers = Freezes.invocations(instance, "GRPC 127.0.0.1:" + nat.port(), 11, FROZEN_FOR);
 
     assertThat(answers).allSatisfy(a -> assertThat(a).startsWith("OK "));
     assertThat(answers.subList(1, answers.size()))
@@ -69,24 +68,10 @@ class FrozenGrpcInstanceTest {
     instance = ChildJvm.builder(FunctionInstanceMain.class).args("default").start();
     instance.expectLine("READY", ANSWER);
 
-    List<String> answers = freezeCycles(3);
+    List<String> answers = Freezes.invocations(instance, "GRPC 127.0.0.1:" + nat.port(), 3, FROZEN_FOR);
 
     assertThat(nat.killedConnections()).isGreaterThanOrEqualTo(1);
     String expected = mode == Mode.RESET ? "UNAVAILABLE" : "DEADLINE_EXCEEDED";
     assertThat(answers).anySatisfy(a -> assertThat(a).startsWith("FAIL ").contains(expected));
-  }
-
-  private List<String> freezeCycles(int calls) throws Exception {
-    List<String> answers = new ArrayList<>();
-    for (int i = 0; i < calls; i++) {
-      if (i > 0) {
-        instance.freeze();
-        Thread.sleep(FROZEN_FOR.toMillis()); // the injected fault: the platform throttles the idle instance
-        instance.thaw();
-      }
-      instance.send("GRPC 127.0.0.1:" + nat.port());
-      answers.add(instance.readLine(ANSWER));
-    }
-    return answers;
   }
 }

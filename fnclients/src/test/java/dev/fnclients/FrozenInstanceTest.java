@@ -12,7 +12,6 @@ import dev.fnclients.testkit.IdleKillingProxy;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,7 +62,7 @@ class FrozenInstanceTest {
             .start();
     instance.expectLine("READY", ANSWER);
 
-    List<String> answers = freezeCycles(11);
+    List<String> answers = Freezes.invocations(instance, "GET " + nat.url("http") + "/work", 11, FROZEN_FOR);
 
     assertThat(answers).hasSize(11).allSatisfy(a -> assertThat(a).startsWith("OK "));
     assertThat(answers.subList(1, answers.size()))
@@ -82,7 +81,7 @@ class FrozenInstanceTest {
     instance = ChildJvm.builder(FunctionInstanceMain.class).args("default").start();
     instance.expectLine("READY", ANSWER);
 
-    List<String> answers = freezeCycles(3);
+    List<String> answers = Freezes.invocations(instance, "GET " + nat.url("http") + "/work", 3, FROZEN_FOR);
 
     assertThat(answers.subList(1, answers.size()))
         .as("an invocation after a freeze hits the dead connection and stalls until the read timeout")
@@ -91,21 +90,6 @@ class FrozenInstanceTest {
           assertThat(millis(a)).isGreaterThanOrEqualTo(2900);
         });
     assertThat(nat.killedConnections()).isGreaterThanOrEqualTo(1);
-  }
-
-  /** The first invocation warms the instance; each later one follows a freeze past the NAT window. */
-  private List<String> freezeCycles(int invocations) throws Exception {
-    List<String> answers = new ArrayList<>();
-    for (int i = 0; i < invocations; i++) {
-      if (i > 0) {
-        instance.freeze();
-        Thread.sleep(FROZEN_FOR.toMillis()); // the injected fault: the platform throttles the idle instance
-        instance.thaw();
-      }
-      instance.send("GET " + nat.url("http") + "/work");
-      answers.add(instance.readLine(ANSWER));
-    }
-    return answers;
   }
 
   private static long millis(String answer) {

@@ -4,6 +4,8 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import com.google.protobuf.ByteString;
+import com.google.pubsub.v1.PubsubMessage;
 import dev.fnclients.grpc.GrpcConfig;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
 import io.grpc.CallOptions;
@@ -17,8 +19,8 @@ import okhttp3.Request;
 import okhttp3.Response;
 
 /**
- * A function instance in a child JVM: each line {@code GET <url>} or {@code GRPC <host:port>} on
- * stdin is one invocation, answered
+ * A function instance in a child JVM: each line {@code GET <url>}, {@code GRPC <host:port>} or
+ * {@code PUB <topic>} on stdin is one invocation, answered
  * on stdout with {@code OK <ms>} or {@code FAIL <ms> <exception>}. The argument picks the client:
  * {@code fnclients} for {@link FnClients#http()}, {@code default} for a shared default OkHttpClient.
  */
@@ -33,6 +35,10 @@ public final class FunctionInstanceMain {
         System.out.println("STATS " + FnClients.metrics().transport("http"));
         continue;
       }
+      if (line.startsWith("PUB ")) {
+        publish(line.substring(4));
+        continue;
+      }
       if (line.startsWith("GRPC ")) {
         grpc(line.substring(5), pooled);
         continue;
@@ -45,6 +51,17 @@ public final class FunctionInstanceMain {
       } catch (Exception e) {
         System.out.println("FAIL " + (System.nanoTime() - start) / 1_000_000 + " " + e);
       }
+    }
+  }
+
+  /** One message, published and confirmed inside the invocation. */
+  private static void publish(String topic) {
+    long start = System.nanoTime();
+    try {
+      FnClients.publisher(topic).publishAndWait(PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8("hi")).build());
+      System.out.println("OK " + (System.nanoTime() - start) / 1_000_000 + " " + FnClients.metrics().transport("grpc"));
+    } catch (Exception e) {
+      System.out.println("FAIL " + (System.nanoTime() - start) / 1_000_000 + " " + e);
     }
   }
 

@@ -37,6 +37,6 @@ class ReadmeTablesTest {
         assertThat(readme).as(name.name()).contains(tags[i] + "=").contains(tags[i + 1]);
       }
     }
-    assertThat(readme).contains("`" + MetricNames.HTTP_REQUESTS + "`");
+    assertThat(readme).contains("`" + MetricNames.HTTP_REQUESTS + "`").contains("`" + MetricNames.PUBSUB_FLUSH + "`");
   }
 }

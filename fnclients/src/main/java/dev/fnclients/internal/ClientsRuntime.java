@@ -3,7 +3,12 @@ package dev.fnclients.internal;
 import dev.fnclients.grpc.FnGrpc;
 import dev.fnclients.grpc.GrpcConfig;
 import dev.fnclients.http.FnHttp;
+import com.google.pubsub.v1.TopicName;
+import dev.fnclients.pubsub.FnPublisher;
+import dev.fnclients.pubsub.FnPubsub;
+import dev.fnclients.pubsub.PubsubConfig;
 import io.grpc.ManagedChannel;
+import java.util.concurrent.ScheduledExecutorService;
 import dev.fnclients.pool.ClientRegistry;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.FnClientsMetrics;
@@ -28,8 +33,11 @@ public final class ClientsRuntime {
   private final FnClientsMetrics metrics = new FnClientsMetrics();
   private final ClientRegistry<String, OkHttpClient> httpClients;
   private final Function<String, OkHttpClient> httpFactory;
-  private final ClientRegistry<GrpcKey, ManagedChannel> grpcChannels;
-  private final Function<GrpcKey, ManagedChannel> grpcFactory;
+  private final ClientRegistry<Key<String>, ManagedChannel> grpcChannels;
+  private final Function<Key<String>, ManagedChannel> grpcFactory;
+  private final ClientRegistry<Key<TopicName>, FnPublisher> publishers;
+  private final Function<Key<TopicName>, FnPublisher> publisherFactory;
+  private volatile ScheduledExecutorService pubsubExecutor;
   private volatile Resolved resolved;
 
   public ClientsRuntime(Supplier<FnClientsConfig> configSource, boolean installShutdownHook) {
@@ -38,7 +46,44 @@ public final class ClientsRuntime {
     this.httpClients = new ClientRegistry<>("http", FnHttp::close, metrics.transport("http"));
     this.httpFactory = key -> FnHttp.newClient(resolve().config, metrics.transport("http"));
     this.grpcChannels = new ClientRegistry<>("grpc", FnGrpc::close, metrics.transport("grpc"));
-    this.grpcFactory = key -> FnGrpc.newChannel(key.target, key.options, resolve().config, metrics.transport("grpc"));
+    this.grpcFactory = key -> FnGrpc.newChannel(key.subject, (GrpcConfig) key.options, resolve().config, metrics.transport("grpc"));
+    this.publishers = new ClientRegistry<>("pubsub", FnPublisher::close, metrics.transport("pubsub"));
+    this.publisherFactory = key -> newPublisher(key.subject, (PubsubConfig) key.options);
+  }
+
+  private FnPublisher newPublisher(TopicName topic, PubsubConfig options) {
+    ManagedChannel channel = grpc(options.target(), FnPubsub.grpcConfig(options));
+    return FnPubsub.newPublisher(topic, channel, pubsubExecutor(), options, resolve().config, metrics.transport("pubsub"));
+  }
+
+  /** The shared publisher for {@code topic} with {@code options}, built on first call. */
+  public FnPublisher publisher(TopicName topic, PubsubConfig options) {
+    return publishers.get(new Key<>(topic, options), publisherFactory);
+  }
+
+  /** The Pub/Sub registry, for tests that count what was built. */
+  public ClientRegistry<Key<TopicName>, FnPublisher> publishers() {
+    return publishers;
+  }
+
+  private synchronized ScheduledExecutorService pubsubExecutor() {
+    if (pubsubExecutor == null) {
+      pubsubExecutor = FnPubsub.newExecutor();
+    }
+    return pubsubExecutor;
+  }
+
+  private void closePubsubExecutor(java.time.Duration timeout) throws InterruptedException {
+    ScheduledExecutorService executor;
+    synchronized (this) {
+      executor = pubsubExecutor;
+    }
+    if (executor != null) {
+      executor.shutdown();
+      if (!executor.awaitTermination(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        executor.shutdownNow();
+      }
+    }
   }
 
   /** The shared OkHttp client, built on first call. */
@@ -51,7 +96,7 @@ public final class ClientsRuntime {
    * target and options pair gets one channel.
    */
   public ManagedChannel grpc(String target, GrpcConfig options) {
-    return grpcChannels.get(new GrpcKey(FnGrpc.normalizeTarget(target), options), grpcFactory);
+    return grpcChannels.get(new Key<>(FnGrpc.normalizeTarget(target), options), grpcFactory);
   }
 
   /** The counters of every transport, as a Micrometer binder. */
@@ -70,7 +115,7 @@ public final class ClientsRuntime {
   }
 
   /** The gRPC registry, for tests that count what was built. */
-  public ClientRegistry<GrpcKey, ManagedChannel> grpcChannels() {
+  public ClientRegistry<Key<String>, ManagedChannel> grpcChannels() {
     return grpcChannels;
   }
 
@@ -86,6 +131,7 @@ public final class ClientsRuntime {
   public boolean shutdown() {
     Resolved r = resolved;
     if (r == null) {
+      publishers.close(java.time.Duration.ZERO);
       grpcChannels.close(java.time.Duration.ZERO);
       httpClients.close(java.time.Duration.ZERO);
       return true;
@@ -103,6 +149,8 @@ public final class ClientsRuntime {
         FnClientsConfig config = configSource.get();
         Lifecycle lifecycle = new Lifecycle(config.shutdownTimeout());
         // Closed in this order: clients that depend on others come first.
+        lifecycle.register(publishers);
+        lifecycle.register(this::closePubsubExecutor);
         lifecycle.register(grpcChannels);
         lifecycle.register(httpClients);
         metrics.bindTo(config.meterRegistry());
@@ -115,29 +163,29 @@ public final class ClientsRuntime {
     }
   }
 
-  /** A gRPC registry key: the normalized target and the per-target options. */
-  public static final class GrpcKey {
-    final String target;
-    final GrpcConfig options;
+  /** A registry key: what a client is for (a target, a topic) and the options it was asked with. */
+  public static final class Key<T> {
+    final T subject;
+    final Object options;
 
-    GrpcKey(String target, GrpcConfig options) {
-      this.target = target;
+    Key(T subject, Object options) {
+      this.subject = java.util.Objects.requireNonNull(subject, "subject");
       this.options = java.util.Objects.requireNonNull(options, "options");
     }
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof GrpcKey && ((GrpcKey) o).target.equals(target) && ((GrpcKey) o).options.equals(options);
+      return o instanceof Key && ((Key<?>) o).subject.equals(subject) && ((Key<?>) o).options.equals(options);
     }
 
     @Override
     public int hashCode() {
-      return target.hashCode() * 31 + options.hashCode();
+      return subject.hashCode() * 31 + options.hashCode();
     }
 
     @Override
     public String toString() {
-      return target;
+      return subject.toString();
     }
   }
 

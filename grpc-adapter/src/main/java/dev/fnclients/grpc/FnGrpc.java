@@ -113,7 +113,7 @@ public final class FnGrpc {
     Map<String, Object> methodConfig = new LinkedHashMap<>();
     methodConfig.put("name", List.of(Map.of()));
     int attempts = Math.min(5, config.retryMaxAttempts());
-    if (attempts >= 2) { // gRPC rejects a retry policy with fewer than two attempts
+    if (attempts >= 2 && !grpc.retryableStatusCodes().isEmpty()) { // gRPC rejects a policy of fewer than two attempts
       List<Object> codes = new ArrayList<>();
       for (Status.Code code : grpc.retryableStatusCodes()) {
         codes.add(code.name());

@@ -64,7 +64,7 @@ public final class GrpcConfig {
     return defaultDeadline;
   }
 
-  /** Status codes the channel's retry policy retries. Default {@code UNAVAILABLE}. */
+  /** Status codes the channel's retry policy retries; empty for no retry policy. Default {@code UNAVAILABLE}. */
   public Set<Status.Code> retryableStatusCodes() {
     return retryableStatusCodes;
   }
@@ -118,7 +118,8 @@ public final class GrpcConfig {
     private Builder(GrpcConfig base) {
       this.plaintext = base.plaintext;
       this.defaultDeadline = base.defaultDeadline;
-      this.retryableStatusCodes = EnumSet.copyOf(base.retryableStatusCodes);
+      this.retryableStatusCodes = EnumSet.noneOf(Status.Code.class);
+      this.retryableStatusCodes.addAll(base.retryableStatusCodes);
       this.maxInFlightCalls = base.maxInFlightCalls;
       this.customizer = base.customizer;
     }
@@ -150,6 +151,16 @@ public final class GrpcConfig {
             "retryableStatusCodes", "retryableStatusCodes must name at least one status code other than OK, was " + set);
       }
       this.retryableStatusCodes = set;
+      return this;
+    }
+
+    /**
+     * Leaves the retry policy out of the service config, for clients that retry on their own
+     * (the Pub/Sub client does), so that failures are not retried at two layers. Transparent
+     * retries, for calls that never left the client, stay on.
+     */
+    public Builder noRetryPolicy() {
+      this.retryableStatusCodes = EnumSet.noneOf(Status.Code.class);
       return this;
     }
 

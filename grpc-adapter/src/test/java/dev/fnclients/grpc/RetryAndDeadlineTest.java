@@ -92,6 +92,23 @@ class RetryAndDeadlineTest {
   }
 
   @Test
+  void channelWithoutARetryPolicyLeavesRetriesToItsClient() throws Exception {
+    ManagedChannel bare =
+        FnGrpc.newChannel(
+            "127.0.0.1:" + server.port(),
+            GrpcConfig.from(GrpcTestSupport.PLAINTEXT).noRetryPolicy().build(),
+            GrpcTestSupport.config().build(),
+            stats);
+    try {
+      assertThatThrownBy(() -> EchoGrpcServer.call(bare, FAIL, "UNAVAILABLE:1:e", CallOptions.DEFAULT))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+      assertThat(server.calls(FAIL)).isEqualTo(1);
+    } finally {
+      GrpcTestSupport.close(bare);
+    }
+  }
+
+  @Test
   void callWithoutADeadlineGetsTheDefaultOneInsteadOfHangingForever() {
     assertThatThrownBy(() -> EchoGrpcServer.call(channel, HANG, "x", CallOptions.DEFAULT))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));

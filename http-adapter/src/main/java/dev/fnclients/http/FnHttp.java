@@ -12,7 +12,9 @@ import dev.fnclients.pool.IdlePolicy;
 import dev.fnclients.pool.MetricNames;
 import dev.fnclients.pool.SafeRetry;
 import dev.fnclients.pool.TransportStats;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.okhttp3.OkHttpMetricsEventListener;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -76,12 +78,35 @@ public final class FnHttp {
         .fastFallback(false)
         .socketFactory(new NoDelaySocketFactory(SocketFactory.getDefault()))
         .dns(new CachingDns(DnsCache.of(config, stats), dns))
-        .eventListener(events.plus(requestTimer))
+        .eventListenerFactory(new TimedWhenRecording(config.meterRegistry(), events, events.plus(requestTimer)))
         .connectTimeout(config.connectTimeout())
         .readTimeout(config.readTimeout())
         .writeTimeout(config.writeTimeout())
         .callTimeout(config.callTimeout())
         .build();
+  }
+
+  /**
+   * Attaches Micrometer's request timer to a call only while the registry records anything: the
+   * default global registry records nothing until a registry is added to it, and the timer costs
+   * tags and a lookup per request. Checked per call, so a registry added later is picked up.
+   */
+  private static final class TimedWhenRecording implements EventListener.Factory {
+    private final MeterRegistry registry;
+    private final EventListener untimed;
+    private final EventListener timed;
+
+    TimedWhenRecording(MeterRegistry registry, EventListener untimed, EventListener timed) {
+      this.registry = registry;
+      this.untimed = untimed;
+      this.timed = timed;
+    }
+
+    @Override
+    public EventListener create(okhttp3.Call call) {
+      boolean recording = !(registry instanceof CompositeMeterRegistry) || !((CompositeMeterRegistry) registry).getRegistries().isEmpty();
+      return recording ? timed : untimed;
+    }
   }
 
   /**

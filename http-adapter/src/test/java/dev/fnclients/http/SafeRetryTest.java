@@ -125,6 +125,26 @@ class SafeRetryTest {
   }
 
   @Test
+  void callMadeInsideAnotherCallsChainDoesNotHideThatThePostWasSent() {
+    failOnceThenSucceed(Fault.CONNECTION_RESET_BY_PEER);
+    server.stubFor(any(urlEqualTo("/side")).willReturn(aResponse().withStatus(200).withBody("side")));
+    // An application interceptor that makes its own call with the same client before proceeding.
+    OkHttpClient nesting =
+        client.newBuilder()
+            .addInterceptor(chain -> {
+              try (Response side =
+                  client.newCall(new Request.Builder().url("http://127.0.0.1:" + server.port() + "/side").build()).execute()) {
+                side.body().string();
+              }
+              return chain.proceed(chain.request());
+            })
+            .build();
+
+    assertThatThrownBy(() -> nesting.newCall(request("POST", null)).execute()).isInstanceOf(RequestNotRetriedException.class);
+    assertThat(receipts()).as("the POST reached the server once").hasSize(1);
+  }
+
+  @Test
   void getGivesUpAfterMaxAttemptsWhenTheFaultPersists() {
     server.stubFor(any(urlEqualTo("/flaky")).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
 

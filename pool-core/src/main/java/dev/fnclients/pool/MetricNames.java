@@ -29,11 +29,18 @@ public enum MetricNames {
   DNS_STALE("fnclients.dns.lookups", "DNS lookups", "outcome", "stale"),
   /** Failed DNS lookups with no answer to fall back on. */
   DNS_FAILED("fnclients.dns.lookups", "DNS lookups", "outcome", "failed"),
+  /** Pub/Sub messages the server acknowledged with a message id. */
+  MESSAGES_PUBLISHED("fnclients.pubsub.messages", "Pub/Sub messages by outcome", "outcome", "published"),
+  /** Pub/Sub messages whose publish failed, including those not confirmed within the shutdown budget. */
+  MESSAGES_FAILED("fnclients.pubsub.messages", "Pub/Sub messages by outcome", "outcome", "failed"),
   /** Clients (OkHttp clients, channels, publishers) built; one per key per instance when all is well. */
   CLIENTS_CREATED("fnclients.clients.created", "Clients built");
 
   /** Micrometer's OkHttp request timer, registered by the HTTP adapter. */
   public static final String HTTP_REQUESTS = "fnclients.http.requests";
+
+  /** Timer of {@code FnPublisher.flush()}: how long waiting for outstanding messages took. */
+  public static final String PUBSUB_FLUSH = "fnclients.pubsub.flush";
 
   /** The tag that names the transport on every meter. */
   public static final String TRANSPORT_TAG = "transport";

@@ -37,6 +37,8 @@ class FnClientsMetricsTest {
     "DNS_CACHED,             fnclients.dns.lookups,         outcome, cached",
     "DNS_STALE,              fnclients.dns.lookups,         outcome, stale",
     "DNS_FAILED,             fnclients.dns.lookups,         outcome, failed",
+    "MESSAGES_PUBLISHED,     fnclients.pubsub.messages,     outcome, published",
+    "MESSAGES_FAILED,        fnclients.pubsub.messages,     outcome, failed",
     "CLIENTS_CREATED,        fnclients.clients.created,     ,        ",
   })
   void incrementsShowUpAsAFunctionCounterWithTheTransportAndFixedTags(

@@ -40,7 +40,7 @@ public final class IdleCheckInterceptor implements Interceptor {
     ConnectionState state = stateOf(connection);
     state.acquire(connection);
 
-    Attempt attempt = chain.request().tag(Attempt.class);
+    Attempt attempt = Attempt.current();
     if (attempt != null) {
       attempt.sendStarted = true;
     }

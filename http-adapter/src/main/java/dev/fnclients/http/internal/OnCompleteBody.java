@@ -12,27 +12,37 @@ import okio.Okio;
 
 /**
  * A response body that runs an action exactly once when the body is done with: read to the end,
- * failed, closed, or (for bodies the caller leaked) garbage-collected. OkHttp releases a
- * connection at the same moments, so the action sees the connection free again.
+ * failed or closed; and, where asked, when a body the caller leaked is garbage-collected. OkHttp
+ * releases a connection at the same moments, so the action sees the connection free again.
  */
 final class OnCompleteBody extends ResponseBody {
   private static final Cleaner CLEANER = Cleaner.create();
 
   private final ResponseBody delegate;
-  private final Once once;
+  private final Runnable once;
   private BufferedSource source;
 
-  private OnCompleteBody(ResponseBody delegate, Once once) {
+  private OnCompleteBody(ResponseBody delegate, Runnable once) {
     this.delegate = delegate;
     this.once = once;
   }
 
   /** Wraps {@code body} so that {@code onComplete} runs once when it is done with. */
   static ResponseBody wrap(ResponseBody body, Runnable onComplete) {
-    Once once = new Once(onComplete);
-    OnCompleteBody wrapped = new OnCompleteBody(body, once);
-    // The cleaning action holds only the Once, never the body, so the body can become unreachable.
-    CLEANER.register(wrapped, once);
+    return new OnCompleteBody(body, new Once(onComplete));
+  }
+
+  /**
+   * As {@link #wrap}, and also runs {@code onComplete} if the caller drops the body unclosed. For
+   * what must never leak, such as a connection permit: a leaked permit would shrink the cap forever.
+   */
+  static ResponseBody wrapReleasingOnLeak(ResponseBody body, Runnable onComplete) {
+    Cleaned cleaned = new Cleaned();
+    OnCompleteBody wrapped = new OnCompleteBody(body, cleaned);
+    // The cleaning action holds only onComplete, never the body, so the body can become
+    // unreachable. clean() runs it at most once and deregisters it, so a body completed normally
+    // leaves no phantom reference for the garbage collector to process.
+    cleaned.cleanable = CLEANER.register(wrapped, new Once(onComplete));
     return wrapped;
   }
 
@@ -85,6 +95,15 @@ final class OnCompleteBody extends ResponseBody {
       delegate.close();
     } finally {
       once.run();
+    }
+  }
+
+  private static final class Cleaned implements Runnable {
+    volatile Cleaner.Cleanable cleanable;
+
+    @Override
+    public void run() {
+      cleanable.clean();
     }
   }
 

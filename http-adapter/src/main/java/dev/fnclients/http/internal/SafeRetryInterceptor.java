@@ -69,20 +69,22 @@ public final class SafeRetryInterceptor implements Interceptor {
       permit.close();
       return response;
     }
-    return response.newBuilder().body(OnCompleteBody.wrap(response.body(), permit::close)).build();
+    return response.newBuilder().body(OnCompleteBody.wrapReleasingOnLeak(response.body(), permit::close)).build();
   }
 
   private Response attempt(Chain chain, Request request, String origin) throws IOException, RetryableFailure {
     for (int discards = 0; ; discards++) {
-      Attempt attempt = new Attempt();
+      Attempt attempt = Attempt.begin();
       try {
-        return chain.proceed(request.newBuilder().tag(Attempt.class, attempt).build());
+        return chain.proceed(request);
       } catch (StaleConnectionException e) {
         if (discards >= maxStaleDiscards) {
           throw e;
         }
       } catch (IOException e) {
         throw retryableOrThrow(e, request, origin, attempt, chain);
+      } finally {
+        attempt.end();
       }
     }
   }

@@ -1,0 +1,109 @@
+package dev.fnclients.benchmarks;
+
+import dev.fnclients.http.FnHttp;
+import dev.fnclients.http.internal.NoDelaySocketFactory;
+import dev.fnclients.pool.FnClientsConfig;
+import dev.fnclients.pool.TransportStats;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import javax.net.SocketFactory;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/** The clients the benchmarks compare, built the same way in every benchmark. */
+final class Clients {
+  private Clients() {}
+
+  /**
+   * FnClients' client, built through {@link FnHttp} from a fresh configuration (not the static
+   * {@code FnClients.http()}, so every fork starts clean). With {@code tls} it is a
+   * {@code newBuilder()} variant trusting the loopback certificate; variants share the pool and
+   * every protection of the base client.
+   */
+  static OkHttpClient fnclients(FnClientsConfig config, TransportStats stats, SelfSignedTls tls) {
+    OkHttpClient client = FnHttp.newClient(config, stats);
+    if (tls == null) {
+      return client;
+    }
+    return client.newBuilder()
+        .sslSocketFactory(tls.clientContext().getSocketFactory(), tls.trustManager())
+        .build();
+  }
+
+  /**
+   * A default {@code OkHttpClient} (counting connections), trusting the loopback certificate when
+   * {@code tls} is given. {@code tlsContext} null means the shared client context.
+   */
+  static OkHttpClient defaultClient(ConnectionCounter counter, SelfSignedTls tls, SelfSignedTls.ClientTls tlsContext) {
+    OkHttpClient.Builder builder = new OkHttpClient.Builder().eventListener(counter);
+    if (tls != null) {
+      if (tlsContext != null) {
+        builder.sslSocketFactory(tlsContext.context.getSocketFactory(), tlsContext.trustManager);
+      } else {
+        builder.sslSocketFactory(tls.clientContext().getSocketFactory(), tls.trustManager());
+      }
+    }
+    return builder.build();
+  }
+
+  /**
+   * A plain OkHttp client with the same settings as {@link FnHttp#newClient}: dispatcher limits,
+   * pool size and keep-alive, TCP_NODELAY sockets, no OkHttp retry, no fast fallback, the same
+   * four timeouts. What it lacks is exactly FnClients' per-call machinery: the safe-retry and
+   * connection-cap application interceptor, the idle-check network interceptor, the caching DNS
+   * and the event listeners (connection counter and Micrometer request timer).
+   */
+  static OkHttpClient rawLikeFnClients(FnClientsConfig config) {
+    Dispatcher dispatcher = new Dispatcher();
+    dispatcher.setMaxRequests(config.maxConnections());
+    dispatcher.setMaxRequestsPerHost(config.effectiveMaxConnectionsPerHost());
+    return new OkHttpClient.Builder()
+        .dispatcher(dispatcher)
+        .connectionPool(
+            new ConnectionPool(config.maxConnections(), config.maxIdleAge().toMillis(), TimeUnit.MILLISECONDS))
+        .retryOnConnectionFailure(false)
+        .fastFallback(false)
+        .socketFactory(new NoDelaySocketFactory(SocketFactory.getDefault()))
+        .connectTimeout(config.connectTimeout())
+        .readTimeout(config.readTimeout())
+        .writeTimeout(config.writeTimeout())
+        .callTimeout(config.callTimeout())
+        .build();
+  }
+
+  /** Makes the call, reads the whole body and closes the response. */
+  static String get(OkHttpClient client, Request request) throws IOException {
+    try (Response response = client.newCall(request).execute()) {
+      if (response.code() != 200) {
+        throw new IOException("unexpected " + response.code() + " from " + request.url());
+      }
+      return response.body().string();
+    }
+  }
+
+  /** Checks a body is the server's "ok" (used once per trial, outside the measured loop). */
+  static void expectOk(String body) {
+    if (!"ok".equals(body)) {
+      throw new IllegalStateException("unexpected body: " + body);
+    }
+  }
+
+  /** Shuts a client down the way a per-invocation client must be: executor, then pool. */
+  static void shutdown(OkHttpClient client) {
+    client.dispatcher().executorService().shutdown();
+    client.connectionPool().evictAll();
+  }
+
+  /** Closes an FnClients client through {@link FnHttp#close}. */
+  static void closeFnClients(OkHttpClient client) {
+    try {
+      FnHttp.close(client, Duration.ofSeconds(2));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

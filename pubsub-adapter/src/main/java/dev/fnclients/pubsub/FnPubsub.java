@@ -1,0 +1,116 @@
+package dev.fnclients.pubsub;
+
+import com.google.api.gax.core.FixedExecutorProvider;
+import com.google.api.gax.core.NoCredentialsProvider;
+import com.google.api.gax.grpc.GrpcTransportChannel;
+import com.google.api.gax.retrying.RetrySettings;
+import com.google.api.gax.rpc.FixedTransportChannelProvider;
+import com.google.cloud.pubsub.v1.Publisher;
+import com.google.pubsub.v1.TopicName;
+import dev.fnclients.grpc.GrpcConfig;
+import dev.fnclients.pool.FnClientsConfig;
+import dev.fnclients.pool.MetricNames;
+import dev.fnclients.pool.TransportStats;
+import dev.fnclients.pubsub.internal.Messages;
+import io.grpc.ManagedChannel;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Builds FnClients' Pub/Sub publishers. Use it through {@code FnClients.publisher(topic)}; this type
+ * is for embedding.
+ *
+ * <p>Every publisher shares one gRPC channel (from {@code FnClients.grpc}, so with its idle
+ * protections, and without a retry policy of its own: the Pub/Sub client retries, and two layers
+ * would multiply attempts) and one small executor, so the thread count stays the same however many
+ * topics and invocations there are. A {@code Publisher} built per invocation instead opens a
+ * channel and {@code 5 × CPUs} threads each time.
+ */
+public final class FnPubsub {
+  private FnPubsub() {}
+
+  /**
+   * Parses a topic path {@code projects/P/topics/T}.
+   *
+   * @throws IllegalArgumentException for an empty or malformed path
+   */
+  public static TopicName topic(String path) {
+    return Messages.topic(path);
+  }
+
+  /** The options of the channel publishers share: plaintext only for an emulator, no retry policy. */
+  public static GrpcConfig grpcConfig(PubsubConfig pubsub) {
+    GrpcConfig.Builder b = GrpcConfig.custom().noRetryPolicy();
+    if (pubsub.usesEmulator()) {
+      b.usePlaintext();
+    }
+    return b.build();
+  }
+
+  /** The executor publishers share: two to four daemon threads, started at once. */
+  public static ScheduledExecutorService newExecutor() {
+    AtomicInteger n = new AtomicInteger();
+    int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    ScheduledThreadPoolExecutor executor =
+        new ScheduledThreadPoolExecutor(threads, r -> {
+          Thread t = new Thread(r, "fnclients-pubsub-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    executor.setRemoveOnCancelPolicy(true);
+    // Started with the first publisher, so the thread count is flat from then on.
+    executor.prestartAllCoreThreads();
+    return executor;
+  }
+
+  /** The retry settings: the client's own retries, bounded by {@link PubsubConfig#publishTimeout()}. */
+  static RetrySettings retrySettings(PubsubConfig pubsub, FnClientsConfig config) {
+    return RetrySettings.newBuilder()
+        .setInitialRetryDelayDuration(Duration.ofMillis(100))
+        .setRetryDelayMultiplier(2.0)
+        .setMaxRetryDelayDuration(Duration.ofSeconds(2))
+        .setInitialRpcTimeoutDuration(Duration.ofSeconds(5))
+        .setRpcTimeoutMultiplier(1.5)
+        .setMaxRpcTimeoutDuration(Duration.ofSeconds(10))
+        .setTotalTimeoutDuration(pubsub.publishTimeout())
+        .build();
+  }
+
+  /** A publisher for {@code topic} over {@code channel}, using {@code executor}; the caller owns it. */
+  public static FnPublisher newPublisher(
+      TopicName topic,
+      ManagedChannel channel,
+      ScheduledExecutorService executor,
+      PubsubConfig pubsub,
+      FnClientsConfig config,
+      TransportStats stats) {
+    Publisher.Builder builder =
+        Publisher.newBuilder(topic)
+            .setChannelProvider(FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
+            .setExecutorProvider(FixedExecutorProvider.create(executor))
+            .setEnableMessageOrdering(true)
+            .setRetrySettings(retrySettings(pubsub, config));
+    if (pubsub.usesEmulator()) {
+      builder.setCredentialsProvider(NoCredentialsProvider.create());
+    } else if (pubsub.credentialsProvider() != null) {
+      builder.setCredentialsProvider(pubsub.credentialsProvider());
+    }
+    Publisher publisher;
+    try {
+      publisher = builder.build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not build the Pub/Sub publisher for " + topic, e);
+    }
+    Timer flushTimer =
+        Timer.builder(MetricNames.PUBSUB_FLUSH)
+            .description("Time FnPublisher.flush() waited for outstanding messages")
+            .tag(MetricNames.TRANSPORT_TAG, stats.transport())
+            .register(config.meterRegistry());
+    return new FnPublisher(publisher, topic, pubsub.flushTimeout(), stats, flushTimer);
+  }
+}

@@ -1,0 +1,349 @@
+package dev.fnclients.testkit.pubsub;
+
+import com.google.pubsub.v1.GetTopicRequest;
+import com.google.pubsub.v1.PublishRequest;
+import com.google.pubsub.v1.PublishResponse;
+import com.google.pubsub.v1.PublisherGrpc;
+import com.google.pubsub.v1.PubsubMessage;
+import com.google.pubsub.v1.Topic;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real gRPC server (Netty) on loopback implementing the Pub/Sub {@code Publisher} service, so
+ * that the real {@code google-cloud-pubsub} client can publish to it through a plaintext channel.
+ * It holds every message it answered successfully, so tests can prove from the server's side that
+ * every message whose publish future completed was delivered, and it injects the faults a
+ * publisher must survive.
+ *
+ * <ul>
+ *   <li>{@code Publish}: records each message of the request with a server-assigned id (unique for
+ *       the server's lifetime, in recording order) and answers with those ids in request order.
+ *   <li>{@link #failNext}: the next N {@code Publish} calls fail with a chosen status.
+ *   <li>{@link #delayPublishes}: every {@code Publish} is answered (or failed) after a delay.
+ *   <li>{@link #hangPublishes}: {@code Publish} calls are held open and never answered.
+ *   <li>{@code GetTopic} / {@code CreateTopic}: answer a topic with the requested name.
+ * </ul>
+ *
+ * <p>Messages are recorded just before the answer is sent, and only if the client is still
+ * waiting for it: a call the client cancelled or let time out records nothing. The remaining race
+ * (the client gives up while the answer is on the wire) errs towards recording, because a publisher
+ * that retried would send the message again anyway, while a lost acknowledged message is exactly
+ * what this server exists to expose.
+ *
+ * <p>To use it, put {@code com.google.api.grpc:grpc-google-cloud-pubsub-v1} on the test classpath:
+ * {@code google-cloud-pubsub} brings only the messages ({@code proto-google-cloud-pubsub-v1}), not
+ * the generated service this server extends. Point a {@code Publisher} at it with a plaintext
+ * channel to {@link #target()}, wrapped in a {@code FixedTransportChannelProvider}, and a
+ * {@code NoCredentialsProvider}.
+ */
+public final class LoopbackPubsubServer implements AutoCloseable {
+
+  /**
+   * One message the server accepted.
+   *
+   * @param topic the topic of the {@code PublishRequest} that carried it
+   * @param message the message as the client sent it (its {@code message_id} is not filled in)
+   * @param messageId the id the server assigned and answered with
+   */
+  public record Received(String topic, PubsubMessage message, String messageId) {
+    public Received {
+      Objects.requireNonNull(topic, "topic");
+      Objects.requireNonNull(message, "message");
+      Objects.requireNonNull(messageId, "messageId");
+    }
+  }
+
+  private final Server server;
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "loopback-pubsub-server-timer");
+    t.setDaemon(true);
+    return t;
+  });
+
+  // Guarded by itself; ids are assigned under the same lock so that id order is recording order.
+  private final List<Received> received = new ArrayList<>();
+  private long lastMessageId;
+
+  private final AtomicInteger publishCalls = new AtomicInteger();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger maxInFlight = new AtomicInteger();
+
+  // Guarded by faultLock: the count and the code are taken together by one call.
+  private final Object faultLock = new Object();
+  private int failuresLeft;
+  private Status.Code failureCode;
+  private volatile Duration delay = Duration.ZERO;
+  private volatile boolean hang;
+
+  private LoopbackPubsubServer(int port) throws IOException {
+    this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+        .addService(new Publisher())
+        .build()
+        .start();
+  }
+
+  /** Starts a server on an ephemeral loopback port. */
+  public static LoopbackPubsubServer start() throws IOException {
+    return new LoopbackPubsubServer(0);
+  }
+
+  /** Starts a server on {@code port}, e.g. to restart one where clients expect it. */
+  public static LoopbackPubsubServer start(int port) throws IOException {
+    return new LoopbackPubsubServer(port);
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** The server's address. */
+  public InetSocketAddress address() {
+    return new InetSocketAddress("127.0.0.1", port());
+  }
+
+  /** The server's address as a gRPC target, {@code 127.0.0.1:PORT}. */
+  public String target() {
+    return "127.0.0.1:" + port();
+  }
+
+  /** A snapshot of the messages answered successfully, in the order they were recorded. */
+  public List<Received> messages() {
+    synchronized (received) {
+      return List.copyOf(received);
+    }
+  }
+
+  /** A snapshot of the ids of {@link #messages()}, in the same order. */
+  public Set<String> messageIds() {
+    Set<String> ids = new LinkedHashSet<>();
+    for (Received r : messages()) {
+      ids.add(r.messageId());
+    }
+    return Collections.unmodifiableSet(ids);
+  }
+
+  /** {@code Publish} calls received, each attempt counted, whether answered, failed or hung. */
+  public int publishCalls() {
+    return publishCalls.get();
+  }
+
+  /** The most {@code Publish} calls that were in progress at once (delayed and hung ones included). */
+  public int maxConcurrentPublishCalls() {
+    return maxInFlight.get();
+  }
+
+  /**
+   * Makes the next {@code rpcs} {@code Publish} calls fail with {@code code}, recording none of
+   * their messages; replaces any failures still pending. Hung calls do not use them up.
+   */
+  public void failNext(int rpcs, Status.Code code) {
+    Objects.requireNonNull(code, "code");
+    if (rpcs < 0) {
+      throw new IllegalArgumentException("rpcs must not be negative: " + rpcs);
+    }
+    if (code == Status.Code.OK) {
+      // Closing a unary call with OK and no answer makes the client report INTERNAL, not success.
+      throw new IllegalArgumentException("a failure needs a code other than OK");
+    }
+    synchronized (faultLock) {
+      failuresLeft = rpcs;
+      failureCode = code;
+    }
+  }
+
+  /**
+   * Answers every {@code Publish} call arriving from now on (failures included) after {@code delay};
+   * {@link Duration#ZERO} answers at once again. Calls already waiting keep their delay.
+   */
+  public void delayPublishes(Duration delay) {
+    Objects.requireNonNull(delay, "delay");
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("delay must not be negative: " + delay);
+    }
+    this.delay = delay;
+  }
+
+  /**
+   * While {@code true}, {@code Publish} calls arriving are held open and never answered; they end
+   * only when the client cancels them, their deadline passes or the server stops. Turning it off
+   * does not release calls already held.
+   */
+  public void hangPublishes(boolean hang) {
+    this.hang = hang;
+  }
+
+  /**
+   * Forgets recorded messages, counters and faults. Message ids stay unique across resets. Calls in
+   * progress finish as they were going to, and count towards the new high-water mark.
+   */
+  public void reset() {
+    synchronized (received) {
+      received.clear();
+    }
+    publishCalls.set(0);
+    maxInFlight.set(inFlight.get());
+    synchronized (faultLock) {
+      failuresLeft = 0;
+      failureCode = null;
+    }
+    delay = Duration.ZERO;
+    hang = false;
+  }
+
+  /** Stops the server at once, cutting open connections; waits up to {@code timeout} for it to end. */
+  public void stop(Duration timeout) {
+    server.shutdownNow();
+    timer.shutdownNow();
+    try {
+      server.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    stop(Duration.ofSeconds(5));
+  }
+
+  private final class Publisher extends PublisherGrpc.PublisherImplBase {
+    @Override
+    public void publish(PublishRequest request, StreamObserver<PublishResponse> observer) {
+      publishCalls.incrementAndGet();
+      // Generated unary handlers always pass a ServerCallStreamObserver.
+      PublishCall call = new PublishCall(request, (ServerCallStreamObserver<PublishResponse>) observer);
+      // Must be set before this method returns; it is how held and timed-out calls leave the count.
+      call.response.setOnCancelHandler(call::end);
+      if (hang) {
+        return;
+      }
+      Status.Code failure = takeFailure();
+      Runnable answer = failure == null ? call::succeed : () -> call.fail(failure);
+      Duration wait = delay;
+      if (wait.isZero()) {
+        answer.run();
+      } else {
+        try {
+          // Never sleep on a gRPC thread: that would cap concurrency at the executor's size.
+          timer.schedule(answer, wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+          // Stopping: the call is being cut anyway; end it so it leaves the in-progress count.
+          call.fail(Status.Code.UNAVAILABLE);
+        }
+      }
+    }
+
+    @Override
+    public void getTopic(GetTopicRequest request, StreamObserver<Topic> observer) {
+      observer.onNext(Topic.newBuilder().setName(request.getTopic()).build());
+      observer.onCompleted();
+    }
+
+    @Override
+    public void createTopic(Topic request, StreamObserver<Topic> observer) {
+      observer.onNext(Topic.newBuilder().setName(request.getName()).build());
+      observer.onCompleted();
+    }
+  }
+
+  private Status.Code takeFailure() {
+    synchronized (faultLock) {
+      if (failuresLeft == 0) {
+        return null;
+      }
+      failuresLeft--;
+      return failureCode;
+    }
+  }
+
+  private List<Received> record(PublishRequest request) {
+    synchronized (received) {
+      List<Received> batch = new ArrayList<>(request.getMessagesCount());
+      for (PubsubMessage message : request.getMessagesList()) {
+        batch.add(new Received(request.getTopic(), message, Long.toString(++lastMessageId)));
+      }
+      received.addAll(batch);
+      return batch;
+    }
+  }
+
+  private void unrecord(List<Received> batch) {
+    synchronized (received) {
+      // Ids are unique, so equality removes exactly this batch.
+      received.removeAll(batch);
+    }
+  }
+
+  /** One {@code Publish} call, counted as in progress from arrival until it ends, exactly once. */
+  private final class PublishCall {
+    final PublishRequest request;
+    final ServerCallStreamObserver<PublishResponse> response;
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    PublishCall(PublishRequest request, ServerCallStreamObserver<PublishResponse> response) {
+      this.request = request;
+      this.response = response;
+      maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+    }
+
+    void succeed() {
+      try {
+        if (response.isCancelled()) {
+          // The client already gave up (deadline, cancel, lost connection): it will never see ids.
+          return;
+        }
+        // Recorded before sending, so that a client that sees the answer always finds its messages.
+        List<Received> batch = record(request);
+        PublishResponse.Builder answer = PublishResponse.newBuilder();
+        for (Received r : batch) {
+          answer.addMessageIds(r.messageId());
+        }
+        try {
+          response.onNext(answer.build());
+          response.onCompleted();
+        } catch (RuntimeException e) {
+          // Cancelled between the check and the answer: nobody was told these ids.
+          unrecord(batch);
+        }
+      } finally {
+        end();
+      }
+    }
+
+    void fail(Status.Code code) {
+      try {
+        response.onError(Status.fromCode(code).withDescription("failing as asked").asRuntimeException());
+      } catch (RuntimeException e) {
+        // The client went away first: nothing to fail.
+      } finally {
+        end();
+      }
+    }
+
+    void end() {
+      if (ended.compareAndSet(false, true)) {
+        inFlight.decrementAndGet();
+      }
+    }
+  }
+}
