@@ -15,6 +15,7 @@ public class ConnectionCapExceededException extends IOException {
   private final String cap;
   private final int limit;
   private final String host;
+  private final Duration waited;
 
   public ConnectionCapExceededException(String cap, int limit, String host, Duration waited) {
     super(
@@ -32,6 +33,12 @@ public class ConnectionCapExceededException extends IOException {
     this.cap = cap;
     this.limit = limit;
     this.host = host;
+    this.waited = waited;
+  }
+
+  /** How long the caller waited before giving up. */
+  public Duration waited() {
+    return waited;
   }
 
   /** The setting whose limit was reached: {@code maxConnections} or {@code maxConnectionsPerHost}. */

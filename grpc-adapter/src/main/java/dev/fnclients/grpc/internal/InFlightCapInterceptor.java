@@ -39,7 +39,10 @@ public final class InFlightCapInterceptor implements ClientInterceptor {
           permit = cap.acquire(target);
         } catch (ConnectionCapExceededException e) {
           throw Status.RESOURCE_EXHAUSTED
-              .withDescription(e.getMessage().replace("maxConnections", "maxInFlightCalls"))
+              .withDescription(
+                  "in-flight call cap reached: maxInFlightCalls = " + e.limit() + " calls in flight on " + target
+                      + "; waited " + e.waited().toMillis() + " ms (capWait). Raise GrpcConfig.maxInFlightCalls"
+                      + " or FNCLIENTS_CAP_WAIT")
               .withCause(e)
               .asException();
         } catch (InterruptedIOException e) {
