@@ -145,6 +145,32 @@ class SafeRetryTest {
   }
 
   @Test
+  void oneShotBodyIsNotReplayedEvenForPut() {
+    failOnceThenSucceed(Fault.CONNECTION_RESET_BY_PEER);
+    RequestBody streamed = new RequestBody() {
+      @Override
+      public MediaType contentType() {
+        return MediaType.get("application/octet-stream");
+      }
+
+      @Override
+      public void writeTo(okio.BufferedSink sink) throws IOException {
+        sink.writeUtf8("streamed once");
+      }
+
+      @Override
+      public boolean isOneShot() {
+        return true;
+      }
+    };
+    Request put = new Request.Builder().url("http://127.0.0.1:" + server.port() + "/flaky").put(streamed).build();
+
+    assertThatThrownBy(() -> client.newCall(put).execute()).isInstanceOf(IOException.class);
+    assertThat(receipts()).hasSize(1);
+    assertThat(stats.count(MetricNames.RETRIES)).isZero();
+  }
+
+  @Test
   void getGivesUpAfterMaxAttemptsWhenTheFaultPersists() {
     server.stubFor(any(urlEqualTo("/flaky")).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
 

@@ -33,7 +33,8 @@ import okhttp3.Response;
  *       methods (RFC 9110 §9.2.2) or requests with an {@code Idempotency-Key} header; otherwise
  *       the caller gets a {@link RequestNotRetriedException};
  *   <li>never: protocol errors, certificate failures, unknown hosts, read timeouts after the
- *       request was written, and anything once the call is canceled or past its deadline.
+ *       request was written, one-shot bodies once writing began, and anything once the call is
+ *       canceled or past its deadline.
  * </ul>
  */
 public final class SafeRetryInterceptor implements Interceptor {
@@ -102,7 +103,13 @@ public final class SafeRetryInterceptor implements Interceptor {
       }
       throw e;
     }
-    if (!attempt.sendStarted || isRetrySafe(request)) {
+    if (!attempt.sendStarted) {
+      return new RetryableFailure(e);
+    }
+    if (request.body() != null && request.body().isOneShot()) {
+      throw e; // part of the body is gone: it cannot be sent again, whatever the method
+    }
+    if (isRetrySafe(request)) {
       return new RetryableFailure(e);
     }
     stats.increment(MetricNames.RETRIES_REFUSED_UNSAFE);
