@@ -13,6 +13,7 @@ import dev.fnclients.pool.MetricNames;
 import dev.fnclients.pool.SafeRetry;
 import dev.fnclients.pool.TransportStats;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.okhttp3.OkHttpMetricsEventListener;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
@@ -62,10 +63,6 @@ public final class FnHttp {
     dispatcher.setMaxRequestsPerHost(config.effectiveMaxConnectionsPerHost());
 
     EventListener events = new ConnectionEvents(stats);
-    EventListener requestTimer =
-        OkHttpMetricsEventListener.builder(config.meterRegistry(), MetricNames.HTTP_REQUESTS)
-            .tags(io.micrometer.core.instrument.Tags.of(MetricNames.TRANSPORT_TAG, stats.transport()))
-            .build();
 
     return new OkHttpClient.Builder()
         .dispatcher(dispatcher)
@@ -78,7 +75,7 @@ public final class FnHttp {
         .fastFallback(false)
         .socketFactory(new NoDelaySocketFactory(SocketFactory.getDefault()))
         .dns(new CachingDns(DnsCache.of(config, stats), dns))
-        .eventListenerFactory(new TimedWhenRecording(config.meterRegistry(), events, events.plus(requestTimer)))
+        .eventListenerFactory(new TimedWhenRecording(config.meterRegistry(), events, stats.transport()))
         .connectTimeout(config.connectTimeout())
         .readTimeout(config.readTimeout())
         .writeTimeout(config.writeTimeout())
@@ -94,18 +91,35 @@ public final class FnHttp {
   private static final class TimedWhenRecording implements EventListener.Factory {
     private final MeterRegistry registry;
     private final EventListener untimed;
-    private final EventListener timed;
+    private final String transport;
+    private volatile EventListener timed; // built when first needed: it costs classes at cold start
 
-    TimedWhenRecording(MeterRegistry registry, EventListener untimed, EventListener timed) {
+    TimedWhenRecording(MeterRegistry registry, EventListener untimed, String transport) {
       this.registry = registry;
       this.untimed = untimed;
-      this.timed = timed;
+      this.transport = transport;
     }
 
     @Override
     public EventListener create(okhttp3.Call call) {
       boolean recording = !(registry instanceof CompositeMeterRegistry) || !((CompositeMeterRegistry) registry).getRegistries().isEmpty();
-      return recording ? timed : untimed;
+      if (!recording) {
+        return untimed;
+      }
+      EventListener t = timed;
+      if (t == null) {
+        synchronized (this) {
+          if (timed == null) {
+            timed =
+                untimed.plus(
+                    OkHttpMetricsEventListener.builder(registry, MetricNames.HTTP_REQUESTS)
+                        .tags(Tags.of(MetricNames.TRANSPORT_TAG, transport))
+                        .build());
+          }
+          t = timed;
+        }
+      }
+      return t;
     }
   }
 

@@ -12,30 +12,48 @@ import java.io.IOException;
  * retries while most recent attempts fail.
  */
 public final class SafeRetry {
-  private final Retry retry;
+  private final String name;
+  private final FnClientsConfig config;
   private final RetryBudget budget;
   private final TransportStats stats;
   private final int maxAttempts;
+  private volatile Retry retry;
 
   public SafeRetry(String name, FnClientsConfig config, TransportStats stats) {
     this(name, config, RetryBudget.of(config), stats);
   }
 
   public SafeRetry(String name, FnClientsConfig config, RetryBudget budget, TransportStats stats) {
+    this.name = name;
+    this.config = config;
     this.budget = budget;
     this.stats = stats;
     this.maxAttempts = config.retryMaxAttempts();
-    RetryConfig retryConfig =
-        RetryConfig.custom()
-            .maxAttempts(config.retryMaxAttempts())
-            .intervalFunction(
-                IntervalFunction.ofExponentialRandomBackoff(
-                    config.retryInitialBackoff(), 2.0, 0.5, config.effectiveRetryMaxBackoff()))
-            .retryOnException(this::shouldRetry)
-            .failAfterMaxAttempts(false)
-            .build();
-    this.retry = Retry.of(name, retryConfig);
-    this.retry.getEventPublisher().onRetry(event -> stats.increment(MetricNames.RETRIES));
+  }
+
+  /** Built on the first failure that may be retried: the first try of every call stays cheap. */
+  private Retry retry() {
+    Retry r = retry;
+    if (r == null) {
+      synchronized (this) {
+        if (retry == null) {
+          RetryConfig retryConfig =
+              RetryConfig.custom()
+                  .maxAttempts(maxAttempts)
+                  .intervalFunction(
+                      IntervalFunction.ofExponentialRandomBackoff(
+                          config.retryInitialBackoff(), 2.0, 0.5, config.effectiveRetryMaxBackoff()))
+                  .retryOnException(this::shouldRetry)
+                  .failAfterMaxAttempts(false)
+                  .build();
+          Retry built = Retry.of(name, retryConfig);
+          built.getEventPublisher().onRetry(event -> stats.increment(MetricNames.RETRIES));
+          retry = built;
+        }
+        r = retry;
+      }
+    }
+    return r;
   }
 
   private boolean shouldRetry(Throwable failure) {
@@ -54,11 +72,26 @@ public final class SafeRetry {
    * attempts, or the budget refuses a retry; then rethrows the last failure itself.
    */
   public <T> T call(Attempt<T> attempt) throws IOException {
-    int[] attempts = {0};
+    RetryableFailure first;
+    try {
+      T result = attempt.run();
+      budget.onSuccess();
+      return result;
+    } catch (RetryableFailure e) {
+      first = e;
+    }
+    // Resilience4j takes over from the first failure, which it sees as its own first attempt, so
+    // backoff, budget and attempt counting are as if it had run the call from the start.
+    boolean[] replayed = {false};
+    int[] attempts = {1};
     try {
       return Retry.decorateCheckedSupplier(
-              retry,
+              retry(),
               () -> {
+                if (!replayed[0]) {
+                  replayed[0] = true;
+                  throw first;
+                }
                 attempts[0]++;
                 T result = attempt.run();
                 budget.onSuccess();
@@ -93,8 +126,8 @@ public final class SafeRetry {
     return budget;
   }
 
-  /** The underlying Resilience4j retry, for its own metrics and events. */
-  public Retry retry() {
-    return retry;
+  /** The underlying Resilience4j retry, for its own metrics and events; built on first need. */
+  public Retry resilience4jRetry() {
+    return retry();
   }
 }
