@@ -1,0 +1,155 @@
+package dev.fnclients.examples;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The platform's load advice as one run: start fresh loopback upstreams (each behind a counting
+ * proxy), start one function instance on the real Functions Framework invoker, drive it at a steady
+ * rate with {@link LoadGenerator}, and sample the connections each upstream has accepted every
+ * second. A well-written function shows a few connections at the beginning and a flat line after;
+ * a function that opens a connection per invocation shows a line rising with the requests.
+ */
+final class FunctionLoad {
+  /** The checkpoint after which a pooled function should open no more connections. */
+  static final int EARLY_SECONDS = 5;
+
+  private FunctionLoad() {}
+
+  /**
+   * How hard and how long to drive the function.
+   *
+   * @param ratePerSecond requests per second, sent at a fixed rate
+   * @param requests how many requests in all
+   */
+  record Settings(double ratePerSecond, int requests, Duration requestTimeout, Duration startTimeout) {
+    static Settings of(double ratePerSecond, int seconds) {
+      return new Settings(
+          ratePerSecond, (int) Math.round(ratePerSecond * seconds), Duration.ofSeconds(30), Duration.ofSeconds(60));
+    }
+
+    double seconds() {
+      return requests / ratePerSecond;
+    }
+  }
+
+  /**
+   * Connections each upstream had accepted at a moment, indexed by {@link Upstreams.Kind#ordinal()}.
+   *
+   * @param seconds since the first request was due
+   */
+  record Sample(double seconds, int[] accepted) {}
+
+  /**
+   * What one function did under load.
+   *
+   * @param coldStart the instance's first request, sent alone before the steady load
+   * @param load the steady load
+   * @param accepted connections each upstream accepted during the run (the first request's included),
+   *     by {@link Upstreams.Kind#ordinal()}
+   * @param acceptedEarly the same {@link #EARLY_SECONDS} s into the run, or {@code null} for shorter runs
+   * @param maxOpen the most connections each upstream had open at once
+   * @param callsReceived what each server received: HTTP requests, gRPC calls, Pub/Sub messages
+   * @param samples one per second from the start, plus one at the end
+   */
+  record Outcome(
+      String function,
+      Settings settings,
+      LoadGenerator.Result coldStart,
+      LoadGenerator.Result load,
+      int[] accepted,
+      int[] acceptedEarly,
+      int[] maxOpen,
+      int[] callsReceived,
+      List<Sample> samples,
+      Path log) {
+
+    String name() {
+      return FunctionInvoker.simpleName(function);
+    }
+
+    int accepted(Upstreams.Kind kind) {
+      return accepted[kind.ordinal()];
+    }
+
+    /** Connections accepted after the first {@link #EARLY_SECONDS} s, or -1 for a shorter run. */
+    int acceptedLate(Upstreams.Kind kind) {
+      return acceptedEarly == null ? -1 : accepted[kind.ordinal()] - acceptedEarly[kind.ordinal()];
+    }
+  }
+
+  /**
+   * Runs {@code function} (a class name, as given to the invoker's {@code --target}) in its own
+   * instance against its own upstreams. The instance is stopped with SIGTERM after the counts are
+   * taken; its output is in {@code logDir}.
+   */
+  static Outcome run(
+      String function, Settings settings, FunctionInvoker.Setup setup, Path logDir)
+      throws Exception {
+    Path log = logDir.resolve(FunctionInvoker.simpleName(function) + "-invoker.log");
+    try (Upstreams upstreams = Upstreams.start();
+        FunctionInvoker instance =
+            FunctionInvoker.start(setup, function, upstreams.functionEnvironment(), log, settings.startTimeout())) {
+      // The first request is the instance's cold start: class loading and, for the pooled function,
+      // building the clients. It is sent alone and awaited, so that the requests a steady rate sends
+      // meanwhile do not pile up behind it; its connections are counted like all the others.
+      LoadGenerator.Result coldStart =
+          LoadGenerator.run(instance.uri(), 1, 1, settings.startTimeout(), System.nanoTime());
+      List<Sample> samples = new ArrayList<>();
+      ScheduledExecutorService sampler =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "connection-sampler");
+                t.setDaemon(true);
+                return t;
+              });
+      long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+      LoadGenerator.Result load;
+      try {
+        sampler.scheduleAtFixedRate(
+            () -> {
+              Sample sample = new Sample((System.nanoTime() - start) / 1e9, upstreams.acceptedConnections());
+              synchronized (samples) {
+                samples.add(sample);
+              }
+            },
+            start - System.nanoTime(),
+            TimeUnit.SECONDS.toNanos(1),
+            TimeUnit.NANOSECONDS);
+        load = LoadGenerator.run(instance.uri(), settings.ratePerSecond(), settings.requests(), settings.requestTimeout(), start);
+      } finally {
+        sampler.shutdownNow();
+        sampler.awaitTermination(5, TimeUnit.SECONDS);
+      }
+      int[] accepted = upstreams.acceptedConnections();
+      List<Sample> all;
+      synchronized (samples) {
+        samples.add(new Sample((System.nanoTime() - start) / 1e9, accepted));
+        all = List.copyOf(samples);
+      }
+      int[] early = null;
+      for (Sample s : all) {
+        if (s.seconds() >= EARLY_SECONDS - 0.5 && s.seconds() < all.get(all.size() - 1).seconds()) {
+          early = s.accepted();
+          break;
+        }
+      }
+      return new Outcome(
+          function,
+          settings,
+          coldStart,
+          load,
+          accepted,
+          early,
+          upstreams.maxOpenConnections(),
+          upstreams.callsReceived(),
+          all,
+          log);
+    }
+  }
+}

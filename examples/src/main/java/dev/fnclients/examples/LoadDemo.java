@@ -1,0 +1,231 @@
+package dev.fnclients.examples;
+
+import dev.fnclients.examples.FunctionLoad.Outcome;
+import dev.fnclients.examples.FunctionLoad.Settings;
+import dev.fnclients.examples.Upstreams.Kind;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * The platform's advice ("drive the function at a steady rate and watch connections"), run
+ * locally: {@link PooledFunction} and then {@link NaiveFunction}, each in its own instance on the
+ * real Functions Framework invoker, each against its own loopback HTTP, gRPC and Pub/Sub upstreams
+ * behind connection-counting proxies, driven at 30 requests/s for 20 s. Prints, side by side,
+ * requests, errors, connections each upstream accepted and latency, then a chart of connections
+ * over time (also written as an SVG file). Run it with:
+ *
+ * <pre>./mvnw -q -pl examples -am -DskipTests -Pdemo verify</pre>
+ *
+ * <p>Longer or harder: {@code -Ddemo.rate=30 -Ddemo.seconds=300} (the platform's {@code artillery
+ * quick -d 300 -r 30}). Every number printed is measured during the run.
+ */
+public final class LoadDemo {
+  private static final PrintStream OUT = System.out;
+  /** Held, because JUL keeps loggers weakly: gRPC's Netty logs an INFO line at start that says nothing here. */
+  private static final Logger NETTY_METRICS = Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.TcpMetrics");
+
+  private LoadDemo() {}
+
+  public static void main(String[] args) throws Exception {
+    NETTY_METRICS.setLevel(Level.WARNING);
+    double rate = Double.parseDouble(System.getProperty("demo.rate", "30"));
+    int seconds = Integer.parseInt(System.getProperty("demo.seconds", "20"));
+    if (rate <= 0 || seconds < 1) {
+      throw new IllegalArgumentException("-Ddemo.rate must be positive and -Ddemo.seconds at least 1");
+    }
+    Path outputDir = Paths.get(System.getProperty("fnexample.outputDir", "target"));
+    FunctionInvoker.Setup setup = FunctionInvoker.Setup.fromSystemProperties();
+    Settings settings = Settings.of(rate, seconds);
+
+    printWrapped("", String.format(Locale.ROOT,
+        "Load demo: each function runs in its own instance (a child JVM on the Functions Framework invoker, "
+            + "java -jar java-function-invoker.jar --target ...), calling its own loopback HTTP, gRPC and Pub/Sub "
+            + "servers through connection-counting proxies; every invocation makes one HTTP GET, one gRPC call and "
+            + "one Pub/Sub publish. Each function is driven at %s requests/s for %d s (%d requests), one after the "
+            + "other.", trim(rate), seconds, settings.requests()));
+    List<Outcome> outcomes = new ArrayList<>();
+    // By name, as the invoker's --target: this JVM has no Functions Framework API to load them with.
+    for (String function : List.of("dev.fnclients.examples.PooledFunction", "dev.fnclients.examples.NaiveFunction")) {
+      OUT.printf(Locale.ROOT, "  running %s ...%n", FunctionInvoker.simpleName(function));
+      outcomes.add(FunctionLoad.run(function, settings, setup, outputDir));
+    }
+    OUT.println();
+    print(outcomes);
+    exitIfThreadsLinger();
+  }
+
+  private static void print(List<Outcome> outcomes) throws Exception {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {
+      "function", "requests", "errors", "HTTP conns", "gRPC conns", "Pub/Sub conns",
+      "conns after " + FunctionLoad.EARLY_SECONDS + " s", "max open", "max in flight", "1st request ms", "p50 ms", "p99 ms"
+    });
+    for (Outcome o : outcomes) {
+      rows.add(new String[] {
+        o.name(),
+        "1 + " + o.load().requests(),
+        Integer.toString(o.coldStart().failed() + o.load().failed()),
+        Integer.toString(o.accepted(Kind.HTTP)),
+        Integer.toString(o.accepted(Kind.GRPC)),
+        Integer.toString(o.accepted(Kind.PUBSUB)),
+        o.acceptedEarly() == null ? "-" : Integer.toString(late(o)),
+        o.maxOpen()[0] + "/" + o.maxOpen()[1] + "/" + o.maxOpen()[2],
+        Integer.toString(o.load().maxInFlight(0)),
+        String.format(Locale.ROOT, "%.0f", o.coldStart().percentileMillis(100)),
+        String.format(Locale.ROOT, "%.1f", o.load().percentileMillis(50)),
+        String.format(Locale.ROOT, "%.1f", o.load().percentileMillis(99))
+      });
+    }
+    printTable(rows);
+    printWrapped("   ", "(requests: the instance's first request, sent alone (its cold start: class loading, "
+        + "building clients), then the steady load. conns: connections each upstream accepted during the run. conns after "
+        + FunctionLoad.EARLY_SECONDS + " s: of those, all three upstreams together, accepted after the first "
+        + FunctionLoad.EARLY_SECONDS + " s. max open: most connections open at once, HTTP/gRPC/Pub/Sub. max in flight: most requests the "
+        + "function was serving at once (a pooled HTTP client opens as many connections as it has calls at once). "
+        + "Latency: per request, as the load generator saw it, through the invoker; p50 and p99 of the steady load.)");
+    OUT.println();
+    for (Outcome o : outcomes) {
+      printWrapped("  ", explain(o));
+      if (o.coldStart().failed() > 0) {
+        OUT.println("   first request failed: " + o.coldStart().failures());
+      }
+      if (o.load().failed() > 0) {
+        OUT.println("   errors: " + o.load().errors() + "; first: " + o.load().failures());
+      }
+      int[] calls = o.callsReceived();
+      int ok = o.coldStart().ok() + o.load().ok();
+      if (calls[0] != ok || calls[1] != ok || calls[2] != ok) {
+        OUT.printf(Locale.ROOT, "   note: the upstreams received %d HTTP requests, %d gRPC calls, %d messages%n",
+            calls[0], calls[1], calls[2]);
+      }
+      if (o.load().sendLagMillis() > 100) {
+        OUT.printf(Locale.ROOT, "   note: the load generator sent a request up to %.0f ms late (a busy machine)%n",
+            o.load().sendLagMillis());
+      }
+    }
+
+    double duration = outcomes.get(0).samples().get(outcomes.get(0).samples().size() - 1).seconds();
+    if (duration >= FunctionLoad.EARLY_SECONDS) {
+      OUT.println();
+      OUT.println("  Connections accepted by the three upstreams together, over time ("
+          + outcomes.stream().map(o -> o.name().charAt(0) + " = " + o.name()).collect(Collectors.joining(", "))
+          + "):");
+      OUT.println();
+      for (String line : ConnectionChart.ascii(outcomes)) {
+        OUT.println("   " + line);
+      }
+      Path svg = Paths.get(System.getProperty("fnexample.outputDir", "target"), "load-demo-connections.svg");
+      ConnectionChart.writeSvg(outcomes, svg);
+      OUT.println();
+      OUT.println("  Per upstream, as an SVG chart: " + svg.toAbsolutePath().normalize());
+    }
+    OUT.println("  Function logs: " + outcomes.stream()
+        .map(o -> o.log().toAbsolutePath().normalize().toString()).collect(Collectors.joining(", ")));
+  }
+
+  private static String explain(Outcome o) {
+    int total = o.accepted(Kind.HTTP) + o.accepted(Kind.GRPC) + o.accepted(Kind.PUBSUB);
+    int requests = o.coldStart().requests() + o.load().requests();
+    String timing;
+    if (o.acceptedEarly() == null) {
+      timing = "";
+    } else if (late(o) == 0) {
+      timing = String.format(Locale.ROOT, ", all of them in the first %d s: none in the %d s after",
+          FunctionLoad.EARLY_SECONDS, Math.round(o.settings().seconds()) - FunctionLoad.EARLY_SECONDS);
+    } else {
+      timing = String.format(Locale.ROOT, ", %d of them after the first %d s", late(o), FunctionLoad.EARLY_SECONDS);
+    }
+    return String.format(Locale.ROOT,
+        "- %s: %d connections for %d requests (%s per request per upstream)%s; %d failed.",
+        o.name(), total, requests, perRequest(total / 3.0 / requests), timing, o.coldStart().failed() + o.load().failed());
+  }
+
+  private static String perRequest(double ratio) {
+    return String.format(Locale.ROOT, ratio >= 0.1 ? "%.2f" : "%.4f", ratio);
+  }
+
+  private static int late(Outcome o) {
+    return o.acceptedLate(Kind.HTTP) + o.acceptedLate(Kind.GRPC) + o.acceptedLate(Kind.PUBSUB);
+  }
+
+  private static String trim(double value) {
+    return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
+  }
+
+  /** Prints {@code text} wrapped at about 120 columns, continuation lines indented two more. */
+  private static void printWrapped(String indent, String text) {
+    StringBuilder line = new StringBuilder(indent);
+    String continuation = indent + "  ";
+    for (String word : text.split(" ")) {
+      if (line.length() + word.length() + 1 > 120 && line.toString().strip().length() > 0) {
+        OUT.println(line.toString().stripTrailing());
+        line = new StringBuilder(continuation);
+      }
+      line.append(word).append(' ');
+    }
+    OUT.println(line.toString().stripTrailing());
+  }
+
+  /** Prints rows as columns: the first column left-aligned, the others right-aligned. */
+  private static void printTable(List<String[]> rows) {
+    int columns = rows.get(0).length;
+    int[] widths = new int[columns];
+    for (String[] row : rows) {
+      for (int c = 0; c < columns; c++) {
+        widths[c] = Math.max(widths[c], row[c].length());
+      }
+    }
+    for (String[] row : rows) {
+      StringBuilder line = new StringBuilder("   ");
+      for (int c = 0; c < columns; c++) {
+        if (c > 0) {
+          line.append("  ");
+        }
+        line.append(String.format(c == 0 ? "%-" + widths[c] + "s" : "%" + widths[c] + "s", row[c]));
+      }
+      OUT.println(line.toString().stripTrailing());
+    }
+  }
+
+  /**
+   * Everything this demo starts ends before this point (the function instances are stopped with
+   * SIGTERM, the servers closed). Should a non-daemon thread of this demo's thread group still run
+   * (a bug), say so and exit rather than hang the build.
+   */
+  private static void exitIfThreadsLinger() throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    List<Thread> lingering;
+    do {
+      lingering = nonDaemonThreads();
+      if (lingering.isEmpty()) {
+        return;
+      }
+      Thread.sleep(50);
+    } while (System.nanoTime() < deadline);
+    OUT.println("non-daemon threads still running, exiting: "
+        + lingering.stream().map(Thread::getName).collect(Collectors.joining(", ")));
+    System.exit(0);
+  }
+
+  private static List<Thread> nonDaemonThreads() {
+    ThreadGroup group = Thread.currentThread().getThreadGroup();
+    Thread[] threads = new Thread[group.activeCount() + 16];
+    int n = group.enumerate(threads, true);
+    List<Thread> result = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Thread t = threads[i];
+      if (t != Thread.currentThread() && t.isAlive() && !t.isDaemon()) {
+        result.add(t);
+      }
+    }
+    return result;
+  }
+}

@@ -1,0 +1,135 @@
+package dev.fnclients.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.fnclients.examples.FunctionLoad.Outcome;
+import dev.fnclients.examples.FunctionLoad.Settings;
+import dev.fnclients.examples.Upstreams.Kind;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * End to end, as the platform advises: each example function runs on the real Functions Framework
+ * invoker in a child JVM, against loopback HTTP, gRPC and Pub/Sub servers behind
+ * connection-counting proxies, driven at 30 requests/s for 20 s (600 requests after the first,
+ * cold-start request). The pooled function opens one connection per gRPC target and a few HTTP
+ * connections (as many as requests overlapped) in the first seconds, and after that at most when a
+ * stall makes more requests overlap than ever before; the naive one opens one per request per
+ * upstream all along.
+ */
+class FunctionLoadTest {
+  private static final Settings STEADY_30_PER_SECOND_FOR_20_SECONDS = Settings.of(30, 20);
+
+  @Test
+  @Timeout(120)
+  void pooledFunctionOpensConnectionsOnlyAtTheStartOrWhenConcurrencyPeaks() throws Exception {
+    Outcome o = run(PooledFunction.class.getName());
+    int invocations = 1 + o.load().requests();
+
+    SoftAssertions soft = new SoftAssertions();
+    soft.assertThat(o.coldStart().failures()).as("first request").isEmpty();
+    soft.assertThat(o.load().failed()).as("failed requests: %s %s\n%s", o.load().errors(), o.load().failures(), logTail(o)).isZero();
+    soft.assertThat(o.callsReceived())
+        .as("HTTP requests, gRPC calls, Pub/Sub messages the servers received")
+        .containsExactly(invocations, invocations, invocations);
+    // A channel is one connection, whatever the load: opened by the first request, none after.
+    soft.assertThat(o.accepted(Kind.GRPC)).as("gRPC connections").isBetween(1, 3);
+    soft.assertThat(o.accepted(Kind.PUBSUB)).as("Pub/Sub connections").isBetween(1, 3);
+    assertThat(o.acceptedEarly()).as("connections accepted %d s into the steady load", FunctionLoad.EARLY_SECONDS).isNotNull();
+    soft.assertThat(o.acceptedLate(Kind.GRPC)).as("gRPC connections opened after the first %d s; samples %s",
+        FunctionLoad.EARLY_SECONDS, samples(o)).isZero();
+    soft.assertThat(o.acceptedLate(Kind.PUBSUB)).as("Pub/Sub connections opened after the first %d s; samples %s",
+        FunctionLoad.EARLY_SECONDS, samples(o)).isZero();
+    // HTTP/1.1 carries one call per connection: a pooled OkHttp client opens another connection
+    // only when every one it has is busy, so its connections follow concurrency, never requests. On
+    // a machine that keeps up, invocations barely overlap (1 or 2 in flight: 1 or 2 connections, all
+    // in the first seconds); a stall (a GC pause, a busy neighbour) piles requests up, and the pool
+    // grows to that peak, once. Hence bounds by the peak of requests in flight, which the naive
+    // function (a connection per request: 600) exceeds a hundredfold.
+    int peak = o.load().maxInFlight(0);
+    int latePeak = o.load().maxInFlight(FunctionLoad.EARLY_SECONDS);
+    soft.assertThat(o.accepted(Kind.HTTP))
+        .as("HTTP connections, with at most %d requests in flight at once (cap 32)", peak)
+        .isBetween(1, Math.min(32, Math.max(1, peak)));
+    soft.assertThat(o.acceptedLate(Kind.HTTP))
+        .as("HTTP connections opened after the first %d s, with at most %d requests in flight at once then; "
+                + "samples %s; requests slower than the request period: %s",
+            FunctionLoad.EARLY_SECONDS, latePeak, samples(o), o.load().slowerThan(1000 / o.settings().ratePerSecond()))
+        // latePeak - 1 beyond the one it had, and one for a request sent just before the checkpoint
+        .isLessThanOrEqualTo(latePeak);
+    soft.assertAll();
+  }
+
+  @Test
+  @Timeout(120)
+  void naiveFunctionOpensAConnectionPerRequestToEveryUpstream() throws Exception {
+    Outcome o = run(NaiveFunction.class.getName());
+    int invocations = 1 + o.load().requests();
+    int requestsAfterEarly = (int) (o.load().requests() - FunctionLoad.EARLY_SECONDS * o.settings().ratePerSecond());
+
+    SoftAssertions soft = new SoftAssertions();
+    for (Kind kind : Kind.values()) {
+      soft.assertThat(o.accepted(kind))
+          .as("%s connections for %d invocations", kind.label, invocations)
+          .isGreaterThanOrEqualTo((int) (0.8 * invocations));
+      soft.assertThat(o.acceptedLate(kind))
+          .as("%s connections opened after the first %d s, while %d requests were sent; samples %s",
+              kind.label, FunctionLoad.EARLY_SECONDS, requestsAfterEarly, samples(o))
+          .isGreaterThanOrEqualTo((int) (0.8 * requestsAfterEarly));
+    }
+    soft.assertAll();
+  }
+
+  private static Outcome run(String function) throws Exception {
+    Path logDir = Paths.get(System.getProperty("fnexample.outputDir", "target"), "function-load-test");
+    Outcome o = FunctionLoad.run(function, STEADY_30_PER_SECOND_FOR_20_SECONDS, FunctionInvoker.Setup.fromSystemProperties(), logDir);
+    System.out.printf(
+        Locale.ROOT,
+        "%s: %d + %d requests, %d failed, connections HTTP %d gRPC %d Pub/Sub %d (at %d s: %s), max open %s, "
+            + "first request %.0f ms, p50 %.1f ms, p99 %.1f ms, in flight max %d (after %d s: %d), send lag max %.1f ms%n",
+        o.name(),
+        o.coldStart().requests(),
+        o.load().requests(),
+        o.coldStart().failed() + o.load().failed(),
+        o.accepted(Kind.HTTP),
+        o.accepted(Kind.GRPC),
+        o.accepted(Kind.PUBSUB),
+        FunctionLoad.EARLY_SECONDS,
+        Arrays.toString(o.acceptedEarly()),
+        Arrays.toString(o.maxOpen()),
+        o.coldStart().percentileMillis(100),
+        o.load().percentileMillis(50),
+        o.load().percentileMillis(99),
+        o.load().maxInFlight(0),
+        FunctionLoad.EARLY_SECONDS,
+        o.load().maxInFlight(FunctionLoad.EARLY_SECONDS),
+        o.load().sendLagMillis());
+    assertThat(o.load().requests()).isEqualTo(600);
+    return o;
+  }
+
+  private static String samples(Outcome o) {
+    StringBuilder s = new StringBuilder();
+    for (FunctionLoad.Sample sample : o.samples()) {
+      s.append(String.format(Locale.ROOT, "%.1fs=%s ", sample.seconds(), Arrays.toString(sample.accepted())));
+    }
+    return s.toString().strip();
+  }
+
+  private static String logTail(Outcome o) {
+    try {
+      List<String> lines = Files.readAllLines(o.log());
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+}
