@@ -9,8 +9,8 @@ import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.IdlePolicy;
 import dev.fnclients.pool.InvalidConfigurationException;
 import dev.fnclients.pool.TransportStats;
-import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
+import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Builds the gRPC channels FnClients shares, one per target. Use it through
@@ -33,9 +34,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>How a channel differs from a default {@code ManagedChannelBuilder.forTarget(target).build()}:
  * <ul>
- *   <li>before a call starts, a channel with no call in flight for longer than
- *       {@link FnClientsConfig#maxIdleAge()} is reset with {@code enterIdle()}, measured by wall
- *       clock on the caller's thread, so a frozen instance never sends into a dead connection;
+ *   <li>when a call starts on a channel with no call in flight for longer than
+ *       {@link FnClientsConfig#maxIdleAge()}, measured by wall clock on the caller's thread, the
+ *       underlying channel is replaced by a fresh one (the old one is shut down gracefully), so a
+ *       frozen instance never sends into a dead connection;
  *   <li>a retry policy in the service config retries {@link GrpcConfig#retryableStatusCodes()}
  *       ({@code UNAVAILABLE}) with {@code retryMaxAttempts} (at most 5), exponential backoff, and
  *       retry throttling from {@code retryBudgetTokens} / {@code retryBudgetTokenRatio};
@@ -77,27 +79,31 @@ public final class FnGrpc {
   public static ManagedChannel newChannel(String target, GrpcConfig grpc, FnClientsConfig config, TransportStats stats) {
     String normalized = normalizeTarget(target);
     ChannelCredentials credentials = grpc.plaintext() ? InsecureChannelCredentials.create() : TlsChannelCredentials.create();
-    ManagedChannelBuilder<?> builder =
-        Grpc.newChannelBuilder(normalized, credentials)
-            .defaultServiceConfig(serviceConfig(grpc, config))
-            .enableRetry()
-            .maxRetryAttempts(5)
-            .idleTimeout(Math.max(1000, config.maxIdleAge().toMillis()), TimeUnit.MILLISECONDS)
-            .keepAliveWithoutCalls(false);
-    grpc.customizer().accept(builder);
-    ManagedChannel raw = builder.build();
+    Map<String, Object> serviceConfig = serviceConfig(grpc, config);
+    Supplier<ManagedChannel> factory =
+        () -> {
+          ManagedChannelBuilder<?> builder =
+              Grpc.newChannelBuilder(normalized, credentials)
+                  .defaultServiceConfig(serviceConfig)
+                  .enableRetry()
+                  .maxRetryAttempts(5)
+                  .idleTimeout(Math.max(1000, config.maxIdleAge().toMillis()), TimeUnit.MILLISECONDS)
+                  .keepAliveWithoutCalls(false);
+          grpc.customizer().accept(builder);
+          return builder.build();
+        };
 
     Duration deadline = grpc.defaultDeadline() != null ? grpc.defaultDeadline() : config.callTimeout();
     ConnectionCap cap = new ConnectionCap(grpc.maxInFlightCalls(), grpc.maxInFlightCalls(), config.capWait(), stats);
-    // The last interceptor listed runs first.
-    Channel calls =
-        ClientInterceptors.intercept(
-            raw,
-            new RetryCountingInterceptor(stats),
-            new MetricCollectingClientInterceptor(config.meterRegistry()),
-            new InFlightCapInterceptor(cap, normalized),
-            new DefaultDeadlineInterceptor(deadline));
-    return new IdleResettingChannel(raw, calls, IdlePolicy.of(config), stats);
+    // Shared by every underlying channel the idle reset builds; the last one listed runs first.
+    ClientInterceptor[] interceptors = {
+      new RetryCountingInterceptor(stats),
+      new MetricCollectingClientInterceptor(config.meterRegistry()),
+      new InFlightCapInterceptor(cap, normalized),
+      new DefaultDeadlineInterceptor(deadline)
+    };
+    return new IdleResettingChannel(
+        factory, raw -> ClientInterceptors.intercept(raw, interceptors), IdlePolicy.of(config), stats);
   }
 
   /** Shuts {@code channel} down, letting calls in flight finish for up to {@code timeout}, then forcibly. */

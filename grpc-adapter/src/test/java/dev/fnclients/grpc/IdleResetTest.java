@@ -82,6 +82,26 @@ class IdleResetTest {
     assertThat(counter.acceptedConnections()).isEqualTo(1);
   }
 
+  @Test
+  void callCancelledBeforeItStartsClosesAsCancelledAndNeverReachesTheServer() throws Exception {
+    io.grpc.ClientCall<String, String> call = channel.newCall(SAY, CallOptions.DEFAULT);
+    call.cancel("changed my mind", null);
+    CompletableFuture<io.grpc.Status> closed = new CompletableFuture<>();
+    call.start(new io.grpc.ClientCall.Listener<>() {
+      @Override
+      public void onClose(io.grpc.Status status, io.grpc.Metadata trailers) {
+        closed.complete(status);
+      }
+    }, new io.grpc.Metadata());
+
+    assertThat(closed.get(10, TimeUnit.SECONDS).getCode()).isEqualTo(io.grpc.Status.Code.CANCELLED);
+    assertThat(server.calls(SAY)).isZero();
+    say(); // the cancelled call left nothing counted in flight: a later reset still happens
+    clock.advance(Duration.ofSeconds(11));
+    say();
+    assertThat(stats.count(MetricNames.IDLE_EVICTIONS)).isEqualTo(1);
+  }
+
   private void say() {
     assertThat(EchoGrpcServer.call(channel, SAY, "hi", CallOptions.DEFAULT)).isEqualTo("hi");
   }
