@@ -3,6 +3,7 @@ package dev.fnclients.grpc;
 import static dev.fnclients.testkit.grpc.EchoGrpcServer.SAY;
 import static dev.fnclients.testkit.grpc.EchoGrpcServer.SLOW;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fnclients.pool.MetricNames;
 import dev.fnclients.pool.TransportStats;
@@ -100,6 +101,18 @@ class IdleResetTest {
     clock.advance(Duration.ofSeconds(11));
     say();
     assertThat(stats.count(MetricNames.IDLE_EVICTIONS)).isEqualTo(1);
+  }
+
+  @Test
+  void callAfterADeadlineExceededGoesOnAFreshConnection() throws Exception {
+    say();
+    assertThatThrownBy(() -> EchoGrpcServer.call(channel, EchoGrpcServer.HANG, "x", CallOptions.DEFAULT.withDeadlineAfter(200, TimeUnit.MILLISECONDS)))
+        .isInstanceOf(io.grpc.StatusRuntimeException.class);
+    say(); // not idle at all, but the connection is suspect after a deadline passed on it
+    assertThat(counter.acceptedConnections()).isEqualTo(2);
+    assertThat(stats.count(MetricNames.IDLE_EVICTIONS)).as("not an idle eviction").isZero();
+    say();
+    assertThat(counter.acceptedConnections()).as("one fresh channel, then reused").isEqualTo(2);
   }
 
   private void say() {

@@ -25,7 +25,9 @@ import java.util.function.Supplier;
  * on a background thread that a throttled instance may not run, and an arriving call cancels it.
  * {@code enterIdle()} is no substitute either: it queues behind whatever else the channel is doing
  * (right after a thaw, its overdue timers), and a call started meanwhile still picks the old
- * transport. The replacement here is synchronous with the call's start.
+ * transport. The replacement here is synchronous with the call's start. A channel whose last
+ * call ended {@code DEADLINE_EXCEEDED} or {@code UNAVAILABLE} is replaced too, so one silently
+ * dropped connection costs one call, not every call until the next idle gap.
  */
 public final class IdleResettingChannel extends ManagedChannel {
   private final Supplier<ManagedChannel> factory;
@@ -37,6 +39,7 @@ public final class IdleResettingChannel extends ManagedChannel {
   private int inFlight;
   private boolean used;
   private boolean shutdown;
+  private boolean suspect;
   private long idleSince;
 
   /**
@@ -60,8 +63,11 @@ public final class IdleResettingChannel extends ManagedChannel {
 
   /** Checks staleness, replacing the underlying channel if needed, and counts the call in flight. */
   private synchronized Channel beforeStart() {
-    if (!shutdown && inFlight == 0 && used && policy.isExpired(idleSince, policy.maxIdleNanos())) {
-      stats.increment(MetricNames.IDLE_EVICTIONS);
+    if (!shutdown && inFlight == 0 && used && (suspect || policy.isExpired(idleSince, policy.maxIdleNanos()))) {
+      if (!suspect) {
+        stats.increment(MetricNames.IDLE_EVICTIONS);
+      }
+      suspect = false;
       ManagedChannel stale = delegate;
       delegate = factory.get();
       calls = intercept.apply(delegate);
@@ -72,7 +78,12 @@ public final class IdleResettingChannel extends ManagedChannel {
     return calls;
   }
 
-  private synchronized void afterClose() {
+  private synchronized void afterClose(Status status) {
+    if (status.getCode() == Status.Code.DEADLINE_EXCEEDED || status.getCode() == Status.Code.UNAVAILABLE) {
+      // The connection may have died in a way no idle limit foresaw (a shorter NAT window, a
+      // silent drop): the next call, once nothing else is in flight, gets a fresh channel.
+      suspect = true;
+    }
     if (inFlight > 0 && --inFlight == 0) {
       idleSince = policy.now();
     }
@@ -106,13 +117,13 @@ public final class IdleResettingChannel extends ManagedChannel {
             new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
               @Override
               public void onClose(Status status, Metadata trailers) {
-                afterClose();
+                afterClose(status);
                 super.onClose(status, trailers);
               }
             },
             headers);
       } catch (RuntimeException | Error e) {
-        afterClose();
+        afterClose(Status.OK);
         throw e;
       }
       call = started;
