@@ -24,7 +24,10 @@ public class Counters {
   public long ops;
   public long connectionsOpened;
   public long liveThreadSamples;
+  /** The most live threads seen after an operation in this iteration; Report takes the max over iterations from the raw data. */
+  public long liveThreadsPeak;
   private long cpuStart;
+  private long threadsStartedAtStart;
   private long callerCpuStart;
   private long callerAllocStart;
 
@@ -33,16 +36,38 @@ public class Counters {
     ops = 0;
     connectionsOpened = 0;
     liveThreadSamples = 0;
+    liveThreadsPeak = 0;
     cpuStart = ProcessCpu.nanos();
+    threadsStartedAtStart = ProcessCpu.threadsStarted();
     callerCpuStart = ProcessCpu.currentThreadNanos(); // JMH runs thread-scoped setup on the benchmark thread
     callerAllocStart = ProcessCpu.currentThreadAllocatedBytes();
   }
 
-  /** Records one operation that opened {@code opened} connections. */
+  /** Records one operation that opened {@code opened} connections; live threads sampled now. */
   void record(long opened) {
+    record(opened, Thread.activeCount());
+  }
+
+  /**
+   * Records one operation that opened {@code opened} connections and had {@code live} threads
+   * alive when its answer arrived (for clients torn down at the end of the operation, sampling
+   * afterwards would miss the threads they ran on).
+   */
+  void record(long opened, int live) {
     ops++;
     connectionsOpened += opened;
-    liveThreadSamples += Thread.activeCount();
+    liveThreadSamples += live;
+    if (live > liveThreadsPeak) {
+      liveThreadsPeak = live;
+    }
+  }
+
+  /**
+   * Threads the JVM started during the iteration (read once at its end, nothing per operation): a
+   * client that builds an executor or event loop per invocation starts threads every time.
+   */
+  public long threadsStarted() {
+    return ProcessCpu.threadsStarted() - threadsStartedAtStart;
   }
 
   /** Read by JMH once, when the iteration's results are collected. */

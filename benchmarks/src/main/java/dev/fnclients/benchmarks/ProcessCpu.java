@@ -34,6 +34,11 @@ final class ProcessCpu {
     return -1;
   }
 
+  /** Threads the JVM has started since it began (daemon or not, alive or not). */
+  static long threadsStarted() {
+    return THREADS.getTotalStartedThreadCount();
+  }
+
   static long currentThreadNanos() {
     return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
   }

@@ -12,37 +12,56 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Turns a JMH JSON result file into {@code summary.md} (scores, secondary figures and the headline
- * ratios) and {@code per-invocation.svg} (a log-scale bar chart of the per-invocation costs).
+ * Turns JMH JSON result files (and the platform simulation's {@code simulation.json}, when it is
+ * there) into {@code summary.md} (the targets with their measured figures, the ratios, scores and
+ * secondary figures, cold start, the simulation's headline) and {@code per-invocation.svg} (a
+ * log-scale bar chart of the per-invocation costs of every client, HTTP, HTTPS, gRPC and Pub/Sub).
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.fnclients.benchmarks.Report \
- *     [benchmarks/results/jmh.json] [output directory, default: the JSON file's directory]
+ *     [benchmarks/results/jmh.json [benchmarks/results/jmh-coldstart.json ...]] [output directory]
  * </pre>
  *
- * <p>Ratios missing from the file (a benchmark or parameter filtered out of the run) are shown as
- * "not measured".
+ * <p>Arguments ending in {@code .json} are JMH result files; another argument is the output
+ * directory (default: the first JSON file's directory), where {@code simulation.json} is looked for
+ * too. With no JSON argument, {@code results/jmh.json} and {@code results/jmh-coldstart.json} are
+ * read if they exist. Ratios missing from the files (a benchmark or parameter filtered out of the
+ * run) are shown as "not measured".
  */
 public final class Report {
   private static final String PER_INVOCATION = "PerInvocationBenchmark";
   private static final String WARM = "WarmOverheadBenchmark";
   private static final String NEW_CONNECTION = "NewConnectionBenchmark";
+  private static final String GRPC = "GrpcPerInvocationBenchmark";
+  private static final String PUBSUB = "PubsubPerInvocationBenchmark";
+  private static final String COLD = "ColdStartBenchmark";
   private static final double WARM_TARGET = 1.05;
+  private static final double COLD_TARGET = 1.15;
+  private static final double TLS_TARGET = 100;
+  private static final double PLAIN_TARGET = 3;
+  private static final double NEW_CONNECTION_TARGET = 10;
+  private static final double GRPC_PUBSUB_TARGET = 10;
+  private static final double SIMULATION_MAX_MILLIS = 1000;
 
   /** One benchmark result, times normalized to microseconds per operation. */
   record Row(
       String benchmark,
       String method,
+      String mode,
       Map<String, String> params,
       double scoreUs,
       double errorUs,
       String rawUnit,
+      List<Double> rawUs,
       double ops,
       double connectionsOpened,
       double liveThreadSamples,
+      double liveThreadsPeak,
+      double threadsStarted,
       double processCpuMicros,
       double callerCpuNanos,
-      double callerAllocatedBytes) {
+      double callerAllocatedBytes,
+      double classesLoaded) {
 
     String param(String name) {
       return params.get(name);
@@ -54,6 +73,10 @@ public final class Report {
 
     double liveThreads() {
       return ops > 0 ? liveThreadSamples / ops : Double.NaN;
+    }
+
+    double threadsStartedPerOp() {
+      return ops > 0 ? threadsStarted / ops : Double.NaN;
     }
 
     /** CPU time of the benchmark thread (the client side of a call) per operation, in microseconds. */
@@ -70,40 +93,94 @@ public final class Report {
     double cpuUsPerOp() {
       return ops > 0 && processCpuMicros > 0 ? processCpuMicros / ops : Double.NaN;
     }
+
+    double classesPerOp() {
+      return ops > 0 && classesLoaded > 0 ? classesLoaded / ops : Double.NaN;
+    }
+
+    /** The median of the raw per-iteration (per-fork, for single-shot) scores. */
+    double medianUs() {
+      if (rawUs.isEmpty()) {
+        return Double.NaN;
+      }
+      List<Double> sorted = new ArrayList<>(rawUs);
+      sorted.sort(Double::compare);
+      int n = sorted.size();
+      return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
   }
 
-  /** A ratio of two scores with its propagated (approximate) error. */
-  record Ratio(String label, String meaning, double value, double error, boolean measured) {}
+  /**
+   * A ratio of two scores with its propagated (approximate) error and its range over iterations
+   * (smallest numerator iteration over largest denominator iteration, and the other way round).
+   */
+  record Ratio(String label, String meaning, double value, double error, boolean measured, double lo, double hi) {
+    Ratio(String label, String meaning, double value, double error, boolean measured) {
+      this(label, meaning, value, error, measured, Double.NaN, Double.NaN);
+    }
+  }
+
+  /** One target of the issue, what was measured for it, and whether it is met (null: not measured). */
+  record Target(String target, String goal, String measured, Boolean met) {}
 
   private Report() {}
 
   public static void main(String[] args) throws IOException {
-    Path json = Path.of(args.length > 0 ? args[0] : defaultJson());
-    Path outDir = args.length > 1 ? Path.of(args[1]) : json.toAbsolutePath().getParent();
-    String text = Files.readString(json, StandardCharsets.UTF_8);
-    List<Object> results = asList(MiniJson.parse(text));
-    List<Row> rows = new ArrayList<>();
-    for (Object result : results) {
-      rows.add(toRow(asMap(result)));
+    List<Path> jsons = new ArrayList<>();
+    Path outDir = null;
+    for (String arg : args) {
+      if (arg.endsWith(".json")) {
+        jsons.add(Path.of(arg));
+      } else {
+        outDir = Path.of(arg);
+      }
     }
-    Map<String, Object> first = results.isEmpty() ? Map.of() : asMap(results.get(0));
+    if (jsons.isEmpty()) {
+      Path dir = Files.isDirectory(Path.of("benchmarks", "results")) ? Path.of("benchmarks", "results") : Path.of("results");
+      for (String name : List.of("jmh.json", "jmh-coldstart.json")) {
+        if (Files.exists(dir.resolve(name))) {
+          jsons.add(dir.resolve(name));
+        }
+      }
+      if (jsons.isEmpty()) {
+        jsons.add(dir.resolve("jmh.json")); // fails below with a clear "no such file"
+      }
+    }
+    if (outDir == null) {
+      outDir = jsons.get(0).toAbsolutePath().getParent();
+    }
+
+    List<Row> rows = new ArrayList<>();
+    Map<String, Object> first = Map.of();
+    for (Path json : jsons) {
+      List<Object> results = asList(MiniJson.parse(Files.readString(json, StandardCharsets.UTF_8)));
+      for (Object result : results) {
+        rows.add(toRow(asMap(result)));
+      }
+      if (first.isEmpty() && !results.isEmpty()) {
+        first = asMap(results.get(0));
+      }
+    }
+    Path simulationJson = outDir.resolve("simulation.json");
+    Map<String, Object> simulation = Files.exists(simulationJson)
+        ? asMap(MiniJson.parse(Files.readString(simulationJson, StandardCharsets.UTF_8)))
+        : null;
 
     Files.createDirectories(outDir);
     Path summary = outDir.resolve("summary.md");
     Path svg = outDir.resolve("per-invocation.svg");
     List<Ratio> ratios = ratios(rows);
-    Files.writeString(summary, markdown(json, first, rows, ratios), StandardCharsets.UTF_8);
+    List<Target> targets = targets(rows, simulation);
+    Path runInfo = outDir.resolve("run-info.txt");
+    String machine = Files.exists(runInfo) ? Files.readString(runInfo, StandardCharsets.UTF_8) : null;
+    Files.writeString(summary, markdown(jsons, first, rows, ratios, targets, simulation, machine), StandardCharsets.UTF_8);
     Files.writeString(svg, svg(rows), StandardCharsets.UTF_8);
 
     System.out.println("Wrote " + summary + " and " + svg);
-    for (Ratio r : ratios) {
-      System.out.printf(Locale.ROOT, "  %-58s %s%n", r.label(), formatRatio(r));
+    for (Target t : targets) {
+      System.out.printf(Locale.ROOT, "  %-4s %-62s %s%n",
+          t.met() == null ? "n/a" : t.met() ? "MET" : "MISS", t.target(), t.measured().replace("**", ""));
     }
-  }
-
-  private static String defaultJson() {
-    Path fromRoot = Path.of("benchmarks", "results", "jmh.json");
-    return Files.exists(fromRoot) ? fromRoot.toString() : Path.of("results", "jmh.json").toString();
   }
 
   // ---- reading ----
@@ -120,21 +197,36 @@ public final class Report {
     if (p != null) {
       asMap(p).forEach((k, v) -> params.put(k, String.valueOf(v)));
     }
+    if (simpleClass.equals(COLD)) {
+      params.putIfAbsent("variant", method); // one method per variant, so that each fork measures one
+    }
     Map<String, Object> primary = asMap(result.get("primaryMetric"));
     String unit = (String) primary.get("scoreUnit");
     double toUs = microsPer(unit);
     double score = MiniJson.number(primary.get("score")) * toUs;
     double error = MiniJson.number(primary.get("scoreError")) * toUs;
+    List<Double> raw = new ArrayList<>();
+    Object rawData = primary.get("rawData");
+    if (rawData != null) {
+      for (Object fork : asList(rawData)) {
+        for (Object v : asList(fork)) {
+          raw.add(MiniJson.number(v) * toUs);
+        }
+      }
+    }
 
     Map<String, Object> secondary = result.get("secondaryMetrics") == null
         ? Map.of() : asMap(result.get("secondaryMetrics"));
-    return new Row(simpleClass, method, params, score, error, unit,
+    return new Row(simpleClass, method, String.valueOf(result.get("mode")), params, score, error, unit, raw,
         secondaryScore(secondary, "ops"),
         secondaryScore(secondary, "connectionsOpened"),
         secondaryScore(secondary, "liveThreadSamples"),
+        secondaryMax(secondary, "liveThreadsPeak"),
+        secondaryScore(secondary, "threadsStarted"),
         secondaryScore(secondary, "processCpuMicros"),
         secondaryScore(secondary, "callerCpuNanos"),
-        secondaryScore(secondary, "callerAllocatedBytes"));
+        secondaryScore(secondary, "callerAllocatedBytes"),
+        secondaryScore(secondary, "classesLoaded"));
   }
 
   private static double secondaryScore(Map<String, Object> secondary, String name) {
@@ -142,7 +234,25 @@ public final class Report {
     return metric == null ? Double.NaN : MiniJson.number(asMap(metric).get("score"));
   }
 
-  /** Microseconds in one unit of a JMH average-time unit such as {@code ms/op}. */
+  /** The largest per-iteration value of a secondary metric (from its raw data). */
+  private static double secondaryMax(Map<String, Object> secondary, String name) {
+    Object metric = secondary.get(name);
+    if (metric == null || asMap(metric).get("rawData") == null) {
+      return Double.NaN;
+    }
+    double max = Double.NaN;
+    for (Object fork : asList(asMap(metric).get("rawData"))) {
+      for (Object v : asList(fork)) {
+        double d = MiniJson.number(v);
+        if (!Double.isNaN(d) && (Double.isNaN(max) || d > max)) {
+          max = d;
+        }
+      }
+    }
+    return max;
+  }
+
+  /** Microseconds in one unit of a JMH time unit such as {@code ms/op}. */
   private static double microsPer(String unit) {
     String time = unit == null ? "" : unit.split("/")[0];
     switch (time) {
@@ -156,7 +266,7 @@ public final class Report {
         return 1e6;
       default:
         throw new IllegalArgumentException(
-            "unsupported unit " + unit + "; run the benchmarks in AverageTime mode (the default)");
+            "unsupported unit " + unit + "; run the benchmarks in AverageTime or SingleShotTime mode (their defaults)");
     }
   }
 
@@ -190,7 +300,22 @@ public final class Report {
     double value = numerator.scoreUs() / denominator.scoreUs();
     double error = value * Math.sqrt(
         square(numerator.errorUs() / numerator.scoreUs()) + square(denominator.errorUs() / denominator.scoreUs()));
-    return new Ratio(label, meaning, value, error, true);
+    double lo = Double.NaN;
+    double hi = Double.NaN;
+    if (numerator.rawUs().size() > 1 && denominator.rawUs().size() > 1) {
+      double nMin = numerator.rawUs().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+      double nMax = numerator.rawUs().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+      double dMin = denominator.rawUs().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+      double dMax = denominator.rawUs().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+      lo = nMin / dMax;
+      hi = nMax / dMin;
+    }
+    return new Ratio(label, meaning, value, error, true, lo, hi);
+  }
+
+  private static Ratio derived(String label, String meaning, Row a, Row b, java.util.function.ToDoubleFunction<Row> f) {
+    boolean measured = a != null && b != null && !Double.isNaN(f.applyAsDouble(a)) && !Double.isNaN(f.applyAsDouble(b));
+    return new Ratio(label, meaning, measured ? f.applyAsDouble(a) / f.applyAsDouble(b) : Double.NaN, Double.NaN, measured);
   }
 
   private static double square(double x) {
@@ -231,55 +356,266 @@ public final class Report {
         find(rows, WARM, "raw", null)));
     Row warmFn = find(rows, WARM, "fnclients", null);
     Row warmRaw = find(rows, WARM, "raw", null);
-    boolean callerMeasured = warmFn != null && warmRaw != null
-        && !Double.isNaN(warmFn.callerCpuUsPerOp()) && !Double.isNaN(warmRaw.callerCpuUsPerOp());
-    ratios.add(new Ratio(
+    ratios.add(derived(
         "Warm overhead, http, caller-thread CPU per request: fnclients / raw",
         "the client side's own CPU time per request (OkHttp runs a synchronous call on the caller's "
             + "thread): FnClients' added work without the server's share or time spent waiting",
-        callerMeasured ? warmFn.callerCpuUsPerOp() / warmRaw.callerCpuUsPerOp() : Double.NaN, Double.NaN,
-        callerMeasured));
-    boolean allocMeasured = warmFn != null && warmRaw != null
-        && !Double.isNaN(warmFn.callerBytesPerOp()) && !Double.isNaN(warmRaw.callerBytesPerOp());
-    ratios.add(new Ratio(
-        "Warm overhead, http, caller-thread bytes allocated per request: fnclients / raw",
-        allocMeasured
+        warmFn, warmRaw, Row::callerCpuUsPerOp));
+    Ratio alloc = derived("Warm overhead, http, caller-thread bytes allocated per request: fnclients / raw", "",
+        warmFn, warmRaw, Row::callerBytesPerOp);
+    ratios.add(new Ratio(alloc.label(),
+        alloc.measured()
             ? String.format(Locale.ROOT, "%.0f B vs %.0f B per request; independent of machine load",
                 warmFn.callerBytesPerOp(), warmRaw.callerBytesPerOp())
             : "client-side allocation per request; independent of machine load",
-        allocMeasured ? warmFn.callerBytesPerOp() / warmRaw.callerBytesPerOp() : Double.NaN, Double.NaN,
-        allocMeasured));
-    boolean cpuMeasured = warmFn != null && warmRaw != null
-        && !Double.isNaN(warmFn.cpuUsPerOp()) && !Double.isNaN(warmRaw.cpuUsPerOp());
-    ratios.add(new Ratio(
+        alloc.value(), alloc.error(), alloc.measured()));
+    ratios.add(derived(
         "Warm overhead, http, JVM CPU time per request: fnclients / raw",
         "the same comparison in CPU time of the whole JVM per request (client, in-process server, GC); "
             + "steadier than wall time on a busy machine, diluted by the server's share",
-        cpuMeasured ? warmFn.cpuUsPerOp() / warmRaw.cpuUsPerOp() : Double.NaN, Double.NaN, cpuMeasured));
+        warmFn, warmRaw, Row::cpuUsPerOp));
+
+    for (String scheme : List.of("plaintext", "tls")) {
+      ratios.add(ratio(
+          "gRPC per invocation, " + scheme + ": channelPerInvocation / fnclients",
+          "a default channel built and shut down per invocation vs FnClients.grpc (target >= " + (int) GRPC_PUBSUB_TARGET + ")",
+          find(rows, GRPC, "channelPerInvocation", scheme),
+          find(rows, GRPC, "fnclients", scheme)));
+      ratios.add(ratio(
+          "gRPC per invocation, " + scheme + ": defaultShared / fnclients",
+          "one default channel reused vs FnClients.grpc (below 1: the cost of FnClients' interceptors)",
+          find(rows, GRPC, "defaultShared", scheme),
+          find(rows, GRPC, "fnclients", scheme)));
+    }
+    ratios.add(ratio(
+        "Pub/Sub publish and wait: publisherPerInvocation / fnclients",
+        "a Publisher (and channel) built and shut down per invocation vs FnClients' publishAndWait (target >= "
+            + (int) GRPC_PUBSUB_TARGET + ")",
+        find(rows, PUBSUB, "publisherPerInvocation", null),
+        find(rows, PUBSUB, "fnclients", null)));
+    ratios.add(ratio(
+        "Pub/Sub publish and wait: defaultShared / fnclients",
+        "one Publisher reused, publish(m).get() (waits for the client's 1 ms batch delay) vs publishAndWait",
+        find(rows, PUBSUB, "defaultShared", null),
+        find(rows, PUBSUB, "fnclients", null)));
+
+    Row coldFn = find(rows, COLD, "fnclients", null);
+    Row coldRaw = find(rows, COLD, "rawOkHttp", null);
+    ratios.add(ratio(
+        "Cold start, first GET in a fresh JVM: fnclients / rawOkHttp (mean of forks)",
+        "FnClients.http() vs new OkHttpClient(): class loading, client build, first connection and response (target <= "
+            + COLD_TARGET + ")",
+        coldFn, coldRaw));
+    ratios.add(derived(
+        "Cold start: fnclients / rawOkHttp (median of forks)",
+        "the same, medians: less moved by one slow fork on a busy machine",
+        coldFn, coldRaw, Row::medianUs));
+    ratios.add(derived(
+        "Cold start, caller-thread CPU: fnclients / rawOkHttp",
+        "CPU time of the calling thread during the first call (class loading, linking, interpreting); "
+            + "steadier than wall time when other processes compete for the cores",
+        coldFn, coldRaw, Row::callerCpuUsPerOp));
+    ratios.add(derived(
+        "Cold start, classes loaded: fnclients / rawOkHttp",
+        coldFn != null && coldRaw != null
+            ? String.format(Locale.ROOT, "%.0f vs %.0f classes loaded during the first call", coldFn.classesPerOp(), coldRaw.classesPerOp())
+            : "classes loaded during the first call",
+        coldFn, coldRaw, Row::classesPerOp));
     return ratios;
+  }
+
+  private static Ratio findRatio(List<Ratio> ratios, String labelStart) {
+    for (Ratio r : ratios) {
+      if (r.label().startsWith(labelStart)) {
+        return r;
+      }
+    }
+    return new Ratio(labelStart, "", Double.NaN, Double.NaN, false);
+  }
+
+  // ---- targets ----
+
+  static List<Target> targets(List<Row> rows, Map<String, Object> simulation) {
+    List<Ratio> ratios = ratios(rows);
+    List<Target> targets = new ArrayList<>();
+    targets.add(atLeast("Per invocation, HTTPS: client per invocation / FnClients", TLS_TARGET,
+        findRatio(ratios, "Per invocation, https: clientPerInvocation")));
+    targets.add(atLeast("Per invocation, plain HTTP: client per invocation / FnClients", PLAIN_TARGET,
+        findRatio(ratios, "Per invocation, http: clientPerInvocation")));
+    targets.add(atLeast("New TLS connection + first request: default OkHttpClient / FnClients", NEW_CONNECTION_TARGET,
+        findRatio(ratios, "New connection, https")));
+    Ratio warm = findRatio(ratios, "Warm overhead, http: fnclients");
+    Ratio warmCpu = findRatio(ratios, "Warm overhead, http, caller-thread CPU");
+    targets.add(new Target("Warm overhead: FnClients / raw OkHttp, same settings", "<= " + WARM_TARGET + "x",
+        warm.measured() ? formatRatio(warm) + (warmCpu.measured() ? " (caller CPU " + formatRatio(warmCpu) + ")" : "") : "not measured",
+        warm.measured() ? warm.value() <= WARM_TARGET : null));
+    Ratio cold = findRatio(ratios, "Cold start, first GET");
+    Ratio coldMedian = findRatio(ratios, "Cold start: fnclients / rawOkHttp (median");
+    Ratio coldCpu = findRatio(ratios, "Cold start, caller-thread CPU");
+    targets.add(new Target("Cold start (first response in a fresh JVM): FnClients.http() / raw OkHttp",
+        "<= " + COLD_TARGET + "x",
+        cold.measured()
+            ? formatRatio(cold) + " (median " + formatRatio(coldMedian) + (coldCpu.measured() ? ", caller CPU " + formatRatio(coldCpu) : "") + ")"
+            : "not measured",
+        cold.measured() ? cold.value() <= COLD_TARGET : null));
+
+    // Connections per 1,000 sequential invocations.
+    List<String> items = new ArrayList<>();
+    String prefix = "";
+    Boolean connsMet = null;
+    if (simulation != null && simulation.get("bursts") != null) {
+      for (Object o : asList(simulation.get("bursts"))) {
+        Map<String, Object> b = asMap(o);
+        String variant = (String) b.get("variant");
+        long connections = (long) MiniJson.number(b.get("connections"));
+        long gaps = (long) MiniJson.number(b.get("gaps"));
+        prefix = String.format(Locale.ROOT, "simulation, %,d invocations with %d frozen gaps: ",
+            (long) MiniJson.number(b.get("invocations")), gaps);
+        String item = b.get("protocol") + " " + (variant.equals("fnclients") ? "**FnClients**" : PlatformSimulation.label(variant))
+            + " " + connections;
+        if (variant.equals("fnclients")) {
+          boolean ok = connections <= 1 + gaps;
+          connsMet = connsMet == null ? ok : connsMet && ok;
+          item += String.format(Locale.ROOT, " (limit %d)", 1 + gaps);
+        }
+        items.add(item);
+      }
+    }
+    StringBuilder conns = new StringBuilder(items.isEmpty() ? "" : prefix + String.join(", ", items));
+    Row jmhFn = find(rows, PER_INVOCATION, "fnclients", "http");
+    Row jmhCpi = find(rows, PER_INVOCATION, "clientPerInvocation", "http");
+    if (jmhFn != null && jmhCpi != null) {
+      conns.append(conns.length() > 0 ? "; " : "").append(String.format(Locale.ROOT,
+          "JMH, no gaps: FnClients %.2f vs client per invocation %.0f per 1,000",
+          jmhFn.connectionsPerOp() * 1000, jmhCpi.connectionsPerOp() * 1000));
+    }
+    targets.add(new Target("Connections per 1,000 sequential invocations", "FnClients <= 1 + idle gaps (client per invocation: 1,000)",
+        conns.length() == 0 ? "not measured" : conns.toString(), connsMet));
+
+    for (String scheme : List.of("plaintext", "tls")) {
+      targets.add(atLeast("gRPC unary (" + scheme + "): channel per invocation / FnClients", GRPC_PUBSUB_TARGET,
+          findRatio(ratios, "gRPC per invocation, " + scheme + ": channelPerInvocation")));
+    }
+    targets.add(atLeast("Pub/Sub publish and wait: Publisher per invocation / FnClients", GRPC_PUBSUB_TARGET,
+        findRatio(ratios, "Pub/Sub publish and wait: publisherPerInvocation")));
+
+    // Threads flat: FnClients' live threads, mean vs peak over the whole trial.
+    StringBuilder threads = new StringBuilder();
+    Boolean threadsMet = null;
+    for (String[] b : List.of(new String[] {PER_INVOCATION, "https", "HTTPS"}, new String[] {GRPC, "tls", "gRPC TLS"},
+        new String[] {GRPC, "plaintext", "gRPC"}, new String[] {PUBSUB, null, "Pub/Sub"})) {
+      Row fn = find(rows, b[0], "fnclients", b[1]);
+      if (fn == null || Double.isNaN(fn.liveThreadsPeak())) {
+        continue;
+      }
+      boolean flat = fn.liveThreadsPeak() <= Math.ceil(fn.liveThreads()) + 1;
+      threadsMet = threadsMet == null ? flat : threadsMet && flat;
+      threads.append(threads.length() > 0 ? "; " : "")
+          .append(String.format(Locale.ROOT, "%s %.1f mean / %.0f peak", b[2], fn.liveThreads(), fn.liveThreadsPeak()));
+      if (!Double.isNaN(fn.threadsStartedPerOp())) {
+        threads.append(String.format(Locale.ROOT, ", %.0f threads started per 1,000 invocations", fn.threadsStartedPerOp() * 1000));
+      }
+    }
+    if (simulation != null && simulation.get("bursts") != null) {
+      for (Object o : asList(simulation.get("bursts"))) {
+        Map<String, Object> bm = asMap(o);
+        if (bm.get("variant").equals("fnclients")) {
+          long start = (long) MiniJson.number(bm.get("threadsStart"));
+          long end = (long) MiniJson.number(bm.get("threadsEnd"));
+          boolean flat = end <= start + 1;
+          threadsMet = threadsMet == null ? flat : threadsMet && flat;
+          threads.append(threads.length() > 0 ? "; " : "").append(String.format(Locale.ROOT,
+              "simulation %s: %d after the 1st, %d after the %,dth invocation", bm.get("protocol"), start, end,
+              (long) MiniJson.number(bm.get("invocations"))));
+        }
+      }
+    }
+    targets.add(new Target("Thread count flat with FnClients", "peak <= mean + 1 over a trial; no growth over 1,000 invocations",
+        threads.length() == 0 ? "not measured" : threads.toString(), threadsMet));
+
+    // Platform simulation.
+    if (simulation != null && simulation.get("runs") != null) {
+      StringBuilder fn = new StringBuilder();
+      StringBuilder others = new StringBuilder();
+      Boolean simMet = null;
+      for (Object o : asList(simulation.get("runs"))) {
+        Map<String, Object> r = asMap(o);
+        long ok = (long) MiniJson.number(r.get("ok"));
+        long n = (long) MiniJson.number(r.get("invocations"));
+        double max = MiniJson.number(r.get("maxMillis"));
+        String where = r.get("protocol") + " " + (r.get("mode").equals("RESET") ? "RST" : "drop");
+        if (r.get("variant").equals("fnclients")) {
+          boolean met = ok == n && max < SIMULATION_MAX_MILLIS;
+          simMet = simMet == null ? met : simMet && met;
+          fn.append(fn.length() > 0 ? "; " : "").append(String.format(Locale.ROOT, "%s %d/%d, max %s", where, ok, n, fmtMillis(max)));
+        } else if (ok < n || max >= SIMULATION_MAX_MILLIS) {
+          others.append(others.length() > 0 ? "; " : "").append(String.format(Locale.ROOT, "%s %s %d/%d, max %s",
+              PlatformSimulation.label((String) r.get("variant")), where, ok, n, fmtMillis(max)));
+        }
+      }
+      targets.add(new Target("Platform simulation (frozen instance, idle-killing proxy): FnClients",
+          "100% success, max latency < 1 s", "**FnClients** " + fn + (others.length() > 0 ? ". Others: " + others : ""), simMet));
+    } else {
+      targets.add(new Target("Platform simulation (frozen instance, idle-killing proxy): FnClients",
+          "100% success, max latency < 1 s", "not run", null));
+    }
+    return targets;
+  }
+
+  private static Target atLeast(String target, double goal, Ratio r) {
+    return new Target(target, String.format(Locale.ROOT, ">= %.0fx", goal),
+        r.measured() ? formatRatio(r) : "not measured", r.measured() ? r.value() >= goal : null);
+  }
+
+  private static String fmtMillis(double ms) {
+    return fmtTime(ms * 1000);
   }
 
   // ---- markdown ----
 
-  private static String markdown(Path json, Map<String, Object> first, List<Row> rows, List<Ratio> ratios) {
+  private static String markdown(List<Path> jsons, Map<String, Object> first, List<Row> rows, List<Ratio> ratios,
+      List<Target> targets, Map<String, Object> simulation, String machine) {
     StringBuilder md = new StringBuilder();
     md.append("# FnClients benchmarks: summary\n\n");
-    md.append("Generated by `dev.fnclients.benchmarks.Report` from `").append(json.getFileName()).append("`");
+    md.append("Generated by `dev.fnclients.benchmarks.Report` from ");
+    for (int i = 0; i < jsons.size(); i++) {
+      md.append(i > 0 ? ", " : "").append('`').append(jsons.get(i).getFileName()).append('`');
+    }
+    if (simulation != null) {
+      md.append(" and `simulation.json`");
+    }
     if (!first.isEmpty()) {
-      md.append(String.format(Locale.ROOT, " (JMH %s, JDK %s, %s; %s warmup × %s, %s measurement × %s, %s fork(s)).",
+      md.append(String.format(Locale.ROOT, " (JMH %s, JDK %s, %s; per-invocation benchmarks: %s warmup × %s, %s measurement × %s, %s fork(s)",
           first.get("jmhVersion"), first.get("jdkVersion"), first.get("vmName"),
           fmtInt(first.get("warmupIterations")), first.get("warmupTime"),
           fmtInt(first.get("measurementIterations")), first.get("measurementTime"),
           fmtInt(first.get("forks"))));
-      md.append("\n");
+      Row cold = find(rows, COLD, "fnclients", null);
+      if (cold != null) {
+        md.append(String.format(Locale.ROOT, "; cold start: %d forks per client, one operation each", cold.rawUs().size()));
+      }
+      md.append(").\n");
     }
-    md.append("\nAll clients call a loopback server (JDK `com.sun.net.httpserver`, 127.0.0.1) answering `200 ok`.")
-        .append(" Lower times are better. ± is JMH's 99.9% confidence half-width (blank with a single iteration).\n\n");
+    md.append("\nAll clients call loopback servers on 127.0.0.1: the JDK's `com.sun.net.httpserver` answering `200 ok` ")
+        .append("(HTTP and HTTPS), a Netty gRPC server with an echo method and the Pub/Sub `Publisher` service ")
+        .append("(plaintext and TLS). Lower times are better. Every ratio compares figures measured in this one run; ")
+        .append("the range after a ratio runs from the least to the most favourable pairing of measurement iterations ")
+        .append("(of forks, for cold start). ± is JMH's 99.9% confidence half-width, propagated to ratios: with three ")
+        .append("iterations it uses Student's t with two degrees of freedom (about 32 standard errors), hence wide.\n\n");
 
-    md.append("## Ratios\n\n");
-    md.append("| Comparison | Ratio | Meaning |\n|---|---:|---|\n");
+    md.append("## Targets\n\n");
+    md.append("| Target | Goal | Measured in this run | Met |\n|---|---|---|---|\n");
+    for (Target t : targets) {
+      md.append("| ").append(t.target()).append(" | ").append(t.goal()).append(" | ").append(t.measured())
+          .append(" | ").append(t.met() == null ? "not measured" : t.met() ? "yes" : "**no**").append(" |\n");
+    }
+
+    md.append("\n## Ratios\n\n");
+    md.append("| Comparison | Ratio (range over iterations) | ± (JMH 99.9%) | Meaning |\n|---|---:|---:|---|\n");
     for (Ratio r : ratios) {
+      String err = formatRatioWithError(r);
       md.append("| ").append(r.label()).append(" | ").append(formatRatio(r)).append(" | ")
+          .append(err.contains("±") ? "± " + err.substring(err.indexOf('±') + 2) : "").append(" | ")
           .append(r.meaning());
       if (r.label().startsWith("Warm overhead, http: ") && r.measured()) {
         md.append(r.value() <= WARM_TARGET
@@ -290,9 +626,12 @@ public final class Report {
     }
 
     md.append("\n## Scores\n\n");
-    md.append("| Benchmark | variant | scheme | time / op | ± | connections / op | live threads | caller CPU / op | caller bytes / op | JVM CPU / op |\n");
-    md.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    md.append("| Benchmark | variant | scheme | time / op | ± | connections / op | live threads (mean / peak) | threads started / op | caller CPU / op | caller bytes / op | JVM CPU / op |\n");
+    md.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Row r : rows) {
+      if (r.benchmark().equals(COLD)) {
+        continue;
+      }
       md.append("| ").append(r.benchmark()).append('.').append(r.method())
           .append(" | ").append(orDash(r.param("variant")))
           .append(" | ").append(orDash(r.param("scheme")))
@@ -300,36 +639,110 @@ public final class Report {
           .append(" | ").append(Double.isNaN(r.errorUs()) ? "" : fmtTime(r.errorUs()))
           .append(" | ").append(fmt(r.connectionsPerOp(), "%.3f"))
           .append(" | ").append(fmt(r.liveThreads(), "%.1f"))
+          .append(Double.isNaN(r.liveThreadsPeak()) ? "" : String.format(Locale.ROOT, " / %.0f", r.liveThreadsPeak()))
+          .append(" | ").append(fmt(r.threadsStartedPerOp(), "%.3f"))
           .append(" | ").append(fmtTime(r.callerCpuUsPerOp()))
           .append(" | ").append(fmt(r.callerBytesPerOp(), "%.0f"))
           .append(" | ").append(fmtTime(r.cpuUsPerOp()))
           .append(" |\n");
     }
-    md.append("\nConnections / op counts OkHttp's `connectEnd` event (a listener on the default clients; ")
-        .append("FnClients' own `fnclients.connections.opened` counter on its client). Live threads is ")
-        .append("`Thread.activeCount()` after each operation, averaged; it includes JMH's threads and the ")
-        .append("server's four handler threads. Caller CPU / op is the benchmark thread's CPU time (the ")
+    md.append("\nConnections / op: for HTTP, OkHttp's `connectEnd` event (a listener on the default clients; ")
+        .append("FnClients' own `fnclients.connections.opened` counter on its client); for gRPC and Pub/Sub, ")
+        .append("connections the server accepted (a transport filter), the same for every variant. Live threads is ")
+        .append("`Thread.activeCount()` after each operation (for gRPC and Pub/Sub: when the answer arrived, before a ")
+        .append("per-invocation client is torn down), mean and peak over the trial; it includes JMH's threads and the ")
+        .append("servers'. Threads started / op: threads the JVM started during the iterations, per operation. Caller CPU / op is the benchmark thread's CPU time (the ")
         .append("client side of each call) per operation, caller bytes / op what that thread allocated. JVM CPU / op is the process CPU time over the iteration ")
         .append("(every thread: client, loopback server, GC) divided by operations; with two cores it can ")
         .append("exceed the time per op. `-` where a benchmark does not record a figure.\n");
     md.append("\n![Per-invocation cost](per-invocation.svg)\n");
+
+    Row coldFn = find(rows, COLD, "fnclients", null);
+    Row coldRaw = find(rows, COLD, "rawOkHttp", null);
+    if (coldFn != null || coldRaw != null) {
+      md.append("\n## Cold start\n\n");
+      md.append("`ColdStartBenchmark`: JMH single-shot, no warmup, one operation per fork, each client in forks of its own: ")
+          .append("the first GET of a fresh JVM, from nothing loaded to the body read (the JVM's own start is the same ")
+          .append("for both and not included).\n\n");
+      md.append("| client | mean | ± | median | per fork | classes loaded | caller CPU |\n|---|---:|---:|---:|---|---:|---:|\n");
+      for (Row r : new Row[] {coldRaw, coldFn}) {
+        if (r == null) {
+          continue;
+        }
+        StringBuilder forks = new StringBuilder();
+        for (double v : r.rawUs()) {
+          forks.append(forks.length() > 0 ? ", " : "").append(String.format(Locale.ROOT, "%.0f", v / 1000));
+        }
+        md.append("| ").append(r.method().equals("fnclients") ? "`FnClients.http()`" : "`new OkHttpClient()`")
+            .append(" | ").append(fmtTime(r.scoreUs()))
+            .append(" | ").append(Double.isNaN(r.errorUs()) ? "" : fmtTime(r.errorUs()))
+            .append(" | ").append(fmtTime(r.medianUs()))
+            .append(" | ").append(forks).append(" ms")
+            .append(" | ").append(fmt(r.classesPerOp(), "%.0f"))
+            .append(" | ").append(fmtTime(r.callerCpuUsPerOp()))
+            .append(" |\n");
+      }
+    }
+
+    if (simulation != null) {
+      md.append("\n## Platform simulation\n\n");
+      Map<String, Object> s = asMap(simulation.get("settings"));
+      md.append(String.format(Locale.ROOT,
+          "Function instance in a child JVM frozen (SIGSTOP) between invocations; proxy killing connections idle > %.0f ms "
+              + "(RST or silent drop); %.0f invocations per client, %.0f of them after a %.0f ms frozen gap; "
+              + "`FNCLIENTS_MAX_IDLE_AGE=%.0fms`; default clients' timeout %.0f s. Full tables: [simulation.md](simulation.md).%n%n",
+          MiniJson.number(s.get("idleLimitMillis")), MiniJson.number(s.get("invocations")),
+          MiniJson.number(s.get("longGaps")), MiniJson.number(s.get("longGapMillis")),
+          MiniJson.number(s.get("maxIdleAgeMillis")), MiniJson.number(s.get("timeoutMillis")) / 1000));
+      md.append("| protocol | kill mode | client | succeeded | p50 | p99 | max | connections |\n|---|---|---|---:|---:|---:|---:|---:|\n");
+      for (Object o : asList(simulation.get("runs"))) {
+        Map<String, Object> r = asMap(o);
+        md.append("| ").append(r.get("protocol"))
+            .append(" | ").append(r.get("mode").equals("RESET") ? "RST" : "silent drop")
+            .append(" | ").append(r.get("variant").equals("fnclients") ? "**FnClients**" : PlatformSimulation.label((String) r.get("variant")))
+            .append(String.format(Locale.ROOT, " | %.0f/%.0f", MiniJson.number(r.get("ok")), MiniJson.number(r.get("invocations"))))
+            .append(" | ").append(fmtMillis(MiniJson.number(r.get("p50Millis"))))
+            .append(" | ").append(fmtMillis(MiniJson.number(r.get("p99Millis"))))
+            .append(" | ").append(fmtMillis(MiniJson.number(r.get("maxMillis"))))
+            .append(String.format(Locale.ROOT, " | %.0f", MiniJson.number(r.get("connections"))))
+            .append(" |\n");
+      }
+      md.append("\n![Platform simulation](simulation.svg)\n");
+    }
+    if (machine != null) {
+      md.append("\n## Machine and run\n\n```\n").append(machine.strip()).append("\n```\n");
+    }
     return md.toString();
   }
 
-  private static String formatRatio(Ratio r) {
+  /** The ratio, and its range over iterations (or forks) where there is one. */
+  static String formatRatio(Ratio r) {
     if (!r.measured()) {
       return "not measured";
     }
-    String value = r.value() >= 100
-        ? String.format(Locale.ROOT, "%.0fx", r.value())
-        : String.format(Locale.ROOT, r.value() >= 10 ? "%.1fx" : "%.3fx", r.value());
+    String value = ratioNumber(r.value()) + "x";
+    if (Double.isNaN(r.lo()) || Double.isNaN(r.hi())) {
+      return value;
+    }
+    return value + " (range " + ratioNumber(r.lo()) + "–" + ratioNumber(r.hi()) + ")";
+  }
+
+  /** As {@link #formatRatio}, with JMH's propagated 99.9% error instead of the range. */
+  static String formatRatioWithError(Ratio r) {
+    if (!r.measured()) {
+      return "not measured";
+    }
+    String value = ratioNumber(r.value()) + "x";
     if (Double.isNaN(r.error()) || Double.isInfinite(r.error())) {
       return value;
     }
-    String err = r.value() >= 100
-        ? String.format(Locale.ROOT, "%.0f", r.error())
-        : String.format(Locale.ROOT, r.value() >= 10 ? "%.1f" : "%.3f", r.error());
-    return value + " ± " + err;
+    return value + " ± " + ratioNumber(r.error());
+  }
+
+  private static String ratioNumber(double v) {
+    return v >= 100
+        ? String.format(Locale.ROOT, "%.0f", v)
+        : String.format(Locale.ROOT, v >= 10 ? "%.1f" : "%.2f", v);
   }
 
   private static String fmtInt(Object o) {
@@ -349,6 +762,9 @@ public final class Report {
     if (Double.isNaN(us)) {
       return "-";
     }
+    if (us >= 1_000_000) {
+      return String.format(Locale.ROOT, "%.2f s", us / 1_000_000);
+    }
     if (us >= 1000) {
       return String.format(Locale.ROOT, "%.2f ms", us / 1000);
     }
@@ -360,32 +776,44 @@ public final class Report {
 
   // ---- SVG ----
 
+  /** One group of bars in the chart: a benchmark, a scheme, and its variants (anti-pattern first). */
+  private record Group(String title, String benchmark, String scheme, List<String> variants) {}
+
+  private static final List<Group> GROUPS = List.of(
+      new Group("HTTP", PER_INVOCATION, "http", List.of("clientPerInvocation", "defaultShared", "fnclients")),
+      new Group("HTTPS", PER_INVOCATION, "https", List.of("clientPerInvocation", "defaultShared", "fnclients")),
+      new Group("gRPC unary, plaintext", GRPC, "plaintext", List.of("channelPerInvocation", "defaultShared", "fnclients")),
+      new Group("gRPC unary, TLS", GRPC, "tls", List.of("channelPerInvocation", "defaultShared", "fnclients")),
+      new Group("Pub/Sub publish and wait", PUBSUB, null, List.of("publisherPerInvocation", "defaultShared", "fnclients")));
+
   private static String svg(List<Row> rows) {
-    List<String> variants = List.of("clientPerInvocation", "defaultShared", "fnclients");
     Map<String, String> colors = Map.of(
-        "clientPerInvocation", "#d62728", "defaultShared", "#8c8c8c", "fnclients", "#1f77b4");
+        "clientPerInvocation", "#d62728", "channelPerInvocation", "#d62728", "publisherPerInvocation", "#d62728",
+        "defaultShared", "#8c8c8c", "fnclients", "#1f77b4");
     List<Row> bars = new ArrayList<>();
-    List<String> schemes = new ArrayList<>();
-    for (String scheme : List.of("http", "https")) {
-      for (String variant : variants) {
-        Row r = find(rows, PER_INVOCATION, variant, scheme);
+    List<Group> groups = new ArrayList<>();
+    List<Group> barGroup = new ArrayList<>();
+    for (Group g : GROUPS) {
+      for (String variant : g.variants()) {
+        Row r = find(rows, g.benchmark(), variant, g.scheme());
         if (r != null && r.scoreUs() > 0) {
           bars.add(r);
-          if (!schemes.contains(scheme)) {
-            schemes.add(scheme);
+          barGroup.add(g);
+          if (!groups.contains(g)) {
+            groups.add(g);
           }
         }
       }
     }
-    int width = 820;
-    int left = 190;
-    int right = 120;
-    int top = 56;
-    int barHeight = 22;
-    int gap = 8;
+    int width = 860;
+    int left = 200;
+    int right = 190;
+    int top = 70;
+    int barHeight = 20;
+    int gap = 6;
     int groupGap = 26;
     int plotWidth = width - left - right;
-    int height = top + bars.size() * (barHeight + gap) + schemes.size() * groupGap + 50;
+    int height = top + bars.size() * (barHeight + gap) + groups.size() * groupGap + 50;
 
     StringBuilder s = new StringBuilder();
     s.append(String.format(Locale.ROOT,
@@ -394,10 +822,12 @@ public final class Report {
         width, height, width, height));
     s.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>%n", width, height));
     s.append(String.format(Locale.ROOT,
-        "<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\">One invocation making one GET "
+        "<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\">One function invocation making one call "
             + "(time per invocation, log scale, lower is better)</text>%n", 12));
+    s.append("<text x=\"12\" y=\"44\" fill=\"#555555\">loopback; red: client built per invocation, grey: one default "
+        + "client shared, blue: FnClients; ×N = times the FnClients figure</text>\n");
     if (bars.isEmpty()) {
-      s.append("<text x=\"12\" y=\"60\">PerInvocationBenchmark was not in this run.</text>\n</svg>\n");
+      s.append("<text x=\"12\" y=\"80\">No per-invocation benchmark was in this run.</text>\n</svg>\n");
       return s.toString();
     }
     double min = bars.stream().mapToDouble(Row::scoreUs).min().orElse(1);
@@ -423,24 +853,31 @@ public final class Report {
     }
 
     int y = top;
-    String currentScheme = null;
-    for (Row r : bars) {
-      String scheme = r.param("scheme");
-      if (!scheme.equals(currentScheme)) {
-        currentScheme = scheme;
+    Group current = null;
+    for (int i = 0; i < bars.size(); i++) {
+      Row r = bars.get(i);
+      Group g = barGroup.get(i);
+      if (g != current) {
+        current = g;
         s.append(String.format(Locale.ROOT,
-            "<text x=\"12\" y=\"%d\" font-weight=\"bold\">%s</text>%n", y + 12, xml(scheme.toUpperCase(Locale.ROOT))));
+            "<text x=\"12\" y=\"%d\" font-weight=\"bold\">%s</text>%n", y + 12, xml(g.title())));
         y += groupGap - 6;
       }
       String variant = r.param("variant");
       double barEnd = x.applyAsDouble(r.scoreUs());
       s.append(String.format(Locale.ROOT,
-          "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>%n", left - 8, y + barHeight - 6, xml(variant)));
+          "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>%n", left - 8, y + barHeight - 5, xml(variant)));
       s.append(String.format(Locale.ROOT,
           "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>%n",
           left, y, Math.max(1, barEnd - left), barHeight, colors.getOrDefault(variant, "#555555")));
+      String label = fmtTime(r.scoreUs());
+      Row fn = find(rows, g.benchmark(), "fnclients", g.scheme());
+      if (fn != null && !variant.equals("fnclients")) {
+        double times = r.scoreUs() / fn.scoreUs();
+        label += times >= 10 ? String.format(Locale.ROOT, "  (×%.0f)", times) : String.format(Locale.ROOT, "  (×%.2f)", times);
+      }
       s.append(String.format(Locale.ROOT,
-          "<text x=\"%.1f\" y=\"%d\">%s</text>%n", barEnd + 6, y + barHeight - 6, xml(fmtTime(r.scoreUs()))));
+          "<text x=\"%.1f\" y=\"%d\">%s</text>%n", barEnd + 6, y + barHeight - 5, xml(label)));
       y += barHeight + gap;
     }
     s.append(String.format(Locale.ROOT,

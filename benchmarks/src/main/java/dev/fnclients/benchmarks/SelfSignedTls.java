@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
@@ -33,6 +34,7 @@ final class SelfSignedTls {
   private final SSLContext serverContext;
   private final SSLContext clientContext;
   private final X509TrustManager trustManager;
+  private final KeyManager[] keyManagers;
 
   private SelfSignedTls(KeyStore serverKeys) throws GeneralSecurityException {
     Certificate certificate = serverKeys.getCertificate(ALIAS);
@@ -46,6 +48,7 @@ final class SelfSignedTls {
 
     KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(serverKeys, PASSWORD);
+    this.keyManagers = kmf.getKeyManagers();
     this.serverContext = SSLContext.getInstance("TLS");
     serverContext.init(kmf.getKeyManagers(), null, null);
 
@@ -96,6 +99,27 @@ final class SelfSignedTls {
   /** The server's TLS context, holding the private key. */
   SSLContext serverContext() {
     return serverContext;
+  }
+
+  /** The server's key managers (for servers that take those rather than an SSLContext, e.g. gRPC's). */
+  KeyManager[] keyManagers() {
+    return keyManagers.clone();
+  }
+
+  /**
+   * Makes the generated certificate the JVM's default trust ({@code javax.net.ssl.trustStore}), for
+   * clients that offer no way to pass a trust manager, such as a gRPC channel built by FnClients
+   * over TLS. Call it before the first such client builds its TLS context.
+   */
+  void installAsDefaultTrustStore() throws IOException, GeneralSecurityException {
+    Path file = Files.createTempFile("fnclients-bench-trust", ".p12");
+    file.toFile().deleteOnExit();
+    try (java.io.OutputStream out = Files.newOutputStream(file)) {
+      clientTrust.store(out, PASSWORD);
+    }
+    System.setProperty("javax.net.ssl.trustStore", file.toString());
+    System.setProperty("javax.net.ssl.trustStorePassword", new String(PASSWORD));
+    System.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
   }
 
   /** One client TLS context, shared by clients that are built once (so they may resume sessions). */

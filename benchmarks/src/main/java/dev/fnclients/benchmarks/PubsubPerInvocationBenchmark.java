@@ -1,0 +1,163 @@
+package dev.fnclients.benchmarks;
+
+import com.google.api.gax.core.NoCredentialsProvider;
+import com.google.api.gax.grpc.GrpcTransportChannel;
+import com.google.api.gax.rpc.FixedTransportChannelProvider;
+import com.google.cloud.pubsub.v1.Publisher;
+import com.google.protobuf.ByteString;
+import com.google.pubsub.v1.PubsubMessage;
+import com.google.pubsub.v1.TopicName;
+import dev.fnclients.internal.ClientsRuntime;
+import dev.fnclients.pool.FnClientsConfig;
+import dev.fnclients.pubsub.PubsubConfig;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The cost of one function invocation that publishes one message and waits until the server has
+ * confirmed it (a plaintext loopback {@code Publisher} service, {@link CountingGrpcServer}).
+ *
+ * <ul>
+ *   <li>{@code publisherPerInvocation}: the anti-pattern, done politely. Each invocation opens a
+ *       plaintext channel, builds a {@code Publisher} on it the way the emulator documentation shows
+ *       ({@code FixedTransportChannelProvider}, {@code NoCredentialsProvider}; the client's own
+ *       executor of 5 × CPUs threads), publishes, waits for the message id, then shuts the publisher
+ *       and the channel down and waits for both.
+ *   <li>{@code defaultShared}: one such {@code Publisher} (and channel) reused; each invocation
+ *       {@code publish(message).get()}. With the client's default batching a lone message waits for
+ *       the 1 ms batch delay before it is sent.
+ *   <li>{@code fnclients}: {@code runtime.publisher(topic, emulator options).publishAndWait(message)}
+ *       on every invocation, as a function calls {@code FnClients.publisher(topic)}: the shared
+ *       publisher sends at once and waits for the confirmation.
+ * </ul>
+ *
+ * <p>Secondary figures: {@code connectionsOpened} counted by the server, and live threads (the
+ * per-invocation publisher starts and stops its executor every time).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx512m"})
+@Warmup(iterations = 4, time = 2)
+@Measurement(iterations = 3, time = 2)
+public class PubsubPerInvocationBenchmark {
+  private static final TopicName TOPIC = TopicName.of("bench", "orders");
+  private static final PubsubMessage MESSAGE =
+      PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8("order 42")).build();
+
+  @Param({"publisherPerInvocation", "defaultShared", "fnclients"})
+  public String variant;
+
+  private CountingGrpcServer server;
+  private String target;
+  private ManagedChannel sharedChannel;
+  private Publisher sharedPublisher;
+  private ClientsRuntime runtime;
+  private PubsubConfig options;
+  private Invocation invocation;
+  /** Thread.activeCount() when the last answer arrived, before any per-invocation teardown. */
+  private int liveAtAnswer;
+
+  private interface Invocation {
+    String run() throws Exception;
+  }
+
+  @Setup(Level.Trial)
+  public void setUp() throws Exception {
+    server = CountingGrpcServer.start();
+    target = server.target();
+    switch (variant) {
+      case "publisherPerInvocation":
+        invocation = () -> {
+          ManagedChannel channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+          Publisher publisher = null;
+          try {
+            publisher = emulatorPublisher(channel);
+            String id = publisher.publish(MESSAGE).get(30, TimeUnit.SECONDS);
+            liveAtAnswer = Thread.activeCount();
+            return id;
+          } finally {
+            if (publisher != null) {
+              publisher.shutdown();
+              publisher.awaitTermination(30, TimeUnit.SECONDS);
+            }
+            channel.shutdown();
+            if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+              channel.shutdownNow();
+            }
+          }
+        };
+        break;
+      case "defaultShared":
+        sharedChannel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+        sharedPublisher = emulatorPublisher(sharedChannel);
+        invocation = () -> answered(sharedPublisher.publish(MESSAGE).get(30, TimeUnit.SECONDS));
+        break;
+      case "fnclients":
+        FnClientsConfig config = FnClientsConfig.custom().build();
+        runtime = new ClientsRuntime(() -> config, false);
+        options = PubsubConfig.custom().emulatorHost(target).build();
+        invocation = () -> answered(runtime.publisher(TOPIC, options).publishAndWait(MESSAGE));
+        break;
+      default:
+        throw new IllegalArgumentException("variant " + variant);
+    }
+    String id = invocation.run();
+    if (id == null || id.isEmpty()) {
+      throw new IllegalStateException("no message id");
+    }
+  }
+
+  /** A {@code Publisher} for the emulator, as its documentation builds one. */
+  static Publisher emulatorPublisher(ManagedChannel channel) throws IOException {
+    return Publisher.newBuilder(TOPIC)
+        .setChannelProvider(FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
+        .setCredentialsProvider(NoCredentialsProvider.create())
+        .build();
+  }
+
+  private String answered(String id) {
+    liveAtAnswer = Thread.activeCount();
+    return id;
+  }
+
+  @Benchmark
+  public String invocation(Counters counters) throws Exception {
+    long before = server.connectionsAccepted();
+    String id = invocation.run();
+    counters.record(server.connectionsAccepted() - before, liveAtAnswer);
+    return id;
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() throws InterruptedException {
+    if (sharedPublisher != null) {
+      sharedPublisher.shutdown();
+      sharedPublisher.awaitTermination(10, TimeUnit.SECONDS);
+    }
+    if (sharedChannel != null) {
+      sharedChannel.shutdownNow();
+      sharedChannel.awaitTermination(5, TimeUnit.SECONDS);
+    }
+    if (runtime != null) {
+      runtime.shutdown();
+    }
+    server.close();
+  }
+}
