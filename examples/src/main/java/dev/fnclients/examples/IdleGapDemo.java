@@ -53,7 +53,7 @@ public final class IdleGapDemo {
     } finally {
       FnClients.shutdown();
     }
-    exitIfThreadsLinger();
+    LingeringThreads.exitIfAny(OUT);
   }
 
   private static void print(Settings s, List<VariantResult> results) {
@@ -250,38 +250,5 @@ public final class IdleGapDemo {
       }
       OUT.println(line.toString().stripTrailing());
     }
-  }
-
-  /**
-   * Everything this demo starts ends before this point. Should a non-daemon thread of this demo's
-   * thread group still run (a bug), say so and exit rather than hang.
-   */
-  private static void exitIfThreadsLinger() throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-    List<Thread> lingering;
-    do {
-      lingering = nonDaemonThreads();
-      if (lingering.isEmpty()) {
-        return;
-      }
-      Thread.sleep(50);
-    } while (System.nanoTime() < deadline);
-    OUT.println("non-daemon threads still running, exiting: "
-        + lingering.stream().map(Thread::getName).collect(Collectors.joining(", ")));
-    System.exit(0);
-  }
-
-  private static List<Thread> nonDaemonThreads() {
-    ThreadGroup group = Thread.currentThread().getThreadGroup();
-    Thread[] threads = new Thread[group.activeCount() + 16];
-    int n = group.enumerate(threads, true);
-    List<Thread> result = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      Thread t = threads[i];
-      if (t != Thread.currentThread() && t.isAlive() && !t.isDaemon()) {
-        result.add(t);
-      }
-    }
-    return result;
   }
 }

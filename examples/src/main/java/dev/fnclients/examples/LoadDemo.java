@@ -6,7 +6,6 @@ import dev.fnclients.examples.Upstreams.Kind;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -59,7 +58,7 @@ public final class LoadDemo {
     }
     OUT.println();
     print(outcomes);
-    exitIfThreadsLinger();
+    LingeringThreads.exitIfAny(OUT);
   }
 
   private static void print(List<Outcome> outcomes) throws Exception {
@@ -193,39 +192,5 @@ public final class LoadDemo {
       }
       OUT.println(line.toString().stripTrailing());
     }
-  }
-
-  /**
-   * Everything this demo starts ends before this point (the function instances are stopped with
-   * SIGTERM, the servers closed). Should a non-daemon thread of this demo's thread group still run
-   * (a bug), say so and exit rather than hang the build.
-   */
-  private static void exitIfThreadsLinger() throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-    List<Thread> lingering;
-    do {
-      lingering = nonDaemonThreads();
-      if (lingering.isEmpty()) {
-        return;
-      }
-      Thread.sleep(50);
-    } while (System.nanoTime() < deadline);
-    OUT.println("non-daemon threads still running, exiting: "
-        + lingering.stream().map(Thread::getName).collect(Collectors.joining(", ")));
-    System.exit(0);
-  }
-
-  private static List<Thread> nonDaemonThreads() {
-    ThreadGroup group = Thread.currentThread().getThreadGroup();
-    Thread[] threads = new Thread[group.activeCount() + 16];
-    int n = group.enumerate(threads, true);
-    List<Thread> result = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      Thread t = threads[i];
-      if (t != Thread.currentThread() && t.isAlive() && !t.isDaemon()) {
-        result.add(t);
-      }
-    }
-    return result;
   }
 }
