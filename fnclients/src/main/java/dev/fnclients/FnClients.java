@@ -1,14 +1,15 @@
 package dev.fnclients;
 
-import dev.fnclients.grpc.GrpcConfig;
-import dev.fnclients.internal.ClientsRuntime;
 import com.google.pubsub.v1.TopicName;
-import dev.fnclients.pubsub.FnPublisher;
-import dev.fnclients.pubsub.FnPubsub;
-import dev.fnclients.pubsub.PubsubConfig;
-import io.grpc.ManagedChannel;
+import dev.fnclients.grpc.GrpcConfig;
+import dev.fnclients.internal.Transports;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.FnClientsMetrics;
+import dev.fnclients.pubsub.FnPublisher;
+import dev.fnclients.pubsub.PubsubConfig;
+import dev.fnclients.pubsub.spi.FnPubsub;
+import io.grpc.ManagedChannel;
+import java.util.Objects;
 import okhttp3.OkHttpClient;
 
 /**
@@ -31,11 +32,15 @@ import okhttp3.OkHttpClient;
  * (see {@link FnClientsConfig}), or from {@link #configure(FnClientsConfig)} before first use.
  * A JVM shutdown hook closes everything within {@link FnClientsConfig#shutdownTimeout()} (8 s by
  * default) when the platform sends SIGTERM.
+ *
+ * <p>HTTP needs only this artifact. gRPC needs {@code dev.fnclients:fnclients-grpc} and Pub/Sub
+ * {@code dev.fnclients:fnclients-pubsub} beside it; without them {@link #grpc(String)} and
+ * {@link #publisher(String)} throw an {@link IllegalStateException} naming the artifact to add.
  */
 public final class FnClients {
   private static volatile FnClientsConfig configured;
-  private static final ClientsRuntime RUNTIME =
-      new ClientsRuntime(
+  private static final FnClientsInstance RUNTIME =
+      new FnClientsInstance(
           () -> {
             FnClientsConfig c = configured;
             return c != null ? c : FnClientsConfig.ofDefaults();
@@ -46,7 +51,7 @@ public final class FnClients {
 
   /**
    * The instance's shared OkHttp client: idle-safe, capped, retrying only when safe (see
-   * {@link dev.fnclients.http.FnHttp}). Derive variants with {@code http().newBuilder()...build()};
+   * the README). Derive variants with {@code http().newBuilder()...build()};
    * they share its connection pool and protections.
    */
   public static OkHttpClient http() {
@@ -57,10 +62,12 @@ public final class FnClients {
    * The instance's shared gRPC channel to {@code target} ({@code host:port} or a URI such as
    * {@code dns:///pubsub.googleapis.com:443}), over TLS, built on first call: reset by wall clock
    * after idle gaps, retrying {@code UNAVAILABLE} through its service config, with a default
-   * deadline and an in-flight cap (see {@link dev.fnclients.grpc.FnGrpc}). Do not shut it down;
-   * the shutdown hook does.
+   * deadline and an in-flight cap. Do not shut it down; the shutdown hook does.
+   *
+   * @throws IllegalStateException when {@code dev.fnclients:fnclients-grpc} is not on the class path
    */
   public static ManagedChannel grpc(String target) {
+    Transports.GRPC.require("FnClients.grpc");
     return RUNTIME.grpc(target, GrpcConfig.ofDefaults());
   }
 
@@ -81,13 +88,16 @@ public final class FnClients {
    * with Application Default Credentials. Do not shut it down; the shutdown hook flushes it.
    *
    * @throws IllegalArgumentException for an empty or malformed topic
+   * @throws IllegalStateException when {@code dev.fnclients:fnclients-pubsub} is not on the class path
    */
   public static FnPublisher publisher(String topic) {
+    Transports.PUBSUB.require("FnClients.publisher");
     return publisher(FnPubsub.topic(topic));
   }
 
   /** As {@link #publisher(String)}. */
   public static FnPublisher publisher(TopicName topic) {
+    Transports.PUBSUB.require("FnClients.publisher");
     return RUNTIME.publisher(topic, PubsubConfig.ofDefaults());
   }
 
@@ -107,7 +117,7 @@ public final class FnClients {
           "FnClients.configure must be called before the first client is asked for; "
               + "clients already use " + RUNTIME.config());
     }
-    configured = java.util.Objects.requireNonNull(config, "config");
+    configured = Objects.requireNonNull(config, "config");
   }
 
   /** The configuration in force (resolving it if no client has been asked for yet). */
@@ -116,9 +126,9 @@ public final class FnClients {
   }
 
   /**
-   * FnClients' counters as a Micrometer {@code MeterBinder}. They are bound to
-   * {@link FnClientsConfig#meterRegistry()} (Micrometer's global registry by default) on first use;
-   * bind them to another registry with {@code FnClients.metrics().bindTo(registry)}.
+   * FnClients' counters as a Micrometer {@code MeterBinder}, readable directly too. They are bound
+   * to {@link FnClientsConfig#meterRegistry()} (Micrometer's global registry by default) on first
+   * use; bind them to another registry with {@code FnClients.metrics().bindTo(registry)}.
    */
   public static FnClientsMetrics metrics() {
     return RUNTIME.metrics();

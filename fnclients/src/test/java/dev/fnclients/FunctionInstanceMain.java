@@ -32,7 +32,7 @@ public final class FunctionInstanceMain {
     System.out.println("READY");
     for (String line; (line = in.readLine()) != null; ) {
       if (line.equals("STATS")) {
-        System.out.println("STATS " + FnClients.metrics().transport("http"));
+        System.out.println("STATS " + stats("http"));
         continue;
       }
       if (line.startsWith("PUB ")) {
@@ -47,7 +47,7 @@ public final class FunctionInstanceMain {
       long start = System.nanoTime();
       try (Response response = client.newCall(new Request.Builder().url(line.substring(4)).build()).execute()) {
         response.body().string();
-        System.out.println("OK " + (System.nanoTime() - start) / 1_000_000 + (pooled ? " " + FnClients.metrics().transport("http") : ""));
+        System.out.println("OK " + (System.nanoTime() - start) / 1_000_000 + (pooled ? " " + stats("http") : ""));
       } catch (Exception e) {
         System.out.println("FAIL " + (System.nanoTime() - start) / 1_000_000 + " " + e);
       }
@@ -59,7 +59,7 @@ public final class FunctionInstanceMain {
     long start = System.nanoTime();
     try {
       FnClients.publisher(topic).publishAndWait(PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8("hi")).build());
-      System.out.println("OK " + (System.nanoTime() - start) / 1_000_000 + " " + FnClients.metrics().transport("grpc"));
+      System.out.println("OK " + (System.nanoTime() - start) / 1_000_000 + " " + stats("grpc"));
     } catch (Exception e) {
       System.out.println("FAIL " + (System.nanoTime() - start) / 1_000_000 + " " + e);
     }
@@ -83,9 +83,18 @@ public final class FunctionInstanceMain {
     long start = System.nanoTime();
     try {
       EchoGrpcServer.call(channel, EchoGrpcServer.SAY, "hi", options);
-      System.out.println("OK " + (System.nanoTime() - start) / 1_000_000 + (pooled ? " " + FnClients.metrics().transport("grpc") : ""));
+      System.out.println("OK " + (System.nanoTime() - start) / 1_000_000 + (pooled ? " " + stats("grpc") : ""));
     } catch (RuntimeException e) {
       System.out.println("FAIL " + (System.nanoTime() - start) / 1_000_000 + " " + e);
     }
+  }
+
+  /** The transport's counts as {@code transport{NAME=count, ...}}, read through the public metrics. */
+  private static String stats(String transport) {
+    java.util.Map<dev.fnclients.pool.MetricNames, Long> counts = new java.util.EnumMap<>(dev.fnclients.pool.MetricNames.class);
+    for (dev.fnclients.pool.MetricNames name : dev.fnclients.pool.MetricNames.values()) {
+      counts.put(name, FnClients.metrics().count(transport, name));
+    }
+    return transport + counts;
   }
 }

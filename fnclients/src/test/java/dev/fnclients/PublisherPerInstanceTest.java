@@ -9,8 +9,9 @@ import com.google.cloud.pubsub.v1.Publisher;
 import com.google.protobuf.ByteString;
 import com.google.pubsub.v1.PubsubMessage;
 import com.google.pubsub.v1.TopicName;
-import dev.fnclients.internal.ClientsRuntime;
+import dev.fnclients.FnClientsInstance;
 import dev.fnclients.pool.FnClientsConfig;
+import dev.fnclients.pool.MetricNames;
 import dev.fnclients.pubsub.FnPublisher;
 import dev.fnclients.pubsub.PubsubConfig;
 import dev.fnclients.testkit.IdleKillingProxy;
@@ -48,7 +49,7 @@ class PublisherPerInstanceTest {
 
   @Test
   void thousandInvocationsShareOnePublisherOneConnectionAndAFlatThreadCount() throws Exception {
-    ClientsRuntime runtime = new ClientsRuntime(() -> FnClientsConfig.custom().build(), false);
+    FnClientsInstance runtime = FnClientsInstance.create(FnClientsConfig.custom().build());
     PubsubConfig pubsub = PubsubConfig.custom().emulatorHost(counter.host() + ":" + counter.port()).build();
     int warmUp = 10;
     int invocations = 1000;
@@ -67,8 +68,8 @@ class PublisherPerInstanceTest {
       }
 
       assertThat(server.messages()).hasSize(invocations);
-      assertThat(runtime.publishers().size()).isEqualTo(1);
-      assertThat(runtime.grpcChannels().size()).isEqualTo(1);
+      assertThat(runtime.metrics().count("pubsub", MetricNames.CLIENTS_CREATED)).isEqualTo(1);
+      assertThat(runtime.metrics().count("grpc", MetricNames.CLIENTS_CREATED)).isEqualTo(1);
       assertThat(counter.acceptedConnections()).as("connections the server saw").isEqualTo(1);
       assertThat(mostThreads - fewestThreads).as("threads after warm-up, fewest %d, most %d", fewestThreads, mostThreads).isLessThanOrEqualTo(1);
     } finally {

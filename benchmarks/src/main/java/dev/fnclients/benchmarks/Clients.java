@@ -1,15 +1,9 @@
 package dev.fnclients.benchmarks;
 
-import dev.fnclients.http.FnHttp;
-import dev.fnclients.http.internal.NoDelaySocketFactory;
-import dev.fnclients.pool.FnClientsConfig;
-import dev.fnclients.pool.TransportStats;
+import dev.fnclients.FnClientsInstance;
 import java.io.IOException;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import javax.net.SocketFactory;
-import okhttp3.ConnectionPool;
-import okhttp3.Dispatcher;
+import okhttp3.Dns;
+import okhttp3.EventListener;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -19,13 +13,13 @@ final class Clients {
   private Clients() {}
 
   /**
-   * FnClients' client, built through {@link FnHttp} from a fresh configuration (not the static
+   * FnClients' client from a private {@link FnClientsInstance} (not the static
    * {@code FnClients.http()}, so every fork starts clean). With {@code tls} it is a
    * {@code newBuilder()} variant trusting the loopback certificate; variants share the pool and
    * every protection of the base client.
    */
-  static OkHttpClient fnclients(FnClientsConfig config, TransportStats stats, SelfSignedTls tls) {
-    OkHttpClient client = FnHttp.newClient(config, stats);
+  static OkHttpClient fnclients(FnClientsInstance fn, SelfSignedTls tls) {
+    OkHttpClient client = fn.http();
     if (tls == null) {
       return client;
     }
@@ -51,28 +45,17 @@ final class Clients {
   }
 
   /**
-   * A plain OkHttp client with the same settings as {@link FnHttp#newClient}: dispatcher limits,
-   * pool size and keep-alive, TCP_NODELAY sockets, no OkHttp retry, no fast fallback, the same
-   * four timeouts. What it lacks is exactly FnClients' per-call machinery: the safe-retry and
+   * A plain OkHttp client with the same settings as FnClients' client (derived from it): dispatcher
+   * limits, pool size and keep-alive, TCP_NODELAY sockets, no OkHttp retry, no fast fallback, the
+   * same four timeouts. What it lacks is exactly FnClients' per-call machinery: the safe-retry and
    * connection-cap application interceptor, the idle-check network interceptor, the caching DNS
    * and the event listeners (connection counter and Micrometer request timer).
    */
-  static OkHttpClient rawLikeFnClients(FnClientsConfig config) {
-    Dispatcher dispatcher = new Dispatcher();
-    dispatcher.setMaxRequests(config.maxConnections());
-    dispatcher.setMaxRequestsPerHost(config.effectiveMaxConnectionsPerHost());
-    return new OkHttpClient.Builder()
-        .dispatcher(dispatcher)
-        .connectionPool(
-            new ConnectionPool(config.maxConnections(), config.maxIdleAge().toMillis(), TimeUnit.MILLISECONDS))
-        .retryOnConnectionFailure(false)
-        .fastFallback(false)
-        .socketFactory(new NoDelaySocketFactory(SocketFactory.getDefault()))
-        .connectTimeout(config.connectTimeout())
-        .readTimeout(config.readTimeout())
-        .writeTimeout(config.writeTimeout())
-        .callTimeout(config.callTimeout())
-        .build();
+  static OkHttpClient rawLikeFnClients(FnClientsInstance fn) {
+    OkHttpClient.Builder builder = fn.http().newBuilder().dns(Dns.SYSTEM).eventListener(EventListener.NONE);
+    builder.interceptors().clear();
+    builder.networkInterceptors().clear();
+    return builder.build();
   }
 
   /** Makes the call, reads the whole body and closes the response. */
@@ -98,12 +81,8 @@ final class Clients {
     client.connectionPool().evictAll();
   }
 
-  /** Closes an FnClients client through {@link FnHttp#close}. */
-  static void closeFnClients(OkHttpClient client) {
-    try {
-      FnHttp.close(client, Duration.ofSeconds(2));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+  /** Closes a private set of FnClients' clients. */
+  static void closeFnClients(FnClientsInstance fn) {
+    fn.shutdown();
   }
 }

@@ -1,7 +1,7 @@
 package dev.fnclients.benchmarks;
 
 import dev.fnclients.grpc.GrpcConfig;
-import dev.fnclients.internal.ClientsRuntime;
+import dev.fnclients.FnClientsInstance;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
 import io.grpc.CallOptions;
@@ -65,7 +65,7 @@ public class GrpcPerInvocationBenchmark {
   private CountingGrpcServer server;
   private String target;
   private ManagedChannel shared;
-  private ClientsRuntime runtime;
+  private FnClientsInstance runtime;
   private Invocation invocation;
   /** Thread.activeCount() when the last answer arrived, before any per-invocation teardown. */
   private int liveAtAnswer;
@@ -105,7 +105,7 @@ public class GrpcPerInvocationBenchmark {
         break;
       case "fnclients":
         FnClientsConfig config = FnClientsConfig.custom().build();
-        runtime = new ClientsRuntime(() -> config, false);
+        runtime = FnClientsInstance.create(config);
         invocation = () -> answered(
             EchoGrpcServer.call(runtime.grpc(target, fnclientsOptions), EchoGrpcServer.SAY, "ok", CallOptions.DEFAULT));
         break;

@@ -2,7 +2,7 @@ package dev.fnclients.benchmarks;
 
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.pool.TransportStats;
+import dev.fnclients.FnClientsInstance;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import okhttp3.OkHttpClient;
@@ -45,6 +45,7 @@ public class NewConnectionBenchmark {
   private LoopbackServer server;
   private Request request;
   private OkHttpClient client;
+  private FnClientsInstance fn;
   private LongSupplier connectionsOpened;
 
   @Setup(Level.Trial)
@@ -59,9 +60,9 @@ public class NewConnectionBenchmark {
         connectionsOpened = counter::opened;
         break;
       case "fnclients":
-        TransportStats stats = new TransportStats("http");
-        client = Clients.fnclients(FnClientsConfig.custom().build(), stats, tls);
-        connectionsOpened = () -> stats.count(MetricNames.CONNECTIONS_OPENED);
+        fn = FnClientsInstance.create(FnClientsConfig.custom().build());
+        client = Clients.fnclients(fn, tls);
+        connectionsOpened = () -> fn.metrics().count("http", MetricNames.CONNECTIONS_OPENED);
         break;
       default:
         throw new IllegalArgumentException("variant " + variant);
@@ -81,7 +82,7 @@ public class NewConnectionBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() {
     if (variant.equals("fnclients")) {
-      Clients.closeFnClients(client);
+      Clients.closeFnClients(fn);
     } else {
       Clients.shutdown(client);
     }

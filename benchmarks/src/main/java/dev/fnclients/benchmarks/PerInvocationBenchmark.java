@@ -2,7 +2,7 @@ package dev.fnclients.benchmarks;
 
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.pool.TransportStats;
+import dev.fnclients.FnClientsInstance;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import okhttp3.OkHttpClient;
@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       builds one), makes the call, then shuts the dispatcher's executor down and evicts the pool.
  *       Every invocation pays a new TCP (and TLS) connection, without TCP_NODELAY.
  *   <li>{@code defaultShared}: one default {@code OkHttpClient} reused by every invocation.
- *   <li>{@code fnclients}: one client from {@code FnHttp.newClient} reused, as {@code FnClients.http()}
+ *   <li>{@code fnclients}: one client from {@code FnClientsInstance.http()} reused, as {@code FnClients.http()}
  *       gives it.
  * </ul>
  *
@@ -56,6 +56,7 @@ public class PerInvocationBenchmark {
   private Request request;
   private final ConnectionCounter counter = new ConnectionCounter();
   private OkHttpClient shared;
+  private FnClientsInstance fn;
   private LongSupplier connectionsOpened;
   private Invocation invocation;
 
@@ -87,9 +88,9 @@ public class PerInvocationBenchmark {
         invocation = () -> Clients.get(shared, request);
         break;
       case "fnclients":
-        TransportStats stats = new TransportStats("http");
-        shared = Clients.fnclients(FnClientsConfig.custom().build(), stats, tls);
-        connectionsOpened = () -> stats.count(MetricNames.CONNECTIONS_OPENED);
+        fn = FnClientsInstance.create(FnClientsConfig.custom().build());
+        shared = Clients.fnclients(fn, tls);
+        connectionsOpened = () -> fn.metrics().count("http", MetricNames.CONNECTIONS_OPENED);
         invocation = () -> Clients.get(shared, request);
         break;
       default:
@@ -110,7 +111,7 @@ public class PerInvocationBenchmark {
   public void tearDown() {
     if (shared != null) {
       if (variant.equals("fnclients")) {
-        Clients.closeFnClients(shared);
+        Clients.closeFnClients(fn);
       } else {
         Clients.shutdown(shared);
       }

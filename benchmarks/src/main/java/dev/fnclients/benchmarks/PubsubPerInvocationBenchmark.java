@@ -7,7 +7,7 @@ import com.google.cloud.pubsub.v1.Publisher;
 import com.google.protobuf.ByteString;
 import com.google.pubsub.v1.PubsubMessage;
 import com.google.pubsub.v1.TopicName;
-import dev.fnclients.internal.ClientsRuntime;
+import dev.fnclients.FnClientsInstance;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pubsub.PubsubConfig;
 import io.grpc.Grpc;
@@ -68,7 +68,7 @@ public class PubsubPerInvocationBenchmark {
   private String target;
   private ManagedChannel sharedChannel;
   private Publisher sharedPublisher;
-  private ClientsRuntime runtime;
+  private FnClientsInstance runtime;
   private PubsubConfig options;
   private Invocation invocation;
   /** Thread.activeCount() when the last answer arrived, before any per-invocation teardown. */
@@ -111,7 +111,7 @@ public class PubsubPerInvocationBenchmark {
         break;
       case "fnclients":
         FnClientsConfig config = FnClientsConfig.custom().build();
-        runtime = new ClientsRuntime(() -> config, false);
+        runtime = FnClientsInstance.create(config);
         options = PubsubConfig.custom().emulatorHost(target).build();
         invocation = () -> answered(runtime.publisher(TOPIC, options).publishAndWait(MESSAGE));
         break;

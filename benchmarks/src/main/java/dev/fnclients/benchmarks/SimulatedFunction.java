@@ -3,7 +3,7 @@ package dev.fnclients.benchmarks;
 import dev.fnclients.FnClients;
 import dev.fnclients.grpc.GrpcConfig;
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.pool.TransportStats;
+import dev.fnclients.pool.FnClientsMetrics;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
 import io.grpc.CallOptions;
 import io.grpc.Grpc;
@@ -130,8 +130,8 @@ public final class SimulatedFunction {
         System.out.println("THREADS " + Thread.activeCount());
       } else if (line.equals("STATS")) {
         if (variant.equals("fnclients")) {
-          TransportStats stats = FnClients.metrics().transport(protocol);
-          System.out.println("STATS " + stats.count(MetricNames.RETRIES) + " " + stats.count(MetricNames.IDLE_EVICTIONS));
+          FnClientsMetrics stats = FnClients.metrics();
+          System.out.println("STATS " + stats.count(protocol, MetricNames.RETRIES) + " " + stats.count(protocol, MetricNames.IDLE_EVICTIONS));
         } else {
           System.out.println("STATS " + (protocol.equals("http") ? OKHTTP_RETRIES.sum() : -1) + " -1");
         }

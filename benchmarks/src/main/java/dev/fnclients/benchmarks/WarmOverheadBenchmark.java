@@ -2,7 +2,7 @@ package dev.fnclients.benchmarks;
 
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.pool.TransportStats;
+import dev.fnclients.FnClientsInstance;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -43,7 +43,7 @@ public class WarmOverheadBenchmark {
   private LoopbackServer server;
   private Request request;
   private OkHttpClient client;
-  private TransportStats stats;
+  private FnClientsInstance fn;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
@@ -52,11 +52,12 @@ public class WarmOverheadBenchmark {
     FnClientsConfig config = FnClientsConfig.custom().build();
     switch (variant) {
       case "raw":
-        client = Clients.rawLikeFnClients(config);
+        fn = FnClientsInstance.create(config);
+        client = Clients.rawLikeFnClients(fn);
         break;
       case "fnclients":
-        stats = new TransportStats("http");
-        client = Clients.fnclients(config, stats, null);
+        fn = FnClientsInstance.create(config);
+        client = Clients.fnclients(fn, null);
         break;
       default:
         throw new IllegalArgumentException("variant " + variant);
@@ -74,7 +75,7 @@ public class WarmOverheadBenchmark {
   @TearDown(Level.Iteration)
   public void checkReuse() {
     int pooled = client.connectionPool().connectionCount();
-    long opened = stats != null ? stats.count(MetricNames.CONNECTIONS_OPENED) : -1;
+    long opened = variant.equals("fnclients") ? fn.metrics().count("http", MetricNames.CONNECTIONS_OPENED) : -1;
     if (pooled != 1 || opened > 1) {
       System.out.println("WARNING: warm benchmark not on one connection: pooled=" + pooled
           + (opened >= 0 ? ", opened=" + opened : ""));
@@ -83,11 +84,7 @@ public class WarmOverheadBenchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() {
-    if (stats != null) {
-      Clients.closeFnClients(client);
-    } else {
-      Clients.shutdown(client);
-    }
+    Clients.closeFnClients(fn);
     server.close();
   }
 }

@@ -2,9 +2,9 @@ package dev.fnclients.examples;
 
 import dev.fnclients.FnClients;
 import dev.fnclients.http.RequestNotRetriedException;
-import dev.fnclients.internal.ClientsRuntime;
+import dev.fnclients.FnClientsInstance;
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.pool.TransportStats;
+import dev.fnclients.pool.FnClientsMetrics;
 import dev.fnclients.testkit.IdleKillingProxy;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
 import java.io.IOException;
@@ -126,14 +126,14 @@ public final class IdleGapScenario {
 
   /**
    * Where the FnClients variant gets its client and counters: {@link FnClients} itself, or a
-   * private {@link ClientsRuntime} (what tests use, since FnClients is process-global).
+   * private {@link FnClientsInstance} (what tests use, since FnClients is process-global).
    */
   public interface FnClientsHandle {
     /** The shared client, as {@code FnClients.http()}. */
     OkHttpClient http();
 
-    /** The HTTP transport's counters. */
-    TransportStats httpStats();
+    /** The counters of every transport. */
+    FnClientsMetrics metrics();
 
     /** The process-global {@link FnClients}. */
     static FnClientsHandle global() {
@@ -144,14 +144,14 @@ public final class IdleGapScenario {
         }
 
         @Override
-        public TransportStats httpStats() {
-          return FnClients.metrics().transport("http");
+        public FnClientsMetrics metrics() {
+          return FnClients.metrics();
         }
       };
     }
 
     /** A private runtime, the engine behind {@link FnClients}. */
-    static FnClientsHandle of(ClientsRuntime runtime) {
+    static FnClientsHandle of(FnClientsInstance runtime) {
       return new FnClientsHandle() {
         @Override
         public OkHttpClient http() {
@@ -159,8 +159,8 @@ public final class IdleGapScenario {
         }
 
         @Override
-        public TransportStats httpStats() {
-          return runtime.metrics().transport("http");
+        public FnClientsMetrics metrics() {
+          return runtime.metrics();
         }
       };
     }
@@ -269,13 +269,13 @@ public final class IdleGapScenario {
       Tally tally = new Tally(settings);
 
       OkHttpClient shared = null;
-      TransportStats stats = null;
+      FnClientsMetrics stats = null;
       long[] before = null;
       if (variant == Variant.DEFAULT_SHARED) {
         shared = new OkHttpClient.Builder().readTimeout(settings.sharedReadTimeout()).eventListener(counter).build();
       } else if (variant == Variant.FNCLIENTS) {
         shared = fnClients.http();
-        stats = fnClients.httpStats();
+        stats = fnClients.metrics();
         before = snapshot(stats); // FnClients is instance-global: count only this run
       }
 
@@ -348,12 +348,12 @@ public final class IdleGapScenario {
     }
   }
 
-  private static long[] snapshot(TransportStats stats) {
+  private static long[] snapshot(FnClientsMetrics stats) {
     return new long[] {
-      stats.count(MetricNames.CONNECTIONS_OPENED),
-      stats.count(MetricNames.CONNECTIONS_REUSED),
-      stats.count(MetricNames.IDLE_EVICTIONS),
-      stats.count(MetricNames.RETRIES),
+      stats.count("http", MetricNames.CONNECTIONS_OPENED),
+      stats.count("http", MetricNames.CONNECTIONS_REUSED),
+      stats.count("http", MetricNames.IDLE_EVICTIONS),
+      stats.count("http", MetricNames.RETRIES),
     };
   }
 

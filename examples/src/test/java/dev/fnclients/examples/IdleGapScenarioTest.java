@@ -6,7 +6,7 @@ import dev.fnclients.examples.IdleGapScenario.FnClientsHandle;
 import dev.fnclients.examples.IdleGapScenario.Settings;
 import dev.fnclients.examples.IdleGapScenario.Variant;
 import dev.fnclients.examples.IdleGapScenario.VariantResult;
-import dev.fnclients.internal.ClientsRuntime;
+import dev.fnclients.FnClientsInstance;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -27,7 +27,7 @@ class IdleGapScenarioTest {
             .readTimeout(Duration.ofSeconds(2))
             .meterRegistry(new SimpleMeterRegistry())
             .build();
-    ClientsRuntime runtime = new ClientsRuntime(() -> config, false);
+    FnClientsInstance runtime = FnClientsInstance.create(config);
     Settings settings = Settings.defaults(Mode.DROP).withInvocations(6); // gaps before invocations 3 and 6
 
     List<VariantResult> results;

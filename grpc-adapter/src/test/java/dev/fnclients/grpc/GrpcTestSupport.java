@@ -1,5 +1,7 @@
 package dev.fnclients.grpc;
 
+import dev.fnclients.grpc.spi.FnGrpc;
+
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.Platform;
 import io.grpc.ManagedChannel;

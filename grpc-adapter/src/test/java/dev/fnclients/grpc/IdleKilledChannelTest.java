@@ -1,10 +1,12 @@
 package dev.fnclients.grpc;
 
+import dev.fnclients.grpc.spi.FnGrpc;
+
 import static dev.fnclients.testkit.grpc.EchoGrpcServer.SAY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.pool.TransportStats;
+import dev.fnclients.spi.TransportStats;
 import dev.fnclients.testkit.IdleKillingProxy;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;

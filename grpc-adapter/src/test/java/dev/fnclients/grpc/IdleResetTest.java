@@ -1,12 +1,14 @@
 package dev.fnclients.grpc;
 
+import dev.fnclients.grpc.spi.FnGrpc;
+
 import static dev.fnclients.testkit.grpc.EchoGrpcServer.SAY;
 import static dev.fnclients.testkit.grpc.EchoGrpcServer.SLOW;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.pool.TransportStats;
+import dev.fnclients.spi.TransportStats;
 import dev.fnclients.testkit.IdleKillingProxy;
 import dev.fnclients.testkit.ManualClock;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;

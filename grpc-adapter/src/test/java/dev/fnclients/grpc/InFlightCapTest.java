@@ -1,11 +1,13 @@
 package dev.fnclients.grpc;
 
+import dev.fnclients.grpc.spi.FnGrpc;
+
 import static dev.fnclients.testkit.grpc.EchoGrpcServer.SLOW;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fnclients.pool.ConnectionCapExceededException;
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.pool.TransportStats;
+import dev.fnclients.spi.TransportStats;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;

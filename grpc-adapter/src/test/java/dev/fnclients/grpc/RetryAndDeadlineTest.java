@@ -1,5 +1,7 @@
 package dev.fnclients.grpc;
 
+import dev.fnclients.grpc.spi.FnGrpc;
+
 import static dev.fnclients.testkit.grpc.EchoGrpcServer.FAIL;
 import static dev.fnclients.testkit.grpc.EchoGrpcServer.HANG;
 import static dev.fnclients.testkit.grpc.EchoGrpcServer.SAY;
@@ -7,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.pool.TransportStats;
+import dev.fnclients.spi.TransportStats;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
 import io.grpc.CallOptions;
 import io.grpc.ClientInterceptor;

@@ -1,5 +1,7 @@
 package dev.fnclients.http;
 
+import dev.fnclients.http.spi.FnHttp;
+
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -11,7 +13,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
 import dev.fnclients.pool.Platform;
-import dev.fnclients.pool.TransportStats;
+import dev.fnclients.spi.TransportStats;
 import dev.fnclients.testkit.ManualClock;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,5 +1,7 @@
 package dev.fnclients.http;
 
+import dev.fnclients.http.spi.FnHttp;
+
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -9,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.pool.TransportStats;
+import dev.fnclients.spi.TransportStats;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;

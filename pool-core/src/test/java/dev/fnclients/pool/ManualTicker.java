@@ -4,14 +4,14 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A {@link Ticker} that only moves when a test advances it. Starts at an arbitrary non-zero reading. */
-final class ManualTicker implements Ticker {
+public final class ManualTicker implements Ticker {
   private final AtomicLong nanos;
 
-  ManualTicker() {
+  public ManualTicker() {
     this(1_000_000_000_000L);
   }
 
-  ManualTicker(long startNanos) {
+  public ManualTicker(long startNanos) {
     this.nanos = new AtomicLong(startNanos);
   }
 
@@ -20,12 +20,12 @@ final class ManualTicker implements Ticker {
     return nanos.get();
   }
 
-  ManualTicker advance(Duration d) {
+  public ManualTicker advance(Duration d) {
     nanos.addAndGet(d.toNanos());
     return this;
   }
 
-  ManualTicker advanceNanos(long n) {
+  public ManualTicker advanceNanos(long n) {
     nanos.addAndGet(n);
     return this;
   }

@@ -9,21 +9,21 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /** Small helpers shared by the tests: fixed environments, bounded waits for thread states. */
-final class TestSupport {
+public final class TestSupport {
   private TestSupport() {}
 
-  static final Environment EMPTY = Environment.of(Map.of(), Map.of());
+  public static final Environment EMPTY = Environment.of(Map.of(), Map.of());
 
-  static Environment env(Map<String, String> env) {
+  public static Environment env(Map<String, String> env) {
     return Environment.of(env, Map.of());
   }
 
-  static Environment props(Map<String, String> props) {
+  public static Environment props(Map<String, String> props) {
     return Environment.of(Map.of(), props);
   }
 
   /** A config from an empty environment: documented defaults, independent of the real process. */
-  static FnClientsConfig.Builder defaults() {
+  public static FnClientsConfig.Builder defaults() {
     return FnClientsConfig.custom(EMPTY);
   }
 
@@ -32,7 +32,7 @@ final class TestSupport {
    * a thread is really blocked before the test lets the thing it waits for happen. Polls; never
    * used as a timing assertion.
    */
-  static void awaitState(Thread thread, Thread.State... states) throws InterruptedException {
+  public static void awaitState(Thread thread, Thread.State... states) throws InterruptedException {
     Set<Thread.State> wanted = Set.of(states);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!wanted.contains(thread.getState())) {
@@ -46,14 +46,14 @@ final class TestSupport {
     }
   }
 
-  static void shutdownAndAwait(ExecutorService executor) throws InterruptedException {
+  public static void shutdownAndAwait(ExecutorService executor) throws InterruptedException {
     executor.shutdownNow();
     assertThat(executor.awaitTermination(10, TimeUnit.SECONDS))
         .as("executor threads ended")
         .isTrue();
   }
 
-  static Duration ms(long millis) {
+  public static Duration ms(long millis) {
     return Duration.ofMillis(millis);
   }
 }

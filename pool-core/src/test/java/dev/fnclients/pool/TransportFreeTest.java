@@ -1,5 +1,7 @@
 package dev.fnclients.pool;
 
+import dev.fnclients.spi.ClientRegistry;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,32 +1,18 @@
 package dev.fnclients.pubsub;
 
 import com.google.api.core.ApiFuture;
-import com.google.api.core.ApiFutureCallback;
-import com.google.api.core.ApiFutures;
-import com.google.api.core.SettableApiFuture;
 import com.google.cloud.pubsub.v1.Publisher;
 import com.google.cloud.pubsub.v1.PublisherInterface;
-import com.google.common.util.concurrent.MoreExecutors;
 import com.google.pubsub.v1.PubsubMessage;
 import com.google.pubsub.v1.TopicName;
-import dev.fnclients.pool.GracefulCloseable;
-import dev.fnclients.pool.MetricNames;
-import dev.fnclients.pool.TransportStats;
-import dev.fnclients.pool.internal.Deadline;
-import dev.fnclients.pubsub.internal.Messages;
-import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A Pub/Sub publisher for one topic, shared by every invocation of the instance: a drop-in for
- * {@link Publisher} (both implement {@link PublisherInterface}) backed by a real one.
+ * {@link Publisher} (both implement {@link PublisherInterface}), from
+ * {@code FnClients.publisher(topic)}.
  *
  * <p>What it adds for functions:
  * <ul>
@@ -43,23 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * </ul>
  * Do not shut it down yourself; FnClients' shutdown hook does.
  */
-public final class FnPublisher implements PublisherInterface, GracefulCloseable {
-  private final Publisher delegate;
-  private final TopicName topic;
-  private final Duration flushTimeout;
-  private final TransportStats stats;
-  private final Timer flushTimer;
-  private final Set<SettableApiFuture<String>> outstanding = ConcurrentHashMap.newKeySet();
-  private final AtomicBoolean closed = new AtomicBoolean();
-
-  FnPublisher(Publisher delegate, TopicName topic, Duration flushTimeout, TransportStats stats, Timer flushTimer) {
-    this.delegate = delegate;
-    this.topic = topic;
-    this.flushTimeout = flushTimeout;
-    this.stats = stats;
-    this.flushTimer = flushTimer;
-  }
-
+public interface FnPublisher extends PublisherInterface {
   /**
    * Publishes {@code message}; the future completes with the message id once the server has it.
    *
@@ -67,43 +37,7 @@ public final class FnPublisher implements PublisherInterface, GracefulCloseable 
    * @throws IllegalStateException after shutdown
    */
   @Override
-  public ApiFuture<String> publish(PubsubMessage message) {
-    Messages.validate(message);
-    SettableApiFuture<String> result = SettableApiFuture.create();
-    outstanding.add(result); // before the closed check, so close() either refuses it or sweeps it
-    if (closed.get()) {
-      outstanding.remove(result);
-      throw new IllegalStateException("the publisher for " + topic + " is shut down");
-    }
-    ApiFuture<String> sent;
-    try {
-      sent = delegate.publish(message);
-    } catch (RuntimeException e) {
-      outstanding.remove(result);
-      throw e;
-    }
-    ApiFutures.addCallback(
-        sent,
-        new ApiFutureCallback<String>() {
-          @Override
-          public void onSuccess(String messageId) {
-            if (result.set(messageId)) {
-              stats.increment(MetricNames.MESSAGES_PUBLISHED);
-            }
-            outstanding.remove(result);
-          }
-
-          @Override
-          public void onFailure(Throwable t) {
-            if (result.setException(t)) {
-              stats.increment(MetricNames.MESSAGES_FAILED);
-            }
-            outstanding.remove(result);
-          }
-        },
-        MoreExecutors.directExecutor());
-    return result;
-  }
+  ApiFuture<String> publish(PubsubMessage message);
 
   /**
    * Publishes {@code message}, sends it at once and waits up to the flush timeout for its id.
@@ -111,16 +45,10 @@ public final class FnPublisher implements PublisherInterface, GracefulCloseable 
    * @throws ExecutionException when the publish failed (its cause says why)
    * @throws TimeoutException when no answer came within the flush timeout
    */
-  public String publishAndWait(PubsubMessage message) throws InterruptedException, ExecutionException, TimeoutException {
-    ApiFuture<String> id = publish(message);
-    delegate.publishAllOutstanding();
-    return id.get(flushTimeout.toNanos(), TimeUnit.NANOSECONDS);
-  }
+  String publishAndWait(PubsubMessage message) throws InterruptedException, ExecutionException, TimeoutException;
 
   /** {@link #flush(Duration)} with {@link PubsubConfig#flushTimeout()} (10 s by default). */
-  public void flush() throws InterruptedException, TimeoutException {
-    flush(flushTimeout);
-  }
+  void flush() throws InterruptedException, TimeoutException;
 
   /**
    * Sends every batched message now and waits until each message published so far is confirmed
@@ -128,85 +56,14 @@ public final class FnPublisher implements PublisherInterface, GracefulCloseable 
    *
    * @throws TimeoutException when some messages are still unconfirmed at the timeout
    */
-  public void flush(Duration timeout) throws InterruptedException, TimeoutException {
-    long start = System.nanoTime();
-    try {
-      delegate.publishAllOutstanding();
-      List<SettableApiFuture<String>> pending = List.copyOf(outstanding);
-      if (!pending.isEmpty()) {
-        ApiFutures.successfulAsList(pending).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-      }
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("successfulAsList does not fail", e);
-    } finally {
-      flushTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-    }
-  }
+  void flush(Duration timeout) throws InterruptedException, TimeoutException;
 
   /** Lets publishing on {@code orderingKey} go on after a failure, as {@link Publisher#resumePublish}. */
-  public void resumePublish(String orderingKey) {
-    delegate.resumePublish(orderingKey);
-  }
+  void resumePublish(String orderingKey);
 
   /** The topic this publisher publishes to. */
-  public TopicName topic() {
-    return topic;
-  }
+  TopicName topic();
 
   /** Messages handed to {@link #publish} and not yet confirmed or failed. */
-  public int outstanding() {
-    return outstanding.size();
-  }
-
-  /**
-   * Flushes within {@code budget}, shuts the underlying publisher down (its {@code shutdown()}
-   * waits for every outstanding message, so it runs on its own thread and is waited for only as
-   * long as the budget lasts), then fails every future still unconfirmed; returns within the
-   * budget. Idempotent.
-   */
-  @Override
-  public void close(Duration budget) {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    // Whoever waits for this close stops waiting at the budget's end: finish before it, keeping
-    // a slice for failing what is left, so that no future is left pending when the JVM halts.
-    long reserve = Math.min(budget.toNanos() / 10, TimeUnit.MILLISECONDS.toNanos(200));
-    long deadline = System.nanoTime() + budget.toNanos() - reserve;
-    try {
-      flush(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-    } catch (TimeoutException e) {
-      // Whatever is left is failed below.
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-    Deadline.runAll(
-        List.of(() -> {
-          try {
-            delegate.shutdown();
-            delegate.awaitTermination(left.toMillis(), TimeUnit.MILLISECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }),
-        left,
-        "fnclients-pubsub-shutdown");
-    for (SettableApiFuture<String> future : List.copyOf(outstanding)) {
-      boolean failedHere =
-          future.setException(
-              new PublishNotConfirmedException(
-                  "message to " + topic + " was not confirmed within the " + budget.toMillis()
-                      + " ms shutdown budget; the server may or may not have it"));
-      if (failedHere) {
-        stats.increment(MetricNames.MESSAGES_FAILED);
-      }
-      outstanding.remove(future);
-    }
-  }
-
-  @Override
-  public String toString() {
-    return "FnPublisher{" + topic + ", outstanding=" + outstanding.size() + "}";
-  }
+  int outstanding();
 }

@@ -1,5 +1,7 @@
 package dev.fnclients.pubsub;
 
+import dev.fnclients.pubsub.spi.FnPubsub;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,12 +9,12 @@ import com.google.api.core.ApiFuture;
 import com.google.protobuf.ByteString;
 import com.google.pubsub.v1.PubsubMessage;
 import com.google.pubsub.v1.TopicName;
-import dev.fnclients.grpc.FnGrpc;
+import dev.fnclients.grpc.spi.FnGrpc;
 import dev.fnclients.pool.Environment;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
 import dev.fnclients.pool.Platform;
-import dev.fnclients.pool.TransportStats;
+import dev.fnclients.spi.TransportStats;
 import dev.fnclients.testkit.pubsub.LoopbackPubsubServer;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -52,7 +54,7 @@ class FnPublisherTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    publisher.close(Duration.ofSeconds(2));
+    FnPubsub.close(publisher, Duration.ofSeconds(2));
     executor.shutdownNow();
     FnGrpc.close(channel, Duration.ofSeconds(2));
     server.close();
@@ -134,7 +136,7 @@ class FnPublisherTest {
       ids.add(publisher.publish(message("stuck " + i)));
     }
 
-    publisher.close(Duration.ofMillis(500));
+    FnPubsub.close(publisher, Duration.ofMillis(500));
 
     assertThat(ids).allSatisfy(id -> assertThatThrownBy(() -> id.get(1, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)

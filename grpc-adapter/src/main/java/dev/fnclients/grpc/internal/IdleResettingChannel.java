@@ -1,8 +1,8 @@
 package dev.fnclients.grpc.internal;
 
-import dev.fnclients.pool.IdlePolicy;
+import dev.fnclients.spi.IdlePolicy;
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.pool.TransportStats;
+import dev.fnclients.spi.TransportStats;
 import io.grpc.Attributes;
 import io.grpc.CallOptions;
 import io.grpc.Channel;

@@ -1,6 +1,6 @@
 package dev.fnclients.grpc.internal;
 
-import dev.fnclients.pool.ConnectionCap;
+import dev.fnclients.spi.ConnectionCap;
 import dev.fnclients.pool.ConnectionCapExceededException;
 import io.grpc.CallOptions;
 import io.grpc.Channel;

@@ -1,6 +1,6 @@
 package dev.fnclients.http.internal;
 
-import dev.fnclients.pool.DnsCache;
+import dev.fnclients.spi.DnsCache;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;

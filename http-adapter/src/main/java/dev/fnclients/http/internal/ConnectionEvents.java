@@ -1,7 +1,7 @@
 package dev.fnclients.http.internal;
 
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.pool.TransportStats;
+import dev.fnclients.spi.TransportStats;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
 import okhttp3.Call;

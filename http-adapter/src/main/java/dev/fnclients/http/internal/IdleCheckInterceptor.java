@@ -1,8 +1,8 @@
 package dev.fnclients.http.internal;
 
-import dev.fnclients.pool.IdlePolicy;
+import dev.fnclients.spi.IdlePolicy;
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.pool.TransportStats;
+import dev.fnclients.spi.TransportStats;
 import java.io.IOException;
 import java.util.Map;
 import java.util.WeakHashMap;

@@ -1,11 +1,11 @@
 package dev.fnclients.http.internal;
 
 import dev.fnclients.http.RequestNotRetriedException;
-import dev.fnclients.pool.ConnectionCap;
+import dev.fnclients.spi.ConnectionCap;
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.pool.RetryableFailure;
-import dev.fnclients.pool.SafeRetry;
-import dev.fnclients.pool.TransportStats;
+import dev.fnclients.spi.RetryableFailure;
+import dev.fnclients.spi.SafeRetry;
+import dev.fnclients.spi.TransportStats;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ProtocolException;

@@ -1,4 +1,12 @@
-package dev.fnclients.pool;
+package dev.fnclients.spi;
+
+import dev.fnclients.pool.MetricNames;
+
+import dev.fnclients.pool.TestSupport;
+
+import dev.fnclients.pool.FnClientsConfig;
+
+import dev.fnclients.pool.ConnectionCapExceededException;
 
 import static dev.fnclients.pool.TestSupport.awaitState;
 import static dev.fnclients.pool.TestSupport.shutdownAndAwait;

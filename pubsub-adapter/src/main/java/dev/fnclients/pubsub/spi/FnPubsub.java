@@ -1,4 +1,8 @@
-package dev.fnclients.pubsub;
+package dev.fnclients.pubsub.spi;
+
+import dev.fnclients.pubsub.FnPublisher;
+
+import dev.fnclients.pubsub.PubsubConfig;
 
 import com.google.api.gax.core.FixedExecutorProvider;
 import com.google.api.gax.core.NoCredentialsProvider;
@@ -10,8 +14,9 @@ import com.google.pubsub.v1.TopicName;
 import dev.fnclients.grpc.GrpcConfig;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.pool.TransportStats;
+import dev.fnclients.spi.TransportStats;
 import dev.fnclients.pubsub.internal.Messages;
+import dev.fnclients.pubsub.internal.SharedPublisher;
 import io.grpc.ManagedChannel;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
@@ -22,8 +27,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Builds FnClients' Pub/Sub publishers. Use it through {@code FnClients.publisher(topic)}; this type
- * is for embedding.
+ * Builds FnClients' Pub/Sub publishers for the {@code FnClients} facade (SPI: not for users;
+ * use {@code FnClients.publisher(topic)}).
  *
  * <p>Every publisher shares one gRPC channel (from {@code FnClients.grpc}, so with its idle
  * protections, and without a retry policy of its own: the Pub/Sub client retries, and two layers
@@ -66,6 +71,11 @@ public final class FnPubsub {
     // Started with the first publisher, so the thread count is flat from then on.
     executor.prestartAllCoreThreads();
     return executor;
+  }
+
+  /** Flushes and closes {@code publisher} (one from {@link #newPublisher}) within {@code budget}. */
+  public static void close(FnPublisher publisher, Duration budget) {
+    ((SharedPublisher) publisher).close(budget);
   }
 
   /** The retry settings: the client's own retries, bounded by {@link PubsubConfig#publishTimeout()}. */
@@ -111,6 +121,6 @@ public final class FnPubsub {
             .description("Time FnPublisher.flush() waited for outstanding messages")
             .tag(MetricNames.TRANSPORT_TAG, stats.transport())
             .register(config.meterRegistry());
-    return new FnPublisher(publisher, topic, pubsub.flushTimeout(), stats, flushTimer);
+    return new SharedPublisher(publisher, topic, pubsub.flushTimeout(), stats, flushTimer);
   }
 }

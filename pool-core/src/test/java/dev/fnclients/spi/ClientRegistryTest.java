@@ -1,4 +1,6 @@
-package dev.fnclients.pool;
+package dev.fnclients.spi;
+
+import dev.fnclients.pool.MetricNames;
 
 import static dev.fnclients.pool.TestSupport.awaitState;
 import static dev.fnclients.pool.TestSupport.shutdownAndAwait;

@@ -1,14 +1,16 @@
-package dev.fnclients.grpc;
+package dev.fnclients.grpc.spi;
+
+import dev.fnclients.grpc.GrpcConfig;
 
 import dev.fnclients.grpc.internal.DefaultDeadlineInterceptor;
 import dev.fnclients.grpc.internal.IdleResettingChannel;
 import dev.fnclients.grpc.internal.InFlightCapInterceptor;
 import dev.fnclients.grpc.internal.RetryCountingInterceptor;
-import dev.fnclients.pool.ConnectionCap;
+import dev.fnclients.spi.ConnectionCap;
 import dev.fnclients.pool.FnClientsConfig;
-import dev.fnclients.pool.IdlePolicy;
+import dev.fnclients.spi.IdlePolicy;
 import dev.fnclients.pool.InvalidConfigurationException;
-import dev.fnclients.pool.TransportStats;
+import dev.fnclients.spi.TransportStats;
 import io.grpc.ChannelCredentials;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;

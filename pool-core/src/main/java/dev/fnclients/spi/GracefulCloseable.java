@@ -1,4 +1,4 @@
-package dev.fnclients.pool;
+package dev.fnclients.spi;
 
 import java.time.Duration;
 

@@ -1,4 +1,6 @@
-package dev.fnclients.pool;
+package dev.fnclients.spi;
+
+import dev.fnclients.pool.MetricNames;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,7 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import dev.fnclients.pool.internal.Deadline;
 
 /**
  * An instance-global, lazily filled map of clients: each is built on first use, exactly once

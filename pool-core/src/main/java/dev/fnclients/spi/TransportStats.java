@@ -1,4 +1,6 @@
-package dev.fnclients.pool;
+package dev.fnclients.spi;
+
+import dev.fnclients.pool.MetricNames;
 
 import java.util.EnumMap;
 import java.util.Map;
@@ -6,7 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The counts one transport records, readable directly and exported through {@link FnClientsMetrics}.
+ * The counts one transport records, readable directly and exported through {@link MetricsHub}.
  * Counting is a {@link LongAdder} increment, cheap enough for every request.
  */
 public final class TransportStats {

@@ -1,4 +1,7 @@
-package dev.fnclients.pool;
+package dev.fnclients.spi;
+
+import dev.fnclients.pool.FnClientsConfig;
+import dev.fnclients.pool.MetricNames;
 
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;

@@ -1,4 +1,7 @@
-package dev.fnclients.pool;
+package dev.fnclients.spi;
+
+import dev.fnclients.pool.FnClientsConfig;
+import dev.fnclients.pool.Ticker;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -1,4 +1,8 @@
-package dev.fnclients.pool;
+package dev.fnclients.spi;
+
+import dev.fnclients.pool.ConnectionCapExceededException;
+import dev.fnclients.pool.FnClientsConfig;
+import dev.fnclients.pool.MetricNames;
 
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;

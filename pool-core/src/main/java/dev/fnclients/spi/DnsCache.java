@@ -1,4 +1,8 @@
-package dev.fnclients.pool;
+package dev.fnclients.spi;
+
+import dev.fnclients.pool.FnClientsConfig;
+import dev.fnclients.pool.MetricNames;
+import dev.fnclients.pool.Ticker;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

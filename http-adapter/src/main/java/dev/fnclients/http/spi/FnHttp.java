@@ -1,17 +1,17 @@
-package dev.fnclients.http;
+package dev.fnclients.http.spi;
 
 import dev.fnclients.http.internal.CachingDns;
 import dev.fnclients.http.internal.ConnectionEvents;
 import dev.fnclients.http.internal.IdleCheckInterceptor;
 import dev.fnclients.http.internal.NoDelaySocketFactory;
 import dev.fnclients.http.internal.SafeRetryInterceptor;
-import dev.fnclients.pool.ConnectionCap;
-import dev.fnclients.pool.DnsCache;
+import dev.fnclients.spi.ConnectionCap;
+import dev.fnclients.spi.DnsCache;
 import dev.fnclients.pool.FnClientsConfig;
-import dev.fnclients.pool.IdlePolicy;
+import dev.fnclients.spi.IdlePolicy;
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.pool.SafeRetry;
-import dev.fnclients.pool.TransportStats;
+import dev.fnclients.spi.SafeRetry;
+import dev.fnclients.spi.TransportStats;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.okhttp3.OkHttpMetricsEventListener;

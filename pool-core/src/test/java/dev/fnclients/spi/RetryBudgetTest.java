@@ -1,4 +1,6 @@
-package dev.fnclients.pool;
+package dev.fnclients.spi;
+
+import dev.fnclients.pool.TestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,6 @@
-package dev.fnclients.pool;
+package dev.fnclients.spi;
+
+import dev.fnclients.pool.FnClientsConfig;
 
 import java.util.concurrent.atomic.AtomicLong;
 

@@ -1,4 +1,10 @@
-package dev.fnclients.pool;
+package dev.fnclients.spi;
+
+import dev.fnclients.pool.TestSupport;
+
+import dev.fnclients.pool.FnClientsConfig;
+
+import dev.fnclients.pool.ManualTicker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

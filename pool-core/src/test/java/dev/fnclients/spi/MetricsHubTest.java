@@ -1,4 +1,6 @@
-package dev.fnclients.pool;
+package dev.fnclients.spi;
+
+import dev.fnclients.pool.MetricNames;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,9 +17,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
-class FnClientsMetricsTest {
+class MetricsHubTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  private final FnClientsMetrics metrics = new FnClientsMetrics();
+  private final MetricsHub metrics = new MetricsHub();
 
   private FunctionCounter counter(String name, String... tags) {
     return registry.get(name).tags(tags).functionCounter();

@@ -1,4 +1,4 @@
-package dev.fnclients.pool.internal;
+package dev.fnclients.spi;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.fnclients.pool;
+package dev.fnclients.spi;
 
 import static dev.fnclients.pool.TestSupport.awaitState;
 import static dev.fnclients.pool.TestSupport.shutdownAndAwait;

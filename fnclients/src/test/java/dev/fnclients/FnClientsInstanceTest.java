@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import dev.fnclients.internal.ClientsRuntime;
+import dev.fnclients.FnClientsInstance;
 import dev.fnclients.pool.Environment;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.InvalidConfigurationException;
@@ -33,25 +33,25 @@ import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 
 /** The runtime behind FnClients: lazy, exactly once, retried after a failed build, closed once. */
-class ClientsRuntimeTest {
+class FnClientsInstanceTest {
 
   @Test
   void nothingStartsBeforeTheFirstClientIsAskedFor() {
     Set<String> threadsBefore = threadNames();
     AtomicInteger configReads = new AtomicInteger();
-    ClientsRuntime runtime = new ClientsRuntime(counting(configReads, FnClientsConfig.custom().build()), false);
+    FnClientsInstance runtime = new FnClientsInstance(counting(configReads, FnClientsConfig.custom().build()), false);
     runtime.metrics();
 
     assertThat(runtime.isStarted()).isFalse();
     assertThat(configReads).hasValue(0);
-    assertThat(runtime.httpClients().size()).isZero();
+    assertThat(runtime.metrics().count("http", MetricNames.CLIENTS_CREATED)).isZero();
     assertThat(threadNames()).as("no thread started").isSubsetOf(threadsBefore);
   }
 
   @Test
   void concurrentFirstCallsBuildExactlyOneClient() throws Exception {
     AtomicInteger configReads = new AtomicInteger();
-    ClientsRuntime runtime = new ClientsRuntime(counting(configReads, FnClientsConfig.custom().build()), false);
+    FnClientsInstance runtime = new FnClientsInstance(counting(configReads, FnClientsConfig.custom().build()), false);
     int threads = 48;
     CyclicBarrier start = new CyclicBarrier(threads);
     ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -71,14 +71,14 @@ class ClientsRuntimeTest {
       pool.shutdownNow();
     }
     assertThat(configReads).hasValue(1);
-    assertThat(runtime.metrics().transport("http").count(MetricNames.CLIENTS_CREATED)).isEqualTo(1);
+    assertThat(runtime.metrics().count("http", MetricNames.CLIENTS_CREATED)).isEqualTo(1);
     runtime.shutdown();
   }
 
   @Test
   void invalidEnvironmentVariableFailsTheFirstCallNamingTheVariableAndRange() {
     Environment env = Environment.of(Map.of("FNCLIENTS_MAX_CONNECTIONS", "0"), Map.of());
-    ClientsRuntime runtime = new ClientsRuntime(() -> FnClientsConfig.custom(env).build(), false);
+    FnClientsInstance runtime = new FnClientsInstance(() -> FnClientsConfig.custom(env).build(), false);
 
     assertThatThrownBy(runtime::http)
         .isInstanceOf(InvalidConfigurationException.class)
@@ -89,8 +89,8 @@ class ClientsRuntimeTest {
   @Test
   void failedBuildIsRetriedOnTheNextCall() {
     AtomicInteger attempts = new AtomicInteger();
-    ClientsRuntime runtime =
-        new ClientsRuntime(
+    FnClientsInstance runtime =
+        new FnClientsInstance(
             () -> {
               if (attempts.incrementAndGet() == 1) {
                 throw new InvalidConfigurationException("maxIdleAge", "fnclients.max-idle-age='x' is not a duration");
@@ -112,7 +112,7 @@ class ClientsRuntimeTest {
     try {
       server.stubFor(get(urlEqualTo("/ok")).willReturn(aResponse().withBody("ok")));
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
-      ClientsRuntime runtime = new ClientsRuntime(() -> FnClientsConfig.custom().meterRegistry(registry).build(), false);
+      FnClientsInstance runtime = new FnClientsInstance(() -> FnClientsConfig.custom().meterRegistry(registry).build(), false);
       for (int i = 0; i < 3; i++) {
         try (Response response = runtime.http().newCall(new Request.Builder().url(server.url("/ok")).build()).execute()) {
           response.body().string();
@@ -136,7 +136,7 @@ class ClientsRuntimeTest {
     server.start();
     try {
       server.stubFor(get(urlEqualTo("/ok")).willReturn(aResponse().withBody("ok")));
-      ClientsRuntime runtime = new ClientsRuntime(() -> FnClientsConfig.custom().build(), false);
+      FnClientsInstance runtime = new FnClientsInstance(() -> FnClientsConfig.custom().build(), false);
       OkHttpClient client = runtime.http();
       try (Response response = client.newCall(new Request.Builder().url(server.url("/ok")).build()).execute()) {
         response.body().string();

@@ -1,6 +1,5 @@
-package dev.fnclients.pool;
+package dev.fnclients.spi;
 
-import dev.fnclients.pool.internal.Deadline;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

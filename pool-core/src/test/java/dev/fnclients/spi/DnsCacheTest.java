@@ -1,4 +1,9 @@
-package dev.fnclients.pool;
+package dev.fnclients.spi;
+
+import dev.fnclients.pool.TestSupport;
+
+import dev.fnclients.pool.ManualTicker;
+import dev.fnclients.pool.MetricNames;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;

@@ -1,4 +1,9 @@
-package dev.fnclients.pool;
+package dev.fnclients.spi;
+
+import dev.fnclients.pool.MetricNames;
+
+import dev.fnclients.pool.FnClientsConfig;
+import dev.fnclients.pool.TestSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;

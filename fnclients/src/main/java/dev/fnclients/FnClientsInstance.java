@@ -1,0 +1,181 @@
+package dev.fnclients;
+
+import com.google.pubsub.v1.TopicName;
+import dev.fnclients.grpc.GrpcConfig;
+import dev.fnclients.http.spi.FnHttp;
+import dev.fnclients.internal.GrpcChannels;
+import dev.fnclients.internal.Publishers;
+import dev.fnclients.internal.Transports;
+import dev.fnclients.pool.FnClientsConfig;
+import dev.fnclients.pool.FnClientsMetrics;
+import dev.fnclients.pubsub.FnPublisher;
+import dev.fnclients.pubsub.PubsubConfig;
+import dev.fnclients.spi.ClientRegistry;
+import dev.fnclients.spi.GracefulCloseable;
+import dev.fnclients.spi.Lifecycle;
+import dev.fnclients.spi.MetricsHub;
+import io.grpc.ManagedChannel;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import okhttp3.OkHttpClient;
+
+/**
+ * One set of instance-global clients: what {@link FnClients} holds for the process, as an object.
+ * Functions use {@link FnClients}; create your own set only where one process must hold several
+ * isolated ones (tests, benchmarks, a host running several functions), and shut it down yourself:
+ * a set made with {@link #create(FnClientsConfig)} installs no shutdown hook.
+ *
+ * <p>Nothing happens at construction: the configuration is resolved, meters bound and the first
+ * client built on the first call for a client. A failure on the way (an invalid environment
+ * variable, say) is thrown to that caller and the next call tries again. The gRPC and Pub/Sub
+ * parts are loaded only when first asked for, so an HTTP-only function needs neither artifact.
+ */
+public final class FnClientsInstance {
+  private final Supplier<FnClientsConfig> configSource;
+  private final boolean installShutdownHook;
+  private final MetricsHub metrics = new MetricsHub();
+  private final ClientRegistry<String, OkHttpClient> httpClients;
+  private final Function<String, OkHttpClient> httpFactory;
+  private volatile Resolved resolved;
+  // Built on first use, under this object's lock; typed as our own classes so that neither gRPC
+  // nor Pub/Sub is loaded before a function asks for it.
+  private volatile GrpcChannels grpcChannels;
+  private volatile Publishers publishers;
+  private volatile boolean shutDownUnstarted;
+
+  FnClientsInstance(Supplier<FnClientsConfig> configSource, boolean installShutdownHook) {
+    this.configSource = Objects.requireNonNull(configSource, "configSource");
+    this.installShutdownHook = installShutdownHook;
+    this.httpClients = new ClientRegistry<>("http", FnHttp::close, metrics.transport("http"));
+    this.httpFactory = key -> FnHttp.newClient(resolve().config(), metrics.transport("http"));
+  }
+
+  /**
+   * A new, isolated set of clients with {@code config}; no shutdown hook is installed, so call
+   * {@link #shutdown()} when done.
+   */
+  public static FnClientsInstance create(FnClientsConfig config) {
+    Objects.requireNonNull(config, "config");
+    return new FnClientsInstance(() -> config, false);
+  }
+
+  /** As {@link FnClients#http()}. */
+  public OkHttpClient http() {
+    return httpClients.get("default", httpFactory);
+  }
+
+  /** As {@link FnClients#grpc(String, GrpcConfig)}. */
+  public ManagedChannel grpc(String target, GrpcConfig options) {
+    return grpcChannels().get(target, options);
+  }
+
+  /** As {@link FnClients#publisher(TopicName, PubsubConfig)}. */
+  public FnPublisher publisher(TopicName topic, PubsubConfig options) {
+    return publishers().get(topic, options);
+  }
+
+  /** The counters of every transport of this set. */
+  public FnClientsMetrics metrics() {
+    return metrics;
+  }
+
+  /** The configuration in force, resolving it if no client has been built yet. */
+  public FnClientsConfig config() {
+    return resolve().config();
+  }
+
+  /** True once the configuration has been resolved, i.e. a client has been asked for. */
+  boolean isStarted() {
+    return resolved != null;
+  }
+
+  /**
+   * Flushes and closes every client within {@link FnClientsConfig#shutdownTimeout()}; returns
+   * whether everything closed in time. Idempotent; clients asked for afterwards fail.
+   */
+  public boolean shutdown() {
+    Resolved r = resolved;
+    if (r == null) {
+      synchronized (this) {
+        shutDownUnstarted = true;
+      }
+      httpClients.close(Duration.ZERO);
+      return true;
+    }
+    return r.lifecycle().shutdown();
+  }
+
+  private GrpcChannels grpcChannels() {
+    GrpcChannels c = grpcChannels;
+    if (c != null) {
+      return c;
+    }
+    Transports.GRPC.require("FnClients.grpc");
+    FnClientsConfig config = resolve().config();
+    synchronized (this) {
+      checkOpen();
+      if (grpcChannels == null) {
+        grpcChannels = new GrpcChannels(config, metrics);
+      }
+      return grpcChannels;
+    }
+  }
+
+  private Publishers publishers() {
+    Publishers p = publishers;
+    if (p != null) {
+      return p;
+    }
+    Transports.PUBSUB.require("FnClients.publisher");
+    GrpcChannels channels = grpcChannels();
+    FnClientsConfig config = resolve().config();
+    synchronized (this) {
+      checkOpen();
+      if (publishers == null) {
+        publishers = new Publishers(config, metrics, channels);
+      }
+      return publishers;
+    }
+  }
+
+  private void checkOpen() {
+    Resolved r = resolved;
+    if (shutDownUnstarted || (r != null && r.lifecycle().isShutDown())) {
+      throw new IllegalStateException("FnClients is shut down; no new clients are built");
+    }
+  }
+
+  private Resolved resolve() {
+    Resolved r = resolved;
+    if (r != null) {
+      return r;
+    }
+    synchronized (this) {
+      if (resolved == null) {
+        FnClientsConfig config = configSource.get();
+        Lifecycle lifecycle = new Lifecycle(config.shutdownTimeout());
+        // Closed in this order: clients that depend on others first (publishers use channels).
+        // The gRPC and Pub/Sub parts may not exist yet; each closes whatever is there by then.
+        lifecycle.register(budget -> closeIfBuilt(publishers, budget));
+        lifecycle.register(budget -> closeIfBuilt(grpcChannels, budget));
+        lifecycle.register(httpClients);
+        metrics.bindTo(config.meterRegistry());
+        if (installShutdownHook) {
+          lifecycle.installShutdownHook();
+        }
+        resolved = new Resolved(config, lifecycle);
+      }
+      return resolved;
+    }
+  }
+
+  private static void closeIfBuilt(GracefulCloseable part, Duration budget) throws Exception {
+    if (part != null) {
+      part.close(budget);
+    }
+  }
+
+  private record Resolved(FnClientsConfig config, Lifecycle lifecycle) {}
+}

@@ -1,0 +1,44 @@
+package dev.fnclients.internal;
+
+import dev.fnclients.grpc.GrpcConfig;
+import dev.fnclients.grpc.spi.FnGrpc;
+import dev.fnclients.pool.FnClientsConfig;
+import dev.fnclients.spi.ClientRegistry;
+import dev.fnclients.spi.GracefulCloseable;
+import dev.fnclients.spi.MetricsHub;
+import io.grpc.ManagedChannel;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * One instance's gRPC channels, one per normalized target and options. Its own class, loaded only
+ * when a function first asks for a channel, so that an HTTP-only function never loads gRPC.
+ */
+public final class GrpcChannels implements GracefulCloseable {
+  /** A channel's identity: the normalized target and the options it was asked with. */
+  record Key(String target, GrpcConfig options) {
+    Key {
+      Objects.requireNonNull(target, "target");
+      Objects.requireNonNull(options, "options");
+    }
+  }
+
+  private final ClientRegistry<Key, ManagedChannel> channels;
+  private final Function<Key, ManagedChannel> factory;
+
+  public GrpcChannels(FnClientsConfig config, MetricsHub metrics) {
+    this.channels = new ClientRegistry<>("grpc", FnGrpc::close, metrics.transport("grpc"));
+    this.factory = key -> FnGrpc.newChannel(key.target(), key.options(), config, metrics.transport("grpc"));
+  }
+
+  /** The shared channel to {@code target} with {@code options}, built on first call. */
+  public ManagedChannel get(String target, GrpcConfig options) {
+    return channels.get(new Key(FnGrpc.normalizeTarget(target), options), factory);
+  }
+
+  @Override
+  public void close(Duration timeout) {
+    channels.close(timeout);
+  }
+}
