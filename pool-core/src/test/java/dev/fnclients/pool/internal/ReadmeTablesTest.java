@@ -1,10 +1,8 @@
-package dev.fnclients;
+package dev.fnclients.pool.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.pool.internal.Setting;
-import dev.fnclients.pool.internal.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
