@@ -126,9 +126,10 @@ public final class FnClients {
   }
 
   /**
-   * FnClients' counters as a Micrometer {@code MeterBinder}, readable directly too. They are bound
-   * to {@link FnClientsConfig#meterRegistry()} (Micrometer's global registry by default) on first
-   * use; bind them to another registry with {@code FnClients.metrics().bindTo(registry)}.
+   * FnClients' meters as a Micrometer {@code MeterBinder}, readable directly too: bind them with
+   * {@code FnClients.metrics().bindTo(registry)} (e.g. {@code Metrics.globalRegistry}), or name a
+   * registry in {@link FnClientsConfig#meterRegistry()} to have them bound on first use. Until
+   * then nothing of Micrometer's registries is loaded, and counts are kept all the same.
    */
   public static FnClientsMetrics metrics() {
     return RUNTIME.metrics();

@@ -161,7 +161,7 @@ public final class FnClientsInstance {
         lifecycle.register(budget -> closeIfBuilt(publishers, budget));
         lifecycle.register(budget -> closeIfBuilt(grpcChannels, budget));
         lifecycle.register(httpClients);
-        metrics.bindTo(config.meterRegistry());
+        config.meterRegistry().ifPresent(metrics::bindTo);
         if (installShutdownHook) {
           lifecycle.installShutdownHook();
         }

@@ -131,6 +131,34 @@ class FnClientsInstanceTest {
   }
 
   @Test
+  void withNoRegistryConfiguredNothingIsBoundAndBindToLaterGetsCountersAndTheRequestTimer() throws IOException {
+    WireMockServer server = new WireMockServer(wireMockConfig().dynamicPort());
+    server.start();
+    try {
+      server.stubFor(get(urlEqualTo("/ok")).willReturn(aResponse().withBody("ok")));
+      FnClientsInstance runtime = FnClientsInstance.create(FnClientsConfig.custom().build());
+      Request request = new Request.Builder().url(server.url("/ok")).build();
+      try (Response response = runtime.http().newCall(request).execute()) {
+        response.body().string();
+      }
+      assertThat(runtime.config().meterRegistry()).isEmpty();
+
+      SimpleMeterRegistry late = new SimpleMeterRegistry();
+      runtime.metrics().bindTo(late);
+      try (Response response = runtime.http().newCall(request).execute()) {
+        response.body().string();
+      }
+
+      assertThat(late.get("fnclients.connections.opened").tag("transport", "http").functionCounter().count()).isEqualTo(1);
+      assertThat(late.get(MetricNames.HTTP_REQUESTS).tag("transport", "http").timer().count())
+          .as("only the call made after binding is timed").isEqualTo(1);
+      runtime.shutdown();
+    } finally {
+      server.stop();
+    }
+  }
+
+  @Test
   void shutdownClosesPooledConnectionsIsIdempotentAndRefusesLaterCalls() throws IOException {
     WireMockServer server = new WireMockServer(wireMockConfig().dynamicPort());
     server.start();

@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.spi.TransportStats;
+import dev.fnclients.spi.MetricsHub;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -42,7 +42,9 @@ class RequestTimerTest {
   @Test
   void registryAddedToAnEmptyCompositeAfterTheClientWasBuiltStillGetsTheTimer() throws Exception {
     CompositeMeterRegistry composite = new CompositeMeterRegistry();
-    OkHttpClient client = FnHttp.newClient(FnClientsConfig.custom().meterRegistry(composite).build(), new TransportStats("http"));
+    MetricsHub metrics = new MetricsHub();
+    metrics.bindTo(composite);
+    OkHttpClient client = FnHttp.newClient(FnClientsConfig.custom().build(), metrics.transport("http"));
     call(client);
 
     SimpleMeterRegistry simple = new SimpleMeterRegistry();

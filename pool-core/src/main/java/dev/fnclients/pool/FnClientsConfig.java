@@ -3,9 +3,9 @@ package dev.fnclients.pool;
 import dev.fnclients.pool.internal.Durations;
 import dev.fnclients.pool.internal.Settings;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The settings every FnClients client is built from. Immutable; build one with {@link #custom()}
@@ -92,9 +92,15 @@ public final class FnClientsConfig {
     return ticker;
   }
 
-  /** Where clients register their meters. Default Micrometer's {@link Metrics#globalRegistry}. */
-  public MeterRegistry meterRegistry() {
-    return meterRegistry;
+  /**
+   * The registry FnClients' meters are bound to on first use, if any. Default: none, so that a
+   * function that exports no metrics pays nothing for them (binding Micrometer's global registry
+   * loads its classes and SLF4J's into the first call); counts are kept either way, and
+   * {@code FnClients.metrics().bindTo(registry)} binds them later. Pass
+   * {@code Metrics.globalRegistry} to export through Micrometer's global registry.
+   */
+  public Optional<MeterRegistry> meterRegistry() {
+    return Optional.ofNullable(meterRegistry);
   }
 
   /** The longest a pooled connection may sit idle and still be reused; older connections are discarded when taken, before a request is sent on them. Default: three quarters of the detected platform's idle window (see {@link Platform}); a server's {@code Keep-Alive: timeout=} hint can shorten it per connection. Range 100ms to 1h. */
@@ -213,7 +219,7 @@ public final class FnClientsConfig {
   public static final class Builder {
     private Platform platform;
     private Ticker ticker = Ticker.systemTicker();
-    private MeterRegistry meterRegistry = Metrics.globalRegistry;
+    private MeterRegistry meterRegistry;
     private Duration maxIdleAge;
     private int maxConnections;
     private int maxConnectionsPerHost;
@@ -353,7 +359,7 @@ public final class FnClientsConfig {
       return this;
     }
 
-    /** Sets the registry clients register their meters in. */
+    /** Sets the registry FnClients' meters are bound to on first use (default: none). */
     public Builder meterRegistry(MeterRegistry meterRegistry) {
       this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
       return this;

@@ -7,6 +7,7 @@ import dev.fnclients.pool.MetricNames;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -18,6 +19,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class MetricsHub implements FnClientsMetrics {
   private final List<TransportStats> transports = new CopyOnWriteArrayList<>();
   private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
+  private volatile boolean bound;
+  // Created on first need, so that nothing of Micrometer's registries loads unless it is used.
+  private CompositeMeterRegistry composite;
 
   /** Returns the stats of {@code transport}, created and bound to every registry on first use. */
   public synchronized TransportStats transport(String transport) {
@@ -26,7 +30,7 @@ public final class MetricsHub implements FnClientsMetrics {
         return stats;
       }
     }
-    TransportStats stats = new TransportStats(transport);
+    TransportStats stats = new TransportStats(transport, this);
     transports.add(stats);
     for (MeterRegistry registry : registries) {
       register(stats, registry);
@@ -53,6 +57,25 @@ public final class MetricsHub implements FnClientsMetrics {
     for (TransportStats stats : transports) {
       register(stats, registry);
     }
+    composite().add(registry);
+    bound = true;
+  }
+
+  /** True once bound to at least one registry. */
+  boolean isBound() {
+    return bound;
+  }
+
+  /** A composite of every registry bound, now or later: where transports register their own meters. */
+  MeterRegistry registry() {
+    return composite();
+  }
+
+  private synchronized CompositeMeterRegistry composite() {
+    if (composite == null) {
+      composite = new CompositeMeterRegistry();
+    }
+    return composite;
   }
 
   private static void register(TransportStats stats, MeterRegistry registry) {

@@ -100,7 +100,7 @@ public final class FnGrpc {
     // Shared by every underlying channel the idle reset builds; the last one listed runs first.
     ClientInterceptor[] interceptors = {
       new RetryCountingInterceptor(stats),
-      new MetricCollectingClientInterceptor(config.meterRegistry()),
+      new MetricCollectingClientInterceptor(stats.registry()),
       new InFlightCapInterceptor(cap, normalized),
       new DefaultDeadlineInterceptor(deadline)
     };

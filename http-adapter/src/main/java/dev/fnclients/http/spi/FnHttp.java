@@ -12,10 +12,8 @@ import dev.fnclients.spi.IdlePolicy;
 import dev.fnclients.pool.MetricNames;
 import dev.fnclients.spi.SafeRetry;
 import dev.fnclients.spi.TransportStats;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.okhttp3.OkHttpMetricsEventListener;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -75,7 +73,7 @@ public final class FnHttp {
         .fastFallback(false)
         .socketFactory(new NoDelaySocketFactory(SocketFactory.getDefault()))
         .dns(new CachingDns(DnsCache.of(config, stats), dns))
-        .eventListenerFactory(new TimedWhenRecording(config.meterRegistry(), events, stats.transport()))
+        .eventListenerFactory(new TimedWhenRecording(stats, events))
         .connectTimeout(config.connectTimeout())
         .readTimeout(config.readTimeout())
         .writeTimeout(config.writeTimeout())
@@ -84,26 +82,23 @@ public final class FnHttp {
   }
 
   /**
-   * Attaches Micrometer's request timer to a call only while the registry records anything: the
-   * default global registry records nothing until a registry is added to it, and the timer costs
-   * tags and a lookup per request. Checked per call, so a registry added later is picked up.
+   * Attaches Micrometer's request timer to a call only once FnClients' metrics are bound to a
+   * registry: the timer costs tags and a lookup per request, and its classes at cold start. Checked
+   * per call, so a registry bound later is picked up.
    */
   private static final class TimedWhenRecording implements EventListener.Factory {
-    private final MeterRegistry registry;
+    private final TransportStats stats;
     private final EventListener untimed;
-    private final String transport;
     private volatile EventListener timed; // built when first needed: it costs classes at cold start
 
-    TimedWhenRecording(MeterRegistry registry, EventListener untimed, String transport) {
-      this.registry = registry;
+    TimedWhenRecording(TransportStats stats, EventListener untimed) {
+      this.stats = stats;
       this.untimed = untimed;
-      this.transport = transport;
     }
 
     @Override
     public EventListener create(okhttp3.Call call) {
-      boolean recording = !(registry instanceof CompositeMeterRegistry) || !((CompositeMeterRegistry) registry).getRegistries().isEmpty();
-      if (!recording) {
+      if (!stats.recording()) {
         return untimed;
       }
       EventListener t = timed;
@@ -112,8 +107,8 @@ public final class FnHttp {
           if (timed == null) {
             timed =
                 untimed.plus(
-                    OkHttpMetricsEventListener.builder(registry, MetricNames.HTTP_REQUESTS)
-                        .tags(Tags.of(MetricNames.TRANSPORT_TAG, transport))
+                    OkHttpMetricsEventListener.builder(stats.registry(), MetricNames.HTTP_REQUESTS)
+                        .tags(Tags.of(MetricNames.TRANSPORT_TAG, stats.transport()))
                         .build());
           }
           t = timed;

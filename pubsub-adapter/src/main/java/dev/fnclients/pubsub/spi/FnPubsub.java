@@ -120,7 +120,7 @@ public final class FnPubsub {
         Timer.builder(MetricNames.PUBSUB_FLUSH)
             .description("Time FnPublisher.flush() waited for outstanding messages")
             .tag(MetricNames.TRANSPORT_TAG, stats.transport())
-            .register(config.meterRegistry());
+            .register(stats.registry());
     return new SharedPublisher(publisher, topic, pubsub.flushTimeout(), stats, flushTimer);
   }
 }
