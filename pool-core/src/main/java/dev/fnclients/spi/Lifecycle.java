@@ -3,11 +3,9 @@ package dev.fnclients.spi;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -21,7 +19,10 @@ public final class Lifecycle {
   private final List<GracefulCloseable> parts = new CopyOnWriteArrayList<>();
   private final AtomicBoolean hookInstalled = new AtomicBoolean();
   private final AtomicBoolean shutDown = new AtomicBoolean();
-  private final CompletableFuture<Boolean> completed = new CompletableFuture<>();
+  // A latch and a flag rather than a CompletableFuture: this object is built on every instance's
+  // first call, and CompletableFuture's class initialisation starts up the common ForkJoinPool.
+  private final CountDownLatch completed = new CountDownLatch(1);
+  private volatile boolean result;
 
   public Lifecycle(Duration timeout) {
     this.timeout = Objects.requireNonNull(timeout, "timeout");
@@ -63,18 +64,17 @@ public final class Lifecycle {
           };
       allInTime &= Deadline.runAll(List.of(close), left, "fnclients-shutdown-part");
     }
-    completed.complete(allInTime);
+    result = allInTime;
+    completed.countDown();
     return allInTime;
   }
 
   private boolean awaitCompletion() {
     try {
       // The first call finishes within the budget, give or take a thread's start-up.
-      return completed.get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+      return completed.await(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS) && result;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
-    } catch (ExecutionException | TimeoutException e) {
       return false;
     }
   }
