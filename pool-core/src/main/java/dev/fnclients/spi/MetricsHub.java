@@ -21,7 +21,7 @@ public final class MetricsHub implements FnClientsMetrics {
   private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
   private volatile boolean bound;
   // Created on first need, so that nothing of Micrometer's registries loads unless it is used.
-  private CompositeMeterRegistry composite;
+  private Composite composite;
 
   /** Returns the stats of {@code transport}, created and bound to every registry on first use. */
   public synchronized TransportStats transport(String transport) {
@@ -68,14 +68,31 @@ public final class MetricsHub implements FnClientsMetrics {
 
   /** A composite of every registry bound, now or later: where transports register their own meters. */
   MeterRegistry registry() {
-    return composite();
+    return composite().registry();
   }
 
-  private synchronized CompositeMeterRegistry composite() {
+  private synchronized Composite composite() {
     if (composite == null) {
-      composite = new CompositeMeterRegistry();
+      composite = new Composite();
     }
     return composite;
+  }
+
+  /**
+   * Holds the {@link CompositeMeterRegistry}. A class of its own because the JVM loads the types
+   * a method converts between when it verifies the method's class: kept here, the composite's
+   * classes load only when a transport registers a meter or a registry is bound.
+   */
+  private static final class Composite {
+    private final CompositeMeterRegistry registry = new CompositeMeterRegistry();
+
+    MeterRegistry registry() {
+      return registry;
+    }
+
+    void add(MeterRegistry child) {
+      registry.add(child);
+    }
   }
 
   private static void register(TransportStats stats, MeterRegistry registry) {

@@ -105,16 +105,25 @@ public final class FnHttp {
       if (t == null) {
         synchronized (this) {
           if (timed == null) {
-            timed =
-                untimed.plus(
-                    OkHttpMetricsEventListener.builder(stats.registry(), MetricNames.HTTP_REQUESTS)
-                        .tags(Tags.of(MetricNames.TRANSPORT_TAG, stats.transport()))
-                        .build());
+            timed = RequestTimer.plus(untimed, stats);
           }
           t = timed;
         }
       }
       return t;
+    }
+  }
+
+  /**
+   * Micrometer's OkHttp timer, in a class of its own: the JVM loads what a method names only when
+   * that class is verified, so a function whose metrics are never bound never loads it.
+   */
+  private static final class RequestTimer {
+    static EventListener plus(EventListener untimed, TransportStats stats) {
+      return untimed.plus(
+          OkHttpMetricsEventListener.builder(stats.registry(), MetricNames.HTTP_REQUESTS)
+              .tags(Tags.of(MetricNames.TRANSPORT_TAG, stats.transport()))
+              .build());
     }
   }
 
