@@ -11,7 +11,6 @@ import com.google.pubsub.v1.Topic;
 import dev.fnclients.FnClients;
 import dev.fnclients.grpc.GrpcConfig;
 import io.grpc.ManagedChannel;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Looks the orders topic up over gRPC (the Pub/Sub Publisher service, on a channel from
@@ -31,8 +30,8 @@ public class Orders implements HttpFunction {
   @Override
   public void service(HttpRequest request, HttpResponse response) throws Exception {
     ManagedChannel channel = FnClients.grpc(PUBSUB_TARGET, PUBSUB_OPTIONS);
+    // No deadline of our own: FnClients gives every call its defaultDeadline (callTimeout, 30 s).
     Topic topic = PublisherGrpc.newBlockingStub(channel)
-        .withDeadlineAfter(5, TimeUnit.SECONDS)
         .getTopic(GetTopicRequest.newBuilder().setTopic(TOPIC).build());
 
     String body = new String(request.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
