@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fnclients.pool.MetricNames;
+import dev.fnclients.spi.MetricsHub;
 import dev.fnclients.spi.TransportStats;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
 import io.grpc.CallOptions;
@@ -29,8 +30,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** Retries come from gRPC's service config, counted on the server; every call gets a deadline. */
 class RetryAndDeadlineTest {
-  private final TransportStats stats = new TransportStats("grpc");
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final TransportStats stats = boundTo(registry).transport("grpc");
   private final AtomicReference<Deadline> seenDeadline = new AtomicReference<>();
   private EchoGrpcServer server;
   private ManagedChannel channel;
@@ -54,7 +55,7 @@ class RetryAndDeadlineTest {
             .build();
     channel =
         FnGrpc.newChannel(
-            "127.0.0.1:" + server.port(), grpc, GrpcTestSupport.config().retryMaxAttempts(4).meterRegistry(registry).build(), stats);
+            "127.0.0.1:" + server.port(), grpc, GrpcTestSupport.config().retryMaxAttempts(4).build(), stats);
   }
 
   @AfterEach
@@ -139,5 +140,11 @@ class RetryAndDeadlineTest {
     server = EchoGrpcServer.start(port);
 
     assertThat(EchoGrpcServer.call(channel, SAY, "after", CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS))).isEqualTo("after");
+  }
+
+  private static MetricsHub boundTo(SimpleMeterRegistry registry) {
+    MetricsHub hub = new MetricsHub();
+    hub.bindTo(registry);
+    return hub;
   }
 }
