@@ -39,12 +39,15 @@ final class SpannerEmulatorDatabase {
 
   /** A Spanner client built the usual way (its own channel pool) for the emulator at {@code hostPort}. */
   static Spanner usualSpanner(String hostPort) {
+    return usualOptions(hostPort).build().getService();
+  }
+
+  /** The usual options for the emulator at {@code hostPort}. */
+  static SpannerOptions.Builder usualOptions(String hostPort) {
     return SpannerOptions.newBuilder()
         .setProjectId(PROJECT)
         .setEmulatorHost(hostPort)
         .setCredentials(NoCredentials.getInstance())
-        .setBuiltInMetricsEnabled(false)
-        .build()
-        .getService();
+        .setBuiltInMetricsEnabled(false);
   }
 }
