@@ -43,6 +43,7 @@ import org.junit.jupiter.api.Test;
  * layer; credentials and headers on every call.
  */
 class GoogleClientPerInstanceTest {
+  private static final java.lang.management.ThreadMXBean STARTED = java.lang.management.ManagementFactory.getThreadMXBean();
   private static final String SECRET = "projects/fn-project/secrets/api-key/versions/latest";
 
   private LoopbackSecretManagerServer server;
@@ -72,18 +73,15 @@ class GoogleClientPerInstanceTest {
     GoogleConfig options = viaCounter();
     int warmUp = 10;
     int invocations = 1000;
-    int fewestThreads = Integer.MAX_VALUE;
-    int mostThreads = 0;
+    long startedAfterWarmUp = 0;
     SecretManagerServiceClient first = null;
     for (int i = 0; i < invocations; i++) {
       SecretManagerServiceClient secrets = runtime.google(SecretManagerServiceClient.class, null, options);
       first = first == null ? secrets : first;
       assertThat(secrets).isSameAs(first);
       assertThat(secrets.accessSecretVersion(SECRET).getPayload().getData().toStringUtf8()).isEqualTo("value-of " + SECRET);
-      if (i >= warmUp) {
-        int threads = Thread.activeCount();
-        fewestThreads = Math.min(fewestThreads, threads);
-        mostThreads = Math.max(mostThreads, threads);
+      if (i == warmUp) {
+        startedAfterWarmUp = -STARTED.getTotalStartedThreadCount();
       }
     }
 
@@ -91,7 +89,10 @@ class GoogleClientPerInstanceTest {
     assertThat(counter.acceptedConnections()).as("connections the server saw").isEqualTo(1);
     assertThat(runtime.metrics().count("google", MetricNames.CLIENTS_CREATED)).isEqualTo(1);
     assertThat(runtime.metrics().count("grpc", MetricNames.CLIENTS_CREATED)).as("channels").isEqualTo(1);
-    assertThat(mostThreads - fewestThreads).as("threads after warm-up, fewest %d, most %d", fewestThreads, mostThreads).isLessThanOrEqualTo(1);
+    startedAfterWarmUp += STARTED.getTotalStartedThreadCount();
+    // Threads started by anything in this JVM during the last 980 invocations: pools that start a
+    // thread on demand may add a few; a client per invocation starts several each time.
+    assertThat(startedAfterWarmUp).as("threads started after warm-up").isLessThanOrEqualTo(10);
   }
 
   @Test
