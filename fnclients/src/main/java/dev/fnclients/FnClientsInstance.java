@@ -1,10 +1,17 @@
 package dev.fnclients;
 
+import com.google.api.core.ApiFunction;
+import com.google.api.gax.core.BackgroundResource;
+import com.google.api.gax.rpc.ClientSettings;
+import com.google.api.gax.rpc.TransportChannelProvider;
 import com.google.pubsub.v1.TopicName;
+import dev.fnclients.google.GoogleConfig;
 import dev.fnclients.grpc.GrpcConfig;
 import dev.fnclients.http.spi.FnHttp;
+import dev.fnclients.internal.GoogleClients;
 import dev.fnclients.internal.GrpcChannels;
 import dev.fnclients.internal.Publishers;
+import dev.fnclients.internal.SharedSlots;
 import dev.fnclients.internal.Transports;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.FnClientsMetrics;
@@ -15,6 +22,7 @@ import dev.fnclients.spi.GracefulCloseable;
 import dev.fnclients.spi.Lifecycle;
 import dev.fnclients.spi.MetricsHub;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
@@ -29,8 +37,8 @@ import okhttp3.OkHttpClient;
  *
  * <p>Nothing happens at construction: the configuration is resolved, meters bound and the first
  * client built on the first call for a client. A failure on the way (an invalid environment
- * variable, say) is thrown to that caller and the next call tries again. The gRPC and Pub/Sub
- * parts are loaded only when first asked for, so an HTTP-only function needs neither artifact.
+ * variable, say) is thrown to that caller and the next call tries again. The gRPC, Pub/Sub and
+ * Google parts are loaded only when first asked for, so an HTTP-only function needs none of them.
  */
 public final class FnClientsInstance {
   private final Supplier<FnClientsConfig> configSource;
@@ -43,6 +51,8 @@ public final class FnClientsInstance {
   // nor Pub/Sub is loaded before a function asks for it.
   private volatile GrpcChannels grpcChannels;
   private volatile Publishers publishers;
+  private volatile GoogleClients googleClients;
+  private final SharedSlots sharedSlots;
   private volatile boolean shutDownUnstarted;
 
   FnClientsInstance(Supplier<FnClientsConfig> configSource, boolean installShutdownHook) {
@@ -50,6 +60,7 @@ public final class FnClientsInstance {
     this.installShutdownHook = installShutdownHook;
     this.httpClients = new ClientRegistry<>("http", FnHttp::close, metrics.transport("http"));
     this.httpFactory = key -> FnHttp.newClient(resolve().config(), metrics.transport("http"));
+    this.sharedSlots = new SharedSlots(metrics);
   }
 
   /**
@@ -74,6 +85,34 @@ public final class FnClientsInstance {
   /** As {@link FnClients#publisher(TopicName, PubsubConfig)}. */
   public FnPublisher publisher(TopicName topic, PubsubConfig options) {
     return publishers().get(topic, options);
+  }
+
+  /** As {@link FnClients#google(Class, Supplier, GoogleConfig)}. */
+  public <C extends BackgroundResource> C google(
+      Class<C> client, Supplier<? extends ClientSettings.Builder<?, ?>> settings, GoogleConfig options) {
+    Objects.requireNonNull(client, "client");
+    Objects.requireNonNull(options, "options");
+    return googleClients().get(client, settings, options);
+  }
+
+  /** As {@link FnClients#googleChannelProvider(GoogleConfig)}. */
+  public TransportChannelProvider googleChannelProvider(GoogleConfig options) {
+    return googleClients().channelProvider(Objects.requireNonNull(options, "options"));
+  }
+
+  /** As {@link FnClients#googleChannelConfigurator()}. */
+  @SuppressWarnings("rawtypes")
+  public ApiFunction<ManagedChannelBuilder, ManagedChannelBuilder> googleChannelConfigurator() {
+    return googleClients().channelConfigurator();
+  }
+
+  /** As {@link FnClients#shared(String, Class, Supplier)}. */
+  public <T> T shared(String name, Class<T> type, Supplier<? extends T> factory) {
+    resolve();
+    synchronized (this) {
+      checkOpen();
+    }
+    return sharedSlots.get(name, type, factory);
   }
 
   /** The counters of every transport of this set. */
@@ -102,6 +141,7 @@ public final class FnClientsInstance {
         shutDownUnstarted = true;
       }
       httpClients.close(Duration.ZERO);
+      sharedSlots.close(Duration.ZERO);
       return true;
     }
     return r.lifecycle().shutdown();
@@ -140,6 +180,23 @@ public final class FnClientsInstance {
     }
   }
 
+  private GoogleClients googleClients() {
+    GoogleClients g = googleClients;
+    if (g != null) {
+      return g;
+    }
+    Transports.GOOGLE.require("FnClients.google");
+    GrpcChannels channels = grpcChannels();
+    FnClientsConfig config = resolve().config();
+    synchronized (this) {
+      checkOpen();
+      if (googleClients == null) {
+        googleClients = new GoogleClients(config, metrics, channels);
+      }
+      return googleClients;
+    }
+  }
+
   private void checkOpen() {
     Resolved r = resolved;
     if (shutDownUnstarted || (r != null && r.lifecycle().isShutDown())) {
@@ -156,9 +213,12 @@ public final class FnClientsInstance {
       if (resolved == null) {
         FnClientsConfig config = configSource.get();
         Lifecycle lifecycle = new Lifecycle(config.shutdownTimeout());
-        // Closed in this order: clients that depend on others first (publishers use channels).
-        // The gRPC and Pub/Sub parts may not exist yet; each closes whatever is there by then.
+        // Closed in this order: clients that depend on others first (publishers and Google
+        // clients use channels; a shared slot may use any of them).
+        // The optional parts may not exist yet; each closes whatever is there by then.
+        lifecycle.register(sharedSlots);
         lifecycle.register(budget -> closeIfBuilt(publishers, budget));
+        lifecycle.register(budget -> closeIfBuilt(googleClients, budget));
         lifecycle.register(budget -> closeIfBuilt(grpcChannels, budget));
         lifecycle.register(httpClients);
         config.meterRegistry().ifPresent(metrics::bindTo);

@@ -29,15 +29,17 @@ class PublishedArtifactsIT {
       "fnclients-http", "http-adapter",
       "fnclients-grpc", "grpc-adapter",
       "fnclients-pubsub", "pubsub-adapter",
+      "fnclients-google", "google-adapter",
       "fnclients", "fnclients");
   /** The modules that cannot be named ones (see their poms); the others get a module-info. */
   private static final Map<String, String> AUTOMATIC_MODULE_NAMES = Map.of(
       "fnclients", "dev.fnclients",
       "fnclients-grpc", "dev.fnclients.grpc",
-      "fnclients-pubsub", "dev.fnclients.pubsub");
+      "fnclients-pubsub", "dev.fnclients.pubsub",
+      "fnclients-google", "dev.fnclients.google");
 
   @ParameterizedTest
-  @ValueSource(strings = {"fnclients-bom", "fnclients-pool-core", "fnclients-http", "fnclients-grpc", "fnclients-pubsub", "fnclients"})
+  @ValueSource(strings = {"fnclients-bom", "fnclients-pool-core", "fnclients-http", "fnclients-grpc", "fnclients-pubsub", "fnclients-google", "fnclients"})
   void publishedPomNamesNoParentAndWritesOutEveryVersion(String artifactId) throws Exception {
     Path pom = installed(artifactId, "pom");
     String text = Files.readString(pom);
@@ -61,7 +63,7 @@ class PublishedArtifactsIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"fnclients-pool-core", "fnclients-http", "fnclients-grpc", "fnclients-pubsub", "fnclients"})
+  @ValueSource(strings = {"fnclients-pool-core", "fnclients-http", "fnclients-grpc", "fnclients-pubsub", "fnclients-google", "fnclients"})
   void jarNamesItsVersionAndModuleAndComesWithSourcesAndJavadoc(String artifactId) throws IOException {
     try (JarFile jar = new JarFile(installed(artifactId, "jar").toFile())) {
       Manifest manifest = jar.getManifest();

@@ -1,14 +1,15 @@
 package dev.fnclients.internal;
 
 /**
- * Which optional transports are on the class path. gRPC and Pub/Sub are separate artifacts a
+ * Which optional transports are on the class path. gRPC, Pub/Sub and Google are separate artifacts a
  * function adds only when it uses them; asking for one that is missing fails at once, naming the
  * artifact, before any of its classes is touched (touching one would throw a bare
  * {@code NoClassDefFoundError} from deep inside the call).
  */
 public enum Transports {
   GRPC("gRPC", "fnclients-grpc", "dev.fnclients.grpc.spi.FnGrpc"),
-  PUBSUB("Pub/Sub", "fnclients-pubsub", "dev.fnclients.pubsub.spi.FnPubsub");
+  PUBSUB("Pub/Sub", "fnclients-pubsub", "dev.fnclients.pubsub.spi.FnPubsub"),
+  GOOGLE("Google Cloud client", "fnclients-google", "dev.fnclients.google.spi.FnGoogle");
 
   private final String label;
   private final String artifactId;

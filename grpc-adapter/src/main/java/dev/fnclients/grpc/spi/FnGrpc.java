@@ -95,13 +95,26 @@ public final class FnGrpc {
           return builder.build();
         };
 
+    return protect(factory, normalized, grpc, config, stats);
+  }
+
+  /**
+   * Wraps channels that {@code factory} builds (the first one now, a fresh one after each idle gap)
+   * in FnClients' protections: the idle reset, the default deadline, the in-flight cap and the call
+   * metrics. For channels whose builder another library configures (a GAX channel configurator
+   * hands over the builder it has set up); the builder's own service config, if any, is kept.
+   *
+   * @param target names the channel in cap messages
+   */
+  public static ManagedChannel protect(
+      Supplier<ManagedChannel> factory, String target, GrpcConfig grpc, FnClientsConfig config, TransportStats stats) {
     Duration deadline = grpc.defaultDeadline() != null ? grpc.defaultDeadline() : config.callTimeout();
     ConnectionCap cap = new ConnectionCap(grpc.maxInFlightCalls(), grpc.maxInFlightCalls(), config.capWait(), stats);
     // Shared by every underlying channel the idle reset builds; the last one listed runs first.
     ClientInterceptor[] interceptors = {
       new RetryCountingInterceptor(stats),
       new MetricCollectingClientInterceptor(stats.registry()),
-      new InFlightCapInterceptor(cap, normalized),
+      new InFlightCapInterceptor(cap, target),
       new DefaultDeadlineInterceptor(deadline)
     };
     return new IdleResettingChannel(
