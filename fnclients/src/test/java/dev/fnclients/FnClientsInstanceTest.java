@@ -87,6 +87,19 @@ class FnClientsInstanceTest {
   }
 
   @Test
+  void emptyEnvironmentVariableFailsTheFirstCallInsteadOfMeaningTheDefault() {
+    // What `--set-env-vars=FNCLIENTS_MAX_CONNECTIONS_PER_HOST=` leaves behind.
+    Environment env = Environment.of(Map.of("FNCLIENTS_MAX_CONNECTIONS_PER_HOST", ""), Map.of());
+    FnClientsInstance runtime = new FnClientsInstance(() -> FnClientsConfig.custom(env).build(), false);
+
+    assertThatThrownBy(runtime::http)
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessageContaining("FNCLIENTS_MAX_CONNECTIONS_PER_HOST")
+        .hasMessageContaining("empty")
+        .hasMessageContaining("1 to 10000");
+  }
+
+  @Test
   void failedBuildIsRetriedOnTheNextCall() {
     AtomicInteger attempts = new AtomicInteger();
     FnClientsInstance runtime =

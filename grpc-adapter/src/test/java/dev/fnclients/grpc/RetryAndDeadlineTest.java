@@ -132,6 +132,25 @@ class RetryAndDeadlineTest {
     assertThat(registry.get("grpc.client.processing.duration").tag("method", "Say").timer().count()).isEqualTo(2);
   }
 
+  /**
+   * grpc-java's Netty transport reads its socket all the time, so a GOAWAY or a closed connection
+   * is seen as it arrives, not when the next call is written (unlike an idle HTTP/1 connection in
+   * OkHttp's pool): the transport is dropped and the next call starts a new one. A stream that a
+   * dying transport refuses is retried transparently (the server never saw it). Either way the
+   * call reaches the server once and no policy retry is spent.
+   */
+  @Test
+  void callAfterTheServerSentGoawayAndClosedTheConnectionGoesOnANewOneOnceAndUnretried() throws Exception {
+    EchoGrpcServer.call(channel, SAY, "before", CallOptions.DEFAULT);
+    int port = server.port();
+    server.stop(Duration.ofSeconds(5)); // GOAWAY, then the connection is closed
+    server = EchoGrpcServer.start(port);
+
+    assertThat(EchoGrpcServer.call(channel, SAY, "after", CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS))).isEqualTo("after");
+    assertThat(server.calls(SAY)).as("calls the new server received").isEqualTo(1);
+    assertThat(stats.count(MetricNames.RETRIES)).isZero();
+  }
+
   @Test
   void serverRestartIsRiddenOut() throws Exception {
     EchoGrpcServer.call(channel, SAY, "before", CallOptions.DEFAULT);

@@ -4,9 +4,11 @@ import dev.fnclients.http.spi.FnHttp;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.fnclients.pool.FnClientsConfig;
@@ -31,12 +33,15 @@ class IdleEvictionTest {
   private final ManualClock clock = new ManualClock();
   private final TransportStats stats = new TransportStats("http");
   private WireMockServer server;
+  private WireMockServer target; // a second server, for redirects
   private OkHttpClient client;
 
   @BeforeEach
   void setUp() {
     server = new WireMockServer(wireMockConfig().dynamicPort());
     server.start();
+    target = new WireMockServer(wireMockConfig().dynamicPort());
+    target.start();
     server.stubFor(any(urlEqualTo("/ok")).willReturn(aResponse().withStatus(200).withBody("ok")));
     server.stubFor(
         any(urlEqualTo("/hinted"))
@@ -54,6 +59,7 @@ class IdleEvictionTest {
   void tearDown() throws Exception {
     FnHttp.close(client, Duration.ofSeconds(1));
     server.stop();
+    target.stop();
   }
 
   @Test
@@ -88,6 +94,40 @@ class IdleEvictionTest {
     assertThat(stats.count(MetricNames.IDLE_EVICTIONS)).isEqualTo(1);
     assertThat(stats.count(MetricNames.CONNECTIONS_OPENED)).isEqualTo(2);
     assertThat(server.getAllServeEvents()).as("each POST reached the server once").hasSize(2);
+  }
+
+  @Test
+  void staleConnectionMetByARedirectsFollowUpNeverReplaysThePostThatWasAlreadySent() throws IOException {
+    server.stubFor(
+        any(urlEqualTo("/order")).willReturn(aResponse().withStatus(303).withHeader("Location", target.url("/receipt"))));
+    poolAConnectionToTheRedirectTargetAndLetItIdleOut();
+
+    RequestBody body = RequestBody.create("{\"n\":1}", MediaType.get("application/json"));
+    Request post = new Request.Builder().url(server.url("/order")).post(body).build();
+    assertThatThrownBy(() -> client.newCall(post).execute())
+        .as("starting over would send the POST again")
+        .isInstanceOf(RequestNotRetriedException.class);
+
+    assertThat(server.findAll(postRequestedFor(urlEqualTo("/order")))).as("the POST reached the server once").hasSize(1);
+    assertThat(stats.count(MetricNames.IDLE_EVICTIONS)).isEqualTo(1);
+  }
+
+  @Test
+  void staleConnectionMetByARedirectsFollowUpStartsAGetOverOnAFreshConnection() throws IOException {
+    server.stubFor(
+        any(urlEqualTo("/moved")).willReturn(aResponse().withStatus(302).withHeader("Location", target.url("/receipt"))));
+    poolAConnectionToTheRedirectTargetAndLetItIdleOut();
+
+    get(client, "/moved");
+
+    assertThat(stats.count(MetricNames.IDLE_EVICTIONS)).isEqualTo(1);
+    assertThat(stats.count(MetricNames.RETRIES)).isZero();
+  }
+
+  private void poolAConnectionToTheRedirectTargetAndLetItIdleOut() throws IOException {
+    target.stubFor(any(urlEqualTo("/receipt")).willReturn(aResponse().withStatus(200).withBody("ok")));
+    get(client, target.url("/receipt"));
+    clock.advance(Duration.ofMinutes(5));
   }
 
   @Test
@@ -137,7 +177,8 @@ class IdleEvictionTest {
   }
 
   private void get(OkHttpClient c, String path) throws IOException {
-    try (Response response = c.newCall(new Request.Builder().url(server.url(path)).build()).execute()) {
+    String url = path.startsWith("http") ? path : server.url(path);
+    try (Response response = c.newCall(new Request.Builder().url(url).build()).execute()) {
       assertThat(response.body().string()).isEqualTo("ok");
     }
   }

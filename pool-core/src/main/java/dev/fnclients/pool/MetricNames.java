@@ -10,7 +10,11 @@ public enum MetricNames {
   /** Requests sent on a connection that had carried an earlier request. */
   CONNECTIONS_REUSED("fnclients.connections.reused", "Requests sent on a reused connection"),
   /** Pooled connections discarded when taken because they had been idle past the maximum idle age. */
-  IDLE_EVICTIONS("fnclients.connections.evicted", "Connections discarded as idle-expired when taken", "reason", "idle-expired"),
+  IDLE_EVICTIONS("fnclients.connections.evicted", "Connections closed by FnClients, by reason", "reason", "idle-expired"),
+  /** Pooled HTTP/1 connections found closed by the peer (or carrying unasked bytes) when taken, before a request was written. */
+  PEER_CLOSED_EVICTIONS("fnclients.connections.evicted", "Connections closed by FnClients, by reason", "reason", "peer-closed"),
+  /** Idle pooled connections closed to make room for a new one under {@code maxConnections} or {@code maxConnectionsPerHost}. */
+  CAP_EVICTIONS("fnclients.connections.evicted", "Connections closed by FnClients, by reason", "reason", "cap"),
   /** Attempts retried after a failure that was safe to retry (reset, EOF, broken pipe, refused connect). */
   RETRIES("fnclients.retries", "Attempts retried after a failure that was safe to retry"),
   /** Retries the retry budget refused because too many recent attempts failed. */

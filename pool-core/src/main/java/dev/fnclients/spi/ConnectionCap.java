@@ -3,38 +3,41 @@ package dev.fnclients.spi;
 import dev.fnclients.pool.ConnectionCapExceededException;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
-
-import io.github.resilience4j.bulkhead.Bulkhead;
-import io.github.resilience4j.bulkhead.BulkheadConfig;
-import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Caps the connections in use, per host and in total, with a bounded wait. Built on Resilience4j
- * semaphore {@link Bulkhead}s: one per host and one for all hosts.
+ * Caps the calls in flight, per host and in total, with a bounded wait: one fair semaphore per
+ * host and one for all hosts. (Resilience4j's semaphore {@code Bulkhead}, used before, waits a
+ * fixed {@code maxWaitDuration}; a call must never wait past its own deadline, so each wait here
+ * is the smaller of {@code capWait} and the time the call has left.)
  *
  * <p>A caller takes a {@link Permit} before it may use a connection and closes it when done; a
  * permit is released exactly once however often it is closed, so exceptions, cancellation and
  * timeouts cannot leak it.
  */
 public final class ConnectionCap {
+  /** {@link #acquire(String, long, String)}'s {@code nanosLeft} for a call without a deadline. */
+  public static final long NO_DEADLINE = Long.MAX_VALUE;
+
   private final int maxTotal;
   private final int maxPerHost;
-  private final Duration wait;
-  private final Bulkhead total;
-  private final BulkheadRegistry perHost;
+  private final long waitNanos;
+  private final Semaphore total;
+  private final ConcurrentHashMap<String, Semaphore> perHost = new ConcurrentHashMap<>();
   private final TransportStats stats;
 
   public ConnectionCap(int maxTotal, int maxPerHost, Duration wait, TransportStats stats) {
     this.maxTotal = maxTotal;
     this.maxPerHost = Math.min(maxPerHost, maxTotal);
-    this.wait = wait;
+    this.waitNanos = wait.toNanos();
     this.stats = Objects.requireNonNull(stats, "stats");
-    this.total = Bulkhead.of("total", config(maxTotal, wait));
-    this.perHost = BulkheadRegistry.of(config(this.maxPerHost, wait));
+    this.total = new Semaphore(maxTotal, true);
   }
 
   /** The cap of {@code config}. */
@@ -43,54 +46,73 @@ public final class ConnectionCap {
         config.maxConnections(), config.effectiveMaxConnectionsPerHost(), config.capWait(), stats);
   }
 
-  private static BulkheadConfig config(int limit, Duration wait) {
-    return BulkheadConfig.custom().maxConcurrentCalls(limit).maxWaitDuration(wait).build();
-  }
-
   /**
    * Takes a permit for a connection to {@code host}, waiting at most {@link FnClientsConfig#capWait()}
-   * at each cap.
+   * at the two caps together.
    *
    * @throws ConnectionCapExceededException when a cap stays full for the whole wait
    * @throws InterruptedIOException when the waiting thread is interrupted
    */
   public Permit acquire(String host) throws ConnectionCapExceededException, InterruptedIOException {
-    Bulkhead hostBulkhead = perHost.bulkhead(host);
-    acquire(hostBulkhead, "maxConnectionsPerHost", maxPerHost, host);
-    try {
-      acquire(total, "maxConnections", maxTotal, host);
-    } catch (ConnectionCapExceededException | InterruptedIOException | RuntimeException e) {
-      hostBulkhead.onComplete();
-      throw e;
-    }
-    return new Permit(hostBulkhead, total);
+    return acquire(host, NO_DEADLINE, ConnectionCapExceededException.CAP_WAIT);
   }
 
-  private void acquire(Bulkhead bulkhead, String cap, int limit, String host)
+  /**
+   * Takes a permit for a connection to {@code host}, waiting at the two caps together at most the
+   * smaller of {@code capWait} and {@code nanosLeft}, the time the call has left.
+   *
+   * @param nanosLeft time left before the call's deadline, or {@link #NO_DEADLINE}
+   * @param deadlineName what to call the call's deadline when it ends the wait, e.g.
+   *     {@link ConnectionCapExceededException#CALL_TIMEOUT}
+   * @throws ConnectionCapExceededException when a cap stays full for the whole wait; its
+   *     {@link ConnectionCapExceededException#waitLimit()} says which limit ended it
+   * @throws InterruptedIOException when the waiting thread is interrupted
+   */
+  public Permit acquire(String host, long nanosLeft, String deadlineName)
       throws ConnectionCapExceededException, InterruptedIOException {
-    if (bulkhead.getMetrics().getAvailableConcurrentCalls() == 0) {
+    long start = System.nanoTime();
+    boolean deadlineFirst = nanosLeft < waitNanos;
+    long end = start + Math.max(0, deadlineFirst ? nanosLeft : waitNanos);
+    String limitName = deadlineFirst ? deadlineName : ConnectionCapExceededException.CAP_WAIT;
+    Semaphore hostSemaphore = perHost.computeIfAbsent(host, h -> new Semaphore(maxPerHost, true));
+    acquire(hostSemaphore, "maxConnectionsPerHost", maxPerHost, host, start, end, limitName);
+    try {
+      acquire(total, "maxConnections", maxTotal, host, start, end, limitName);
+    } catch (ConnectionCapExceededException | InterruptedIOException | RuntimeException e) {
+      hostSemaphore.release();
+      throw e;
+    }
+    return new Permit(hostSemaphore, total);
+  }
+
+  private void acquire(Semaphore semaphore, String cap, int limit, String host, long start, long end, String limitName)
+      throws ConnectionCapExceededException, InterruptedIOException {
+    if (semaphore.availablePermits() == 0) {
       stats.increment(MetricNames.CAP_WAITS); // a hint for the metric only; the semaphore decides
     }
-    long start = System.nanoTime();
-    // Waits at most capWait; returns false, with the interrupt flag set, when interrupted.
-    if (bulkhead.tryAcquirePermission()) {
-      return;
-    }
-    if (Thread.currentThread().isInterrupted()) {
+    try {
+      // Fair: a caller arriving now queues behind those already waiting, even for a free permit.
+      if (semaphore.tryAcquire(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        return;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while waiting at " + cap + " for " + host);
     }
     stats.increment(MetricNames.CAP_REJECTIONS);
-    throw new ConnectionCapExceededException(cap, limit, host, Duration.ofNanos(System.nanoTime() - start));
+    throw new ConnectionCapExceededException(
+        cap, limit, host, Duration.ofNanos(System.nanoTime() - start), limitName);
   }
 
   /** Permits currently held across all hosts. */
   public int inUse() {
-    return maxTotal - total.getMetrics().getAvailableConcurrentCalls();
+    return maxTotal - total.availablePermits();
   }
 
   /** Permits currently held for {@code host}. */
   public int inUse(String host) {
-    return maxPerHost - perHost.bulkhead(host).getMetrics().getAvailableConcurrentCalls();
+    Semaphore s = perHost.get(host);
+    return s == null ? 0 : maxPerHost - s.availablePermits();
   }
 
   /** The total limit. */
@@ -105,11 +127,11 @@ public final class ConnectionCap {
 
   /** A held connection permit; {@link #close()} releases it exactly once. */
   public static final class Permit implements AutoCloseable {
-    private final Bulkhead host;
-    private final Bulkhead total;
+    private final Semaphore host;
+    private final Semaphore total;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    private Permit(Bulkhead host, Bulkhead total) {
+    private Permit(Semaphore host, Semaphore total) {
       this.host = host;
       this.total = total;
     }
@@ -122,8 +144,8 @@ public final class ConnectionCap {
     @Override
     public void close() {
       if (released.compareAndSet(false, true)) {
-        total.onComplete();
-        host.onComplete();
+        total.release();
+        host.release();
       }
     }
   }

@@ -122,7 +122,7 @@ class FnClientsConfigTest {
     }
   }
 
-  private static <T extends Comparable<T>> String readAndPrint(Setting<T> setting, Environment env) {
+  private static <T> String readAndPrint(Setting<T> setting, Environment env) {
     T value = setting.read(env);
     return value == null ? null : setting.print(value);
   }
@@ -204,8 +204,10 @@ class FnClientsConfigTest {
               Class<?> type = setter(r.setting()).getParameterTypes()[0];
               List<String> bad =
                   type == Duration.class
-                      ? List.of("abc", "10 parsecs", "-5s", "5d", "1.5s")
-                      : type == int.class ? List.of("1.5", "abc", "5s") : List.of("abc", "NaN", "Infinity");
+                      ? List.of("abc", "10 parsecs", "5d", "1.5s", "5 s", "+5s", "\u0668s")
+                      : type == int.class
+                          ? List.of("1.5", "abc", "5s", "\u0668", "+8", "8L", "0x8", "\uff18")
+                          : List.of("abc", "NaN", "Infinity", "0.5d", "0.5f", "1e-1", ".5", "0,5", "\u0660.5");
               return bad.stream().map(v -> Arguments.of(r, v));
             });
   }
@@ -244,6 +246,53 @@ class FnClientsConfigTest {
     assertThatThrownBy(() -> FnClientsConfig.custom(environment))
         .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("fnclients.max-connections");
+  }
+
+  static Stream<Arguments> blankValues() {
+    return ROWS.stream().flatMap(r -> Stream.of("", " ", "\t").map(v -> Arguments.of(r, v)));
+  }
+
+  @ParameterizedTest(name = "{0} = ''{1}''")
+  @MethodSource("blankValues")
+  void emptyOrBlankEnvironmentVariableIsRejectedNamingTheVariableAndTheRange(Row row, String value) {
+    Setting<?> setting = row.setting();
+
+    Throwable thrown = catchThrowable(() -> FnClientsConfig.custom(env(Map.of(setting.envVar(), value))));
+
+    assertThat(thrown).isInstanceOf(InvalidConfigurationException.class);
+    InvalidConfigurationException e = (InvalidConfigurationException) thrown;
+    assertThat(e.setting()).isEqualTo(setting.name());
+    assertThat(e.getMessage()).contains(setting.envVar()).contains("empty").contains(setting.range());
+  }
+
+  @ParameterizedTest(name = "{0} = ''{1}''")
+  @MethodSource("blankValues")
+  void emptyOrBlankSystemPropertyIsRejectedEvenWhenTheEnvironmentVariableIsValid(Row row, String value) {
+    Setting<?> setting = row.setting();
+    Environment environment =
+        Environment.of(Map.of(setting.envVar(), row.max()), Map.of(setting.property(), value));
+
+    Throwable thrown = catchThrowable(() -> FnClientsConfig.custom(environment));
+
+    assertThat(thrown).isInstanceOf(InvalidConfigurationException.class);
+    assertThat(((InvalidConfigurationException) thrown).setting()).isEqualTo(setting.name());
+    assertThat(thrown.getMessage()).contains(setting.property()).contains("empty").contains(setting.range());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"' 8 ', 8", "'\t12', 12", "007, 7"})
+  void wholeNumbersAreAsciiDigitsWithBlanksAroundIgnored(String text, int expected) {
+    FnClientsConfig config = FnClientsConfig.custom(env(Map.of("FNCLIENTS_MAX_CONNECTIONS", text))).build();
+
+    assertThat(config.maxConnections()).isEqualTo(expected);
+  }
+
+  @Test
+  void wholeNumberTooLargeForAnIntIsOutOfRangeRatherThanUnreadable() {
+    assertThatThrownBy(() -> FnClientsConfig.custom(env(Map.of("FNCLIENTS_MAX_CONNECTIONS", "99999999999999999999"))))
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessageContaining("out of range")
+        .hasMessageContaining("1 to 10000");
   }
 
   @Test
@@ -318,7 +367,6 @@ class FnClientsConfigTest {
         "maxConnections  | -    | -    | -   | 64",
         "maxConnections  | 10   | 20   | 5   | 5",
         "maxConnections  | -    | -    | 5   | 5",
-        "maxConnections  | '  ' | 20   | -   | 20",
         "connectTimeout  | 2s   | 3s   | -   | 2s",
         "connectTimeout  | -    | 3s   | -   | 3s",
         "connectTimeout  | -    | -    | -   | 5s",

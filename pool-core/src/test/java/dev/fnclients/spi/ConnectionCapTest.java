@@ -110,6 +110,44 @@ class ConnectionCapTest {
   }
 
   @Test
+  void callWithLessTimeLeftThanCapWaitStopsWaitingAtItsDeadlineAndSaysSo() throws Exception {
+    ConnectionCap cap = new ConnectionCap(1, 1, LONG_WAIT, stats);
+    cap.acquire("h");
+
+    Throwable thrown =
+        catchThrowable(() -> cap.acquire("h", Duration.ofMillis(20).toNanos(), ConnectionCapExceededException.CALL_TIMEOUT));
+
+    assertThat(thrown).isInstanceOf(ConnectionCapExceededException.class);
+    ConnectionCapExceededException e = (ConnectionCapExceededException) thrown;
+    assertThat(e.waitLimit()).isEqualTo(ConnectionCapExceededException.CALL_TIMEOUT);
+    assertThat(e.getMessage()).contains("callTimeout").doesNotContain("(capWait)");
+    assertThat(e.waited()).as("not the 10 s capWait").isLessThan(LONG_WAIT);
+  }
+
+  @Test
+  void callWithNoTimeLeftIsRejectedAtOnceNamingTheCallsDeadline() throws Exception {
+    ConnectionCap cap = new ConnectionCap(1, 1, LONG_WAIT, stats);
+    cap.acquire("h");
+
+    Throwable thrown = catchThrowable(() -> cap.acquire("h", 0, ConnectionCapExceededException.DEADLINE));
+
+    assertThat(thrown).isInstanceOf(ConnectionCapExceededException.class);
+    assertThat(((ConnectionCapExceededException) thrown).waitLimit()).isEqualTo(ConnectionCapExceededException.DEADLINE);
+  }
+
+  @Test
+  void callWithMoreTimeLeftThanCapWaitIsEndedByCapWait() throws Exception {
+    ConnectionCap cap = new ConnectionCap(1, 1, Duration.ZERO, stats);
+    cap.acquire("h");
+
+    Throwable thrown =
+        catchThrowable(() -> cap.acquire("h", LONG_WAIT.toNanos(), ConnectionCapExceededException.CALL_TIMEOUT));
+
+    assertThat(((ConnectionCapExceededException) thrown).waitLimit()).isEqualTo(ConnectionCapExceededException.CAP_WAIT);
+    assertThat(thrown.getMessage()).contains("(capWait)");
+  }
+
+  @Test
   void freeCapCountsNeitherWaitsNorRejections() throws Exception {
     ConnectionCap cap = new ConnectionCap(4, 2, Duration.ZERO, stats);
 

@@ -7,16 +7,19 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
+import io.grpc.Deadline;
 import io.grpc.ForwardingClientCallListener;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import java.io.InterruptedIOException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Caps the calls in flight on one channel, with the pool's bounded wait. A call that finds the
- * cap full past {@code capWait} fails with {@code RESOURCE_EXHAUSTED}, its description naming the
- * cap and the target and its cause the {@link ConnectionCapExceededException}. The permit is held
+ * cap full past {@code capWait}, or past its own deadline when that comes first, fails with
+ * {@code RESOURCE_EXHAUSTED}, its description naming the cap, the target and which limit ended
+ * the wait, and its cause the {@link ConnectionCapExceededException}. The permit is held
  * from start until the call closes, whatever way it closes.
  */
 public final class InFlightCapInterceptor implements ClientInterceptor {
@@ -36,13 +39,16 @@ public final class InFlightCapInterceptor implements ClientInterceptor {
       protected void checkedStart(Listener<RespT> listener, Metadata headers) throws Exception {
         ConnectionCap.Permit permit;
         try {
-          permit = cap.acquire(target);
+          Deadline deadline = options.getDeadline();
+          long nanosLeft = deadline == null ? ConnectionCap.NO_DEADLINE : deadline.timeRemaining(TimeUnit.NANOSECONDS);
+          permit = cap.acquire(target, nanosLeft, ConnectionCapExceededException.DEADLINE);
         } catch (ConnectionCapExceededException e) {
           throw Status.RESOURCE_EXHAUSTED
               .withDescription(
                   "in-flight call cap reached: maxInFlightCalls = " + e.limit() + " calls in flight on " + target
-                      + "; waited " + e.waited().toMillis() + " ms (capWait). Raise GrpcConfig.maxInFlightCalls"
-                      + " or FNCLIENTS_CAP_WAIT")
+                      + "; waited " + e.waited().toMillis() + " ms ("
+                      + (ConnectionCapExceededException.CAP_WAIT.equals(e.waitLimit()) ? "capWait" : "all that was left before the call's deadline")
+                      + "). Raise GrpcConfig.maxInFlightCalls or FNCLIENTS_CAP_WAIT")
               .withCause(e)
               .asException();
         } catch (InterruptedIOException e) {

@@ -1,34 +1,48 @@
 package dev.fnclients.http.internal;
 
 import dev.fnclients.spi.IdlePolicy;
-import dev.fnclients.pool.MetricNames;
 import dev.fnclients.spi.TransportStats;
 import java.io.IOException;
+import java.net.Socket;
 import java.util.Map;
 import java.util.WeakHashMap;
 import okhttp3.Connection;
 import okhttp3.Interceptor;
+import okhttp3.Protocol;
 import okhttp3.Response;
 
 /**
  * A network interceptor: it runs after OkHttp has taken a connection for an exchange and before
- * the request is written. OkHttp never compares a pooled connection's idle age with anything when
- * it hands it out (only a background task evicts, and it may not run on a throttled instance), so
- * this is where a connection idle past its limit is caught: it is closed and a
- * {@link StaleConnectionException} asks the application interceptor to try again on a fresh one.
- *
- * <p>Idle time is tracked per connection by this interceptor itself (exchanges in flight, and when
- * the last one finished), read from the injected ticker, so it is right even for calls made through
- * {@code newBuilder()} variants. A server's {@code Keep-Alive: timeout=} shortens the limit.
+ * the request is written. This is where a pooled connection that cannot carry the request is
+ * caught, closed, and the request sent on a fresh one by a {@link StaleConnectionException} to the
+ * application interceptor, for any method and without counting as a retry:
+ * <ul>
+ *   <li>one idle past its limit: OkHttp never compares a pooled connection's idle age with
+ *       anything when it hands it out (only a background task evicts, and it may not run on a
+ *       throttled instance). Idle time is tracked per connection here (exchanges in flight, and
+ *       when the last one finished), read from the injected ticker, so it is right even for calls
+ *       made through {@code newBuilder()} variants. A server's {@code Keep-Alive: timeout=}
+ *       shortens the limit;
+ *   <li>an HTTP/1 connection its peer has already closed (FIN, RST, a TLS close_notify) or sent
+ *       unasked bytes on (a 408 before closing, say): found by one non-blocking read on the
+ *       {@link ChannelSocket} under it, so a healthy connection costs one system call and no wait.
+ *       (HTTP/2 connections are left to OkHttp, which tracks GOAWAY and pings itself.)
+ * </ul>
  */
 public final class IdleCheckInterceptor implements Interceptor {
   private final IdlePolicy policy;
   private final TransportStats stats;
-  private final Map<Connection, ConnectionState> states = new WeakHashMap<>();
+  private final SocketCap cap;
+  private final Map<Connection, TrackedConnection> states = new WeakHashMap<>();
 
-  public IdleCheckInterceptor(IdlePolicy policy, TransportStats stats) {
+  public IdleCheckInterceptor(IdlePolicy policy, TransportStats stats, HttpCaps caps) {
+    this(policy, stats, caps.sockets());
+  }
+
+  IdleCheckInterceptor(IdlePolicy policy, TransportStats stats, SocketCap cap) {
     this.policy = policy;
     this.stats = stats;
+    this.cap = cap;
   }
 
   @Override
@@ -37,8 +51,8 @@ public final class IdleCheckInterceptor implements Interceptor {
     if (connection == null) {
       return chain.proceed(chain.request()); // not reachable for network interceptors
     }
-    ConnectionState state = stateOf(connection);
-    state.acquire(connection);
+    TrackedConnection state = stateOf(connection);
+    state.acquire();
 
     Attempt attempt = Attempt.current();
     if (attempt != null) {
@@ -69,53 +83,27 @@ public final class IdleCheckInterceptor implements Interceptor {
     }
   }
 
-  private ConnectionState stateOf(Connection connection) {
+  private TrackedConnection stateOf(Connection connection) {
     synchronized (states) {
-      return states.computeIfAbsent(connection, c -> new ConnectionState(policy.maxIdleNanos()));
+      TrackedConnection state = states.get(connection);
+      if (state == null) {
+        state = track(connection);
+        states.put(connection, state);
+      }
+      return state;
     }
   }
 
-  /** Exchanges in flight on one connection and when it last became idle. */
-  private final class ConnectionState {
-    private int inFlight;
-    private boolean used;
-    private boolean retired;
-    private long idleSince;
-    volatile long limitNanos;
-
-    ConnectionState(long limitNanos) {
-      this.limitNanos = limitNanos;
+  /** First sight of a connection: find the socket FnClients made under it and link the two. */
+  private TrackedConnection track(Connection connection) {
+    Socket socket = connection.socket();
+    ChannelSocket channel = cap == null ? null : cap.find(socket);
+    Protocol protocol = connection.protocol();
+    boolean http1 = protocol == Protocol.HTTP_1_1 || protocol == Protocol.HTTP_1_0;
+    TrackedConnection state = new TrackedConnection(policy, stats, cap, socket, channel, http1);
+    if (channel != null) {
+      channel.tracker = state;
     }
-
-    synchronized void acquire(Connection connection) throws StaleConnectionException {
-      if (!retired && inFlight == 0 && used && policy.isExpired(idleSince, limitNanos)) {
-        retired = true;
-        stats.increment(MetricNames.IDLE_EVICTIONS);
-        closeQuietly(connection);
-      }
-      if (retired) {
-        throw new StaleConnectionException("connection idle past " + limitNanos / 1_000_000 + " ms discarded");
-      }
-      if (used) {
-        stats.increment(MetricNames.CONNECTIONS_REUSED);
-      }
-      used = true;
-      inFlight++;
-    }
-
-    synchronized void release() {
-      if (inFlight > 0 && --inFlight == 0) {
-        idleSince = policy.now();
-      }
-    }
-  }
-
-  private static void closeQuietly(Connection connection) {
-    try {
-      // With no exchange in flight this kills only the stale connection; OkHttp then drops it.
-      connection.socket().close();
-    } catch (IOException e) {
-      // Already closed: just as good.
-    }
+    return state;
   }
 }

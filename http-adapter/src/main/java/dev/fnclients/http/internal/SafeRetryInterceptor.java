@@ -1,8 +1,9 @@
 package dev.fnclients.http.internal;
 
 import dev.fnclients.http.RequestNotRetriedException;
-import dev.fnclients.spi.ConnectionCap;
+import dev.fnclients.pool.ConnectionCapExceededException;
 import dev.fnclients.pool.MetricNames;
+import dev.fnclients.spi.ConnectionCap;
 import dev.fnclients.spi.RetryableFailure;
 import dev.fnclients.spi.SafeRetry;
 import dev.fnclients.spi.TransportStats;
@@ -14,6 +15,7 @@ import java.net.UnknownHostException;
 import java.security.cert.CertificateException;
 import java.util.Set;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import okhttp3.Call;
 import okhttp3.Interceptor;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -21,20 +23,23 @@ import okhttp3.Response;
 /**
  * The application interceptor: takes a connection permit from the {@link ConnectionCap} (so the
  * cap holds for {@code execute()} and {@code enqueue()} alike, and the permit is held until the
- * response body is done with), then runs attempts under {@link SafeRetry}.
+ * response body is done with), then runs attempts under {@link SafeRetry}. Every wait it makes,
+ * and every wait of the sockets it connects, ends by the call's deadline ({@link CallDeadline}).
  *
  * <p>Which failures are retried:
  * <ul>
- *   <li>a connection discarded as stale before anything was written: at once, for any method, and
- *       free of the retry budget;
+ *   <li>a connection discarded before anything was written to it (idle too long, closed by its
+ *       peer): at once, for any method, and free of the retry budget. When the discarded
+ *       connection was for a follow-up (a redirect, say) after the request itself was sent, the
+ *       call can only start over from the request: so only when that is safe to repeat;
  *   <li>a failure before the request was written (refused or timed-out connect, TLS handshake
  *       reset): any method, since the server never saw it;
  *   <li>a reset, EOF or broken pipe after the request may have been written: only for idempotent
  *       methods (RFC 9110 §9.2.2) or requests with an {@code Idempotency-Key} header; otherwise
  *       the caller gets a {@link RequestNotRetriedException};
- *   <li>never: protocol errors, certificate failures, unknown hosts, read timeouts after the
- *       request was written, one-shot bodies once writing began, and anything once the call is
- *       canceled or past its deadline.
+ *   <li>never: protocol errors, certificate failures, unknown hosts, a full connection cap, read
+ *       timeouts after the request was written, one-shot bodies once writing began, and anything
+ *       once the call is canceled or past its deadline.
  * </ul>
  */
 public final class SafeRetryInterceptor implements Interceptor {
@@ -57,11 +62,21 @@ public final class SafeRetryInterceptor implements Interceptor {
   @Override
   public Response intercept(Chain chain) throws IOException {
     Request request = chain.request();
+    Call call = chain.call();
+    CallDeadline deadline = CallDeadline.of(call);
     String origin = Responses.origin(request.url());
-    ConnectionCap.Permit permit = cap.acquire(origin);
+    ConnectionCap.Permit permit;
+    try {
+      permit = cap.acquire(origin, deadline.nanosLeft(), ConnectionCapExceededException.CALL_TIMEOUT);
+    } catch (ConnectionCapExceededException e) {
+      throw endedByCap(call, e);
+    }
     Response response;
     try {
-      response = retry.call(() -> attempt(chain, request, origin));
+      response = retry.call(() -> attempt(chain, request, origin, deadline));
+    } catch (ConnectionCapExceededException e) {
+      permit.close();
+      throw endedByCap(call, e);
     } catch (IOException | RuntimeException | Error e) {
       permit.close();
       throw e;
@@ -73,14 +88,28 @@ public final class SafeRetryInterceptor implements Interceptor {
     return response.newBuilder().body(OnCompleteBody.wrapReleasingOnLeak(response.body(), permit::close)).build();
   }
 
-  private Response attempt(Chain chain, Request request, String origin) throws IOException, RetryableFailure {
+  /** A cap wait the call's deadline ended is reported as such, not as OkHttp's bare timeout. */
+  private static ConnectionCapExceededException endedByCap(Call call, ConnectionCapExceededException e) {
+    if (ConnectionCapExceededException.CALL_TIMEOUT.equals(e.waitLimit())) {
+      CallDeadline.endTimer(call);
+    }
+    return e;
+  }
+
+  private Response attempt(Chain chain, Request request, String origin, CallDeadline deadline)
+      throws IOException, RetryableFailure {
     for (int discards = 0; ; discards++) {
-      Attempt attempt = Attempt.begin();
+      Attempt attempt = Attempt.begin(deadline);
       try {
         return chain.proceed(request);
       } catch (StaleConnectionException e) {
         if (discards >= maxStaleDiscards) {
           throw e;
+        }
+        if (attempt.sendStarted) {
+          // A follow-up's connection was discarded after the request itself went out: going
+          // again means sending the request again.
+          throwUnlessReplayable(e, request, origin);
         }
       } catch (IOException e) {
         throw retryableOrThrow(e, request, origin, attempt, chain);
@@ -106,18 +135,26 @@ public final class SafeRetryInterceptor implements Interceptor {
     if (!attempt.sendStarted) {
       return new RetryableFailure(e);
     }
+    throwUnlessReplayable(e, request, origin);
+    return new RetryableFailure(e);
+  }
+
+  /** Throws unless {@code request}, which may have reached the server, may be sent again. */
+  private void throwUnlessReplayable(IOException e, Request request, String origin) throws IOException {
     if (request.body() != null && request.body().isOneShot()) {
       throw e; // part of the body is gone: it cannot be sent again, whatever the method
     }
-    if (isRetrySafe(request)) {
-      return new RetryableFailure(e);
+    if (!isRetrySafe(request)) {
+      stats.increment(MetricNames.RETRIES_REFUSED_UNSAFE);
+      throw new RequestNotRetriedException(request.method(), origin, e);
     }
-    stats.increment(MetricNames.RETRIES_REFUSED_UNSAFE);
-    throw new RequestNotRetriedException(request.method(), origin, e);
   }
 
   private static boolean isFinal(IOException e) {
-    if (e instanceof ProtocolException || e instanceof UnknownHostException || e instanceof SSLPeerUnverifiedException) {
+    if (e instanceof ProtocolException
+        || e instanceof UnknownHostException
+        || e instanceof SSLPeerUnverifiedException
+        || e instanceof ConnectionCapExceededException) {
       return true;
     }
     for (Throwable t = e; t != null; t = t.getCause()) {

@@ -2,8 +2,8 @@ package dev.fnclients.http.spi;
 
 import dev.fnclients.http.internal.CachingDns;
 import dev.fnclients.http.internal.ConnectionEvents;
+import dev.fnclients.http.internal.HttpCaps;
 import dev.fnclients.http.internal.IdleCheckInterceptor;
-import dev.fnclients.http.internal.NoDelaySocketFactory;
 import dev.fnclients.http.internal.SafeRetryInterceptor;
 import dev.fnclients.spi.ConnectionCap;
 import dev.fnclients.spi.DnsCache;
@@ -17,7 +17,6 @@ import io.micrometer.core.instrument.binder.okhttp3.OkHttpMetricsEventListener;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import javax.net.SocketFactory;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.Dns;
@@ -56,11 +55,15 @@ public final class FnHttp {
 
   /** As {@link #newClient(FnClientsConfig, TransportStats)}, resolving names with {@code dns}. */
   public static OkHttpClient newClient(FnClientsConfig config, TransportStats stats, Dns dns) {
+    // The dispatcher does not limit: an enqueue()d call starts at once (so its call timeout starts
+    // at enqueue()) and waits at the connection cap like an execute() caller, within capWait and
+    // the call's deadline. OkHttp's own limits would queue it first, with no timeout at all.
     Dispatcher dispatcher = new Dispatcher();
-    dispatcher.setMaxRequests(config.maxConnections());
-    dispatcher.setMaxRequestsPerHost(config.effectiveMaxConnectionsPerHost());
+    dispatcher.setMaxRequests(Integer.MAX_VALUE);
+    dispatcher.setMaxRequestsPerHost(Integer.MAX_VALUE);
 
     EventListener events = new ConnectionEvents(stats);
+    HttpCaps caps = HttpCaps.of(config, stats);
 
     return new OkHttpClient.Builder()
         .dispatcher(dispatcher)
@@ -68,10 +71,10 @@ public final class FnHttp {
             new ConnectionPool(config.maxConnections(), config.maxIdleAge().toMillis(), TimeUnit.MILLISECONDS))
         .addInterceptor(
             new SafeRetryInterceptor(ConnectionCap.of(config, stats), new SafeRetry("http", config, stats), stats))
-        .addNetworkInterceptor(new IdleCheckInterceptor(IdlePolicy.of(config), stats))
+        .addNetworkInterceptor(new IdleCheckInterceptor(IdlePolicy.of(config), stats, caps))
         .retryOnConnectionFailure(false)
         .fastFallback(false)
-        .socketFactory(new NoDelaySocketFactory(SocketFactory.getDefault()))
+        .socketFactory(caps.socketFactory())
         .dns(new CachingDns(DnsCache.of(config, stats), dns))
         .eventListenerFactory(new TimedWhenRecording(stats, events))
         .connectTimeout(config.connectTimeout())

@@ -3,33 +3,43 @@ package dev.fnclients.pool.internal;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Parses and prints durations the way settings are written: {@code 500ms}, {@code 45s}, {@code 2m}, {@code 1h} or ISO-8601. */
 public final class Durations {
   private Durations() {}
 
-  /** Parses {@code text}; returns {@code null} when it is not a duration. */
+  // The short forms: ASCII digits, optionally negative (so that a range check can name the value).
+  private static final Pattern SHORT = Pattern.compile("(-?[0-9]+)(ms|s|m|h)");
+
+  /**
+   * Parses {@code text}: {@code 500ms}, {@code 45s}, {@code 2m}, {@code 1h} (any letter case, blanks
+   * around it ignored) or ISO-8601 such as {@code PT45S}. Returns {@code null} when it is not a
+   * duration, including digits of other scripts and any other spelling.
+   */
   public static Duration parse(String text) {
     String s = text.trim().toLowerCase(Locale.ROOT);
     try {
-      if (s.startsWith("p")) {
-        return Duration.parse(s.toUpperCase(Locale.ROOT));
+      if (s.startsWith("p") || s.startsWith("-p")) {
+        return Duration.parse(s.toUpperCase(Locale.ROOT)); // its grammar takes ASCII digits only
       }
-      if (s.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2).trim()));
+      Matcher m = SHORT.matcher(s);
+      if (!m.matches()) {
+        return null;
       }
-      long amount = Long.parseLong(s.substring(0, s.length() - 1).trim());
-      switch (s.charAt(s.length() - 1)) {
-        case 's':
+      long amount = Long.parseLong(m.group(1));
+      switch (m.group(2)) {
+        case "ms":
+          return Duration.ofMillis(amount);
+        case "s":
           return Duration.ofSeconds(amount);
-        case 'm':
+        case "m":
           return Duration.ofMinutes(amount);
-        case 'h':
-          return Duration.ofHours(amount);
         default:
-          return null;
+          return Duration.ofHours(amount);
       }
-    } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException | ArithmeticException e) {
+    } catch (NumberFormatException | DateTimeParseException | ArithmeticException e) {
       return null;
     }
   }
