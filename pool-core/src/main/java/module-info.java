@@ -7,7 +7,6 @@
  */
 module dev.fnclients.core {
   requires transitive micrometer.core;
-  requires io.github.resilience4j.bulkhead;
   requires io.github.resilience4j.core;
   requires transitive io.github.resilience4j.retry;
 
