@@ -69,7 +69,7 @@ class IdleKilledChannelTest {
     assertThat(outcomes.subList(1, outcomes.size())).allSatisfy(o -> assertThat(o.millis).isLessThan(1000));
     // A call sent into a dead connection fails (RST) and is retried, or hangs (drop): none was.
     // The proxy may count the GOAWAY that closes an old connection, so it is not asked here.
-    assertThat(stats.count(MetricNames.RETRIES)).isZero();
+    assertThat(stats.count(MetricNames.STATUS_RETRIES)).isZero();
   }
 
   @ParameterizedTest

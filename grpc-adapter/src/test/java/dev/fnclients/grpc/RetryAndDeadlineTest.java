@@ -69,7 +69,7 @@ class RetryAndDeadlineTest {
     assertThat(EchoGrpcServer.call(channel, FAIL, "UNAVAILABLE:2:a", CallOptions.DEFAULT)).isEqualTo("ok");
 
     assertThat(server.calls(FAIL)).as("attempts the server received").isEqualTo(3);
-    assertThat(stats.count(MetricNames.RETRIES)).isEqualTo(2);
+    assertThat(stats.count(MetricNames.STATUS_RETRIES)).isEqualTo(2);
   }
 
   @Test
@@ -91,7 +91,7 @@ class RetryAndDeadlineTest {
     assertThatThrownBy(() -> EchoGrpcServer.call(channel, FAIL, code + ":1:d", CallOptions.DEFAULT))
         .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(code));
     assertThat(server.calls(FAIL)).isEqualTo(1);
-    assertThat(stats.count(MetricNames.RETRIES)).isZero();
+    assertThat(stats.count(MetricNames.STATUS_RETRIES)).isZero();
   }
 
   @Test
@@ -148,7 +148,7 @@ class RetryAndDeadlineTest {
 
     assertThat(EchoGrpcServer.call(channel, SAY, "after", CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS))).isEqualTo("after");
     assertThat(server.calls(SAY)).as("calls the new server received").isEqualTo(1);
-    assertThat(stats.count(MetricNames.RETRIES)).isZero();
+    assertThat(stats.count(MetricNames.STATUS_RETRIES)).isZero();
   }
 
   @Test

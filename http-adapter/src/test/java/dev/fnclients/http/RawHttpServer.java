@@ -28,8 +28,8 @@ import javax.net.ssl.SSLContext;
  * is recorded with the connection it came on, so a test can count what reached the server.
  */
 final class RawHttpServer implements Closeable {
-  /** A request as the server read it. */
-  record Received(int connection, String method, String path, Map<String, String> headers, String body) {}
+  /** A request as the server read it, and when ({@link System#nanoTime()}) it had read it. */
+  record Received(int connection, String method, String path, Map<String, String> headers, String body, long nanoTime) {}
 
   /** What the server does with the connection once the handler has answered. */
   enum After {
@@ -230,7 +230,7 @@ final class RawHttpServer implements Closeable {
     }
     int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
     byte[] body = in.readNBytes(length);
-    return new Received(connection, parts[0], parts[1], headers, new String(body, StandardCharsets.UTF_8));
+    return new Received(connection, parts[0], parts[1], headers, new String(body, StandardCharsets.UTF_8), System.nanoTime());
   }
 
   private static String line(InputStream in) throws IOException {

@@ -58,7 +58,8 @@ class SafeRetryTest {
     client = FnHttp.newClient(config().build(), stats);
   }
 
-  private static FnClientsConfig.Builder config() {
+  /** Fast retries (1 to 5 ms backoff) with a budget too big to interfere; shared by the status retry tests. */
+  static FnClientsConfig.Builder config() {
     return FnClientsConfig.custom()
         .platform(Platform.OTHER)
         .retryMaxAttempts(3)

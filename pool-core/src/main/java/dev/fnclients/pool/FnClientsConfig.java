@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The settings every FnClients client is built from. Immutable; build one with {@link #custom()}
@@ -38,6 +39,8 @@ public final class FnClientsConfig {
   private final Duration retryMaxBackoff;
   private final int retryBudgetTokens;
   private final double retryBudgetTokenRatio;
+  private final Set<Integer> retryStatuses;
+  private final Duration retryAfterMax;
   private final Duration shutdownTimeout;
 
   private FnClientsConfig(Builder b) {
@@ -59,6 +62,8 @@ public final class FnClientsConfig {
     this.retryMaxBackoff = b.retryMaxBackoff;
     this.retryBudgetTokens = b.retryBudgetTokens;
     this.retryBudgetTokenRatio = b.retryBudgetTokenRatio;
+    this.retryStatuses = b.retryStatuses;
+    this.retryAfterMax = b.retryAfterMax;
     this.shutdownTimeout = b.shutdownTimeout;
   }
 
@@ -178,6 +183,26 @@ public final class FnClientsConfig {
     return retryBudgetTokenRatio;
   }
 
+  /**
+   * HTTP statuses retried for requests that are safe to repeat (idempotent methods, or an
+   * {@code Idempotency-Key} header), within {@link #retryMaxAttempts()}, the retry budget and the
+   * call's deadline; after the last attempt the caller gets the last response. Default 408, 429,
+   * 502, 503 and 504; empty switches status retries off ({@code none} in the environment). Statuses
+   * 400 to 599. An unmodifiable sorted set.
+   */
+  public Set<Integer> retryStatuses() {
+    return retryStatuses;
+  }
+
+  /**
+   * The longest {@code Retry-After} (on a 429 or 503) that is waited out before a retry; a longer
+   * one, or one longer than what is left of the call, is not waited: the caller gets the response
+   * at once, {@code Retry-After} and all. Default 10s. Range 0 to 5m.
+   */
+  public Duration retryAfterMax() {
+    return retryAfterMax;
+  }
+
   /** How long the shutdown hook may take to flush and close every client; the platform allows about 10s after SIGTERM. Default 8s. Range 0 to 1m. */
   public Duration shutdownTimeout() {
     return shutdownTimeout;
@@ -211,6 +236,8 @@ public final class FnClientsConfig {
         + ", " + "retryMaxBackoff=" + Durations.format(retryMaxBackoff)
         + ", " + "retryBudgetTokens=" + retryBudgetTokens
         + ", " + "retryBudgetTokenRatio=" + retryBudgetTokenRatio
+        + ", " + "retryStatuses=" + Settings.RETRY_STATUSES.print(retryStatuses)
+        + ", " + "retryAfterMax=" + Durations.format(retryAfterMax)
         + ", " + "shutdownTimeout=" + Durations.format(shutdownTimeout)
         + "}";
   }
@@ -235,6 +262,8 @@ public final class FnClientsConfig {
     private Duration retryMaxBackoff;
     private int retryBudgetTokens;
     private double retryBudgetTokenRatio;
+    private Set<Integer> retryStatuses;
+    private Duration retryAfterMax;
     private Duration shutdownTimeout;
 
     private Builder(Environment env) {
@@ -254,6 +283,8 @@ public final class FnClientsConfig {
       this.retryMaxBackoff = Duration.ofSeconds(1);
       this.retryBudgetTokens = 10;
       this.retryBudgetTokenRatio = 0.1;
+      this.retryStatuses = Settings.statuses(Set.of(408, 429, 502, 503, 504));
+      this.retryAfterMax = Duration.ofSeconds(10);
       this.shutdownTimeout = Duration.ofSeconds(8);
       Duration maxIdleAgeValue = Settings.MAX_IDLE_AGE.read(env);
       if (maxIdleAgeValue != null) {
@@ -315,6 +346,14 @@ public final class FnClientsConfig {
       if (retryBudgetTokenRatioValue != null) {
         this.retryBudgetTokenRatio = retryBudgetTokenRatioValue;
       }
+      Set<Integer> retryStatusesValue = Settings.RETRY_STATUSES.read(env);
+      if (retryStatusesValue != null) {
+        this.retryStatuses = retryStatusesValue;
+      }
+      Duration retryAfterMaxValue = Settings.RETRY_AFTER_MAX.read(env);
+      if (retryAfterMaxValue != null) {
+        this.retryAfterMax = retryAfterMaxValue;
+      }
       Duration shutdownTimeoutValue = Settings.SHUTDOWN_TIMEOUT.read(env);
       if (shutdownTimeoutValue != null) {
         this.shutdownTimeout = shutdownTimeoutValue;
@@ -340,6 +379,8 @@ public final class FnClientsConfig {
       this.retryMaxBackoff = base.retryMaxBackoff;
       this.retryBudgetTokens = base.retryBudgetTokens;
       this.retryBudgetTokenRatio = base.retryBudgetTokenRatio;
+      this.retryStatuses = base.retryStatuses;
+      this.retryAfterMax = base.retryAfterMax;
       this.shutdownTimeout = base.shutdownTimeout;
     }
 
@@ -452,6 +493,21 @@ public final class FnClientsConfig {
     /** Sets {@link FnClientsConfig#retryBudgetTokenRatio()}; throws {@link InvalidConfigurationException} when out of range. */
     public Builder retryBudgetTokenRatio(double retryBudgetTokenRatio) {
       this.retryBudgetTokenRatio = Settings.RETRY_BUDGET_TOKEN_RATIO.check(retryBudgetTokenRatio);
+      return this;
+    }
+
+    /**
+     * Sets {@link FnClientsConfig#retryStatuses()}; an empty set switches status retries off.
+     * Throws {@link InvalidConfigurationException} for a status outside 400 to 599.
+     */
+    public Builder retryStatuses(Set<Integer> retryStatuses) {
+      this.retryStatuses = Settings.statuses(Settings.RETRY_STATUSES.check(retryStatuses));
+      return this;
+    }
+
+    /** Sets {@link FnClientsConfig#retryAfterMax()}; throws {@link InvalidConfigurationException} when out of range. */
+    public Builder retryAfterMax(Duration retryAfterMax) {
+      this.retryAfterMax = Settings.RETRY_AFTER_MAX.check(retryAfterMax);
       return this;
     }
 

@@ -15,10 +15,20 @@ public enum MetricNames {
   PEER_CLOSED_EVICTIONS("fnclients.connections.evicted", "Connections closed by FnClients, by reason", "reason", "peer-closed"),
   /** Idle pooled connections closed to make room for a new one under {@code maxConnections} or {@code maxConnectionsPerHost}. */
   CAP_EVICTIONS("fnclients.connections.evicted", "Connections closed by FnClients, by reason", "reason", "cap"),
-  /** Attempts retried after a failure that was safe to retry (reset, EOF, broken pipe, refused connect). */
-  RETRIES("fnclients.retries", "Attempts retried after a failure that was safe to retry"),
-  /** Retries the retry budget refused because too many recent attempts failed. */
+  /** HTTP attempts retried after a connection failure that was safe to retry (reset, EOF, broken pipe, refused connect). */
+  RETRIES("fnclients.retries", "Attempts retried", "reason", "connection"),
+  /**
+   * Attempts retried after a status: for HTTP, one of {@code retryStatuses} on a request safe to
+   * repeat; for gRPC, a status its retry policy retries (server pushback included).
+   */
+  STATUS_RETRIES("fnclients.retries", "Attempts retried", "reason", "status"),
+  /** Retries, after a connection failure or a status, the retry budget refused because too many recent attempts failed. */
   RETRIES_REFUSED_BUDGET("fnclients.retries.refused", "Retries refused", "reason", "budget"),
+  /**
+   * Retries not made because the wait before them was too long: a {@code Retry-After} over
+   * {@code retryAfterMax}, or any wait longer than the call has left.
+   */
+  RETRIES_REFUSED_WAIT("fnclients.retries.refused", "Retries refused", "reason", "wait"),
   /** Failures not retried because the request may have been processed and is not idempotent. */
   RETRIES_REFUSED_UNSAFE("fnclients.retries.refused", "Retries refused", "reason", "not-idempotent"),
   /** Callers that found a connection cap full and had to wait. */

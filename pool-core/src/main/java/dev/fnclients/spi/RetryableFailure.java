@@ -11,6 +11,9 @@ import java.util.Objects;
 public final class RetryableFailure extends Exception {
   private static final long serialVersionUID = 1L;
 
+  /** Set by {@link SafeRetry} when it has decided: the wait before a retry, or -1 for none. */
+  transient long waitNanos = -1;
+
   public RetryableFailure(Exception cause) {
     super(Objects.requireNonNull(cause, "cause").getMessage(), cause, false, false);
   }

@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -52,20 +53,20 @@ class FnClientsConfigTest {
           new Row(Settings.RETRY_MAX_BACKOFF, "1ms to 1m", "0ms", "60001ms"),
           new Row(Settings.RETRY_BUDGET_TOKENS, "1 to 1000", "0", "1001"),
           new Row(Settings.RETRY_BUDGET_TOKEN_RATIO, "0.001 to 1.0", "0.0009", "1.001"),
+          new Row(
+              Settings.RETRY_STATUSES, "none, or statuses 400 to 599 separated by commas", "399", "429,600", "none", "400,599"),
+          new Row(Settings.RETRY_AFTER_MAX, "0s to 5m", "-1ms", "301s"),
           new Row(Settings.SHUTDOWN_TIMEOUT, "0s to 1m", "-1ms", "61s"));
 
-  record Row(Setting<?> setting, String range, String tooLow, String tooHigh) {
+  /** A setting, its range as printed, values just outside it, and its two ends as written. */
+  record Row(Setting<?> setting, String range, String tooLow, String tooHigh, String min, String max) {
+    Row(Setting<?> setting, String range, String tooLow, String tooHigh) {
+      this(setting, range, tooLow, tooHigh, range.split(" to ")[0], range.split(" to ")[1]);
+    }
+
     @Override
     public String toString() {
       return setting.name();
-    }
-
-    String min() {
-      return range.split(" to ")[0];
-    }
-
-    String max() {
-      return range.split(" to ")[1];
     }
   }
 
@@ -110,6 +111,9 @@ class FnClientsConfigTest {
     }
     if (type == double.class) {
       return Double.parseDouble(text);
+    }
+    if (type == Set.class) {
+      return setting.parse(text);
     }
     throw new AssertionError("unexpected type " + type);
   }
@@ -207,7 +211,9 @@ class FnClientsConfigTest {
                       ? List.of("abc", "10 parsecs", "5d", "1.5s", "5 s", "+5s", "\u0668s")
                       : type == int.class
                           ? List.of("1.5", "abc", "5s", "\u0668", "+8", "8L", "0x8", "\uff18")
-                          : List.of("abc", "NaN", "Infinity", "0.5d", "0.5f", "1e-1", ".5", "0,5", "\u0660.5");
+                          : type == Set.class
+                              ? List.of("abc", "429;503", "429,,503", "429,", "4290", "42", "\u0664\u0662\u0669", "none,429", "+429", "all")
+                              : List.of("abc", "NaN", "Infinity", "0.5d", "0.5f", "1e-1", ".5", "0,5", "\u0660.5");
               return bad.stream().map(v -> Arguments.of(r, v));
             });
   }
@@ -402,6 +408,52 @@ class FnClientsConfigTest {
     assertThat(config.callTimeout()).isEqualTo(Duration.ofMillis(expectedMillis));
   }
 
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "429,503         | 429,503",
+        "' 503 , 429 '   | 429,503",
+        "503,503         | 503",
+        "NONE            | none",
+        "none            | none",
+      })
+  void retryStatusesAreAListOfStatusesOrNone(String text, String printed) {
+    FnClientsConfig config = FnClientsConfig.custom(env(Map.of("FNCLIENTS_RETRY_STATUSES", text))).build();
+
+    assertThat(Settings.RETRY_STATUSES.print(config.retryStatuses())).isEqualTo(printed);
+  }
+
+  @Test
+  void emptyRetryStatusesSwitchStatusRetriesOff() {
+    FnClientsConfig config = defaults().retryStatuses(Set.of()).build();
+
+    assertThat(config.retryStatuses()).isEmpty();
+    assertThat(config.toString()).contains("retryStatuses=none");
+  }
+
+  @Test
+  void badRetryStatusNamesTheSettingAndTheAcceptedValues() {
+    assertThatThrownBy(() -> defaults().retryStatuses(Set.of(503, 200)))
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessageContaining("retryStatuses")
+        .hasMessageContaining("400 to 599");
+    assertThatThrownBy(() -> FnClientsConfig.custom(env(Map.of("FNCLIENTS_RETRY_STATUSES", "429,5xx"))))
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessageContaining("FNCLIENTS_RETRY_STATUSES")
+        .hasMessageContaining("none, or statuses 400 to 599");
+  }
+
+  @Test
+  void retryStatusesAreCopiedSoTheCallersSetCannotChangeThem() {
+    java.util.HashSet<Integer> mine = new java.util.HashSet<>(Set.of(503));
+    FnClientsConfig config = defaults().retryStatuses(mine).build();
+    mine.add(500);
+
+    assertThat(config.retryStatuses()).containsExactly(503);
+    assertThatThrownBy(() -> config.retryStatuses().add(500)).isInstanceOf(UnsupportedOperationException.class);
+  }
+
   // ---- derived values ----
 
   @ParameterizedTest(name = "max={0} perHost={1} -> {2}")
@@ -444,6 +496,8 @@ class FnClientsConfigTest {
     assertThat(c.retryMaxBackoff()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.retryBudgetTokens()).isEqualTo(10);
     assertThat(c.retryBudgetTokenRatio()).isEqualTo(0.1);
+    assertThat(c.retryStatuses()).containsExactly(408, 429, 502, 503, 504);
+    assertThat(c.retryAfterMax()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.shutdownTimeout()).isEqualTo(Duration.ofSeconds(8));
     assertThat(c.ticker()).isSameAs(Ticker.systemTicker());
   }

@@ -30,8 +30,12 @@ class MetricsHubTest {
     "CONNECTIONS_OPENED,     fnclients.connections.opened,  ,        ",
     "CONNECTIONS_REUSED,     fnclients.connections.reused,  ,        ",
     "IDLE_EVICTIONS,         fnclients.connections.evicted, reason,  idle-expired",
-    "RETRIES,                fnclients.retries,             ,        ",
+    "PEER_CLOSED_EVICTIONS,  fnclients.connections.evicted, reason,  peer-closed",
+    "CAP_EVICTIONS,          fnclients.connections.evicted, reason,  cap",
+    "RETRIES,                fnclients.retries,             reason,  connection",
+    "STATUS_RETRIES,         fnclients.retries,             reason,  status",
     "RETRIES_REFUSED_BUDGET, fnclients.retries.refused,     reason,  budget",
+    "RETRIES_REFUSED_WAIT,   fnclients.retries.refused,     reason,  wait",
     "RETRIES_REFUSED_UNSAFE, fnclients.retries.refused,     reason,  not-idempotent",
     "CAP_WAITS,              fnclients.cap.waits,           ,        ",
     "CAP_REJECTIONS,         fnclients.cap.rejections,      ,        ",
@@ -89,8 +93,8 @@ class MetricsHubTest {
     after.increment(MetricNames.RETRIES);
     after.increment(MetricNames.RETRIES);
 
-    assertThat(counter("fnclients.retries", "transport", "http").count()).isEqualTo(1.0);
-    assertThat(counter("fnclients.retries", "transport", "pubsub").count()).isEqualTo(2.0);
+    assertThat(counter("fnclients.retries", "transport", "http", "reason", "connection").count()).isEqualTo(1.0);
+    assertThat(counter("fnclients.retries", "transport", "pubsub", "reason", "connection").count()).isEqualTo(2.0);
   }
 
   @Test

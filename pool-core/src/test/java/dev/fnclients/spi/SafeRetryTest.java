@@ -12,6 +12,9 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketException;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -38,12 +41,7 @@ class SafeRetryTest {
 
     Throwable thrown =
         catchThrowable(
-            () ->
-                retry.call(
-                    () -> {
-                      attempts.incrementAndGet();
-                      throw new RetryableFailure(reset);
-                    }));
+            () -> retry.call(resetting(attempts, reset)));
 
     assertThat(thrown).isSameAs(reset);
     assertThat(attempts).hasValue(maxAttempts);
@@ -218,5 +216,130 @@ class SafeRetryTest {
     catchThrowable(() -> retry.call(alwaysFails));
 
     assertThat(attempts).as("retried again").hasValue(2);
+  }
+
+  /** An attempt that counts itself and fails with {@code reset}, a failure safe to retry. */
+  private static SafeRetry.Attempt<String> resetting(AtomicInteger attempts, SocketException reset) {
+    return () -> {
+      attempts.incrementAndGet();
+      throw new RetryableFailure(reset);
+    };
+  }
+
+  // ---- results a transport calls retryable (HTTP statuses) ----
+
+  /** Judges strings: "retry" and "retry:<ms>" are retryable (the latter with a server-asked wait), "failed" a failure not retried. */
+  private static final class Judge implements SafeRetry.Results<String> {
+    final List<String> discarded = new CopyOnWriteArrayList<>();
+
+    @Override
+    public SafeRetry.Verdict verdict(String result) {
+      return result.startsWith("retry") ? SafeRetry.Verdict.RETRY
+          : result.equals("failed") ? SafeRetry.Verdict.FAILURE : SafeRetry.Verdict.SUCCESS;
+    }
+
+    @Override
+    public long requestedWaitNanos(String result) {
+      return result.startsWith("retry:") ? TimeUnit.MILLISECONDS.toNanos(Long.parseLong(result.substring(6))) : -1;
+    }
+
+    @Override
+    public void discard(String result) {
+      discarded.add(result);
+    }
+  }
+
+  @Test
+  void retryableResultIsRetriedEachRetriedOneDiscardedAndTheLastReturned() throws IOException {
+    SafeRetry retry = new SafeRetry("t", fast().retryMaxAttempts(3).retryBudgetTokens(100).build(), stats);
+    Judge judge = new Judge();
+    AtomicInteger attempts = new AtomicInteger();
+
+    String result = retry.call(() -> "retry#" + attempts.incrementAndGet(), judge, () -> SafeRetry.NO_DEADLINE);
+
+    assertThat(result).isEqualTo("retry#3");
+    assertThat(judge.discarded).containsExactly("retry#1", "retry#2");
+    assertThat(stats.count(MetricNames.STATUS_RETRIES)).isEqualTo(2);
+    assertThat(stats.count(MetricNames.RETRIES)).isZero();
+  }
+
+  @Test
+  void resultAfterARetryableFailureEndsTheCall() throws IOException {
+    SafeRetry retry = new SafeRetry("t", fast().retryMaxAttempts(3).retryBudgetTokens(100).build(), stats);
+    AtomicInteger attempts = new AtomicInteger();
+
+    String result =
+        retry.call(
+            () -> {
+              if (attempts.incrementAndGet() == 1) {
+                throw new RetryableFailure(new SocketException("Connection reset"));
+              }
+              return attempts.get() == 2 ? "retry" : "ok";
+            },
+            new Judge(),
+            () -> SafeRetry.NO_DEADLINE);
+
+    assertThat(result).isEqualTo("ok");
+    assertThat(stats.count(MetricNames.RETRIES)).as("after the reset").isEqualTo(1);
+    assertThat(stats.count(MetricNames.STATUS_RETRIES)).as("after the retryable result").isEqualTo(1);
+  }
+
+  @Test
+  void serverAskedWaitBeyondRetryAfterMaxIsNotWaitedTheResultComesBackAtOnce() throws IOException {
+    SafeRetry retry = new SafeRetry("t", fast().retryAfterMax(Duration.ofSeconds(1)).build(), stats);
+    Judge judge = new Judge();
+    AtomicInteger attempts = new AtomicInteger();
+
+    String result = retry.call(() -> { attempts.incrementAndGet(); return "retry:5000"; }, judge, () -> SafeRetry.NO_DEADLINE);
+
+    assertThat(result).isEqualTo("retry:5000");
+    assertThat(attempts).hasValue(1);
+    assertThat(judge.discarded).isEmpty();
+    assertThat(stats.count(MetricNames.RETRIES_REFUSED_WAIT)).isEqualTo(1);
+  }
+
+  @Test
+  void serverAskedWaitWithinRetryAfterMaxIsWaitedInsteadOfTheBackoff() throws IOException {
+    SafeRetry retry =
+        new SafeRetry("t", fast().retryInitialBackoff(Duration.ofSeconds(10)).retryMaxBackoff(Duration.ofSeconds(10)).build(), stats);
+    AtomicInteger attempts = new AtomicInteger();
+    long start = System.nanoTime();
+
+    String result = retry.call(() -> attempts.incrementAndGet() == 1 ? "retry:20" : "ok", new Judge(), () -> SafeRetry.NO_DEADLINE);
+
+    assertThat(result).isEqualTo("ok");
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("20 ms asked, not the 10 s backoff").isBetween(20L, 5000L);
+  }
+
+  @Test
+  void waitLongerThanTheCallHasLeftIsNotSleptTheLastFailureComesBackAtOnce() {
+    SafeRetry retry =
+        new SafeRetry("t", fast().retryInitialBackoff(Duration.ofSeconds(10)).retryMaxBackoff(Duration.ofSeconds(10)).build(), stats);
+    AtomicInteger attempts = new AtomicInteger();
+    SocketException reset = new SocketException("Connection reset");
+
+    Throwable thrown =
+        catchThrowable(
+            () -> retry.call(resetting(attempts, reset), null, () -> TimeUnit.SECONDS.toNanos(2)));
+
+    assertThat(thrown).isSameAs(reset);
+    assertThat(attempts).hasValue(1);
+    assertThat(stats.count(MetricNames.RETRIES_REFUSED_WAIT)).isEqualTo(1);
+  }
+
+  @Test
+  void resultsTakeAndGiveBackTokensOfTheSameBudgetAsFailures() throws IOException {
+    SafeRetry retry = new SafeRetry("t", fast().retryMaxAttempts(1).retryBudgetTokens(10).retryBudgetTokenRatio(0.5).build(), stats);
+    Judge judge = new Judge();
+
+    retry.call(() -> "retry", judge, () -> SafeRetry.NO_DEADLINE);
+    retry.call(() -> "failed", judge, () -> SafeRetry.NO_DEADLINE);
+    catchThrowable(() -> retry.call(() -> {
+      throw new RetryableFailure(new SocketException("reset"));
+    }));
+    assertThat(retry.budget().tokens()).isEqualTo(7.0);
+
+    retry.call(() -> "ok", judge, () -> SafeRetry.NO_DEADLINE);
+    assertThat(retry.budget().tokens()).isEqualTo(7.5);
   }
 }

@@ -24,7 +24,7 @@ public final class RetryCountingInterceptor implements ClientInterceptor {
           @Override
           public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
             if (info.getPreviousAttempts() > 0 && !info.isTransparentRetry()) {
-              stats.increment(MetricNames.RETRIES);
+              stats.increment(MetricNames.STATUS_RETRIES);
             }
             return NOOP_TRACER;
           }

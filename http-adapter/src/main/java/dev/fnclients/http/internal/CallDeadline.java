@@ -1,6 +1,7 @@
 package dev.fnclients.http.internal;
 
 import dev.fnclients.spi.ConnectionCap;
+import java.util.function.LongSupplier;
 import okhttp3.Call;
 import okio.AsyncTimeout;
 import okio.Timeout;
@@ -13,7 +14,7 @@ import okio.Timeout;
  * counts from {@code enqueue()} too. Every wait FnClients makes for a call (for a connection
  * slot, before a retry) ends by it.
  */
-final class CallDeadline {
+final class CallDeadline implements LongSupplier {
   private final boolean timed;
   private final long deadline;
 
@@ -43,6 +44,12 @@ final class CallDeadline {
   /** Nanoseconds left, or {@link ConnectionCap#NO_DEADLINE} for a call without one. */
   long nanosLeft() {
     return timed ? deadline - System.nanoTime() : ConnectionCap.NO_DEADLINE;
+  }
+
+  /** {@link #nanosLeft()}, for {@code SafeRetry}. */
+  @Override
+  public long getAsLong() {
+    return nanosLeft();
   }
 
   /**

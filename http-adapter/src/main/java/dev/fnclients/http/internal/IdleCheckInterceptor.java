@@ -60,7 +60,7 @@ public final class IdleCheckInterceptor implements Interceptor {
     }
     Response response;
     try {
-      response = chain.proceed(chain.request());
+      response = Responses.withoutOkHttpsOwnRetry(chain.proceed(chain.request()));
     } catch (IOException | RuntimeException | Error e) {
       state.release();
       throw e;

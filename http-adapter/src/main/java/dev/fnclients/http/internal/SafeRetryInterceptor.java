@@ -6,6 +6,7 @@ import dev.fnclients.pool.MetricNames;
 import dev.fnclients.spi.ConnectionCap;
 import dev.fnclients.spi.RetryableFailure;
 import dev.fnclients.spi.SafeRetry;
+import dev.fnclients.spi.SafeRetry.Verdict;
 import dev.fnclients.spi.TransportStats;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -25,6 +26,13 @@ import okhttp3.Response;
  * cap holds for {@code execute()} and {@code enqueue()} alike, and the permit is held until the
  * response body is done with), then runs attempts under {@link SafeRetry}. Every wait it makes,
  * and every wait of the sockets it connects, ends by the call's deadline ({@link CallDeadline}).
+ *
+ * <p>Which responses are retried: those with one of {@code retryStatuses} (by default 408, 429,
+ * 502, 503, 504) to a request that is safe to repeat (an idempotent method or an
+ * {@code Idempotency-Key}, and a body that can be sent again), after the wait a 429's or 503's
+ * {@code Retry-After} asks for, else the backoff; each retried response is closed, and after the
+ * last attempt the caller gets the last response. The same budget and attempt count serve both
+ * kinds of retries.
  *
  * <p>Which failures are retried:
  * <ul>
@@ -50,11 +58,19 @@ public final class SafeRetryInterceptor implements Interceptor {
   private final SafeRetry retry;
   private final TransportStats stats;
   private final int maxStaleDiscards;
+  private final StatusResults safeToRepeat;
+  private final StatusResults notSafeToRepeat;
 
-  public SafeRetryInterceptor(ConnectionCap cap, SafeRetry retry, TransportStats stats) {
+  public SafeRetryInterceptor(ConnectionCap cap, SafeRetry retry, Set<Integer> retryStatuses, TransportStats stats) {
     this.cap = cap;
     this.retry = retry;
     this.stats = stats;
+    boolean[] retryable = new boolean[600];
+    for (int status : retryStatuses) {
+      retryable[status] = true;
+    }
+    this.safeToRepeat = retryStatuses.isEmpty() ? null : new StatusResults(retryable, Verdict.RETRY);
+    this.notSafeToRepeat = retryStatuses.isEmpty() ? null : new StatusResults(retryable, Verdict.FAILURE);
     // Each discard removes one pooled connection, so a pool of at most maxTotal ends the loop.
     this.maxStaleDiscards = cap.maxTotal() + 1;
   }
@@ -73,7 +89,8 @@ public final class SafeRetryInterceptor implements Interceptor {
     }
     Response response;
     try {
-      response = retry.call(() -> attempt(chain, request, origin, deadline));
+      StatusResults results = isRetrySafe(request) && !isOneShot(request) ? safeToRepeat : notSafeToRepeat;
+      response = retry.call(() -> attempt(chain, request, origin, deadline), results, deadline);
     } catch (ConnectionCapExceededException e) {
       permit.close();
       throw endedByCap(call, e);
@@ -141,7 +158,7 @@ public final class SafeRetryInterceptor implements Interceptor {
 
   /** Throws unless {@code request}, which may have reached the server, may be sent again. */
   private void throwUnlessReplayable(IOException e, Request request, String origin) throws IOException {
-    if (request.body() != null && request.body().isOneShot()) {
+    if (isOneShot(request)) {
       throw e; // part of the body is gone: it cannot be sent again, whatever the method
     }
     if (!isRetrySafe(request)) {
@@ -163,6 +180,42 @@ public final class SafeRetryInterceptor implements Interceptor {
       }
     }
     return false;
+  }
+
+  private static boolean isOneShot(Request request) {
+    return request.body() != null && request.body().isOneShot();
+  }
+
+  /**
+   * Judges responses by status: one of {@code retryStatuses} is {@code onRetryable} (a retry for
+   * a request safe to repeat, a failure that is not retried otherwise); any other a success.
+   */
+  private static final class StatusResults implements SafeRetry.Results<Response> {
+    private final boolean[] retryable;
+    private final Verdict onRetryable;
+
+    StatusResults(boolean[] retryable, Verdict onRetryable) {
+      this.retryable = retryable;
+      this.onRetryable = onRetryable;
+    }
+
+    @Override
+    public Verdict verdict(Response response) {
+      int code = response.code();
+      return code >= 0 && code < retryable.length && retryable[code] ? onRetryable : Verdict.SUCCESS;
+    }
+
+    /** {@code Retry-After} counts on a 429 or a 503 only, as RFC 9110 and RFC 6585 give it. */
+    @Override
+    public long requestedWaitNanos(Response response) {
+      int code = response.code();
+      return code == 429 || code == 503 ? Responses.retryAfterNanos(response, System.currentTimeMillis()) : -1;
+    }
+
+    @Override
+    public void discard(Response response) {
+      response.close();
+    }
   }
 
   /** Idempotent by method (RFC 9110 §9.2.2), or made so by an {@code Idempotency-Key} header. */

@@ -33,12 +33,17 @@ import okhttp3.OkHttpClient;
  * <ul>
  *   <li>a connection idle longer than {@link FnClientsConfig#maxIdleAge()} is discarded when taken,
  *       before a request is written to it, and the request goes on a fresh connection;
- *   <li>failures are retried only when safe (see {@link RequestNotRetriedException}), with
- *       backoff and a retry budget; OkHttp's own method-blind {@code retryOnConnectionFailure} is off;
- *   <li>connections are capped per host and in total for {@code execute()} and {@code enqueue()}
- *       alike ({@link dev.fnclients.pool.ConnectionCapExceededException} after
- *       {@link FnClientsConfig#capWait()}); fast fallback is off so a call opens one connection at
- *       a time;
+ *   <li>failures are retried only when safe (see {@link RequestNotRetriedException}), and so are
+ *       the statuses of {@link FnClientsConfig#retryStatuses()} (408, 429, 502, 503, 504), after
+ *       {@code Retry-After} or backoff, with one retry budget and never past the call's deadline;
+ *       OkHttp's own method-blind {@code retryOnConnectionFailure} is off;
+ *   <li>sockets, in use and pooled, are capped per host and in total, and calls wait for them
+ *       alike for {@code execute()} and {@code enqueue()}
+ *       ({@link dev.fnclients.pool.ConnectionCapExceededException} after
+ *       {@link FnClientsConfig#capWait()} or at the call's deadline); fast fallback is off so a call
+ *       opens one connection at a time;
+ *   <li>a pooled HTTP/1 connection the server has closed is found before a request is written to
+ *       it;
  *   <li>TCP_NODELAY is set; DNS answers are cached with stale-if-error;
  *   <li>timeouts: connect 5 s, read 15 s, write 15 s, whole call 30 s by default;
  *   <li>metrics: {@link MetricNames} counters plus Micrometer's OkHttp request timer
@@ -70,7 +75,8 @@ public final class FnHttp {
         .connectionPool(
             new ConnectionPool(config.maxConnections(), config.maxIdleAge().toMillis(), TimeUnit.MILLISECONDS))
         .addInterceptor(
-            new SafeRetryInterceptor(ConnectionCap.of(config, stats), new SafeRetry("http", config, stats), stats))
+            new SafeRetryInterceptor(
+                ConnectionCap.of(config, stats), new SafeRetry("http", config, stats), config.retryStatuses(), stats))
         .addNetworkInterceptor(new IdleCheckInterceptor(IdlePolicy.of(config), stats, caps))
         .retryOnConnectionFailure(false)
         .fastFallback(false)

@@ -29,15 +29,23 @@ public final class Setting<T> {
   private final String name;
   private final Predicate<T> inRange;
   private final String range;
+  private final String mustBe;
   private final Function<String, T> parser;
   private final Function<T, String> printer;
   private final String example;
 
   private Setting(
-      String name, Predicate<T> inRange, String range, Function<String, T> parser, Function<T, String> printer, String example) {
+      String name,
+      Predicate<T> inRange,
+      String range,
+      String mustBe,
+      Function<String, T> parser,
+      Function<T, String> printer,
+      String example) {
     this.name = name;
     this.inRange = inRange;
     this.range = range;
+    this.mustBe = mustBe;
     this.parser = parser;
     this.printer = printer;
     this.example = example;
@@ -45,13 +53,9 @@ public final class Setting<T> {
 
   private static <C extends Comparable<C>> Setting<C> between(
       String name, C min, C max, Function<String, C> parser, Function<C, String> printer, String example) {
+    String range = printer.apply(min) + " to " + printer.apply(max);
     return new Setting<>(
-        name,
-        v -> v.compareTo(min) >= 0 && v.compareTo(max) <= 0,
-        printer.apply(min) + " to " + printer.apply(max),
-        parser,
-        printer,
-        example);
+        name, v -> v.compareTo(min) >= 0 && v.compareTo(max) <= 0, range, "between " + range, parser, printer, example);
   }
 
   public static Setting<Duration> duration(String name, Duration min, Duration max) {
@@ -72,7 +76,7 @@ public final class Setting<T> {
    */
   public static <V> Setting<V> of(
       String name, Predicate<V> inRange, String range, Function<String, V> parser, Function<V, String> printer, String example) {
-    return new Setting<>(name, inRange, range, parser, printer, example);
+    return new Setting<>(name, inRange, range, range, parser, printer, example);
   }
 
   /** The builder method and the camelCase name, e.g. {@code maxIdleAge}. */
@@ -95,6 +99,11 @@ public final class Setting<T> {
     return range;
   }
 
+  /** Parses {@code text} the way an environment variable is read; {@code null} when it does not parse. */
+  public T parse(String text) {
+    return parser.apply(text);
+  }
+
   /** Prints a value the way it would be written in an environment variable. */
   public String print(T value) {
     return printer.apply(value);
@@ -106,8 +115,7 @@ public final class Setting<T> {
       throw new InvalidConfigurationException(name, name + " must not be null; accepted range " + range);
     }
     if (!inRange.test(value)) {
-      throw new InvalidConfigurationException(
-          name, name + " must be between " + range + ", was " + printer.apply(value));
+      throw new InvalidConfigurationException(name, name + " must be " + mustBe + ", was " + printer.apply(value));
     }
     return value;
   }
@@ -138,7 +146,7 @@ public final class Setting<T> {
     }
     if (!inRange.test(value)) {
       throw new InvalidConfigurationException(
-          name, source + "=" + raw + " is out of range: " + name + " must be between " + range);
+          name, source + "=" + raw + " is out of range: " + name + " must be " + mustBe);
     }
     return value;
   }
