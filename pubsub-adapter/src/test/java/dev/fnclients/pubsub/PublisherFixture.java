@@ -32,9 +32,9 @@ final class PublisherFixture implements AutoCloseable {
   /** Closes as FnClients does: the publisher first, then the executor and channel it used. */
   @Override
   public void close() throws Exception {
-    FnPubsub.close(publisher, Duration.ofSeconds(2));
+    FnPubsub.close(publisher, Duration.ofSeconds(1));
     executor.shutdownNow();
-    FnGrpc.close(channel, Duration.ofSeconds(2));
+    FnGrpc.close(channel, Duration.ofMillis(500));
   }
 
   static PubsubMessage message(String text) {

@@ -84,10 +84,13 @@ final class Outstanding {
 
   /**
    * Called with a request's messages just before it is handed to the connection: marks them sent,
-   * then returns whether the request may still go. Marking before reading {@link #sealed} (both
-   * volatile) means {@link #seal()} either stops the request or sees it marked.
+   * then returns whether the request may still go. Marking before reading {@link #sealed} again
+   * (both volatile) means {@link #seal()} either stops the request or sees it marked.
    */
   boolean beforeSend(List<PubsubMessage> messages) {
+    if (sealed) {
+      return false; // nothing marked: it does not leave
+    }
     for (PubsubMessage message : messages) {
       Mark mark = marks.get(new Identity(message));
       if (mark == null) {

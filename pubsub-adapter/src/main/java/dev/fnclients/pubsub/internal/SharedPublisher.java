@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,10 +34,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * account for every one.
  *
  * <p>Time bounds. Nothing here waits on the server except where a deadline says how long:
- * starting a {@code Publish} never blocks (the channel's in-flight cap fails a call at once when
- * full, see {@code FnPubsub.grpcConfig}), so {@link #flush(Duration)} and
- * {@link #publishAndWait} take all their time from one deadline; {@link #close(Duration)} ends
- * within its budget with every future complete.
+ * starting a {@code Publish} never blocks (past the in-flight cap a call waits in line without a
+ * thread, see {@link Admission}), so {@link #flush(Duration)} and {@link #publishAndWait} take all
+ * their time from one deadline; {@link #close(Duration)} ends within its budget with every future
+ * complete.
  */
 public final class SharedPublisher implements FnPublisher, GracefulCloseable {
   /** Builds a {@link Publisher} over {@code channel}, with message ordering when asked. */
@@ -45,31 +46,35 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
     Publisher build(ManagedChannel channel, boolean messageOrdering);
   }
 
-  // What it takes to fail one unconfirmed future, the caller's callbacks included; kept back from
-  // the shutdown budget so that failing them all fits in it.
-  private static final long FAIL_FIXED_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-  private static final long FAIL_EACH_NANOS = TimeUnit.MICROSECONDS.toNanos(10);
-
   private final Publisher unordered;
   private final Publisher ordered;
   private final Outstanding outstanding = new Outstanding();
   private final TopicName topic;
+  private final String topicPath; // TopicName.toString() formats it anew each time
   private final Duration flushTimeout;
   private final TransportStats stats;
   private final Timer flushTimer;
   private final AtomicBoolean closed = new AtomicBoolean();
 
+  /**
+   * A publisher for {@code topic} over {@code shared}, with at most {@code maxInFlightCalls}
+   * {@code Publish} calls in flight on that channel for all its publishers together (calls beyond
+   * wait in line, holding no thread; {@code timer} ends such a wait at the call's deadline).
+   */
   public SharedPublisher(
       TopicName topic,
       ManagedChannel shared,
+      int maxInFlightCalls,
+      ScheduledExecutorService timer,
       PublisherFactory factory,
       Duration flushTimeout,
       TransportStats stats,
       Timer flushTimer) {
-    ManagedChannel channel = new TrackingChannel(shared, outstanding);
+    ManagedChannel channel = new TrackingChannel(shared, Admission.of(shared, maxInFlightCalls, timer), outstanding);
     this.unordered = factory.build(channel, false);
     this.ordered = factory.build(channel, true);
     this.topic = topic;
+    this.topicPath = topic.toString();
     this.flushTimeout = flushTimeout;
     this.stats = stats;
     this.flushTimer = flushTimer;
@@ -87,7 +92,7 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
     Tracker tracker = outstanding.add(message); // before the closed check: close() refuses it or fails it
     if (closed.get()) {
       outstanding.remove(tracker);
-      throw new IllegalStateException("the publisher for " + topic + " is shut down");
+      throw new IllegalStateException("the publisher for " + topicPath + " is shut down");
     }
     ApiFuture<String> sent;
     try {
@@ -111,6 +116,10 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
           public void onFailure(Throwable t) {
             // While shutting down, failures come from the shutdown (an executor's rejection, a
             // cancelled call), not from the server: report what is known, with the cause.
+            if (tracker.future.isDone()) {
+              outstanding.remove(tracker); // failed by close() already
+              return;
+            }
             Throwable failure = closed.get() ? notConfirmed(tracker, "failed while the publisher shut down", t) : t;
             if (tracker.future.setException(failure)) {
               stats.increment(MetricNames.MESSAGES_FAILED);
@@ -131,7 +140,7 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
       return id.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       throw new TimeoutException(
-          "message to " + topic + " not confirmed within the " + flushTimeout.toMillis() + " ms flush timeout");
+          "message to " + topicPath + " not confirmed within the " + flushTimeout.toMillis() + " ms flush timeout");
     }
   }
 
@@ -157,6 +166,9 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
   private static void awaitAll(List<Tracker> pending, long deadline, Duration timeout)
       throws InterruptedException, TimeoutException {
     for (int i = 0; i < pending.size(); i++) {
+      if (pending.get(i).future.isDone()) {
+        continue; // without get(): a failed one would build an ExecutionException for nothing
+      }
       try {
         pending.get(i).future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (ExecutionException | CancellationException failed) {
@@ -185,8 +197,7 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
   }
 
   /**
-   * Flushes until what is left of {@code budget} is just enough to fail what is still
-   * unconfirmed, lets the underlying publishers shut down (their {@code shutdown()} waits for every
+   * Flushes for three quarters of {@code budget}, lets the underlying publishers shut down (their {@code shutdown()} waits for every
    * message, so it runs on its own threads and is not waited for past the flush), then stops every
    * further request and fails each unconfirmed future with {@link PublishNotConfirmedException},
    * saying whether its message was sent. Returns within the budget (give or take the callers' own
@@ -197,7 +208,10 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    long stopWaiting = System.nanoTime() + budget.toNanos() - reserve(budget, outstanding.size());
+    // The last quarter of the budget is kept back to fail what is unconfirmed then: each failure
+    // runs the caller's callbacks, a few microseconds each on an idle CPU and many times that on
+    // a throttled or crowded one. The rest of it goes to the channels closed after the publishers.
+    long stopWaiting = System.nanoTime() + budget.toNanos() - budget.toNanos() / 4;
     boolean interrupted = false;
     try {
       flush(Duration.ofNanos(Math.max(0, stopWaiting - System.nanoTime())));
@@ -211,8 +225,12 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
         Duration.ofNanos(Math.max(0, stopWaiting - System.nanoTime())),
         "fnclients-pubsub-shutdown");
     outstanding.seal();
+    String when = "within the " + budget.toMillis() + " ms shutdown budget";
+    String sent = notConfirmedMessage(true, when);
+    String unsent = notConfirmedMessage(false, when);
     for (Tracker tracker : outstanding.snapshot()) {
-      if (tracker.future.setException(notConfirmed(tracker, "within the " + budget.toMillis() + " ms shutdown budget", null))) {
+      boolean wasSent = outstanding.wasSent(tracker);
+      if (tracker.future.setException(new PublishNotConfirmedException(wasSent ? sent : unsent, wasSent, null))) {
         stats.increment(MetricNames.MESSAGES_FAILED);
       }
       outstanding.remove(tracker);
@@ -222,18 +240,15 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
     }
   }
 
-  /** The part of {@code budget} kept back to fail {@code unconfirmed} futures. */
-  static long reserve(Duration budget, int unconfirmed) {
-    return Math.min(budget.toNanos() / 4, FAIL_FIXED_NANOS + unconfirmed * FAIL_EACH_NANOS);
-  }
-
   private PublishNotConfirmedException notConfirmed(Tracker tracker, String when, Throwable cause) {
     boolean sent = outstanding.wasSent(tracker);
-    String what =
-        sent
-            ? "was sent but not confirmed " + when + "; the server may have it"
-            : "was not sent " + when + "; the server does not have it";
-    return new PublishNotConfirmedException("message to " + topic + " " + what, sent, cause);
+    return new PublishNotConfirmedException(notConfirmedMessage(sent, when), sent, cause);
+  }
+
+  private String notConfirmedMessage(boolean sent, String when) {
+    return "message to " + topicPath + " "
+        + (sent ? "was sent but not confirmed " + when + "; the server may have it"
+            : "was not sent " + when + "; the server does not have it");
   }
 
   private Publisher publisherFor(PubsubMessage message) {
@@ -250,6 +265,6 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
 
   @Override
   public String toString() {
-    return "SharedPublisher{" + topic + ", outstanding=" + outstanding.size() + "}";
+    return "SharedPublisher{" + topicPath + ", outstanding=" + outstanding.size() + "}";
   }
 }

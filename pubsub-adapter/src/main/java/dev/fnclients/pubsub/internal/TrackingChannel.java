@@ -15,8 +15,9 @@ import io.grpc.Status;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The channel one publisher sees: the shared channel, with each {@code Publish} request checked
- * in with {@link Outstanding} just before it is handed to the connection, so that the publisher
+ * The channel one publisher sees: the shared channel, with each {@code Publish} call first
+ * waiting for a slot in the channel's {@link Admission} (without a thread), then checked in with
+ * {@link Outstanding} just before its request is handed to the connection, so that the publisher
  * knows which messages may have reached the server, and refused once the publisher is sealed.
  *
  * <p>It does not own the shared channel: shutting it down does nothing (FnClients closes the
@@ -26,16 +27,21 @@ final class TrackingChannel extends ManagedChannel {
   private static final String PUBLISH = MethodDescriptor.generateFullMethodName("google.pubsub.v1.Publisher", "Publish");
 
   private final ManagedChannel shared;
-  private final Channel intercepted;
+  private final Admission admission;
+  private final Channel checkedIn;
 
-  TrackingChannel(ManagedChannel shared, Outstanding outstanding) {
+  TrackingChannel(ManagedChannel shared, Admission admission, Outstanding outstanding) {
     this.shared = shared;
-    this.intercepted = ClientInterceptors.intercept(shared, new CheckIn(outstanding));
+    this.admission = admission;
+    this.checkedIn = ClientInterceptors.intercept(shared, new CheckIn(outstanding));
   }
 
   @Override
   public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(MethodDescriptor<ReqT, RespT> method, CallOptions options) {
-    return intercepted.newCall(method, options);
+    if (!PUBLISH.equals(method.getFullMethodName())) {
+      return shared.newCall(method, options);
+    }
+    return admission.newCall(checkedIn, method, options);
   }
 
   @Override
@@ -78,13 +84,11 @@ final class TrackingChannel extends ManagedChannel {
     @Override
     public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
         MethodDescriptor<ReqT, RespT> method, CallOptions options, Channel next) {
-      ClientCall<ReqT, RespT> call = next.newCall(method, options);
-      if (!PUBLISH.equals(method.getFullMethodName())) {
-        return call;
-      }
-      return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
+      return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
         // Set when the call ends; the in-flight cap ends a call it refuses inside start().
         private volatile boolean closed;
+        // Set when this interceptor cancelled the call: what the caller does next goes nowhere.
+        private volatile boolean refused;
 
         @Override
         public void start(Listener<RespT> listener, Metadata headers) {
@@ -101,14 +105,22 @@ final class TrackingChannel extends ManagedChannel {
 
         @Override
         public void sendMessage(ReqT message) {
-          if (closed) {
-            return; // refused before it started: nothing leaves
+          if (closed || refused) {
+            return; // refused before it started, or ended: nothing leaves
           }
           if (!outstanding.beforeSend(((PublishRequest) message).getMessagesList())) {
+            refused = true;
             cancel("the publisher is shut down; this request was not sent", null);
             return;
           }
           super.sendMessage(message);
+        }
+
+        @Override
+        public void halfClose() {
+          if (!refused) {
+            super.halfClose(); // after a cancel, grpc rejects it
+          }
         }
       };
     }

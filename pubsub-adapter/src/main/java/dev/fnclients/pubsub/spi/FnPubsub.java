@@ -36,13 +36,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * topics and invocations there are. A {@code Publisher} built per invocation instead opens a
  * channel and {@code 5 × CPUs} threads each time.
  *
- * <p>The channel's in-flight cap ({@code maxInFlightCalls}, 100) applies to Pub/Sub without a
- * wait: the client starts {@code Publish} calls on the caller's thread (flush) and on the shared
- * executor's few threads (batches, timers, retries), and a thread blocked at the cap for
- * {@code capWait} would stall every publisher and overrun any flush timeout. A call that finds the
- * cap full fails at once with {@code RESOURCE_EXHAUSTED}, which the Pub/Sub client retries with
- * its backoff; a server that stops answering thus leaves at most 100 calls waiting on it, and no
- * thread.
+ * <p>The in-flight cap ({@code maxInFlightCalls}, 100 calls on the channel) applies to Pub/Sub
+ * without blocking a thread: the client starts {@code Publish} calls on the caller's thread (flush)
+ * and on the shared executor's few threads (batches, timers, retries), and a thread blocked at the
+ * cap for {@code capWait} would stall every publisher and overrun any flush timeout. Past the cap,
+ * a call waits in line holding no thread and starts when one in flight ends, or ends
+ * {@code DEADLINE_EXCEEDED} at its own deadline (the client's per-attempt timeout), which the
+ * client retries within its budget. A server that stops answering thus holds at most 100 calls and
+ * no thread, and the messages still in line are known not to have been sent. The channel's own
+ * blocking cap is set not to wait ({@code capWait} zero), as a backstop.
  */
 public final class FnPubsub {
   private FnPubsub() {}
@@ -125,6 +127,8 @@ public final class FnPubsub {
     return new SharedPublisher(
         topic,
         channel,
+        grpcConfig(pubsub).maxInFlightCalls(),
+        executor,
         (tracked, ordering) -> build(topic, tracked, executor, ordering, pubsub, config),
         pubsub.flushTimeout(),
         stats,
