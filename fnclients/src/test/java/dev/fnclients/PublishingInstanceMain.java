@@ -17,8 +17,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A function instance in a child JVM that publishes without waiting: {@code PUBLISH <n>} on stdin
- * publishes n messages ({@code m<i>}) to the topic given as first argument and prints
- * {@code SENT <n>}. The platform's SIGTERM then finds messages in flight.
+ * publishes n messages of about 100 bytes ({@code m<i> xxx...}, some ten to a batch) to the topic
+ * given as first argument and prints {@code SENT <n>}. The platform's SIGTERM then finds messages
+ * in flight.
  *
  * <p>Each future's outcome goes to byte i of the file given as second argument, mapped into memory
  * (see {@link #PENDING} and the other codes): a store into a shared mapping is in the file the
@@ -32,6 +33,7 @@ public final class PublishingInstanceMain {
   static final byte NOT_CONFIRMED_SENT = 2;
   static final byte NOT_CONFIRMED_UNSENT = 3;
   static final byte OTHER_FAILURE = 4;
+  private static final String PADDING = " " + "x".repeat(90);
 
   public static void main(String[] args) throws Exception {
     FnPublisher publisher = FnClients.publisher(args[0]);
@@ -46,7 +48,7 @@ public final class PublishingInstanceMain {
       }
       for (int i = 0; i < n; i++) {
         int index = i;
-        ApiFuture<String> id = publisher.publish(PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8("m" + i)).build());
+        ApiFuture<String> id = publisher.publish(PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8("m" + i + PADDING)).build());
         ApiFutures.addCallback(id, new ApiFutureCallback<String>() {
           @Override
           public void onSuccess(String messageId) {
