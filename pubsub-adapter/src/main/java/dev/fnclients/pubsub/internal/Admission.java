@@ -165,9 +165,9 @@ final class Admission {
                 @Override
                 public void onClose(Status status, Metadata trailers) {
                   try {
-                    super.onClose(status, trailers);
+                    release(); // first: whoever learns of the end may count on the slot being free
                   } finally {
-                    release();
+                    super.onClose(status, trailers);
                   }
                 }
               },
