@@ -20,6 +20,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The in-flight cap as Pub/Sub needs it: at most {@code limit} {@code Publish} calls in flight on
@@ -143,7 +144,9 @@ final class Admission {
         this.headers = headers;
       }
       if (admitOrQueue(this)) {
-        admit();
+        if (!admit()) {
+          release(); // cancelled before it started
+        }
       } else {
         expireAtDeadline();
       }
@@ -158,9 +161,9 @@ final class Admission {
         if (expiry != null) {
           expiry.cancel(false);
         }
-        real = next.newCall(method, options);
+        ClientCall<ReqT, RespT> call = next.newCall(method, options);
         try {
-          real.start(
+          call.start(
               new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
                 @Override
                 public void onClose(Status status, Metadata trailers) {
@@ -172,10 +175,13 @@ final class Admission {
                 }
               },
               headers);
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
+          ended = true;
           release();
-          throw e;
+          listener.onClose(Status.INTERNAL.withDescription("the call failed to start").withCause(e), new Metadata());
+          return true;
         }
+        real = call;
         if (compression != null) {
           real.setMessageCompression(compression);
         }
@@ -238,13 +244,7 @@ final class Admission {
 
     @Override
     public void request(int numMessages) {
-      synchronized (this) {
-        if (real == null) {
-          requested += numMessages;
-          return;
-        }
-      }
-      real.request(numMessages);
+      heldOrForwarded(() -> requested += numMessages, call -> call.request(numMessages));
     }
 
     @Override
@@ -258,55 +258,53 @@ final class Admission {
 
     @Override
     public void halfClose() {
-      synchronized (this) {
-        if (real == null) {
-          halfClosed = true;
-          return;
-        }
-      }
-      real.halfClose();
+      heldOrForwarded(() -> halfClosed = true, ClientCall::halfClose);
     }
 
     @Override
     public void sendMessage(ReqT message) {
-      synchronized (this) {
-        if (real == null) {
-          if (!ended) {
-            messages.add(message);
-          }
-          return;
+      heldOrForwarded(() -> {
+        if (!ended) {
+          messages.add(message);
         }
-      }
-      real.sendMessage(message);
-    }
-
-    @Override
-    public boolean isReady() {
-      ClientCall<ReqT, RespT> r;
-      synchronized (this) {
-        r = real;
-      }
-      return r != null && r.isReady();
+      }, call -> call.sendMessage(message));
     }
 
     @Override
     public void setMessageCompression(boolean enabled) {
-      synchronized (this) {
-        if (real == null) {
-          compression = enabled;
-          return;
-        }
-      }
-      real.setMessageCompression(enabled);
+      heldOrForwarded(() -> compression = enabled, call -> call.setMessageCompression(enabled));
+    }
+
+    @Override
+    public boolean isReady() {
+      ClientCall<ReqT, RespT> r = admitted();
+      return r != null && r.isReady();
     }
 
     @Override
     public Attributes getAttributes() {
+      ClientCall<ReqT, RespT> r = admitted();
+      return r != null ? r.getAttributes() : Attributes.EMPTY;
+    }
+
+    private synchronized ClientCall<ReqT, RespT> admitted() {
+      return real;
+    }
+
+    /**
+     * Before admission, records what was asked ({@code hold}, under the lock, so that
+     * {@link #admit()} replays it in order); after, passes it to the real call.
+     */
+    private void heldOrForwarded(Runnable hold, Consumer<ClientCall<ReqT, RespT>> forward) {
       ClientCall<ReqT, RespT> r;
       synchronized (this) {
+        if (real == null) {
+          hold.run();
+          return;
+        }
         r = real;
       }
-      return r != null ? r.getAttributes() : Attributes.EMPTY;
+      forward.accept(r);
     }
   }
 }
