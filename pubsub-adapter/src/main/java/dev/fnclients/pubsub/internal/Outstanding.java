@@ -3,8 +3,11 @@ package dev.fnclients.pubsub.internal;
 import com.google.api.core.SettableApiFuture;
 import com.google.pubsub.v1.PubsubMessage;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The messages a publisher handed out futures for and has not completed, and whether a request
@@ -15,15 +18,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link PubsubMessage} objects it was given into its {@code PublishRequest}s. Should a request
  * ever carry a message that is not matched, every message counts as possibly sent from then on.
  * The same message object published twice shares one mark, which errs the same way.
+ *
+ * <p>Trackers are kept in publishing order, so that a flush can wait for those published before
+ * it without copying the rest.
  */
 final class Outstanding {
   /** One {@code publish} call's future. */
   static final class Tracker {
     final SettableApiFuture<String> future = SettableApiFuture.create();
+    final long sequence;
     private final Identity key;
     private final Mark mark;
 
-    private Tracker(Identity key, Mark mark) {
+    private Tracker(long sequence, Identity key, Mark mark) {
+      this.sequence = sequence;
       this.key = key;
       this.mark = mark;
     }
@@ -54,7 +62,9 @@ final class Outstanding {
     }
   }
 
-  private final Set<Tracker> trackers = ConcurrentHashMap.newKeySet();
+  private final AtomicLong sequence = new AtomicLong();
+  private final ConcurrentSkipListMap<Long, Tracker> trackers = new ConcurrentSkipListMap<>();
+  private final AtomicInteger count = new AtomicInteger(); // the skip list counts in O(n)
   private final ConcurrentHashMap<Identity, Mark> marks = new ConcurrentHashMap<>();
   private volatile boolean sealed;
   private volatile boolean unmatched;
@@ -68,16 +78,18 @@ final class Outstanding {
           held.trackers++;
           return held;
         });
-    Tracker tracker = new Tracker(key, mark);
-    trackers.add(tracker);
+    Tracker tracker = new Tracker(sequence.incrementAndGet(), key, mark);
+    trackers.put(tracker.sequence, tracker);
+    count.incrementAndGet();
     return tracker;
   }
 
   /** Stops tracking {@code tracker}; true for the one caller that removed it. */
   boolean remove(Tracker tracker) {
-    if (!trackers.remove(tracker)) {
+    if (!trackers.remove(tracker.sequence, tracker)) {
       return false;
     }
+    count.decrementAndGet();
     marks.computeIfPresent(tracker.key, (k, m) -> --m.trackers == 0 ? null : m);
     return true;
   }
@@ -114,10 +126,29 @@ final class Outstanding {
 
   /** The trackers now outstanding. */
   List<Tracker> snapshot() {
-    return List.copyOf(trackers);
+    return List.copyOf(trackers.values());
   }
 
   int size() {
-    return trackers.size();
+    return count.get();
   }
+
+  /** The sequence of the last tracker added so far; later ones have higher sequences. */
+  long lastSequence() {
+    return sequence.get();
+  }
+
+  /**
+   * The first tracker after {@code after} (a sequence; 0 for the first of all) whose future is
+   * not done, up to sequence {@code upTo}; {@code null} when there is none.
+   */
+  Tracker firstPending(long after, long upTo) {
+    for (Map.Entry<Long, Tracker> e = trackers.higherEntry(after); e != null && e.getKey() <= upTo; e = trackers.higherEntry(e.getKey())) {
+      if (!e.getValue().future.isDone()) {
+        return e.getValue();
+      }
+    }
+    return null;
+  }
+
 }

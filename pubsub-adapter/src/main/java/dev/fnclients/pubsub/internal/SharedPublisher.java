@@ -156,27 +156,28 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
       // Sends whatever is batched; starting a call never waits (see the class comment).
       unordered.publishAllOutstanding();
       ordered.publishAllOutstanding();
-      awaitAll(outstanding.snapshot(), start + timeout.toNanos(), timeout);
+      awaitPublishedSoFar(start + timeout.toNanos(), timeout);
     } finally {
       flushTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
   }
 
-  /** Waits until every one of {@code pending} is complete, or {@code deadline}. */
-  private static void awaitAll(List<Tracker> pending, long deadline, Duration timeout)
-      throws InterruptedException, TimeoutException {
-    for (int i = 0; i < pending.size(); i++) {
-      if (pending.get(i).future.isDone()) {
-        continue; // without get(): a failed one would build an ExecutionException for nothing
-      }
+  /**
+   * Waits until every message published so far is confirmed or failed, or {@code deadline}: on
+   * the first one still pending, then on the next, in publishing order, never copying the list.
+   */
+  private void awaitPublishedSoFar(long deadline, Duration timeout) throws InterruptedException, TimeoutException {
+    long upTo = outstanding.lastSequence();
+    for (Tracker pending = outstanding.firstPending(0, upTo); pending != null;
+        pending = outstanding.firstPending(pending.sequence, upTo)) {
       try {
-        pending.get(i).future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        pending.future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (ExecutionException | CancellationException failed) {
         // Complete: its future says why.
       } catch (TimeoutException e) {
-        long left = pending.subList(i, pending.size()).stream().filter(t -> !t.future.isDone()).count();
         throw new TimeoutException(
-            left + " of " + pending.size() + " messages still unconfirmed after " + timeout.toMillis() + " ms");
+            "messages published before the flush still unconfirmed after " + timeout.toMillis() + " ms; "
+                + outstanding.size() + " unconfirmed in all");
       }
     }
   }
