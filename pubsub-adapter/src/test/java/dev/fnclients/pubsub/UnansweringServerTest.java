@@ -25,7 +25,10 @@ import org.junit.jupiter.api.Test;
  */
 class UnansweringServerTest {
   private static final TopicName TOPIC = TopicName.of("fn-project", "orders");
-  private static final int MESSAGES = 60_000; // ~600 batches: six times the in-flight cap
+  /** About 600 batches of 100: six times the in-flight cap. */
+  private static final int MESSAGES = 60_000;
+  /** About 200 batches: twice the cap, enough to fill it. */
+  private static final int FEWER_MESSAGES = 20_000;
   private static final long SLACK_MILLIS = 100;
 
   private LoopbackPubsubServer server;
@@ -48,7 +51,7 @@ class UnansweringServerTest {
   @Test
   void flushAgainstAServerThatNeverAnswersReturnsWithinItsTimeout() throws Exception {
     server.hangPublishes(true);
-    publishMany();
+    publishMany(MESSAGES);
 
     long start = System.nanoTime();
     Throwable thrown = catchThrowable(() -> publisher.flush(Duration.ofSeconds(1)));
@@ -63,7 +66,7 @@ class UnansweringServerTest {
   @Test
   void publishAndWaitAgainstAServerThatNeverAnswersReturnsWithinTheFlushTimeout() throws Exception {
     server.hangPublishes(true);
-    publishMany();
+    publishMany(FEWER_MESSAGES);
 
     long start = System.nanoTime();
     Throwable thrown = catchThrowable(() -> publisher.publishAndWait(message("one more")));
@@ -76,7 +79,7 @@ class UnansweringServerTest {
   @Test
   void publishingThreadsNeverWaitAtTheInFlightCapWhenTheServerStopsAnswering() throws Exception {
     server.hangPublishes(true);
-    publishMany();
+    publishMany(FEWER_MESSAGES);
     assertThatThrownBy(() -> publisher.flush(Duration.ofMillis(500))).isInstanceOf(TimeoutException.class);
 
     List<String> waitingAtTheCap = new ArrayList<>();
@@ -112,8 +115,8 @@ class UnansweringServerTest {
     assertThat(server.messages()).hasSize(1);
   }
 
-  private void publishMany() {
-    for (int i = 0; i < MESSAGES; i++) {
+  private void publishMany(int messages) {
+    for (int i = 0; i < messages; i++) {
       publisher.publish(message("m" + i));
     }
   }

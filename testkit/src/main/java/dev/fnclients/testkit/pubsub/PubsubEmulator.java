@@ -1,6 +1,5 @@
 package dev.fnclients.testkit.pubsub;
 
-import com.google.pubsub.v1.AcknowledgeRequest;
 import com.google.pubsub.v1.PublisherGrpc;
 import com.google.pubsub.v1.PullRequest;
 import com.google.pubsub.v1.PullResponse;
@@ -72,7 +71,7 @@ public final class PubsubEmulator implements AutoCloseable {
       "/usr/local/share/google-cloud-sdk",
       "~/google-cloud-sdk");
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
-  private static final Duration ADMIN_DEADLINE = Duration.ofSeconds(10);
+  private static final Duration ADMIN_DEADLINE = Duration.ofSeconds(30);
   private static final int START_ATTEMPTS = 3;
   private static final int OUTPUT_TAIL_CHARS = 3000;
 
@@ -283,10 +282,11 @@ public final class PubsubEmulator implements AutoCloseable {
   }
 
   /**
-   * Pulls and acknowledges everything {@code subscription} holds: pulls until two pulls
-   * {@code settle} apart find nothing more, so that requests the emulator is still working through
-   * (after a {@link #thaw()}, say) are included. Duplicates, if the emulator has any, are returned
-   * as often as it delivered them, in delivery order.
+   * Pulls everything {@code subscription} holds: pulls until two pulls {@code settle} apart find
+   * nothing more, so that requests the emulator is still working through (after a
+   * {@link #thaw()}, say) are included. Nothing is acknowledged: the subscription's 600 s
+   * acknowledgement deadline keeps what was pulled from coming back meanwhile. Duplicates, if the
+   * emulator has any, are returned as often as it delivered them, in delivery order.
    */
   public List<PubsubMessage> pullAll(String subscription, Duration settle) {
     SubscriberGrpc.SubscriberBlockingStub stub = SubscriberGrpc.newBlockingStub(admin);
@@ -304,12 +304,9 @@ public final class PubsubEmulator implements AutoCloseable {
         continue;
       }
       empty = 0;
-      AcknowledgeRequest.Builder ack = AcknowledgeRequest.newBuilder().setSubscription(subscription);
       for (ReceivedMessage r : response.getReceivedMessagesList()) {
         messages.add(r.getMessage());
-        ack.addAckIds(r.getAckId());
       }
-      stub.withDeadlineAfter(ADMIN_DEADLINE.toMillis(), TimeUnit.MILLISECONDS).acknowledge(ack.build());
     }
     return messages;
   }
