@@ -9,69 +9,87 @@ import com.google.cloud.pubsub.v1.Publisher;
 import com.google.protobuf.ByteString;
 import com.google.pubsub.v1.PubsubMessage;
 import com.google.pubsub.v1.TopicName;
-import dev.fnclients.FnClientsInstance;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
 import dev.fnclients.pubsub.FnPublisher;
 import dev.fnclients.pubsub.PubsubConfig;
 import dev.fnclients.testkit.IdleKillingProxy;
-import dev.fnclients.testkit.pubsub.LoopbackPubsubServer;
+import dev.fnclients.testkit.pubsub.PubsubEmulator;
+import dev.fnclients.testkit.pubsub.PubsubEmulatorExtension;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * 1,000 invocations publishing through FnClients use one publisher, one channel and a flat thread
- * count; a Publisher built per invocation, as Google's function sample does, grows both.
+ * 1,000 invocations publishing through FnClients to the real Pub/Sub emulator use one publisher,
+ * one connection and a fixed set of threads (only grpc-java's shared, cached
+ * {@code grpc-default-executor} pool varies, with how many calls overlap, not with invocations);
+ * a Publisher built per invocation, as Google's function sample does, grows threads and connections.
  */
 class PublisherPerInstanceTest {
-  private static final TopicName TOPIC = TopicName.of("fn-project", "orders");
+  @RegisterExtension static final PubsubEmulatorExtension PUBSUB = new PubsubEmulatorExtension();
+  private static final String GRPC_DEFAULT_EXECUTOR = "grpc-default-executor";
 
-  private LoopbackPubsubServer server;
+  private PubsubEmulator emulator;
   private IdleKillingProxy counter;
 
   @BeforeEach
   void setUp() throws Exception {
-    server = LoopbackPubsubServer.start();
-    counter = IdleKillingProxy.start(server.address());
+    emulator = PUBSUB.emulator();
+    counter = IdleKillingProxy.start(emulator.address());
   }
 
   @AfterEach
   void tearDown() {
     counter.close();
-    server.close();
   }
 
   @Test
-  void thousandInvocationsShareOnePublisherOneConnectionAndAFlatThreadCount() throws Exception {
+  void thousandInvocationsShareOnePublisherOneConnectionAndAFixedSetOfThreads() throws Exception {
+    TopicName topic = TopicName.of("fn-project", "invocations");
+    String subscription = "projects/fn-project/subscriptions/invocations-check";
+    emulator.createTopic(topic.toString());
+    emulator.createSubscription(subscription, topic.toString());
     FnClientsInstance runtime = FnClientsInstance.create(FnClientsConfig.custom().build());
     PubsubConfig pubsub = PubsubConfig.custom().emulatorHost(counter.host() + ":" + counter.port()).build();
-    int warmUp = 10;
     int invocations = 1000;
-    int fewestThreads = Integer.MAX_VALUE;
-    int mostThreads = 0;
+    Map<String, Integer> afterFirst = null;
+    Map<String, Integer> afterLast;
     try {
       for (int i = 0; i < invocations; i++) {
-        FnPublisher publisher = runtime.publisher(TOPIC, pubsub);
-        publisher.publish(message(i));
+        FnPublisher publisher = runtime.publisher(topic, pubsub);
+        publisher.publish(message("invocation " + i));
         publisher.flush();
-        if (i >= warmUp) {
-          int threads = Thread.activeCount();
-          fewestThreads = Math.min(fewestThreads, threads);
-          mostThreads = Math.max(mostThreads, threads);
+        if (i == 0) {
+          afterFirst = threadsByName();
         }
       }
+      afterLast = threadsByName();
 
-      assertThat(server.messages()).hasSize(invocations);
+      List<String> held = emulator.pullAll(subscription, Duration.ofMillis(200)).stream().map(m -> m.getData().toStringUtf8()).toList();
+      assertThat(held).as("each invocation's message on the server, once").hasSize(invocations).doesNotHaveDuplicates();
       assertThat(runtime.metrics().count("pubsub", MetricNames.CLIENTS_CREATED)).isEqualTo(1);
       assertThat(runtime.metrics().count("grpc", MetricNames.CLIENTS_CREATED)).isEqualTo(1);
       assertThat(counter.acceptedConnections()).as("connections the server saw").isEqualTo(1);
-      assertThat(mostThreads - fewestThreads).as("threads after warm-up, fewest %d, most %d", fewestThreads, mostThreads).isLessThanOrEqualTo(1);
+      System.out.printf("threads after the first invocation %d %s, after %d: %d %s%n",
+          total(afterFirst), afterFirst, invocations, total(afterLast), afterLast);
+      Map<String, Integer> fixedFirst = new TreeMap<>(afterFirst);
+      Map<String, Integer> fixedLast = new TreeMap<>(afterLast);
+      fixedFirst.remove(GRPC_DEFAULT_EXECUTOR);
+      fixedLast.remove(GRPC_DEFAULT_EXECUTOR);
+      assertThat(fixedLast).as("threads by name, grpc-java's cached executor aside").isEqualTo(fixedFirst);
+      assertThat(afterLast.getOrDefault(GRPC_DEFAULT_EXECUTOR, 0))
+          .as("grpc-java's cached executor: bounded by overlapping calls, not invocations")
+          .isLessThanOrEqualTo(8);
     } finally {
       runtime.shutdown();
     }
@@ -79,6 +97,8 @@ class PublisherPerInstanceTest {
 
   @Test
   void publisherPerInvocationGrowsThreadsAndConnections() throws Exception {
+    TopicName topic = TopicName.of("fn-project", "per-invocation");
+    emulator.createTopic(topic.toString());
     int invocations = 30; // enough to show the growth; 1,000 would start thousands of threads
     int threadsBefore = Thread.activeCount();
     List<Publisher> leaked = new ArrayList<>();
@@ -88,12 +108,12 @@ class PublisherPerInstanceTest {
         ManagedChannel channel = ManagedChannelBuilder.forTarget(counter.host() + ":" + counter.port()).usePlaintext().build();
         channels.add(channel);
         Publisher publisher =
-            Publisher.newBuilder(TOPIC)
+            Publisher.newBuilder(topic)
                 .setChannelProvider(FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
                 .setCredentialsProvider(NoCredentialsProvider.create())
                 .build();
         leaked.add(publisher); // the sample never shuts it down
-        publisher.publish(message(i)).get(10, TimeUnit.SECONDS);
+        publisher.publish(message("invocation " + i)).get(10, TimeUnit.SECONDS);
       }
 
       assertThat(counter.acceptedConnections()).isEqualTo(invocations);
@@ -108,7 +128,20 @@ class PublisherPerInstanceTest {
     }
   }
 
-  private static PubsubMessage message(int i) {
-    return PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8("invocation " + i)).build();
+  /** Live threads by name, numbers at the end dropped: {@code fnclients-pubsub-1} counts as {@code fnclients-pubsub}. */
+  private static Map<String, Integer> threadsByName() {
+    Map<String, Integer> byName = new TreeMap<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      byName.merge(t.getName().replaceAll("[-#]?\\d+$", ""), 1, Integer::sum);
+    }
+    return byName;
+  }
+
+  private static int total(Map<String, Integer> byName) {
+    return byName.values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  private static PubsubMessage message(String text) {
+    return PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8(text)).build();
   }
 }

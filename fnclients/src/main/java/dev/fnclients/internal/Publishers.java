@@ -56,7 +56,12 @@ public final class Publishers implements GracefulCloseable {
     return executor;
   }
 
-  /** Closes the publishers, then the executor their callbacks run on, within {@code timeout}. */
+  /**
+   * Closes the publishers, each of which completes every future it handed out before it returns,
+   * and only then the executor their batching, retries and waiting calls' deadlines run on (a
+   * callback rejected by a closed executor must never reach a caller's future), within
+   * {@code timeout}.
+   */
   @Override
   public void close(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();

@@ -16,7 +16,8 @@ import java.util.function.Consumer;
  *
  * <p>Defaults: TLS with the platform's trust store ({@link #plaintext()} {@code false}); default
  * deadline = {@code FnClientsConfig.callTimeout()} (30 s); retryable codes {@code UNAVAILABLE};
- * at most 100 calls in flight; no builder customizer.
+ * at most 100 calls in flight, waiting {@code FnClientsConfig.capWait()} (5 s) for a free slot; no
+ * builder customizer.
  */
 public final class GrpcConfig {
   private static final GrpcConfig DEFAULTS = new Builder().build();
@@ -25,6 +26,7 @@ public final class GrpcConfig {
   private final Duration defaultDeadline;
   private final Set<Status.Code> retryableStatusCodes;
   private final int maxInFlightCalls;
+  private final Duration capWait;
   private final Consumer<ManagedChannelBuilder<?>> customizer;
 
   private GrpcConfig(Builder b) {
@@ -32,6 +34,7 @@ public final class GrpcConfig {
     this.defaultDeadline = b.defaultDeadline;
     this.retryableStatusCodes = Set.copyOf(b.retryableStatusCodes);
     this.maxInFlightCalls = b.maxInFlightCalls;
+    this.capWait = b.capWait;
     this.customizer = b.customizer;
   }
 
@@ -74,6 +77,17 @@ public final class GrpcConfig {
     return maxInFlightCalls;
   }
 
+  /**
+   * How long a call that finds {@link #maxInFlightCalls()} calls in flight waits for one to end
+   * before it fails {@code RESOURCE_EXHAUSTED}, or {@code null} to use
+   * {@code FnClientsConfig.capWait()} (5 s by default). The wait blocks the thread that starts the
+   * call; zero fails at once, for clients that start calls on their own few threads and retry
+   * {@code RESOURCE_EXHAUSTED} themselves (the Pub/Sub publisher does).
+   */
+  public Duration capWait() {
+    return capWait;
+  }
+
   /** Applied to the channel builder after FnClients' own settings. Default: does nothing. */
   public Consumer<ManagedChannelBuilder<?>> customizer() {
     return customizer;
@@ -89,18 +103,20 @@ public final class GrpcConfig {
         && Objects.equals(defaultDeadline, other.defaultDeadline)
         && retryableStatusCodes.equals(other.retryableStatusCodes)
         && maxInFlightCalls == other.maxInFlightCalls
+        && Objects.equals(capWait, other.capWait)
         && customizer == other.customizer;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(plaintext, defaultDeadline, retryableStatusCodes, maxInFlightCalls, System.identityHashCode(customizer));
+    return Objects.hash(
+        plaintext, defaultDeadline, retryableStatusCodes, maxInFlightCalls, capWait, System.identityHashCode(customizer));
   }
 
   @Override
   public String toString() {
     return "GrpcConfig{plaintext=" + plaintext + ", defaultDeadline=" + defaultDeadline + ", retryableStatusCodes="
-        + retryableStatusCodes + ", maxInFlightCalls=" + maxInFlightCalls + "}";
+        + retryableStatusCodes + ", maxInFlightCalls=" + maxInFlightCalls + ", capWait=" + capWait + "}";
   }
 
   /** Builds a {@link GrpcConfig}; setters validate at once. */
@@ -111,6 +127,7 @@ public final class GrpcConfig {
     private Duration defaultDeadline;
     private Set<Status.Code> retryableStatusCodes = EnumSet.of(Status.Code.UNAVAILABLE);
     private int maxInFlightCalls = 100;
+    private Duration capWait;
     private Consumer<ManagedChannelBuilder<?>> customizer = NO_CUSTOMIZER;
 
     private Builder() {}
@@ -121,6 +138,7 @@ public final class GrpcConfig {
       this.retryableStatusCodes = EnumSet.noneOf(Status.Code.class);
       this.retryableStatusCodes.addAll(base.retryableStatusCodes);
       this.maxInFlightCalls = base.maxInFlightCalls;
+      this.capWait = base.capWait;
       this.customizer = base.customizer;
     }
 
@@ -171,6 +189,15 @@ public final class GrpcConfig {
             "maxInFlightCalls", "maxInFlightCalls must be between 1 and 100000, was " + max);
       }
       this.maxInFlightCalls = max;
+      return this;
+    }
+
+    /** Sets how long a call waits for a free in-flight slot; 0 (fail at once) to 10 min. */
+    public Builder capWait(Duration wait) {
+      if (wait == null || wait.isNegative() || wait.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new InvalidConfigurationException("capWait", "capWait must be between 0s and 10m, was " + wait);
+      }
+      this.capWait = wait;
       return this;
     }
 

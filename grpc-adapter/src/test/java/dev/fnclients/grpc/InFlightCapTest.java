@@ -4,8 +4,10 @@ import dev.fnclients.grpc.spi.FnGrpc;
 
 import static dev.fnclients.testkit.grpc.EchoGrpcServer.SLOW;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.fnclients.pool.ConnectionCapExceededException;
+import dev.fnclients.pool.InvalidConfigurationException;
 import dev.fnclients.pool.MetricNames;
 import dev.fnclients.spi.TransportStats;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
@@ -66,6 +68,31 @@ class InFlightCapTest {
 
     // No permit leaked: exactly CAP of CAP + 1 callers get through again.
     assertThat(concurrently(CAP + 1, "1200")).filteredOn("ok"::equals).hasSize(CAP);
+  }
+
+  @Test
+  void aChannelWithNoCapWaitRejectsACallBeyondTheCapAtOnceInsteadOfBlockingItsThread() throws Exception {
+    GrpcTestSupport.close(channel);
+    channel =
+        FnGrpc.newChannel(
+            "127.0.0.1:" + server.port(),
+            GrpcConfig.from(GrpcTestSupport.PLAINTEXT).maxInFlightCalls(CAP).capWait(Duration.ZERO).build(),
+            GrpcTestSupport.config().capWait(Duration.ofMillis(500)).build(),
+            stats);
+
+    List<String> results = concurrently(12, "1200");
+
+    assertThat(results).filteredOn("ok"::equals).hasSize(CAP);
+    assertThat(results).filteredOn(r -> !r.equals("ok")).hasSize(12 - CAP).allSatisfy(r -> assertThat(r)
+        .startsWith("RESOURCE_EXHAUSTED")
+        .contains("waited 0 ms"));
+  }
+
+  @Test
+  void capWaitOutsideItsRangeIsRefusedNamingTheRange() {
+    assertThatThrownBy(() -> GrpcConfig.custom().capWait(Duration.ofMillis(-1)))
+        .isInstanceOf(InvalidConfigurationException.class)
+        .hasMessageContaining("capWait must be between 0s and 10m");
   }
 
   private List<String> concurrently(int n, String millis) throws Exception {

@@ -9,9 +9,7 @@ import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -23,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -49,8 +46,6 @@ public final class ChildJvm implements AutoCloseable {
   /** Keeps memory bounded for children that log without end; the tail is what diagnoses. */
   private static final int STDERR_CAP_CHARS = 1024 * 1024;
   private static final int STDERR_TAIL_CHARS = 2000;
-  private static final long SIGNAL_TIMEOUT_SECONDS = 10;
-  private static final long STOP_CONFIRM_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final long CLOSE_WAIT_SECONDS = 10;
   private static final long EXIT_AFTER_EOF_WAIT_MILLIS = 2000;
   private static final int SKIPPED_LINES_IN_MESSAGE = 10;
@@ -204,8 +199,8 @@ public final class ChildJvm implements AutoCloseable {
    * @throws UncheckedIOException if the {@code kill} command cannot be run
    */
   public void freeze() {
-    signal("STOP");
-    awaitStopped();
+    checkAlive("STOP");
+    ProcessSignals.stop(process.toHandle());
   }
 
   /**
@@ -215,7 +210,8 @@ public final class ChildJvm implements AutoCloseable {
    * @throws UncheckedIOException if the {@code kill} command cannot be run
    */
   public void thaw() {
-    signal("CONT");
+    checkAlive("CONT");
+    ProcessSignals.resume(process.toHandle());
   }
 
   /**
@@ -350,7 +346,7 @@ public final class ChildJvm implements AutoCloseable {
     }
     if (process.isAlive()) {
       try {
-        signal("CONT");
+        ProcessSignals.resume(process.toHandle());
       } catch (RuntimeException ignored) {
         // The child may exit between the check and the signal; SIGKILL below handles the rest.
       }
@@ -373,108 +369,12 @@ public final class ChildJvm implements AutoCloseable {
     return "ChildJvm[pid=" + pid() + ", alive=" + process.isAlive() + "]";
   }
 
-  private void signal(String signal) {
+  /** Fails naming the exit code, before a signal could reach a reaped pid's new owner. */
+  private void checkAlive(String signal) {
     if (!process.isAlive()) {
-      // Checked first because a reaped pid may already belong to an unrelated process.
       throw new IllegalStateException(
           "cannot send SIG" + signal + ": child " + pid() + " exited with code "
               + process.exitValue());
-    }
-    String pid = Long.toString(pid());
-    Process kill;
-    try {
-      kill = startKill(List.of("kill", "-" + signal, pid));
-    } catch (IOException notOnPath) {
-      try {
-        // Some minimal images have kill only as a shell builtin.
-        kill = startKill(List.of("/bin/sh", "-c", "kill -" + signal + " " + pid));
-      } catch (IOException e) {
-        e.addSuppressed(notOnPath);
-        throw new UncheckedIOException("cannot run kill -" + signal + " " + pid, e);
-      }
-    }
-    String output;
-    int exit;
-    try {
-      output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      if (!kill.waitFor(SIGNAL_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        kill.destroyForcibly();
-        throw new IllegalStateException("kill -" + signal + " " + pid + " did not finish");
-      }
-      exit = kill.exitValue();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read output of kill -" + signal + " " + pid, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      kill.destroyForcibly();
-      throw new IllegalStateException("interrupted while sending SIG" + signal + " to " + pid, e);
-    }
-    if (exit != 0) {
-      throw new IllegalStateException(
-          "kill -" + signal + " " + pid + " failed with exit code " + exit + ": " + output);
-    }
-  }
-
-  private static Process startKill(List<String> command) throws IOException {
-    return new ProcessBuilder(command).redirectErrorStream(true).start();
-  }
-
-  /** Polls {@code /proc} until all threads are stopped; a no-op where {@code /proc} is absent. */
-  private void awaitStopped() {
-    Path tasks = Paths.get("/proc", Long.toString(pid()), "task");
-    if (!Files.isDirectory(tasks)) {
-      return;
-    }
-    long deadline = System.nanoTime() + STOP_CONFIRM_NANOS;
-    while (true) {
-      Optional<Boolean> stopped = allThreadsStopped(tasks);
-      if (stopped.isEmpty() || stopped.get()) {
-        return;
-      }
-      if (!process.isAlive()) {
-        throw new IllegalStateException("child " + pid() + " exited while being frozen");
-      }
-      if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException("child " + pid() + " not stopped "
-            + TimeUnit.NANOSECONDS.toSeconds(STOP_CONFIRM_NANOS) + " s after SIGSTOP");
-      }
-      try {
-        Thread.sleep(1);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for " + pid() + " to stop", e);
-      }
-    }
-  }
-
-  /**
-   * Reads each thread's state from {@code /proc/<pid>/task/<tid>/stat}.
-   *
-   * @return empty if the states cannot be read, so freezing degrades to "signal sent"
-   */
-  private static Optional<Boolean> allThreadsStopped(Path tasks) {
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(tasks)) {
-      for (Path task : dirs) {
-        String stat;
-        try {
-          stat = Files.readString(task.resolve("stat"), StandardCharsets.US_ASCII);
-        } catch (NoSuchFileException exited) {
-          continue;
-        }
-        // The command name is in parentheses and may itself contain ") ", so use the last one.
-        int close = stat.lastIndexOf(')');
-        if (close < 0 || close + 2 >= stat.length()) {
-          return Optional.empty();
-        }
-        char state = stat.charAt(close + 2);
-        // T: stopped, t: tracing stop, Z/X: already dead and so not running either.
-        if (state != 'T' && state != 't' && state != 'Z' && state != 'X') {
-          return Optional.of(false);
-        }
-      }
-      return Optional.of(true);
-    } catch (IOException | UncheckedIOException e) {
-      return Optional.empty();
     }
   }
 

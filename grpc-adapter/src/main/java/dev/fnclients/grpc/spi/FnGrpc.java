@@ -49,7 +49,8 @@ import java.util.function.Supplier;
  *       across freezes, and Google front ends answer pings more often than every ~30 s with
  *       GOAWAY {@code too_many_pings}; the wall-clock reset does their job. {@code idleTimeout} is
  *       set to the maximum idle age as a backstop for instances that are not throttled;
- *   <li>calls in flight are capped ({@link GrpcConfig#maxInFlightCalls()});
+ *   <li>calls in flight are capped ({@link GrpcConfig#maxInFlightCalls()}), a call waiting at most
+ *       {@link GrpcConfig#capWait()} for a free slot;
  *   <li>Micrometer's {@link MetricCollectingClientInterceptor} times every call.
  * </ul>
  */
@@ -109,7 +110,8 @@ public final class FnGrpc {
   public static ManagedChannel protect(
       Supplier<ManagedChannel> factory, String target, GrpcConfig grpc, FnClientsConfig config, TransportStats stats) {
     Duration deadline = grpc.defaultDeadline() != null ? grpc.defaultDeadline() : config.callTimeout();
-    ConnectionCap cap = new ConnectionCap(grpc.maxInFlightCalls(), grpc.maxInFlightCalls(), config.capWait(), stats);
+    Duration capWait = grpc.capWait() != null ? grpc.capWait() : config.capWait();
+    ConnectionCap cap = new ConnectionCap(grpc.maxInFlightCalls(), grpc.maxInFlightCalls(), capWait, stats);
     // Shared by every underlying channel the idle reset builds; the last one listed runs first.
     ClientInterceptor[] interceptors = {
       new RetryCountingInterceptor(stats),

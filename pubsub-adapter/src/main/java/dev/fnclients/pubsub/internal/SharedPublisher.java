@@ -6,41 +6,75 @@ import dev.fnclients.pubsub.PublishNotConfirmedException;
 import com.google.api.core.ApiFuture;
 import com.google.api.core.ApiFutureCallback;
 import com.google.api.core.ApiFutures;
-import com.google.api.core.SettableApiFuture;
 import com.google.cloud.pubsub.v1.Publisher;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.pubsub.v1.PubsubMessage;
 import com.google.pubsub.v1.TopicName;
-import dev.fnclients.spi.GracefulCloseable;
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.spi.TransportStats;
+import dev.fnclients.pubsub.internal.Outstanding.Tracker;
 import dev.fnclients.spi.Deadline;
+import dev.fnclients.spi.GracefulCloseable;
+import dev.fnclients.spi.TransportStats;
+import io.grpc.ManagedChannel;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The {@link FnPublisher} behind {@code FnClients.publisher}: a real {@link Publisher} plus the
- * futures it handed out, so that flush and shutdown can account for every one.
+ * The {@link FnPublisher} behind {@code FnClients.publisher}: two real {@link Publisher}s on one
+ * shared channel, one for messages without an ordering key (its retries bounded by the publish
+ * timeout) and one with message ordering for messages with a key (the client retries those until
+ * confirmed, to keep their order), plus the futures they handed out, so that flush and shutdown
+ * account for every one.
+ *
+ * <p>Time bounds. Nothing here waits on the server except where a deadline says how long:
+ * starting a {@code Publish} never blocks (past the in-flight cap a call waits in line without a
+ * thread, see {@link Admission}), so {@link #flush(Duration)} and {@link #publishAndWait} take all
+ * their time from one deadline; {@link #close(Duration)} ends within its budget with every future
+ * complete.
  */
 public final class SharedPublisher implements FnPublisher, GracefulCloseable {
-  private final Publisher delegate;
+  /** Builds a {@link Publisher} over {@code channel}, with message ordering when asked. */
+  @FunctionalInterface
+  public interface PublisherFactory {
+    Publisher build(ManagedChannel channel, boolean messageOrdering);
+  }
+
+  private final Publisher unordered;
+  private final Publisher ordered;
+  private final Outstanding outstanding = new Outstanding();
   private final TopicName topic;
+  private final String topicPath; // TopicName.toString() formats it anew each time
   private final Duration flushTimeout;
   private final TransportStats stats;
   private final Timer flushTimer;
-  private final Set<SettableApiFuture<String>> outstanding = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  public SharedPublisher(Publisher delegate, TopicName topic, Duration flushTimeout, TransportStats stats, Timer flushTimer) {
-    this.delegate = delegate;
+  /**
+   * A publisher for {@code topic} over {@code shared}, with at most {@code maxInFlightCalls}
+   * {@code Publish} calls in flight on that channel for all its publishers together (calls beyond
+   * wait in line, holding no thread; {@code timer} ends such a wait at the call's deadline).
+   */
+  public SharedPublisher(
+      TopicName topic,
+      ManagedChannel shared,
+      int maxInFlightCalls,
+      ScheduledExecutorService timer,
+      PublisherFactory factory,
+      Duration flushTimeout,
+      TransportStats stats,
+      Timer flushTimer) {
+    ManagedChannel channel = new TrackingChannel(shared, Admission.of(shared, maxInFlightCalls, timer), outstanding);
+    this.unordered = factory.build(channel, false);
+    this.ordered = factory.build(channel, true);
     this.topic = topic;
+    this.topicPath = topic.toString();
     this.flushTimeout = flushTimeout;
     this.stats = stats;
     this.flushTimer = flushTimer;
@@ -55,17 +89,16 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
   @Override
   public ApiFuture<String> publish(PubsubMessage message) {
     Messages.validate(message);
-    SettableApiFuture<String> result = SettableApiFuture.create();
-    outstanding.add(result); // before the closed check, so close() either refuses it or sweeps it
+    Tracker tracker = outstanding.add(message); // before the closed check: close() refuses it or fails it
     if (closed.get()) {
-      outstanding.remove(result);
-      throw new IllegalStateException("the publisher for " + topic + " is shut down");
+      outstanding.remove(tracker);
+      throw new IllegalStateException("the publisher for " + topicPath + " is shut down");
     }
     ApiFuture<String> sent;
     try {
-      sent = delegate.publish(message);
+      sent = publisherFor(message).publish(message);
     } catch (RuntimeException e) {
-      outstanding.remove(result);
+      outstanding.remove(tracker);
       throw e;
     }
     ApiFutures.addCallback(
@@ -73,29 +106,42 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
         new ApiFutureCallback<String>() {
           @Override
           public void onSuccess(String messageId) {
-            if (result.set(messageId)) {
+            if (tracker.future.set(messageId)) {
               stats.increment(MetricNames.MESSAGES_PUBLISHED);
             }
-            outstanding.remove(result);
+            outstanding.remove(tracker);
           }
 
           @Override
           public void onFailure(Throwable t) {
-            if (result.setException(t)) {
+            // While shutting down, failures come from the shutdown (an executor's rejection, a
+            // cancelled call), not from the server: report what is known, with the cause.
+            if (tracker.future.isDone()) {
+              outstanding.remove(tracker); // failed by close() already
+              return;
+            }
+            Throwable failure = closed.get() ? notConfirmed(tracker, "failed while the publisher shut down", t) : t;
+            if (tracker.future.setException(failure)) {
               stats.increment(MetricNames.MESSAGES_FAILED);
             }
-            outstanding.remove(result);
+            outstanding.remove(tracker);
           }
         },
         MoreExecutors.directExecutor());
-    return result;
+    return tracker.future;
   }
 
   @Override
   public String publishAndWait(PubsubMessage message) throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + flushTimeout.toNanos();
     ApiFuture<String> id = publish(message);
-    delegate.publishAllOutstanding();
-    return id.get(flushTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    publisherFor(message).publishAllOutstanding();
+    try {
+      return id.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new TimeoutException(
+          "message to " + topicPath + " not confirmed within the " + flushTimeout.toMillis() + " ms flush timeout");
+    }
   }
 
   @Override
@@ -107,21 +153,38 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
   public void flush(Duration timeout) throws InterruptedException, TimeoutException {
     long start = System.nanoTime();
     try {
-      delegate.publishAllOutstanding();
-      List<SettableApiFuture<String>> pending = List.copyOf(outstanding);
-      if (!pending.isEmpty()) {
-        ApiFutures.successfulAsList(pending).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-      }
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("successfulAsList does not fail", e);
+      // Sends whatever is batched; starting a call never waits (see the class comment).
+      unordered.publishAllOutstanding();
+      ordered.publishAllOutstanding();
+      awaitPublishedSoFar(start + timeout.toNanos(), timeout);
     } finally {
       flushTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
   }
 
+  /**
+   * Waits until every message published so far is confirmed or failed, or {@code deadline}: on
+   * the first one still pending, then on the next, in publishing order, never copying the list.
+   */
+  private void awaitPublishedSoFar(long deadline, Duration timeout) throws InterruptedException, TimeoutException {
+    long upTo = outstanding.lastSequence();
+    for (Tracker pending = outstanding.firstPending(0, upTo); pending != null;
+        pending = outstanding.firstPending(pending.sequence, upTo)) {
+      try {
+        pending.future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (ExecutionException | CancellationException failed) {
+        // Complete: its future says why.
+      } catch (TimeoutException e) {
+        throw new TimeoutException(
+            "messages published before the flush still unconfirmed after " + timeout.toMillis() + " ms; "
+                + outstanding.size() + " unconfirmed in all");
+      }
+    }
+  }
+
   @Override
   public void resumePublish(String orderingKey) {
-    delegate.resumePublish(orderingKey);
+    ordered.resumePublish(orderingKey);
   }
 
   @Override
@@ -135,54 +198,74 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
   }
 
   /**
-   * Flushes within {@code budget}, shuts the underlying publisher down (its {@code shutdown()}
-   * waits for every outstanding message, so it runs on its own thread and is waited for only as
-   * long as the budget lasts), then fails every future still unconfirmed; returns within the
-   * budget. Idempotent.
+   * Flushes for three quarters of {@code budget}, lets the underlying publishers shut down (their {@code shutdown()} waits for every
+   * message, so it runs on its own threads and is not waited for past the flush), then stops every
+   * further request and fails each unconfirmed future with {@link PublishNotConfirmedException},
+   * saying whether its message was sent. Returns within the budget (give or take the callers' own
+   * callbacks) with every future complete. Idempotent.
    */
   @Override
   public void close(Duration budget) {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    // Whoever waits for this close stops waiting at the budget's end: finish before it, keeping
-    // a slice for failing what is left, so that no future is left pending when the JVM halts.
-    long reserve = Math.min(budget.toNanos() / 10, TimeUnit.MILLISECONDS.toNanos(200));
-    long deadline = System.nanoTime() + budget.toNanos() - reserve;
+    // The last quarter of the budget is kept back to fail what is unconfirmed then: each failure
+    // runs the caller's callbacks, a few microseconds each on an idle CPU and many times that on
+    // a throttled or crowded one. The rest of it goes to the channels closed after the publishers.
+    long stopWaiting = System.nanoTime() + budget.toNanos() - budget.toNanos() / 4;
+    boolean interrupted = false;
     try {
-      flush(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+      flush(Duration.ofNanos(Math.max(0, stopWaiting - System.nanoTime())));
     } catch (TimeoutException e) {
-      // Whatever is left is failed below.
+      // What is left is failed below.
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      interrupted = true;
     }
-    Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     Deadline.runAll(
-        List.of(() -> {
-          try {
-            delegate.shutdown();
-            delegate.awaitTermination(left.toMillis(), TimeUnit.MILLISECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-        }),
-        left,
+        List.of(() -> shutdownQuietly(unordered), () -> shutdownQuietly(ordered)),
+        Duration.ofNanos(Math.max(0, stopWaiting - System.nanoTime())),
         "fnclients-pubsub-shutdown");
-    for (SettableApiFuture<String> future : List.copyOf(outstanding)) {
-      boolean failedHere =
-          future.setException(
-              new PublishNotConfirmedException(
-                  "message to " + topic + " was not confirmed within the " + budget.toMillis()
-                      + " ms shutdown budget; the server may or may not have it"));
-      if (failedHere) {
+    outstanding.seal();
+    String when = "within the " + budget.toMillis() + " ms shutdown budget";
+    String sent = notConfirmedMessage(true, when);
+    String unsent = notConfirmedMessage(false, when);
+    for (Tracker tracker : outstanding.snapshot()) {
+      boolean wasSent = outstanding.wasSent(tracker);
+      if (tracker.future.setException(new PublishNotConfirmedException(wasSent ? sent : unsent, wasSent, null))) {
         stats.increment(MetricNames.MESSAGES_FAILED);
       }
-      outstanding.remove(future);
+      outstanding.remove(tracker);
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private PublishNotConfirmedException notConfirmed(Tracker tracker, String when, Throwable cause) {
+    boolean sent = outstanding.wasSent(tracker);
+    return new PublishNotConfirmedException(notConfirmedMessage(sent, when), sent, cause);
+  }
+
+  private String notConfirmedMessage(boolean sent, String when) {
+    return "message to " + topicPath + " "
+        + (sent ? "was sent but not confirmed " + when + "; the server may have it"
+            : "was not sent " + when + "; the server does not have it");
+  }
+
+  private Publisher publisherFor(PubsubMessage message) {
+    return message.getOrderingKey().isEmpty() ? unordered : ordered;
+  }
+
+  private static void shutdownQuietly(Publisher publisher) {
+    try {
+      publisher.shutdown();
+    } catch (RuntimeException e) {
+      // Already shut down, or failing to: its messages are accounted for by the caller.
     }
   }
 
   @Override
   public String toString() {
-    return "SharedPublisher{" + topic + ", outstanding=" + outstanding.size() + "}";
+    return "SharedPublisher{" + topicPath + ", outstanding=" + outstanding.size() + "}";
   }
 }

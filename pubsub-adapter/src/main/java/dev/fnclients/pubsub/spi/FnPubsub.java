@@ -35,6 +35,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * would multiply attempts) and one small executor, so the thread count stays the same however many
  * topics and invocations there are. A {@code Publisher} built per invocation instead opens a
  * channel and {@code 5 × CPUs} threads each time.
+ *
+ * <p>The in-flight cap ({@code maxInFlightCalls}, 100 calls on the channel) applies to Pub/Sub
+ * without blocking a thread: the client starts {@code Publish} calls on the caller's thread (flush)
+ * and on the shared executor's few threads (batches, timers, retries), and a thread blocked at the
+ * cap for {@code capWait} would stall every publisher and overrun any flush timeout. Past the cap,
+ * a call waits in line holding no thread and starts when one in flight ends, or ends
+ * {@code DEADLINE_EXCEEDED} at its own deadline (the client's per-attempt timeout), which the
+ * client retries within its budget. A server that stops answering thus holds at most 100 calls and
+ * no thread, and the messages still in line are known not to have been sent. The channel's own
+ * blocking cap is set not to wait ({@code capWait} zero), as a backstop.
  */
 public final class FnPubsub {
   private FnPubsub() {}
@@ -48,9 +58,12 @@ public final class FnPubsub {
     return Messages.topic(path);
   }
 
-  /** The options of the channel publishers share: plaintext only for an emulator, no retry policy. */
+  /**
+   * The options of the channel publishers share: plaintext only for an emulator, no retry policy,
+   * and no wait at the in-flight cap.
+   */
   public static GrpcConfig grpcConfig(PubsubConfig pubsub) {
-    GrpcConfig.Builder b = GrpcConfig.custom().noRetryPolicy();
+    GrpcConfig.Builder b = GrpcConfig.custom().noRetryPolicy().capWait(Duration.ZERO);
     if (pubsub.usesEmulator()) {
       b.usePlaintext();
     }
@@ -68,6 +81,9 @@ public final class FnPubsub {
           return t;
         });
     executor.setRemoveOnCancelPolicy(true);
+    // Closed after every publisher has completed its futures: retries still scheduled then are
+    // for messages already reported, so they are dropped rather than waited for.
+    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     // Started with the first publisher, so the thread count is flat from then on.
     executor.prestartAllCoreThreads();
     return executor;
@@ -78,7 +94,11 @@ public final class FnPubsub {
     ((SharedPublisher) publisher).close(budget);
   }
 
-  /** The retry settings: the client's own retries, bounded by {@link PubsubConfig#publishTimeout()}. */
+  /**
+   * The retry settings: the client's own retries, bounded by {@link PubsubConfig#publishTimeout()}
+   * for messages without an ordering key (with message ordering, the client retries until
+   * confirmed, whatever the settings say, so that a key's messages keep their order).
+   */
   static RetrySettings retrySettings(PubsubConfig pubsub, FnClientsConfig config) {
     return RetrySettings.newBuilder()
         .setInitialRetryDelayDuration(Duration.ofMillis(100))
@@ -99,28 +119,44 @@ public final class FnPubsub {
       PubsubConfig pubsub,
       FnClientsConfig config,
       TransportStats stats) {
+    Timer flushTimer =
+        Timer.builder(MetricNames.PUBSUB_FLUSH)
+            .description("Time FnPublisher.flush() waited for outstanding messages")
+            .tag(MetricNames.TRANSPORT_TAG, stats.transport())
+            .register(stats.registry());
+    return new SharedPublisher(
+        topic,
+        channel,
+        grpcConfig(pubsub).maxInFlightCalls(),
+        executor,
+        (tracked, ordering) -> build(topic, tracked, executor, ordering, pubsub, config),
+        pubsub.flushTimeout(),
+        stats,
+        flushTimer);
+  }
+
+  private static Publisher build(
+      TopicName topic,
+      ManagedChannel channel,
+      ScheduledExecutorService executor,
+      boolean ordering,
+      PubsubConfig pubsub,
+      FnClientsConfig config) {
     Publisher.Builder builder =
         Publisher.newBuilder(topic)
             .setChannelProvider(FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
             .setExecutorProvider(FixedExecutorProvider.create(executor))
-            .setEnableMessageOrdering(true)
+            .setEnableMessageOrdering(ordering)
             .setRetrySettings(retrySettings(pubsub, config));
     if (pubsub.usesEmulator()) {
       builder.setCredentialsProvider(NoCredentialsProvider.create());
     } else if (pubsub.credentialsProvider() != null) {
       builder.setCredentialsProvider(pubsub.credentialsProvider());
     }
-    Publisher publisher;
     try {
-      publisher = builder.build();
+      return builder.build();
     } catch (IOException e) {
       throw new UncheckedIOException("could not build the Pub/Sub publisher for " + topic, e);
     }
-    Timer flushTimer =
-        Timer.builder(MetricNames.PUBSUB_FLUSH)
-            .description("Time FnPublisher.flush() waited for outstanding messages")
-            .tag(MetricNames.TRANSPORT_TAG, stats.transport())
-            .register(stats.registry());
-    return new SharedPublisher(publisher, topic, pubsub.flushTimeout(), stats, flushTimer);
   }
 }
