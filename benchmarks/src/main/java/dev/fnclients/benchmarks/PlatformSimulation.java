@@ -1,5 +1,7 @@
 package dev.fnclients.benchmarks;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import dev.fnclients.testkit.ChildJvm;
 import dev.fnclients.testkit.IdleKillingProxy;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
@@ -58,17 +60,18 @@ public final class PlatformSimulation {
   static final List<String> VARIANTS = List.of("clientPerInvocation", "defaultShared", "fnclients");
   private static final Duration CHILD_START = Duration.ofSeconds(90);
   /** Held so that the level sticks: gRPC logs an INFO line about epoll when its server starts. */
+  private static final Gson JSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
   private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
 
   private PlatformSimulation() {}
 
-  /** What to run. */
+  /** What to run; times in milliseconds, named as in {@code simulation.json}. */
   record Settings(
-      Duration idleLimit,
-      Duration longGap,
-      Duration shortGap,
-      Duration maxIdleAge,
-      Duration timeout,
+      long idleLimitMillis,
+      long longGapMillis,
+      long shortGapMillis,
+      long maxIdleAgeMillis,
+      long timeoutMillis,
       int invocations,
       int gapEvery,
       int burstSize,
@@ -76,13 +79,16 @@ public final class PlatformSimulation {
       List<String> protocols) {
 
     static Settings defaults() {
-      return new Settings(Duration.ofSeconds(1), Duration.ofMillis(1300), Duration.ofMillis(100),
-          Duration.ofMillis(500), Duration.ofSeconds(10), 20, 4, 250, 4, List.of("http", "grpc"));
+      return new Settings(1000, 1300, 100, 500, 10_000, 20, 4, 250, 4, List.of("http", "grpc"));
     }
 
     static Settings quick() {
-      return new Settings(Duration.ofSeconds(1), Duration.ofMillis(1300), Duration.ofMillis(100),
-          Duration.ofMillis(500), Duration.ofSeconds(3), 12, 4, 50, 4, List.of("http", "grpc"));
+      return new Settings(1000, 1300, 100, 500, 3_000, 12, 4, 50, 4, List.of("http", "grpc"));
+    }
+
+    Settings with(int invocations, long timeoutMillis, List<String> protocols) {
+      return new Settings(idleLimitMillis, longGapMillis, shortGapMillis, maxIdleAgeMillis, timeoutMillis, invocations,
+          gapEvery, burstSize, bursts, protocols);
     }
 
     boolean longGapBefore(int invocation) {
@@ -90,43 +96,51 @@ public final class PlatformSimulation {
     }
 
     int longGaps() {
-      int n = 0;
-      for (int i = 1; i <= invocations; i++) {
-        if (longGapBefore(i)) {
-          n++;
-        }
-      }
-      return n;
+      return (invocations - 1) / gapEvery;
     }
   }
 
-  /** One client variant in the idle-gap scenario. */
+  /** What {@code simulation.json} holds; {@link Report} reads it back. */
+  record Summary(Settings settings, long seconds, List<Run> runs, List<Burst> bursts) {}
+
+  /** One client variant in the idle-gap scenario (latencies in microseconds, one per invocation). */
   record Run(
       String protocol,
       Mode mode,
       String variant,
-      List<Long> latencyMicros,
-      List<Boolean> ok,
-      List<Integer> longGapBefore,
-      Map<String, Integer> errors,
+      int invocations,
+      int ok,
+      double p50Millis,
+      double p99Millis,
+      double maxMillis,
       int connections,
       int killed,
       long retries,
       long idleDiscards,
       int threadsStart,
       int threadsEnd,
-      long startToReadyMillis) {
+      long startToReadyMillis,
+      List<Long> latencyMicros,
+      List<Boolean> okList,
+      List<Integer> longGapBefore,
+      Map<String, Integer> errors) {
 
-    int succeeded() {
-      return (int) ok.stream().filter(b -> b).count();
+    static Run of(String protocol, Mode mode, String variant, List<Long> latencyMicros, List<Boolean> okList,
+        List<Integer> longGapBefore, Map<String, Integer> errors, int connections, int killed, long retries,
+        long idleDiscards, int threadsStart, int threadsEnd, long startToReadyMillis) {
+      long[] sorted = latencyMicros.stream().mapToLong(Long::longValue).sorted().toArray();
+      return new Run(protocol, mode, variant, okList.size(), (int) okList.stream().filter(b -> b).count(),
+          percentileMillis(sorted, 50), percentileMillis(sorted, 99), percentileMillis(sorted, 100), connections,
+          killed, retries, idleDiscards, threadsStart, threadsEnd, startToReadyMillis, latencyMicros, okList,
+          longGapBefore, errors);
     }
 
-    double percentileMillis(double p) {
-      long[] sorted = latencyMicros.stream().mapToLong(Long::longValue).sorted().toArray();
+    /** Nearest rank. */
+    private static double percentileMillis(long[] sorted, double p) {
       if (sorted.length == 0) {
         return Double.NaN;
       }
-      int rank = (int) Math.ceil(p / 100.0 * sorted.length); // nearest rank
+      int rank = (int) Math.ceil(p / 100.0 * sorted.length);
       return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))] / 1000.0;
     }
   }
@@ -139,7 +153,7 @@ public final class PlatformSimulation {
       int gaps,
       int ok,
       int failed,
-      long maxMicros,
+      double maxMillis,
       int connections,
       int killed,
       long retries,
@@ -185,10 +199,8 @@ public final class PlatformSimulation {
     if (quick) {
       settings = Settings.quick();
     }
-    settings = new Settings(settings.idleLimit(), settings.longGap(), settings.shortGap(), settings.maxIdleAge(),
-        timeout != null ? timeout : settings.timeout(),
-        invocations != null ? invocations : settings.invocations(),
-        settings.gapEvery(), settings.burstSize(), settings.bursts(),
+    settings = settings.with(invocations != null ? invocations : settings.invocations(),
+        timeout != null ? timeout.toMillis() : settings.timeoutMillis(),
         protocols != null ? protocols : settings.protocols());
 
     if (resetCheckGaps > 0) {
@@ -198,9 +210,8 @@ public final class PlatformSimulation {
     System.out.printf(Locale.ROOT,
         "Platform simulation: idle limit %d ms, frozen gaps %d ms (every %d invocations) and %d ms, "
             + "FNCLIENTS_MAX_IDLE_AGE %d ms, default clients' timeout %d ms, %d invocations per client%n",
-        settings.idleLimit().toMillis(), settings.longGap().toMillis(), settings.gapEvery(),
-        settings.shortGap().toMillis(), settings.maxIdleAge().toMillis(), settings.timeout().toMillis(),
-        settings.invocations());
+        settings.idleLimitMillis(), settings.longGapMillis(), settings.gapEvery(), settings.shortGapMillis(),
+        settings.maxIdleAgeMillis(), settings.timeoutMillis(), settings.invocations());
 
     List<Run> runs = new ArrayList<>();
     List<Burst> bursts = new ArrayList<>();
@@ -212,8 +223,8 @@ public final class PlatformSimulation {
             Run run = runIdleGaps(settings, protocol, mode, variant, upstream);
             runs.add(run);
             System.out.printf(Locale.ROOT, "  %-4s %-5s %-20s %2d/%d ok  p50 %8.2f ms  max %9.2f ms  connections %3d  killed %2d%s%n",
-                protocol, mode, variant, run.succeeded(), run.ok().size(), run.percentileMillis(50),
-                run.percentileMillis(100), run.connections(), run.killed(),
+                protocol, mode, variant, run.ok(), run.invocations(), run.p50Millis(), run.maxMillis(),
+                run.connections(), run.killed(),
                 run.errors().isEmpty() ? "" : "  " + run.errors());
           }
         }
@@ -229,7 +240,8 @@ public final class PlatformSimulation {
     long seconds = (System.nanoTime() - started) / 1_000_000_000L;
 
     Files.createDirectories(out);
-    Files.writeString(out.resolve("simulation.json"), json(settings, runs, bursts, seconds), StandardCharsets.UTF_8);
+    Files.writeString(out.resolve("simulation.json"), JSON.toJson(new Summary(settings, seconds, runs, bursts)),
+        StandardCharsets.UTF_8);
     Files.writeString(out.resolve("simulation.md"), markdown(settings, runs, bursts, seconds), StandardCharsets.UTF_8);
     Files.writeString(out.resolve("simulation.svg"), svg(settings, runs), StandardCharsets.UTF_8);
     System.out.println("Wrote " + out.resolve("simulation.json") + ", simulation.md and simulation.svg (" + seconds + " s)");
@@ -242,18 +254,18 @@ public final class PlatformSimulation {
    * as a stall until FnClients' default deadline (30 s) and fails. Not part of the default run.
    */
   static void grpcIdleResetCheck(Settings base, int gaps, Path out) throws Exception {
-    Settings s = new Settings(base.idleLimit(), base.longGap(), base.shortGap(), base.maxIdleAge(), base.timeout(),
-        gaps + 1, 1, base.burstSize(), base.bursts(), List.of("grpc"));
+    Settings s = new Settings(base.idleLimitMillis(), base.longGapMillis(), base.shortGapMillis(),
+        base.maxIdleAgeMillis(), base.timeoutMillis(), gaps + 1, 1, base.burstSize(), base.bursts(), List.of("grpc"));
     System.out.printf(Locale.ROOT, "gRPC idle-reset check: FnClients, %d frozen gaps of %d ms, proxy drops connections idle > %d ms%n",
-        gaps, s.longGap().toMillis(), s.idleLimit().toMillis());
+        gaps, s.longGapMillis(), s.idleLimitMillis());
     Run run;
     try (Upstream upstream = Upstream.start("grpc")) {
       run = runIdleGaps(s, "grpc", Mode.DROP, "fnclients", upstream);
     }
     List<String> bad = new ArrayList<>();
-    for (int i = 0; i < run.ok().size(); i++) {
-      if (!run.ok().get(i) || run.latencyMicros().get(i) >= 1_000_000) {
-        bad.add(String.format(Locale.ROOT, "invocation %d: %s after %s", i + 1, run.ok().get(i) ? "ok" : "FAILED",
+    for (int i = 0; i < run.invocations(); i++) {
+      if (!run.okList().get(i) || run.latencyMicros().get(i) >= 1_000_000) {
+        bad.add(String.format(Locale.ROOT, "invocation %d: %s after %s", i + 1, run.okList().get(i) ? "ok" : "FAILED",
             ms(run.latencyMicros().get(i) / 1000.0)));
       }
     }
@@ -262,8 +274,8 @@ public final class PlatformSimulation {
             + "dropping connections idle > %d ms, FNCLIENTS_MAX_IDLE_AGE=%dms.%n%n"
             + "- succeeded: %d/%d%n- p50 %s, max %s%n- connections opened: %d%n- idle discards (FnClients): %d; retries: %d%n"
             + "- stalled or failed invocations: %s%n",
-        gaps + 1, gaps, s.longGap().toMillis(), s.idleLimit().toMillis(), s.maxIdleAge().toMillis(), run.succeeded(),
-        run.ok().size(), ms(run.percentileMillis(50)), ms(run.percentileMillis(100)), run.connections(),
+        gaps + 1, gaps, s.longGapMillis(), s.idleLimitMillis(), s.maxIdleAgeMillis(), run.ok(),
+        run.invocations(), ms(run.p50Millis()), ms(run.maxMillis()), run.connections(),
         run.idleDiscards(), run.retries(), bad.isEmpty() ? "none" : String.join("; ", bad));
     System.out.print(text);
     Files.createDirectories(out);
@@ -344,11 +356,11 @@ public final class PlatformSimulation {
       IdleKillingProxy proxy) throws IOException {
     return ChildJvm.builder(SimulatedFunction.class)
         .jvmArgs("-Xmx256m")
-        .env("FNCLIENTS_MAX_IDLE_AGE", settings.maxIdleAge().toMillis() + "ms")
+        .env("FNCLIENTS_MAX_IDLE_AGE", settings.maxIdleAgeMillis() + "ms")
         .args(protocol, variant,
             upstream.target(upstream.address()),
             upstream.target(proxy.address()),
-            Long.toString(settings.timeout().toMillis()))
+            Long.toString(settings.timeoutMillis()))
         .start();
   }
 
@@ -358,10 +370,10 @@ public final class PlatformSimulation {
   }
 
   /** Keeps the instance frozen for {@code gap}, as a platform does between invocations. */
-  private static void frozenGap(ChildJvm child, Duration gap) throws InterruptedException {
+  private static void frozenGap(ChildJvm child, long millis) throws InterruptedException {
     child.freeze();
     try {
-      Thread.sleep(gap.toMillis());
+      Thread.sleep(millis);
     } finally {
       child.thaw();
     }
@@ -386,7 +398,7 @@ public final class PlatformSimulation {
 
   static Run runIdleGaps(Settings settings, String protocol, Mode mode, String variant, Upstream upstream)
       throws Exception {
-    try (IdleKillingProxy proxy = IdleKillingProxy.start(upstream.address(), settings.idleLimit(), mode)) {
+    try (IdleKillingProxy proxy = IdleKillingProxy.start(upstream.address(), Duration.ofMillis(settings.idleLimitMillis()), mode)) {
       long spawn = System.nanoTime();
       ChildJvm child = startInstance(settings, protocol, variant, upstream, proxy);
       try {
@@ -396,14 +408,14 @@ public final class PlatformSimulation {
         List<Boolean> ok = new ArrayList<>();
         List<Integer> longGaps = new ArrayList<>();
         Map<String, Integer> errors = new TreeMap<>();
-        Duration answerWithin = settings.timeout().plusSeconds(60);
+        Duration answerWithin = Duration.ofMillis(settings.timeoutMillis()).plusSeconds(60);
         for (int i = 1; i <= settings.invocations(); i++) {
           if (i > 1) {
             boolean longGap = settings.longGapBefore(i);
             if (longGap) {
               longGaps.add(i);
             }
-            frozenGap(child, longGap ? settings.longGap() : settings.shortGap());
+            frozenGap(child, longGap ? settings.longGapMillis() : settings.shortGapMillis());
           }
           child.send("INVOKE");
           String[] answer = child.readLine(answerWithin).split(" ", 3);
@@ -417,7 +429,7 @@ public final class PlatformSimulation {
         child.send("THREADS");
         int threadsEnd = Integer.parseInt(child.expectLine("THREADS", Duration.ofSeconds(30)).substring(8).trim());
         long[] stats = stats(child);
-        return new Run(protocol, mode, variant, latencies, ok, longGaps, errors,
+        return Run.of(protocol, mode, variant, latencies, ok, longGaps, errors,
             proxy.acceptedConnections(), proxy.killedConnections(), stats[0], stats[1], threadsStart, threadsEnd,
             readyMillis);
       } finally {
@@ -427,7 +439,7 @@ public final class PlatformSimulation {
   }
 
   static Burst runBursts(Settings settings, String protocol, String variant, Upstream upstream) throws Exception {
-    try (IdleKillingProxy proxy = IdleKillingProxy.start(upstream.address(), settings.idleLimit(), Mode.RESET)) {
+    try (IdleKillingProxy proxy = IdleKillingProxy.start(upstream.address(), Duration.ofMillis(settings.idleLimitMillis()), Mode.RESET)) {
       ChildJvm child = startInstance(settings, protocol, variant, upstream, proxy);
       try {
         awaitReady(child);
@@ -438,7 +450,7 @@ public final class PlatformSimulation {
         int threadsEnd = -1;
         for (int b = 1; b <= settings.bursts(); b++) {
           if (b > 1) {
-            frozenGap(child, settings.longGap());
+            frozenGap(child, settings.longGapMillis());
           }
           if (b == 1) {
             // The first invocation alone, to read the thread count once the client exists.
@@ -459,7 +471,7 @@ public final class PlatformSimulation {
         }
         long retries = stats(child)[0];
         return new Burst(protocol, variant, settings.burstSize() * settings.bursts(), settings.bursts() - 1,
-            ok, failed, max, proxy.acceptedConnections(), proxy.killedConnections(), retries, threadsStart, threadsEnd);
+            ok, failed, max / 1000.0, proxy.acceptedConnections(), proxy.killedConnections(), retries, threadsStart, threadsEnd);
       } finally {
         quit(child);
       }
@@ -495,68 +507,6 @@ public final class PlatformSimulation {
     return mode == Mode.RESET ? "RST" : "silent drop";
   }
 
-  private static String json(Settings s, List<Run> runs, List<Burst> bursts, long seconds) {
-    StringBuilder j = new StringBuilder();
-    j.append("{\n  \"settings\": {")
-        .append(String.format(Locale.ROOT,
-            "\"idleLimitMillis\": %d, \"longGapMillis\": %d, \"shortGapMillis\": %d, \"maxIdleAgeMillis\": %d, "
-                + "\"timeoutMillis\": %d, \"invocations\": %d, \"gapEvery\": %d, \"longGaps\": %d, "
-                + "\"burstSize\": %d, \"bursts\": %d, \"seconds\": %d",
-            s.idleLimit().toMillis(), s.longGap().toMillis(), s.shortGap().toMillis(), s.maxIdleAge().toMillis(),
-            s.timeout().toMillis(), s.invocations(), s.gapEvery(), s.longGaps(), s.burstSize(), s.bursts(), seconds))
-        .append("},\n  \"runs\": [\n");
-    for (int i = 0; i < runs.size(); i++) {
-      Run r = runs.get(i);
-      j.append("    {")
-          .append(String.format(Locale.ROOT,
-              "\"protocol\": \"%s\", \"mode\": \"%s\", \"variant\": \"%s\", \"invocations\": %d, \"ok\": %d, "
-                  + "\"p50Millis\": %.3f, \"p99Millis\": %.3f, \"maxMillis\": %.3f, \"connections\": %d, \"killed\": %d, "
-                  + "\"retries\": %d, \"idleDiscards\": %d, "
-                  + "\"threadsStart\": %d, \"threadsEnd\": %d, \"startToReadyMillis\": %d, ",
-              r.protocol(), r.mode(), r.variant(), r.ok().size(), r.succeeded(), r.percentileMillis(50),
-              r.percentileMillis(99), r.percentileMillis(100), r.connections(), r.killed(), r.retries(),
-              r.idleDiscards(), r.threadsStart(),
-              r.threadsEnd(), r.startToReadyMillis()))
-          .append("\"latencyMicros\": ").append(r.latencyMicros())
-          .append(", \"okList\": ").append(r.ok())
-          .append(", \"longGapBefore\": ").append(r.longGapBefore())
-          .append(", \"errors\": {");
-      int k = 0;
-      for (Map.Entry<String, Integer> e : r.errors().entrySet()) {
-        j.append(k++ > 0 ? ", " : "").append(jsonString(e.getKey())).append(": ").append(e.getValue());
-      }
-      j.append("}}").append(i < runs.size() - 1 ? "," : "").append('\n');
-    }
-    j.append("  ],\n  \"bursts\": [\n");
-    for (int i = 0; i < bursts.size(); i++) {
-      Burst b = bursts.get(i);
-      j.append("    ")
-          .append(String.format(Locale.ROOT,
-              "{\"protocol\": \"%s\", \"variant\": \"%s\", \"invocations\": %d, \"gaps\": %d, \"ok\": %d, "
-                  + "\"failed\": %d, \"maxMillis\": %.3f, \"connections\": %d, \"killed\": %d, \"retries\": %d, "
-                  + "\"threadsStart\": %d, \"threadsEnd\": %d}",
-              b.protocol(), b.variant(), b.invocations(), b.gaps(), b.ok(), b.failed(), b.maxMicros() / 1000.0,
-              b.connections(), b.killed(), b.retries(), b.threadsStart(), b.threadsEnd()))
-          .append(i < bursts.size() - 1 ? "," : "").append('\n');
-    }
-    j.append("  ]\n}\n");
-    return j.toString();
-  }
-
-  private static String jsonString(String s) {
-    StringBuilder b = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
-      if (c == '"' || c == '\\') {
-        b.append('\\').append(c);
-      } else if (c < 0x20) {
-        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    return b.append('"').toString();
-  }
-
   private static String ms(double millis) {
     if (Double.isNaN(millis)) {
       return "-";
@@ -584,8 +534,8 @@ public final class PlatformSimulation {
             + "would hang until TCP gives up). Each instance first makes one call straight to the server (cold start "
             + "is measured separately), then %d invocations, one call each. Connections are counted by the proxy "
             + "(what the server sees).%n%n",
-        seconds, s.idleLimit().toMillis(), s.gapEvery(), ordinalSuffix(s.gapEvery()), s.longGap().toMillis(),
-        s.shortGap().toMillis(), s.maxIdleAge().toMillis(), s.timeout().toSeconds(), s.timeout().toSeconds(),
+        seconds, s.idleLimitMillis(), s.gapEvery(), ordinalSuffix(s.gapEvery()), s.longGapMillis(),
+        s.shortGapMillis(), s.maxIdleAgeMillis(), s.timeoutMillis() / 1000, s.timeoutMillis() / 1000,
         s.invocations()));
     md.append("## Invocations across frozen idle gaps\n\n");
     md.append("| protocol | proxy kills idle connections by | client | succeeded | p50 | p99 | max | connections opened | writes into a killed connection | client's own retries | failures |\n");
@@ -597,11 +547,11 @@ public final class PlatformSimulation {
       md.append("| ").append(protocolLabel(r.protocol()))
           .append(" | ").append(modeLabel(r.mode()))
           .append(" | ").append(r.variant().equals("fnclients") ? "**FnClients**" : label(r.variant()))
-          .append(" | ").append(String.format(Locale.ROOT, "%d/%d (%.0f%%)", r.succeeded(), r.ok().size(),
-              100.0 * r.succeeded() / Math.max(1, r.ok().size())))
-          .append(" | ").append(ms(r.percentileMillis(50)))
-          .append(" | ").append(ms(r.percentileMillis(99)))
-          .append(" | ").append(ms(r.percentileMillis(100)))
+          .append(" | ").append(String.format(Locale.ROOT, "%d/%d (%.0f%%)", r.ok(), r.invocations(),
+              100.0 * r.ok() / Math.max(1, r.invocations())))
+          .append(" | ").append(ms(r.p50Millis()))
+          .append(" | ").append(ms(r.p99Millis()))
+          .append(" | ").append(ms(r.maxMillis()))
           .append(" | ").append(r.connections())
           .append(" | ").append(r.killed())
           .append(" | ").append(r.retries() < 0 ? "-" : Long.toString(r.retries()))
@@ -625,7 +575,7 @@ public final class PlatformSimulation {
     md.append(String.format(Locale.ROOT,
         "%d bursts of %d back-to-back invocations, separated by %d frozen gaps of %d ms (proxy: RST). "
             + "Target for FnClients: at most 1 + %d = %d connections.%n%n",
-        s.bursts(), s.burstSize(), s.bursts() - 1, s.longGap().toMillis(), s.bursts() - 1, s.bursts()));
+        s.bursts(), s.burstSize(), s.bursts() - 1, s.longGapMillis(), s.bursts() - 1, s.bursts()));
     md.append("| protocol | client | invocations | failed | connections opened | writes into a killed connection | client's own retries | live threads after the 1st / last invocation |\n");
     md.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
     for (Burst b : bursts) {
@@ -680,7 +630,7 @@ public final class PlatformSimulation {
     int width = cols * panelW + 20;
     int height = top + rows * panelH + 30;
     double minMs = 0.1;
-    double maxMs = Math.max(1000, s.timeout().toMillis() * 1.5);
+    double maxMs = Math.max(1000, s.timeoutMillis() * 1.5);
     int decLo = (int) Math.floor(Math.log10(minMs));
     int decHi = (int) Math.ceil(Math.log10(maxMs));
 
@@ -691,11 +641,11 @@ public final class PlatformSimulation {
     g.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>%n", width, height));
     g.append(String.format(Locale.ROOT,
         "<text x=\"12\" y=\"22\" font-size=\"15\" font-weight=\"bold\">Frozen instance, proxy killing connections idle &gt; %d ms: "
-            + "latency of each invocation (log scale)</text>%n", s.idleLimit().toMillis()));
+            + "latency of each invocation (log scale)</text>%n", s.idleLimitMillis()));
     g.append(String.format(Locale.ROOT,
         "<text x=\"12\" y=\"40\" fill=\"#555555\">shaded: after a %d ms frozen gap; ✕ = failed invocation; "
             + "FNCLIENTS_MAX_IDLE_AGE=%dms, default timeouts %d s</text>%n",
-        s.longGap().toMillis(), s.maxIdleAge().toMillis(), s.timeout().toSeconds()));
+        s.longGapMillis(), s.maxIdleAgeMillis(), s.timeoutMillis() / 1000));
     int lx = 12;
     for (String v : VARIANTS) {
       g.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"50\" width=\"14\" height=\"10\" fill=\"%s\"/>%n", lx, COLORS.get(v)));
@@ -760,7 +710,7 @@ public final class PlatformSimulation {
         for (int i = 0; i < r.latencyMicros().size(); i++) {
           double x = left + (i + 0.5) * step + offset;
           double y = yFor(Math.max(minMs, r.latencyMicros().get(i) / 1000.0), decLo, decHi, plotTop, plotBottom);
-          if (r.ok().get(i)) {
+          if (r.okList().get(i)) {
             g.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.6\" fill=\"%s\"/>%n", x, y, color));
           } else {
             g.append(String.format(Locale.ROOT,

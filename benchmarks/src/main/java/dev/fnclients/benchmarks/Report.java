@@ -1,6 +1,13 @@
 package dev.fnclients.benchmarks;
 
+import com.google.gson.Gson;
+import com.google.gson.reflect.TypeToken;
+import dev.fnclients.benchmarks.PlatformSimulation.Burst;
+import dev.fnclients.benchmarks.PlatformSimulation.Run;
+import dev.fnclients.benchmarks.PlatformSimulation.Summary;
+import dev.fnclients.testkit.IdleKillingProxy.Mode;
 import java.io.IOException;
+import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,8 +127,31 @@ public final class Report {
     }
   }
 
+  /** One benchmark in a JMH JSON result file (the fields read here). */
+  record JmhResult(
+      String benchmark,
+      String mode,
+      String jmhVersion,
+      String jdkVersion,
+      String vmName,
+      int warmupIterations,
+      String warmupTime,
+      int measurementIterations,
+      String measurementTime,
+      int forks,
+      Map<String, String> params,
+      Metric primaryMetric,
+      Map<String, Metric> secondaryMetrics) {}
+
+  /** A JMH score; {@code rawData} holds the per-iteration values of each fork. */
+  record Metric(double score, double scoreError, String scoreUnit, List<List<Double>> rawData) {}
+
   /** One target of the issue, what was measured for it, and whether it is met (null: not measured). */
   record Target(String target, String goal, String measured, Boolean met) {}
+
+  /** Lenient, so JMH's {@code "NaN"} scores read as NaN. */
+  private static final Gson GSON = new Gson();
+  private static final Type RESULTS = new TypeToken<List<JmhResult>>() {}.getType();
 
   private Report() {}
 
@@ -151,19 +181,17 @@ public final class Report {
     }
 
     List<Row> rows = new ArrayList<>();
-    Map<String, Object> first = Map.of();
+    JmhResult first = null;
     for (Path json : jsons) {
-      List<Object> results = asList(MiniJson.parse(Files.readString(json, StandardCharsets.UTF_8)));
-      for (Object result : results) {
-        rows.add(toRow(asMap(result)));
-      }
-      if (first.isEmpty() && !results.isEmpty()) {
-        first = asMap(results.get(0));
+      List<JmhResult> results = GSON.fromJson(Files.readString(json, StandardCharsets.UTF_8), RESULTS);
+      results.forEach(r -> rows.add(toRow(r)));
+      if (first == null && !results.isEmpty()) {
+        first = results.get(0);
       }
     }
     Path simulationJson = outDir.resolve("simulation.json");
-    Map<String, Object> simulation = Files.exists(simulationJson)
-        ? asMap(MiniJson.parse(Files.readString(simulationJson, StandardCharsets.UTF_8)))
+    Summary simulation = Files.exists(simulationJson)
+        ? GSON.fromJson(Files.readString(simulationJson, StandardCharsets.UTF_8), Summary.class)
         : null;
 
     Files.createDirectories(outDir);
@@ -185,39 +213,22 @@ public final class Report {
 
   // ---- reading ----
 
-  private static Row toRow(Map<String, Object> result) {
-    String fqn = (String) result.get("benchmark");
-    int lastDot = fqn.lastIndexOf('.');
-    String method = fqn.substring(lastDot + 1);
-    String className = fqn.substring(0, lastDot);
+  private static Row toRow(JmhResult result) {
+    int lastDot = result.benchmark().lastIndexOf('.');
+    String method = result.benchmark().substring(lastDot + 1);
+    String className = result.benchmark().substring(0, lastDot);
     String simpleClass = className.substring(className.lastIndexOf('.') + 1);
-
-    Map<String, String> params = new LinkedHashMap<>();
-    Object p = result.get("params");
-    if (p != null) {
-      asMap(p).forEach((k, v) -> params.put(k, String.valueOf(v)));
-    }
+    Map<String, String> params = new LinkedHashMap<>(result.params() == null ? Map.of() : result.params());
     if (simpleClass.equals(COLD)) {
       params.putIfAbsent("variant", method); // one method per variant, so that each fork measures one
     }
-    Map<String, Object> primary = asMap(result.get("primaryMetric"));
-    String unit = (String) primary.get("scoreUnit");
-    double toUs = microsPer(unit);
-    double score = MiniJson.number(primary.get("score")) * toUs;
-    double error = MiniJson.number(primary.get("scoreError")) * toUs;
+    Metric primary = result.primaryMetric();
+    double toUs = microsPer(primary.scoreUnit());
     List<Double> raw = new ArrayList<>();
-    Object rawData = primary.get("rawData");
-    if (rawData != null) {
-      for (Object fork : asList(rawData)) {
-        for (Object v : asList(fork)) {
-          raw.add(MiniJson.number(v) * toUs);
-        }
-      }
-    }
-
-    Map<String, Object> secondary = result.get("secondaryMetrics") == null
-        ? Map.of() : asMap(result.get("secondaryMetrics"));
-    return new Row(simpleClass, method, String.valueOf(result.get("mode")), params, score, error, unit, raw,
+    primary.rawData().forEach(fork -> fork.forEach(v -> raw.add(v * toUs)));
+    Map<String, Metric> secondary = result.secondaryMetrics() == null ? Map.of() : result.secondaryMetrics();
+    return new Row(simpleClass, method, result.mode(), params, primary.score() * toUs, primary.scoreError() * toUs,
+        primary.scoreUnit(), raw,
         secondaryScore(secondary, "ops"),
         secondaryScore(secondary, "connectionsOpened"),
         secondaryScore(secondary, "liveThreadSamples"),
@@ -229,27 +240,17 @@ public final class Report {
         secondaryScore(secondary, "classesLoaded"));
   }
 
-  private static double secondaryScore(Map<String, Object> secondary, String name) {
-    Object metric = secondary.get(name);
-    return metric == null ? Double.NaN : MiniJson.number(asMap(metric).get("score"));
+  private static double secondaryScore(Map<String, Metric> secondary, String name) {
+    Metric metric = secondary.get(name);
+    return metric == null ? Double.NaN : metric.score();
   }
 
   /** The largest per-iteration value of a secondary metric (from its raw data). */
-  private static double secondaryMax(Map<String, Object> secondary, String name) {
-    Object metric = secondary.get(name);
-    if (metric == null || asMap(metric).get("rawData") == null) {
-      return Double.NaN;
-    }
-    double max = Double.NaN;
-    for (Object fork : asList(asMap(metric).get("rawData"))) {
-      for (Object v : asList(fork)) {
-        double d = MiniJson.number(v);
-        if (!Double.isNaN(d) && (Double.isNaN(max) || d > max)) {
-          max = d;
-        }
-      }
-    }
-    return max;
+  private static double secondaryMax(Map<String, Metric> secondary, String name) {
+    Metric metric = secondary.get(name);
+    return metric == null
+        ? Double.NaN
+        : metric.rawData().stream().flatMap(List::stream).mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
   }
 
   /** Microseconds in one unit of a JMH time unit such as {@code ms/op}. */
@@ -268,16 +269,6 @@ public final class Report {
         throw new IllegalArgumentException(
             "unsupported unit " + unit + "; run the benchmarks in AverageTime or SingleShotTime mode (their defaults)");
     }
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> asMap(Object o) {
-    return (Map<String, Object>) o;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<Object> asList(Object o) {
-    return (List<Object>) o;
   }
 
   // ---- ratios ----
@@ -324,19 +315,24 @@ public final class Report {
 
   static List<Ratio> ratios(List<Row> rows) {
     List<Ratio> ratios = new ArrayList<>();
-    for (String scheme : List.of("http", "https")) {
-      ratios.add(ratio(
-          "Per invocation, " + scheme + ": clientPerInvocation / fnclients",
-          "how many times more a client built per invocation costs than the shared FnClients client",
-          find(rows, PER_INVOCATION, "clientPerInvocation", scheme),
-          find(rows, PER_INVOCATION, "fnclients", scheme)));
-    }
-    for (String scheme : List.of("http", "https")) {
-      ratios.add(ratio(
-          "Per invocation, " + scheme + ": defaultShared / fnclients",
-          "a shared default client vs FnClients on a warm connection (about 1 expected)",
-          find(rows, PER_INVOCATION, "defaultShared", scheme),
-          find(rows, PER_INVOCATION, "fnclients", scheme)));
+    httpRatios(rows, ratios);
+    warmRatios(rows, ratios);
+    grpcPubsubRatios(rows, ratios);
+    coldRatios(rows, ratios);
+    return ratios;
+  }
+
+  private static void httpRatios(List<Row> rows, List<Ratio> ratios) {
+    for (String variant : List.of("clientPerInvocation", "defaultShared")) {
+      for (String scheme : List.of("http", "https")) {
+        ratios.add(ratio(
+            "Per invocation, " + scheme + ": " + variant + " / fnclients",
+            variant.equals("defaultShared")
+                ? "a shared default client vs FnClients on a warm connection (about 1 expected)"
+                : "how many times more a client built per invocation costs than the shared FnClients client",
+            find(rows, PER_INVOCATION, variant, scheme),
+            find(rows, PER_INVOCATION, "fnclients", scheme)));
+      }
     }
     ratios.add(ratio(
         "New connection, https: defaultShared / fnclients",
@@ -348,14 +344,16 @@ public final class Report {
         "new plain TCP connection + first request",
         find(rows, NEW_CONNECTION, "defaultShared", "http"),
         find(rows, NEW_CONNECTION, "fnclients", "http")));
+  }
+
+  private static void warmRatios(List<Row> rows, List<Ratio> ratios) {
+    Row warmFn = find(rows, WARM, "fnclients", null);
+    Row warmRaw = find(rows, WARM, "raw", null);
     ratios.add(ratio(
         "Warm overhead, http: fnclients / raw",
         "FnClients' interceptors and listeners over a raw OkHttp client with the same settings (target <= "
             + WARM_TARGET + ")",
-        find(rows, WARM, "fnclients", null),
-        find(rows, WARM, "raw", null)));
-    Row warmFn = find(rows, WARM, "fnclients", null);
-    Row warmRaw = find(rows, WARM, "raw", null);
+        warmFn, warmRaw));
     ratios.add(derived(
         "Warm overhead, http, caller-thread CPU per request: fnclients / raw",
         "the client side's own CPU time per request (OkHttp runs a synchronous call on the caller's "
@@ -374,7 +372,9 @@ public final class Report {
         "the same comparison in CPU time of the whole JVM per request (client, in-process server, GC); "
             + "steadier than wall time on a busy machine, diluted by the server's share",
         warmFn, warmRaw, Row::cpuUsPerOp));
+  }
 
+  private static void grpcPubsubRatios(List<Row> rows, List<Ratio> ratios) {
     for (String scheme : List.of("plaintext", "tls")) {
       ratios.add(ratio(
           "gRPC per invocation, " + scheme + ": channelPerInvocation / fnclients",
@@ -398,7 +398,9 @@ public final class Report {
         "one Publisher reused, publish(m).get() (waits for the client's 1 ms batch delay) vs publishAndWait",
         find(rows, PUBSUB, "defaultShared", null),
         find(rows, PUBSUB, "fnclients", null)));
+  }
 
+  private static void coldRatios(List<Row> rows, List<Ratio> ratios) {
     Row coldFn = find(rows, COLD, "fnclients", null);
     Row coldRaw = find(rows, COLD, "rawOkHttp", null);
     ratios.add(ratio(
@@ -421,7 +423,6 @@ public final class Report {
             ? String.format(Locale.ROOT, "%.0f vs %.0f classes loaded during the first call", coldFn.classesPerOp(), coldRaw.classesPerOp())
             : "classes loaded during the first call",
         coldFn, coldRaw, Row::classesPerOp));
-    return ratios;
   }
 
   private static Ratio findRatio(List<Ratio> ratios, String labelStart) {
@@ -435,7 +436,7 @@ public final class Report {
 
   // ---- targets ----
 
-  static List<Target> targets(List<Row> rows, Map<String, Object> simulation) {
+  static List<Target> targets(List<Row> rows, Summary simulation) {
     List<Ratio> ratios = ratios(rows);
     List<Target> targets = new ArrayList<>();
     targets.add(atLeast("Per invocation, HTTPS: client per invocation / FnClients", TLS_TARGET,
@@ -458,28 +459,31 @@ public final class Report {
             ? formatRatio(cold) + " (median " + formatRatio(coldMedian) + (coldCpu.measured() ? ", caller CPU " + formatRatio(coldCpu) : "") + ")"
             : "not measured",
         cold.measured() ? cold.value() <= COLD_TARGET : null));
+    targets.add(connectionsTarget(rows, simulation));
+    for (String scheme : List.of("plaintext", "tls")) {
+      targets.add(atLeast("gRPC unary (" + scheme + "): channel per invocation / FnClients", GRPC_PUBSUB_TARGET,
+          findRatio(ratios, "gRPC per invocation, " + scheme + ": channelPerInvocation")));
+    }
+    targets.add(atLeast("Pub/Sub publish and wait: Publisher per invocation / FnClients", GRPC_PUBSUB_TARGET,
+        findRatio(ratios, "Pub/Sub publish and wait: publisherPerInvocation")));
+    targets.add(threadsTarget(rows, simulation));
+    targets.add(simulationTarget(simulation));
+    return targets;
+  }
 
-    // Connections per 1,000 sequential invocations.
+  /** Connections per 1,000 sequential invocations: the simulation's bursts, and JMH's count without gaps. */
+  private static Target connectionsTarget(List<Row> rows, Summary simulation) {
     List<String> items = new ArrayList<>();
     String prefix = "";
-    Boolean connsMet = null;
-    if (simulation != null && simulation.get("bursts") != null) {
-      for (Object o : asList(simulation.get("bursts"))) {
-        Map<String, Object> b = asMap(o);
-        String variant = (String) b.get("variant");
-        long connections = (long) MiniJson.number(b.get("connections"));
-        long gaps = (long) MiniJson.number(b.get("gaps"));
-        prefix = String.format(Locale.ROOT, "simulation, %,d invocations with %d frozen gaps: ",
-            (long) MiniJson.number(b.get("invocations")), gaps);
-        String item = b.get("protocol") + " " + (variant.equals("fnclients") ? "**FnClients**" : PlatformSimulation.label(variant))
-            + " " + connections;
-        if (variant.equals("fnclients")) {
-          boolean ok = connections <= 1 + gaps;
-          connsMet = connsMet == null ? ok : connsMet && ok;
-          item += String.format(Locale.ROOT, " (limit %d)", 1 + gaps);
-        }
-        items.add(item);
+    Boolean met = null;
+    for (Burst b : simulation == null ? List.<Burst>of() : simulation.bursts()) {
+      prefix = String.format(Locale.ROOT, "simulation, %,d invocations with %d frozen gaps: ", b.invocations(), b.gaps());
+      String item = b.protocol() + " " + clientLabel(b.variant()) + " " + b.connections();
+      if (b.variant().equals("fnclients")) {
+        met = and(met, b.connections() <= 1 + b.gaps());
+        item += String.format(Locale.ROOT, " (limit %d)", 1 + b.gaps());
       }
+      items.add(item);
     }
     StringBuilder conns = new StringBuilder(items.isEmpty() ? "" : prefix + String.join(", ", items));
     Row jmhFn = find(rows, PER_INVOCATION, "fnclients", "http");
@@ -489,77 +493,66 @@ public final class Report {
           "JMH, no gaps: FnClients %.2f vs client per invocation %.0f per 1,000",
           jmhFn.connectionsPerOp() * 1000, jmhCpi.connectionsPerOp() * 1000));
     }
-    targets.add(new Target("Connections per 1,000 sequential invocations", "FnClients <= 1 + idle gaps (client per invocation: 1,000)",
-        conns.length() == 0 ? "not measured" : conns.toString(), connsMet));
+    return new Target("Connections per 1,000 sequential invocations", "FnClients <= 1 + idle gaps (client per invocation: 1,000)",
+        conns.length() == 0 ? "not measured" : conns.toString(), met);
+  }
 
-    for (String scheme : List.of("plaintext", "tls")) {
-      targets.add(atLeast("gRPC unary (" + scheme + "): channel per invocation / FnClients", GRPC_PUBSUB_TARGET,
-          findRatio(ratios, "gRPC per invocation, " + scheme + ": channelPerInvocation")));
-    }
-    targets.add(atLeast("Pub/Sub publish and wait: Publisher per invocation / FnClients", GRPC_PUBSUB_TARGET,
-        findRatio(ratios, "Pub/Sub publish and wait: publisherPerInvocation")));
-
-    // Threads flat: FnClients' live threads, mean vs peak over the whole trial.
-    StringBuilder threads = new StringBuilder();
-    Boolean threadsMet = null;
+  /** Threads flat: FnClients' live threads, mean vs peak over a JMH trial, and first vs last in the bursts. */
+  private static Target threadsTarget(List<Row> rows, Summary simulation) {
+    List<String> items = new ArrayList<>();
+    Boolean met = null;
     for (String[] b : List.of(new String[] {PER_INVOCATION, "https", "HTTPS"}, new String[] {GRPC, "tls", "gRPC TLS"},
         new String[] {GRPC, "plaintext", "gRPC"}, new String[] {PUBSUB, null, "Pub/Sub"})) {
       Row fn = find(rows, b[0], "fnclients", b[1]);
       if (fn == null || Double.isNaN(fn.liveThreadsPeak())) {
         continue;
       }
-      boolean flat = fn.liveThreadsPeak() <= Math.ceil(fn.liveThreads()) + 1;
-      threadsMet = threadsMet == null ? flat : threadsMet && flat;
-      threads.append(threads.length() > 0 ? "; " : "")
-          .append(String.format(Locale.ROOT, "%s %.1f mean / %.0f peak", b[2], fn.liveThreads(), fn.liveThreadsPeak()));
-      if (!Double.isNaN(fn.threadsStartedPerOp())) {
-        threads.append(String.format(Locale.ROOT, ", %.0f threads started per 1,000 invocations", fn.threadsStartedPerOp() * 1000));
+      met = and(met, fn.liveThreadsPeak() <= Math.ceil(fn.liveThreads()) + 1);
+      items.add(String.format(Locale.ROOT, "%s %.1f mean / %.0f peak", b[2], fn.liveThreads(), fn.liveThreadsPeak())
+          + (Double.isNaN(fn.threadsStartedPerOp()) ? "" : String.format(Locale.ROOT,
+              ", %.0f threads started per 1,000 invocations", fn.threadsStartedPerOp() * 1000)));
+    }
+    for (Burst b : simulation == null ? List.<Burst>of() : simulation.bursts()) {
+      if (b.variant().equals("fnclients")) {
+        met = and(met, b.threadsEnd() <= b.threadsStart() + 1);
+        items.add(String.format(Locale.ROOT, "simulation %s: %d after the 1st, %d after the %,dth invocation",
+            b.protocol(), b.threadsStart(), b.threadsEnd(), b.invocations()));
       }
     }
-    if (simulation != null && simulation.get("bursts") != null) {
-      for (Object o : asList(simulation.get("bursts"))) {
-        Map<String, Object> bm = asMap(o);
-        if (bm.get("variant").equals("fnclients")) {
-          long start = (long) MiniJson.number(bm.get("threadsStart"));
-          long end = (long) MiniJson.number(bm.get("threadsEnd"));
-          boolean flat = end <= start + 1;
-          threadsMet = threadsMet == null ? flat : threadsMet && flat;
-          threads.append(threads.length() > 0 ? "; " : "").append(String.format(Locale.ROOT,
-              "simulation %s: %d after the 1st, %d after the %,dth invocation", bm.get("protocol"), start, end,
-              (long) MiniJson.number(bm.get("invocations"))));
-        }
-      }
-    }
-    targets.add(new Target("Thread count flat with FnClients", "peak <= mean + 1 over a trial; no growth over 1,000 invocations",
-        threads.length() == 0 ? "not measured" : threads.toString(), threadsMet));
+    return new Target("Thread count flat with FnClients", "peak <= mean + 1 over a trial; no growth over 1,000 invocations",
+        items.isEmpty() ? "not measured" : String.join("; ", items), met);
+  }
 
-    // Platform simulation.
-    if (simulation != null && simulation.get("runs") != null) {
-      StringBuilder fn = new StringBuilder();
-      StringBuilder others = new StringBuilder();
-      Boolean simMet = null;
-      for (Object o : asList(simulation.get("runs"))) {
-        Map<String, Object> r = asMap(o);
-        long ok = (long) MiniJson.number(r.get("ok"));
-        long n = (long) MiniJson.number(r.get("invocations"));
-        double max = MiniJson.number(r.get("maxMillis"));
-        String where = r.get("protocol") + " " + (r.get("mode").equals("RESET") ? "RST" : "drop");
-        if (r.get("variant").equals("fnclients")) {
-          boolean met = ok == n && max < SIMULATION_MAX_MILLIS;
-          simMet = simMet == null ? met : simMet && met;
-          fn.append(fn.length() > 0 ? "; " : "").append(String.format(Locale.ROOT, "%s %d/%d, max %s", where, ok, n, fmtMillis(max)));
-        } else if (ok < n || max >= SIMULATION_MAX_MILLIS) {
-          others.append(others.length() > 0 ? "; " : "").append(String.format(Locale.ROOT, "%s %s %d/%d, max %s",
-              PlatformSimulation.label((String) r.get("variant")), where, ok, n, fmtMillis(max)));
-        }
-      }
-      targets.add(new Target("Platform simulation (frozen instance, idle-killing proxy): FnClients",
-          "100% success, max latency < 1 s", "**FnClients** " + fn + (others.length() > 0 ? ". Others: " + others : ""), simMet));
-    } else {
-      targets.add(new Target("Platform simulation (frozen instance, idle-killing proxy): FnClients",
-          "100% success, max latency < 1 s", "not run", null));
+  /** The platform simulation: every FnClients invocation succeeds, none slower than a second. */
+  private static Target simulationTarget(Summary simulation) {
+    String name = "Platform simulation (frozen instance, idle-killing proxy): FnClients";
+    String goal = "100% success, max latency < 1 s";
+    if (simulation == null) {
+      return new Target(name, goal, "not run", null);
     }
-    return targets;
+    List<String> fn = new ArrayList<>();
+    List<String> others = new ArrayList<>();
+    Boolean met = null;
+    for (Run r : simulation.runs()) {
+      String where = r.protocol() + " " + (r.mode() == Mode.RESET ? "RST" : "drop");
+      if (r.variant().equals("fnclients")) {
+        met = and(met, r.ok() == r.invocations() && r.maxMillis() < SIMULATION_MAX_MILLIS);
+        fn.add(String.format(Locale.ROOT, "%s %d/%d, max %s", where, r.ok(), r.invocations(), fmtMillis(r.maxMillis())));
+      } else if (r.ok() < r.invocations() || r.maxMillis() >= SIMULATION_MAX_MILLIS) {
+        others.add(String.format(Locale.ROOT, "%s %s %d/%d, max %s", PlatformSimulation.label(r.variant()), where,
+            r.ok(), r.invocations(), fmtMillis(r.maxMillis())));
+      }
+    }
+    return new Target(name, goal,
+        "**FnClients** " + String.join("; ", fn) + (others.isEmpty() ? "" : ". Others: " + String.join("; ", others)), met);
+  }
+
+  private static Boolean and(Boolean soFar, boolean next) {
+    return soFar == null ? next : soFar && next;
+  }
+
+  private static String clientLabel(String variant) {
+    return variant.equals("fnclients") ? "**FnClients**" : PlatformSimulation.label(variant);
   }
 
   private static Target atLeast(String target, double goal, Ratio r) {
@@ -573,23 +566,41 @@ public final class Report {
 
   // ---- markdown ----
 
-  private static String markdown(List<Path> jsons, Map<String, Object> first, List<Row> rows, List<Ratio> ratios,
-      List<Target> targets, Map<String, Object> simulation, String machine) {
+  private static String markdown(List<Path> jsons, JmhResult first, List<Row> rows, List<Ratio> ratios,
+      List<Target> targets, Summary simulation, String machine) {
     StringBuilder md = new StringBuilder();
+    header(md, jsons, first, rows, simulation != null);
+    md.append("## Targets\n\n");
+    md.append("| Target | Goal | Measured in this run | Met |\n|---|---|---|---|\n");
+    for (Target t : targets) {
+      md.append("| ").append(t.target()).append(" | ").append(t.goal()).append(" | ").append(t.measured())
+          .append(" | ").append(t.met() == null ? "not measured" : t.met() ? "yes" : "**no**").append(" |\n");
+    }
+    ratiosTable(md, ratios);
+    scoresTable(md, rows);
+    coldStartTable(md, rows);
+    if (simulation != null) {
+      simulationSection(md, simulation);
+    }
+    if (machine != null) {
+      md.append("\n## Machine and run\n\n```\n").append(machine.strip()).append("\n```\n");
+    }
+    return md.toString();
+  }
+
+  private static void header(StringBuilder md, List<Path> jsons, JmhResult first, List<Row> rows, boolean simulation) {
     md.append("# FnClients benchmarks: summary\n\n");
     md.append("Generated by `dev.fnclients.benchmarks.Report` from ");
     for (int i = 0; i < jsons.size(); i++) {
       md.append(i > 0 ? ", " : "").append('`').append(jsons.get(i).getFileName()).append('`');
     }
-    if (simulation != null) {
+    if (simulation) {
       md.append(" and `simulation.json`");
     }
-    if (!first.isEmpty()) {
-      md.append(String.format(Locale.ROOT, " (JMH %s, JDK %s, %s; per-invocation benchmarks: %s warmup × %s, %s measurement × %s, %s fork(s)",
-          first.get("jmhVersion"), first.get("jdkVersion"), first.get("vmName"),
-          fmtInt(first.get("warmupIterations")), first.get("warmupTime"),
-          fmtInt(first.get("measurementIterations")), first.get("measurementTime"),
-          fmtInt(first.get("forks"))));
+    if (first != null) {
+      md.append(String.format(Locale.ROOT, " (JMH %s, JDK %s, %s; per-invocation benchmarks: %d warmup × %s, %d measurement × %s, %d fork(s)",
+          first.jmhVersion(), first.jdkVersion(), first.vmName(), first.warmupIterations(), first.warmupTime(),
+          first.measurementIterations(), first.measurementTime(), first.forks()));
       Row cold = find(rows, COLD, "fnclients", null);
       if (cold != null) {
         md.append(String.format(Locale.ROOT, "; cold start: %d forks per client, one operation each", cold.rawUs().size()));
@@ -602,14 +613,9 @@ public final class Report {
         .append("the range after a ratio runs from the least to the most favourable pairing of measurement iterations ")
         .append("(of forks, for cold start). ± is JMH's 99.9% confidence half-width, propagated to ratios: with three ")
         .append("iterations it uses Student's t with two degrees of freedom (about 32 standard errors), hence wide.\n\n");
+  }
 
-    md.append("## Targets\n\n");
-    md.append("| Target | Goal | Measured in this run | Met |\n|---|---|---|---|\n");
-    for (Target t : targets) {
-      md.append("| ").append(t.target()).append(" | ").append(t.goal()).append(" | ").append(t.measured())
-          .append(" | ").append(t.met() == null ? "not measured" : t.met() ? "yes" : "**no**").append(" |\n");
-    }
-
+  private static void ratiosTable(StringBuilder md, List<Ratio> ratios) {
     md.append("\n## Ratios\n\n");
     md.append("| Comparison | Ratio (range over iterations) | ± (JMH 99.9%) | Meaning |\n|---|---:|---:|---|\n");
     for (Ratio r : ratios) {
@@ -624,7 +630,9 @@ public final class Report {
       }
       md.append(" |\n");
     }
+  }
 
+  private static void scoresTable(StringBuilder md, List<Row> rows) {
     md.append("\n## Scores\n\n");
     md.append("| Benchmark | variant | scheme | time / op | ± | connections / op | live threads (mean / peak) | threads started / op | caller CPU / op | caller bytes / op | JVM CPU / op |\n");
     md.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -656,63 +664,60 @@ public final class Report {
         .append("(every thread: client, loopback server, GC) divided by operations; with two cores it can ")
         .append("exceed the time per op. `-` where a benchmark does not record a figure.\n");
     md.append("\n![Per-invocation cost](per-invocation.svg)\n");
+  }
 
+  private static void coldStartTable(StringBuilder md, List<Row> rows) {
     Row coldFn = find(rows, COLD, "fnclients", null);
     Row coldRaw = find(rows, COLD, "rawOkHttp", null);
-    if (coldFn != null || coldRaw != null) {
-      md.append("\n## Cold start\n\n");
-      md.append("`ColdStartBenchmark`: JMH single-shot, no warmup, one operation per fork, each client in forks of its own: ")
-          .append("the first GET of a fresh JVM, from nothing loaded to the body read (the JVM's own start is the same ")
-          .append("for both and not included).\n\n");
-      md.append("| client | mean | ± | median | per fork | classes loaded | caller CPU |\n|---|---:|---:|---:|---|---:|---:|\n");
-      for (Row r : new Row[] {coldRaw, coldFn}) {
-        if (r == null) {
-          continue;
-        }
-        StringBuilder forks = new StringBuilder();
-        for (double v : r.rawUs()) {
-          forks.append(forks.length() > 0 ? ", " : "").append(String.format(Locale.ROOT, "%.0f", v / 1000));
-        }
-        md.append("| ").append(r.method().equals("fnclients") ? "`FnClients.http()`" : "`new OkHttpClient()`")
-            .append(" | ").append(fmtTime(r.scoreUs()))
-            .append(" | ").append(Double.isNaN(r.errorUs()) ? "" : fmtTime(r.errorUs()))
-            .append(" | ").append(fmtTime(r.medianUs()))
-            .append(" | ").append(forks).append(" ms")
-            .append(" | ").append(fmt(r.classesPerOp(), "%.0f"))
-            .append(" | ").append(fmtTime(r.callerCpuUsPerOp()))
-            .append(" |\n");
-      }
+    if (coldFn == null && coldRaw == null) {
+      return;
     }
+    md.append("\n## Cold start\n\n");
+    md.append("`ColdStartBenchmark`: JMH single-shot, no warmup, one operation per fork, each client in forks of its own: ")
+        .append("the first GET of a fresh JVM, from nothing loaded to the body read (the JVM's own start is the same ")
+        .append("for both and not included).\n\n");
+    md.append("| client | mean | ± | median | per fork | classes loaded | caller CPU |\n|---|---:|---:|---:|---|---:|---:|\n");
+    for (Row r : new Row[] {coldRaw, coldFn}) {
+      if (r == null) {
+        continue;
+      }
+      StringBuilder forks = new StringBuilder();
+      for (double v : r.rawUs()) {
+        forks.append(forks.length() > 0 ? ", " : "").append(String.format(Locale.ROOT, "%.0f", v / 1000));
+      }
+      md.append("| ").append(r.method().equals("fnclients") ? "`FnClients.http()`" : "`new OkHttpClient()`")
+          .append(" | ").append(fmtTime(r.scoreUs()))
+          .append(" | ").append(Double.isNaN(r.errorUs()) ? "" : fmtTime(r.errorUs()))
+          .append(" | ").append(fmtTime(r.medianUs()))
+          .append(" | ").append(forks).append(" ms")
+          .append(" | ").append(fmt(r.classesPerOp(), "%.0f"))
+          .append(" | ").append(fmtTime(r.callerCpuUsPerOp()))
+          .append(" |\n");
+    }
+  }
 
-    if (simulation != null) {
-      md.append("\n## Platform simulation\n\n");
-      Map<String, Object> s = asMap(simulation.get("settings"));
-      md.append(String.format(Locale.ROOT,
-          "Function instance in a child JVM frozen (SIGSTOP) between invocations; proxy killing connections idle > %.0f ms "
-              + "(RST or silent drop); %.0f invocations per client, %.0f of them after a %.0f ms frozen gap; "
-              + "`FNCLIENTS_MAX_IDLE_AGE=%.0fms`; default clients' timeout %.0f s. Full tables: [simulation.md](simulation.md).%n%n",
-          MiniJson.number(s.get("idleLimitMillis")), MiniJson.number(s.get("invocations")),
-          MiniJson.number(s.get("longGaps")), MiniJson.number(s.get("longGapMillis")),
-          MiniJson.number(s.get("maxIdleAgeMillis")), MiniJson.number(s.get("timeoutMillis")) / 1000));
-      md.append("| protocol | kill mode | client | succeeded | p50 | p99 | max | connections |\n|---|---|---|---:|---:|---:|---:|---:|\n");
-      for (Object o : asList(simulation.get("runs"))) {
-        Map<String, Object> r = asMap(o);
-        md.append("| ").append(r.get("protocol"))
-            .append(" | ").append(r.get("mode").equals("RESET") ? "RST" : "silent drop")
-            .append(" | ").append(r.get("variant").equals("fnclients") ? "**FnClients**" : PlatformSimulation.label((String) r.get("variant")))
-            .append(String.format(Locale.ROOT, " | %.0f/%.0f", MiniJson.number(r.get("ok")), MiniJson.number(r.get("invocations"))))
-            .append(" | ").append(fmtMillis(MiniJson.number(r.get("p50Millis"))))
-            .append(" | ").append(fmtMillis(MiniJson.number(r.get("p99Millis"))))
-            .append(" | ").append(fmtMillis(MiniJson.number(r.get("maxMillis"))))
-            .append(String.format(Locale.ROOT, " | %.0f", MiniJson.number(r.get("connections"))))
-            .append(" |\n");
-      }
-      md.append("\n![Platform simulation](simulation.svg)\n");
+  private static void simulationSection(StringBuilder md, Summary simulation) {
+    md.append("\n## Platform simulation\n\n");
+    PlatformSimulation.Settings s = simulation.settings();
+    md.append(String.format(Locale.ROOT,
+        "Function instance in a child JVM frozen (SIGSTOP) between invocations; proxy killing connections idle > %d ms "
+            + "(RST or silent drop); %d invocations per client, %d of them after a %d ms frozen gap; "
+            + "`FNCLIENTS_MAX_IDLE_AGE=%dms`; default clients' timeout %d s. Full tables: [simulation.md](simulation.md).%n%n",
+        s.idleLimitMillis(), s.invocations(), s.longGaps(), s.longGapMillis(), s.maxIdleAgeMillis(),
+        s.timeoutMillis() / 1000));
+    md.append("| protocol | kill mode | client | succeeded | p50 | p99 | max | connections |\n|---|---|---|---:|---:|---:|---:|---:|\n");
+    for (Run r : simulation.runs()) {
+      md.append("| ").append(r.protocol())
+          .append(" | ").append(r.mode() == Mode.RESET ? "RST" : "silent drop")
+          .append(" | ").append(clientLabel(r.variant()))
+          .append(String.format(Locale.ROOT, " | %d/%d", r.ok(), r.invocations()))
+          .append(" | ").append(fmtMillis(r.p50Millis()))
+          .append(" | ").append(fmtMillis(r.p99Millis()))
+          .append(" | ").append(fmtMillis(r.maxMillis()))
+          .append(" | ").append(r.connections())
+          .append(" |\n");
     }
-    if (machine != null) {
-      md.append("\n## Machine and run\n\n```\n").append(machine.strip()).append("\n```\n");
-    }
-    return md.toString();
+    md.append("\n![Platform simulation](simulation.svg)\n");
   }
 
   /** The ratio, and its range over iterations (or forks) where there is one. */
@@ -743,11 +748,6 @@ public final class Report {
     return v >= 100
         ? String.format(Locale.ROOT, "%.0f", v)
         : String.format(Locale.ROOT, v >= 10 ? "%.1f" : "%.2f", v);
-  }
-
-  private static String fmtInt(Object o) {
-    double d = MiniJson.number(o);
-    return Double.isNaN(d) ? String.valueOf(o) : String.valueOf((long) d);
   }
 
   private static String orDash(String s) {
