@@ -7,6 +7,7 @@ import okhttp3.EventListener;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import okhttp3.tls.HandshakeCertificates;
 
 /** The clients the benchmarks compare, built the same way in every benchmark. */
 final class Clients {
@@ -18,28 +19,22 @@ final class Clients {
    * {@code newBuilder()} variant trusting the loopback certificate; variants share the pool and
    * every protection of the base client.
    */
-  static OkHttpClient fnclients(FnClientsInstance fn, SelfSignedTls tls) {
+  static OkHttpClient fnclients(FnClientsInstance fn, LoopbackTls tls) {
     OkHttpClient client = fn.http();
     if (tls == null) {
       return client;
     }
-    return client.newBuilder()
-        .sslSocketFactory(tls.clientContext().getSocketFactory(), tls.trustManager())
-        .build();
+    return client.newBuilder().sslSocketFactory(tls.client().sslSocketFactory(), tls.client().trustManager()).build();
   }
 
   /**
-   * A default {@code OkHttpClient} (counting connections), trusting the loopback certificate when
-   * {@code tls} is given. {@code tlsContext} null means the shared client context.
+   * A default {@code OkHttpClient} (counting connections), trusting the loopback certificate through
+   * {@code tls} when it is given.
    */
-  static OkHttpClient defaultClient(ConnectionCounter counter, SelfSignedTls tls, SelfSignedTls.ClientTls tlsContext) {
+  static OkHttpClient defaultClient(ConnectionCounter counter, HandshakeCertificates tls) {
     OkHttpClient.Builder builder = new OkHttpClient.Builder().eventListener(counter);
     if (tls != null) {
-      if (tlsContext != null) {
-        builder.sslSocketFactory(tlsContext.context.getSocketFactory(), tlsContext.trustManager);
-      } else {
-        builder.sslSocketFactory(tls.clientContext().getSocketFactory(), tls.trustManager());
-      }
+      builder.sslSocketFactory(tls.sslSocketFactory(), tls.trustManager());
     }
     return builder.build();
   }

@@ -40,7 +40,7 @@ final class CountingGrpcServer implements AutoCloseable {
   private final LongAdder connections = new LongAdder();
   private final AtomicLong messageIds = new AtomicLong();
 
-  private CountingGrpcServer(SelfSignedTls tls) throws IOException {
+  private CountingGrpcServer(LoopbackTls tls) throws IOException {
     ServerServiceDefinition echo =
         ServerServiceDefinition.builder(EchoGrpcServer.SERVICE)
             .addMethod(EchoGrpcServer.SAY, ServerCalls.asyncUnaryCall((request, response) -> {
@@ -51,7 +51,7 @@ final class CountingGrpcServer implements AutoCloseable {
     InetSocketAddress address = new InetSocketAddress("127.0.0.1", 0);
     ServerCredentials credentials = tls == null
         ? InsecureServerCredentials.create()
-        : TlsServerCredentials.newBuilder().keyManager(tls.keyManagers()).build();
+        : TlsServerCredentials.newBuilder().keyManager(tls.server().keyManager()).build();
     this.server = NettyServerBuilder.forAddress(address, credentials)
         .addService(echo)
         .addService(new Publisher())
@@ -72,7 +72,7 @@ final class CountingGrpcServer implements AutoCloseable {
   }
 
   /** A server over TLS with {@code tls}'s certificate, or plaintext when {@code tls} is null. */
-  static CountingGrpcServer start(SelfSignedTls tls) throws IOException {
+  static CountingGrpcServer start(LoopbackTls tls) throws IOException {
     return new CountingGrpcServer(tls);
   }
 

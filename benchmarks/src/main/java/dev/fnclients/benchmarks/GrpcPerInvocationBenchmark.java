@@ -10,7 +10,6 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
-import java.security.GeneralSecurityException;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -61,7 +60,7 @@ public class GrpcPerInvocationBenchmark {
   @Param({"plaintext", "tls"})
   public String scheme;
 
-  private SelfSignedTls tls;
+  private LoopbackTls tls;
   private CountingGrpcServer server;
   private String target;
   private ManagedChannel shared;
@@ -77,7 +76,7 @@ public class GrpcPerInvocationBenchmark {
   @Setup(Level.Trial)
   public void setUp() throws Exception {
     if (scheme.equals("tls")) {
-      tls = SelfSignedTls.generate();
+      tls = LoopbackTls.create();
       tls.installAsDefaultTrustStore(); // FnClients' TLS channel trusts the JVM's default trust store
     }
     server = CountingGrpcServer.start(tls);
@@ -119,11 +118,11 @@ public class GrpcPerInvocationBenchmark {
    * What a default channel is built with: plaintext, or TLS trusting the loopback certificate
    * through a new trust manager, as each channel builds its own TLS context.
    */
-  private ChannelCredentials credentials() throws GeneralSecurityException {
+  private ChannelCredentials credentials() {
     if (tls == null) {
       return InsecureChannelCredentials.create();
     }
-    return TlsChannelCredentials.newBuilder().trustManager(tls.newTrustManager()).build();
+    return TlsChannelCredentials.newBuilder().trustManager(tls.newClient().trustManager()).build();
   }
 
   private String answered(String answer) {

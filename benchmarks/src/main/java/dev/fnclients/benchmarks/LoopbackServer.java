@@ -55,14 +55,14 @@ final class LoopbackServer implements AutoCloseable {
   }
 
   /** Starts an HTTPS server presenting {@code tls}'s certificate. */
-  static LoopbackServer https(SelfSignedTls tls) throws IOException {
+  static LoopbackServer https(LoopbackTls tls) throws IOException {
     HttpsServer server = HttpsServer.create(bindAddress(), 128);
-    server.setHttpsConfigurator(new HttpsConfigurator(tls.serverContext()));
+    server.setHttpsConfigurator(new HttpsConfigurator(tls.server().sslContext()));
     return start(server, "https");
   }
 
-  /** {@link #http()} or {@link #https(SelfSignedTls)} by scheme; {@code tls} may be null for http. */
-  static LoopbackServer start(String scheme, SelfSignedTls tls) throws IOException {
+  /** {@link #http()} or {@link #https(LoopbackTls)} by scheme; {@code tls} may be null for http. */
+  static LoopbackServer start(String scheme, LoopbackTls tls) throws IOException {
     switch (scheme) {
       case "http":
         return http();

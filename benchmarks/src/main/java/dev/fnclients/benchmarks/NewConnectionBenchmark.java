@@ -41,7 +41,7 @@ public class NewConnectionBenchmark {
   @Param({"http", "https"})
   public String scheme;
 
-  private SelfSignedTls tls;
+  private LoopbackTls tls;
   private LoopbackServer server;
   private Request request;
   private OkHttpClient client;
@@ -50,13 +50,13 @@ public class NewConnectionBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    tls = scheme.equals("https") ? SelfSignedTls.generate() : null;
+    tls = scheme.equals("https") ? LoopbackTls.create() : null;
     server = LoopbackServer.start(scheme, tls);
     request = new Request.Builder().url(server.url()).build();
     switch (variant) {
       case "defaultShared":
         ConnectionCounter counter = new ConnectionCounter();
-        client = Clients.defaultClient(counter, tls, null);
+        client = Clients.defaultClient(counter, tls == null ? null : tls.client());
         connectionsOpened = counter::opened;
         break;
       case "fnclients":

@@ -51,7 +51,7 @@ public class PerInvocationBenchmark {
   @Param({"http", "https"})
   public String scheme;
 
-  private SelfSignedTls tls;
+  private LoopbackTls tls;
   private LoopbackServer server;
   private Request request;
   private final ConnectionCounter counter = new ConnectionCounter();
@@ -67,14 +67,14 @@ public class PerInvocationBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    tls = scheme.equals("https") ? SelfSignedTls.generate() : null;
+    tls = scheme.equals("https") ? LoopbackTls.create() : null;
     server = LoopbackServer.start(scheme, tls);
     request = new Request.Builder().url(server.url()).build();
     switch (variant) {
       case "clientPerInvocation":
         connectionsOpened = counter::opened;
         invocation = () -> {
-          OkHttpClient client = Clients.defaultClient(counter, tls, tls == null ? null : tls.newClientTls());
+          OkHttpClient client = Clients.defaultClient(counter, tls == null ? null : tls.newClient());
           try {
             return Clients.get(client, request);
           } finally {
@@ -83,7 +83,7 @@ public class PerInvocationBenchmark {
         };
         break;
       case "defaultShared":
-        shared = Clients.defaultClient(counter, tls, null);
+        shared = Clients.defaultClient(counter, tls == null ? null : tls.client());
         connectionsOpened = counter::opened;
         invocation = () -> Clients.get(shared, request);
         break;
