@@ -67,19 +67,28 @@ public final class Report {
       double threadsStarted,
       double processCpuMicros,
       double callerCpuNanos,
-      double callerAllocatedBytes,
+      double allocatedBytesPerOp,
       double classesLoaded) {
 
     String param(String name) {
       return params.get(name);
     }
 
+    /** Whether the benchmark recorded its operations one by one (connections, live threads). */
+    private boolean recorded() {
+      return ops > 0 && liveThreadSamples > 0;
+    }
+
     double connectionsPerOp() {
-      return ops > 0 ? connectionsOpened / ops : Double.NaN;
+      return recorded() ? connectionsOpened / ops : Double.NaN;
     }
 
     double liveThreads() {
-      return ops > 0 ? liveThreadSamples / ops : Double.NaN;
+      return recorded() ? liveThreadSamples / ops : Double.NaN;
+    }
+
+    double liveThreadsMax() {
+      return recorded() ? liveThreadsPeak : Double.NaN;
     }
 
     double threadsStartedPerOp() {
@@ -89,11 +98,6 @@ public final class Report {
     /** CPU time of the benchmark thread (the client side of a call) per operation, in microseconds. */
     double callerCpuUsPerOp() {
       return ops > 0 && callerCpuNanos > 0 ? callerCpuNanos / 1000 / ops : Double.NaN;
-    }
-
-    /** Bytes the benchmark thread (the client side) allocated per operation. */
-    double callerBytesPerOp() {
-      return ops > 0 && callerAllocatedBytes > 0 ? callerAllocatedBytes / ops : Double.NaN;
     }
 
     /** CPU time of the whole JVM (client, server, GC) per operation, in microseconds. */
@@ -236,7 +240,7 @@ public final class Report {
         secondaryScore(secondary, "threadsStarted"),
         secondaryScore(secondary, "processCpuMicros"),
         secondaryScore(secondary, "callerCpuNanos"),
-        secondaryScore(secondary, "callerAllocatedBytes"),
+        secondaryScore(secondary, "gc.alloc.rate.norm"),
         secondaryScore(secondary, "classesLoaded"));
   }
 
@@ -359,13 +363,14 @@ public final class Report {
         "the client side's own CPU time per request (OkHttp runs a synchronous call on the caller's "
             + "thread): FnClients' added work without the server's share or time spent waiting",
         warmFn, warmRaw, Row::callerCpuUsPerOp));
-    Ratio alloc = derived("Warm overhead, http, caller-thread bytes allocated per request: fnclients / raw", "",
-        warmFn, warmRaw, Row::callerBytesPerOp);
+    Ratio alloc = derived("Warm overhead, http, bytes allocated per request: fnclients / raw", "",
+        warmFn, warmRaw, Row::allocatedBytesPerOp);
     ratios.add(new Ratio(alloc.label(),
-        alloc.measured()
-            ? String.format(Locale.ROOT, "%.0f B vs %.0f B per request; independent of machine load",
-                warmFn.callerBytesPerOp(), warmRaw.callerBytesPerOp())
-            : "client-side allocation per request; independent of machine load",
+        (alloc.measured()
+            ? String.format(Locale.ROOT, "%.0f B vs %.0f B per request", warmFn.allocatedBytesPerOp(), warmRaw.allocatedBytesPerOp())
+            : "allocation per request")
+            + " by every thread of the JVM, the loopback server's included (JMH `-prof gc`, `gc.alloc.rate.norm`); "
+            + "independent of machine load",
         alloc.value(), alloc.error(), alloc.measured()));
     ratios.add(derived(
         "Warm overhead, http, JVM CPU time per request: fnclients / raw",
@@ -504,11 +509,11 @@ public final class Report {
     for (String[] b : List.of(new String[] {PER_INVOCATION, "https", "HTTPS"}, new String[] {GRPC, "tls", "gRPC TLS"},
         new String[] {GRPC, "plaintext", "gRPC"}, new String[] {PUBSUB, null, "Pub/Sub"})) {
       Row fn = find(rows, b[0], "fnclients", b[1]);
-      if (fn == null || Double.isNaN(fn.liveThreadsPeak())) {
+      if (fn == null || Double.isNaN(fn.liveThreadsMax())) {
         continue;
       }
-      met = and(met, fn.liveThreadsPeak() <= Math.ceil(fn.liveThreads()) + 1);
-      items.add(String.format(Locale.ROOT, "%s %.1f mean / %.0f peak", b[2], fn.liveThreads(), fn.liveThreadsPeak())
+      met = and(met, fn.liveThreadsMax() <= Math.ceil(fn.liveThreads()) + 1);
+      items.add(String.format(Locale.ROOT, "%s %.1f mean / %.0f peak", b[2], fn.liveThreads(), fn.liveThreadsMax())
           + (Double.isNaN(fn.threadsStartedPerOp()) ? "" : String.format(Locale.ROOT,
               ", %.0f threads started per 1,000 invocations", fn.threadsStartedPerOp() * 1000)));
     }
@@ -634,7 +639,7 @@ public final class Report {
 
   private static void scoresTable(StringBuilder md, List<Row> rows) {
     md.append("\n## Scores\n\n");
-    md.append("| Benchmark | variant | scheme | time / op | ± | connections / op | live threads (mean / peak) | threads started / op | caller CPU / op | caller bytes / op | JVM CPU / op |\n");
+    md.append("| Benchmark | variant | scheme | time / op | ± | connections / op | live threads (mean / peak) | threads started / op | caller CPU / op | bytes allocated / op | JVM CPU / op |\n");
     md.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (Row r : rows) {
       if (r.benchmark().equals(COLD)) {
@@ -647,10 +652,10 @@ public final class Report {
           .append(" | ").append(Double.isNaN(r.errorUs()) ? "" : fmtTime(r.errorUs()))
           .append(" | ").append(fmt(r.connectionsPerOp(), "%.3f"))
           .append(" | ").append(fmt(r.liveThreads(), "%.1f"))
-          .append(Double.isNaN(r.liveThreadsPeak()) ? "" : String.format(Locale.ROOT, " / %.0f", r.liveThreadsPeak()))
+          .append(Double.isNaN(r.liveThreadsMax()) ? "" : String.format(Locale.ROOT, " / %.0f", r.liveThreadsMax()))
           .append(" | ").append(fmt(r.threadsStartedPerOp(), "%.3f"))
           .append(" | ").append(fmtTime(r.callerCpuUsPerOp()))
-          .append(" | ").append(fmt(r.callerBytesPerOp(), "%.0f"))
+          .append(" | ").append(fmt(r.allocatedBytesPerOp(), "%.0f"))
           .append(" | ").append(fmtTime(r.cpuUsPerOp()))
           .append(" |\n");
     }
@@ -660,7 +665,8 @@ public final class Report {
         .append("`Thread.activeCount()` after each operation (for gRPC and Pub/Sub: when the answer arrived, before a ")
         .append("per-invocation client is torn down), mean and peak over the trial; it includes JMH's threads and the ")
         .append("servers'. Threads started / op: threads the JVM started during the iterations, per operation. Caller CPU / op is the benchmark thread's CPU time (the ")
-        .append("client side of each call) per operation, caller bytes / op what that thread allocated. JVM CPU / op is the process CPU time over the iteration ")
+        .append("client side of each call) per operation. Bytes allocated / op is JMH's `gc.alloc.rate.norm` (`-prof gc`): ")
+        .append("what every thread of the JVM allocated per operation, the loopback server's included. JVM CPU / op is the process CPU time over the iteration ")
         .append("(every thread: client, loopback server, GC) divided by operations; with two cores it can ")
         .append("exceed the time per op. `-` where a benchmark does not record a figure.\n");
     md.append("\n![Per-invocation cost](per-invocation.svg)\n");

@@ -66,9 +66,9 @@ public class WarmOverheadBenchmark {
   }
 
   @Benchmark
-  public String warmGet(OpCounter counter) throws Exception {
+  public String warmGet(Counters counters) throws Exception {
     String body = Clients.get(client, request);
-    counter.ops++;
+    counters.ops++;
     return body;
   }
 
