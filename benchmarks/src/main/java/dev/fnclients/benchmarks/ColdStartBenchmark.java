@@ -1,19 +1,14 @@
 package dev.fnclients.benchmarks;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.fnclients.FnClients;
+import dev.fnclients.testkit.LoopbackHttpServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.management.ClassLoadingMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -55,11 +50,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 0)
 @Measurement(iterations = 1, batchSize = 1)
 public class ColdStartBenchmark {
-  // Not LoopbackServer's: that class holds OkHttp types, and loading it would warm OkHttp up.
-  private static final byte[] BODY = "ok".getBytes(StandardCharsets.US_ASCII);
-
-  private HttpServer server;
-  private ExecutorService executor;
+  private LoopbackHttpServer server;
   private String url;
 
   /**
@@ -78,28 +69,9 @@ public class ColdStartBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-    executor = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "cold-start-server");
-      t.setDaemon(true);
-      return t;
-    });
-    server.createContext("/", exchange -> {
-      try (exchange) {
-        try (InputStream in = exchange.getRequestBody()) {
-          in.transferTo(OutputStream.nullOutputStream());
-        }
-        exchange.sendResponseHeaders(200, BODY.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(BODY);
-        }
-      }
-    });
-    server.setExecutor(executor);
-    server.start();
-    int port = server.getAddress().getPort();
-    url = "http://127.0.0.1:" + port + "/ok";
-    warmServer(port);
+    server = LoopbackHttpServer.start(); // JDK classes only: nothing of OkHttp is loaded before the measurement
+    url = server.url();
+    warmServer(server.address().getPort());
     // The measuring tools themselves load before the measurement, not inside it.
     ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount();
     ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
@@ -143,8 +115,7 @@ public class ColdStartBenchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() {
-    server.stop(0);
-    executor.shutdownNow();
+    server.close();
   }
 
   // The client code lives in classes of its own, loaded on the first call inside the measurement:

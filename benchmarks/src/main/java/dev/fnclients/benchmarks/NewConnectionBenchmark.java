@@ -3,6 +3,7 @@ package dev.fnclients.benchmarks;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
 import dev.fnclients.FnClientsInstance;
+import dev.fnclients.testkit.LoopbackHttpServer;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import okhttp3.OkHttpClient;
@@ -42,7 +43,7 @@ public class NewConnectionBenchmark {
   public String scheme;
 
   private LoopbackTls tls;
-  private LoopbackServer server;
+  private LoopbackHttpServer server;
   private Request request;
   private OkHttpClient client;
   private FnClientsInstance fn;
@@ -51,7 +52,7 @@ public class NewConnectionBenchmark {
   @Setup(Level.Trial)
   public void setUp() throws Exception {
     tls = scheme.equals("https") ? LoopbackTls.create() : null;
-    server = LoopbackServer.start(scheme, tls);
+    server = LoopbackHttpServer.start(tls == null ? null : tls.server().sslContext());
     request = new Request.Builder().url(server.url()).build();
     switch (variant) {
       case "defaultShared":

@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import dev.fnclients.testkit.ChildJvm;
 import dev.fnclients.testkit.IdleKillingProxy;
+import dev.fnclients.testkit.LoopbackHttpServer;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
 import java.io.IOException;
@@ -304,11 +305,11 @@ public final class PlatformSimulation {
     static Upstream start(String protocol) throws IOException {
       switch (protocol) {
         case "http": {
-          LoopbackServer server = LoopbackServer.http();
+          LoopbackHttpServer server = LoopbackHttpServer.start();
           return new Upstream() {
             @Override
             InetSocketAddress address() {
-              return new InetSocketAddress("127.0.0.1", server.url().port());
+              return server.address();
             }
 
             @Override

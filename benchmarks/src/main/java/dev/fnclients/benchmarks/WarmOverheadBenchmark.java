@@ -3,6 +3,7 @@ package dev.fnclients.benchmarks;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
 import dev.fnclients.FnClientsInstance;
+import dev.fnclients.testkit.LoopbackHttpServer;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -40,14 +41,14 @@ public class WarmOverheadBenchmark {
   @Param({"raw", "fnclients"})
   public String variant;
 
-  private LoopbackServer server;
+  private LoopbackHttpServer server;
   private Request request;
   private OkHttpClient client;
   private FnClientsInstance fn;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    server = LoopbackServer.http();
+    server = LoopbackHttpServer.start();
     request = new Request.Builder().url(server.url()).build();
     FnClientsConfig config = FnClientsConfig.custom().build();
     switch (variant) {

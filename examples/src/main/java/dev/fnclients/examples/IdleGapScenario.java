@@ -6,6 +6,7 @@ import dev.fnclients.FnClientsInstance;
 import dev.fnclients.pool.MetricNames;
 import dev.fnclients.pool.FnClientsMetrics;
 import dev.fnclients.testkit.IdleKillingProxy;
+import dev.fnclients.testkit.LoopbackHttpServer;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -40,7 +41,7 @@ import okhttp3.Response;
  * The idle-gap scenario behind {@link IdleGapDemo}: a function instance that is invoked now and
  * then, with pauses longer than the idle limit of the network in front of its upstream.
  *
- * <p>Each {@link Variant} gets its own {@link CountingHttpServer} behind its own
+ * <p>Each {@link Variant} gets its own {@link LoopbackHttpServer} behind its own
  * {@link IdleKillingProxy}, and the variants run side by side, so every count is the variant's own.
  * An invocation makes one GET and one POST (odd invocations GET first, even ones POST first, so
  * both methods meet the first request after a gap). Before every {@code gapEvery}-th invocation
@@ -243,7 +244,7 @@ public final class IdleGapScenario {
    * Nothing is counted; a function would do this work in its first invocation anyway.
    */
   public static void warmUp(FnClientsHandle fnClients) throws IOException {
-    try (CountingHttpServer server = CountingHttpServer.start()) {
+    try (LoopbackHttpServer server = LoopbackHttpServer.start()) {
       HttpUrl base =
           new HttpUrl.Builder().scheme("http").host(server.address().getHostString()).port(server.address().getPort()).build();
       OkHttpClient plain = new OkHttpClient();
@@ -262,7 +263,7 @@ public final class IdleGapScenario {
   /** Runs one variant against its own server and proxy. */
   static VariantResult runVariant(Variant variant, Settings settings, FnClientsHandle fnClients)
       throws IOException, InterruptedException {
-    try (CountingHttpServer server = CountingHttpServer.start();
+    try (LoopbackHttpServer server = LoopbackHttpServer.start();
         IdleKillingProxy proxy = IdleKillingProxy.start(server.address(), settings.idleLimit(), settings.mode())) {
       HttpUrl base = HttpUrl.get(proxy.url("http"));
       ConnectionCounter counter = new ConnectionCounter();

@@ -1,6 +1,7 @@
 package dev.fnclients.examples;
 
 import dev.fnclients.testkit.IdleKillingProxy;
+import dev.fnclients.testkit.LoopbackHttpServer;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
 import dev.fnclients.testkit.pubsub.LoopbackPubsubServer;
 import java.io.IOException;
@@ -13,7 +14,7 @@ import java.util.Map;
  * function opens is one the proxy accepts (and one the server sees).
  *
  * <ul>
- *   <li>HTTP: a {@link CountingHttpServer} answering {@code 200 ok}
+ *   <li>HTTP: a {@link LoopbackHttpServer} answering {@code 200 ok}
  *   <li>gRPC: an {@link EchoGrpcServer} ({@code SAY})
  *   <li>Pub/Sub: a {@link LoopbackPubsubServer} (the official {@code Publisher} service)
  * </ul>
@@ -34,7 +35,7 @@ final class Upstreams implements AutoCloseable {
     }
   }
 
-  private final CountingHttpServer http;
+  private final LoopbackHttpServer http;
   private final EchoGrpcServer grpc;
   private final LoopbackPubsubServer pubsub;
   private final IdleKillingProxy httpProxy;
@@ -42,7 +43,7 @@ final class Upstreams implements AutoCloseable {
   private final IdleKillingProxy pubsubProxy;
 
   private Upstreams(
-      CountingHttpServer http,
+      LoopbackHttpServer http,
       EchoGrpcServer grpc,
       LoopbackPubsubServer pubsub,
       IdleKillingProxy httpProxy,
@@ -58,13 +59,13 @@ final class Upstreams implements AutoCloseable {
 
   /** Starts the three servers and their counting proxies; closes what started if one fails. */
   static Upstreams start() throws IOException {
-    CountingHttpServer http = null;
+    LoopbackHttpServer http = null;
     EchoGrpcServer grpc = null;
     LoopbackPubsubServer pubsub = null;
     IdleKillingProxy httpProxy = null;
     IdleKillingProxy grpcProxy = null;
     try {
-      http = CountingHttpServer.start();
+      http = LoopbackHttpServer.start();
       grpc = EchoGrpcServer.start();
       pubsub = LoopbackPubsubServer.start();
       httpProxy = IdleKillingProxy.start(http.address());
