@@ -1,14 +1,13 @@
 package dev.fnclients.benchmarks;
 
+import static dev.fnclients.examples.IdleGapInstance.VARIANTS;
+
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import dev.fnclients.testkit.ChildJvm;
-import dev.fnclients.testkit.IdleKillingProxy;
-import dev.fnclients.testkit.LoopbackHttpServer;
+import dev.fnclients.examples.IdleGap;
+import dev.fnclients.examples.IdleGap.Burst;
+import dev.fnclients.examples.IdleGap.Upstream;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
-import dev.fnclients.testkit.grpc.EchoGrpcServer;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,19 +16,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.TimeoutException;
 
 /**
- * The platform simulation: a function instance (a child JVM running {@link SimulatedFunction}) is
- * invoked now and then and <b>frozen</b> ({@code SIGSTOP}) between invocations, as a serverless
- * platform freezes or throttles an idle instance, while an {@link IdleKillingProxy} between it and
- * a loopback server kills connections idle past a limit, as a NAT gateway or the platform's own
- * network does: by a reset ({@code RESET}) or by silently swallowing what is sent ({@code DROP}).
- *
- * <p>Two scenarios, for HTTP (OkHttp, {@link LoopbackServer}) and gRPC ({@link EchoGrpcServer}),
- * each for three ways a function holds its client (see {@link SimulatedFunction}): a client per
- * invocation, a default shared client, FnClients.
+ * The platform simulation, on the idle-gap harness ({@link IdleGap}): a function instance in a child
+ * JVM, frozen ({@code SIGSTOP}) between invocations, calls a loopback server through a proxy that
+ * kills connections idle past a limit, by RST or by a silent drop. For HTTP (OkHttp) and gRPC, each
+ * for the three ways a function holds its client: a client per invocation, a default shared client,
+ * FnClients.
  *
  * <ol>
  *   <li><b>Idle gaps</b> (each kill mode): {@code invocations} invocations; before every
@@ -58,10 +51,8 @@ import java.util.concurrent.TimeoutException;
  * <p>Writes {@code simulation.json}, {@code simulation.md} and {@code simulation.svg}.
  */
 public final class PlatformSimulation {
-  static final List<String> VARIANTS = List.of("clientPerInvocation", "defaultShared", "fnclients");
-  private static final Duration CHILD_START = Duration.ofSeconds(90);
-  /** Held so that the level sticks: gRPC logs an INFO line about epoll when its server starts. */
   private static final Gson JSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+  /** Held so that the level sticks: gRPC logs an INFO line about epoll when its server starts. */
   private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
 
   private PlatformSimulation() {}
@@ -99,6 +90,13 @@ public final class PlatformSimulation {
     int longGaps() {
       return (invocations - 1) / gapEvery;
     }
+
+    /** The harness's settings: one GET (or one gRPC call) per invocation. */
+    IdleGap.Settings harness() {
+      return new IdleGap.Settings(Duration.ofMillis(idleLimitMillis), Duration.ofMillis(longGapMillis),
+          Duration.ofMillis(shortGapMillis), invocations, gapEvery, Duration.ofMillis(timeoutMillis), List.of("GET"),
+          Map.of("FNCLIENTS_MAX_IDLE_AGE", maxIdleAgeMillis + "ms"), null);
+    }
   }
 
   /** What {@code simulation.json} holds; {@link Report} reads it back. */
@@ -126,40 +124,13 @@ public final class PlatformSimulation {
       List<Integer> longGapBefore,
       Map<String, Integer> errors) {
 
-    static Run of(String protocol, Mode mode, String variant, List<Long> latencyMicros, List<Boolean> okList,
-        List<Integer> longGapBefore, Map<String, Integer> errors, int connections, int killed, long retries,
-        long idleDiscards, int threadsStart, int threadsEnd, long startToReadyMillis) {
-      long[] sorted = latencyMicros.stream().mapToLong(Long::longValue).sorted().toArray();
-      return new Run(protocol, mode, variant, okList.size(), (int) okList.stream().filter(b -> b).count(),
-          percentileMillis(sorted, 50), percentileMillis(sorted, 99), percentileMillis(sorted, 100), connections,
-          killed, retries, idleDiscards, threadsStart, threadsEnd, startToReadyMillis, latencyMicros, okList,
-          longGapBefore, errors);
-    }
-
-    /** Nearest rank. */
-    private static double percentileMillis(long[] sorted, double p) {
-      if (sorted.length == 0) {
-        return Double.NaN;
-      }
-      int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-      return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))] / 1000.0;
+    static Run of(IdleGap.Run r) {
+      return new Run(r.protocol(), r.mode(), r.variant(), r.ok().size(), r.succeeded(), r.percentileMillis(50),
+          r.percentileMillis(99), r.percentileMillis(100), r.connections(), r.killed(), r.stat("retries"),
+          r.stat("idleEvictions"), r.threadsStart(), r.threadsEnd(), r.startToReadyMillis(), r.latencyMicros(), r.ok(),
+          r.longGapBefore(), r.errors());
     }
   }
-
-  /** One client variant in the connections-per-1,000-invocations scenario. */
-  record Burst(
-      String protocol,
-      String variant,
-      int invocations,
-      int gaps,
-      int ok,
-      int failed,
-      double maxMillis,
-      int connections,
-      int killed,
-      long retries,
-      int threadsStart,
-      int threadsEnd) {}
 
   public static void main(String[] args) throws Exception {
     GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
@@ -221,16 +192,15 @@ public final class PlatformSimulation {
       try (Upstream upstream = Upstream.start(protocol)) {
         for (Mode mode : List.of(Mode.RESET, Mode.DROP)) {
           for (String variant : VARIANTS) {
-            Run run = runIdleGaps(settings, protocol, mode, variant, upstream);
+            Run run = Run.of(IdleGap.run(settings.harness(), mode, variant, upstream));
             runs.add(run);
             System.out.printf(Locale.ROOT, "  %-4s %-5s %-20s %2d/%d ok  p50 %8.2f ms  max %9.2f ms  connections %3d  killed %2d%s%n",
                 protocol, mode, variant, run.ok(), run.invocations(), run.p50Millis(), run.maxMillis(),
-                run.connections(), run.killed(),
-                run.errors().isEmpty() ? "" : "  " + run.errors());
+                run.connections(), run.killed(), run.errors().isEmpty() ? "" : "  " + run.errors());
           }
         }
         for (String variant : VARIANTS) {
-          Burst burst = runBursts(settings, protocol, variant, upstream);
+          Burst burst = IdleGap.bursts(settings.harness(), variant, upstream, settings.burstSize(), settings.bursts());
           bursts.add(burst);
           System.out.printf(Locale.ROOT, "  %-4s burst %-20s %4d invocations, %d gaps: %d failed, %d connections, threads %d -> %d%n",
               protocol, variant, burst.invocations(), burst.gaps(), burst.failed(), burst.connections(),
@@ -255,13 +225,12 @@ public final class PlatformSimulation {
    * as a stall until FnClients' default deadline (30 s) and fails. Not part of the default run.
    */
   static void grpcIdleResetCheck(Settings base, int gaps, Path out) throws Exception {
-    Settings s = new Settings(base.idleLimitMillis(), base.longGapMillis(), base.shortGapMillis(),
-        base.maxIdleAgeMillis(), base.timeoutMillis(), gaps + 1, 1, base.burstSize(), base.bursts(), List.of("grpc"));
+    IdleGap.Settings s = base.harness().with(gaps + 1, 1, Duration.ofMillis(base.timeoutMillis()));
     System.out.printf(Locale.ROOT, "gRPC idle-reset check: FnClients, %d frozen gaps of %d ms, proxy drops connections idle > %d ms%n",
-        gaps, s.longGapMillis(), s.idleLimitMillis());
+        gaps, s.longGap().toMillis(), s.idleLimit().toMillis());
     Run run;
     try (Upstream upstream = Upstream.start("grpc")) {
-      run = runIdleGaps(s, "grpc", Mode.DROP, "fnclients", upstream);
+      run = Run.of(IdleGap.run(s, Mode.DROP, "fnclients", upstream));
     }
     List<String> bad = new ArrayList<>();
     for (int i = 0; i < run.invocations(); i++) {
@@ -275,7 +244,7 @@ public final class PlatformSimulation {
             + "dropping connections idle > %d ms, FNCLIENTS_MAX_IDLE_AGE=%dms.%n%n"
             + "- succeeded: %d/%d%n- p50 %s, max %s%n- connections opened: %d%n- idle discards (FnClients): %d; retries: %d%n"
             + "- stalled or failed invocations: %s%n",
-        gaps + 1, gaps, s.longGapMillis(), s.idleLimitMillis(), s.maxIdleAgeMillis(), run.ok(),
+        gaps + 1, gaps, s.longGap().toMillis(), s.idleLimit().toMillis(), base.maxIdleAgeMillis(), run.ok(),
         run.invocations(), ms(run.p50Millis()), ms(run.maxMillis()), run.connections(),
         run.idleDiscards(), run.retries(), bad.isEmpty() ? "none" : String.join("; ", bad));
     System.out.print(text);
@@ -292,197 +261,6 @@ public final class PlatformSimulation {
       return Duration.ofMillis(Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
     }
     return Duration.ofMillis(Long.parseLong(s));
-  }
-
-  // ---- the upstream servers ----
-
-  /** The server a protocol's calls go to, and how a client addresses it directly or through a proxy. */
-  private abstract static class Upstream implements AutoCloseable {
-    abstract InetSocketAddress address();
-
-    abstract String target(InetSocketAddress address);
-
-    static Upstream start(String protocol) throws IOException {
-      switch (protocol) {
-        case "http": {
-          LoopbackHttpServer server = LoopbackHttpServer.start();
-          return new Upstream() {
-            @Override
-            InetSocketAddress address() {
-              return server.address();
-            }
-
-            @Override
-            String target(InetSocketAddress a) {
-              return "http://127.0.0.1:" + a.getPort() + "/ok";
-            }
-
-            @Override
-            public void close() {
-              server.close();
-            }
-          };
-        }
-        case "grpc": {
-          EchoGrpcServer server = EchoGrpcServer.start();
-          return new Upstream() {
-            @Override
-            InetSocketAddress address() {
-              return server.address();
-            }
-
-            @Override
-            String target(InetSocketAddress a) {
-              return "127.0.0.1:" + a.getPort();
-            }
-
-            @Override
-            public void close() {
-              server.close();
-            }
-          };
-        }
-        default:
-          throw new IllegalArgumentException("protocol " + protocol + " (http or grpc)");
-      }
-    }
-
-    @Override
-    public abstract void close();
-  }
-
-  // ---- the scenarios ----
-
-  private static ChildJvm startInstance(Settings settings, String protocol, String variant, Upstream upstream,
-      IdleKillingProxy proxy) throws IOException {
-    return ChildJvm.builder(SimulatedFunction.class)
-        .jvmArgs("-Xmx256m")
-        .env("FNCLIENTS_MAX_IDLE_AGE", settings.maxIdleAgeMillis() + "ms")
-        .args(protocol, variant,
-            upstream.target(upstream.address()),
-            upstream.target(proxy.address()),
-            Long.toString(settings.timeoutMillis()))
-        .start();
-  }
-
-  private static int awaitReady(ChildJvm child) throws IOException, TimeoutException {
-    String ready = child.expectLine("READY", CHILD_START);
-    return Integer.parseInt(ready.substring("READY ".length()).trim());
-  }
-
-  /** Keeps the instance frozen for {@code gap}, as a platform does between invocations. */
-  private static void frozenGap(ChildJvm child, long millis) throws InterruptedException {
-    child.freeze();
-    try {
-      Thread.sleep(millis);
-    } finally {
-      child.thaw();
-    }
-  }
-
-  /** The instance's own counters: retries and idle discards (-1 where a client does not count them). */
-  private static long[] stats(ChildJvm child) throws IOException, TimeoutException {
-    child.send("STATS");
-    String[] line = child.expectLine("STATS", Duration.ofSeconds(30)).split(" ");
-    return new long[] {Long.parseLong(line[1]), Long.parseLong(line[2])};
-  }
-
-  private static void quit(ChildJvm child) {
-    try {
-      child.send("QUIT");
-      child.waitFor(Duration.ofSeconds(15));
-    } catch (Exception e) {
-      // close() below kills it.
-    }
-    child.close();
-  }
-
-  static Run runIdleGaps(Settings settings, String protocol, Mode mode, String variant, Upstream upstream)
-      throws Exception {
-    try (IdleKillingProxy proxy = IdleKillingProxy.start(upstream.address(), Duration.ofMillis(settings.idleLimitMillis()), mode)) {
-      long spawn = System.nanoTime();
-      ChildJvm child = startInstance(settings, protocol, variant, upstream, proxy);
-      try {
-        int threadsStart = awaitReady(child);
-        long readyMillis = (System.nanoTime() - spawn) / 1_000_000;
-        List<Long> latencies = new ArrayList<>();
-        List<Boolean> ok = new ArrayList<>();
-        List<Integer> longGaps = new ArrayList<>();
-        Map<String, Integer> errors = new TreeMap<>();
-        Duration answerWithin = Duration.ofMillis(settings.timeoutMillis()).plusSeconds(60);
-        for (int i = 1; i <= settings.invocations(); i++) {
-          if (i > 1) {
-            boolean longGap = settings.longGapBefore(i);
-            if (longGap) {
-              longGaps.add(i);
-            }
-            frozenGap(child, longGap ? settings.longGapMillis() : settings.shortGapMillis());
-          }
-          child.send("INVOKE");
-          String[] answer = child.readLine(answerWithin).split(" ", 3);
-          latencies.add(Long.parseLong(answer[1]));
-          boolean success = answer[0].equals("OK");
-          ok.add(success);
-          if (!success) {
-            errors.merge(answer.length > 2 ? shortError(answer[2]) : "?", 1, Integer::sum);
-          }
-        }
-        child.send("THREADS");
-        int threadsEnd = Integer.parseInt(child.expectLine("THREADS", Duration.ofSeconds(30)).substring(8).trim());
-        long[] stats = stats(child);
-        return Run.of(protocol, mode, variant, latencies, ok, longGaps, errors,
-            proxy.acceptedConnections(), proxy.killedConnections(), stats[0], stats[1], threadsStart, threadsEnd,
-            readyMillis);
-      } finally {
-        quit(child);
-      }
-    }
-  }
-
-  static Burst runBursts(Settings settings, String protocol, String variant, Upstream upstream) throws Exception {
-    try (IdleKillingProxy proxy = IdleKillingProxy.start(upstream.address(), Duration.ofMillis(settings.idleLimitMillis()), Mode.RESET)) {
-      ChildJvm child = startInstance(settings, protocol, variant, upstream, proxy);
-      try {
-        awaitReady(child);
-        int ok = 0;
-        int failed = 0;
-        long max = 0;
-        int threadsStart = -1;
-        int threadsEnd = -1;
-        for (int b = 1; b <= settings.bursts(); b++) {
-          if (b > 1) {
-            frozenGap(child, settings.longGapMillis());
-          }
-          if (b == 1) {
-            // The first invocation alone, to read the thread count once the client exists.
-            child.send("BURST 1");
-            String[] first = child.expectLine("BURST", Duration.ofMinutes(5)).split(" ");
-            ok += Integer.parseInt(first[1]);
-            failed += Integer.parseInt(first[2]);
-            max = Math.max(max, Long.parseLong(first[3]));
-            threadsStart = Integer.parseInt(first[4]);
-          }
-          int n = b == 1 ? settings.burstSize() - 1 : settings.burstSize();
-          child.send("BURST " + n);
-          String[] line = child.expectLine("BURST", Duration.ofMinutes(10)).split(" ");
-          ok += Integer.parseInt(line[1]);
-          failed += Integer.parseInt(line[2]);
-          max = Math.max(max, Long.parseLong(line[3]));
-          threadsEnd = Integer.parseInt(line[4]);
-        }
-        long retries = stats(child)[0];
-        return new Burst(protocol, variant, settings.burstSize() * settings.bursts(), settings.bursts() - 1,
-            ok, failed, max / 1000.0, proxy.acceptedConnections(), proxy.killedConnections(), retries, threadsStart, threadsEnd);
-      } finally {
-        quit(child);
-      }
-    }
-  }
-
-  /** The exception class and the start of its message: enough to group failures. */
-  private static String shortError(String error) {
-    String s = error.trim().replaceAll("[0-9]+(\\.[0-9]+)?", "N");
-    return s.length() > 90 ? s.substring(0, 87) + "..." : s;
   }
 
   // ---- output ----
@@ -527,15 +305,15 @@ public final class PlatformSimulation {
     md.append(String.format(Locale.ROOT,
         "Generated by `dev.fnclients.benchmarks.PlatformSimulation` (%d s). A function instance runs in a child JVM "
             + "that is **frozen with SIGSTOP** between invocations; its calls go through a loopback proxy that kills "
-            + "connections idle for more than **%d ms** (by RST, or by silently swallowing what is sent). Before every "
-            + "%d%s invocation the instance stays frozen **%d ms**, before the others %d ms. "
+            + "connections idle for more than **%d ms** (by RST, or by silently swallowing what is sent). Before "
+            + "invocations %s the instance stays frozen **%d ms**, before the others %d ms. "
             + "FnClients runs with `FNCLIENTS_MAX_IDLE_AGE=%dms` (below the proxy's limit, as its platform defaults sit "
             + "below the platforms' windows); the default clients keep OkHttp's default %d s read timeout, and the "
             + "default gRPC calls get a %d s deadline (a default channel has none: without it the silent-drop calls "
             + "would hang until TCP gives up). Each instance first makes one call straight to the server (cold start "
             + "is measured separately), then %d invocations, one call each. Connections are counted by the proxy "
             + "(what the server sees).%n%n",
-        seconds, s.idleLimitMillis(), s.gapEvery(), ordinalSuffix(s.gapEvery()), s.longGapMillis(),
+        seconds, s.idleLimitMillis(), s.harness().longGapsBefore(), s.longGapMillis(),
         s.shortGapMillis(), s.maxIdleAgeMillis(), s.timeoutMillis() / 1000, s.timeoutMillis() / 1000,
         s.invocations()));
     md.append("## Invocations across frozen idle gaps\n\n");
@@ -591,22 +369,6 @@ public final class PlatformSimulation {
           .append(" |\n");
     }
     return md.toString();
-  }
-
-  private static String ordinalSuffix(int n) {
-    if (n % 100 >= 11 && n % 100 <= 13) {
-      return "th";
-    }
-    switch (n % 10) {
-      case 1:
-        return "st";
-      case 2:
-        return "nd";
-      case 3:
-        return "rd";
-      default:
-        return "th";
-    }
   }
 
   // ---- chart ----

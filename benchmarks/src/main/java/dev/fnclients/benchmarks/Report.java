@@ -2,9 +2,9 @@ package dev.fnclients.benchmarks;
 
 import com.google.gson.Gson;
 import com.google.gson.reflect.TypeToken;
-import dev.fnclients.benchmarks.PlatformSimulation.Burst;
 import dev.fnclients.benchmarks.PlatformSimulation.Run;
 import dev.fnclients.benchmarks.PlatformSimulation.Summary;
+import dev.fnclients.examples.IdleGap.Burst;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
 import java.io.IOException;
 import java.lang.reflect.Type;

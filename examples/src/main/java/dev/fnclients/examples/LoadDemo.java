@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
  * quick -d 300 -r 30}). Every number printed is measured during the run.
  */
 public final class LoadDemo {
-  private static final PrintStream OUT = System.out;
+  private static final PrintStream OUT = Console.OUT;
   /** Held, because JUL keeps loggers weakly: gRPC's Netty logs an INFO line at start that says nothing here. */
   private static final Logger NETTY_METRICS = Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.TcpMetrics");
 
@@ -44,7 +44,7 @@ public final class LoadDemo {
     FunctionInvoker.Setup setup = FunctionInvoker.Setup.fromSystemProperties();
     Settings settings = Settings.of(rate, seconds);
 
-    printWrapped("", String.format(Locale.ROOT,
+    Console.wrapped("", String.format(Locale.ROOT,
         "Load demo: each function runs in its own instance (a child JVM on the Functions Framework invoker, "
             + "java -jar java-function-invoker.jar --target ...), calling its own loopback HTTP, gRPC and Pub/Sub "
             + "servers through connection-counting proxies; every invocation makes one HTTP GET, one gRPC call and "
@@ -83,8 +83,8 @@ public final class LoadDemo {
         String.format(Locale.ROOT, "%.1f", o.load().percentileMillis(99))
       });
     }
-    printTable(rows);
-    printWrapped("   ", "(requests: the instance's first request, sent alone (its cold start: class loading, "
+    Console.table(rows, false);
+    Console.wrapped("   ", "(requests: the instance's first request, sent alone (its cold start: class loading, "
         + "building clients), then the steady load. conns: connections each upstream accepted during the run. conns after "
         + FunctionLoad.EARLY_SECONDS + " s: of those, all three upstreams together, accepted after the first "
         + FunctionLoad.EARLY_SECONDS + " s. max open: most connections open at once, HTTP/gRPC/Pub/Sub. max in flight: most requests the "
@@ -92,7 +92,7 @@ public final class LoadDemo {
         + "Latency: per request, as the load generator saw it, through the invoker; p50 and p99 of the steady load.)");
     OUT.println();
     for (Outcome o : outcomes) {
-      printWrapped("  ", explain(o));
+      Console.wrapped("  ", explain(o));
       if (o.coldStart().failed() > 0) {
         OUT.println("   first request failed: " + o.coldStart().failures());
       }
@@ -157,40 +157,5 @@ public final class LoadDemo {
 
   private static String trim(double value) {
     return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
-  }
-
-  /** Prints {@code text} wrapped at about 120 columns, continuation lines indented two more. */
-  private static void printWrapped(String indent, String text) {
-    StringBuilder line = new StringBuilder(indent);
-    String continuation = indent + "  ";
-    for (String word : text.split(" ")) {
-      if (line.length() + word.length() + 1 > 120 && line.toString().strip().length() > 0) {
-        OUT.println(line.toString().stripTrailing());
-        line = new StringBuilder(continuation);
-      }
-      line.append(word).append(' ');
-    }
-    OUT.println(line.toString().stripTrailing());
-  }
-
-  /** Prints rows as columns: the first column left-aligned, the others right-aligned. */
-  private static void printTable(List<String[]> rows) {
-    int columns = rows.get(0).length;
-    int[] widths = new int[columns];
-    for (String[] row : rows) {
-      for (int c = 0; c < columns; c++) {
-        widths[c] = Math.max(widths[c], row[c].length());
-      }
-    }
-    for (String[] row : rows) {
-      StringBuilder line = new StringBuilder("   ");
-      for (int c = 0; c < columns; c++) {
-        if (c > 0) {
-          line.append("  ");
-        }
-        line.append(String.format(c == 0 ? "%-" + widths[c] + "s" : "%" + widths[c] + "s", row[c]));
-      }
-      OUT.println(line.toString().stripTrailing());
-    }
   }
 }

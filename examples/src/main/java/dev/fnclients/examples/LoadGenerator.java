@@ -55,13 +55,7 @@ final class LoadGenerator {
 
     /** Nearest-rank percentile of the latencies, in milliseconds. */
     double percentileMillis(double percentile) {
-      if (latencyMillis.length == 0) {
-        return 0;
-      }
-      double[] sorted = latencyMillis.clone();
-      Arrays.sort(sorted);
-      int rank = (int) Math.ceil(percentile / 100.0 * sorted.length);
-      return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
+      return IdleGap.percentile(Arrays.stream(latencyMillis).boxed().toList(), percentile);
     }
 
     /**

@@ -96,6 +96,7 @@ public final class ChildJvm implements AutoCloseable {
     private final List<String> jvmArgs = new ArrayList<>();
     private final Map<String, String> env = new LinkedHashMap<>();
     private final Map<String, String> systemProperties = new LinkedHashMap<>();
+    private String classpath = System.getProperty("java.class.path");
 
     private Builder(Class<?> mainClass) {
       this.mainClass = mainClass;
@@ -149,6 +150,19 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /**
+     * Replaces the class path, by default the current JVM's ({@code java.class.path}), which does not
+     * hold the application's classes where it runs in a class loader of its own, as under
+     * {@code mvn exec:java}.
+     *
+     * @param classpath the child's class path, which must hold the main class
+     * @return this builder
+     */
+    public Builder classpath(String classpath) {
+      this.classpath = Objects.requireNonNull(classpath, "classpath");
+      return this;
+    }
+
+    /**
      * Starts the child.
      *
      * @return the running child; close it to avoid leaking a process
@@ -167,7 +181,7 @@ public final class ChildJvm implements AutoCloseable {
       command.addAll(jvmArgs);
       systemProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
       command.add("-cp");
-      command.add(System.getProperty("java.class.path"));
+      command.add(classpath);
       command.add(mainClass.getName());
       command.addAll(args);
       ProcessBuilder builder = new ProcessBuilder(command);
