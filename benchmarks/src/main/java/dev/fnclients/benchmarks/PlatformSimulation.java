@@ -8,6 +8,7 @@ import dev.fnclients.examples.IdleGap;
 import dev.fnclients.examples.IdleGap.Burst;
 import dev.fnclients.examples.IdleGap.Upstream;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
+import dev.fnclients.testkit.Svg;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -378,121 +379,69 @@ public final class PlatformSimulation {
 
   /** Small multiples: one panel per protocol and kill mode, latency per invocation on a log scale. */
   static String svg(Settings s, List<Run> runs) {
-    List<String> panels = new ArrayList<>();
-    for (Run r : runs) {
-      String key = r.protocol() + " " + r.mode();
-      if (!panels.contains(key)) {
-        panels.add(key);
-      }
-    }
-    int cols = 2;
-    int rows = Math.max(1, (panels.size() + cols - 1) / cols);
+    List<String> panels = runs.stream().map(r -> r.protocol() + " " + r.mode()).distinct().toList();
     int panelW = 430;
     int panelH = 250;
     int top = 78;
-    int width = cols * panelW + 20;
-    int height = top + rows * panelH + 30;
-    double minMs = 0.1;
-    double maxMs = Math.max(1000, s.timeoutMillis() * 1.5);
-    int decLo = (int) Math.floor(Math.log10(minMs));
-    int decHi = (int) Math.ceil(Math.log10(maxMs));
-
-    StringBuilder g = new StringBuilder();
-    g.append(String.format(Locale.ROOT,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-            + "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">%n", width, height, width, height));
-    g.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>%n", width, height));
-    g.append(String.format(Locale.ROOT,
-        "<text x=\"12\" y=\"22\" font-size=\"15\" font-weight=\"bold\">Frozen instance, proxy killing connections idle &gt; %d ms: "
-            + "latency of each invocation (log scale)</text>%n", s.idleLimitMillis()));
-    g.append(String.format(Locale.ROOT,
-        "<text x=\"12\" y=\"40\" fill=\"#555555\">shaded: after a %d ms frozen gap; ✕ = failed invocation; "
-            + "FNCLIENTS_MAX_IDLE_AGE=%dms, default timeouts %d s</text>%n",
-        s.longGapMillis(), s.maxIdleAgeMillis(), s.timeoutMillis() / 1000));
+    Svg svg = new Svg(2 * panelW + 20, top + Math.max(1, (panels.size() + 1) / 2) * panelH + 30, 12)
+        .text(12, 22, "Frozen instance, proxy killing connections idle > " + s.idleLimitMillis()
+            + " ms: latency of each invocation (log scale)", "font-size=15", "font-weight=bold")
+        .text(12, 40, String.format(Locale.ROOT, "shaded: after a %d ms frozen gap; ✕ = failed invocation; "
+            + "FNCLIENTS_MAX_IDLE_AGE=%dms, default timeouts %d s", s.longGapMillis(), s.maxIdleAgeMillis(),
+            s.timeoutMillis() / 1000), "fill=#555555");
     int lx = 12;
     for (String v : VARIANTS) {
-      g.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"50\" width=\"14\" height=\"10\" fill=\"%s\"/>%n", lx, COLORS.get(v)));
-      g.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"59\">%s</text>%n", lx + 18, xml(label(v))));
+      svg.rect(lx, 50, 14, 10, "fill=" + COLORS.get(v)).text(lx + 18, 59, label(v));
       lx += 30 + label(v).length() * 7;
     }
-
     for (int p = 0; p < panels.size(); p++) {
-      String key = panels.get(p);
-      int px = 10 + (p % cols) * panelW;
-      int py = top + (p / cols) * panelH;
-      int left = px + 62;
-      int right = px + panelW - 16;
-      int plotTop = py + 24;
-      int plotBottom = py + panelH - 40;
-      String[] parts = key.split(" ");
-      g.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%s, %s</text>%n",
-          left, py + 14, xml(protocolLabel(parts[0])), xml(modeLabel(Mode.valueOf(parts[1])))));
-      int n = s.invocations();
-      double step = (right - left) / (double) Math.max(1, n);
-      // Shade invocations that follow a long gap.
-      for (int i = 1; i <= n; i++) {
-        if (s.longGapBefore(i)) {
-          double x0 = left + (i - 1) * step;
-          g.append(String.format(Locale.ROOT,
-              "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#f3e6c4\"/>%n",
-              x0, plotTop, step, plotBottom - plotTop));
-        }
+      int left = 10 + (p % 2) * panelW + 62;
+      int py = top + (p / 2) * panelH;
+      panel(svg, s, runs, panels.get(p), left, left + panelW - 78, py);
+    }
+    return svg.toString();
+  }
+
+  private static void panel(Svg svg, Settings s, List<Run> runs, String key, int left, int right, int top) {
+    int plotTop = top + 24;
+    int plotBottom = top + 210;
+    String[] parts = key.split(" ");
+    svg.text(left, top + 14, protocolLabel(parts[0]) + ", " + modeLabel(Mode.valueOf(parts[1])), "font-weight=bold");
+    int n = s.invocations();
+    double step = (right - left) / (double) Math.max(1, n);
+    for (int i = 1; i <= n; i++) {
+      if (s.longGapBefore(i)) {
+        svg.rect(left + (i - 1) * step, plotTop, step, plotBottom - plotTop, "fill=#f3e6c4");
       }
-      for (int d = decLo; d <= decHi; d++) {
-        double y = yFor(Math.pow(10, d), decLo, decHi, plotTop, plotBottom);
-        g.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>%n",
-            left, y, right, y));
-        g.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#555555\">%s</text>%n",
-            left - 6, y + 4, xml(ms(Math.pow(10, d)).replace(".00", ""))));
+    }
+    Svg.Scale y = Svg.Scale.log(0.1, Math.max(1000, s.timeoutMillis() * 1.5), plotBottom, plotTop);
+    svg.yGrid(y, left, right, ms -> ms(ms).replace(".00", ""))
+        .line(left, plotBottom, right, plotBottom, "stroke=#333333")
+        .line(left, plotTop, left, plotBottom, "stroke=#333333")
+        .text((left + right) / 2.0, plotBottom + 28, "invocation", "text-anchor=middle", "fill=#555555");
+    for (int i = 1; i <= n; i += Math.max(1, n / 10)) {
+      svg.text(left + (i - 0.5) * step, plotBottom + 14, Integer.toString(i), "text-anchor=middle", "fill=#555555");
+    }
+    int vi = 0;
+    for (Run r : runs) {
+      if (!(r.protocol() + " " + r.mode()).equals(key)) {
+        continue;
       }
-      g.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333333\"/>%n",
-          left, plotBottom, right, plotBottom));
-      g.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333333\"/>%n",
-          left, plotTop, left, plotBottom));
-      for (int i = 1; i <= n; i += Math.max(1, n / 10)) {
-        g.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#555555\">%d</text>%n",
-            left + (i - 0.5) * step, plotBottom + 14, i));
+      String color = COLORS.getOrDefault(r.variant(), "#555555");
+      double offset = (vi++ - 1) * Math.min(4, step / 5);
+      List<double[]> points = new ArrayList<>();
+      for (int i = 0; i < r.latencyMicros().size(); i++) {
+        points.add(new double[] {left + (i + 0.5) * step + offset, y.at(Math.max(0.1, r.latencyMicros().get(i) / 1000.0))});
       }
-      g.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#555555\">invocation</text>%n",
-          (left + right) / 2, plotBottom + 28));
-      int vi = 0;
-      for (Run r : runs) {
-        if (!(r.protocol() + " " + r.mode()).equals(key)) {
-          continue;
-        }
-        String color = COLORS.getOrDefault(r.variant(), "#555555");
-        double offset = (vi++ - 1) * Math.min(4, step / 5);
-        StringBuilder path = new StringBuilder();
-        for (int i = 0; i < r.latencyMicros().size(); i++) {
-          double x = left + (i + 0.5) * step + offset;
-          double y = yFor(Math.max(minMs, r.latencyMicros().get(i) / 1000.0), decLo, decHi, plotTop, plotBottom);
-          path.append(i == 0 ? "M" : " L").append(String.format(Locale.ROOT, "%.1f %.1f", x, y));
-        }
-        g.append(String.format(Locale.ROOT,
-            "<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" stroke-opacity=\"0.8\"/>%n", path, color));
-        for (int i = 0; i < r.latencyMicros().size(); i++) {
-          double x = left + (i + 0.5) * step + offset;
-          double y = yFor(Math.max(minMs, r.latencyMicros().get(i) / 1000.0), decLo, decHi, plotTop, plotBottom);
-          if (r.okList().get(i)) {
-            g.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.6\" fill=\"%s\"/>%n", x, y, color));
-          } else {
-            g.append(String.format(Locale.ROOT,
-                "<path d=\"M%.1f %.1f L%.1f %.1f M%.1f %.1f L%.1f %.1f\" stroke=\"%s\" stroke-width=\"2.2\"/>%n",
-                x - 4, y - 4, x + 4, y + 4, x - 4, y + 4, x + 4, y - 4, color));
-          }
+      svg.polyline(points, "stroke=" + color, "stroke-width=1.5", "stroke-opacity=0.8");
+      for (int i = 0; i < points.size(); i++) {
+        double[] p = points.get(i);
+        if (r.okList().get(i)) {
+          svg.circle(p[0], p[1], 2.6, "fill=" + color);
+        } else {
+          svg.cross(p[0], p[1], 4, "stroke=" + color, "stroke-width=2.2");
         }
       }
     }
-    g.append("</svg>\n");
-    return g.toString();
-  }
-
-  private static double yFor(double ms, int decLo, int decHi, int plotTop, int plotBottom) {
-    double f = (Math.log10(ms) - decLo) / (decHi - decLo);
-    return plotBottom - f * (plotBottom - plotTop);
-  }
-
-  static String xml(String text) {
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
   }
 }

@@ -2,6 +2,7 @@ package dev.fnclients.benchmarks;
 
 import com.google.gson.Gson;
 import com.google.gson.reflect.TypeToken;
+import dev.fnclients.testkit.Svg;
 import dev.fnclients.benchmarks.PlatformSimulation.Run;
 import dev.fnclients.benchmarks.PlatformSimulation.Summary;
 import dev.fnclients.examples.IdleGap.Burst;
@@ -792,107 +793,60 @@ public final class Report {
       new Group("gRPC unary, TLS", GRPC, "tls", List.of("channelPerInvocation", "defaultShared", "fnclients")),
       new Group("Pub/Sub publish and wait", PUBSUB, null, List.of("publisherPerInvocation", "defaultShared", "fnclients")));
 
+  private static final Map<String, String> COLORS = Map.of(
+      "clientPerInvocation", "#d62728", "channelPerInvocation", "#d62728", "publisherPerInvocation", "#d62728",
+      "defaultShared", "#8c8c8c", "fnclients", "#1f77b4");
+
+  /** A log-scale bar chart of the per-invocation costs, one group of bars per protocol. */
   private static String svg(List<Row> rows) {
-    Map<String, String> colors = Map.of(
-        "clientPerInvocation", "#d62728", "channelPerInvocation", "#d62728", "publisherPerInvocation", "#d62728",
-        "defaultShared", "#8c8c8c", "fnclients", "#1f77b4");
-    List<Row> bars = new ArrayList<>();
-    List<Group> groups = new ArrayList<>();
-    List<Group> barGroup = new ArrayList<>();
+    Map<Row, Group> bars = new LinkedHashMap<>();
     for (Group g : GROUPS) {
       for (String variant : g.variants()) {
         Row r = find(rows, g.benchmark(), variant, g.scheme());
         if (r != null && r.scoreUs() > 0) {
-          bars.add(r);
-          barGroup.add(g);
-          if (!groups.contains(g)) {
-            groups.add(g);
-          }
+          bars.put(r, g);
         }
       }
     }
     int width = 860;
     int left = 200;
-    int right = 190;
     int top = 70;
     int barHeight = 20;
-    int gap = 6;
-    int groupGap = 26;
-    int plotWidth = width - left - right;
-    int height = top + bars.size() * (barHeight + gap) + groups.size() * groupGap + 50;
-
-    StringBuilder s = new StringBuilder();
-    s.append(String.format(Locale.ROOT,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-            + "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"13\">%n",
-        width, height, width, height));
-    s.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>%n", width, height));
-    s.append(String.format(Locale.ROOT,
-        "<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\">One function invocation making one call "
-            + "(time per invocation, log scale, lower is better)</text>%n", 12));
-    s.append("<text x=\"12\" y=\"44\" fill=\"#555555\">loopback; red: client built per invocation, grey: one default "
-        + "client shared, blue: FnClients; ×N = times the FnClients figure</text>\n");
+    int height = top + bars.size() * (barHeight + 6) + (int) bars.values().stream().distinct().count() * 26 + 50;
+    Svg svg = new Svg(width, height, 13)
+        .text(12, 24, "One function invocation making one call (time per invocation, log scale, lower is better)",
+            "font-size=16", "font-weight=bold")
+        .text(12, 44, "loopback; red: client built per invocation, grey: one default client shared, blue: FnClients; "
+            + "×N = times the FnClients figure", "fill=#555555");
     if (bars.isEmpty()) {
-      s.append("<text x=\"12\" y=\"80\">No per-invocation benchmark was in this run.</text>\n</svg>\n");
-      return s.toString();
+      return svg.text(12, 80, "No per-invocation benchmark was in this run.").toString();
     }
-    double min = bars.stream().mapToDouble(Row::scoreUs).min().orElse(1);
-    double max = bars.stream().mapToDouble(Row::scoreUs).max().orElse(10);
-    int lo = (int) Math.floor(Math.log10(min));
-    int hi = (int) Math.ceil(Math.log10(max));
-    if (hi == lo) {
-      hi++;
-    }
-    final int decadeLo = lo;
-    final int decades = hi - lo;
-    java.util.function.DoubleUnaryOperator x =
-        us -> left + plotWidth * (Math.log10(us) - decadeLo) / decades;
-
-    int axisBottom = height - 40;
-    for (int d = lo; d <= hi; d++) {
-      double gx = x.applyAsDouble(Math.pow(10, d));
-      s.append(String.format(Locale.ROOT,
-          "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#dddddd\"/>%n", gx, top - 10, gx, axisBottom));
-      s.append(String.format(Locale.ROOT,
-          "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#555555\">%s</text>%n",
-          gx, axisBottom + 18, xml(fmtTime(Math.pow(10, d)).replace(".00", "").replace(".0", ""))));
-    }
-
+    Svg.Scale x = Svg.Scale.log(bars.keySet().stream().mapToDouble(Row::scoreUs).min().orElseThrow(),
+        bars.keySet().stream().mapToDouble(Row::scoreUs).max().orElseThrow(), left, width - 190);
+    svg.xGrid(x, top - 10, height - 40, us -> fmtTime(us).replace(".00", "").replace(".0", ""));
     int y = top;
     Group current = null;
-    for (int i = 0; i < bars.size(); i++) {
-      Row r = bars.get(i);
-      Group g = barGroup.get(i);
+    for (Map.Entry<Row, Group> bar : bars.entrySet()) {
+      Row r = bar.getKey();
+      Group g = bar.getValue();
       if (g != current) {
         current = g;
-        s.append(String.format(Locale.ROOT,
-            "<text x=\"12\" y=\"%d\" font-weight=\"bold\">%s</text>%n", y + 12, xml(g.title())));
-        y += groupGap - 6;
+        svg.text(12, y + 12, g.title(), "font-weight=bold");
+        y += 20;
       }
       String variant = r.param("variant");
-      double barEnd = x.applyAsDouble(r.scoreUs());
-      s.append(String.format(Locale.ROOT,
-          "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>%n", left - 8, y + barHeight - 5, xml(variant)));
-      s.append(String.format(Locale.ROOT,
-          "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>%n",
-          left, y, Math.max(1, barEnd - left), barHeight, colors.getOrDefault(variant, "#555555")));
       String label = fmtTime(r.scoreUs());
       Row fn = find(rows, g.benchmark(), "fnclients", g.scheme());
       if (fn != null && !variant.equals("fnclients")) {
         double times = r.scoreUs() / fn.scoreUs();
-        label += times >= 10 ? String.format(Locale.ROOT, "  (×%.0f)", times) : String.format(Locale.ROOT, "  (×%.2f)", times);
+        label += String.format(Locale.ROOT, times >= 10 ? "  (×%.0f)" : "  (×%.2f)", times);
       }
-      s.append(String.format(Locale.ROOT,
-          "<text x=\"%.1f\" y=\"%d\">%s</text>%n", barEnd + 6, y + barHeight - 5, xml(label)));
-      y += barHeight + gap;
+      double end = x.at(r.scoreUs());
+      svg.text(left - 8, y + barHeight - 5, variant, "text-anchor=end")
+          .rect(left, y, Math.max(1, end - left), barHeight, "fill=" + COLORS.getOrDefault(variant, "#555555"))
+          .text(end + 6, y + barHeight - 5, label);
+      y += barHeight + 6;
     }
-    s.append(String.format(Locale.ROOT,
-        "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333333\"/>%n", left, top - 10, left, axisBottom));
-    s.append("</svg>\n");
-    return s.toString();
-  }
-
-  private static String xml(String text) {
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return svg.line(left, top - 10, left, height - 40, "stroke=#333333").toString();
   }
 }
