@@ -63,21 +63,18 @@ final class Clients {
     }
   }
 
-  /** Checks a body is the server's "ok" (used once per trial, outside the measured loop). */
-  static void expectOk(String body) {
-    if (!"ok".equals(body)) {
-      throw new IllegalStateException("unexpected body: " + body);
-    }
-  }
-
   /** Shuts a client down the way a per-invocation client must be: executor, then pool. */
   static void shutdown(OkHttpClient client) {
     client.dispatcher().executorService().shutdown();
     client.connectionPool().evictAll();
   }
 
-  /** Closes a private set of FnClients' clients. */
-  static void closeFnClients(FnClientsInstance fn) {
-    fn.shutdown();
+  /** Closes a benchmark's clients: FnClients' private set if there is one, else the default client. */
+  static void close(OkHttpClient client, FnClientsInstance fn) {
+    if (fn != null) {
+      fn.shutdown();
+    } else if (client != null) {
+      shutdown(client);
+    }
   }
 }

@@ -51,11 +51,6 @@ public class Counters {
     callerCpuStart = THREADS.getCurrentThreadCpuTime(); // JMH runs thread-scoped setup on the benchmark thread
   }
 
-  /** Records one operation that opened {@code opened} connections; live threads sampled now. */
-  void record(long opened) {
-    record(opened, Thread.activeCount());
-  }
-
   /**
    * Records one operation that opened {@code opened} connections and had {@code live} threads
    * alive when its answer arrived (a client torn down at the end of the operation has ended its

@@ -66,11 +66,6 @@ final class CountingGrpcServer implements AutoCloseable {
         .start();
   }
 
-  /** A plaintext server. */
-  static CountingGrpcServer start() throws IOException {
-    return new CountingGrpcServer(null);
-  }
-
   /** A server over TLS with {@code tls}'s certificate, or plaintext when {@code tls} is null. */
   static CountingGrpcServer start(LoopbackTls tls) throws IOException {
     return new CountingGrpcServer(tls);

@@ -15,19 +15,10 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The cost of one function invocation that publishes one message and waits until the server has
@@ -47,16 +38,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       publisher sends at once and waits for the confirmation.
  * </ul>
  *
- * <p>Secondary figures: {@code connectionsOpened} counted by the server, and live threads (the
- * per-invocation publisher starts and stops its executor every time).
+ * <p>Connections opened are counted by the server; the per-invocation publisher starts and stops its
+ * executor every time, which the live threads show.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx512m"})
-@Warmup(iterations = 4, time = 2)
-@Measurement(iterations = 3, time = 2)
-public class PubsubPerInvocationBenchmark {
+public class PubsubPerInvocationBenchmark extends InvocationBenchmark {
   private static final TopicName TOPIC = TopicName.of("bench", "orders");
   private static final PubsubMessage MESSAGE =
       PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8("order 42")).build();
@@ -65,23 +50,15 @@ public class PubsubPerInvocationBenchmark {
   public String variant;
 
   private CountingGrpcServer server;
-  private String target;
   private ManagedChannel sharedChannel;
   private Publisher sharedPublisher;
   private FnClientsInstance runtime;
-  private PubsubConfig options;
-  private Invocation invocation;
-  /** Thread.activeCount() when the last answer arrived, before any per-invocation teardown. */
-  private int liveAtAnswer;
-
-  private interface Invocation {
-    String run() throws Exception;
-  }
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    server = CountingGrpcServer.start();
-    target = server.target();
+    server = CountingGrpcServer.start(null);
+    connections = server::connectionsAccepted;
+    String target = server.target();
     switch (variant) {
       case "publisherPerInvocation":
         invocation = () -> {
@@ -89,18 +66,9 @@ public class PubsubPerInvocationBenchmark {
           Publisher publisher = null;
           try {
             publisher = emulatorPublisher(channel);
-            String id = publisher.publish(MESSAGE).get(30, TimeUnit.SECONDS);
-            liveAtAnswer = Thread.activeCount();
-            return id;
+            return answered(publisher.publish(MESSAGE).get(30, TimeUnit.SECONDS));
           } finally {
-            if (publisher != null) {
-              publisher.shutdown();
-              publisher.awaitTermination(30, TimeUnit.SECONDS);
-            }
-            channel.shutdown();
-            if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
-              channel.shutdownNow();
-            }
+            close(publisher, channel);
           }
         };
         break;
@@ -110,51 +78,37 @@ public class PubsubPerInvocationBenchmark {
         invocation = () -> answered(sharedPublisher.publish(MESSAGE).get(30, TimeUnit.SECONDS));
         break;
       case "fnclients":
-        FnClientsConfig config = FnClientsConfig.custom().build();
-        runtime = FnClientsInstance.create(config);
-        options = PubsubConfig.custom().emulatorHost(target).build();
+        runtime = FnClientsInstance.create(FnClientsConfig.custom().build());
+        PubsubConfig options = PubsubConfig.custom().emulatorHost(target).build();
         invocation = () -> answered(runtime.publisher(TOPIC, options).publishAndWait(MESSAGE));
         break;
       default:
         throw new IllegalArgumentException("variant " + variant);
     }
-    String id = invocation.run();
-    if (id == null || id.isEmpty()) {
-      throw new IllegalStateException("no message id");
-    }
+    check();
   }
 
   /** A {@code Publisher} for the emulator, as its documentation builds one. */
-  static Publisher emulatorPublisher(ManagedChannel channel) throws IOException {
+  private static Publisher emulatorPublisher(ManagedChannel channel) throws IOException {
     return Publisher.newBuilder(TOPIC)
         .setChannelProvider(FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
         .setCredentialsProvider(NoCredentialsProvider.create())
         .build();
   }
 
-  private String answered(String id) {
-    liveAtAnswer = Thread.activeCount();
-    return id;
-  }
-
-  @Benchmark
-  public String invocation(Counters counters) throws Exception {
-    long before = server.connectionsAccepted();
-    String id = invocation.run();
-    counters.record(server.connectionsAccepted() - before, liveAtAnswer);
-    return id;
+  private static void close(Publisher publisher, ManagedChannel channel) throws InterruptedException {
+    if (publisher != null) {
+      publisher.shutdown();
+      publisher.awaitTermination(30, TimeUnit.SECONDS);
+    }
+    if (channel != null) {
+      GrpcPerInvocationBenchmark.close(channel);
+    }
   }
 
   @TearDown(Level.Trial)
   public void tearDown() throws InterruptedException {
-    if (sharedPublisher != null) {
-      sharedPublisher.shutdown();
-      sharedPublisher.awaitTermination(10, TimeUnit.SECONDS);
-    }
-    if (sharedChannel != null) {
-      sharedChannel.shutdownNow();
-      sharedChannel.awaitTermination(5, TimeUnit.SECONDS);
-    }
+    close(sharedPublisher, sharedChannel);
     if (runtime != null) {
       runtime.shutdown();
     }
