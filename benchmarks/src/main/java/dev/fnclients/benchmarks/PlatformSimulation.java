@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * The platform simulation, on the idle-gap harness ({@link IdleGap}): a function instance in a child
@@ -84,12 +86,8 @@ public final class PlatformSimulation {
           gapEvery, burstSize, bursts, protocols);
     }
 
-    boolean longGapBefore(int invocation) {
-      return invocation > 1 && (invocation - 1) % gapEvery == 0;
-    }
-
     int longGaps() {
-      return (invocations - 1) / gapEvery;
+      return harness().longGaps();
     }
 
     /** The harness's settings: one GET (or one gRPC call) per invocation. */
@@ -135,49 +133,18 @@ public final class PlatformSimulation {
 
   public static void main(String[] args) throws Exception {
     GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
-    Settings settings = Settings.defaults();
-    Path out = Path.of(Files.isDirectory(Path.of("benchmarks")) ? "benchmarks/results" : "results");
-    boolean quick = false;
-    Integer invocations = null;
-    Duration timeout = null;
-    List<String> protocols = null;
-    int resetCheckGaps = 0;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--quick":
-          quick = true;
-          break;
-        case "--out":
-          out = Path.of(args[++i]);
-          break;
-        case "--invocations":
-          invocations = Integer.parseInt(args[++i]);
-          break;
-        case "--timeout":
-          timeout = parseDuration(args[++i]);
-          break;
-        case "--protocols":
-          protocols = List.of(args[++i].split(","));
-          break;
-        case "--grpc-idle-reset-check":
-          resetCheckGaps = Integer.parseInt(args[++i]);
-          break;
-        default:
-          System.err.println("unknown argument " + args[i]
-              + "; usage: PlatformSimulation [--quick] [--out DIR] [--invocations N] [--timeout 10s] [--protocols http,grpc]"
-              + " | PlatformSimulation --grpc-idle-reset-check GAPS [--out DIR]");
-          System.exit(2);
-      }
-    }
-    if (quick) {
-      settings = Settings.quick();
-    }
-    settings = settings.with(invocations != null ? invocations : settings.invocations(),
-        timeout != null ? timeout.toMillis() : settings.timeoutMillis(),
-        protocols != null ? protocols : settings.protocols());
-
-    if (resetCheckGaps > 0) {
-      grpcIdleResetCheck(settings, resetCheckGaps, out);
+    List<String> arguments = List.of(args);
+    Settings settings = arguments.contains("--quick") ? Settings.quick() : Settings.defaults();
+    String invocations = option(arguments, "--invocations");
+    String timeout = option(arguments, "--timeout");
+    String protocols = option(arguments, "--protocols");
+    settings = settings.with(invocations == null ? settings.invocations() : Integer.parseInt(invocations),
+        timeout == null ? settings.timeoutMillis() : parseMillis(timeout),
+        protocols == null ? settings.protocols() : List.of(protocols.split(",")));
+    Path out = Path.of(Objects.requireNonNullElse(option(arguments, "--out"), "benchmarks/results"));
+    String resetCheckGaps = option(arguments, "--grpc-idle-reset-check");
+    if (resetCheckGaps != null) {
+      grpcIdleResetCheck(settings, Integer.parseInt(resetCheckGaps), out);
       return;
     }
     System.out.printf(Locale.ROOT,
@@ -253,30 +220,30 @@ public final class PlatformSimulation {
     Files.writeString(out.resolve("grpc-idle-reset-check.md"), text, StandardCharsets.UTF_8);
   }
 
-  static Duration parseDuration(String text) {
+  /** The value after {@code name}, or null. */
+  private static String option(List<String> args, String name) {
+    int i = args.indexOf(name);
+    return i < 0 || i + 1 >= args.size() ? null : args.get(i + 1);
+  }
+
+  /** {@code 500ms}, {@code 10s} or {@code 1.5s}; a bare number is milliseconds. */
+  static long parseMillis(String text) {
     String s = text.trim().toLowerCase(Locale.ROOT);
-    if (s.endsWith("ms")) {
-      return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-    }
-    if (s.endsWith("s")) {
-      return Duration.ofMillis(Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
-    }
-    return Duration.ofMillis(Long.parseLong(s));
+    return s.endsWith("ms") || !s.endsWith("s")
+        ? Long.parseLong(s.replace("ms", ""))
+        : Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 1000);
   }
 
   // ---- output ----
 
   static String label(String variant) {
-    switch (variant) {
-      case "clientPerInvocation":
-        return "client per invocation";
-      case "defaultShared":
-        return "default shared client";
-      case "fnclients":
-        return "FnClients";
-      default:
-        return variant;
-    }
+    return Map.of("clientPerInvocation", "client per invocation", "defaultShared", "default shared client",
+        "fnclients", "FnClients").getOrDefault(variant, variant);
+  }
+
+  /** The label, FnClients in bold. */
+  static String clientLabel(String variant) {
+    return variant.equals("fnclients") ? "**FnClients**" : label(variant);
   }
 
   private static String protocolLabel(String protocol) {
@@ -288,22 +255,17 @@ public final class PlatformSimulation {
   }
 
   private static String ms(double millis) {
-    if (Double.isNaN(millis)) {
-      return "-";
-    }
-    if (millis >= 1000) {
-      return String.format(Locale.ROOT, "%.2f s", millis / 1000);
-    }
-    if (millis >= 10) {
-      return String.format(Locale.ROOT, "%.0f ms", millis);
-    }
-    return String.format(Locale.ROOT, "%.2f ms", millis);
+    return Double.isNaN(millis) ? "-"
+        : String.format(Locale.ROOT, millis >= 1000 ? "%.2f s" : millis >= 10 ? "%.0f ms" : "%.2f ms",
+            millis >= 1000 ? millis / 1000 : millis);
+  }
+
+  private static String counted(long n) {
+    return n < 0 ? "-" : Long.toString(n);
   }
 
   static String markdown(Settings s, List<Run> runs, List<Burst> bursts, long seconds) {
-    StringBuilder md = new StringBuilder();
-    md.append("# Platform simulation\n\n");
-    md.append(String.format(Locale.ROOT,
+    StringBuilder md = new StringBuilder("# Platform simulation\n\n").append(String.format(Locale.ROOT,
         "Generated by `dev.fnclients.benchmarks.PlatformSimulation` (%d s). A function instance runs in a child JVM "
             + "that is **frozen with SIGSTOP** between invocations; its calls go through a loopback proxy that kills "
             + "connections idle for more than **%d ms** (by RST, or by silently swallowing what is sent). Before "
@@ -313,31 +275,16 @@ public final class PlatformSimulation {
             + "default gRPC calls get a %d s deadline (a default channel has none: without it the silent-drop calls "
             + "would hang until TCP gives up). Each instance first makes one call straight to the server (cold start "
             + "is measured separately), then %d invocations, one call each. Connections are counted by the proxy "
-            + "(what the server sees).%n%n",
-        seconds, s.idleLimitMillis(), s.harness().longGapsBefore(), s.longGapMillis(),
-        s.shortGapMillis(), s.maxIdleAgeMillis(), s.timeoutMillis() / 1000, s.timeoutMillis() / 1000,
-        s.invocations()));
-    md.append("## Invocations across frozen idle gaps\n\n");
-    md.append("| protocol | proxy kills idle connections by | client | succeeded | p50 | p99 | max | connections opened | writes into a killed connection | client's own retries | failures |\n");
-    md.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
-    for (Run r : runs) {
-      StringBuilder errs = new StringBuilder();
-      r.errors().forEach((e, n) -> errs.append(errs.length() > 0 ? "; " : "").append(n).append("× `")
-          .append(e.replace("|", "\\|").replace("`", "'")).append('`'));
-      md.append("| ").append(protocolLabel(r.protocol()))
-          .append(" | ").append(modeLabel(r.mode()))
-          .append(" | ").append(r.variant().equals("fnclients") ? "**FnClients**" : label(r.variant()))
-          .append(" | ").append(String.format(Locale.ROOT, "%d/%d (%.0f%%)", r.ok(), r.invocations(),
-              100.0 * r.ok() / Math.max(1, r.invocations())))
-          .append(" | ").append(ms(r.p50Millis()))
-          .append(" | ").append(ms(r.p99Millis()))
-          .append(" | ").append(ms(r.maxMillis()))
-          .append(" | ").append(r.connections())
-          .append(" | ").append(r.killed())
-          .append(" | ").append(r.retries() < 0 ? "-" : Long.toString(r.retries()))
-          .append(" | ").append(errs.length() == 0 ? "" : errs)
-          .append(" |\n");
-    }
+            + "(what the server sees).%n%n## Invocations across frozen idle gaps%n%n",
+        seconds, s.idleLimitMillis(), s.harness().longGapsBefore(), s.longGapMillis(), s.shortGapMillis(),
+        s.maxIdleAgeMillis(), s.timeoutMillis() / 1000, s.timeoutMillis() / 1000, s.invocations()));
+    Report.table(md, "protocol | proxy kills idle connections by | client | succeeded | p50 | p99 | max | connections "
+            + "opened | writes into a killed connection | client's own retries | failures", "---|---|---|---:|---:|---:|---:|---:|---:|---:|---",
+        runs.stream().map(r -> new Object[] {protocolLabel(r.protocol()), modeLabel(r.mode()), clientLabel(r.variant()),
+            String.format(Locale.ROOT, "%d/%d (%.0f%%)", r.ok(), r.invocations(), 100.0 * r.ok() / Math.max(1, r.invocations())),
+            ms(r.p50Millis()), ms(r.p99Millis()), ms(r.maxMillis()), r.connections(), r.killed(), counted(r.retries()),
+            r.errors().entrySet().stream().map(e -> e.getValue() + "× `" + e.getKey().replace("|", "\\|").replace("`", "'") + "`")
+                .collect(Collectors.joining("; "))}).toList());
     md.append(String.format(Locale.ROOT,
         "%nLatency is the function's own time for its call (one call per invocation; a failed call counts with "
             + "the time it took to fail). With %d invocations p99 is the slowest but one at most. %d of the gaps "
@@ -346,29 +293,16 @@ public final class PlatformSimulation {
             + "them after the idle limit: a request sent into a dead connection, or, for gRPC, the GOAWAY frame a "
             + "channel writes when it closes an old connection (as FnClients' idle reset does). *Client's own retries* are OkHttp's silent retries "
             + "(`retryDecision` events) for the default clients, FnClients' `fnclients.retries` counter for "
-            + "FnClients; a default gRPC channel has no retry policy (`-`).%n",
-        s.invocations(), s.longGaps()));
-    md.append("\n![Latency per invocation](simulation.svg)\n");
-
-    md.append("\n## Connections per ").append(String.format(Locale.ROOT, "%,d", s.burstSize() * s.bursts()))
-        .append(" sequential invocations\n\n");
-    md.append(String.format(Locale.ROOT,
-        "%d bursts of %d back-to-back invocations, separated by %d frozen gaps of %d ms (proxy: RST). "
+            + "FnClients; a default gRPC channel has no retry policy (`-`).%n%n![Latency per invocation](simulation.svg)%n%n"
+            + "## Connections per %,d sequential invocations%n%n"
+            + "%d bursts of %d back-to-back invocations, separated by %d frozen gaps of %d ms (proxy: RST). "
             + "Target for FnClients: at most 1 + %d = %d connections.%n%n",
-        s.bursts(), s.burstSize(), s.bursts() - 1, s.longGapMillis(), s.bursts() - 1, s.bursts()));
-    md.append("| protocol | client | invocations | failed | connections opened | writes into a killed connection | client's own retries | live threads after the 1st / last invocation |\n");
-    md.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
-    for (Burst b : bursts) {
-      md.append("| ").append(protocolLabel(b.protocol()))
-          .append(" | ").append(b.variant().equals("fnclients") ? "**FnClients**" : label(b.variant()))
-          .append(" | ").append(b.invocations())
-          .append(" | ").append(b.failed())
-          .append(" | ").append(b.connections())
-          .append(" | ").append(b.killed())
-          .append(" | ").append(b.retries() < 0 ? "-" : Long.toString(b.retries()))
-          .append(" | ").append(b.threadsStart()).append(" / ").append(b.threadsEnd())
-          .append(" |\n");
-    }
+        s.invocations(), s.longGaps(), s.burstSize() * s.bursts(), s.bursts(), s.burstSize(), s.bursts() - 1,
+        s.longGapMillis(), s.bursts() - 1, s.bursts()));
+    Report.table(md, "protocol | client | invocations | failed | connections opened | writes into a killed connection | "
+            + "client's own retries | live threads after the 1st / last invocation", "---|---|---:|---:|---:|---:|---:|---:",
+        bursts.stream().map(b -> new Object[] {protocolLabel(b.protocol()), clientLabel(b.variant()), b.invocations(),
+            b.failed(), b.connections(), b.killed(), counted(b.retries()), b.threadsStart() + " / " + b.threadsEnd()}).toList());
     return md.toString();
   }
 
@@ -410,7 +344,7 @@ public final class PlatformSimulation {
     int n = s.invocations();
     double step = (right - left) / (double) Math.max(1, n);
     for (int i = 1; i <= n; i++) {
-      if (s.longGapBefore(i)) {
+      if (s.harness().longGapBefore(i)) {
         svg.rect(left + (i - 1) * step, plotTop, step, plotBottom - plotTop, "fill=#f3e6c4");
       }
     }

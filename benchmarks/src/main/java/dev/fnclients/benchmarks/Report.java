@@ -400,7 +400,7 @@ public final class Report {
       boolean fn = b.variant().equals("fnclients");
       met = fn ? and(met, b.connections() <= 1 + b.gaps()) : met;
       items.add((items.isEmpty() ? String.format(Locale.ROOT, "simulation, %,d invocations with %d frozen gaps: ",
-          b.invocations(), b.gaps()) : "") + b.protocol() + " " + clientLabel(b.variant()) + " " + b.connections()
+          b.invocations(), b.gaps()) : "") + b.protocol() + " " + PlatformSimulation.clientLabel(b.variant()) + " " + b.connections()
           + (fn ? String.format(Locale.ROOT, " (limit %d)", 1 + b.gaps()) : ""));
     }
     Row fn = find(rows, PER_INVOCATION, "fnclients", "http");
@@ -469,10 +469,6 @@ public final class Report {
     return soFar == null ? next : soFar && next;
   }
 
-  private static String clientLabel(String variant) {
-    return variant.equals("fnclients") ? "**FnClients**" : PlatformSimulation.label(variant);
-  }
-
   private static Target atLeast(String target, double goal, Ratio r) {
     return new Target(target, String.format(Locale.ROOT, ">= %.0fx", goal), r.formatted(), r.measured() ? r.value() >= goal : null);
   }
@@ -480,7 +476,7 @@ public final class Report {
   // ---- markdown ----
 
   /** A Markdown table: its header, alignment row, and one row per cell array. */
-  private static void table(StringBuilder md, String header, String alignment, List<Object[]> rows) {
+  static void table(StringBuilder md, String header, String alignment, List<Object[]> rows) {
     md.append("| ").append(header).append(" |\n|").append(alignment).append("|\n");
     for (Object[] row : rows) {
       md.append("| ").append(Arrays.stream(row).map(String::valueOf).collect(Collectors.joining(" | "))).append(" |\n");
@@ -570,7 +566,7 @@ public final class Report {
         s.timeoutMillis() / 1000));
     table(md, "protocol | kill mode | client | succeeded | p50 | p99 | max | connections", "---|---|---|---:|---:|---:|---:|---:",
         simulation.runs().stream().map(r -> new Object[] {r.protocol(), r.mode() == Mode.RESET ? "RST" : "silent drop",
-            clientLabel(r.variant()), r.ok() + "/" + r.invocations(), fmtMillis(r.p50Millis()), fmtMillis(r.p99Millis()),
+            PlatformSimulation.clientLabel(r.variant()), r.ok() + "/" + r.invocations(), fmtMillis(r.p50Millis()), fmtMillis(r.p99Millis()),
             fmtMillis(r.maxMillis()), r.connections()}).toList());
     md.append("\n![Platform simulation](simulation.svg)\n");
   }
