@@ -77,19 +77,14 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /**
-   * Starts describing a child JVM that runs {@code mainClass}.
-   *
-   * @param mainClass a class with a {@code public static void main(String[])} that is on the
-   *     current class path; static nested classes are fine
-   * @return a builder
+   * Starts describing a child JVM that runs {@code mainClass}: a class with a {@code public static
+   * void main(String[])} on the current class path (a static nested class is fine).
    */
   public static Builder builder(Class<?> mainClass) {
     return new Builder(Objects.requireNonNull(mainClass, "mainClass"));
   }
 
-  /**
-   * Configures and starts a {@link ChildJvm}. Not thread-safe; meant to be used in one chain.
-   */
+  /** Configures and starts a {@link ChildJvm}. Not thread-safe; meant to be used in one chain. */
   public static final class Builder {
     private final Class<?> mainClass;
     private final List<String> args = new ArrayList<>();
@@ -102,48 +97,26 @@ public final class ChildJvm implements AutoCloseable {
       this.mainClass = mainClass;
     }
 
-    /**
-     * Appends program arguments passed to {@code main}.
-     *
-     * @param args the arguments
-     * @return this builder
-     */
+    /** Appends arguments for {@code main}. */
     public Builder args(String... args) {
       this.args.addAll(Arrays.asList(args));
       return this;
     }
 
-    /**
-     * Sets an environment variable on top of the inherited environment.
-     *
-     * @param key the variable name
-     * @param value the value
-     * @return this builder
-     */
+    /** Sets an environment variable on top of the inherited environment. */
     public Builder env(String key, String value) {
       env.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
       return this;
     }
 
-    /**
-     * Sets a system property, passed as {@code -Dkey=value}.
-     *
-     * @param key the property name
-     * @param value the value
-     * @return this builder
-     */
+    /** Sets a system property, passed as {@code -Dkey=value}. */
     public Builder systemProperty(String key, String value) {
       systemProperties.put(
           Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
       return this;
     }
 
-    /**
-     * Appends raw JVM options such as {@code -Xmx64m}, placed before the main class.
-     *
-     * @param jvmArgs the options
-     * @return this builder
-     */
+    /** Appends JVM options such as {@code -Xmx64m}, placed before the main class. */
     public Builder jvmArgs(String... jvmArgs) {
       this.jvmArgs.addAll(Arrays.asList(jvmArgs));
       return this;
@@ -151,23 +124,15 @@ public final class ChildJvm implements AutoCloseable {
 
     /**
      * Replaces the class path, by default the current JVM's ({@code java.class.path}), which does not
-     * hold the application's classes where it runs in a class loader of its own, as under
-     * {@code mvn exec:java}.
-     *
-     * @param classpath the child's class path, which must hold the main class
-     * @return this builder
+     * hold the application's classes where they run in a class loader of their own, as under
+     * {@code mvn exec:java}. It must hold the main class.
      */
     public Builder classpath(String classpath) {
       this.classpath = Objects.requireNonNull(classpath, "classpath");
       return this;
     }
 
-    /**
-     * Starts the child.
-     *
-     * @return the running child; close it to avoid leaking a process
-     * @throws IOException if the process cannot be started
-     */
+    /** Starts the child; close it, or the process leaks. */
     public ChildJvm start() throws IOException {
       List<String> command = new ArrayList<>();
       command.add(javaBinary());
@@ -190,20 +155,12 @@ public final class ChildJvm implements AutoCloseable {
     }
   }
 
-  /**
-   * The child's process id.
-   *
-   * @return the pid
-   */
+  /** The child's process id. */
   public long pid() {
     return process.pid();
   }
 
-  /**
-   * The full command line the child was started with, for diagnostics.
-   *
-   * @return the command, starting with the {@code java} binary
-   */
+  /** The command line the child was started with, from the {@code java} binary on, for diagnostics. */
   public List<String> command() {
     return command;
   }
@@ -213,21 +170,15 @@ public final class ChildJvm implements AutoCloseable {
    * kernel reports every thread as stopped, because {@code kill} returning only means the signal
    * was queued and a test asserting "nothing happens while frozen" needs the stronger guarantee.
    *
-   * @throws IllegalStateException if the child has exited, the {@code kill} command fails, or
-   *     the stop is not observed within a generous bound
-   * @throws UncheckedIOException if the {@code kill} command cannot be run
+   * @throws IllegalStateException if the child has exited, {@code kill} fails, or the stop is not
+   *     observed within a generous bound
    */
   public void freeze() {
     signal("STOP");
     awaitStopped();
   }
 
-  /**
-   * Resumes a frozen child with {@code SIGCONT}; harmless if it is not frozen.
-   *
-   * @throws IllegalStateException if the child has exited or the {@code kill} command fails
-   * @throws UncheckedIOException if the {@code kill} command cannot be run
-   */
+  /** Resumes a frozen child with {@code SIGCONT}; harmless if it is not frozen. */
   public void thaw() {
     signal("CONT");
   }
@@ -243,21 +194,12 @@ public final class ChildJvm implements AutoCloseable {
     process.toHandle().destroy();
   }
 
-  /**
-   * Whether the child process is still running (a frozen child is alive).
-   *
-   * @return whether the process has not exited
-   */
+  /** Whether the child process is still running (a frozen child is). */
   public boolean isAlive() {
     return process.isAlive();
   }
 
-  /**
-   * Writes one line to the child's stdin and flushes it.
-   *
-   * @param line the line, without a terminator
-   * @throws IOException if the child's stdin is closed
-   */
+  /** Writes one line (without its terminator) to the child's stdin and flushes it. */
   public synchronized void send(String line) throws IOException {
     stdin.write(line);
     stdin.write('\n');
@@ -265,13 +207,10 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /**
-   * Takes the next line the child printed to stdout.
+   * Takes the next line the child printed to stdout, waiting up to {@code timeout}.
    *
-   * @param timeout how long to wait for a line
-   * @return the line, without terminator
    * @throws IOException if stdout reached EOF; the message names the exit code and the tail of
    *     stderr, since that is almost always why a child stopped talking
-   * @throws TimeoutException if no line arrived in time
    */
   public String readLine(Duration timeout) throws IOException, TimeoutException {
     String line;
@@ -293,15 +232,9 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /**
-   * Reads lines until one starts with {@code prefix}, discarding the others, so tests can wait
-   * for a marker line without caring about unrelated output.
-   *
-   * @param prefix the prefix to look for
-   * @param timeout the overall time budget, not per line
-   * @return the first matching line
-   * @throws IOException if stdout reached EOF first
-   * @throws TimeoutException if no matching line arrived in time; the message lists the last
-   *     skipped lines
+   * Reads lines until one starts with {@code prefix}, discarding the others, so tests can wait for a
+   * marker line without caring about unrelated output; {@code timeout} is for all of it. A timeout's
+   * message lists the last skipped lines.
    */
   public String expectLine(String prefix, Duration timeout) throws IOException, TimeoutException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -325,14 +258,7 @@ public final class ChildJvm implements AutoCloseable {
     }
   }
 
-  /**
-   * Waits for the child to exit.
-   *
-   * @param timeout how long to wait
-   * @return the exit code
-   * @throws InterruptedException if interrupted while waiting
-   * @throws TimeoutException if the child is still running after {@code timeout}
-   */
+  /** Waits up to {@code timeout} for the child to exit, and returns its exit code. */
   public int waitFor(Duration timeout) throws InterruptedException, TimeoutException {
     if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
       throw new TimeoutException("child " + pid() + " still running after " + timeout);
@@ -340,12 +266,7 @@ public final class ChildJvm implements AutoCloseable {
     return process.exitValue();
   }
 
-  /**
-   * Everything the child wrote to stderr so far; if it wrote more than about a megabyte, the
-   * oldest part is discarded.
-   *
-   * @return the collected stderr
-   */
+  /** What the child wrote to stderr so far; past about a megabyte, the oldest part is dropped. */
   public String stderr() {
     synchronized (stderr) {
       return stderr.toString();
