@@ -103,7 +103,7 @@ final class ConnectionChart {
     Files.writeString(file, svg.toString(), StandardCharsets.UTF_8);
   }
 
-  private static String trim(double value) {
+  static String trim(double value) {
     return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.1f", value);
   }
 
@@ -123,11 +123,7 @@ final class ConnectionChart {
   }
 
   private static int total(int[] counts) {
-    int sum = 0;
-    for (int c : counts) {
-      sum += c;
-    }
-    return sum;
+    return Arrays.stream(counts).sum();
   }
 
   /** The smallest of 4, 8, 10, 20, 40, 60, 80, 100, 200, ... (a multiple of 4 from 4 on) that is at least {@code n}. */

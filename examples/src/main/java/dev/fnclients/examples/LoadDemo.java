@@ -49,7 +49,7 @@ public final class LoadDemo {
             + "java -jar java-function-invoker.jar --target ...), calling its own loopback HTTP, gRPC and Pub/Sub "
             + "servers through connection-counting proxies; every invocation makes one HTTP GET, one gRPC call and "
             + "one Pub/Sub publish. Each function is driven at %s requests/s for %d s (%d requests), one after the "
-            + "other.", trim(rate), seconds, settings.requests()));
+            + "other.", ConnectionChart.trim(rate), seconds, settings.requests()));
     List<Outcome> outcomes = new ArrayList<>();
     // By name, as the invoker's --target: this JVM has no Functions Framework API to load them with.
     for (String function : List.of("dev.fnclients.examples.PooledFunction", "dev.fnclients.examples.NaiveFunction")) {
@@ -68,20 +68,12 @@ public final class LoadDemo {
       "conns after " + FunctionLoad.EARLY_SECONDS + " s", "max open", "max in flight", "1st request ms", "p50 ms", "p99 ms"
     });
     for (Outcome o : outcomes) {
-      rows.add(new String[] {
-        o.name(),
-        "1 + " + o.load().requests(),
-        Integer.toString(o.coldStart().failed() + o.load().failed()),
-        Integer.toString(o.accepted(Kind.HTTP)),
-        Integer.toString(o.accepted(Kind.GRPC)),
-        Integer.toString(o.accepted(Kind.PUBSUB)),
-        o.acceptedEarly() == null ? "-" : Integer.toString(late(o)),
-        o.maxOpen()[0] + "/" + o.maxOpen()[1] + "/" + o.maxOpen()[2],
-        Integer.toString(o.load().maxInFlight(0)),
-        String.format(Locale.ROOT, "%.0f", o.coldStart().percentileMillis(100)),
+      rows.add(new String[] {o.name(), "1 + " + o.load().requests(), "" + (o.coldStart().failed() + o.load().failed()),
+        "" + o.accepted(Kind.HTTP), "" + o.accepted(Kind.GRPC), "" + o.accepted(Kind.PUBSUB),
+        o.acceptedEarly() == null ? "-" : "" + late(o), o.maxOpen()[0] + "/" + o.maxOpen()[1] + "/" + o.maxOpen()[2],
+        "" + o.load().maxInFlight(0), String.format(Locale.ROOT, "%.0f", o.coldStart().percentileMillis(100)),
         String.format(Locale.ROOT, "%.1f", o.load().percentileMillis(50)),
-        String.format(Locale.ROOT, "%.1f", o.load().percentileMillis(99))
-      });
+        String.format(Locale.ROOT, "%.1f", o.load().percentileMillis(99))});
     }
     Console.table(rows, false);
     Console.wrapped("   ", "(requests: the instance's first request, sent alone (its cold start: class loading, "
@@ -118,9 +110,7 @@ public final class LoadDemo {
           + outcomes.stream().map(o -> o.name().charAt(0) + " = " + o.name()).collect(Collectors.joining(", "))
           + "):");
       OUT.println();
-      for (String line : ConnectionChart.ascii(outcomes)) {
-        OUT.println("   " + line);
-      }
+      ConnectionChart.ascii(outcomes).forEach(line -> OUT.println("   " + line));
       Path svg = Paths.get(System.getProperty("fnexample.outputDir", "target"), "load-demo-connections.svg");
       ConnectionChart.writeSvg(outcomes, svg);
       OUT.println();
@@ -133,29 +123,17 @@ public final class LoadDemo {
   private static String explain(Outcome o) {
     int total = o.accepted(Kind.HTTP) + o.accepted(Kind.GRPC) + o.accepted(Kind.PUBSUB);
     int requests = o.coldStart().requests() + o.load().requests();
-    String timing;
-    if (o.acceptedEarly() == null) {
-      timing = "";
-    } else if (late(o) == 0) {
-      timing = String.format(Locale.ROOT, ", all of them in the first %d s: none in the %d s after",
-          FunctionLoad.EARLY_SECONDS, Math.round(o.settings().seconds()) - FunctionLoad.EARLY_SECONDS);
-    } else {
-      timing = String.format(Locale.ROOT, ", %d of them after the first %d s", late(o), FunctionLoad.EARLY_SECONDS);
-    }
-    return String.format(Locale.ROOT,
-        "- %s: %d connections for %d requests (%s per request per upstream)%s; %d failed.",
-        o.name(), total, requests, perRequest(total / 3.0 / requests), timing, o.coldStart().failed() + o.load().failed());
-  }
-
-  private static String perRequest(double ratio) {
-    return String.format(Locale.ROOT, ratio >= 0.1 ? "%.2f" : "%.4f", ratio);
+    String timing = o.acceptedEarly() == null ? ""
+        : late(o) == 0 ? String.format(Locale.ROOT, ", all of them in the first %d s: none in the %d s after",
+            FunctionLoad.EARLY_SECONDS, Math.round(o.settings().seconds()) - FunctionLoad.EARLY_SECONDS)
+        : String.format(Locale.ROOT, ", %d of them after the first %d s", late(o), FunctionLoad.EARLY_SECONDS);
+    double perRequest = total / 3.0 / requests;
+    return String.format(Locale.ROOT, "- %s: %d connections for %d requests (" + (perRequest >= 0.1 ? "%.2f" : "%.4f")
+        + " per request per upstream)%s; %d failed.", o.name(), total, requests, perRequest, timing,
+        o.coldStart().failed() + o.load().failed());
   }
 
   private static int late(Outcome o) {
     return o.acceptedLate(Kind.HTTP) + o.acceptedLate(Kind.GRPC) + o.acceptedLate(Kind.PUBSUB);
-  }
-
-  private static String trim(double value) {
-    return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
   }
 }

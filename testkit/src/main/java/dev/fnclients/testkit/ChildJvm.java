@@ -81,19 +81,24 @@ public final class ChildJvm implements AutoCloseable {
    * void main(String[])} on the current class path (a static nested class is fine).
    */
   public static Builder builder(Class<?> mainClass) {
+    return new Builder(Objects.requireNonNull(mainClass, "mainClass").getName());
+  }
+
+  /** Starts describing a child JVM that runs the class named {@code mainClass}, found on its {@link Builder#classpath}. */
+  public static Builder builder(String mainClass) {
     return new Builder(Objects.requireNonNull(mainClass, "mainClass"));
   }
 
   /** Configures and starts a {@link ChildJvm}. Not thread-safe; meant to be used in one chain. */
   public static final class Builder {
-    private final Class<?> mainClass;
+    private final String mainClass;
     private final List<String> args = new ArrayList<>();
     private final List<String> jvmArgs = new ArrayList<>();
     private final Map<String, String> env = new LinkedHashMap<>();
     private final Map<String, String> systemProperties = new LinkedHashMap<>();
     private String classpath = System.getProperty("java.class.path");
 
-    private Builder(Class<?> mainClass) {
+    private Builder(String mainClass) {
       this.mainClass = mainClass;
     }
 
@@ -103,9 +108,9 @@ public final class ChildJvm implements AutoCloseable {
       return this;
     }
 
-    /** Sets an environment variable on top of the inherited environment. */
+    /** Sets an environment variable on top of the inherited environment; a null value removes it. */
     public Builder env(String key, String value) {
-      env.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      env.put(Objects.requireNonNull(key, "key"), value);
       return this;
     }
 
@@ -147,10 +152,16 @@ public final class ChildJvm implements AutoCloseable {
       systemProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
       command.add("-cp");
       command.add(classpath);
-      command.add(mainClass.getName());
+      command.add(mainClass);
       command.addAll(args);
       ProcessBuilder builder = new ProcessBuilder(command);
-      builder.environment().putAll(env);
+      env.forEach((k, v) -> {
+        if (v == null) {
+          builder.environment().remove(k);
+        } else {
+          builder.environment().put(k, v);
+        }
+      });
       return new ChildJvm(builder.start(), List.copyOf(command));
     }
   }
