@@ -8,8 +8,10 @@ import io.grpc.CallOptions;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.TlsServerCredentials;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
@@ -17,8 +19,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The cost of one function invocation that makes one unary gRPC call (loopback, the echo method
- * of {@link CountingGrpcServer}), in plaintext (an emulator, a sidecar) and over TLS (every Google
+ * The cost of one function invocation that makes one unary gRPC call (the testkit's loopback
+ * {@link EchoGrpcServer}), in plaintext (an emulator, a sidecar) and over TLS (every Google
  * API; the server presents a throwaway certificate for 127.0.0.1 that the clients really verify).
  *
  * <ul>
@@ -42,7 +44,7 @@ public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
   @Param({"plaintext", "tls"})
   public String scheme;
 
-  private CountingGrpcServer server;
+  private EchoGrpcServer server;
   private ManagedChannel shared;
   private FnClientsInstance runtime;
 
@@ -52,7 +54,9 @@ public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
     if (tls != null) {
       tls.installAsDefaultTrustStore(); // FnClients' TLS channel trusts the JVM's default trust store
     }
-    server = CountingGrpcServer.start(tls);
+    server = EchoGrpcServer.start(tls == null
+        ? InsecureServerCredentials.create()
+        : TlsServerCredentials.newBuilder().keyManager(tls.server().keyManager()).build());
     connections = server::connectionsAccepted;
     String target = server.target();
     switch (variant) {

@@ -5,16 +5,23 @@ import com.google.api.gax.grpc.GrpcTransportChannel;
 import com.google.api.gax.rpc.FixedTransportChannelProvider;
 import com.google.cloud.pubsub.v1.Publisher;
 import com.google.protobuf.ByteString;
+import com.google.pubsub.v1.PublishRequest;
+import com.google.pubsub.v1.PublishResponse;
+import com.google.pubsub.v1.PublisherGrpc;
 import com.google.pubsub.v1.PubsubMessage;
 import com.google.pubsub.v1.TopicName;
 import dev.fnclients.FnClientsInstance;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pubsub.PubsubConfig;
 import io.grpc.Grpc;
+import dev.fnclients.testkit.grpc.EchoGrpcServer;
 import io.grpc.InsecureChannelCredentials;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
+import io.grpc.stub.StreamObserver;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
@@ -22,7 +29,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * The cost of one function invocation that publishes one message and waits until the server has
- * confirmed it (a plaintext loopback {@code Publisher} service, {@link CountingGrpcServer}).
+ * confirmed it (a plaintext loopback {@code Publisher} service answering fresh message ids, on the
+ * testkit's {@link EchoGrpcServer}; not its {@code LoopbackPubsubServer}, which keeps every message).
  *
  * <ul>
  *   <li>{@code publisherPerInvocation}: the anti-pattern, done politely. Each invocation opens a
@@ -49,14 +57,24 @@ public class PubsubPerInvocationBenchmark extends InvocationBenchmark {
   @Param({"publisherPerInvocation", "defaultShared", "fnclients"})
   public String variant;
 
-  private CountingGrpcServer server;
+  private EchoGrpcServer server;
   private ManagedChannel sharedChannel;
   private Publisher sharedPublisher;
   private FnClientsInstance runtime;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    server = CountingGrpcServer.start(null);
+    server = EchoGrpcServer.start(InsecureServerCredentials.create(), new PublisherGrpc.PublisherImplBase() {
+      private final AtomicLong ids = new AtomicLong();
+
+      @Override
+      public void publish(PublishRequest request, StreamObserver<PublishResponse> observer) {
+        PublishResponse.Builder answer = PublishResponse.newBuilder();
+        request.getMessagesList().forEach(m -> answer.addMessageIds(Long.toString(ids.incrementAndGet())));
+        observer.onNext(answer.build());
+        observer.onCompleted();
+      }
+    });
     connections = server::connectionsAccepted;
     String target = server.target();
     switch (variant) {

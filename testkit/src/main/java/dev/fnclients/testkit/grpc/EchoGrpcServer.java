@@ -1,10 +1,15 @@
 package dev.fnclients.testkit.grpc;
 
+import io.grpc.Attributes;
+import io.grpc.BindableService;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServerTransportFilter;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
@@ -27,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A real gRPC server (Netty) on loopback serving {@code fnclients.test.Echo}, with string messages
  * so that no code generation is needed. It counts what it receives, so tests can prove retries and
- * caps from the server's side.
+ * caps from the server's side, and the connections it accepts.
  *
  * <ul>
  *   <li>{@link #SAY}: answers with the request.
@@ -59,8 +64,9 @@ public final class EchoGrpcServer implements AutoCloseable {
   private final Map<String, AtomicInteger> failuresByKey = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
+  private final AtomicInteger connections = new AtomicInteger();
 
-  private EchoGrpcServer(int port) throws IOException {
+  private EchoGrpcServer(int port, ServerCredentials credentials, BindableService... more) throws IOException {
     ServerServiceDefinition service =
         ServerServiceDefinition.builder(SERVICE)
             .addMethod(SAY, ServerCalls.asyncUnaryCall((request, response) -> {
@@ -71,17 +77,37 @@ public final class EchoGrpcServer implements AutoCloseable {
             .addMethod(SLOW, ServerCalls.asyncUnaryCall(this::slow))
             .addMethod(HANG, ServerCalls.asyncUnaryCall((request, response) -> count(HANG)))
             .build();
-    this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)).addService(service).build().start();
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port), credentials)
+        .addService(service)
+        .addTransportFilter(new ServerTransportFilter() {
+          @Override
+          public Attributes transportReady(Attributes attributes) {
+            connections.incrementAndGet();
+            return attributes;
+          }
+        });
+    for (BindableService s : more) {
+      builder.addService(s);
+    }
+    this.server = builder.build().start();
   }
 
   /** Starts a server on an ephemeral loopback port. */
   public static EchoGrpcServer start() throws IOException {
-    return new EchoGrpcServer(0);
+    return new EchoGrpcServer(0, InsecureServerCredentials.create());
+  }
+
+  /**
+   * Starts a server on an ephemeral loopback port with {@code credentials} (TLS, or plaintext) and
+   * {@code more} services besides the echo one, e.g. a benchmark's.
+   */
+  public static EchoGrpcServer start(ServerCredentials credentials, BindableService... more) throws IOException {
+    return new EchoGrpcServer(0, credentials, more);
   }
 
   /** Starts a server on {@code port}, e.g. to restart one where clients expect it. */
   public static EchoGrpcServer start(int port) throws IOException {
-    return new EchoGrpcServer(port);
+    return new EchoGrpcServer(port, InsecureServerCredentials.create());
   }
 
   /** The port the server listens on. */
@@ -92,6 +118,16 @@ public final class EchoGrpcServer implements AutoCloseable {
   /** The server's address. */
   public InetSocketAddress address() {
     return new InetSocketAddress("127.0.0.1", port());
+  }
+
+  /** {@code 127.0.0.1:PORT}. */
+  public String target() {
+    return "127.0.0.1:" + port();
+  }
+
+  /** Connections (transports) the server has accepted so far. */
+  public int connectionsAccepted() {
+    return connections.get();
   }
 
   /** Calls to {@code method} received so far, each attempt counted. */
