@@ -3,12 +3,11 @@ package dev.fnclients.benchmarks;
 import dev.fnclients.FnClients;
 import dev.fnclients.testkit.LoopbackHttpServer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.management.ClassLoadingMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.net.InetAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -37,8 +36,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * JVM, so each measures exactly one first call, and each method runs in forks of its own. The
  * score is the mean over forks. The JVM's own start and JMH's set-up are the same for both and not
  * in the figure; the loopback server (the JDK's {@code com.sun.net.httpserver}, no OkHttp class)
- * starts in set-up and answers one request over a plain socket before the measurement, so its own
- * first-request cost is not in it either.
+ * starts in set-up and answers one request before the measurement, so its own first-request cost is
+ * not in it either.
  *
  * <p>Secondary figures: {@code classesLoaded}, classes the JVM loaded during the operation, and
  * {@code callerCpuNanos}, the benchmark thread's CPU time in it (see {@link ColdCounters}).
@@ -71,23 +70,12 @@ public class ColdStartBenchmark {
   public void setUp() throws IOException {
     server = LoopbackHttpServer.start(); // JDK classes only: nothing of OkHttp is loaded before the measurement
     url = server.url();
-    warmServer(server.address().getPort());
+    try (InputStream in = URI.create(url).toURL().openStream()) {
+      in.readAllBytes(); // the server's own first request, over the JDK's client, before the measurement
+    }
     // The measuring tools themselves load before the measurement, not inside it.
     ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount();
     ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
-  }
-
-  /** One request over a plain socket, so the server's first-request work is done before measuring. */
-  private static void warmServer(int port) throws IOException {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      socket.getOutputStream().write(
-          ("GET /ok HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-      if (!answer.startsWith("HTTP/1.1 200")) {
-        throw new IOException("loopback server answered: " + answer);
-      }
-    }
   }
 
   @Benchmark
@@ -123,8 +111,6 @@ public class ColdStartBenchmark {
 
   /** A function holding a default OkHttp client, built on first use. */
   static final class RawPath {
-    private RawPath() {}
-
     static String get(String url) throws IOException {
       OkHttpClient client = new OkHttpClient();
       try (Response response = client.newCall(new Request.Builder().url(url).build()).execute()) {
@@ -135,8 +121,6 @@ public class ColdStartBenchmark {
 
   /** A function using {@code FnClients.http()}. */
   static final class FnClientsPath {
-    private FnClientsPath() {}
-
     static String get(String url) throws IOException {
       try (Response response = FnClients.http().newCall(new Request.Builder().url(url).build()).execute()) {
         return response.body().string();

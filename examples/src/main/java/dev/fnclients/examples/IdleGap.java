@@ -15,18 +15,18 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntSupplier;
+import java.util.stream.IntStream;
 
 /**
  * The idle-gap harness behind {@link IdleGapDemo} and the benchmarks' platform simulation: a function
  * instance ({@link IdleGapInstance}, in a child JVM) is invoked now and then and <b>frozen</b>
- * ({@code SIGSTOP}) between invocations, as a serverless platform freezes or throttles an idle
- * instance, while an {@link IdleKillingProxy} between it and a loopback server kills connections
- * idle past a limit, as a NAT gateway or load balancer does: by a reset ({@code RESET}) or by
- * silently swallowing what is sent ({@code DROP}). The proxy counts the connections (what the
- * server sees) and the ones it killed because the client wrote to them late.
+ * ({@code SIGSTOP}) between invocations, as a serverless platform freezes an idle instance, while an
+ * {@link IdleKillingProxy} between it and a loopback server kills connections idle past a limit, as
+ * a NAT gateway or load balancer does: by a reset ({@code RESET}) or by silently swallowing what is
+ * sent ({@code DROP}). The proxy counts the connections (what the server sees) and the ones it
+ * killed because the client wrote to them late.
  */
 public final class IdleGap {
-  private static final Duration CHILD_START = Duration.ofSeconds(90);
   private static final Duration ANSWER = Duration.ofSeconds(30);
 
   private IdleGap() {}
@@ -34,25 +34,17 @@ public final class IdleGap {
   /**
    * What to run.
    *
-   * @param longGap the instance stays frozen this long before every {@code gapEvery}-th invocation
-   *     after the first (invocations 1 + gapEvery, 1 + 2 gapEvery, ...): longer than {@code idleLimit}
+   * @param longGap frozen this long before invocations 1 + gapEvery, 1 + 2 gapEvery, ...: longer
+   *     than {@code idleLimit}
    * @param shortGap frozen this long before the others
    * @param timeout the default clients' read timeout, or deadline for a gRPC call
    * @param calls what each invocation calls ({@code GET}, {@code POST}; for gRPC one call each), in
-   *     turn starting from the next one, so that each meets the first request after a gap
+   *     turn first, so that each meets the first request after a gap
    * @param env the instance's environment on top of this one's, e.g. {@code FNCLIENTS_MAX_IDLE_AGE}
    * @param classpath the instance's class path, or null for this JVM's
    */
-  public record Settings(
-      Duration idleLimit,
-      Duration longGap,
-      Duration shortGap,
-      int invocations,
-      int gapEvery,
-      Duration timeout,
-      List<String> calls,
-      Map<String, String> env,
-      String classpath) {
+  public record Settings(Duration idleLimit, Duration longGap, Duration shortGap, int invocations, int gapEvery,
+      Duration timeout, List<String> calls, Map<String, String> env, String classpath) {
 
     public Settings {
       if (invocations < 1 || gapEvery < 1 || calls.isEmpty() || longGap.compareTo(idleLimit) <= 0) {
@@ -60,60 +52,39 @@ public final class IdleGap {
       }
     }
 
-    /** These settings with {@code n} invocations and a gap before every {@code gapEvery}-th. */
+    /** These settings with {@code n} invocations and a long gap before every {@code gapEvery}-th. */
     public Settings with(int n, int gapEvery, Duration timeout) {
       return new Settings(idleLimit, longGap, shortGap, n, gapEvery, timeout, calls, env, classpath);
     }
 
-    /** Whether invocation {@code i} (from 1) comes after a long gap. */
-    public boolean longGapBefore(int i) {
-      return i > 1 && (i - 1) % gapEvery == 0;
+    public boolean longGapBefore(int invocation) {
+      return invocation > 1 && (invocation - 1) % gapEvery == 0;
     }
 
-    /** How many invocations come after a long gap. */
     public int longGaps() {
       return (invocations - 1) / gapEvery;
     }
 
     /** The invocations that come after a long gap, as {@code "4, 7, 10 and 13"}. */
     public String longGapsBefore() {
-      List<String> numbers = new ArrayList<>();
-      for (int i = 1 + gapEvery; i <= invocations; i += gapEvery) {
-        numbers.add(Integer.toString(i));
-      }
-      int last = numbers.size() - 1;
-      return last < 1 ? String.join("", numbers) : String.join(", ", numbers.subList(0, last)) + " and " + numbers.get(last);
+      List<String> n = IntStream.rangeClosed(2, invocations).filter(this::longGapBefore).mapToObj(Integer::toString).toList();
+      return n.size() < 2 ? String.join("", n) : String.join(", ", n.subList(0, n.size() - 1)) + " and " + n.get(n.size() - 1);
     }
   }
 
   /**
    * What one client variant did, per call (an invocation makes {@code calls.size()} of them).
    *
-   * @param latencyMicros each call's time, failed calls included, in order
-   * @param failures each failed call, described: invocation, method, time, exception
-   * @param connections connections the proxy accepted
+   * @param latencyMicros each call's time, failed calls included
+   * @param failures each failed call: invocation, method, time, exception
    * @param killed connections the proxy killed because the client wrote to them after the idle limit
-   * @param openAtGapEnd connections the proxy held open at the end of the long gaps, summed over
-   *     them: idle connections the client had not closed
+   * @param openAtGapEnd connections open at the end of the long gaps, summed: idle ones the client kept
    * @param serverReceived calls the server answered during the invocations
    * @param stats the instance's own counters (see {@link IdleGapInstance}), -1 where not counted
    */
-  public record Run(
-      String protocol,
-      Mode mode,
-      String variant,
-      List<Long> latencyMicros,
-      List<Boolean> ok,
-      List<Integer> longGapBefore,
-      Map<String, Integer> errors,
-      List<String> failures,
-      int connections,
-      int killed,
-      int openAtGapEnd,
-      int serverReceived,
-      Map<String, Long> stats,
-      int threadsStart,
-      int threadsEnd,
+  public record Run(String protocol, Mode mode, String variant, List<Long> latencyMicros, List<Boolean> ok,
+      List<Integer> longGapBefore, Map<String, Integer> errors, List<String> failures, int connections, int killed,
+      int openAtGapEnd, int serverReceived, Map<String, Long> stats, int threadsStart, int threadsEnd,
       long startToReadyMillis) {
 
     public int succeeded() {
@@ -124,7 +95,6 @@ public final class IdleGap {
       return ok.size() - succeeded();
     }
 
-    /** A counter of the instance's, -1 where it has none. */
     public long stat(String name) {
       return stats.getOrDefault(name, -1L);
     }
@@ -136,46 +106,30 @@ public final class IdleGap {
   }
 
   /**
-   * One client variant across {@code bursts} bursts of back-to-back invocations separated by frozen
-   * long gaps (proxy: RST): the connections per 1,000 invocations and the live threads after the
-   * first and the last invocation.
+   * One client variant across bursts of back-to-back invocations separated by frozen long gaps
+   * (proxy: RST): the connections per 1,000 invocations, the live threads after the first and last.
    */
-  public record Burst(
-      String protocol,
-      String variant,
-      int invocations,
-      int gaps,
-      int ok,
-      int failed,
-      double maxMillis,
-      int connections,
-      int killed,
-      long retries,
-      int threadsStart,
-      int threadsEnd) {}
+  public record Burst(String protocol, String variant, int invocations, int gaps, int ok, int failed, double maxMillis,
+      int connections, int killed, long retries, int threadsStart, int threadsEnd) {}
 
   /** A loopback server for {@code http} ({@link LoopbackHttpServer}) or {@code grpc} ({@link EchoGrpcServer}). */
   public record Upstream(String protocol, InetSocketAddress address, IntSupplier received, Runnable closer)
       implements AutoCloseable {
 
     public static Upstream start(String protocol) throws IOException {
-      switch (protocol) {
-        case "http": {
-          LoopbackHttpServer server = LoopbackHttpServer.start();
-          return new Upstream(protocol, server.address(), server::requestsReceived, server::close);
-        }
-        case "grpc": {
-          EchoGrpcServer server = EchoGrpcServer.start();
-          return new Upstream(protocol, server.address(), () -> server.calls(EchoGrpcServer.SAY), server::close);
-        }
-        default:
-          throw new IllegalArgumentException("protocol " + protocol + " (http or grpc)");
+      if (protocol.equals("http")) {
+        LoopbackHttpServer server = LoopbackHttpServer.start();
+        return new Upstream(protocol, server.address(), server::requestsReceived, server::close);
+      } else if (protocol.equals("grpc")) {
+        EchoGrpcServer server = EchoGrpcServer.start();
+        return new Upstream(protocol, server.address(), () -> server.calls(EchoGrpcServer.SAY), server::close);
       }
+      throw new IllegalArgumentException("protocol " + protocol + " (http or grpc)");
     }
 
     /** How a client addresses the server at {@code address}: itself, or a proxy in front of it. */
     String target(InetSocketAddress address) {
-      return (protocol.equals("http") ? "http://" : "") + "127.0.0.1:" + address.getPort() + (protocol.equals("http") ? "/items" : "");
+      return protocol.equals("http") ? "http://127.0.0.1:" + address.getPort() + "/items" : "127.0.0.1:" + address.getPort();
     }
 
     @Override
@@ -196,7 +150,8 @@ public final class IdleGap {
       List<String> failures = new ArrayList<>();
       int openAtGapEnd = 0;
       for (int i = 1; i <= settings.invocations(); i++) {
-        if (settings.longGapBefore(i)) {
+        boolean afterLongGap = settings.longGapBefore(i);
+        if (afterLongGap) {
           longGaps.add(i);
           openAtGapEnd += instance.frozen(settings.longGap(), proxy);
         } else if (i > 1) {
@@ -204,25 +159,25 @@ public final class IdleGap {
         }
         List<String> calls = new ArrayList<>(settings.calls());
         Collections.rotate(calls, i - 1);
-        instance.child.send("INVOKE " + String.join(" ", calls));
+        instance.child().send("INVOKE " + String.join(" ", calls));
         for (String call : calls) {
-          String[] answer = instance.child.readLine(settings.timeout().plus(ANSWER)).split(" ", 3);
+          String[] answer = instance.child().readLine(settings.timeout().plus(ANSWER)).split(" ", 3);
           latencies.add(Long.parseLong(answer[1]));
           ok.add(answer[0].equals("OK"));
           if (!answer[0].equals("OK")) {
             String error = answer.length > 2 ? answer[2] : "?";
             errors.merge(shortError(error), 1, Integer::sum);
-            failures.add("invocation " + i + " " + call + (call.equals(calls.get(0)) && settings.longGapBefore(i)
+            failures.add("invocation " + i + " " + call + (afterLongGap && call.equals(calls.get(0))
                 ? " (first call after a " + settings.longGap().toMillis() + " ms gap)" : "")
                 + " after " + Long.parseLong(answer[1]) / 1000 + " ms: " + error);
           }
         }
       }
-      int threadsEnd = instance.threads();
+      instance.child().send("THREADS");
+      int threadsEnd = Integer.parseInt(instance.child().expectLine("THREADS", ANSWER).substring(8).trim());
       return new Run(upstream.protocol(), mode, variant, latencies, ok, longGaps, errors, failures,
-          proxy.acceptedConnections(), proxy.killedConnections(), openAtGapEnd,
-          upstream.received().getAsInt() - receivedBefore, instance.stats(), instance.threadsStart, threadsEnd,
-          instance.startToReadyMillis);
+          proxy.acceptedConnections(), proxy.killedConnections(), openAtGapEnd, upstream.received().getAsInt() - receivedBefore,
+          instance.stats(), instance.threadsStart(), threadsEnd, instance.startToReadyMillis());
     }
   }
 
@@ -241,8 +196,8 @@ public final class IdleGap {
         }
         // The first invocation alone, to read the live threads once the client exists.
         for (int n : b == 1 ? new int[] {1, burstSize - 1} : new int[] {burstSize}) {
-          instance.child.send("BURST " + n);
-          String[] line = instance.child.expectLine("BURST", Duration.ofMinutes(10)).split(" ");
+          instance.child().send("BURST " + n);
+          String[] line = instance.child().expectLine("BURST", Duration.ofMinutes(10)).split(" ");
           ok += Integer.parseInt(line[1]);
           maxMicros = Math.max(maxMicros, Long.parseLong(line[3]));
           threadsEnd = Integer.parseInt(line[4]);
@@ -258,11 +213,8 @@ public final class IdleGap {
   /** Nearest-rank percentile, NaN for no values. */
   public static double percentile(List<? extends Number> values, double p) {
     double[] sorted = values.stream().mapToDouble(Number::doubleValue).sorted().toArray();
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
     int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-    return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
+    return sorted.length == 0 ? Double.NaN : sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
   }
 
   /** The exception class and the start of its message, numbers folded: enough to group failures. */
@@ -271,37 +223,26 @@ public final class IdleGap {
     return s.length() > 90 ? s.substring(0, 87) + "..." : s;
   }
 
-  /** The running instance, started and ready. */
-  private static final class Instance implements AutoCloseable {
-    final ChildJvm child;
-    final int threadsStart;
-    final long startToReadyMillis;
-    /** The counters after the uncounted first call, which {@link #stats()} leaves out. */
-    private Map<String, Long> baseline = Map.of();
-
-    private Instance(ChildJvm child, int threadsStart, long startToReadyMillis) {
-      this.child = child;
-      this.threadsStart = threadsStart;
-      this.startToReadyMillis = startToReadyMillis;
-    }
+  /**
+   * The running instance, ready.
+   *
+   * @param baseline its counters after the uncounted first call, which {@link #stats()} leaves out
+   */
+  private record Instance(ChildJvm child, int threadsStart, long startToReadyMillis, Map<String, Long> baseline)
+      implements AutoCloseable {
 
     static Instance start(Settings settings, String variant, Upstream upstream, IdleKillingProxy proxy)
         throws IOException, TimeoutException {
       long spawn = System.nanoTime();
-      ChildJvm.Builder builder = ChildJvm.builder(IdleGapInstance.class)
-          .jvmArgs("-Xmx256m")
+      ChildJvm.Builder builder = ChildJvm.builder(IdleGapInstance.class).jvmArgs("-Xmx256m")
           .args(upstream.protocol(), variant, upstream.target(upstream.address()), upstream.target(proxy.address()),
               Long.toString(settings.timeout().toMillis()));
       settings.env().forEach(builder::env);
-      if (settings.classpath() != null) {
-        builder.classpath(settings.classpath());
-      }
-      ChildJvm child = builder.start();
+      ChildJvm child = (settings.classpath() == null ? builder : builder.classpath(settings.classpath())).start();
       try {
-        int threads = Integer.parseInt(child.expectLine("READY", CHILD_START).substring("READY ".length()).trim());
-        Instance instance = new Instance(child, threads, (System.nanoTime() - spawn) / 1_000_000);
-        instance.baseline = instance.stats();
-        return instance;
+        int threads = Integer.parseInt(child.expectLine("READY", Duration.ofSeconds(90)).substring(6).trim());
+        Instance ready = new Instance(child, threads, (System.nanoTime() - spawn) / 1_000_000, Map.of());
+        return new Instance(child, threads, ready.startToReadyMillis(), ready.stats());
       } catch (IOException | TimeoutException | RuntimeException e) {
         child.close();
         throw e;
@@ -319,18 +260,13 @@ public final class IdleGap {
       }
     }
 
-    int threads() throws IOException, TimeoutException {
-      child.send("THREADS");
-      return Integer.parseInt(child.expectLine("THREADS", ANSWER).substring("THREADS ".length()).trim());
-    }
-
     Map<String, Long> stats() throws IOException, TimeoutException {
       child.send("STATS");
       Map<String, Long> stats = new TreeMap<>();
-      for (String pair : child.expectLine("STATS", ANSWER).substring("STATS ".length()).trim().split(" ")) {
-        String name = pair.substring(0, pair.indexOf('='));
-        long n = Long.parseLong(pair.substring(pair.indexOf('=') + 1));
-        stats.put(name, n < 0 ? n : n - baseline.getOrDefault(name, 0L));
+      for (String pair : child.expectLine("STATS", ANSWER).substring(6).trim().split(" ")) {
+        String[] nameAndCount = pair.split("=");
+        long n = Long.parseLong(nameAndCount[1]);
+        stats.put(nameAndCount[0], n < 0 ? n : n - baseline.getOrDefault(nameAndCount[0], 0L));
       }
       return stats;
     }

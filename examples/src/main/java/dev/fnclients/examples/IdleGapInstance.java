@@ -34,38 +34,26 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 
 /**
- * The function instance of the idle-gap harness ({@link IdleGap}), run in a child JVM that the
- * harness freezes ({@code SIGSTOP}) between invocations, as a platform does.
- *
- * <pre>IdleGapInstance http|grpc clientPerInvocation|defaultShared|fnclients DIRECT VIA_PROXY TIMEOUT_MS</pre>
- *
- * <p>{@code DIRECT} and {@code VIA_PROXY} are URLs for http and {@code host:port} targets for grpc.
- * At start the instance makes one call to {@code DIRECT} (the server itself, not through the proxy:
- * class loading and the first JIT work are cold start, measured elsewhere), then prints
- * {@code READY <live threads>}. Each line on stdin is then a command:
- *
- * <ul>
- *   <li>{@code INVOKE M1 M2 ...}: one invocation making one call per word (for http, a GET or a
- *       POST by the word; for grpc, one unary call each), answered one line per call:
- *       {@code OK <micros>} or {@code FAIL <micros> <exception>};
- *   <li>{@code BURST <n>}: {@code n} invocations of one call back to back, answered
- *       {@code BURST <ok> <failed> <max micros> <live threads>};
- *   <li>{@code THREADS}: answers {@code THREADS <live threads>};
- *   <li>{@code STATS}: answers {@code STATS name=count ...}: {@code retries} (FnClients' retry counter,
- *       or the attempts a plain OkHttp client retried on its own, also by method as
- *       {@code retriedGET} ...), {@code idleEvictions} (connections FnClients discarded as
- *       idle-expired), {@code opened} and {@code reused} (connections the client says it opened, and
- *       calls sent on a connection that had carried one before); {@code -1} where not counted;
- *   <li>{@code QUIT}: exits (FnClients' shutdown hook closes its clients).
- * </ul>
+ * The function instance of the idle-gap harness ({@link IdleGap}), in a child JVM the harness
+ * freezes between invocations: {@code IdleGapInstance http|grpc VARIANT DIRECT VIA_PROXY TIMEOUT_MS}.
+ * It makes one call to {@code DIRECT} (the server itself: class loading and the first JIT work are
+ * cold start, measured elsewhere), prints {@code READY <live threads>}, then answers commands:
+ * {@code INVOKE M1 M2 ...}, one invocation making one call per word (for http a GET or a POST, for
+ * grpc a unary call), one line per call, {@code OK <micros>} or {@code FAIL <micros> <exception>};
+ * {@code BURST <n>}, n invocations back to back, {@code BURST <ok> <failed> <max micros> <threads>};
+ * {@code THREADS}; {@code STATS}, {@code STATS name=count ...} ({@code retries}: FnClients' counter, or
+ * the attempts a plain OkHttp client retried by itself, also by method as {@code retriedPOST} ...;
+ * {@code idleEvictions}: connections FnClients discarded as idle-expired; {@code opened},
+ * {@code reused}: connections opened, calls on a connection that carried one before; -1 where not
+ * counted); {@code QUIT}.
  *
  * <p>The clients, as a function would hold them: {@code clientPerInvocation}, a default
  * {@code OkHttpClient} (read timeout {@code TIMEOUT_MS}) or plaintext channel built per invocation and
- * shut down after it; {@code defaultShared}, one such client or channel (per target) for the
- * instance; {@code fnclients}, {@code FnClients.http()} or {@code FnClients.grpc(target, plaintext)}
- * on every invocation, configured only by {@code FNCLIENTS_*} environment variables. A default gRPC
- * channel has no deadline at all: its calls get {@code TIMEOUT_MS}, without which a call on a
- * silently dropped connection would hang until TCP gave up, minutes later.
+ * shut down after it; {@code defaultShared}, one for the instance; {@code fnclients},
+ * {@code FnClients.http()} or {@code FnClients.grpc(target, plaintext)} on every invocation,
+ * configured by {@code FNCLIENTS_*} variables only. A default gRPC channel has no deadline: its calls
+ * get {@code TIMEOUT_MS}, without which a call into a silently dropped connection would hang until
+ * TCP gave up, minutes later.
  */
 public final class IdleGapInstance {
   /** The three ways a function can hold its client. */
