@@ -27,20 +27,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Cold start: the first GET a fresh JVM makes, from nothing (no OkHttp or FnClients class loaded,
- * no client built, no connection) to the body read, through {@code FnClients.http()} (the real
- * static facade: configuration from the environment, metrics bound to Micrometer's global registry,
- * shutdown hook installed, client built) or through a raw {@code new OkHttpClient()}.
- *
- * <p>{@code SingleShotTime} with no warmup and one measured operation per fork: every fork is a new
- * JVM, so each measures exactly one first call, and each method runs in forks of its own. The
- * score is the mean over forks. The JVM's own start and JMH's set-up are the same for both and not
- * in the figure; the loopback server (the JDK's {@code com.sun.net.httpserver}, no OkHttp class)
- * starts in set-up and answers one request before the measurement, so its own first-request cost is
- * not in it either.
- *
- * <p>Secondary figures: {@code classesLoaded}, classes the JVM loaded during the operation, and
- * {@code callerCpuNanos}, the benchmark thread's CPU time in it (see {@link ColdCounters}).
+ * Cold start: the first GET of a fresh JVM, from nothing loaded to the body read, through
+ * {@code FnClients.http()} (the real static facade) or a raw {@code new OkHttpClient()}. Single shot,
+ * no warmup, one operation per fork, each method in forks of its own; the score is the mean over
+ * forks. The loopback server answers once before the measurement. Secondary figures: the classes
+ * loaded and the benchmark thread's CPU time during the call.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -52,11 +43,7 @@ public class ColdStartBenchmark {
   private LoopbackHttpServer server;
   private String url;
 
-  /**
-   * Classes loaded during the measured operation, and the CPU time the benchmark thread spent in
-   * it (class loading, linking, interpreting: the first call's work, far less disturbed than wall
-   * time by other processes competing for the cores; JIT compiler threads are not in it).
-   */
+  /** Classes loaded and the benchmark thread's CPU time during the measured call (JIT threads not in it). */
   @State(Scope.Thread)
   @AuxCounters(AuxCounters.Type.EVENTS)
   public static class ColdCounters {

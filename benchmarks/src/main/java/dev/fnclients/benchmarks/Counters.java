@@ -9,20 +9,12 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * The secondary figures JMH has no profiler for, as raw counts reset each iteration; JMH sums
- * {@code EVENTS} counters over iterations, so {@link Report} divides them by {@code ops}. Allocation
- * comes from JMH itself: {@code -prof gc}, {@code gc.alloc.rate.norm}.
- *
- * <ul>
- *   <li>{@code connectionsOpened}, {@code liveThreadSamples} (the sum over operations of {@link
- *       Thread#activeCount()} after each one; it includes JMH's threads and the loopback server's,
- *       the same for every variant) and {@code liveThreadsPeak}, per operation through {@link
- *       #record}; a benchmark where any more work in the operation would show only counts {@code ops};
- *   <li>read once per iteration: {@code threadsStarted}, {@code processCpuMicros} (every thread of
- *       the JVM: client, server, GC) and {@code callerCpuNanos} (the benchmark thread: the client
- *       side of a synchronous call, free of the server's share and of time spent waiting), both less
- *       moved than wall time by other processes competing for the cores.
- * </ul>
+ * The secondary figures JMH has no profiler for (allocation comes from its {@code -prof gc}), as raw
+ * counts per iteration; JMH sums {@code EVENTS} counters, so {@link Report} divides them by
+ * {@code ops}. Per operation, through {@link #record}: connections opened and live threads ({@link
+ * Thread#activeCount()}, JMH's and the servers' threads included). Once per iteration: threads
+ * started, the JVM's CPU time and the benchmark thread's (the client side of a synchronous call),
+ * both less moved than wall time by other processes.
  */
 @State(Scope.Thread)
 @AuxCounters(AuxCounters.Type.EVENTS)

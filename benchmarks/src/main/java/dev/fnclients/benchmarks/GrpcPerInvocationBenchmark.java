@@ -19,23 +19,12 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The cost of one function invocation that makes one unary gRPC call (the testkit's loopback
- * {@link EchoGrpcServer}), in plaintext (an emulator, a sidecar) and over TLS (every Google
- * API; the server presents a throwaway certificate for 127.0.0.1 that the clients really verify).
- *
- * <ul>
- *   <li>{@code channelPerInvocation}: the anti-pattern done politely. Each invocation builds a
- *       default channel ({@code Grpc.newChannelBuilder(target, credentials)}, with a TLS context of
- *       its own), makes the call, then {@code shutdown()} and {@code awaitTermination}: a new TCP
- *       connection and HTTP/2 handshake (and TLS handshake) every time.
- *   <li>{@code defaultShared}: one default channel reused by every invocation.
- *   <li>{@code fnclients}: {@code runtime.grpc(target, options)} on every invocation, as a function
- *       calls {@code FnClients.grpc(target)} (TLS, trusting the JVM's default trust store, which the
- *       set-up points at the loopback certificate) or {@code FnClients.grpc(target, plaintext)}: a
- *       registry lookup, then the shared channel with its interceptors.
- * </ul>
- *
- * <p>Connections opened are counted by the server (transports it accepted), the same for every variant.
+ * One invocation making one unary call to the testkit's loopback {@link EchoGrpcServer}, plaintext
+ * or TLS (a throwaway certificate the clients really verify). {@code channelPerInvocation}: a
+ * default channel (with a TLS context of its own) built per invocation, shut down and awaited after
+ * it; {@code defaultShared}: one default channel; {@code fnclients}: {@code runtime.grpc(target,
+ * options)} on every invocation, as {@code FnClients.grpc} (over TLS trusting the JVM's default trust
+ * store, which the set-up points at the certificate). The server counts the connections.
  */
 public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
   @Param({"channelPerInvocation", "defaultShared", "fnclients"})

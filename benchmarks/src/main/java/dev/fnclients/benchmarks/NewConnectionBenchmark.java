@@ -12,11 +12,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * A new connection plus the first request on it, on a shared client: each operation evicts the
- * pool ({@code connectionPool().evictAll()}) and then makes one GET, so every operation opens a
- * connection (see {@code connectionsPerOp}). The client and its TLS context are reused, so a TLS
- * session may be resumed, for both variants alike. {@code defaultShared} leaves Nagle's algorithm
- * on, as OkHttp does by default; FnClients sets TCP_NODELAY.
+ * A new connection plus the first request on it, on a shared client: each operation evicts the pool
+ * and makes one GET. The client and its TLS context are reused, so a TLS session may be resumed, for
+ * both variants alike; {@code defaultShared} leaves Nagle's algorithm on, FnClients sets TCP_NODELAY.
  */
 public class NewConnectionBenchmark extends InvocationBenchmark {
   @Param({"defaultShared", "fnclients"})

@@ -12,20 +12,12 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The cost of one function invocation that makes one GET to a loopback server.
- *
- * <ul>
- *   <li>{@code clientPerInvocation}: the anti-pattern. Each invocation builds a new default
- *       {@code OkHttpClient} (for https with a new TLS context of its own, as a default client
- *       builds one), makes the call, then shuts the dispatcher's executor down and evicts the pool.
- *       Every invocation pays a new TCP (and TLS) connection, without TCP_NODELAY.
- *   <li>{@code defaultShared}: one default {@code OkHttpClient} reused by every invocation.
- *   <li>{@code fnclients}: one client from {@code FnClientsInstance.http()} reused, as {@code FnClients.http()}
- *       gives it.
- * </ul>
- *
- * <p>Connections opened: OkHttp's {@code connectEnd} event, counted by a listener on the default
- * clients and by FnClients' own {@code fnclients.connections.opened} on its client.
+ * One invocation making one GET to a loopback server. {@code clientPerInvocation}: a new default
+ * {@code OkHttpClient} (for https with a TLS context of its own) per invocation, shut down after it,
+ * so a new connection, without TCP_NODELAY, every time; {@code defaultShared}: one default client;
+ * {@code fnclients}: one client from {@code FnClientsInstance.http()}, as {@code FnClients.http()}.
+ * Connections: OkHttp's {@code connectEnd}, counted by a listener on the default clients and by
+ * FnClients' own {@code fnclients.connections.opened}.
  */
 public class PerInvocationBenchmark extends InvocationBenchmark {
   @Param({"clientPerInvocation", "defaultShared", "fnclients"})

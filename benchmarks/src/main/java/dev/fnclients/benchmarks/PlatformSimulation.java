@@ -21,34 +21,18 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * The platform simulation, on the idle-gap harness ({@link IdleGap}): a function instance in a child
- * JVM, frozen ({@code SIGSTOP}) between invocations, calls a loopback server through a proxy that
- * kills connections idle past a limit, by RST or by a silent drop. For HTTP (OkHttp) and gRPC, each
- * for the three ways a function holds its client: a client per invocation, a default shared client,
- * FnClients.
- *
- * <ol>
- *   <li><b>Idle gaps</b> (each kill mode): {@code invocations} invocations; before every
- *       {@code gapEvery}-th one the instance stays frozen for {@code longGap} (longer than the
- *       proxy's idle limit), before the others for {@code shortGap}. Per client: success rate,
- *       p50 / p99 / max latency, connections the server side saw, requests sent into a killed
- *       connection.
- *   <li><b>Connections per 1,000 invocations</b> ({@code RESET}): {@code bursts} bursts of
- *       {@code burstSize} back-to-back invocations, separated by frozen long gaps. FnClients should
- *       open at most 1 + (number of gaps) connections; a client per invocation opens one per
- *       invocation. Live threads after the first and the last invocation show whether the thread
- *       count stays flat.
- * </ol>
- *
- * <p>FnClients runs with {@code FNCLIENTS_MAX_IDLE_AGE} below the proxy's idle limit, as its
- * platform defaults sit below the platforms' windows. The default clients keep their defaults:
- * OkHttp's 10 s read timeout; a default gRPC channel has no deadline at all, so its calls get the
- * same {@code timeout} as a deadline (without one, a call on a silently dropped connection hangs
- * until TCP gives up, minutes later).
+ * The platform simulation on the idle-gap harness ({@link IdleGap}), for HTTP (OkHttp) and gRPC,
+ * each for a client per invocation, a default shared client and FnClients: (1) idle gaps, in each
+ * kill mode, with success, latency and connections per client; (2) connections per 1,000
+ * invocations, in bursts separated by frozen gaps (FnClients: at most 1 + gaps), with the live
+ * threads after the first and the last. FnClients runs with {@code FNCLIENTS_MAX_IDLE_AGE} below
+ * the proxy's idle limit, as its platform defaults sit below the platforms' windows; the default
+ * clients keep OkHttp's 10 s read timeout, and default gRPC calls get the same as a deadline.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.fnclients.benchmarks.PlatformSimulation \
  *     [--quick] [--out benchmarks/results] [--invocations 20] [--timeout 10s] [--protocols http,grpc]
+ *     | --grpc-idle-reset-check GAPS
  * </pre>
  *
  * <p>Writes {@code simulation.json}, {@code simulation.md} and {@code simulation.svg}.

@@ -28,26 +28,13 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The cost of one function invocation that publishes one message and waits until the server has
- * confirmed it (a plaintext loopback {@code Publisher} service answering fresh message ids, on the
- * testkit's {@link EchoGrpcServer}; not its {@code LoopbackPubsubServer}, which keeps every message).
- *
- * <ul>
- *   <li>{@code publisherPerInvocation}: the anti-pattern, done politely. Each invocation opens a
- *       plaintext channel, builds a {@code Publisher} on it the way the emulator documentation shows
- *       ({@code FixedTransportChannelProvider}, {@code NoCredentialsProvider}; the client's own
- *       executor of 5 × CPUs threads), publishes, waits for the message id, then shuts the publisher
- *       and the channel down and waits for both.
- *   <li>{@code defaultShared}: one such {@code Publisher} (and channel) reused; each invocation
- *       {@code publish(message).get()}. With the client's default batching a lone message waits for
- *       the 1 ms batch delay before it is sent.
- *   <li>{@code fnclients}: {@code runtime.publisher(topic, emulator options).publishAndWait(message)}
- *       on every invocation, as a function calls {@code FnClients.publisher(topic)}: the shared
- *       publisher sends at once and waits for the confirmation.
- * </ul>
- *
- * <p>Connections opened are counted by the server; the per-invocation publisher starts and stops its
- * executor every time, which the live threads show.
+ * One invocation publishing one message and waiting until the server confirmed it (a loopback
+ * {@code Publisher} service answering fresh ids on the testkit's {@link EchoGrpcServer}; not its
+ * {@code LoopbackPubsubServer}, which keeps every message). {@code publisherPerInvocation}: a
+ * plaintext channel and a {@code Publisher} built as the emulator documentation shows, shut down and
+ * awaited after each publish; {@code defaultShared}: one such publisher, {@code publish(m).get()}
+ * (a lone message waits for the 1 ms batch delay); {@code fnclients}: {@code
+ * runtime.publisher(topic, emulator options).publishAndWait(m)}, as {@code FnClients.publisher}.
  */
 public class PubsubPerInvocationBenchmark extends InvocationBenchmark {
   private static final TopicName TOPIC = TopicName.of("bench", "orders");

@@ -22,14 +22,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A warm GET on an already-open plain-HTTP connection: a raw {@code OkHttpClient} built with the
- * same settings as FnClients ({@link Clients#rawLikeFnClients}) against FnClients' client. The
- * difference is the cost of FnClients' interceptors and listeners on the request path.
- *
- * <p>Nothing but an operation count runs inside the measured operation; connection reuse is checked
- * after each iteration instead (both clients must still hold the one connection opened at setup).
- * {@code processCpuMicros / ops} is the JVM's CPU time per request (client, server, GC and all),
- * a second view of the overhead that holds up better than wall-clock time on a busy machine.
+ * A warm GET on an open plain-HTTP connection: a raw {@code OkHttpClient} with FnClients' settings
+ * ({@link Clients#rawLikeFnClients}) against FnClients' client, so the difference is the cost of
+ * FnClients' interceptors and listeners. Nothing but an operation count runs in the measured
+ * operation; connection reuse is checked after each iteration.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

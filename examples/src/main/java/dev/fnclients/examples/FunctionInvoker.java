@@ -21,24 +21,14 @@ import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One function instance: a child JVM running the real Functions Framework invoker ({@code
- * com.google.cloud.functions.invoker.runner.Invoker}) with a function class, the way Cloud Run
- * functions runs a Java function:
- *
- * <pre>java -jar java-function-invoker.jar --classpath FUNCTION_CLASS_PATH --target CLASS --port PORT</pre>
- *
- * <p>The invoker loads the function from {@code --classpath} in its own class loader, whose parent
- * shows it only the Functions Framework API ({@code com.google.cloud.functions.*}): the invoker's
- * Jetty, Gson and SLF4J stay invisible to the function, as on the platform. The function class
- * path is this module's classes plus its runtime dependencies, written by the build
- * ({@code maven-dependency-plugin:build-classpath}); the invoker jar is copied by the build too.
- * Both locations come from system properties the build sets ({@link Setup}).
- *
- * <p>The child gets the environment variables the platform sets ({@code FUNCTION_TARGET},
- * {@code FUNCTION_SIGNATURE_TYPE}, {@code K_SERVICE}, {@code K_REVISION}, {@code K_CONFIGURATION},
- * {@code PORT}), so FnClients detects Cloud Run functions, plus the function's own; it runs as a
- * testkit {@link ChildJvm}. {@link #close()} sends SIGTERM, as the platform does when it retires an
- * instance, and writes the instance's output to a log file.
+ * One function instance: the real Functions Framework invoker with a function class in a child JVM
+ * (a testkit {@link ChildJvm}), as Cloud Run functions runs a Java function: {@code java -jar
+ * java-function-invoker.jar --classpath FUNCTION_CLASS_PATH --target CLASS --port PORT}. The invoker
+ * loads the function in a class loader that shows it only the Functions Framework API, as on the
+ * platform. The build writes the function class path and copies the invoker jar ({@link Setup}).
+ * The child gets what the platform sets ({@code FUNCTION_TARGET}, {@code K_SERVICE}, ...: FnClients
+ * detects Cloud Run functions) plus the function's own variables. {@link #close()} sends SIGTERM, as
+ * the platform does when it retires an instance, and writes the instance's output to a log file.
  */
 final class FunctionInvoker implements AutoCloseable {
   private static final Duration STOP_GRACE = Duration.ofSeconds(15);

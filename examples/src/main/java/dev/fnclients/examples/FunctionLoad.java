@@ -9,11 +9,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The platform's load advice as one run: start fresh loopback upstreams (each behind a counting
- * proxy), start one function instance on the real Functions Framework invoker, drive it at a steady
- * rate with {@link LoadGenerator}, and sample the connections each upstream has accepted every
- * second. A well-written function shows a few connections at the beginning and a flat line after;
- * a function that opens a connection per invocation shows a line rising with the requests.
+ * One load run: fresh loopback upstreams behind counting proxies, one function instance on the real
+ * invoker driven at a steady rate by {@link LoadGenerator}, and the connections each upstream
+ * accepted, sampled every second: a few at the beginning and a flat line after for a well-written
+ * function, a line rising with the requests for one that opens a connection per invocation.
  */
 final class FunctionLoad {
   /** The checkpoint after which a pooled function should open no more connections. */

@@ -14,17 +14,12 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
- * The platform's advice ("drive the function at a steady rate and watch connections"), run
- * locally: {@link PooledFunction} and then {@link NaiveFunction}, each in its own instance on the
- * real Functions Framework invoker, each against its own loopback HTTP, gRPC and Pub/Sub upstreams
- * behind connection-counting proxies, driven at 30 requests/s for 20 s. Prints, side by side,
- * requests, errors, connections each upstream accepted and latency, then a chart of connections
- * over time (also written as an SVG file). Run it with:
- *
- * <pre>./mvnw -q -pl examples -am -DskipTests -Pdemo verify</pre>
- *
- * <p>Longer or harder: {@code -Ddemo.rate=30 -Ddemo.seconds=300} (the platform's {@code artillery
- * quick -d 300 -r 30}). Every number printed is measured during the run.
+ * The platform's advice ("drive the function at a steady rate and watch connections"), run locally:
+ * {@link PooledFunction}, then {@link NaiveFunction}, each in its own instance on the real Functions
+ * Framework invoker against its own loopback upstreams behind connection-counting proxies, at 30
+ * requests/s for 20 s ({@code -Ddemo.rate}, {@code -Ddemo.seconds}). Prints requests, errors,
+ * connections per upstream and latency side by side, and a chart of connections over time (also as
+ * SVG). Run it with {@code ./mvnw -q -pl examples -am -DskipTests -Pdemo verify}.
  */
 public final class LoadDemo {
   private static final PrintStream OUT = Console.OUT;

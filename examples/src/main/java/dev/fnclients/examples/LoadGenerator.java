@@ -20,10 +20,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * An open-model load generator, like {@code artillery quick -r RATE}: request {@code i} is sent at
- * {@code start + i / rate}, whether or not earlier requests have been answered, so a slow function
- * sees requests pile up as it would in production. Bounded: it sends exactly {@code requests}
- * requests and waits at most {@code requestTimeout} for the last answers. Uses the JDK's {@link
- * HttpClient} (HTTP/1.1, keep-alive) and records, per request, the latency and the outcome.
+ * {@code start + i / rate} whether or not earlier ones were answered, so a slow function sees requests
+ * pile up as in production. It sends exactly {@code requests} requests with the JDK's {@link
+ * HttpClient} and waits at most {@code requestTimeout} for the last answers.
  */
 final class LoadGenerator {
   private static final int FAILURES_KEPT = 5;

@@ -31,18 +31,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A Java main class running in a child JVM that a test can freeze and thaw like a serverless
- * platform freezes an instance between invocations.
- *
- * <p>Freezing has to happen in a separate process: {@code SIGSTOP} stops every thread, including
- * the kernel-side view of time passing for the process, which is exactly what a throttled
- * serverless instance experiences and what no in-process trick can imitate. The child reuses the
- * current JVM's {@code java} binary and class path, so any class on the test class path can be
- * its main class.
- *
- * <p>The child's stdout is read line by line (UTF-8) into a queue and its stderr is collected into
- * a bounded buffer, both by daemon threads, so a chatty child can never block on a full pipe.
- * Signals are sent with the {@code kill} command, so freezing needs a POSIX system.
+ * A Java main class in a child JVM that a test can freeze and thaw as a serverless platform freezes
+ * an instance between invocations. It has to be another process: {@code SIGSTOP} stops every thread,
+ * which no in-process trick can imitate. The child reuses this JVM's {@code java} binary and class
+ * path. Its stdout is read line by line (UTF-8) into a queue and its stderr into a bounded buffer,
+ * by daemon threads, so a chatty child never blocks on a full pipe. Signals go through the
+ * {@code kill} command: freezing needs a POSIX system.
  */
 public final class ChildJvm implements AutoCloseable {
 

@@ -22,42 +22,26 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntPredicate;
 
 /**
- * A loopback TCP proxy that behaves like a NAT gateway or serverless platform which silently
- * forgets connections that have been idle for longer than a limit.
+ * A loopback TCP proxy that behaves like a NAT gateway or serverless platform which silently forgets
+ * connections idle for longer than a limit. The client finds out only when it reuses one: by a
+ * reset, or by a request never answered. The proxy reproduces that moment deterministically, so pool
+ * eviction, retry and timeout logic can be tested without waiting minutes for a real NAT.
  *
- * <p>Real platforms do not tell the client when they drop an idle connection; the client only
- * finds out when it reuses the connection, either by a reset or by a request that is never
- * answered. This proxy reproduces exactly that moment, deterministically and on loopback, so
- * that pool eviction, retry and timeout logic can be tested without waiting minutes for a real
- * NAT timeout.
- *
- * <p>Every accepted client connection gets its own upstream connection (1:1), so the proxy's
- * counters are also what the upstream server sees. A connection counts as idle when no byte has
- * moved in either direction for longer than {@link #idleLimit()}. The idle check is made lazily
- * when the client sends again, because that is when a real client discovers the loss; bytes and
- * FINs coming from the upstream are forwarded regardless of idleness until that point.
- *
- * <p>When the client writes to an idle connection the connection is killed according to the
- * current {@link Mode}; the written bytes are never forwarded in either mode and the upstream
- * socket is closed, so the server sees the connection end just like a platform-side reap.
- *
- * <p>Threading: one daemon thread accepts, and each connection uses one daemon thread per
- * direction, all named {@code idle-killing-proxy-<port>-...}. Plain blocking sockets keep the
- * proxy simple to reason about; the thread cost is irrelevant at test scale.
+ * <p>Each client connection gets its own upstream connection (1:1), so the counters are also what the
+ * server sees. A connection is idle when no byte moved either way for longer than {@link
+ * #idleLimit()}; the check is made when the client sends again, as that is when a real client
+ * discovers the loss. The written bytes are then never forwarded, the upstream socket is closed (the
+ * server sees a platform-side reap), and the client gets what the {@link Mode} says. One daemon
+ * thread accepts and each connection has one per direction, named {@code idle-killing-proxy-<port>-...}:
+ * plain blocking sockets keep it simple to reason about.
  */
 public final class IdleKillingProxy implements AutoCloseable {
 
   /** What happens to a connection that the client reuses after it has been idle too long. */
   public enum Mode {
-    /**
-     * The client gets a TCP reset (the client socket is closed with {@code SO_LINGER 0}); this is
-     * the friendly failure, surfacing immediately as "connection reset".
-     */
+    /** A TCP reset ({@code SO_LINGER 0}): the friendly failure, at once "connection reset". */
     RESET,
-    /**
-     * The client's bytes vanish and nothing is ever answered, while the client socket stays open;
-     * this is the nasty failure where only the client's own read timeout helps.
-     */
+    /** The bytes vanish, nothing is answered, the socket stays open: only a read timeout helps. */
     DROP
   }
 

@@ -17,15 +17,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 
 /**
- * A loopback HTTP or HTTPS server, the JDK's {@code com.sun.net.httpserver} on 127.0.0.1 and an
- * ephemeral port, that answers every request with {@code 200 ok} (Content-Length set, so connections
- * stay alive) and counts the requests. Four handler threads, so a single-threaded client is never
- * waiting for one.
- *
- * <p>It sets TCP_NODELAY on accepted sockets ({@code sun.net.httpserver.nodelay}, read once, when the
- * first server starts), as real front ends do: the JDK server writes headers and body separately, and
- * with Nagle's algorithm on the body would wait for the client's delayed ACK, about 40 ms on Linux
- * loopback. Any Nagle delay measured through it is the client's own.
+ * A loopback HTTP or HTTPS server (the JDK's {@code com.sun.net.httpserver}, four handler threads)
+ * answering every request {@code 200 ok}, Content-Length set so connections stay alive, and counting
+ * the requests. It sets TCP_NODELAY ({@code sun.net.httpserver.nodelay}, read when the first server
+ * starts) as real front ends do: the JDK server writes headers and body apart, and with Nagle on the
+ * body would wait for the client's delayed ACK (40 ms on Linux loopback). A Nagle delay measured
+ * through it is the client's own.
  */
 public final class LoopbackHttpServer implements AutoCloseable {
   private static final byte[] OK = "ok".getBytes(StandardCharsets.US_ASCII);
@@ -57,12 +54,11 @@ public final class LoopbackHttpServer implements AutoCloseable {
     server.start();
   }
 
-  /** Starts a plain HTTP server. */
   public static LoopbackHttpServer start() throws IOException {
     return start(null);
   }
 
-  /** Starts an HTTPS server presenting the certificate of {@code tls}, or a plain one if it is null. */
+  /** An HTTPS server presenting {@code tls}'s certificate, or plain HTTP if it is null. */
   public static LoopbackHttpServer start(SSLContext tls) throws IOException {
     InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     if (tls == null) {
@@ -87,7 +83,6 @@ public final class LoopbackHttpServer implements AutoCloseable {
     }
   }
 
-  /** The address the server listens on. */
   public InetSocketAddress address() {
     return server.getAddress();
   }
@@ -97,12 +92,11 @@ public final class LoopbackHttpServer implements AutoCloseable {
     return scheme + "://127.0.0.1:" + address().getPort() + "/ok";
   }
 
-  /** Requests received so far, counted once the request body was read, before answering. */
+  /** Requests received so far, counted before answering. */
   public int requestsReceived() {
     return received.get();
   }
 
-  /** Stops the server at once and ends its threads. */
   @Override
   public void close() {
     server.stop(0);
