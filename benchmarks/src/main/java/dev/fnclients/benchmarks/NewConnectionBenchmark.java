@@ -3,9 +3,7 @@ package dev.fnclients.benchmarks;
 import dev.fnclients.FnClientsInstance;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.testkit.LoopbackHttpServer;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
@@ -16,35 +14,24 @@ import org.openjdk.jmh.annotations.TearDown;
  * and makes one GET. The client and its TLS context are reused, so a TLS session may be resumed, for
  * both variants alike; {@code defaultShared} leaves Nagle's algorithm on, FnClients sets TCP_NODELAY.
  */
-public class NewConnectionBenchmark extends InvocationBenchmark {
+public class NewConnectionBenchmark extends HttpBenchmark {
   @Param({"defaultShared", "fnclients"})
   public String variant;
 
-  @Param({"http", "https"})
-  public String scheme;
-
-  private LoopbackHttpServer server;
   private OkHttpClient client;
   private FnClientsInstance fn;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    LoopbackTls tls = scheme.equals("https") ? LoopbackTls.create() : null;
-    server = LoopbackHttpServer.start(tls == null ? null : tls.server().sslContext());
-    Request request = new Request.Builder().url(server.url()).build();
-    switch (variant) {
-      case "defaultShared":
-        ConnectionCounter counter = new ConnectionCounter();
-        client = Clients.defaultClient(counter, tls == null ? null : tls.client());
-        connections = counter::opened;
-        break;
-      case "fnclients":
-        fn = FnClientsInstance.create(FnClientsConfig.custom().build());
-        client = Clients.fnclients(fn, tls);
-        connections = () -> fn.metrics().count("http", MetricNames.CONNECTIONS_OPENED);
-        break;
-      default:
-        throw new IllegalArgumentException("variant " + variant);
+    startServer();
+    if (variant.equals("fnclients")) {
+      fn = FnClientsInstance.create(FnClientsConfig.custom().build());
+      client = Clients.fnclients(fn, tls());
+      connections = () -> fn.metrics().count("http", MetricNames.CONNECTIONS_OPENED);
+    } else {
+      ConnectionCounter counter = new ConnectionCounter();
+      client = Clients.defaultClient(counter, clientTls(false));
+      connections = counter::opened;
     }
     invocation = () -> {
       client.connectionPool().evictAll();
@@ -56,6 +43,5 @@ public class NewConnectionBenchmark extends InvocationBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() {
     Clients.close(client, fn);
-    server.close();
   }
 }

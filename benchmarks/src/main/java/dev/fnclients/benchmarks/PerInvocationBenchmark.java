@@ -3,9 +3,7 @@ package dev.fnclients.benchmarks;
 import dev.fnclients.FnClientsInstance;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.testkit.LoopbackHttpServer;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
@@ -19,28 +17,22 @@ import org.openjdk.jmh.annotations.TearDown;
  * Connections: OkHttp's {@code connectEnd}, counted by a listener on the default clients and by
  * FnClients' own {@code fnclients.connections.opened}.
  */
-public class PerInvocationBenchmark extends InvocationBenchmark {
+public class PerInvocationBenchmark extends HttpBenchmark {
   @Param({"clientPerInvocation", "defaultShared", "fnclients"})
   public String variant;
 
-  @Param({"http", "https"})
-  public String scheme;
-
-  private LoopbackHttpServer server;
   private OkHttpClient shared;
   private FnClientsInstance fn;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    LoopbackTls tls = scheme.equals("https") ? LoopbackTls.create() : null;
-    server = LoopbackHttpServer.start(tls == null ? null : tls.server().sslContext());
-    Request request = new Request.Builder().url(server.url()).build();
+    startServer();
     ConnectionCounter counter = new ConnectionCounter();
     connections = counter::opened;
     switch (variant) {
       case "clientPerInvocation":
         invocation = () -> {
-          OkHttpClient client = Clients.defaultClient(counter, tls == null ? null : tls.newClient());
+          OkHttpClient client = Clients.defaultClient(counter, clientTls(true));
           try {
             return Clients.get(client, request);
           } finally {
@@ -49,12 +41,12 @@ public class PerInvocationBenchmark extends InvocationBenchmark {
         };
         break;
       case "defaultShared":
-        shared = Clients.defaultClient(counter, tls == null ? null : tls.client());
+        shared = Clients.defaultClient(counter, clientTls(false));
         invocation = () -> Clients.get(shared, request);
         break;
       case "fnclients":
         fn = FnClientsInstance.create(FnClientsConfig.custom().build());
-        shared = Clients.fnclients(fn, tls);
+        shared = Clients.fnclients(fn, tls());
         connections = () -> fn.metrics().count("http", MetricNames.CONNECTIONS_OPENED);
         invocation = () -> Clients.get(shared, request);
         break;
@@ -67,6 +59,5 @@ public class PerInvocationBenchmark extends InvocationBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() {
     Clients.close(shared, fn);
-    server.close();
   }
 }

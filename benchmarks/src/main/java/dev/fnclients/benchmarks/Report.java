@@ -275,9 +275,12 @@ public final class Report {
     return r.rawUs().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
   }
 
-  /** A ratio of another figure than time, with no error or range. */
-  private static Ratio derived(String label, String meaning, Row a, Row b, ToDoubleFunction<Row> f) {
-    double value = a == null || b == null ? Double.NaN : f.applyAsDouble(a) / f.applyAsDouble(b);
+  /** {@code f(numerator) / f(denominator)} of {@code benchmark}: another figure than time, with no error or range. */
+  private static Ratio derived(List<Row> rows, String label, String meaning, String benchmark, String numerator,
+      String denominator, ToDoubleFunction<Row> f) {
+    Row n = find(rows, benchmark, numerator, null);
+    Row d = find(rows, benchmark, denominator, null);
+    double value = n == null || d == null ? Double.NaN : f.applyAsDouble(n) / f.applyAsDouble(d);
     return new Ratio(label, meaning, value, Double.NaN, Double.NaN, Double.NaN);
   }
 
@@ -297,7 +300,42 @@ public final class Report {
         NEW_CONNECTION, "defaultShared", "fnclients", "https"));
     ratios.add(ratio(rows, "New connection, http: defaultShared / fnclients", "new plain TCP connection + first request",
         NEW_CONNECTION, "defaultShared", "fnclients", "http"));
-    warmRatios(rows, ratios);
+    timeAndCallerCpu(rows, ratios, WARM, "raw", "Warm overhead, http: fnclients / raw",
+        "FnClients' interceptors and listeners over a raw OkHttp client with the same settings (target <= "
+            + WARM_TARGET + ")", "Warm overhead, http, caller-thread CPU per request: fnclients / raw",
+        "the client side's own CPU time per request (OkHttp runs a synchronous call on the caller's "
+            + "thread): FnClients' added work without the server's share or time spent waiting");
+    ToDoubleFunction<Row> bytes = r -> r.aux("gc.alloc.rate.norm");
+    double fnBytes = perRow(rows, WARM, "fnclients", bytes);
+    double rawBytes = perRow(rows, WARM, "raw", bytes);
+    ratios.add(derived(rows, "Warm overhead, http, bytes allocated per request: fnclients / raw",
+        (Double.isNaN(fnBytes / rawBytes) ? "allocation per request"
+            : String.format(Locale.ROOT, "%.0f B vs %.0f B per request", fnBytes, rawBytes))
+            + " by every thread of the JVM, the loopback server's included (JMH `-prof gc`, `gc.alloc.rate.norm`); "
+            + "independent of machine load", WARM, "fnclients", "raw", bytes));
+    ratios.add(derived(rows, "Warm overhead, http, JVM CPU time per request: fnclients / raw",
+        "the same comparison in CPU time of the whole JVM per request (client, in-process server, GC); "
+            + "steadier than wall time on a busy machine, diluted by the server's share", WARM, "fnclients", "raw",
+        Row::cpuUs));
+    grpcPubsubRatios(rows, ratios);
+    timeAndCallerCpu(rows, ratios, COLD, "rawOkHttp", "Cold start, first GET in a fresh JVM: fnclients / rawOkHttp (mean of forks)",
+        "FnClients.http() vs new OkHttpClient(): class loading, client build, first connection and response (target <= "
+            + COLD_TARGET + ")", "Cold start, caller-thread CPU: fnclients / rawOkHttp",
+        "CPU time of the calling thread during the first call (class loading, linking, interpreting); "
+            + "steadier than wall time when other processes compete for the cores");
+    ratios.add(derived(rows, "Cold start: fnclients / rawOkHttp (median of forks)",
+        "the same, medians: less moved by one slow fork on a busy machine", COLD, "fnclients", "rawOkHttp", Row::medianUs));
+    ToDoubleFunction<Row> classes = r -> r.perOp("classesLoaded");
+    double fnClasses = perRow(rows, COLD, "fnclients", classes);
+    double rawClasses = perRow(rows, COLD, "rawOkHttp", classes);
+    ratios.add(derived(rows, "Cold start, classes loaded: fnclients / rawOkHttp", Double.isNaN(fnClasses / rawClasses)
+            ? "classes loaded during the first call"
+            : String.format(Locale.ROOT, "%.0f vs %.0f classes loaded during the first call", fnClasses, rawClasses),
+        COLD, "fnclients", "rawOkHttp", classes));
+    return ratios;
+  }
+
+  private static void grpcPubsubRatios(List<Row> rows, List<Ratio> ratios) {
     for (String scheme : List.of("plaintext", "tls")) {
       ratios.add(ratio(rows, "gRPC per invocation, " + scheme + ": channelPerInvocation / fnclients",
           "a default channel built and shut down per invocation vs FnClients.grpc (target >= " + (int) GRPC_PUBSUB_TARGET + ")",
@@ -312,46 +350,19 @@ public final class Report {
     ratios.add(ratio(rows, "Pub/Sub publish and wait: defaultShared / fnclients",
         "one Publisher reused, publish(m).get() (waits for the client's 1 ms batch delay) vs publishAndWait",
         PUBSUB, "defaultShared", "fnclients", null));
-    coldRatios(rows, ratios);
-    return ratios;
   }
 
-  private static void warmRatios(List<Row> rows, List<Ratio> ratios) {
-    Row fn = find(rows, WARM, "fnclients", null);
-    Row raw = find(rows, WARM, "raw", null);
-    ratios.add(ratio(rows, "Warm overhead, http: fnclients / raw",
-        "FnClients' interceptors and listeners over a raw OkHttp client with the same settings (target <= "
-            + WARM_TARGET + ")", WARM, "fnclients", "raw", null));
-    ratios.add(derived("Warm overhead, http, caller-thread CPU per request: fnclients / raw",
-        "the client side's own CPU time per request (OkHttp runs a synchronous call on the caller's "
-            + "thread): FnClients' added work without the server's share or time spent waiting", fn, raw, Row::callerCpuUs));
-    ToDoubleFunction<Row> bytes = r -> r.aux("gc.alloc.rate.norm");
-    Ratio alloc = derived("Warm overhead, http, bytes allocated per request: fnclients / raw", "", fn, raw, bytes);
-    ratios.add(derived(alloc.label(), (alloc.measured()
-            ? String.format(Locale.ROOT, "%.0f B vs %.0f B per request", bytes.applyAsDouble(fn), bytes.applyAsDouble(raw))
-            : "allocation per request")
-            + " by every thread of the JVM, the loopback server's included (JMH `-prof gc`, `gc.alloc.rate.norm`); "
-            + "independent of machine load", fn, raw, bytes));
-    ratios.add(derived("Warm overhead, http, JVM CPU time per request: fnclients / raw",
-        "the same comparison in CPU time of the whole JVM per request (client, in-process server, GC); "
-            + "steadier than wall time on a busy machine, diluted by the server's share", fn, raw, Row::cpuUs));
+  /** fnclients over {@code raw}: in time (the target is in the meaning), then in caller-thread CPU. */
+  private static void timeAndCallerCpu(List<Row> rows, List<Ratio> ratios, String benchmark, String raw, String time,
+      String timeMeaning, String cpu, String cpuMeaning) {
+    ratios.add(ratio(rows, time, timeMeaning, benchmark, "fnclients", raw, null));
+    ratios.add(derived(rows, cpu, cpuMeaning, benchmark, "fnclients", raw, Row::callerCpuUs));
   }
 
-  private static void coldRatios(List<Row> rows, List<Ratio> ratios) {
-    Row fn = find(rows, COLD, "fnclients", null);
-    Row raw = find(rows, COLD, "rawOkHttp", null);
-    ratios.add(ratio(rows, "Cold start, first GET in a fresh JVM: fnclients / rawOkHttp (mean of forks)",
-        "FnClients.http() vs new OkHttpClient(): class loading, client build, first connection and response (target <= "
-            + COLD_TARGET + ")", COLD, "fnclients", "rawOkHttp", null));
-    ratios.add(derived("Cold start: fnclients / rawOkHttp (median of forks)",
-        "the same, medians: less moved by one slow fork on a busy machine", fn, raw, Row::medianUs));
-    ratios.add(derived("Cold start, caller-thread CPU: fnclients / rawOkHttp",
-        "CPU time of the calling thread during the first call (class loading, linking, interpreting); "
-            + "steadier than wall time when other processes compete for the cores", fn, raw, Row::callerCpuUs));
-    ratios.add(derived("Cold start, classes loaded: fnclients / rawOkHttp", fn != null && raw != null
-            ? String.format(Locale.ROOT, "%.0f vs %.0f classes loaded during the first call",
-                fn.perOp("classesLoaded"), raw.perOp("classesLoaded"))
-            : "classes loaded during the first call", fn, raw, r -> r.perOp("classesLoaded")));
+  /** {@code f} of a benchmark's row, NaN without one. */
+  private static double perRow(List<Row> rows, String benchmark, String variant, ToDoubleFunction<Row> f) {
+    Row r = find(rows, benchmark, variant, null);
+    return r == null ? Double.NaN : f.applyAsDouble(r);
   }
 
   private static Ratio findRatio(List<Ratio> ratios, String labelStart) {

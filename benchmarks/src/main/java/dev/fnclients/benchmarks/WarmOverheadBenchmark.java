@@ -4,22 +4,13 @@ import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
 import dev.fnclients.FnClientsInstance;
 import dev.fnclients.testkit.LoopbackHttpServer;
-import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * A warm GET on an open plain-HTTP connection: a raw {@code OkHttpClient} with FnClients' settings
@@ -27,13 +18,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * FnClients' interceptors and listeners. Nothing but an operation count runs in the measured
  * operation; connection reuse is checked after each iteration.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx512m", "-Dsun.net.httpserver.nodelay=true"})
-@Warmup(iterations = 4, time = 2)
 @Measurement(iterations = 5, time = 2)
-public class WarmOverheadBenchmark {
+public class WarmOverheadBenchmark extends InvocationBenchmark {
   @Param({"raw", "fnclients"})
   public String variant;
 
@@ -62,8 +48,9 @@ public class WarmOverheadBenchmark {
     Clients.get(client, request); // opens the connection every operation then reuses
   }
 
-  @Benchmark
-  public String warmGet(Counters counters) throws Exception {
+  /** The measured operation (the inherited benchmark), only counted: anything more would show. */
+  @Override
+  public String invocation(Counters counters) throws Exception {
     String body = Clients.get(client, request);
     counters.ops++;
     return body;

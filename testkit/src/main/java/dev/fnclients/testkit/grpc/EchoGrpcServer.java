@@ -6,7 +6,6 @@ import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.MethodDescriptor;
-import io.grpc.Server;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerTransportFilter;
@@ -21,11 +20,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -42,7 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@link #HANG}: never answers; the call ends only by deadline or cancellation.
  * </ul>
  */
-public final class EchoGrpcServer implements AutoCloseable {
+public final class EchoGrpcServer extends LoopbackGrpcServer {
   /** The service name. */
   public static final String SERVICE = "fnclients.test.Echo";
   /** Echoes the request. */
@@ -54,12 +50,6 @@ public final class EchoGrpcServer implements AutoCloseable {
   /** Never answers. */
   public static final MethodDescriptor<String, String> HANG = unary("Hang");
 
-  private final Server server;
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "echo-grpc-server-timer");
-    t.setDaemon(true);
-    return t;
-  });
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> failuresByKey = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
@@ -67,6 +57,7 @@ public final class EchoGrpcServer implements AutoCloseable {
   private final AtomicInteger connections = new AtomicInteger();
 
   private EchoGrpcServer(int port, ServerCredentials credentials, BindableService... more) throws IOException {
+    super("echo-grpc-server-timer");
     ServerServiceDefinition service =
         ServerServiceDefinition.builder(SERVICE)
             .addMethod(SAY, ServerCalls.asyncUnaryCall((request, response) -> {
@@ -89,7 +80,7 @@ public final class EchoGrpcServer implements AutoCloseable {
     for (BindableService s : more) {
       builder.addService(s);
     }
-    this.server = builder.build().start();
+    start(builder);
   }
 
   /** Starts a server on an ephemeral loopback port. */
@@ -108,21 +99,6 @@ public final class EchoGrpcServer implements AutoCloseable {
   /** Starts a server on {@code port}, e.g. to restart one where clients expect it. */
   public static EchoGrpcServer start(int port) throws IOException {
     return new EchoGrpcServer(port, InsecureServerCredentials.create());
-  }
-
-  /** The port the server listens on. */
-  public int port() {
-    return server.getPort();
-  }
-
-  /** The server's address. */
-  public InetSocketAddress address() {
-    return new InetSocketAddress("127.0.0.1", port());
-  }
-
-  /** {@code 127.0.0.1:PORT}. */
-  public String target() {
-    return "127.0.0.1:" + port();
   }
 
   /** Connections (transports) the server has accepted so far. */
@@ -180,22 +156,6 @@ public final class EchoGrpcServer implements AutoCloseable {
     } catch (RuntimeException e) {
       // The client went away (cancelled or deadline passed): nothing to answer.
     }
-  }
-
-  /** Stops the server at once, cutting open connections; waits up to {@code timeout} for it to end. */
-  public void stop(Duration timeout) {
-    server.shutdownNow();
-    timer.shutdownNow();
-    try {
-      server.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  @Override
-  public void close() {
-    stop(Duration.ofSeconds(5));
   }
 
   private static MethodDescriptor<String, String> unary(String name) {
