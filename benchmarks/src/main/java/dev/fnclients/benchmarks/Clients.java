@@ -14,10 +14,9 @@ final class Clients {
   private Clients() {}
 
   /**
-   * FnClients' client from a private {@link FnClientsInstance} (not the static
-   * {@code FnClients.http()}, so every fork starts clean). With {@code tls} it is a
-   * {@code newBuilder()} variant trusting the loopback certificate; variants share the pool and
-   * every protection of the base client.
+   * FnClients' client from a private {@link FnClientsInstance}, so every fork starts clean; with
+   * {@code tls}, a {@code newBuilder()} variant trusting the loopback certificate (sharing the pool
+   * and every protection).
    */
   static OkHttpClient fnclients(FnClientsInstance fn, LoopbackTls tls) {
     OkHttpClient client = fn.http();
@@ -40,11 +39,9 @@ final class Clients {
   }
 
   /**
-   * A plain OkHttp client with the same settings as FnClients' client (derived from it): dispatcher
-   * limits, pool size and keep-alive, TCP_NODELAY sockets, no OkHttp retry, no fast fallback, the
-   * same four timeouts. What it lacks is exactly FnClients' per-call machinery: the safe-retry and
-   * connection-cap application interceptor, the idle-check network interceptor, the caching DNS
-   * and the event listeners (connection counter and Micrometer request timer).
+   * A plain OkHttp client with FnClients' settings (derived from its client: dispatcher, pool,
+   * TCP_NODELAY, no OkHttp retry, no fast fallback, timeouts), without its per-call machinery:
+   * interceptors, caching DNS, event listeners.
    */
   static OkHttpClient rawLikeFnClients(FnClientsInstance fn) {
     OkHttpClient.Builder builder = fn.http().newBuilder().dns(Dns.SYSTEM).eventListener(EventListener.NONE);

@@ -229,19 +229,12 @@ public final class Report {
 
   /** Microseconds in one unit of a JMH time unit such as {@code ms/op}. */
   private static double microsPer(String unit) {
-    switch (unit == null ? "" : unit.split("/")[0]) {
-      case "ns":
-        return 1e-3;
-      case "us":
-        return 1;
-      case "ms":
-        return 1e3;
-      case "s":
-        return 1e6;
-      default:
-        throw new IllegalArgumentException(
-            "unsupported unit " + unit + "; run the benchmarks in AverageTime or SingleShotTime mode (their defaults)");
+    Double micros = Map.of("ns", 1e-3, "us", 1.0, "ms", 1e3, "s", 1e6).get(unit == null ? "" : unit.split("/")[0]);
+    if (micros == null) {
+      throw new IllegalArgumentException(
+          "unsupported unit " + unit + "; run the benchmarks in AverageTime or SingleShotTime mode (their defaults)");
     }
+    return micros;
   }
 
   // ---- ratios ----

@@ -1,9 +1,12 @@
 package dev.fnclients.examples;
 
 import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 
-/** The demos' terminal output: paragraphs wrapped at about 120 columns, and tables. */
+/** The demos' terminal output (paragraphs wrapped at about 120 columns, tables) and their last step. */
 final class Console {
   static final PrintStream OUT = System.out;
 
@@ -42,5 +45,27 @@ final class Console {
       }
       OUT.println(line.toString().stripTrailing());
     }
+  }
+
+  /**
+   * The demos end every thread they start: waits up to 2 s for this thread group's non-daemon
+   * threads to end and, should one still run (a bug), says so and exits rather than hang the build.
+   */
+  static void exitIfThreadsLinger() throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    List<Thread> lingering;
+    do {
+      Thread[] threads = new Thread[Thread.currentThread().getThreadGroup().activeCount() + 16];
+      int n = Thread.currentThread().getThreadGroup().enumerate(threads, true);
+      lingering = Arrays.stream(threads, 0, n)
+          .filter(t -> t != Thread.currentThread() && t.isAlive() && !t.isDaemon()).toList();
+      if (lingering.isEmpty()) {
+        return;
+      }
+      Thread.sleep(50);
+    } while (System.nanoTime() < deadline);
+    OUT.println("non-daemon threads still running, exiting: "
+        + lingering.stream().map(Thread::getName).collect(Collectors.joining(", ")));
+    System.exit(0);
   }
 }

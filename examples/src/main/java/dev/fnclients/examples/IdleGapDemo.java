@@ -74,7 +74,7 @@ public final class IdleGapDemo {
       OUT.println();
       print(s, run(s, mode));
     }
-    LingeringThreads.exitIfAny(OUT);
+    Console.exitIfThreadsLinger();
   }
 
   private static void print(IdleGap.Settings s, List<Run> runs) {

@@ -53,7 +53,7 @@ public final class LoadDemo {
     }
     OUT.println();
     print(outcomes);
-    LingeringThreads.exitIfAny(OUT);
+    Console.exitIfThreadsLinger();
   }
 
   private static void print(List<Outcome> outcomes) throws Exception {
