@@ -5,7 +5,8 @@
 #   benchmarks/run.sh --quick    # the same, short: a smoke pass (~4 min), figures not to be quoted
 #
 # Steps: builds benchmarks/target/benchmarks.jar (./mvnw -q -pl benchmarks -am -DskipTests package),
-# runs the JMH suite (everything but the cold start) -> results/jmh.json, the cold-start benchmark
+# runs the JMH suite (everything but the cold start, with JMH's -prof gc for allocation per operation)
+# -> results/jmh.json, the cold-start benchmark
 # (single-shot, one fork per sample) -> results/jmh-coldstart.json, the platform simulation ->
 # results/simulation.{json,md,svg}, and the report -> results/summary.md and results/per-invocation.svg.
 # Everything is logged to results/run.log; results/run-info.txt records the machine and the load.
@@ -76,8 +77,8 @@ if [ "$jmh" = 1 ]; then
     cold_forks=(-f 3)
   fi
   # Everything but the cold start, whose single-shot settings (no warmup, one operation per fork)
-  # must not be overridden by the options above.
-  run java -jar "$jar" -e ColdStart "${quick_jmh[@]+"${quick_jmh[@]}"}" "${jmh_args[@]+"${jmh_args[@]}"}" \
+  # must not be overridden by the options above. -prof gc: gc.alloc.rate.norm, bytes allocated per op.
+  run java -jar "$jar" -e ColdStart -prof gc "${quick_jmh[@]+"${quick_jmh[@]}"}" "${jmh_args[@]+"${jmh_args[@]}"}" \
       -rf json -rff "$results/jmh.json"
   echo "load after the JMH suite: $(cat /proc/loadavg 2>/dev/null || uptime)" >> "$results/run-info.txt"
   run java -jar "$jar" ColdStart "${cold_forks[@]+"${cold_forks[@]}"}" -rf json -rff "$results/jmh-coldstart.json"

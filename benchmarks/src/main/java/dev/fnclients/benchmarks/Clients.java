@@ -7,49 +7,41 @@ import okhttp3.EventListener;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import okhttp3.tls.HandshakeCertificates;
 
 /** The clients the benchmarks compare, built the same way in every benchmark. */
 final class Clients {
   private Clients() {}
 
   /**
-   * FnClients' client from a private {@link FnClientsInstance} (not the static
-   * {@code FnClients.http()}, so every fork starts clean). With {@code tls} it is a
-   * {@code newBuilder()} variant trusting the loopback certificate; variants share the pool and
-   * every protection of the base client.
+   * FnClients' client from a private {@link FnClientsInstance}, so every fork starts clean; with
+   * {@code tls}, a {@code newBuilder()} variant trusting the loopback certificate (sharing the pool
+   * and every protection).
    */
-  static OkHttpClient fnclients(FnClientsInstance fn, SelfSignedTls tls) {
+  static OkHttpClient fnclients(FnClientsInstance fn, LoopbackTls tls) {
     OkHttpClient client = fn.http();
     if (tls == null) {
       return client;
     }
-    return client.newBuilder()
-        .sslSocketFactory(tls.clientContext().getSocketFactory(), tls.trustManager())
-        .build();
+    return client.newBuilder().sslSocketFactory(tls.client().sslSocketFactory(), tls.client().trustManager()).build();
   }
 
   /**
-   * A default {@code OkHttpClient} (counting connections), trusting the loopback certificate when
-   * {@code tls} is given. {@code tlsContext} null means the shared client context.
+   * A default {@code OkHttpClient} (counting connections), trusting the loopback certificate through
+   * {@code tls} when it is given.
    */
-  static OkHttpClient defaultClient(ConnectionCounter counter, SelfSignedTls tls, SelfSignedTls.ClientTls tlsContext) {
+  static OkHttpClient defaultClient(ConnectionCounter counter, HandshakeCertificates tls) {
     OkHttpClient.Builder builder = new OkHttpClient.Builder().eventListener(counter);
     if (tls != null) {
-      if (tlsContext != null) {
-        builder.sslSocketFactory(tlsContext.context.getSocketFactory(), tlsContext.trustManager);
-      } else {
-        builder.sslSocketFactory(tls.clientContext().getSocketFactory(), tls.trustManager());
-      }
+      builder.sslSocketFactory(tls.sslSocketFactory(), tls.trustManager());
     }
     return builder.build();
   }
 
   /**
-   * A plain OkHttp client with the same settings as FnClients' client (derived from it): dispatcher
-   * limits, pool size and keep-alive, TCP_NODELAY sockets, no OkHttp retry, no fast fallback, the
-   * same four timeouts. What it lacks is exactly FnClients' per-call machinery: the safe-retry and
-   * connection-cap application interceptor, the idle-check network interceptor, the caching DNS
-   * and the event listeners (connection counter and Micrometer request timer).
+   * A plain OkHttp client with FnClients' settings (derived from its client: dispatcher, pool,
+   * TCP_NODELAY, no OkHttp retry, no fast fallback, timeouts), without its per-call machinery:
+   * interceptors, caching DNS, event listeners.
    */
   static OkHttpClient rawLikeFnClients(FnClientsInstance fn) {
     OkHttpClient.Builder builder = fn.http().newBuilder().dns(Dns.SYSTEM).eventListener(EventListener.NONE);
@@ -68,21 +60,18 @@ final class Clients {
     }
   }
 
-  /** Checks a body is the server's "ok" (used once per trial, outside the measured loop). */
-  static void expectOk(String body) {
-    if (!"ok".equals(body)) {
-      throw new IllegalStateException("unexpected body: " + body);
-    }
-  }
-
   /** Shuts a client down the way a per-invocation client must be: executor, then pool. */
   static void shutdown(OkHttpClient client) {
     client.dispatcher().executorService().shutdown();
     client.connectionPool().evictAll();
   }
 
-  /** Closes a private set of FnClients' clients. */
-  static void closeFnClients(FnClientsInstance fn) {
-    fn.shutdown();
+  /** Closes a benchmark's clients: FnClients' private set if there is one, else the default client. */
+  static void close(OkHttpClient client, FnClientsInstance fn) {
+    if (fn != null) {
+      fn.shutdown();
+    } else if (client != null) {
+      shutdown(client);
+    }
   }
 }

@@ -1,18 +1,13 @@
 package dev.fnclients.benchmarks;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.fnclients.FnClients;
+import dev.fnclients.testkit.LoopbackHttpServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.management.ClassLoadingMXBean;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.lang.management.ThreadMXBean;
+import java.net.URI;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -32,20 +27,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Cold start: the first GET a fresh JVM makes, from nothing (no OkHttp or FnClients class loaded,
- * no client built, no connection) to the body read, through {@code FnClients.http()} (the real
- * static facade: configuration from the environment, metrics bound to Micrometer's global registry,
- * shutdown hook installed, client built) or through a raw {@code new OkHttpClient()}.
- *
- * <p>{@code SingleShotTime} with no warmup and one measured operation per fork: every fork is a new
- * JVM, so each measures exactly one first call, and each method runs in forks of its own. The
- * score is the mean over forks. The JVM's own start and JMH's set-up are the same for both and not
- * in the figure; the loopback server (the JDK's {@code com.sun.net.httpserver}, no OkHttp class)
- * starts in set-up and answers one request over a plain socket before the measurement, so its own
- * first-request cost is not in it either.
- *
- * <p>Secondary figures: {@code classesLoaded}, classes the JVM loaded during the operation, and
- * {@code callerCpuNanos}, the benchmark thread's CPU time in it (see {@link ColdCounters}).
+ * Cold start: the first GET of a fresh JVM, from nothing loaded to the body read, through
+ * {@code FnClients.http()} (the real static facade) or a raw {@code new OkHttpClient()}. Single shot,
+ * no warmup, one operation per fork, each method in forks of its own; the score is the mean over
+ * forks. The loopback server answers once before the measurement. Secondary figures: the classes
+ * loaded and the benchmark thread's CPU time during the call.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -54,18 +40,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 0)
 @Measurement(iterations = 1, batchSize = 1)
 public class ColdStartBenchmark {
-  // Not LoopbackServer's: that class holds OkHttp types, and loading it would warm OkHttp up.
-  private static final byte[] BODY = "ok".getBytes(StandardCharsets.US_ASCII);
-
-  private HttpServer server;
-  private ExecutorService executor;
+  private LoopbackHttpServer server;
   private String url;
 
-  /**
-   * Classes loaded during the measured operation, and the CPU time the benchmark thread spent in
-   * it (class loading, linking, interpreting: the first call's work, far less disturbed than wall
-   * time by other processes competing for the cores; JIT compiler threads are not in it).
-   */
+  /** Classes loaded and the benchmark thread's CPU time during the measured call (JIT threads not in it). */
   @State(Scope.Thread)
   @AuxCounters(AuxCounters.Type.EVENTS)
   public static class ColdCounters {
@@ -77,65 +55,34 @@ public class ColdStartBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-    executor = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "cold-start-server");
-      t.setDaemon(true);
-      return t;
-    });
-    server.createContext("/", exchange -> {
-      try (exchange) {
-        try (InputStream in = exchange.getRequestBody()) {
-          in.transferTo(OutputStream.nullOutputStream());
-        }
-        exchange.sendResponseHeaders(200, BODY.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(BODY);
-        }
-      }
-    });
-    server.setExecutor(executor);
-    server.start();
-    int port = server.getAddress().getPort();
-    url = "http://127.0.0.1:" + port + "/ok";
-    warmServer(port);
+    server = LoopbackHttpServer.start(); // JDK classes only: nothing of OkHttp is loaded before the measurement
+    url = server.url();
+    try (InputStream in = URI.create(url).toURL().openStream()) {
+      in.readAllBytes(); // the server's own first request, over the JDK's client, before the measurement
+    }
     // The measuring tools themselves load before the measurement, not inside it.
     ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount();
-    ProcessCpu.currentThreadNanos();
-  }
-
-  /** One request over a plain socket, so the server's first-request work is done before measuring. */
-  private static void warmServer(int port) throws IOException {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      socket.getOutputStream().write(
-          ("GET /ok HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-      if (!answer.startsWith("HTTP/1.1 200")) {
-        throw new IOException("loopback server answered: " + answer);
-      }
-    }
+    ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
   }
 
   @Benchmark
   public String rawOkHttp(ColdCounters counters) throws IOException {
-    ClassLoadingMXBean classes = ManagementFactory.getClassLoadingMXBean();
-    long before = classes.getTotalLoadedClassCount();
-    long cpuBefore = ProcessCpu.currentThreadNanos();
-    String body = RawPath.get(url);
-    counters.callerCpuNanos = ProcessCpu.currentThreadNanos() - cpuBefore;
-    counters.classesLoaded = classes.getTotalLoadedClassCount() - before;
-    counters.ops = 1;
-    return body;
+    return firstCall(counters, false);
   }
 
   @Benchmark
   public String fnclients(ColdCounters counters) throws IOException {
+    return firstCall(counters, true);
+  }
+
+  /** A branch rather than a lambda: a lambda's class would be spun inside the measurement. */
+  private String firstCall(ColdCounters counters, boolean fnclients) throws IOException {
     ClassLoadingMXBean classes = ManagementFactory.getClassLoadingMXBean();
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long before = classes.getTotalLoadedClassCount();
-    long cpuBefore = ProcessCpu.currentThreadNanos();
-    String body = FnClientsPath.get(url);
-    counters.callerCpuNanos = ProcessCpu.currentThreadNanos() - cpuBefore;
+    long cpuBefore = threads.getCurrentThreadCpuTime();
+    String body = fnclients ? FnClientsPath.get(url) : RawPath.get(url);
+    counters.callerCpuNanos = threads.getCurrentThreadCpuTime() - cpuBefore;
     counters.classesLoaded = classes.getTotalLoadedClassCount() - before;
     counters.ops = 1;
     return body;
@@ -143,8 +90,7 @@ public class ColdStartBenchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() {
-    server.stop(0);
-    executor.shutdownNow();
+    server.close();
   }
 
   // The client code lives in classes of its own, loaded on the first call inside the measurement:
@@ -152,8 +98,6 @@ public class ColdStartBenchmark {
 
   /** A function holding a default OkHttp client, built on first use. */
   static final class RawPath {
-    private RawPath() {}
-
     static String get(String url) throws IOException {
       OkHttpClient client = new OkHttpClient();
       try (Response response = client.newCall(new Request.Builder().url(url).build()).execute()) {
@@ -164,8 +108,6 @@ public class ColdStartBenchmark {
 
   /** A function using {@code FnClients.http()}. */
   static final class FnClientsPath {
-    private FnClientsPath() {}
-
     static String get(String url) throws IOException {
       try (Response response = FnClients.http().newCall(new Request.Builder().url(url).build()).execute()) {
         return response.body().string();

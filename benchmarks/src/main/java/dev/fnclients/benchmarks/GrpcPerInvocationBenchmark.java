@@ -1,149 +1,99 @@
 package dev.fnclients.benchmarks;
 
-import dev.fnclients.grpc.GrpcConfig;
 import dev.fnclients.FnClientsInstance;
+import dev.fnclients.grpc.GrpcConfig;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
 import io.grpc.CallOptions;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
-import java.security.GeneralSecurityException;
+import io.grpc.TlsServerCredentials;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The cost of one function invocation that makes one unary gRPC call (loopback, the echo method
- * of {@link CountingGrpcServer}), in plaintext (an emulator, a sidecar) and over TLS (every Google
- * API; the server presents a throwaway certificate for 127.0.0.1 that the clients really verify).
- *
- * <ul>
- *   <li>{@code channelPerInvocation}: the anti-pattern done politely. Each invocation builds a
- *       default channel ({@code Grpc.newChannelBuilder(target, credentials)}), makes
- *       the call, then {@code shutdown()} and {@code awaitTermination}: a new TCP connection and
- *       HTTP/2 handshake (and TLS context and handshake) every time.
- *   <li>{@code defaultShared}: one default channel reused by every invocation.
- *   <li>{@code fnclients}: {@code runtime.grpc(target, options)} on every invocation, as a function
- *       calls {@code FnClients.grpc(target)} (TLS, trusting the JVM's default trust store, which the
- *       set-up points at the loopback certificate) or {@code FnClients.grpc(target, plaintext)}: a registry lookup, then the shared channel with
- *       its interceptors (idle reset, in-flight cap, default deadline, retry counting, Micrometer).
- * </ul>
- *
- * <p>Secondary figures: {@code connectionsOpened} counted by the server (transports it accepted),
- * the same for every variant, and live threads.
+ * One invocation making one unary call to the testkit's loopback {@link EchoGrpcServer}, plaintext
+ * or TLS (a throwaway certificate the clients really verify). {@code channelPerInvocation}: a
+ * default channel (with a TLS context of its own) built per invocation, shut down and awaited after
+ * it; {@code defaultShared}: one default channel; {@code fnclients}: {@code runtime.grpc(target,
+ * options)} on every invocation, as {@code FnClients.grpc} (over TLS trusting the JVM's default trust
+ * store, which the set-up points at the certificate). The server counts the connections.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx512m"})
-@Warmup(iterations = 4, time = 2)
-@Measurement(iterations = 3, time = 2)
-public class GrpcPerInvocationBenchmark {
-  static final GrpcConfig PLAINTEXT = GrpcConfig.custom().usePlaintext().build();
-
+public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
   @Param({"channelPerInvocation", "defaultShared", "fnclients"})
   public String variant;
 
   @Param({"plaintext", "tls"})
   public String scheme;
 
-  private SelfSignedTls tls;
-  private CountingGrpcServer server;
-  private String target;
+  private EchoGrpcServer server;
   private ManagedChannel shared;
   private FnClientsInstance runtime;
-  private Invocation invocation;
-  /** Thread.activeCount() when the last answer arrived, before any per-invocation teardown. */
-  private int liveAtAnswer;
-
-  private interface Invocation {
-    String run() throws Exception;
-  }
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    if (scheme.equals("tls")) {
-      tls = SelfSignedTls.generate();
+    LoopbackTls tls = scheme.equals("tls") ? LoopbackTls.create() : null;
+    if (tls != null) {
       tls.installAsDefaultTrustStore(); // FnClients' TLS channel trusts the JVM's default trust store
     }
-    server = CountingGrpcServer.start(tls);
-    target = server.target();
-    GrpcConfig fnclientsOptions = tls == null ? PLAINTEXT : GrpcConfig.ofDefaults();
+    server = EchoGrpcServer.start(tls == null
+        ? InsecureServerCredentials.create()
+        : TlsServerCredentials.newBuilder().keyManager(tls.server().keyManager()).build());
+    connections = server::connectionsAccepted;
+    String target = server.target();
     switch (variant) {
       case "channelPerInvocation":
         invocation = () -> {
-          ManagedChannel channel = Grpc.newChannelBuilder(target, credentials()).build();
+          ManagedChannel channel = Grpc.newChannelBuilder(target, credentials(tls)).build();
           try {
-            String answer = EchoGrpcServer.call(channel, EchoGrpcServer.SAY, "ok", CallOptions.DEFAULT);
-            liveAtAnswer = Thread.activeCount();
-            return answer;
+            return answered(EchoGrpcServer.call(channel, EchoGrpcServer.SAY, "ok", CallOptions.DEFAULT));
           } finally {
-            channel.shutdown();
-            if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
-              channel.shutdownNow();
-            }
+            close(channel);
           }
         };
         break;
       case "defaultShared":
-        shared = Grpc.newChannelBuilder(target, credentials()).build();
+        shared = Grpc.newChannelBuilder(target, credentials(tls)).build();
         invocation = () -> answered(EchoGrpcServer.call(shared, EchoGrpcServer.SAY, "ok", CallOptions.DEFAULT));
         break;
       case "fnclients":
-        FnClientsConfig config = FnClientsConfig.custom().build();
-        runtime = FnClientsInstance.create(config);
+        runtime = FnClientsInstance.create(FnClientsConfig.custom().build());
+        GrpcConfig options = tls == null ? GrpcConfig.custom().usePlaintext().build() : GrpcConfig.ofDefaults();
         invocation = () -> answered(
-            EchoGrpcServer.call(runtime.grpc(target, fnclientsOptions), EchoGrpcServer.SAY, "ok", CallOptions.DEFAULT));
+            EchoGrpcServer.call(runtime.grpc(target, options), EchoGrpcServer.SAY, "ok", CallOptions.DEFAULT));
         break;
       default:
         throw new IllegalArgumentException("variant " + variant);
     }
-    Clients.expectOk(invocation.run());
+    check();
   }
 
-  /**
-   * What a default channel is built with: plaintext, or TLS trusting the loopback certificate
-   * through a new trust manager, as each channel builds its own TLS context.
-   */
-  private ChannelCredentials credentials() throws GeneralSecurityException {
-    if (tls == null) {
-      return InsecureChannelCredentials.create();
+  /** What a default channel is built with: plaintext, or TLS with a trust manager of its own. */
+  private static ChannelCredentials credentials(LoopbackTls tls) {
+    return tls == null
+        ? InsecureChannelCredentials.create()
+        : TlsChannelCredentials.newBuilder().trustManager(tls.newClient().trustManager()).build();
+  }
+
+  /** Shuts a channel down and waits for it, as a tidy per-invocation client does. */
+  static void close(ManagedChannel channel) throws InterruptedException {
+    channel.shutdown();
+    if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+      channel.shutdownNow();
     }
-    return TlsChannelCredentials.newBuilder().trustManager(tls.newTrustManager()).build();
-  }
-
-  private String answered(String answer) {
-    liveAtAnswer = Thread.activeCount();
-    return answer;
-  }
-
-  @Benchmark
-  public String invocation(Counters counters) throws Exception {
-    long before = server.connectionsAccepted();
-    String body = invocation.run();
-    counters.record(server.connectionsAccepted() - before, liveAtAnswer);
-    return body;
   }
 
   @TearDown(Level.Trial)
   public void tearDown() throws InterruptedException {
     if (shared != null) {
-      shared.shutdownNow();
-      shared.awaitTermination(5, TimeUnit.SECONDS);
+      close(shared);
     }
     if (runtime != null) {
       runtime.shutdown();

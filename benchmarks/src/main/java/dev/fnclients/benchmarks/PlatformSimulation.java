@@ -1,11 +1,14 @@
 package dev.fnclients.benchmarks;
 
-import dev.fnclients.testkit.ChildJvm;
-import dev.fnclients.testkit.IdleKillingProxy;
+import static dev.fnclients.examples.IdleGapInstance.VARIANTS;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import dev.fnclients.examples.IdleGap;
+import dev.fnclients.examples.IdleGap.Burst;
+import dev.fnclients.examples.IdleGap.Upstream;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
-import dev.fnclients.testkit.grpc.EchoGrpcServer;
-import java.io.IOException;
-import java.net.InetSocketAddress;
+import dev.fnclients.testkit.Svg;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,61 +17,40 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.TimeoutException;
+import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
- * The platform simulation: a function instance (a child JVM running {@link SimulatedFunction}) is
- * invoked now and then and <b>frozen</b> ({@code SIGSTOP}) between invocations, as a serverless
- * platform freezes or throttles an idle instance, while an {@link IdleKillingProxy} between it and
- * a loopback server kills connections idle past a limit, as a NAT gateway or the platform's own
- * network does: by a reset ({@code RESET}) or by silently swallowing what is sent ({@code DROP}).
- *
- * <p>Two scenarios, for HTTP (OkHttp, {@link LoopbackServer}) and gRPC ({@link EchoGrpcServer}),
- * each for three ways a function holds its client (see {@link SimulatedFunction}): a client per
- * invocation, a default shared client, FnClients.
- *
- * <ol>
- *   <li><b>Idle gaps</b> (each kill mode): {@code invocations} invocations; before every
- *       {@code gapEvery}-th one the instance stays frozen for {@code longGap} (longer than the
- *       proxy's idle limit), before the others for {@code shortGap}. Per client: success rate,
- *       p50 / p99 / max latency, connections the server side saw, requests sent into a killed
- *       connection.
- *   <li><b>Connections per 1,000 invocations</b> ({@code RESET}): {@code bursts} bursts of
- *       {@code burstSize} back-to-back invocations, separated by frozen long gaps. FnClients should
- *       open at most 1 + (number of gaps) connections; a client per invocation opens one per
- *       invocation. Live threads after the first and the last invocation show whether the thread
- *       count stays flat.
- * </ol>
- *
- * <p>FnClients runs with {@code FNCLIENTS_MAX_IDLE_AGE} below the proxy's idle limit, as its
- * platform defaults sit below the platforms' windows. The default clients keep their defaults:
- * OkHttp's 10 s read timeout; a default gRPC channel has no deadline at all, so its calls get the
- * same {@code timeout} as a deadline (without one, a call on a silently dropped connection hangs
- * until TCP gives up, minutes later).
+ * The platform simulation on the idle-gap harness ({@link IdleGap}), for HTTP (OkHttp) and gRPC,
+ * each for a client per invocation, a default shared client and FnClients: (1) idle gaps, in each
+ * kill mode, with success, latency and connections per client; (2) connections per 1,000
+ * invocations, in bursts separated by frozen gaps (FnClients: at most 1 + gaps), with the live
+ * threads after the first and the last. FnClients runs with {@code FNCLIENTS_MAX_IDLE_AGE} below
+ * the proxy's idle limit, as its platform defaults sit below the platforms' windows; the default
+ * clients keep OkHttp's 10 s read timeout, and default gRPC calls get the same as a deadline.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.fnclients.benchmarks.PlatformSimulation \
  *     [--quick] [--out benchmarks/results] [--invocations 20] [--timeout 10s] [--protocols http,grpc]
+ *     | --grpc-idle-reset-check GAPS
  * </pre>
  *
  * <p>Writes {@code simulation.json}, {@code simulation.md} and {@code simulation.svg}.
  */
 public final class PlatformSimulation {
-  static final List<String> VARIANTS = List.of("clientPerInvocation", "defaultShared", "fnclients");
-  private static final Duration CHILD_START = Duration.ofSeconds(90);
+  private static final Gson JSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
   /** Held so that the level sticks: gRPC logs an INFO line about epoll when its server starts. */
   private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
 
   private PlatformSimulation() {}
 
-  /** What to run. */
+  /** What to run; times in milliseconds, named as in {@code simulation.json}. */
   record Settings(
-      Duration idleLimit,
-      Duration longGap,
-      Duration shortGap,
-      Duration maxIdleAge,
-      Duration timeout,
+      long idleLimitMillis,
+      long longGapMillis,
+      long shortGapMillis,
+      long maxIdleAgeMillis,
+      long timeoutMillis,
       int invocations,
       int gapEvery,
       int burstSize,
@@ -76,131 +58,84 @@ public final class PlatformSimulation {
       List<String> protocols) {
 
     static Settings defaults() {
-      return new Settings(Duration.ofSeconds(1), Duration.ofMillis(1300), Duration.ofMillis(100),
-          Duration.ofMillis(500), Duration.ofSeconds(10), 20, 4, 250, 4, List.of("http", "grpc"));
+      return new Settings(1000, 1300, 100, 500, 10_000, 20, 4, 250, 4, List.of("http", "grpc"));
     }
 
     static Settings quick() {
-      return new Settings(Duration.ofSeconds(1), Duration.ofMillis(1300), Duration.ofMillis(100),
-          Duration.ofMillis(500), Duration.ofSeconds(3), 12, 4, 50, 4, List.of("http", "grpc"));
+      return new Settings(1000, 1300, 100, 500, 3_000, 12, 4, 50, 4, List.of("http", "grpc"));
     }
 
-    boolean longGapBefore(int invocation) {
-      return invocation > 1 && (invocation - 1) % gapEvery == 0;
+    Settings with(int invocations, long timeoutMillis, List<String> protocols) {
+      return new Settings(idleLimitMillis, longGapMillis, shortGapMillis, maxIdleAgeMillis, timeoutMillis, invocations,
+          gapEvery, burstSize, bursts, protocols);
     }
 
     int longGaps() {
-      int n = 0;
-      for (int i = 1; i <= invocations; i++) {
-        if (longGapBefore(i)) {
-          n++;
-        }
-      }
-      return n;
+      return harness().longGaps();
+    }
+
+    /** The harness's settings: one GET (or one gRPC call) per invocation. */
+    IdleGap.Settings harness() {
+      return new IdleGap.Settings(Duration.ofMillis(idleLimitMillis), Duration.ofMillis(longGapMillis),
+          Duration.ofMillis(shortGapMillis), invocations, gapEvery, Duration.ofMillis(timeoutMillis), List.of("GET"),
+          Map.of("FNCLIENTS_MAX_IDLE_AGE", maxIdleAgeMillis + "ms"), null);
     }
   }
 
-  /** One client variant in the idle-gap scenario. */
+  /** What {@code simulation.json} holds; {@link Report} reads it back. */
+  record Summary(Settings settings, long seconds, List<Run> runs, List<Burst> bursts) {}
+
+  /** One client variant in the idle-gap scenario (latencies in microseconds, one per invocation). */
   record Run(
       String protocol,
       Mode mode,
       String variant,
-      List<Long> latencyMicros,
-      List<Boolean> ok,
-      List<Integer> longGapBefore,
-      Map<String, Integer> errors,
+      int invocations,
+      int ok,
+      double p50Millis,
+      double p99Millis,
+      double maxMillis,
       int connections,
       int killed,
       long retries,
       long idleDiscards,
       int threadsStart,
       int threadsEnd,
-      long startToReadyMillis) {
+      long startToReadyMillis,
+      List<Long> latencyMicros,
+      List<Boolean> okList,
+      List<Integer> longGapBefore,
+      Map<String, Integer> errors) {
 
-    int succeeded() {
-      return (int) ok.stream().filter(b -> b).count();
-    }
-
-    double percentileMillis(double p) {
-      long[] sorted = latencyMicros.stream().mapToLong(Long::longValue).sorted().toArray();
-      if (sorted.length == 0) {
-        return Double.NaN;
-      }
-      int rank = (int) Math.ceil(p / 100.0 * sorted.length); // nearest rank
-      return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))] / 1000.0;
+    static Run of(IdleGap.Run r) {
+      return new Run(r.protocol(), r.mode(), r.variant(), r.ok().size(), r.succeeded(), r.percentileMillis(50),
+          r.percentileMillis(99), r.percentileMillis(100), r.connections(), r.killed(), r.stat("retries"),
+          r.stat("idleEvictions"), r.threadsStart(), r.threadsEnd(), r.startToReadyMillis(), r.latencyMicros(), r.ok(),
+          r.longGapBefore(), r.errors());
     }
   }
 
-  /** One client variant in the connections-per-1,000-invocations scenario. */
-  record Burst(
-      String protocol,
-      String variant,
-      int invocations,
-      int gaps,
-      int ok,
-      int failed,
-      long maxMicros,
-      int connections,
-      int killed,
-      long retries,
-      int threadsStart,
-      int threadsEnd) {}
-
   public static void main(String[] args) throws Exception {
     GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
-    Settings settings = Settings.defaults();
-    Path out = Path.of(Files.isDirectory(Path.of("benchmarks")) ? "benchmarks/results" : "results");
-    boolean quick = false;
-    Integer invocations = null;
-    Duration timeout = null;
-    List<String> protocols = null;
-    int resetCheckGaps = 0;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--quick":
-          quick = true;
-          break;
-        case "--out":
-          out = Path.of(args[++i]);
-          break;
-        case "--invocations":
-          invocations = Integer.parseInt(args[++i]);
-          break;
-        case "--timeout":
-          timeout = parseDuration(args[++i]);
-          break;
-        case "--protocols":
-          protocols = List.of(args[++i].split(","));
-          break;
-        case "--grpc-idle-reset-check":
-          resetCheckGaps = Integer.parseInt(args[++i]);
-          break;
-        default:
-          System.err.println("unknown argument " + args[i]
-              + "; usage: PlatformSimulation [--quick] [--out DIR] [--invocations N] [--timeout 10s] [--protocols http,grpc]"
-              + " | PlatformSimulation --grpc-idle-reset-check GAPS [--out DIR]");
-          System.exit(2);
-      }
-    }
-    if (quick) {
-      settings = Settings.quick();
-    }
-    settings = new Settings(settings.idleLimit(), settings.longGap(), settings.shortGap(), settings.maxIdleAge(),
-        timeout != null ? timeout : settings.timeout(),
-        invocations != null ? invocations : settings.invocations(),
-        settings.gapEvery(), settings.burstSize(), settings.bursts(),
-        protocols != null ? protocols : settings.protocols());
-
-    if (resetCheckGaps > 0) {
-      grpcIdleResetCheck(settings, resetCheckGaps, out);
+    List<String> arguments = List.of(args);
+    Settings settings = arguments.contains("--quick") ? Settings.quick() : Settings.defaults();
+    String invocations = option(arguments, "--invocations");
+    String timeout = option(arguments, "--timeout");
+    String protocols = option(arguments, "--protocols");
+    settings = settings.with(invocations == null ? settings.invocations() : Integer.parseInt(invocations),
+        timeout == null ? settings.timeoutMillis() : parseMillis(timeout),
+        protocols == null ? settings.protocols() : List.of(protocols.split(",")));
+    Path out = Path.of(Objects.requireNonNullElse(option(arguments, "--out"), "benchmarks/results"));
+    String resetCheckGaps = option(arguments, "--grpc-idle-reset-check");
+    if (resetCheckGaps != null) {
+      grpcIdleResetCheck(settings, Integer.parseInt(resetCheckGaps), out);
       return;
     }
     System.out.printf(Locale.ROOT,
         "Platform simulation: idle limit %d ms, frozen gaps %d ms (every %d invocations) and %d ms, "
             + "FNCLIENTS_MAX_IDLE_AGE %d ms, default clients' timeout %d ms, %d invocations per client%n",
-        settings.idleLimit().toMillis(), settings.longGap().toMillis(), settings.gapEvery(),
-        settings.shortGap().toMillis(), settings.maxIdleAge().toMillis(), settings.timeout().toMillis(),
-        settings.invocations());
+        settings.idleLimitMillis(), settings.longGapMillis(), settings.gapEvery(), settings.shortGapMillis(),
+        settings.maxIdleAgeMillis(), settings.timeoutMillis(), settings.invocations());
 
     List<Run> runs = new ArrayList<>();
     List<Burst> bursts = new ArrayList<>();
@@ -209,16 +144,15 @@ public final class PlatformSimulation {
       try (Upstream upstream = Upstream.start(protocol)) {
         for (Mode mode : List.of(Mode.RESET, Mode.DROP)) {
           for (String variant : VARIANTS) {
-            Run run = runIdleGaps(settings, protocol, mode, variant, upstream);
+            Run run = Run.of(IdleGap.run(settings.harness(), mode, variant, upstream));
             runs.add(run);
             System.out.printf(Locale.ROOT, "  %-4s %-5s %-20s %2d/%d ok  p50 %8.2f ms  max %9.2f ms  connections %3d  killed %2d%s%n",
-                protocol, mode, variant, run.succeeded(), run.ok().size(), run.percentileMillis(50),
-                run.percentileMillis(100), run.connections(), run.killed(),
-                run.errors().isEmpty() ? "" : "  " + run.errors());
+                protocol, mode, variant, run.ok(), run.invocations(), run.p50Millis(), run.maxMillis(),
+                run.connections(), run.killed(), run.errors().isEmpty() ? "" : "  " + run.errors());
           }
         }
         for (String variant : VARIANTS) {
-          Burst burst = runBursts(settings, protocol, variant, upstream);
+          Burst burst = IdleGap.bursts(settings.harness(), variant, upstream, settings.burstSize(), settings.bursts());
           bursts.add(burst);
           System.out.printf(Locale.ROOT, "  %-4s burst %-20s %4d invocations, %d gaps: %d failed, %d connections, threads %d -> %d%n",
               protocol, variant, burst.invocations(), burst.gaps(), burst.failed(), burst.connections(),
@@ -229,7 +163,8 @@ public final class PlatformSimulation {
     long seconds = (System.nanoTime() - started) / 1_000_000_000L;
 
     Files.createDirectories(out);
-    Files.writeString(out.resolve("simulation.json"), json(settings, runs, bursts, seconds), StandardCharsets.UTF_8);
+    Files.writeString(out.resolve("simulation.json"), JSON.toJson(new Summary(settings, seconds, runs, bursts)),
+        StandardCharsets.UTF_8);
     Files.writeString(out.resolve("simulation.md"), markdown(settings, runs, bursts, seconds), StandardCharsets.UTF_8);
     Files.writeString(out.resolve("simulation.svg"), svg(settings, runs), StandardCharsets.UTF_8);
     System.out.println("Wrote " + out.resolve("simulation.json") + ", simulation.md and simulation.svg (" + seconds + " s)");
@@ -242,18 +177,17 @@ public final class PlatformSimulation {
    * as a stall until FnClients' default deadline (30 s) and fails. Not part of the default run.
    */
   static void grpcIdleResetCheck(Settings base, int gaps, Path out) throws Exception {
-    Settings s = new Settings(base.idleLimit(), base.longGap(), base.shortGap(), base.maxIdleAge(), base.timeout(),
-        gaps + 1, 1, base.burstSize(), base.bursts(), List.of("grpc"));
+    IdleGap.Settings s = base.harness().with(gaps + 1, 1, Duration.ofMillis(base.timeoutMillis()));
     System.out.printf(Locale.ROOT, "gRPC idle-reset check: FnClients, %d frozen gaps of %d ms, proxy drops connections idle > %d ms%n",
         gaps, s.longGap().toMillis(), s.idleLimit().toMillis());
     Run run;
     try (Upstream upstream = Upstream.start("grpc")) {
-      run = runIdleGaps(s, "grpc", Mode.DROP, "fnclients", upstream);
+      run = Run.of(IdleGap.run(s, Mode.DROP, "fnclients", upstream));
     }
     List<String> bad = new ArrayList<>();
-    for (int i = 0; i < run.ok().size(); i++) {
-      if (!run.ok().get(i) || run.latencyMicros().get(i) >= 1_000_000) {
-        bad.add(String.format(Locale.ROOT, "invocation %d: %s after %s", i + 1, run.ok().get(i) ? "ok" : "FAILED",
+    for (int i = 0; i < run.invocations(); i++) {
+      if (!run.okList().get(i) || run.latencyMicros().get(i) >= 1_000_000) {
+        bad.add(String.format(Locale.ROOT, "invocation %d: %s after %s", i + 1, run.okList().get(i) ? "ok" : "FAILED",
             ms(run.latencyMicros().get(i) / 1000.0)));
       }
     }
@@ -262,229 +196,38 @@ public final class PlatformSimulation {
             + "dropping connections idle > %d ms, FNCLIENTS_MAX_IDLE_AGE=%dms.%n%n"
             + "- succeeded: %d/%d%n- p50 %s, max %s%n- connections opened: %d%n- idle discards (FnClients): %d; retries: %d%n"
             + "- stalled or failed invocations: %s%n",
-        gaps + 1, gaps, s.longGap().toMillis(), s.idleLimit().toMillis(), s.maxIdleAge().toMillis(), run.succeeded(),
-        run.ok().size(), ms(run.percentileMillis(50)), ms(run.percentileMillis(100)), run.connections(),
+        gaps + 1, gaps, s.longGap().toMillis(), s.idleLimit().toMillis(), base.maxIdleAgeMillis(), run.ok(),
+        run.invocations(), ms(run.p50Millis()), ms(run.maxMillis()), run.connections(),
         run.idleDiscards(), run.retries(), bad.isEmpty() ? "none" : String.join("; ", bad));
     System.out.print(text);
     Files.createDirectories(out);
     Files.writeString(out.resolve("grpc-idle-reset-check.md"), text, StandardCharsets.UTF_8);
   }
 
-  static Duration parseDuration(String text) {
+  /** The value after {@code name}, or null. */
+  private static String option(List<String> args, String name) {
+    int i = args.indexOf(name);
+    return i < 0 || i + 1 >= args.size() ? null : args.get(i + 1);
+  }
+
+  /** {@code 500ms}, {@code 10s} or {@code 1.5s}; a bare number is milliseconds. */
+  static long parseMillis(String text) {
     String s = text.trim().toLowerCase(Locale.ROOT);
-    if (s.endsWith("ms")) {
-      return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
-    }
-    if (s.endsWith("s")) {
-      return Duration.ofMillis(Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
-    }
-    return Duration.ofMillis(Long.parseLong(s));
-  }
-
-  // ---- the upstream servers ----
-
-  /** The server a protocol's calls go to, and how a client addresses it directly or through a proxy. */
-  private abstract static class Upstream implements AutoCloseable {
-    abstract InetSocketAddress address();
-
-    abstract String target(InetSocketAddress address);
-
-    static Upstream start(String protocol) throws IOException {
-      switch (protocol) {
-        case "http": {
-          LoopbackServer server = LoopbackServer.http();
-          return new Upstream() {
-            @Override
-            InetSocketAddress address() {
-              return new InetSocketAddress("127.0.0.1", server.url().port());
-            }
-
-            @Override
-            String target(InetSocketAddress a) {
-              return "http://127.0.0.1:" + a.getPort() + "/ok";
-            }
-
-            @Override
-            public void close() {
-              server.close();
-            }
-          };
-        }
-        case "grpc": {
-          EchoGrpcServer server = EchoGrpcServer.start();
-          return new Upstream() {
-            @Override
-            InetSocketAddress address() {
-              return server.address();
-            }
-
-            @Override
-            String target(InetSocketAddress a) {
-              return "127.0.0.1:" + a.getPort();
-            }
-
-            @Override
-            public void close() {
-              server.close();
-            }
-          };
-        }
-        default:
-          throw new IllegalArgumentException("protocol " + protocol + " (http or grpc)");
-      }
-    }
-
-    @Override
-    public abstract void close();
-  }
-
-  // ---- the scenarios ----
-
-  private static ChildJvm startInstance(Settings settings, String protocol, String variant, Upstream upstream,
-      IdleKillingProxy proxy) throws IOException {
-    return ChildJvm.builder(SimulatedFunction.class)
-        .jvmArgs("-Xmx256m")
-        .env("FNCLIENTS_MAX_IDLE_AGE", settings.maxIdleAge().toMillis() + "ms")
-        .args(protocol, variant,
-            upstream.target(upstream.address()),
-            upstream.target(proxy.address()),
-            Long.toString(settings.timeout().toMillis()))
-        .start();
-  }
-
-  private static int awaitReady(ChildJvm child) throws IOException, TimeoutException {
-    String ready = child.expectLine("READY", CHILD_START);
-    return Integer.parseInt(ready.substring("READY ".length()).trim());
-  }
-
-  /** Keeps the instance frozen for {@code gap}, as a platform does between invocations. */
-  private static void frozenGap(ChildJvm child, Duration gap) throws InterruptedException {
-    child.freeze();
-    try {
-      Thread.sleep(gap.toMillis());
-    } finally {
-      child.thaw();
-    }
-  }
-
-  /** The instance's own counters: retries and idle discards (-1 where a client does not count them). */
-  private static long[] stats(ChildJvm child) throws IOException, TimeoutException {
-    child.send("STATS");
-    String[] line = child.expectLine("STATS", Duration.ofSeconds(30)).split(" ");
-    return new long[] {Long.parseLong(line[1]), Long.parseLong(line[2])};
-  }
-
-  private static void quit(ChildJvm child) {
-    try {
-      child.send("QUIT");
-      child.waitFor(Duration.ofSeconds(15));
-    } catch (Exception e) {
-      // close() below kills it.
-    }
-    child.close();
-  }
-
-  static Run runIdleGaps(Settings settings, String protocol, Mode mode, String variant, Upstream upstream)
-      throws Exception {
-    try (IdleKillingProxy proxy = IdleKillingProxy.start(upstream.address(), settings.idleLimit(), mode)) {
-      long spawn = System.nanoTime();
-      ChildJvm child = startInstance(settings, protocol, variant, upstream, proxy);
-      try {
-        int threadsStart = awaitReady(child);
-        long readyMillis = (System.nanoTime() - spawn) / 1_000_000;
-        List<Long> latencies = new ArrayList<>();
-        List<Boolean> ok = new ArrayList<>();
-        List<Integer> longGaps = new ArrayList<>();
-        Map<String, Integer> errors = new TreeMap<>();
-        Duration answerWithin = settings.timeout().plusSeconds(60);
-        for (int i = 1; i <= settings.invocations(); i++) {
-          if (i > 1) {
-            boolean longGap = settings.longGapBefore(i);
-            if (longGap) {
-              longGaps.add(i);
-            }
-            frozenGap(child, longGap ? settings.longGap() : settings.shortGap());
-          }
-          child.send("INVOKE");
-          String[] answer = child.readLine(answerWithin).split(" ", 3);
-          latencies.add(Long.parseLong(answer[1]));
-          boolean success = answer[0].equals("OK");
-          ok.add(success);
-          if (!success) {
-            errors.merge(answer.length > 2 ? shortError(answer[2]) : "?", 1, Integer::sum);
-          }
-        }
-        child.send("THREADS");
-        int threadsEnd = Integer.parseInt(child.expectLine("THREADS", Duration.ofSeconds(30)).substring(8).trim());
-        long[] stats = stats(child);
-        return new Run(protocol, mode, variant, latencies, ok, longGaps, errors,
-            proxy.acceptedConnections(), proxy.killedConnections(), stats[0], stats[1], threadsStart, threadsEnd,
-            readyMillis);
-      } finally {
-        quit(child);
-      }
-    }
-  }
-
-  static Burst runBursts(Settings settings, String protocol, String variant, Upstream upstream) throws Exception {
-    try (IdleKillingProxy proxy = IdleKillingProxy.start(upstream.address(), settings.idleLimit(), Mode.RESET)) {
-      ChildJvm child = startInstance(settings, protocol, variant, upstream, proxy);
-      try {
-        awaitReady(child);
-        int ok = 0;
-        int failed = 0;
-        long max = 0;
-        int threadsStart = -1;
-        int threadsEnd = -1;
-        for (int b = 1; b <= settings.bursts(); b++) {
-          if (b > 1) {
-            frozenGap(child, settings.longGap());
-          }
-          if (b == 1) {
-            // The first invocation alone, to read the thread count once the client exists.
-            child.send("BURST 1");
-            String[] first = child.expectLine("BURST", Duration.ofMinutes(5)).split(" ");
-            ok += Integer.parseInt(first[1]);
-            failed += Integer.parseInt(first[2]);
-            max = Math.max(max, Long.parseLong(first[3]));
-            threadsStart = Integer.parseInt(first[4]);
-          }
-          int n = b == 1 ? settings.burstSize() - 1 : settings.burstSize();
-          child.send("BURST " + n);
-          String[] line = child.expectLine("BURST", Duration.ofMinutes(10)).split(" ");
-          ok += Integer.parseInt(line[1]);
-          failed += Integer.parseInt(line[2]);
-          max = Math.max(max, Long.parseLong(line[3]));
-          threadsEnd = Integer.parseInt(line[4]);
-        }
-        long retries = stats(child)[0];
-        return new Burst(protocol, variant, settings.burstSize() * settings.bursts(), settings.bursts() - 1,
-            ok, failed, max, proxy.acceptedConnections(), proxy.killedConnections(), retries, threadsStart, threadsEnd);
-      } finally {
-        quit(child);
-      }
-    }
-  }
-
-  /** The exception class and the start of its message: enough to group failures. */
-  private static String shortError(String error) {
-    String s = error.trim().replaceAll("[0-9]+(\\.[0-9]+)?", "N");
-    return s.length() > 90 ? s.substring(0, 87) + "..." : s;
+    return s.endsWith("ms") || !s.endsWith("s")
+        ? Long.parseLong(s.replace("ms", ""))
+        : Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 1000);
   }
 
   // ---- output ----
 
   static String label(String variant) {
-    switch (variant) {
-      case "clientPerInvocation":
-        return "client per invocation";
-      case "defaultShared":
-        return "default shared client";
-      case "fnclients":
-        return "FnClients";
-      default:
-        return variant;
-    }
+    return Map.of("clientPerInvocation", "client per invocation", "defaultShared", "default shared client",
+        "fnclients", "FnClients").getOrDefault(variant, variant);
+  }
+
+  /** The label, FnClients in bold. */
+  static String clientLabel(String variant) {
+    return variant.equals("fnclients") ? "**FnClients**" : label(variant);
   }
 
   private static String protocolLabel(String protocol) {
@@ -495,119 +238,37 @@ public final class PlatformSimulation {
     return mode == Mode.RESET ? "RST" : "silent drop";
   }
 
-  private static String json(Settings s, List<Run> runs, List<Burst> bursts, long seconds) {
-    StringBuilder j = new StringBuilder();
-    j.append("{\n  \"settings\": {")
-        .append(String.format(Locale.ROOT,
-            "\"idleLimitMillis\": %d, \"longGapMillis\": %d, \"shortGapMillis\": %d, \"maxIdleAgeMillis\": %d, "
-                + "\"timeoutMillis\": %d, \"invocations\": %d, \"gapEvery\": %d, \"longGaps\": %d, "
-                + "\"burstSize\": %d, \"bursts\": %d, \"seconds\": %d",
-            s.idleLimit().toMillis(), s.longGap().toMillis(), s.shortGap().toMillis(), s.maxIdleAge().toMillis(),
-            s.timeout().toMillis(), s.invocations(), s.gapEvery(), s.longGaps(), s.burstSize(), s.bursts(), seconds))
-        .append("},\n  \"runs\": [\n");
-    for (int i = 0; i < runs.size(); i++) {
-      Run r = runs.get(i);
-      j.append("    {")
-          .append(String.format(Locale.ROOT,
-              "\"protocol\": \"%s\", \"mode\": \"%s\", \"variant\": \"%s\", \"invocations\": %d, \"ok\": %d, "
-                  + "\"p50Millis\": %.3f, \"p99Millis\": %.3f, \"maxMillis\": %.3f, \"connections\": %d, \"killed\": %d, "
-                  + "\"retries\": %d, \"idleDiscards\": %d, "
-                  + "\"threadsStart\": %d, \"threadsEnd\": %d, \"startToReadyMillis\": %d, ",
-              r.protocol(), r.mode(), r.variant(), r.ok().size(), r.succeeded(), r.percentileMillis(50),
-              r.percentileMillis(99), r.percentileMillis(100), r.connections(), r.killed(), r.retries(),
-              r.idleDiscards(), r.threadsStart(),
-              r.threadsEnd(), r.startToReadyMillis()))
-          .append("\"latencyMicros\": ").append(r.latencyMicros())
-          .append(", \"okList\": ").append(r.ok())
-          .append(", \"longGapBefore\": ").append(r.longGapBefore())
-          .append(", \"errors\": {");
-      int k = 0;
-      for (Map.Entry<String, Integer> e : r.errors().entrySet()) {
-        j.append(k++ > 0 ? ", " : "").append(jsonString(e.getKey())).append(": ").append(e.getValue());
-      }
-      j.append("}}").append(i < runs.size() - 1 ? "," : "").append('\n');
-    }
-    j.append("  ],\n  \"bursts\": [\n");
-    for (int i = 0; i < bursts.size(); i++) {
-      Burst b = bursts.get(i);
-      j.append("    ")
-          .append(String.format(Locale.ROOT,
-              "{\"protocol\": \"%s\", \"variant\": \"%s\", \"invocations\": %d, \"gaps\": %d, \"ok\": %d, "
-                  + "\"failed\": %d, \"maxMillis\": %.3f, \"connections\": %d, \"killed\": %d, \"retries\": %d, "
-                  + "\"threadsStart\": %d, \"threadsEnd\": %d}",
-              b.protocol(), b.variant(), b.invocations(), b.gaps(), b.ok(), b.failed(), b.maxMicros() / 1000.0,
-              b.connections(), b.killed(), b.retries(), b.threadsStart(), b.threadsEnd()))
-          .append(i < bursts.size() - 1 ? "," : "").append('\n');
-    }
-    j.append("  ]\n}\n");
-    return j.toString();
-  }
-
-  private static String jsonString(String s) {
-    StringBuilder b = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
-      if (c == '"' || c == '\\') {
-        b.append('\\').append(c);
-      } else if (c < 0x20) {
-        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    return b.append('"').toString();
-  }
-
   private static String ms(double millis) {
-    if (Double.isNaN(millis)) {
-      return "-";
-    }
-    if (millis >= 1000) {
-      return String.format(Locale.ROOT, "%.2f s", millis / 1000);
-    }
-    if (millis >= 10) {
-      return String.format(Locale.ROOT, "%.0f ms", millis);
-    }
-    return String.format(Locale.ROOT, "%.2f ms", millis);
+    return Double.isNaN(millis) ? "-"
+        : String.format(Locale.ROOT, millis >= 1000 ? "%.2f s" : millis >= 10 ? "%.0f ms" : "%.2f ms",
+            millis >= 1000 ? millis / 1000 : millis);
+  }
+
+  private static String counted(long n) {
+    return n < 0 ? "-" : Long.toString(n);
   }
 
   static String markdown(Settings s, List<Run> runs, List<Burst> bursts, long seconds) {
-    StringBuilder md = new StringBuilder();
-    md.append("# Platform simulation\n\n");
-    md.append(String.format(Locale.ROOT,
+    StringBuilder md = new StringBuilder("# Platform simulation\n\n").append(String.format(Locale.ROOT,
         "Generated by `dev.fnclients.benchmarks.PlatformSimulation` (%d s). A function instance runs in a child JVM "
             + "that is **frozen with SIGSTOP** between invocations; its calls go through a loopback proxy that kills "
-            + "connections idle for more than **%d ms** (by RST, or by silently swallowing what is sent). Before every "
-            + "%d%s invocation the instance stays frozen **%d ms**, before the others %d ms. "
+            + "connections idle for more than **%d ms** (by RST, or by silently swallowing what is sent). Before "
+            + "invocations %s the instance stays frozen **%d ms**, before the others %d ms. "
             + "FnClients runs with `FNCLIENTS_MAX_IDLE_AGE=%dms` (below the proxy's limit, as its platform defaults sit "
             + "below the platforms' windows); the default clients keep OkHttp's default %d s read timeout, and the "
             + "default gRPC calls get a %d s deadline (a default channel has none: without it the silent-drop calls "
             + "would hang until TCP gives up). Each instance first makes one call straight to the server (cold start "
             + "is measured separately), then %d invocations, one call each. Connections are counted by the proxy "
-            + "(what the server sees).%n%n",
-        seconds, s.idleLimit().toMillis(), s.gapEvery(), ordinalSuffix(s.gapEvery()), s.longGap().toMillis(),
-        s.shortGap().toMillis(), s.maxIdleAge().toMillis(), s.timeout().toSeconds(), s.timeout().toSeconds(),
-        s.invocations()));
-    md.append("## Invocations across frozen idle gaps\n\n");
-    md.append("| protocol | proxy kills idle connections by | client | succeeded | p50 | p99 | max | connections opened | writes into a killed connection | client's own retries | failures |\n");
-    md.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
-    for (Run r : runs) {
-      StringBuilder errs = new StringBuilder();
-      r.errors().forEach((e, n) -> errs.append(errs.length() > 0 ? "; " : "").append(n).append("× `")
-          .append(e.replace("|", "\\|").replace("`", "'")).append('`'));
-      md.append("| ").append(protocolLabel(r.protocol()))
-          .append(" | ").append(modeLabel(r.mode()))
-          .append(" | ").append(r.variant().equals("fnclients") ? "**FnClients**" : label(r.variant()))
-          .append(" | ").append(String.format(Locale.ROOT, "%d/%d (%.0f%%)", r.succeeded(), r.ok().size(),
-              100.0 * r.succeeded() / Math.max(1, r.ok().size())))
-          .append(" | ").append(ms(r.percentileMillis(50)))
-          .append(" | ").append(ms(r.percentileMillis(99)))
-          .append(" | ").append(ms(r.percentileMillis(100)))
-          .append(" | ").append(r.connections())
-          .append(" | ").append(r.killed())
-          .append(" | ").append(r.retries() < 0 ? "-" : Long.toString(r.retries()))
-          .append(" | ").append(errs.length() == 0 ? "" : errs)
-          .append(" |\n");
-    }
+            + "(what the server sees).%n%n## Invocations across frozen idle gaps%n%n",
+        seconds, s.idleLimitMillis(), s.harness().longGapsBefore(), s.longGapMillis(), s.shortGapMillis(),
+        s.maxIdleAgeMillis(), s.timeoutMillis() / 1000, s.timeoutMillis() / 1000, s.invocations()));
+    Report.table(md, "protocol | proxy kills idle connections by | client | succeeded | p50 | p99 | max | connections "
+            + "opened | writes into a killed connection | client's own retries | failures", "---|---|---|---:|---:|---:|---:|---:|---:|---:|---",
+        runs.stream().map(r -> new Object[] {protocolLabel(r.protocol()), modeLabel(r.mode()), clientLabel(r.variant()),
+            String.format(Locale.ROOT, "%d/%d (%.0f%%)", r.ok(), r.invocations(), 100.0 * r.ok() / Math.max(1, r.invocations())),
+            ms(r.p50Millis()), ms(r.p99Millis()), ms(r.maxMillis()), r.connections(), r.killed(), counted(r.retries()),
+            r.errors().entrySet().stream().map(e -> e.getValue() + "× `" + e.getKey().replace("|", "\\|").replace("`", "'") + "`")
+                .collect(Collectors.joining("; "))}).toList());
     md.append(String.format(Locale.ROOT,
         "%nLatency is the function's own time for its call (one call per invocation; a failed call counts with "
             + "the time it took to fail). With %d invocations p99 is the slowest but one at most. %d of the gaps "
@@ -616,46 +277,17 @@ public final class PlatformSimulation {
             + "them after the idle limit: a request sent into a dead connection, or, for gRPC, the GOAWAY frame a "
             + "channel writes when it closes an old connection (as FnClients' idle reset does). *Client's own retries* are OkHttp's silent retries "
             + "(`retryDecision` events) for the default clients, FnClients' `fnclients.retries` counter for "
-            + "FnClients; a default gRPC channel has no retry policy (`-`).%n",
-        s.invocations(), s.longGaps()));
-    md.append("\n![Latency per invocation](simulation.svg)\n");
-
-    md.append("\n## Connections per ").append(String.format(Locale.ROOT, "%,d", s.burstSize() * s.bursts()))
-        .append(" sequential invocations\n\n");
-    md.append(String.format(Locale.ROOT,
-        "%d bursts of %d back-to-back invocations, separated by %d frozen gaps of %d ms (proxy: RST). "
+            + "FnClients; a default gRPC channel has no retry policy (`-`).%n%n![Latency per invocation](simulation.svg)%n%n"
+            + "## Connections per %,d sequential invocations%n%n"
+            + "%d bursts of %d back-to-back invocations, separated by %d frozen gaps of %d ms (proxy: RST). "
             + "Target for FnClients: at most 1 + %d = %d connections.%n%n",
-        s.bursts(), s.burstSize(), s.bursts() - 1, s.longGap().toMillis(), s.bursts() - 1, s.bursts()));
-    md.append("| protocol | client | invocations | failed | connections opened | writes into a killed connection | client's own retries | live threads after the 1st / last invocation |\n");
-    md.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
-    for (Burst b : bursts) {
-      md.append("| ").append(protocolLabel(b.protocol()))
-          .append(" | ").append(b.variant().equals("fnclients") ? "**FnClients**" : label(b.variant()))
-          .append(" | ").append(b.invocations())
-          .append(" | ").append(b.failed())
-          .append(" | ").append(b.connections())
-          .append(" | ").append(b.killed())
-          .append(" | ").append(b.retries() < 0 ? "-" : Long.toString(b.retries()))
-          .append(" | ").append(b.threadsStart()).append(" / ").append(b.threadsEnd())
-          .append(" |\n");
-    }
+        s.invocations(), s.longGaps(), s.burstSize() * s.bursts(), s.bursts(), s.burstSize(), s.bursts() - 1,
+        s.longGapMillis(), s.bursts() - 1, s.bursts()));
+    Report.table(md, "protocol | client | invocations | failed | connections opened | writes into a killed connection | "
+            + "client's own retries | live threads after the 1st / last invocation", "---|---|---:|---:|---:|---:|---:|---:",
+        bursts.stream().map(b -> new Object[] {protocolLabel(b.protocol()), clientLabel(b.variant()), b.invocations(),
+            b.failed(), b.connections(), b.killed(), counted(b.retries()), b.threadsStart() + " / " + b.threadsEnd()}).toList());
     return md.toString();
-  }
-
-  private static String ordinalSuffix(int n) {
-    if (n % 100 >= 11 && n % 100 <= 13) {
-      return "th";
-    }
-    switch (n % 10) {
-      case 1:
-        return "st";
-      case 2:
-        return "nd";
-      case 3:
-        return "rd";
-      default:
-        return "th";
-    }
   }
 
   // ---- chart ----
@@ -665,121 +297,69 @@ public final class PlatformSimulation {
 
   /** Small multiples: one panel per protocol and kill mode, latency per invocation on a log scale. */
   static String svg(Settings s, List<Run> runs) {
-    List<String> panels = new ArrayList<>();
-    for (Run r : runs) {
-      String key = r.protocol() + " " + r.mode();
-      if (!panels.contains(key)) {
-        panels.add(key);
-      }
-    }
-    int cols = 2;
-    int rows = Math.max(1, (panels.size() + cols - 1) / cols);
+    List<String> panels = runs.stream().map(r -> r.protocol() + " " + r.mode()).distinct().toList();
     int panelW = 430;
     int panelH = 250;
     int top = 78;
-    int width = cols * panelW + 20;
-    int height = top + rows * panelH + 30;
-    double minMs = 0.1;
-    double maxMs = Math.max(1000, s.timeout().toMillis() * 1.5);
-    int decLo = (int) Math.floor(Math.log10(minMs));
-    int decHi = (int) Math.ceil(Math.log10(maxMs));
-
-    StringBuilder g = new StringBuilder();
-    g.append(String.format(Locale.ROOT,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-            + "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">%n", width, height, width, height));
-    g.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>%n", width, height));
-    g.append(String.format(Locale.ROOT,
-        "<text x=\"12\" y=\"22\" font-size=\"15\" font-weight=\"bold\">Frozen instance, proxy killing connections idle &gt; %d ms: "
-            + "latency of each invocation (log scale)</text>%n", s.idleLimit().toMillis()));
-    g.append(String.format(Locale.ROOT,
-        "<text x=\"12\" y=\"40\" fill=\"#555555\">shaded: after a %d ms frozen gap; ✕ = failed invocation; "
-            + "FNCLIENTS_MAX_IDLE_AGE=%dms, default timeouts %d s</text>%n",
-        s.longGap().toMillis(), s.maxIdleAge().toMillis(), s.timeout().toSeconds()));
+    Svg svg = new Svg(2 * panelW + 20, top + Math.max(1, (panels.size() + 1) / 2) * panelH + 30, 12)
+        .text(12, 22, "Frozen instance, proxy killing connections idle > " + s.idleLimitMillis()
+            + " ms: latency of each invocation (log scale)", "font-size=15", "font-weight=bold")
+        .text(12, 40, String.format(Locale.ROOT, "shaded: after a %d ms frozen gap; ✕ = failed invocation; "
+            + "FNCLIENTS_MAX_IDLE_AGE=%dms, default timeouts %d s", s.longGapMillis(), s.maxIdleAgeMillis(),
+            s.timeoutMillis() / 1000), "fill=#555555");
     int lx = 12;
     for (String v : VARIANTS) {
-      g.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"50\" width=\"14\" height=\"10\" fill=\"%s\"/>%n", lx, COLORS.get(v)));
-      g.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"59\">%s</text>%n", lx + 18, xml(label(v))));
+      svg.rect(lx, 50, 14, 10, "fill=" + COLORS.get(v)).text(lx + 18, 59, label(v));
       lx += 30 + label(v).length() * 7;
     }
-
     for (int p = 0; p < panels.size(); p++) {
-      String key = panels.get(p);
-      int px = 10 + (p % cols) * panelW;
-      int py = top + (p / cols) * panelH;
-      int left = px + 62;
-      int right = px + panelW - 16;
-      int plotTop = py + 24;
-      int plotBottom = py + panelH - 40;
-      String[] parts = key.split(" ");
-      g.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%s, %s</text>%n",
-          left, py + 14, xml(protocolLabel(parts[0])), xml(modeLabel(Mode.valueOf(parts[1])))));
-      int n = s.invocations();
-      double step = (right - left) / (double) Math.max(1, n);
-      // Shade invocations that follow a long gap.
-      for (int i = 1; i <= n; i++) {
-        if (s.longGapBefore(i)) {
-          double x0 = left + (i - 1) * step;
-          g.append(String.format(Locale.ROOT,
-              "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#f3e6c4\"/>%n",
-              x0, plotTop, step, plotBottom - plotTop));
-        }
+      int left = 10 + (p % 2) * panelW + 62;
+      int py = top + (p / 2) * panelH;
+      panel(svg, s, runs, panels.get(p), left, left + panelW - 78, py);
+    }
+    return svg.toString();
+  }
+
+  private static void panel(Svg svg, Settings s, List<Run> runs, String key, int left, int right, int top) {
+    int plotTop = top + 24;
+    int plotBottom = top + 210;
+    String[] parts = key.split(" ");
+    svg.text(left, top + 14, protocolLabel(parts[0]) + ", " + modeLabel(Mode.valueOf(parts[1])), "font-weight=bold");
+    int n = s.invocations();
+    double step = (right - left) / (double) Math.max(1, n);
+    for (int i = 1; i <= n; i++) {
+      if (s.harness().longGapBefore(i)) {
+        svg.rect(left + (i - 1) * step, plotTop, step, plotBottom - plotTop, "fill=#f3e6c4");
       }
-      for (int d = decLo; d <= decHi; d++) {
-        double y = yFor(Math.pow(10, d), decLo, decHi, plotTop, plotBottom);
-        g.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>%n",
-            left, y, right, y));
-        g.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#555555\">%s</text>%n",
-            left - 6, y + 4, xml(ms(Math.pow(10, d)).replace(".00", ""))));
+    }
+    Svg.Scale y = Svg.Scale.log(0.1, Math.max(1000, s.timeoutMillis() * 1.5), plotBottom, plotTop);
+    svg.yGrid(y, left, right, ms -> ms(ms).replace(".00", ""))
+        .line(left, plotBottom, right, plotBottom, "stroke=#333333")
+        .line(left, plotTop, left, plotBottom, "stroke=#333333")
+        .text((left + right) / 2.0, plotBottom + 28, "invocation", "text-anchor=middle", "fill=#555555");
+    for (int i = 1; i <= n; i += Math.max(1, n / 10)) {
+      svg.text(left + (i - 0.5) * step, plotBottom + 14, Integer.toString(i), "text-anchor=middle", "fill=#555555");
+    }
+    int vi = 0;
+    for (Run r : runs) {
+      if (!(r.protocol() + " " + r.mode()).equals(key)) {
+        continue;
       }
-      g.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333333\"/>%n",
-          left, plotBottom, right, plotBottom));
-      g.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333333\"/>%n",
-          left, plotTop, left, plotBottom));
-      for (int i = 1; i <= n; i += Math.max(1, n / 10)) {
-        g.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#555555\">%d</text>%n",
-            left + (i - 0.5) * step, plotBottom + 14, i));
+      String color = COLORS.getOrDefault(r.variant(), "#555555");
+      double offset = (vi++ - 1) * Math.min(4, step / 5);
+      List<double[]> points = new ArrayList<>();
+      for (int i = 0; i < r.latencyMicros().size(); i++) {
+        points.add(new double[] {left + (i + 0.5) * step + offset, y.at(Math.max(0.1, r.latencyMicros().get(i) / 1000.0))});
       }
-      g.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#555555\">invocation</text>%n",
-          (left + right) / 2, plotBottom + 28));
-      int vi = 0;
-      for (Run r : runs) {
-        if (!(r.protocol() + " " + r.mode()).equals(key)) {
-          continue;
-        }
-        String color = COLORS.getOrDefault(r.variant(), "#555555");
-        double offset = (vi++ - 1) * Math.min(4, step / 5);
-        StringBuilder path = new StringBuilder();
-        for (int i = 0; i < r.latencyMicros().size(); i++) {
-          double x = left + (i + 0.5) * step + offset;
-          double y = yFor(Math.max(minMs, r.latencyMicros().get(i) / 1000.0), decLo, decHi, plotTop, plotBottom);
-          path.append(i == 0 ? "M" : " L").append(String.format(Locale.ROOT, "%.1f %.1f", x, y));
-        }
-        g.append(String.format(Locale.ROOT,
-            "<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" stroke-opacity=\"0.8\"/>%n", path, color));
-        for (int i = 0; i < r.latencyMicros().size(); i++) {
-          double x = left + (i + 0.5) * step + offset;
-          double y = yFor(Math.max(minMs, r.latencyMicros().get(i) / 1000.0), decLo, decHi, plotTop, plotBottom);
-          if (r.ok().get(i)) {
-            g.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.6\" fill=\"%s\"/>%n", x, y, color));
-          } else {
-            g.append(String.format(Locale.ROOT,
-                "<path d=\"M%.1f %.1f L%.1f %.1f M%.1f %.1f L%.1f %.1f\" stroke=\"%s\" stroke-width=\"2.2\"/>%n",
-                x - 4, y - 4, x + 4, y + 4, x - 4, y + 4, x + 4, y - 4, color));
-          }
+      svg.polyline(points, "stroke=" + color, "stroke-width=1.5", "stroke-opacity=0.8");
+      for (int i = 0; i < points.size(); i++) {
+        double[] p = points.get(i);
+        if (r.okList().get(i)) {
+          svg.circle(p[0], p[1], 2.6, "fill=" + color);
+        } else {
+          svg.cross(p[0], p[1], 4, "stroke=" + color, "stroke-width=2.2");
         }
       }
     }
-    g.append("</svg>\n");
-    return g.toString();
-  }
-
-  private static double yFor(double ms, int decLo, int decHi, int plotTop, int plotBottom) {
-    double f = (Math.log10(ms) - decLo) / (decHi - decLo);
-    return plotBottom - f * (plotBottom - plotTop);
-  }
-
-  static String xml(String text) {
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
   }
 }

@@ -5,58 +5,38 @@ import com.google.api.gax.grpc.GrpcTransportChannel;
 import com.google.api.gax.rpc.FixedTransportChannelProvider;
 import com.google.cloud.pubsub.v1.Publisher;
 import com.google.protobuf.ByteString;
+import com.google.pubsub.v1.PublishRequest;
+import com.google.pubsub.v1.PublishResponse;
+import com.google.pubsub.v1.PublisherGrpc;
 import com.google.pubsub.v1.PubsubMessage;
 import com.google.pubsub.v1.TopicName;
 import dev.fnclients.FnClientsInstance;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pubsub.PubsubConfig;
 import io.grpc.Grpc;
+import dev.fnclients.testkit.grpc.EchoGrpcServer;
 import io.grpc.InsecureChannelCredentials;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
+import io.grpc.stub.StreamObserver;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
+import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The cost of one function invocation that publishes one message and waits until the server has
- * confirmed it (a plaintext loopback {@code Publisher} service, {@link CountingGrpcServer}).
- *
- * <ul>
- *   <li>{@code publisherPerInvocation}: the anti-pattern, done politely. Each invocation opens a
- *       plaintext channel, builds a {@code Publisher} on it the way the emulator documentation shows
- *       ({@code FixedTransportChannelProvider}, {@code NoCredentialsProvider}; the client's own
- *       executor of 5 × CPUs threads), publishes, waits for the message id, then shuts the publisher
- *       and the channel down and waits for both.
- *   <li>{@code defaultShared}: one such {@code Publisher} (and channel) reused; each invocation
- *       {@code publish(message).get()}. With the client's default batching a lone message waits for
- *       the 1 ms batch delay before it is sent.
- *   <li>{@code fnclients}: {@code runtime.publisher(topic, emulator options).publishAndWait(message)}
- *       on every invocation, as a function calls {@code FnClients.publisher(topic)}: the shared
- *       publisher sends at once and waits for the confirmation.
- * </ul>
- *
- * <p>Secondary figures: {@code connectionsOpened} counted by the server, and live threads (the
- * per-invocation publisher starts and stops its executor every time).
+ * One invocation publishing one message and waiting until the server confirmed it (a loopback
+ * {@code Publisher} service answering fresh ids on the testkit's {@link EchoGrpcServer}; not its
+ * {@code LoopbackPubsubServer}, which keeps every message). {@code publisherPerInvocation}: a
+ * plaintext channel and a {@code Publisher} built as the emulator documentation shows, shut down and
+ * awaited after each publish; {@code defaultShared}: one such publisher, {@code publish(m).get()}
+ * (a lone message waits for the 1 ms batch delay); {@code fnclients}: {@code
+ * runtime.publisher(topic, emulator options).publishAndWait(m)}, as {@code FnClients.publisher}.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx512m"})
-@Warmup(iterations = 4, time = 2)
-@Measurement(iterations = 3, time = 2)
-public class PubsubPerInvocationBenchmark {
+public class PubsubPerInvocationBenchmark extends InvocationBenchmark {
   private static final TopicName TOPIC = TopicName.of("bench", "orders");
   private static final PubsubMessage MESSAGE =
       PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8("order 42")).build();
@@ -64,24 +44,26 @@ public class PubsubPerInvocationBenchmark {
   @Param({"publisherPerInvocation", "defaultShared", "fnclients"})
   public String variant;
 
-  private CountingGrpcServer server;
-  private String target;
+  private EchoGrpcServer server;
   private ManagedChannel sharedChannel;
   private Publisher sharedPublisher;
   private FnClientsInstance runtime;
-  private PubsubConfig options;
-  private Invocation invocation;
-  /** Thread.activeCount() when the last answer arrived, before any per-invocation teardown. */
-  private int liveAtAnswer;
-
-  private interface Invocation {
-    String run() throws Exception;
-  }
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    server = CountingGrpcServer.start();
-    target = server.target();
+    server = EchoGrpcServer.start(InsecureServerCredentials.create(), new PublisherGrpc.PublisherImplBase() {
+      private final AtomicLong ids = new AtomicLong();
+
+      @Override
+      public void publish(PublishRequest request, StreamObserver<PublishResponse> observer) {
+        PublishResponse.Builder answer = PublishResponse.newBuilder();
+        request.getMessagesList().forEach(m -> answer.addMessageIds(Long.toString(ids.incrementAndGet())));
+        observer.onNext(answer.build());
+        observer.onCompleted();
+      }
+    });
+    connections = server::connectionsAccepted;
+    String target = server.target();
     switch (variant) {
       case "publisherPerInvocation":
         invocation = () -> {
@@ -89,18 +71,9 @@ public class PubsubPerInvocationBenchmark {
           Publisher publisher = null;
           try {
             publisher = emulatorPublisher(channel);
-            String id = publisher.publish(MESSAGE).get(30, TimeUnit.SECONDS);
-            liveAtAnswer = Thread.activeCount();
-            return id;
+            return answered(publisher.publish(MESSAGE).get(30, TimeUnit.SECONDS));
           } finally {
-            if (publisher != null) {
-              publisher.shutdown();
-              publisher.awaitTermination(30, TimeUnit.SECONDS);
-            }
-            channel.shutdown();
-            if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
-              channel.shutdownNow();
-            }
+            close(publisher, channel);
           }
         };
         break;
@@ -110,51 +83,37 @@ public class PubsubPerInvocationBenchmark {
         invocation = () -> answered(sharedPublisher.publish(MESSAGE).get(30, TimeUnit.SECONDS));
         break;
       case "fnclients":
-        FnClientsConfig config = FnClientsConfig.custom().build();
-        runtime = FnClientsInstance.create(config);
-        options = PubsubConfig.custom().emulatorHost(target).build();
+        runtime = FnClientsInstance.create(FnClientsConfig.custom().build());
+        PubsubConfig options = PubsubConfig.custom().emulatorHost(target).build();
         invocation = () -> answered(runtime.publisher(TOPIC, options).publishAndWait(MESSAGE));
         break;
       default:
         throw new IllegalArgumentException("variant " + variant);
     }
-    String id = invocation.run();
-    if (id == null || id.isEmpty()) {
-      throw new IllegalStateException("no message id");
-    }
+    check();
   }
 
   /** A {@code Publisher} for the emulator, as its documentation builds one. */
-  static Publisher emulatorPublisher(ManagedChannel channel) throws IOException {
+  private static Publisher emulatorPublisher(ManagedChannel channel) throws IOException {
     return Publisher.newBuilder(TOPIC)
         .setChannelProvider(FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
         .setCredentialsProvider(NoCredentialsProvider.create())
         .build();
   }
 
-  private String answered(String id) {
-    liveAtAnswer = Thread.activeCount();
-    return id;
-  }
-
-  @Benchmark
-  public String invocation(Counters counters) throws Exception {
-    long before = server.connectionsAccepted();
-    String id = invocation.run();
-    counters.record(server.connectionsAccepted() - before, liveAtAnswer);
-    return id;
+  private static void close(Publisher publisher, ManagedChannel channel) throws InterruptedException {
+    if (publisher != null) {
+      publisher.shutdown();
+      publisher.awaitTermination(30, TimeUnit.SECONDS);
+    }
+    if (channel != null) {
+      GrpcPerInvocationBenchmark.close(channel);
+    }
   }
 
   @TearDown(Level.Trial)
   public void tearDown() throws InterruptedException {
-    if (sharedPublisher != null) {
-      sharedPublisher.shutdown();
-      sharedPublisher.awaitTermination(10, TimeUnit.SECONDS);
-    }
-    if (sharedChannel != null) {
-      sharedChannel.shutdownNow();
-      sharedChannel.awaitTermination(5, TimeUnit.SECONDS);
-    }
+    close(sharedPublisher, sharedChannel);
     if (runtime != null) {
       runtime.shutdown();
     }

@@ -1,15 +1,27 @@
 package dev.fnclients.benchmarks;
 
+import com.google.gson.Gson;
+import com.google.gson.reflect.TypeToken;
+import dev.fnclients.benchmarks.PlatformSimulation.Run;
+import dev.fnclients.benchmarks.PlatformSimulation.Summary;
+import dev.fnclients.examples.IdleGap.Burst;
+import dev.fnclients.testkit.IdleKillingProxy.Mode;
+import dev.fnclients.testkit.Svg;
 import java.io.IOException;
+import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Turns JMH JSON result files (and the platform simulation's {@code simulation.json}, when it is
@@ -19,14 +31,13 @@ import java.util.Objects;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.fnclients.benchmarks.Report \
- *     [benchmarks/results/jmh.json [benchmarks/results/jmh-coldstart.json ...]] [output directory]
+ *     benchmarks/results/jmh.json [benchmarks/results/jmh-coldstart.json ...] [output directory]
  * </pre>
  *
  * <p>Arguments ending in {@code .json} are JMH result files; another argument is the output
- * directory (default: the first JSON file's directory), where {@code simulation.json} is looked for
- * too. With no JSON argument, {@code results/jmh.json} and {@code results/jmh-coldstart.json} are
- * read if they exist. Ratios missing from the files (a benchmark or parameter filtered out of the
- * run) are shown as "not measured".
+ * directory (default: the first JSON file's), where {@code simulation.json} and {@code run-info.txt}
+ * are read too. Figures missing from the files (a benchmark or parameter filtered out of the run)
+ * are shown as "not measured" or {@code -}.
  */
 public final class Report {
   private static final String PER_INVOCATION = "PerInvocationBenchmark";
@@ -37,76 +48,99 @@ public final class Report {
   private static final String COLD = "ColdStartBenchmark";
   private static final double WARM_TARGET = 1.05;
   private static final double COLD_TARGET = 1.15;
-  private static final double TLS_TARGET = 100;
-  private static final double PLAIN_TARGET = 3;
-  private static final double NEW_CONNECTION_TARGET = 10;
   private static final double GRPC_PUBSUB_TARGET = 10;
   private static final double SIMULATION_MAX_MILLIS = 1000;
+  /** Lenient, so JMH's {@code "NaN"} scores read as NaN. */
+  private static final Gson GSON = new Gson();
+  private static final Type RESULTS = new TypeToken<List<JmhResult>>() {}.getType();
 
-  /** One benchmark result, times normalized to microseconds per operation. */
-  record Row(
+  /** One benchmark in a JMH JSON result file (the fields read here). */
+  record JmhResult(
       String benchmark,
-      String method,
-      String mode,
+      String jmhVersion,
+      String jdkVersion,
+      String vmName,
+      int warmupIterations,
+      String warmupTime,
+      int measurementIterations,
+      String measurementTime,
+      int forks,
       Map<String, String> params,
-      double scoreUs,
-      double errorUs,
-      String rawUnit,
-      List<Double> rawUs,
-      double ops,
-      double connectionsOpened,
-      double liveThreadSamples,
-      double liveThreadsPeak,
-      double threadsStarted,
-      double processCpuMicros,
-      double callerCpuNanos,
-      double callerAllocatedBytes,
-      double classesLoaded) {
+      Metric primaryMetric,
+      Map<String, Metric> secondaryMetrics) {}
+
+  /** A JMH score; {@code rawData} holds the per-iteration values of each fork. */
+  record Metric(double score, double scoreError, String scoreUnit, List<List<Double>> rawData) {
+    double max() {
+      return rawData.stream().flatMap(List::stream).mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    }
+  }
+
+  /** One benchmark result, times in microseconds per operation; {@code aux} holds the secondary metrics. */
+  record Row(String benchmark, String method, Map<String, String> params, double scoreUs, double errorUs,
+      List<Double> rawUs, Map<String, Metric> aux) {
+
+    static Row of(JmhResult result) {
+      String[] names = result.benchmark().split("\\.");
+      String benchmark = names[names.length - 2];
+      String method = names[names.length - 1];
+      Map<String, String> params = new LinkedHashMap<>(result.params() == null ? Map.of() : result.params());
+      if (benchmark.equals(COLD)) {
+        params.putIfAbsent("variant", method); // one method per variant, so that each fork measures one
+      }
+      Metric primary = result.primaryMetric();
+      double toUs = microsPer(primary.scoreUnit());
+      List<Double> raw = primary.rawData().stream().flatMap(List::stream).map(v -> v * toUs).toList();
+      return new Row(benchmark, method, params, primary.score() * toUs, primary.scoreError() * toUs, raw,
+          result.secondaryMetrics() == null ? Map.of() : result.secondaryMetrics());
+    }
 
     String param(String name) {
       return params.get(name);
     }
 
+    double aux(String name) {
+      return aux.containsKey(name) ? aux.get(name).score() : Double.NaN;
+    }
+
+    /** A count per operation; NaN where the benchmark does not record it. */
+    double perOp(String name) {
+      double ops = aux("ops");
+      return ops > 0 && aux(name) >= 0 ? aux(name) / ops : Double.NaN;
+    }
+
+    /** Whether the benchmark recorded its operations one by one (connections, live threads). */
+    private boolean recorded() {
+      return aux("liveThreadSamples") > 0;
+    }
+
     double connectionsPerOp() {
-      return ops > 0 ? connectionsOpened / ops : Double.NaN;
+      return recorded() ? perOp("connectionsOpened") : Double.NaN;
     }
 
     double liveThreads() {
-      return ops > 0 ? liveThreadSamples / ops : Double.NaN;
+      return recorded() ? perOp("liveThreadSamples") : Double.NaN;
     }
 
-    double threadsStartedPerOp() {
-      return ops > 0 ? threadsStarted / ops : Double.NaN;
+    double liveThreadsPeak() {
+      return recorded() ? aux.get("liveThreadsPeak").max() : Double.NaN;
     }
 
     /** CPU time of the benchmark thread (the client side of a call) per operation, in microseconds. */
-    double callerCpuUsPerOp() {
-      return ops > 0 && callerCpuNanos > 0 ? callerCpuNanos / 1000 / ops : Double.NaN;
-    }
-
-    /** Bytes the benchmark thread (the client side) allocated per operation. */
-    double callerBytesPerOp() {
-      return ops > 0 && callerAllocatedBytes > 0 ? callerAllocatedBytes / ops : Double.NaN;
+    double callerCpuUs() {
+      return perOp("callerCpuNanos") / 1000;
     }
 
     /** CPU time of the whole JVM (client, server, GC) per operation, in microseconds. */
-    double cpuUsPerOp() {
-      return ops > 0 && processCpuMicros > 0 ? processCpuMicros / ops : Double.NaN;
-    }
-
-    double classesPerOp() {
-      return ops > 0 && classesLoaded > 0 ? classesLoaded / ops : Double.NaN;
+    double cpuUs() {
+      return perOp("processCpuMicros");
     }
 
     /** The median of the raw per-iteration (per-fork, for single-shot) scores. */
     double medianUs() {
-      if (rawUs.isEmpty()) {
-        return Double.NaN;
-      }
-      List<Double> sorted = new ArrayList<>(rawUs);
-      sorted.sort(Double::compare);
+      List<Double> sorted = rawUs.stream().sorted().toList();
       int n = sorted.size();
-      return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+      return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
   }
 
@@ -114,9 +148,19 @@ public final class Report {
    * A ratio of two scores with its propagated (approximate) error and its range over iterations
    * (smallest numerator iteration over largest denominator iteration, and the other way round).
    */
-  record Ratio(String label, String meaning, double value, double error, boolean measured, double lo, double hi) {
-    Ratio(String label, String meaning, double value, double error, boolean measured) {
-      this(label, meaning, value, error, measured, Double.NaN, Double.NaN);
+  record Ratio(String label, String meaning, double value, double error, double lo, double hi) {
+    boolean measured() {
+      return !Double.isNaN(value);
+    }
+
+    /** The ratio, and its range over iterations (or forks) where there is one. */
+    String formatted() {
+      return !measured() ? "not measured"
+          : number(value) + "x" + (Double.isNaN(lo) ? "" : " (range " + number(lo) + "–" + number(hi) + ")");
+    }
+
+    private static String number(double v) {
+      return String.format(Locale.ROOT, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
     }
   }
 
@@ -136,642 +180,415 @@ public final class Report {
       }
     }
     if (jsons.isEmpty()) {
-      Path dir = Files.isDirectory(Path.of("benchmarks", "results")) ? Path.of("benchmarks", "results") : Path.of("results");
-      for (String name : List.of("jmh.json", "jmh-coldstart.json")) {
-        if (Files.exists(dir.resolve(name))) {
-          jsons.add(dir.resolve(name));
-        }
-      }
-      if (jsons.isEmpty()) {
-        jsons.add(dir.resolve("jmh.json")); // fails below with a clear "no such file"
-      }
+      System.err.println("usage: Report JMH_JSON... [OUTPUT_DIRECTORY]");
+      System.exit(2);
     }
-    if (outDir == null) {
-      outDir = jsons.get(0).toAbsolutePath().getParent();
-    }
-
+    outDir = outDir != null ? outDir : jsons.get(0).toAbsolutePath().getParent();
     List<Row> rows = new ArrayList<>();
-    Map<String, Object> first = Map.of();
+    JmhResult first = null;
     for (Path json : jsons) {
-      List<Object> results = asList(MiniJson.parse(Files.readString(json, StandardCharsets.UTF_8)));
-      for (Object result : results) {
-        rows.add(toRow(asMap(result)));
-      }
-      if (first.isEmpty() && !results.isEmpty()) {
-        first = asMap(results.get(0));
-      }
+      List<JmhResult> results = GSON.fromJson(Files.readString(json, StandardCharsets.UTF_8), RESULTS);
+      results.forEach(r -> rows.add(Row.of(r)));
+      first = first == null && !results.isEmpty() ? results.get(0) : first;
     }
-    Path simulationJson = outDir.resolve("simulation.json");
-    Map<String, Object> simulation = Files.exists(simulationJson)
-        ? asMap(MiniJson.parse(Files.readString(simulationJson, StandardCharsets.UTF_8)))
-        : null;
+    Summary simulation = read(outDir.resolve("simulation.json"), s -> GSON.fromJson(s, Summary.class));
+    String machine = read(outDir.resolve("run-info.txt"), s -> s);
 
-    Files.createDirectories(outDir);
-    Path summary = outDir.resolve("summary.md");
-    Path svg = outDir.resolve("per-invocation.svg");
     List<Ratio> ratios = ratios(rows);
-    List<Target> targets = targets(rows, simulation);
-    Path runInfo = outDir.resolve("run-info.txt");
-    String machine = Files.exists(runInfo) ? Files.readString(runInfo, StandardCharsets.UTF_8) : null;
-    Files.writeString(summary, markdown(jsons, first, rows, ratios, targets, simulation, machine), StandardCharsets.UTF_8);
-    Files.writeString(svg, svg(rows), StandardCharsets.UTF_8);
-
-    System.out.println("Wrote " + summary + " and " + svg);
+    List<Target> targets = targets(rows, ratios, simulation);
+    StringBuilder md = new StringBuilder();
+    header(md, jsons, first, rows, simulation != null);
+    table(md, "Target | Goal | Measured in this run | Met", "---|---|---|---", targets.stream().map(t -> new Object[] {
+        t.target(), t.goal(), t.measured(), t.met() == null ? "not measured" : t.met() ? "yes" : "**no**"}).toList());
+    ratiosTable(md, ratios);
+    scoresTable(md, rows);
+    coldStartTable(md, rows);
+    if (simulation != null) {
+      simulationSection(md, simulation);
+    }
+    if (machine != null) {
+      md.append("\n## Machine and run\n\n```\n").append(machine.strip()).append("\n```\n");
+    }
+    Files.createDirectories(outDir);
+    Files.writeString(outDir.resolve("summary.md"), md, StandardCharsets.UTF_8);
+    Files.writeString(outDir.resolve("per-invocation.svg"), svg(rows), StandardCharsets.UTF_8);
+    System.out.println("Wrote " + outDir.resolve("summary.md") + " and " + outDir.resolve("per-invocation.svg"));
     for (Target t : targets) {
       System.out.printf(Locale.ROOT, "  %-4s %-62s %s%n",
           t.met() == null ? "n/a" : t.met() ? "MET" : "MISS", t.target(), t.measured().replace("**", ""));
     }
   }
 
-  // ---- reading ----
-
-  private static Row toRow(Map<String, Object> result) {
-    String fqn = (String) result.get("benchmark");
-    int lastDot = fqn.lastIndexOf('.');
-    String method = fqn.substring(lastDot + 1);
-    String className = fqn.substring(0, lastDot);
-    String simpleClass = className.substring(className.lastIndexOf('.') + 1);
-
-    Map<String, String> params = new LinkedHashMap<>();
-    Object p = result.get("params");
-    if (p != null) {
-      asMap(p).forEach((k, v) -> params.put(k, String.valueOf(v)));
-    }
-    if (simpleClass.equals(COLD)) {
-      params.putIfAbsent("variant", method); // one method per variant, so that each fork measures one
-    }
-    Map<String, Object> primary = asMap(result.get("primaryMetric"));
-    String unit = (String) primary.get("scoreUnit");
-    double toUs = microsPer(unit);
-    double score = MiniJson.number(primary.get("score")) * toUs;
-    double error = MiniJson.number(primary.get("scoreError")) * toUs;
-    List<Double> raw = new ArrayList<>();
-    Object rawData = primary.get("rawData");
-    if (rawData != null) {
-      for (Object fork : asList(rawData)) {
-        for (Object v : asList(fork)) {
-          raw.add(MiniJson.number(v) * toUs);
-        }
-      }
-    }
-
-    Map<String, Object> secondary = result.get("secondaryMetrics") == null
-        ? Map.of() : asMap(result.get("secondaryMetrics"));
-    return new Row(simpleClass, method, String.valueOf(result.get("mode")), params, score, error, unit, raw,
-        secondaryScore(secondary, "ops"),
-        secondaryScore(secondary, "connectionsOpened"),
-        secondaryScore(secondary, "liveThreadSamples"),
-        secondaryMax(secondary, "liveThreadsPeak"),
-        secondaryScore(secondary, "threadsStarted"),
-        secondaryScore(secondary, "processCpuMicros"),
-        secondaryScore(secondary, "callerCpuNanos"),
-        secondaryScore(secondary, "callerAllocatedBytes"),
-        secondaryScore(secondary, "classesLoaded"));
+  private interface Parser<T> {
+    T parse(String text);
   }
 
-  private static double secondaryScore(Map<String, Object> secondary, String name) {
-    Object metric = secondary.get(name);
-    return metric == null ? Double.NaN : MiniJson.number(asMap(metric).get("score"));
-  }
-
-  /** The largest per-iteration value of a secondary metric (from its raw data). */
-  private static double secondaryMax(Map<String, Object> secondary, String name) {
-    Object metric = secondary.get(name);
-    if (metric == null || asMap(metric).get("rawData") == null) {
-      return Double.NaN;
-    }
-    double max = Double.NaN;
-    for (Object fork : asList(asMap(metric).get("rawData"))) {
-      for (Object v : asList(fork)) {
-        double d = MiniJson.number(v);
-        if (!Double.isNaN(d) && (Double.isNaN(max) || d > max)) {
-          max = d;
-        }
-      }
-    }
-    return max;
+  private static <T> T read(Path file, Parser<T> parser) throws IOException {
+    return Files.exists(file) ? parser.parse(Files.readString(file, StandardCharsets.UTF_8)) : null;
   }
 
   /** Microseconds in one unit of a JMH time unit such as {@code ms/op}. */
   private static double microsPer(String unit) {
-    String time = unit == null ? "" : unit.split("/")[0];
-    switch (time) {
-      case "ns":
-        return 1e-3;
-      case "us":
-        return 1;
-      case "ms":
-        return 1e3;
-      case "s":
-        return 1e6;
-      default:
-        throw new IllegalArgumentException(
-            "unsupported unit " + unit + "; run the benchmarks in AverageTime or SingleShotTime mode (their defaults)");
+    Double micros = Map.of("ns", 1e-3, "us", 1.0, "ms", 1e3, "s", 1e6).get(unit == null ? "" : unit.split("/")[0]);
+    if (micros == null) {
+      throw new IllegalArgumentException(
+          "unsupported unit " + unit + "; run the benchmarks in AverageTime or SingleShotTime mode (their defaults)");
     }
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> asMap(Object o) {
-    return (Map<String, Object>) o;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<Object> asList(Object o) {
-    return (List<Object>) o;
+    return micros;
   }
 
   // ---- ratios ----
 
   private static Row find(List<Row> rows, String benchmark, String variant, String scheme) {
-    for (Row r : rows) {
-      if (r.benchmark().equals(benchmark)
-          && Objects.equals(r.param("variant"), variant)
-          && (scheme == null || Objects.equals(r.param("scheme"), scheme))) {
-        return r;
-      }
-    }
-    return null;
+    return rows.stream()
+        .filter(r -> r.benchmark().equals(benchmark) && Objects.equals(r.param("variant"), variant)
+            && (scheme == null || Objects.equals(r.param("scheme"), scheme)))
+        .findFirst().orElse(null);
   }
 
-  private static Ratio ratio(String label, String meaning, Row numerator, Row denominator) {
-    if (numerator == null || denominator == null) {
-      return new Ratio(label, meaning, Double.NaN, Double.NaN, false);
+  /** {@code numerator / denominator} of {@code benchmark} for one scheme (null: any). */
+  private static Ratio ratio(List<Row> rows, String label, String meaning, String benchmark, String numerator,
+      String denominator, String scheme) {
+    Row n = find(rows, benchmark, numerator, scheme);
+    Row d = find(rows, benchmark, denominator, scheme);
+    if (n == null || d == null) {
+      return new Ratio(label, meaning, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }
-    double value = numerator.scoreUs() / denominator.scoreUs();
-    double error = value * Math.sqrt(
-        square(numerator.errorUs() / numerator.scoreUs()) + square(denominator.errorUs() / denominator.scoreUs()));
-    double lo = Double.NaN;
-    double hi = Double.NaN;
-    if (numerator.rawUs().size() > 1 && denominator.rawUs().size() > 1) {
-      double nMin = numerator.rawUs().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
-      double nMax = numerator.rawUs().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
-      double dMin = denominator.rawUs().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
-      double dMax = denominator.rawUs().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
-      lo = nMin / dMax;
-      hi = nMax / dMin;
-    }
-    return new Ratio(label, meaning, value, error, true, lo, hi);
+    double value = n.scoreUs() / d.scoreUs();
+    double error = value * Math.hypot(n.errorUs() / n.scoreUs(), d.errorUs() / d.scoreUs());
+    boolean ranged = n.rawUs().size() > 1 && d.rawUs().size() > 1;
+    return new Ratio(label, meaning, value, error, ranged ? min(n) / max(d) : Double.NaN, ranged ? max(n) / min(d) : Double.NaN);
   }
 
-  private static Ratio derived(String label, String meaning, Row a, Row b, java.util.function.ToDoubleFunction<Row> f) {
-    boolean measured = a != null && b != null && !Double.isNaN(f.applyAsDouble(a)) && !Double.isNaN(f.applyAsDouble(b));
-    return new Ratio(label, meaning, measured ? f.applyAsDouble(a) / f.applyAsDouble(b) : Double.NaN, Double.NaN, measured);
+  private static double min(Row r) {
+    return r.rawUs().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
   }
 
-  private static double square(double x) {
-    return x * x;
+  private static double max(Row r) {
+    return r.rawUs().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+  }
+
+  /** {@code f(numerator) / f(denominator)} of {@code benchmark}: another figure than time, with no error or range. */
+  private static Ratio derived(List<Row> rows, String label, String meaning, String benchmark, String numerator,
+      String denominator, ToDoubleFunction<Row> f) {
+    Row n = find(rows, benchmark, numerator, null);
+    Row d = find(rows, benchmark, denominator, null);
+    double value = n == null || d == null ? Double.NaN : f.applyAsDouble(n) / f.applyAsDouble(d);
+    return new Ratio(label, meaning, value, Double.NaN, Double.NaN, Double.NaN);
   }
 
   static List<Ratio> ratios(List<Row> rows) {
     List<Ratio> ratios = new ArrayList<>();
-    for (String scheme : List.of("http", "https")) {
-      ratios.add(ratio(
-          "Per invocation, " + scheme + ": clientPerInvocation / fnclients",
-          "how many times more a client built per invocation costs than the shared FnClients client",
-          find(rows, PER_INVOCATION, "clientPerInvocation", scheme),
-          find(rows, PER_INVOCATION, "fnclients", scheme)));
+    for (String variant : List.of("clientPerInvocation", "defaultShared")) {
+      for (String scheme : List.of("http", "https")) {
+        ratios.add(ratio(rows, "Per invocation, " + scheme + ": " + variant + " / fnclients",
+            variant.equals("defaultShared")
+                ? "a shared default client vs FnClients on a warm connection (about 1 expected)"
+                : "how many times more a client built per invocation costs than the shared FnClients client",
+            PER_INVOCATION, variant, "fnclients", scheme));
+      }
     }
-    for (String scheme : List.of("http", "https")) {
-      ratios.add(ratio(
-          "Per invocation, " + scheme + ": defaultShared / fnclients",
-          "a shared default client vs FnClients on a warm connection (about 1 expected)",
-          find(rows, PER_INVOCATION, "defaultShared", scheme),
-          find(rows, PER_INVOCATION, "fnclients", scheme)));
-    }
-    ratios.add(ratio(
-        "New connection, https: defaultShared / fnclients",
+    ratios.add(ratio(rows, "New connection, https: defaultShared / fnclients",
         "new TLS connection + first request; the default client leaves Nagle on, FnClients sets TCP_NODELAY",
-        find(rows, NEW_CONNECTION, "defaultShared", "https"),
-        find(rows, NEW_CONNECTION, "fnclients", "https")));
-    ratios.add(ratio(
-        "New connection, http: defaultShared / fnclients",
-        "new plain TCP connection + first request",
-        find(rows, NEW_CONNECTION, "defaultShared", "http"),
-        find(rows, NEW_CONNECTION, "fnclients", "http")));
-    ratios.add(ratio(
-        "Warm overhead, http: fnclients / raw",
+        NEW_CONNECTION, "defaultShared", "fnclients", "https"));
+    ratios.add(ratio(rows, "New connection, http: defaultShared / fnclients", "new plain TCP connection + first request",
+        NEW_CONNECTION, "defaultShared", "fnclients", "http"));
+    timeAndCallerCpu(rows, ratios, WARM, "raw", "Warm overhead, http: fnclients / raw",
         "FnClients' interceptors and listeners over a raw OkHttp client with the same settings (target <= "
-            + WARM_TARGET + ")",
-        find(rows, WARM, "fnclients", null),
-        find(rows, WARM, "raw", null)));
-    Row warmFn = find(rows, WARM, "fnclients", null);
-    Row warmRaw = find(rows, WARM, "raw", null);
-    ratios.add(derived(
-        "Warm overhead, http, caller-thread CPU per request: fnclients / raw",
+            + WARM_TARGET + ")", "Warm overhead, http, caller-thread CPU per request: fnclients / raw",
         "the client side's own CPU time per request (OkHttp runs a synchronous call on the caller's "
-            + "thread): FnClients' added work without the server's share or time spent waiting",
-        warmFn, warmRaw, Row::callerCpuUsPerOp));
-    Ratio alloc = derived("Warm overhead, http, caller-thread bytes allocated per request: fnclients / raw", "",
-        warmFn, warmRaw, Row::callerBytesPerOp);
-    ratios.add(new Ratio(alloc.label(),
-        alloc.measured()
-            ? String.format(Locale.ROOT, "%.0f B vs %.0f B per request; independent of machine load",
-                warmFn.callerBytesPerOp(), warmRaw.callerBytesPerOp())
-            : "client-side allocation per request; independent of machine load",
-        alloc.value(), alloc.error(), alloc.measured()));
-    ratios.add(derived(
-        "Warm overhead, http, JVM CPU time per request: fnclients / raw",
+            + "thread): FnClients' added work without the server's share or time spent waiting");
+    ToDoubleFunction<Row> bytes = r -> r.aux("gc.alloc.rate.norm");
+    double fnBytes = perRow(rows, WARM, "fnclients", bytes);
+    double rawBytes = perRow(rows, WARM, "raw", bytes);
+    ratios.add(derived(rows, "Warm overhead, http, bytes allocated per request: fnclients / raw",
+        (Double.isNaN(fnBytes / rawBytes) ? "allocation per request"
+            : String.format(Locale.ROOT, "%.0f B vs %.0f B per request", fnBytes, rawBytes))
+            + " by every thread of the JVM, the loopback server's included (JMH `-prof gc`, `gc.alloc.rate.norm`); "
+            + "independent of machine load", WARM, "fnclients", "raw", bytes));
+    ratios.add(derived(rows, "Warm overhead, http, JVM CPU time per request: fnclients / raw",
         "the same comparison in CPU time of the whole JVM per request (client, in-process server, GC); "
-            + "steadier than wall time on a busy machine, diluted by the server's share",
-        warmFn, warmRaw, Row::cpuUsPerOp));
-
-    for (String scheme : List.of("plaintext", "tls")) {
-      ratios.add(ratio(
-          "gRPC per invocation, " + scheme + ": channelPerInvocation / fnclients",
-          "a default channel built and shut down per invocation vs FnClients.grpc (target >= " + (int) GRPC_PUBSUB_TARGET + ")",
-          find(rows, GRPC, "channelPerInvocation", scheme),
-          find(rows, GRPC, "fnclients", scheme)));
-      ratios.add(ratio(
-          "gRPC per invocation, " + scheme + ": defaultShared / fnclients",
-          "one default channel reused vs FnClients.grpc (below 1: the cost of FnClients' interceptors)",
-          find(rows, GRPC, "defaultShared", scheme),
-          find(rows, GRPC, "fnclients", scheme)));
-    }
-    ratios.add(ratio(
-        "Pub/Sub publish and wait: publisherPerInvocation / fnclients",
-        "a Publisher (and channel) built and shut down per invocation vs FnClients' publishAndWait (target >= "
-            + (int) GRPC_PUBSUB_TARGET + ")",
-        find(rows, PUBSUB, "publisherPerInvocation", null),
-        find(rows, PUBSUB, "fnclients", null)));
-    ratios.add(ratio(
-        "Pub/Sub publish and wait: defaultShared / fnclients",
-        "one Publisher reused, publish(m).get() (waits for the client's 1 ms batch delay) vs publishAndWait",
-        find(rows, PUBSUB, "defaultShared", null),
-        find(rows, PUBSUB, "fnclients", null)));
-
-    Row coldFn = find(rows, COLD, "fnclients", null);
-    Row coldRaw = find(rows, COLD, "rawOkHttp", null);
-    ratios.add(ratio(
-        "Cold start, first GET in a fresh JVM: fnclients / rawOkHttp (mean of forks)",
+            + "steadier than wall time on a busy machine, diluted by the server's share", WARM, "fnclients", "raw",
+        Row::cpuUs));
+    grpcPubsubRatios(rows, ratios);
+    timeAndCallerCpu(rows, ratios, COLD, "rawOkHttp", "Cold start, first GET in a fresh JVM: fnclients / rawOkHttp (mean of forks)",
         "FnClients.http() vs new OkHttpClient(): class loading, client build, first connection and response (target <= "
-            + COLD_TARGET + ")",
-        coldFn, coldRaw));
-    ratios.add(derived(
-        "Cold start: fnclients / rawOkHttp (median of forks)",
-        "the same, medians: less moved by one slow fork on a busy machine",
-        coldFn, coldRaw, Row::medianUs));
-    ratios.add(derived(
-        "Cold start, caller-thread CPU: fnclients / rawOkHttp",
+            + COLD_TARGET + ")", "Cold start, caller-thread CPU: fnclients / rawOkHttp",
         "CPU time of the calling thread during the first call (class loading, linking, interpreting); "
-            + "steadier than wall time when other processes compete for the cores",
-        coldFn, coldRaw, Row::callerCpuUsPerOp));
-    ratios.add(derived(
-        "Cold start, classes loaded: fnclients / rawOkHttp",
-        coldFn != null && coldRaw != null
-            ? String.format(Locale.ROOT, "%.0f vs %.0f classes loaded during the first call", coldFn.classesPerOp(), coldRaw.classesPerOp())
-            : "classes loaded during the first call",
-        coldFn, coldRaw, Row::classesPerOp));
+            + "steadier than wall time when other processes compete for the cores");
+    ratios.add(derived(rows, "Cold start: fnclients / rawOkHttp (median of forks)",
+        "the same, medians: less moved by one slow fork on a busy machine", COLD, "fnclients", "rawOkHttp", Row::medianUs));
+    ToDoubleFunction<Row> classes = r -> r.perOp("classesLoaded");
+    double fnClasses = perRow(rows, COLD, "fnclients", classes);
+    double rawClasses = perRow(rows, COLD, "rawOkHttp", classes);
+    ratios.add(derived(rows, "Cold start, classes loaded: fnclients / rawOkHttp", Double.isNaN(fnClasses / rawClasses)
+            ? "classes loaded during the first call"
+            : String.format(Locale.ROOT, "%.0f vs %.0f classes loaded during the first call", fnClasses, rawClasses),
+        COLD, "fnclients", "rawOkHttp", classes));
     return ratios;
   }
 
-  private static Ratio findRatio(List<Ratio> ratios, String labelStart) {
-    for (Ratio r : ratios) {
-      if (r.label().startsWith(labelStart)) {
-        return r;
-      }
+  private static void grpcPubsubRatios(List<Row> rows, List<Ratio> ratios) {
+    for (String scheme : List.of("plaintext", "tls")) {
+      ratios.add(ratio(rows, "gRPC per invocation, " + scheme + ": channelPerInvocation / fnclients",
+          "a default channel built and shut down per invocation vs FnClients.grpc (target >= " + (int) GRPC_PUBSUB_TARGET + ")",
+          GRPC, "channelPerInvocation", "fnclients", scheme));
+      ratios.add(ratio(rows, "gRPC per invocation, " + scheme + ": defaultShared / fnclients",
+          "one default channel reused vs FnClients.grpc (below 1: the cost of FnClients' interceptors)",
+          GRPC, "defaultShared", "fnclients", scheme));
     }
-    return new Ratio(labelStart, "", Double.NaN, Double.NaN, false);
+    ratios.add(ratio(rows, "Pub/Sub publish and wait: publisherPerInvocation / fnclients",
+        "a Publisher (and channel) built and shut down per invocation vs FnClients' publishAndWait (target >= "
+            + (int) GRPC_PUBSUB_TARGET + ")", PUBSUB, "publisherPerInvocation", "fnclients", null));
+    ratios.add(ratio(rows, "Pub/Sub publish and wait: defaultShared / fnclients",
+        "one Publisher reused, publish(m).get() (waits for the client's 1 ms batch delay) vs publishAndWait",
+        PUBSUB, "defaultShared", "fnclients", null));
+  }
+
+  /** fnclients over {@code raw}: in time (the target is in the meaning), then in caller-thread CPU. */
+  private static void timeAndCallerCpu(List<Row> rows, List<Ratio> ratios, String benchmark, String raw, String time,
+      String timeMeaning, String cpu, String cpuMeaning) {
+    ratios.add(ratio(rows, time, timeMeaning, benchmark, "fnclients", raw, null));
+    ratios.add(derived(rows, cpu, cpuMeaning, benchmark, "fnclients", raw, Row::callerCpuUs));
+  }
+
+  /** {@code f} of a benchmark's row, NaN without one. */
+  private static double perRow(List<Row> rows, String benchmark, String variant, ToDoubleFunction<Row> f) {
+    Row r = find(rows, benchmark, variant, null);
+    return r == null ? Double.NaN : f.applyAsDouble(r);
+  }
+
+  private static Ratio findRatio(List<Ratio> ratios, String labelStart) {
+    return ratios.stream().filter(r -> r.label().startsWith(labelStart)).findFirst().orElseThrow();
   }
 
   // ---- targets ----
 
-  static List<Target> targets(List<Row> rows, Map<String, Object> simulation) {
-    List<Ratio> ratios = ratios(rows);
+  static List<Target> targets(List<Row> rows, List<Ratio> ratios, Summary simulation) {
     List<Target> targets = new ArrayList<>();
-    targets.add(atLeast("Per invocation, HTTPS: client per invocation / FnClients", TLS_TARGET,
+    targets.add(atLeast("Per invocation, HTTPS: client per invocation / FnClients", 100,
         findRatio(ratios, "Per invocation, https: clientPerInvocation")));
-    targets.add(atLeast("Per invocation, plain HTTP: client per invocation / FnClients", PLAIN_TARGET,
+    targets.add(atLeast("Per invocation, plain HTTP: client per invocation / FnClients", 3,
         findRatio(ratios, "Per invocation, http: clientPerInvocation")));
-    targets.add(atLeast("New TLS connection + first request: default OkHttpClient / FnClients", NEW_CONNECTION_TARGET,
+    targets.add(atLeast("New TLS connection + first request: default OkHttpClient / FnClients", 10,
         findRatio(ratios, "New connection, https")));
     Ratio warm = findRatio(ratios, "Warm overhead, http: fnclients");
     Ratio warmCpu = findRatio(ratios, "Warm overhead, http, caller-thread CPU");
     targets.add(new Target("Warm overhead: FnClients / raw OkHttp, same settings", "<= " + WARM_TARGET + "x",
-        warm.measured() ? formatRatio(warm) + (warmCpu.measured() ? " (caller CPU " + formatRatio(warmCpu) + ")" : "") : "not measured",
+        warm.formatted() + (warm.measured() && warmCpu.measured() ? " (caller CPU " + warmCpu.formatted() + ")" : ""),
         warm.measured() ? warm.value() <= WARM_TARGET : null));
     Ratio cold = findRatio(ratios, "Cold start, first GET");
-    Ratio coldMedian = findRatio(ratios, "Cold start: fnclients / rawOkHttp (median");
     Ratio coldCpu = findRatio(ratios, "Cold start, caller-thread CPU");
     targets.add(new Target("Cold start (first response in a fresh JVM): FnClients.http() / raw OkHttp",
-        "<= " + COLD_TARGET + "x",
-        cold.measured()
-            ? formatRatio(cold) + " (median " + formatRatio(coldMedian) + (coldCpu.measured() ? ", caller CPU " + formatRatio(coldCpu) : "") + ")"
-            : "not measured",
+        "<= " + COLD_TARGET + "x", cold.formatted() + (cold.measured() ? " (median "
+            + findRatio(ratios, "Cold start: fnclients / rawOkHttp (median").formatted()
+            + (coldCpu.measured() ? ", caller CPU " + coldCpu.formatted() : "") + ")" : ""),
         cold.measured() ? cold.value() <= COLD_TARGET : null));
-
-    // Connections per 1,000 sequential invocations.
-    List<String> items = new ArrayList<>();
-    String prefix = "";
-    Boolean connsMet = null;
-    if (simulation != null && simulation.get("bursts") != null) {
-      for (Object o : asList(simulation.get("bursts"))) {
-        Map<String, Object> b = asMap(o);
-        String variant = (String) b.get("variant");
-        long connections = (long) MiniJson.number(b.get("connections"));
-        long gaps = (long) MiniJson.number(b.get("gaps"));
-        prefix = String.format(Locale.ROOT, "simulation, %,d invocations with %d frozen gaps: ",
-            (long) MiniJson.number(b.get("invocations")), gaps);
-        String item = b.get("protocol") + " " + (variant.equals("fnclients") ? "**FnClients**" : PlatformSimulation.label(variant))
-            + " " + connections;
-        if (variant.equals("fnclients")) {
-          boolean ok = connections <= 1 + gaps;
-          connsMet = connsMet == null ? ok : connsMet && ok;
-          item += String.format(Locale.ROOT, " (limit %d)", 1 + gaps);
-        }
-        items.add(item);
-      }
-    }
-    StringBuilder conns = new StringBuilder(items.isEmpty() ? "" : prefix + String.join(", ", items));
-    Row jmhFn = find(rows, PER_INVOCATION, "fnclients", "http");
-    Row jmhCpi = find(rows, PER_INVOCATION, "clientPerInvocation", "http");
-    if (jmhFn != null && jmhCpi != null) {
-      conns.append(conns.length() > 0 ? "; " : "").append(String.format(Locale.ROOT,
-          "JMH, no gaps: FnClients %.2f vs client per invocation %.0f per 1,000",
-          jmhFn.connectionsPerOp() * 1000, jmhCpi.connectionsPerOp() * 1000));
-    }
-    targets.add(new Target("Connections per 1,000 sequential invocations", "FnClients <= 1 + idle gaps (client per invocation: 1,000)",
-        conns.length() == 0 ? "not measured" : conns.toString(), connsMet));
-
+    targets.add(connectionsTarget(rows, simulation));
     for (String scheme : List.of("plaintext", "tls")) {
       targets.add(atLeast("gRPC unary (" + scheme + "): channel per invocation / FnClients", GRPC_PUBSUB_TARGET,
           findRatio(ratios, "gRPC per invocation, " + scheme + ": channelPerInvocation")));
     }
     targets.add(atLeast("Pub/Sub publish and wait: Publisher per invocation / FnClients", GRPC_PUBSUB_TARGET,
         findRatio(ratios, "Pub/Sub publish and wait: publisherPerInvocation")));
-
-    // Threads flat: FnClients' live threads, mean vs peak over the whole trial.
-    StringBuilder threads = new StringBuilder();
-    Boolean threadsMet = null;
-    for (String[] b : List.of(new String[] {PER_INVOCATION, "https", "HTTPS"}, new String[] {GRPC, "tls", "gRPC TLS"},
-        new String[] {GRPC, "plaintext", "gRPC"}, new String[] {PUBSUB, null, "Pub/Sub"})) {
-      Row fn = find(rows, b[0], "fnclients", b[1]);
-      if (fn == null || Double.isNaN(fn.liveThreadsPeak())) {
-        continue;
-      }
-      boolean flat = fn.liveThreadsPeak() <= Math.ceil(fn.liveThreads()) + 1;
-      threadsMet = threadsMet == null ? flat : threadsMet && flat;
-      threads.append(threads.length() > 0 ? "; " : "")
-          .append(String.format(Locale.ROOT, "%s %.1f mean / %.0f peak", b[2], fn.liveThreads(), fn.liveThreadsPeak()));
-      if (!Double.isNaN(fn.threadsStartedPerOp())) {
-        threads.append(String.format(Locale.ROOT, ", %.0f threads started per 1,000 invocations", fn.threadsStartedPerOp() * 1000));
-      }
-    }
-    if (simulation != null && simulation.get("bursts") != null) {
-      for (Object o : asList(simulation.get("bursts"))) {
-        Map<String, Object> bm = asMap(o);
-        if (bm.get("variant").equals("fnclients")) {
-          long start = (long) MiniJson.number(bm.get("threadsStart"));
-          long end = (long) MiniJson.number(bm.get("threadsEnd"));
-          boolean flat = end <= start + 1;
-          threadsMet = threadsMet == null ? flat : threadsMet && flat;
-          threads.append(threads.length() > 0 ? "; " : "").append(String.format(Locale.ROOT,
-              "simulation %s: %d after the 1st, %d after the %,dth invocation", bm.get("protocol"), start, end,
-              (long) MiniJson.number(bm.get("invocations"))));
-        }
-      }
-    }
-    targets.add(new Target("Thread count flat with FnClients", "peak <= mean + 1 over a trial; no growth over 1,000 invocations",
-        threads.length() == 0 ? "not measured" : threads.toString(), threadsMet));
-
-    // Platform simulation.
-    if (simulation != null && simulation.get("runs") != null) {
-      StringBuilder fn = new StringBuilder();
-      StringBuilder others = new StringBuilder();
-      Boolean simMet = null;
-      for (Object o : asList(simulation.get("runs"))) {
-        Map<String, Object> r = asMap(o);
-        long ok = (long) MiniJson.number(r.get("ok"));
-        long n = (long) MiniJson.number(r.get("invocations"));
-        double max = MiniJson.number(r.get("maxMillis"));
-        String where = r.get("protocol") + " " + (r.get("mode").equals("RESET") ? "RST" : "drop");
-        if (r.get("variant").equals("fnclients")) {
-          boolean met = ok == n && max < SIMULATION_MAX_MILLIS;
-          simMet = simMet == null ? met : simMet && met;
-          fn.append(fn.length() > 0 ? "; " : "").append(String.format(Locale.ROOT, "%s %d/%d, max %s", where, ok, n, fmtMillis(max)));
-        } else if (ok < n || max >= SIMULATION_MAX_MILLIS) {
-          others.append(others.length() > 0 ? "; " : "").append(String.format(Locale.ROOT, "%s %s %d/%d, max %s",
-              PlatformSimulation.label((String) r.get("variant")), where, ok, n, fmtMillis(max)));
-        }
-      }
-      targets.add(new Target("Platform simulation (frozen instance, idle-killing proxy): FnClients",
-          "100% success, max latency < 1 s", "**FnClients** " + fn + (others.length() > 0 ? ". Others: " + others : ""), simMet));
-    } else {
-      targets.add(new Target("Platform simulation (frozen instance, idle-killing proxy): FnClients",
-          "100% success, max latency < 1 s", "not run", null));
-    }
+    targets.add(threadsTarget(rows, simulation));
+    targets.add(simulationTarget(simulation));
     return targets;
   }
 
-  private static Target atLeast(String target, double goal, Ratio r) {
-    return new Target(target, String.format(Locale.ROOT, ">= %.0fx", goal),
-        r.measured() ? formatRatio(r) : "not measured", r.measured() ? r.value() >= goal : null);
+  /** Connections per 1,000 sequential invocations: the simulation's bursts, and JMH's count without gaps. */
+  private static Target connectionsTarget(List<Row> rows, Summary simulation) {
+    List<String> items = new ArrayList<>();
+    Boolean met = null;
+    for (Burst b : simulation == null ? List.<Burst>of() : simulation.bursts()) {
+      boolean fn = b.variant().equals("fnclients");
+      met = fn ? and(met, b.connections() <= 1 + b.gaps()) : met;
+      items.add((items.isEmpty() ? String.format(Locale.ROOT, "simulation, %,d invocations with %d frozen gaps: ",
+          b.invocations(), b.gaps()) : "") + b.protocol() + " " + PlatformSimulation.clientLabel(b.variant()) + " " + b.connections()
+          + (fn ? String.format(Locale.ROOT, " (limit %d)", 1 + b.gaps()) : ""));
+    }
+    Row fn = find(rows, PER_INVOCATION, "fnclients", "http");
+    Row perCall = find(rows, PER_INVOCATION, "clientPerInvocation", "http");
+    String measured = String.join(", ", items);
+    if (fn != null && perCall != null) {
+      measured += (measured.isEmpty() ? "" : "; ") + String.format(Locale.ROOT,
+          "JMH, no gaps: FnClients %.2f vs client per invocation %.0f per 1,000",
+          fn.connectionsPerOp() * 1000, perCall.connectionsPerOp() * 1000);
+    }
+    return new Target("Connections per 1,000 sequential invocations", "FnClients <= 1 + idle gaps (client per invocation: 1,000)",
+        measured.isEmpty() ? "not measured" : measured, met);
   }
 
-  private static String fmtMillis(double ms) {
-    return fmtTime(ms * 1000);
+  /** Threads flat: FnClients' live threads, mean vs peak over a JMH trial, and first vs last in the bursts. */
+  private static Target threadsTarget(List<Row> rows, Summary simulation) {
+    List<String> items = new ArrayList<>();
+    Boolean met = null;
+    for (String[] b : List.of(new String[] {PER_INVOCATION, "https", "HTTPS"}, new String[] {GRPC, "tls", "gRPC TLS"},
+        new String[] {GRPC, "plaintext", "gRPC"}, new String[] {PUBSUB, null, "Pub/Sub"})) {
+      Row fn = find(rows, b[0], "fnclients", b[1]);
+      if (fn != null && !Double.isNaN(fn.liveThreadsPeak())) {
+        met = and(met, fn.liveThreadsPeak() <= Math.ceil(fn.liveThreads()) + 1);
+        items.add(String.format(Locale.ROOT, "%s %.1f mean / %.0f peak", b[2], fn.liveThreads(), fn.liveThreadsPeak())
+            + (Double.isNaN(fn.perOp("threadsStarted")) ? "" : String.format(Locale.ROOT,
+                ", %.0f threads started per 1,000 invocations", fn.perOp("threadsStarted") * 1000)));
+      }
+    }
+    for (Burst b : simulation == null ? List.<Burst>of() : simulation.bursts()) {
+      if (b.variant().equals("fnclients")) {
+        met = and(met, b.threadsEnd() <= b.threadsStart() + 1);
+        items.add(String.format(Locale.ROOT, "simulation %s: %d after the 1st, %d after the %,dth invocation",
+            b.protocol(), b.threadsStart(), b.threadsEnd(), b.invocations()));
+      }
+    }
+    return new Target("Thread count flat with FnClients", "peak <= mean + 1 over a trial; no growth over 1,000 invocations",
+        items.isEmpty() ? "not measured" : String.join("; ", items), met);
+  }
+
+  /** The platform simulation: every FnClients invocation succeeds, none slower than a second. */
+  private static Target simulationTarget(Summary simulation) {
+    String name = "Platform simulation (frozen instance, idle-killing proxy): FnClients";
+    String goal = "100% success, max latency < 1 s";
+    if (simulation == null) {
+      return new Target(name, goal, "not run", null);
+    }
+    List<String> fn = new ArrayList<>();
+    List<String> others = new ArrayList<>();
+    Boolean met = null;
+    for (Run r : simulation.runs()) {
+      boolean good = r.ok() == r.invocations() && r.maxMillis() < SIMULATION_MAX_MILLIS;
+      String where = String.format(Locale.ROOT, "%s %s %d/%d, max %s", r.protocol(), r.mode() == Mode.RESET ? "RST" : "drop",
+          r.ok(), r.invocations(), fmtMillis(r.maxMillis()));
+      if (r.variant().equals("fnclients")) {
+        met = and(met, good);
+        fn.add(where);
+      } else if (!good) {
+        others.add(PlatformSimulation.label(r.variant()) + " " + where);
+      }
+    }
+    return new Target(name, goal,
+        "**FnClients** " + String.join("; ", fn) + (others.isEmpty() ? "" : ". Others: " + String.join("; ", others)), met);
+  }
+
+  private static Boolean and(Boolean soFar, boolean next) {
+    return soFar == null ? next : soFar && next;
+  }
+
+  private static Target atLeast(String target, double goal, Ratio r) {
+    return new Target(target, String.format(Locale.ROOT, ">= %.0fx", goal), r.formatted(), r.measured() ? r.value() >= goal : null);
   }
 
   // ---- markdown ----
 
-  private static String markdown(List<Path> jsons, Map<String, Object> first, List<Row> rows, List<Ratio> ratios,
-      List<Target> targets, Map<String, Object> simulation, String machine) {
-    StringBuilder md = new StringBuilder();
-    md.append("# FnClients benchmarks: summary\n\n");
-    md.append("Generated by `dev.fnclients.benchmarks.Report` from ");
-    for (int i = 0; i < jsons.size(); i++) {
-      md.append(i > 0 ? ", " : "").append('`').append(jsons.get(i).getFileName()).append('`');
+  /** A Markdown table: its header, alignment row, and one row per cell array. */
+  static void table(StringBuilder md, String header, String alignment, List<Object[]> rows) {
+    md.append("| ").append(header).append(" |\n|").append(alignment).append("|\n");
+    for (Object[] row : rows) {
+      md.append("| ").append(Arrays.stream(row).map(String::valueOf).collect(Collectors.joining(" | "))).append(" |\n");
     }
-    if (simulation != null) {
-      md.append(" and `simulation.json`");
-    }
-    if (!first.isEmpty()) {
-      md.append(String.format(Locale.ROOT, " (JMH %s, JDK %s, %s; per-invocation benchmarks: %s warmup × %s, %s measurement × %s, %s fork(s)",
-          first.get("jmhVersion"), first.get("jdkVersion"), first.get("vmName"),
-          fmtInt(first.get("warmupIterations")), first.get("warmupTime"),
-          fmtInt(first.get("measurementIterations")), first.get("measurementTime"),
-          fmtInt(first.get("forks"))));
+  }
+
+  private static void header(StringBuilder md, List<Path> jsons, JmhResult first, List<Row> rows, boolean simulation) {
+    md.append("# FnClients benchmarks: summary\n\nGenerated by `dev.fnclients.benchmarks.Report` from ")
+        .append(jsons.stream().map(j -> "`" + j.getFileName() + "`").collect(Collectors.joining(", ")))
+        .append(simulation ? " and `simulation.json`" : "");
+    if (first != null) {
       Row cold = find(rows, COLD, "fnclients", null);
-      if (cold != null) {
-        md.append(String.format(Locale.ROOT, "; cold start: %d forks per client, one operation each", cold.rawUs().size()));
-      }
-      md.append(").\n");
+      md.append(String.format(Locale.ROOT, " (JMH %s, JDK %s, %s; per-invocation benchmarks: %d warmup × %s, %d measurement × %s, %d fork(s)%s).%n",
+          first.jmhVersion(), first.jdkVersion(), first.vmName(), first.warmupIterations(), first.warmupTime(),
+          first.measurementIterations(), first.measurementTime(), first.forks(), cold == null ? ""
+              : String.format(Locale.ROOT, "; cold start: %d forks per client, one operation each", cold.rawUs().size())));
     }
     md.append("\nAll clients call loopback servers on 127.0.0.1: the JDK's `com.sun.net.httpserver` answering `200 ok` ")
         .append("(HTTP and HTTPS), a Netty gRPC server with an echo method and the Pub/Sub `Publisher` service ")
         .append("(plaintext and TLS). Lower times are better. Every ratio compares figures measured in this one run; ")
         .append("the range after a ratio runs from the least to the most favourable pairing of measurement iterations ")
         .append("(of forks, for cold start). ± is JMH's 99.9% confidence half-width, propagated to ratios: with three ")
-        .append("iterations it uses Student's t with two degrees of freedom (about 32 standard errors), hence wide.\n\n");
+        .append("iterations it uses Student's t with two degrees of freedom (about 32 standard errors), hence wide.\n\n")
+        .append("## Targets\n\n");
+  }
 
-    md.append("## Targets\n\n");
-    md.append("| Target | Goal | Measured in this run | Met |\n|---|---|---|---|\n");
-    for (Target t : targets) {
-      md.append("| ").append(t.target()).append(" | ").append(t.goal()).append(" | ").append(t.measured())
-          .append(" | ").append(t.met() == null ? "not measured" : t.met() ? "yes" : "**no**").append(" |\n");
-    }
-
+  private static void ratiosTable(StringBuilder md, List<Ratio> ratios) {
     md.append("\n## Ratios\n\n");
-    md.append("| Comparison | Ratio (range over iterations) | ± (JMH 99.9%) | Meaning |\n|---|---:|---:|---|\n");
-    for (Ratio r : ratios) {
-      String err = formatRatioWithError(r);
-      md.append("| ").append(r.label()).append(" | ").append(formatRatio(r)).append(" | ")
-          .append(err.contains("±") ? "± " + err.substring(err.indexOf('±') + 2) : "").append(" | ")
-          .append(r.meaning());
-      if (r.label().startsWith("Warm overhead, http: ") && r.measured()) {
-        md.append(r.value() <= WARM_TARGET
-            ? " — **within target**"
-            : String.format(Locale.ROOT, " — **above target by %.1f%%**", (r.value() - WARM_TARGET) * 100));
-      }
-      md.append(" |\n");
-    }
+    table(md, "Comparison | Ratio (range over iterations) | ± (JMH 99.9%) | Meaning", "---|---:|---:|---",
+        ratios.stream().map(r -> new Object[] {r.label(), r.formatted(),
+            !r.measured() || Double.isNaN(r.error()) || Double.isInfinite(r.error()) ? "" : "± " + Ratio.number(r.error()),
+            r.meaning() + (!r.label().startsWith("Warm overhead, http: ") || !r.measured() ? ""
+                : r.value() <= WARM_TARGET ? " — **within target**"
+                : String.format(Locale.ROOT, " — **above target by %.1f%%**", (r.value() - WARM_TARGET) * 100))}).toList());
+  }
 
+  private static void scoresTable(StringBuilder md, List<Row> rows) {
     md.append("\n## Scores\n\n");
-    md.append("| Benchmark | variant | scheme | time / op | ± | connections / op | live threads (mean / peak) | threads started / op | caller CPU / op | caller bytes / op | JVM CPU / op |\n");
-    md.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    for (Row r : rows) {
-      if (r.benchmark().equals(COLD)) {
-        continue;
-      }
-      md.append("| ").append(r.benchmark()).append('.').append(r.method())
-          .append(" | ").append(orDash(r.param("variant")))
-          .append(" | ").append(orDash(r.param("scheme")))
-          .append(" | ").append(fmtTime(r.scoreUs()))
-          .append(" | ").append(Double.isNaN(r.errorUs()) ? "" : fmtTime(r.errorUs()))
-          .append(" | ").append(fmt(r.connectionsPerOp(), "%.3f"))
-          .append(" | ").append(fmt(r.liveThreads(), "%.1f"))
-          .append(Double.isNaN(r.liveThreadsPeak()) ? "" : String.format(Locale.ROOT, " / %.0f", r.liveThreadsPeak()))
-          .append(" | ").append(fmt(r.threadsStartedPerOp(), "%.3f"))
-          .append(" | ").append(fmtTime(r.callerCpuUsPerOp()))
-          .append(" | ").append(fmt(r.callerBytesPerOp(), "%.0f"))
-          .append(" | ").append(fmtTime(r.cpuUsPerOp()))
-          .append(" |\n");
-    }
+    table(md, "Benchmark | variant | scheme | time / op | ± | connections / op | live threads (mean / peak) | "
+            + "threads started / op | caller CPU / op | bytes allocated / op | JVM CPU / op",
+        "---|---|---|---:|---:|---:|---:|---:|---:|---:|---:",
+        rows.stream().filter(r -> !r.benchmark().equals(COLD)).map(r -> new Object[] {
+            r.benchmark() + "." + r.method(), Objects.requireNonNullElse(r.param("variant"), "-"),
+            Objects.requireNonNullElse(r.param("scheme"), "-"), fmtTime(r.scoreUs()),
+            Double.isNaN(r.errorUs()) ? "" : fmtTime(r.errorUs()), fmt(r.connectionsPerOp(), "%.3f"),
+            fmt(r.liveThreads(), "%.1f") + (Double.isNaN(r.liveThreadsPeak()) ? "" : fmt(r.liveThreadsPeak(), " / %.0f")),
+            fmt(r.perOp("threadsStarted"), "%.3f"), fmtTime(r.callerCpuUs()), fmt(r.aux("gc.alloc.rate.norm"), "%.0f"),
+            fmtTime(r.cpuUs())}).toList());
     md.append("\nConnections / op: for HTTP, OkHttp's `connectEnd` event (a listener on the default clients; ")
         .append("FnClients' own `fnclients.connections.opened` counter on its client); for gRPC and Pub/Sub, ")
         .append("connections the server accepted (a transport filter), the same for every variant. Live threads is ")
         .append("`Thread.activeCount()` after each operation (for gRPC and Pub/Sub: when the answer arrived, before a ")
         .append("per-invocation client is torn down), mean and peak over the trial; it includes JMH's threads and the ")
         .append("servers'. Threads started / op: threads the JVM started during the iterations, per operation. Caller CPU / op is the benchmark thread's CPU time (the ")
-        .append("client side of each call) per operation, caller bytes / op what that thread allocated. JVM CPU / op is the process CPU time over the iteration ")
+        .append("client side of each call) per operation. Bytes allocated / op is JMH's `gc.alloc.rate.norm` (`-prof gc`): ")
+        .append("what every thread of the JVM allocated per operation, the loopback server's included. JVM CPU / op is the process CPU time over the iteration ")
         .append("(every thread: client, loopback server, GC) divided by operations; with two cores it can ")
-        .append("exceed the time per op. `-` where a benchmark does not record a figure.\n");
-    md.append("\n![Per-invocation cost](per-invocation.svg)\n");
-
-    Row coldFn = find(rows, COLD, "fnclients", null);
-    Row coldRaw = find(rows, COLD, "rawOkHttp", null);
-    if (coldFn != null || coldRaw != null) {
-      md.append("\n## Cold start\n\n");
-      md.append("`ColdStartBenchmark`: JMH single-shot, no warmup, one operation per fork, each client in forks of its own: ")
-          .append("the first GET of a fresh JVM, from nothing loaded to the body read (the JVM's own start is the same ")
-          .append("for both and not included).\n\n");
-      md.append("| client | mean | ± | median | per fork | classes loaded | caller CPU |\n|---|---:|---:|---:|---|---:|---:|\n");
-      for (Row r : new Row[] {coldRaw, coldFn}) {
-        if (r == null) {
-          continue;
-        }
-        StringBuilder forks = new StringBuilder();
-        for (double v : r.rawUs()) {
-          forks.append(forks.length() > 0 ? ", " : "").append(String.format(Locale.ROOT, "%.0f", v / 1000));
-        }
-        md.append("| ").append(r.method().equals("fnclients") ? "`FnClients.http()`" : "`new OkHttpClient()`")
-            .append(" | ").append(fmtTime(r.scoreUs()))
-            .append(" | ").append(Double.isNaN(r.errorUs()) ? "" : fmtTime(r.errorUs()))
-            .append(" | ").append(fmtTime(r.medianUs()))
-            .append(" | ").append(forks).append(" ms")
-            .append(" | ").append(fmt(r.classesPerOp(), "%.0f"))
-            .append(" | ").append(fmtTime(r.callerCpuUsPerOp()))
-            .append(" |\n");
-      }
-    }
-
-    if (simulation != null) {
-      md.append("\n## Platform simulation\n\n");
-      Map<String, Object> s = asMap(simulation.get("settings"));
-      md.append(String.format(Locale.ROOT,
-          "Function instance in a child JVM frozen (SIGSTOP) between invocations; proxy killing connections idle > %.0f ms "
-              + "(RST or silent drop); %.0f invocations per client, %.0f of them after a %.0f ms frozen gap; "
-              + "`FNCLIENTS_MAX_IDLE_AGE=%.0fms`; default clients' timeout %.0f s. Full tables: [simulation.md](simulation.md).%n%n",
-          MiniJson.number(s.get("idleLimitMillis")), MiniJson.number(s.get("invocations")),
-          MiniJson.number(s.get("longGaps")), MiniJson.number(s.get("longGapMillis")),
-          MiniJson.number(s.get("maxIdleAgeMillis")), MiniJson.number(s.get("timeoutMillis")) / 1000));
-      md.append("| protocol | kill mode | client | succeeded | p50 | p99 | max | connections |\n|---|---|---|---:|---:|---:|---:|---:|\n");
-      for (Object o : asList(simulation.get("runs"))) {
-        Map<String, Object> r = asMap(o);
-        md.append("| ").append(r.get("protocol"))
-            .append(" | ").append(r.get("mode").equals("RESET") ? "RST" : "silent drop")
-            .append(" | ").append(r.get("variant").equals("fnclients") ? "**FnClients**" : PlatformSimulation.label((String) r.get("variant")))
-            .append(String.format(Locale.ROOT, " | %.0f/%.0f", MiniJson.number(r.get("ok")), MiniJson.number(r.get("invocations"))))
-            .append(" | ").append(fmtMillis(MiniJson.number(r.get("p50Millis"))))
-            .append(" | ").append(fmtMillis(MiniJson.number(r.get("p99Millis"))))
-            .append(" | ").append(fmtMillis(MiniJson.number(r.get("maxMillis"))))
-            .append(String.format(Locale.ROOT, " | %.0f", MiniJson.number(r.get("connections"))))
-            .append(" |\n");
-      }
-      md.append("\n![Platform simulation](simulation.svg)\n");
-    }
-    if (machine != null) {
-      md.append("\n## Machine and run\n\n```\n").append(machine.strip()).append("\n```\n");
-    }
-    return md.toString();
+        .append("exceed the time per op. `-` where a benchmark does not record a figure.\n")
+        .append("\n![Per-invocation cost](per-invocation.svg)\n");
   }
 
-  /** The ratio, and its range over iterations (or forks) where there is one. */
-  static String formatRatio(Ratio r) {
-    if (!r.measured()) {
-      return "not measured";
+  private static void coldStartTable(StringBuilder md, List<Row> rows) {
+    List<Row> cold = Stream.of(find(rows, COLD, "rawOkHttp", null), find(rows, COLD, "fnclients", null))
+        .filter(Objects::nonNull).toList();
+    if (cold.isEmpty()) {
+      return;
     }
-    String value = ratioNumber(r.value()) + "x";
-    if (Double.isNaN(r.lo()) || Double.isNaN(r.hi())) {
-      return value;
-    }
-    return value + " (range " + ratioNumber(r.lo()) + "–" + ratioNumber(r.hi()) + ")";
+    md.append("\n## Cold start\n\n")
+        .append("`ColdStartBenchmark`: JMH single-shot, no warmup, one operation per fork, each client in forks of its own: ")
+        .append("the first GET of a fresh JVM, from nothing loaded to the body read (the JVM's own start is the same ")
+        .append("for both and not included).\n\n");
+    table(md, "client | mean | ± | median | per fork | classes loaded | caller CPU", "---|---:|---:|---:|---|---:|---:",
+        cold.stream().map(r -> new Object[] {
+            r.method().equals("fnclients") ? "`FnClients.http()`" : "`new OkHttpClient()`", fmtTime(r.scoreUs()),
+            Double.isNaN(r.errorUs()) ? "" : fmtTime(r.errorUs()), fmtTime(r.medianUs()),
+            r.rawUs().stream().map(v -> fmt(v / 1000, "%.0f")).collect(Collectors.joining(", ")) + " ms",
+            fmt(r.perOp("classesLoaded"), "%.0f"), fmtTime(r.callerCpuUs())}).toList());
   }
 
-  /** As {@link #formatRatio}, with JMH's propagated 99.9% error instead of the range. */
-  static String formatRatioWithError(Ratio r) {
-    if (!r.measured()) {
-      return "not measured";
-    }
-    String value = ratioNumber(r.value()) + "x";
-    if (Double.isNaN(r.error()) || Double.isInfinite(r.error())) {
-      return value;
-    }
-    return value + " ± " + ratioNumber(r.error());
-  }
-
-  private static String ratioNumber(double v) {
-    return v >= 100
-        ? String.format(Locale.ROOT, "%.0f", v)
-        : String.format(Locale.ROOT, v >= 10 ? "%.1f" : "%.2f", v);
-  }
-
-  private static String fmtInt(Object o) {
-    double d = MiniJson.number(o);
-    return Double.isNaN(d) ? String.valueOf(o) : String.valueOf((long) d);
-  }
-
-  private static String orDash(String s) {
-    return s == null ? "-" : s;
+  private static void simulationSection(StringBuilder md, Summary simulation) {
+    PlatformSimulation.Settings s = simulation.settings();
+    md.append("\n## Platform simulation\n\n").append(String.format(Locale.ROOT,
+        "Function instance in a child JVM frozen (SIGSTOP) between invocations; proxy killing connections idle > %d ms "
+            + "(RST or silent drop); %d invocations per client, %d of them after a %d ms frozen gap; "
+            + "`FNCLIENTS_MAX_IDLE_AGE=%dms`; default clients' timeout %d s. Full tables: [simulation.md](simulation.md).%n%n",
+        s.idleLimitMillis(), s.invocations(), s.longGaps(), s.longGapMillis(), s.maxIdleAgeMillis(),
+        s.timeoutMillis() / 1000));
+    table(md, "protocol | kill mode | client | succeeded | p50 | p99 | max | connections", "---|---|---|---:|---:|---:|---:|---:",
+        simulation.runs().stream().map(r -> new Object[] {r.protocol(), r.mode() == Mode.RESET ? "RST" : "silent drop",
+            PlatformSimulation.clientLabel(r.variant()), r.ok() + "/" + r.invocations(), fmtMillis(r.p50Millis()), fmtMillis(r.p99Millis()),
+            fmtMillis(r.maxMillis()), r.connections()}).toList());
+    md.append("\n![Platform simulation](simulation.svg)\n");
   }
 
   private static String fmt(double value, String pattern) {
     return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, pattern, value);
   }
 
+  private static String fmtMillis(double ms) {
+    return fmtTime(ms * 1000);
+  }
+
   static String fmtTime(double us) {
-    if (Double.isNaN(us)) {
-      return "-";
-    }
-    if (us >= 1_000_000) {
-      return String.format(Locale.ROOT, "%.2f s", us / 1_000_000);
-    }
-    if (us >= 1000) {
-      return String.format(Locale.ROOT, "%.2f ms", us / 1000);
-    }
-    if (us >= 1) {
-      return String.format(Locale.ROOT, "%.1f µs", us);
-    }
-    return String.format(Locale.ROOT, "%.0f ns", us * 1000);
+    return Double.isNaN(us) ? "-"
+        : us >= 1_000_000 ? String.format(Locale.ROOT, "%.2f s", us / 1_000_000)
+        : us >= 1000 ? String.format(Locale.ROOT, "%.2f ms", us / 1000)
+        : us >= 1 ? String.format(Locale.ROOT, "%.1f µs", us)
+        : String.format(Locale.ROOT, "%.0f ns", us * 1000);
   }
 
   // ---- SVG ----
@@ -786,107 +603,54 @@ public final class Report {
       new Group("gRPC unary, TLS", GRPC, "tls", List.of("channelPerInvocation", "defaultShared", "fnclients")),
       new Group("Pub/Sub publish and wait", PUBSUB, null, List.of("publisherPerInvocation", "defaultShared", "fnclients")));
 
+  private static final Map<String, String> COLORS = Map.of(
+      "clientPerInvocation", "#d62728", "channelPerInvocation", "#d62728", "publisherPerInvocation", "#d62728",
+      "defaultShared", "#8c8c8c", "fnclients", "#1f77b4");
+
+  /** A log-scale bar chart of the per-invocation costs, one group of bars per protocol. */
   private static String svg(List<Row> rows) {
-    Map<String, String> colors = Map.of(
-        "clientPerInvocation", "#d62728", "channelPerInvocation", "#d62728", "publisherPerInvocation", "#d62728",
-        "defaultShared", "#8c8c8c", "fnclients", "#1f77b4");
-    List<Row> bars = new ArrayList<>();
-    List<Group> groups = new ArrayList<>();
-    List<Group> barGroup = new ArrayList<>();
+    Map<Row, Group> bars = new LinkedHashMap<>();
     for (Group g : GROUPS) {
       for (String variant : g.variants()) {
         Row r = find(rows, g.benchmark(), variant, g.scheme());
         if (r != null && r.scoreUs() > 0) {
-          bars.add(r);
-          barGroup.add(g);
-          if (!groups.contains(g)) {
-            groups.add(g);
-          }
+          bars.put(r, g);
         }
       }
     }
-    int width = 860;
     int left = 200;
-    int right = 190;
     int top = 70;
-    int barHeight = 20;
-    int gap = 6;
-    int groupGap = 26;
-    int plotWidth = width - left - right;
-    int height = top + bars.size() * (barHeight + gap) + groups.size() * groupGap + 50;
-
-    StringBuilder s = new StringBuilder();
-    s.append(String.format(Locale.ROOT,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-            + "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"13\">%n",
-        width, height, width, height));
-    s.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>%n", width, height));
-    s.append(String.format(Locale.ROOT,
-        "<text x=\"%d\" y=\"24\" font-size=\"16\" font-weight=\"bold\">One function invocation making one call "
-            + "(time per invocation, log scale, lower is better)</text>%n", 12));
-    s.append("<text x=\"12\" y=\"44\" fill=\"#555555\">loopback; red: client built per invocation, grey: one default "
-        + "client shared, blue: FnClients; ×N = times the FnClients figure</text>\n");
+    int height = top + bars.size() * 26 + (int) bars.values().stream().distinct().count() * 26 + 50;
+    Svg svg = new Svg(860, height, 13)
+        .text(12, 24, "One function invocation making one call (time per invocation, log scale, lower is better)",
+            "font-size=16", "font-weight=bold")
+        .text(12, 44, "loopback; red: client built per invocation, grey: one default client shared, blue: FnClients; "
+            + "×N = times the FnClients figure", "fill=#555555");
     if (bars.isEmpty()) {
-      s.append("<text x=\"12\" y=\"80\">No per-invocation benchmark was in this run.</text>\n</svg>\n");
-      return s.toString();
+      return svg.text(12, 80, "No per-invocation benchmark was in this run.").toString();
     }
-    double min = bars.stream().mapToDouble(Row::scoreUs).min().orElse(1);
-    double max = bars.stream().mapToDouble(Row::scoreUs).max().orElse(10);
-    int lo = (int) Math.floor(Math.log10(min));
-    int hi = (int) Math.ceil(Math.log10(max));
-    if (hi == lo) {
-      hi++;
-    }
-    final int decadeLo = lo;
-    final int decades = hi - lo;
-    java.util.function.DoubleUnaryOperator x =
-        us -> left + plotWidth * (Math.log10(us) - decadeLo) / decades;
-
-    int axisBottom = height - 40;
-    for (int d = lo; d <= hi; d++) {
-      double gx = x.applyAsDouble(Math.pow(10, d));
-      s.append(String.format(Locale.ROOT,
-          "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#dddddd\"/>%n", gx, top - 10, gx, axisBottom));
-      s.append(String.format(Locale.ROOT,
-          "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#555555\">%s</text>%n",
-          gx, axisBottom + 18, xml(fmtTime(Math.pow(10, d)).replace(".00", "").replace(".0", ""))));
-    }
-
+    Svg.Scale x = Svg.Scale.log(bars.keySet().stream().mapToDouble(Row::scoreUs).min().orElseThrow(),
+        bars.keySet().stream().mapToDouble(Row::scoreUs).max().orElseThrow(), left, 670);
+    svg.xGrid(x, top - 10, height - 40, us -> fmtTime(us).replace(".00", "").replace(".0", ""));
     int y = top;
     Group current = null;
-    for (int i = 0; i < bars.size(); i++) {
-      Row r = bars.get(i);
-      Group g = barGroup.get(i);
-      if (g != current) {
-        current = g;
-        s.append(String.format(Locale.ROOT,
-            "<text x=\"12\" y=\"%d\" font-weight=\"bold\">%s</text>%n", y + 12, xml(g.title())));
-        y += groupGap - 6;
+    for (Map.Entry<Row, Group> bar : bars.entrySet()) {
+      Row r = bar.getKey();
+      if (bar.getValue() != current) {
+        current = bar.getValue();
+        svg.text(12, y + 12, current.title(), "font-weight=bold");
+        y += 20;
       }
       String variant = r.param("variant");
-      double barEnd = x.applyAsDouble(r.scoreUs());
-      s.append(String.format(Locale.ROOT,
-          "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>%n", left - 8, y + barHeight - 5, xml(variant)));
-      s.append(String.format(Locale.ROOT,
-          "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>%n",
-          left, y, Math.max(1, barEnd - left), barHeight, colors.getOrDefault(variant, "#555555")));
-      String label = fmtTime(r.scoreUs());
-      Row fn = find(rows, g.benchmark(), "fnclients", g.scheme());
-      if (fn != null && !variant.equals("fnclients")) {
-        double times = r.scoreUs() / fn.scoreUs();
-        label += times >= 10 ? String.format(Locale.ROOT, "  (×%.0f)", times) : String.format(Locale.ROOT, "  (×%.2f)", times);
-      }
-      s.append(String.format(Locale.ROOT,
-          "<text x=\"%.1f\" y=\"%d\">%s</text>%n", barEnd + 6, y + barHeight - 5, xml(label)));
-      y += barHeight + gap;
+      Row fn = find(rows, current.benchmark(), "fnclients", current.scheme());
+      double times = fn == null || variant.equals("fnclients") ? Double.NaN : r.scoreUs() / fn.scoreUs();
+      double end = x.at(r.scoreUs());
+      svg.text(left - 8, y + 15, variant, "text-anchor=end")
+          .rect(left, y, Math.max(1, end - left), 20, "fill=" + COLORS.getOrDefault(variant, "#555555"))
+          .text(end + 6, y + 15, fmtTime(r.scoreUs())
+              + (Double.isNaN(times) ? "" : String.format(Locale.ROOT, times >= 10 ? "  (×%.0f)" : "  (×%.2f)", times)));
+      y += 26;
     }
-    s.append(String.format(Locale.ROOT,
-        "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333333\"/>%n", left, top - 10, left, axisBottom));
-    s.append("</svg>\n");
-    return s.toString();
-  }
-
-  private static String xml(String text) {
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return svg.line(left, top - 10, left, height - 40, "stroke=#333333").toString();
   }
 }

@@ -3,51 +3,34 @@ package dev.fnclients.benchmarks;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
 import dev.fnclients.FnClientsInstance;
-import java.util.concurrent.TimeUnit;
+import dev.fnclients.testkit.LoopbackHttpServer;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A warm GET on an already-open plain-HTTP connection: a raw {@code OkHttpClient} built with the
- * same settings as FnClients ({@link Clients#rawLikeFnClients}) against FnClients' client. The
- * difference is the cost of FnClients' interceptors and listeners on the request path.
- *
- * <p>Nothing but an operation count runs inside the measured operation; connection reuse is checked
- * after each iteration instead (both clients must still hold the one connection opened at setup).
- * {@code processCpuMicros / ops} is the JVM's CPU time per request (client, server, GC and all),
- * a second view of the overhead that holds up better than wall-clock time on a busy machine.
+ * A warm GET on an open plain-HTTP connection: a raw {@code OkHttpClient} with FnClients' settings
+ * ({@link Clients#rawLikeFnClients}) against FnClients' client, so the difference is the cost of
+ * FnClients' interceptors and listeners. Nothing but an operation count runs in the measured
+ * operation; connection reuse is checked after each iteration.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx512m", "-Dsun.net.httpserver.nodelay=true"})
-@Warmup(iterations = 4, time = 2)
 @Measurement(iterations = 5, time = 2)
-public class WarmOverheadBenchmark {
+public class WarmOverheadBenchmark extends InvocationBenchmark {
   @Param({"raw", "fnclients"})
   public String variant;
 
-  private LoopbackServer server;
+  private LoopbackHttpServer server;
   private Request request;
   private OkHttpClient client;
   private FnClientsInstance fn;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    server = LoopbackServer.http();
+    server = LoopbackHttpServer.start();
     request = new Request.Builder().url(server.url()).build();
     FnClientsConfig config = FnClientsConfig.custom().build();
     switch (variant) {
@@ -62,13 +45,14 @@ public class WarmOverheadBenchmark {
       default:
         throw new IllegalArgumentException("variant " + variant);
     }
-    Clients.expectOk(Clients.get(client, request)); // opens the connection every op then reuses
+    Clients.get(client, request); // opens the connection every operation then reuses
   }
 
-  @Benchmark
-  public String warmGet(OpCounter counter) throws Exception {
+  /** The measured operation (the inherited benchmark), only counted: anything more would show. */
+  @Override
+  public String invocation(Counters counters) throws Exception {
     String body = Clients.get(client, request);
-    counter.ops++;
+    counters.ops++;
     return body;
   }
 
@@ -84,7 +68,7 @@ public class WarmOverheadBenchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() {
-    Clients.closeFnClients(fn);
+    fn.shutdown();
     server.close();
   }
 }

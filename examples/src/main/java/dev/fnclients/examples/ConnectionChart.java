@@ -3,11 +3,13 @@ package dev.fnclients.examples;
 import dev.fnclients.examples.FunctionLoad.Outcome;
 import dev.fnclients.examples.FunctionLoad.Sample;
 import dev.fnclients.examples.Upstreams.Kind;
+import dev.fnclients.testkit.Svg;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -36,7 +38,7 @@ final class ConnectionChart {
     int top = Math.max(1, niceCeiling(max));
     char[][] grid = new char[ASCII_ROWS + 1][columns];
     for (char[] row : grid) {
-      java.util.Arrays.fill(row, ' ');
+      Arrays.fill(row, ' ');
     }
     for (Outcome o : outcomes) {
       char mark = o.name().charAt(0);
@@ -63,89 +65,45 @@ final class ConnectionChart {
 
   /** Writes an SVG line chart: connections accepted over time, one line per function and upstream. */
   static void writeSvg(List<Outcome> outcomes, Path file) throws IOException {
-    int width = 900;
-    int height = 420;
     int left = 60;
-    int right = 290;
-    int topMargin = 56;
-    int bottom = 50;
-    int plotW = width - left - right;
-    int plotH = height - topMargin - bottom;
-    double duration =
-        Math.max(1, Math.round(outcomes.stream().mapToDouble(o -> last(o.samples()).seconds()).max().orElse(1)));
-    int max = 0;
+    int right = 610;
+    int top = 56;
+    int bottom = 370;
+    double duration = Math.max(1, Math.round(outcomes.stream().mapToDouble(o -> last(o.samples()).seconds()).max().orElse(1)));
+    int max = outcomes.stream().flatMapToInt(o -> Arrays.stream(last(o.samples()).accepted())).max().orElse(0);
+    Svg.Scale x = Svg.Scale.linear(duration, 4, left, right);
+    Svg.Scale y = Svg.Scale.linear(Math.max(1, niceCeiling(max)), 4, bottom, top);
+    Svg svg = new Svg(900, 420, 12)
+        .text(left, 20, "Connections accepted by each upstream at " + trim(outcomes.get(0).settings().ratePerSecond())
+            + " requests/s", "font-size=15")
+        .text(left, 36, "solid: " + outcomes.get(0).name() + ", dashed: " + (outcomes.size() > 1 ? outcomes.get(1).name() : "-")
+            + "; time from the start of the steady load, the instance's first request included in the counts", "fill=#555555")
+        .yGrid(y, left, right, ConnectionChart::trim)
+        .xGrid(x, top, bottom, seconds -> trim(seconds) + " s")
+        .line(left, bottom, right, bottom, "stroke=black")
+        .line(left, top, left, bottom, "stroke=black")
+        .text((left + right) / 2.0, 410, "seconds since the steady load began", "text-anchor=middle");
+    int legendY = top + 10;
     for (Outcome o : outcomes) {
-      for (int v : last(o.samples()).accepted()) {
-        max = Math.max(max, v);
-      }
-    }
-    int top = Math.max(1, niceCeiling(max));
-
-    StringBuilder svg = new StringBuilder();
-    svg.append(String.format(Locale.ROOT,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-            + "font-family=\"sans-serif\" font-size=\"12\">%n", width, height, width, height));
-    svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-    svg.append(String.format(Locale.ROOT,
-        "<text x=\"%d\" y=\"20\" font-size=\"15\">Connections accepted by each upstream at %s requests/s</text>%n",
-        left, trim(outcomes.get(0).settings().ratePerSecond())));
-    svg.append(String.format(Locale.ROOT,
-        "<text x=\"%d\" y=\"36\" fill=\"#555\">solid: %s, dashed: %s; time from the start of the steady load, "
-            + "the instance's first request included in the counts</text>%n",
-        left, outcomes.get(0).name(), outcomes.size() > 1 ? outcomes.get(1).name() : "-"));
-    // axes, grid and labels
-    for (int i = 0; i <= 4; i++) {
-      int y = topMargin + plotH - plotH * i / 4;
-      svg.append(String.format(Locale.ROOT,
-          "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#ddd\"/>%n", left, y, left + plotW, y));
-      svg.append(String.format(Locale.ROOT,
-          "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%d</text>%n", left - 6, y + 4, top * i / 4));
-    }
-    for (int i = 0; i <= 4; i++) {
-      int x = left + plotW * i / 4;
-      svg.append(String.format(Locale.ROOT,
-          "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s s</text>%n", x, topMargin + plotH + 18, trim(duration * i / 4)));
-    }
-    svg.append(String.format(Locale.ROOT,
-        "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>%n", left, topMargin + plotH, left + plotW, topMargin + plotH));
-    svg.append(String.format(Locale.ROOT,
-        "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>%n", left, topMargin, left, topMargin + plotH));
-    svg.append(String.format(Locale.ROOT,
-        "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">seconds since the steady load began</text>%n",
-        left + plotW / 2, height - 10));
-
-    int legendY = topMargin + 10;
-    for (int f = 0; f < outcomes.size(); f++) {
-      Outcome o = outcomes.get(f);
-      String dash = f == 0 ? "" : " stroke-dasharray=\"6 4\"";
+      String dash = o == outcomes.get(0) ? null : "stroke-dasharray=6 4";
       for (Kind kind : Kind.values()) {
-        StringBuilder points = new StringBuilder();
+        List<double[]> points = new ArrayList<>();
         for (Sample s : o.samples()) {
-          double x = left + plotW * Math.min(1, s.seconds() / duration);
-          double y = topMargin + plotH - plotH * (double) s.accepted()[kind.ordinal()] / top;
-          points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+          points.add(new double[] {x.at(Math.min(duration, s.seconds())), y.at(s.accepted()[kind.ordinal()])});
         }
-        String color = COLORS[kind.ordinal()];
-        double strokeWidth = WIDTHS[kind.ordinal()];
-        svg.append(String.format(Locale.ROOT,
-            "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%.1f\"%s points=\"%s\"/>%n",
-            color, strokeWidth, dash, points.toString().strip()));
-        svg.append(String.format(Locale.ROOT,
-            "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"%.1f\"%s/>%n",
-            left + plotW + 12, legendY, left + plotW + 36, legendY, color, strokeWidth, dash));
-        svg.append(String.format(Locale.ROOT,
-            "<text x=\"%d\" y=\"%d\">%s %s: %d</text>%n",
-            left + plotW + 42, legendY + 4, o.name(), kind.label, o.accepted(kind)));
+        String[] style = {"stroke=" + COLORS[kind.ordinal()], "stroke-width=" + WIDTHS[kind.ordinal()], dash};
+        svg.polyline(points, style)
+            .line(right + 12, legendY, right + 36, legendY, style)
+            .text(right + 42, legendY + 4, o.name() + " " + kind.label + ": " + o.accepted(kind));
         legendY += 20;
       }
       legendY += 10;
     }
-    svg.append("</svg>\n");
     Files.createDirectories(file.toAbsolutePath().getParent());
-    Files.writeString(file, svg, StandardCharsets.UTF_8);
+    Files.writeString(file, svg.toString(), StandardCharsets.UTF_8);
   }
 
-  private static String trim(double value) {
+  static String trim(double value) {
     return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.1f", value);
   }
 
@@ -165,11 +123,7 @@ final class ConnectionChart {
   }
 
   private static int total(int[] counts) {
-    int sum = 0;
-    for (int c : counts) {
-      sum += c;
-    }
-    return sum;
+    return Arrays.stream(counts).sum();
   }
 
   /** The smallest of 4, 8, 10, 20, 40, 60, 80, 100, 200, ... (a multiple of 4 from 4 on) that is at least {@code n}. */

@@ -1,5 +1,7 @@
 package dev.fnclients.examples;
 
+import dev.fnclients.testkit.ChildJvm;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -15,29 +17,23 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.Locale;
+import java.util.concurrent.TimeoutException;
 
 /**
- * One function instance: a child JVM running the real Functions Framework invoker ({@code
- * com.google.cloud.functions.invoker.runner.Invoker}) with a function class, the way Cloud Run
- * functions runs a Java function:
- *
- * <pre>java -jar java-function-invoker.jar --classpath FUNCTION_CLASS_PATH --target CLASS --port PORT</pre>
- *
- * <p>The invoker loads the function from {@code --classpath} in its own class loader, whose parent
- * shows it only the Functions Framework API ({@code com.google.cloud.functions.*}): the invoker's
- * Jetty, Gson and SLF4J stay invisible to the function, as on the platform. The function class
- * path is this module's classes plus its runtime dependencies, written by the build
- * ({@code maven-dependency-plugin:build-classpath}); the invoker jar is copied by the build too.
- * Both locations come from system properties the build sets ({@link Setup}).
- *
- * <p>The child gets the environment variables the platform sets ({@code FUNCTION_TARGET},
- * {@code FUNCTION_SIGNATURE_TYPE}, {@code K_SERVICE}, {@code K_REVISION}, {@code K_CONFIGURATION},
- * {@code PORT}), so FnClients detects Cloud Run functions, plus the function's own. Its output goes
- * to a log file. {@link #close()} sends SIGTERM, as the platform does when it retires an instance.
+ * One function instance: the real Functions Framework invoker with a function class in a child JVM
+ * (a testkit {@link ChildJvm}), as Cloud Run functions runs a Java function: {@code java -jar
+ * java-function-invoker.jar --classpath FUNCTION_CLASS_PATH --target CLASS --port PORT}. The invoker
+ * loads the function in a class loader that shows it only the Functions Framework API, as on the
+ * platform. The build writes the function class path and copies the invoker jar ({@link Setup}).
+ * The child gets what the platform sets ({@code FUNCTION_TARGET}, {@code K_SERVICE}, ...: FnClients
+ * detects Cloud Run functions) plus the function's own variables. {@link #close()} sends SIGTERM, as
+ * the platform does when it retires an instance, and writes the instance's output to a log file.
  */
 final class FunctionInvoker implements AutoCloseable {
   private static final Duration STOP_GRACE = Duration.ofSeconds(15);
+  /** The invoker jar's main class: {@code java -cp} it is {@code java -jar}. */
+  private static final String INVOKER = "com.google.cloud.functions.invoker.runner.Invoker";
 
   /** Where the invoker jar and the function class path are; see the module's pom. */
   record Setup(Path invokerJar, String functionClasspath) {
@@ -61,7 +57,7 @@ final class FunctionInvoker implements AutoCloseable {
       try {
         String dependencies = Files.readString(classpathFile, StandardCharsets.UTF_8).strip();
         String classpath = classes.toAbsolutePath()
-            + (dependencies.isEmpty() ? "" : java.io.File.pathSeparator + dependencies);
+            + (dependencies.isEmpty() ? "" : File.pathSeparator + dependencies);
         return new Setup(invokerJar.toAbsolutePath(), classpath);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -74,16 +70,14 @@ final class FunctionInvoker implements AutoCloseable {
     }
   }
 
-  private final Process process;
+  private final ChildJvm child;
   private final int port;
   private final Path log;
-  private final String target;
 
-  private FunctionInvoker(Process process, int port, Path log, String target) {
-    this.process = process;
+  private FunctionInvoker(ChildJvm child, int port, Path log) {
+    this.child = child;
     this.port = port;
     this.log = log;
-    this.target = target;
   }
 
   /**
@@ -91,43 +85,26 @@ final class FunctionInvoker implements AutoCloseable {
    * and waits until it accepts connections.
    *
    * @param env the function's own environment variables, added to the inherited environment
-   * @param log where the child's stdout and stderr go
+   * @param log where the child's stdout and stderr go once it has stopped
    */
   static FunctionInvoker start(Setup setup, String target, Map<String, String> env, Path log, Duration startTimeout)
       throws IOException, InterruptedException {
-    int port = freeLoopbackPort();
-    List<String> command = new ArrayList<>();
-    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx384m");
-    command.add("-jar");
-    command.add(setup.invokerJar().toString());
-    command.add("--classpath");
-    command.add(setup.functionClasspath());
-    command.add("--target");
-    command.add(target);
-    command.add("--port");
-    command.add(Integer.toString(port));
-
-    ProcessBuilder builder = new ProcessBuilder(command);
-    Map<String, String> childEnv = builder.environment();
-    childEnv.keySet().removeIf(k -> k.startsWith("FNCLIENTS_")); // the function's defaults, not the caller's
+    int port;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+    String service = simpleName(target).toLowerCase(Locale.ROOT);
+    ChildJvm.Builder builder = ChildJvm.builder(INVOKER).classpath(setup.invokerJar().toString()).jvmArgs("-Xmx384m")
+        .args("--classpath", setup.functionClasspath(), "--target", target, "--port", Integer.toString(port));
+    System.getenv().keySet().stream().filter(k -> k.startsWith("FNCLIENTS_")) // the function's defaults, not ours
+        .forEach(k -> builder.env(k, null));
     // What Cloud Run functions (2nd gen) sets for every instance.
-    String service = simpleName(target).toLowerCase(java.util.Locale.ROOT);
-    childEnv.put("FUNCTION_TARGET", target);
-    childEnv.put("FUNCTION_SIGNATURE_TYPE", "http");
-    childEnv.put("K_SERVICE", service);
-    childEnv.put("K_REVISION", service + "-00001-abc");
-    childEnv.put("K_CONFIGURATION", service);
-    childEnv.put("PORT", Integer.toString(port));
-    childEnv.putAll(env);
-
-    Files.createDirectories(log.toAbsolutePath().getParent());
-    builder.redirectErrorStream(true);
-    builder.redirectOutput(log.toFile());
-    Process process = builder.start();
-    FunctionInvoker invoker = new FunctionInvoker(process, port, log, target);
+    Map.of("FUNCTION_TARGET", target, "FUNCTION_SIGNATURE_TYPE", "http", "K_SERVICE", service,
+        "K_REVISION", service + "-00001-abc", "K_CONFIGURATION", service, "PORT", Integer.toString(port)).forEach(builder::env);
+    env.forEach(builder::env);
+    FunctionInvoker invoker = new FunctionInvoker(builder.start(), port, log);
     try {
-      invoker.awaitListening(startTimeout);
+      invoker.awaitListening(target, startTimeout);
     } catch (IOException | InterruptedException | RuntimeException e) {
       invoker.close();
       throw e;
@@ -140,52 +117,44 @@ final class FunctionInvoker implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + port + "/");
   }
 
-  /** The child's process id. */
-  long pid() {
-    return process.pid();
-  }
-
-  /** The last lines of the child's output, for failure messages. */
-  String logTail(int lines) {
-    try {
-      List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
-      return String.join(System.lineSeparator(), all.subList(Math.max(0, all.size() - lines), all.size()));
-    } catch (IOException | UncheckedIOException e) {
-      return "(no log: " + e + ")";
-    }
-  }
-
-  /** Sends SIGTERM and waits for the instance to end (its shutdown hooks run), then kills it if need be. */
+  /**
+   * Sends SIGTERM and waits for the instance to end (its shutdown hooks run), then kills it if need
+   * be, and writes what it printed to the log file.
+   */
   @Override
-  public void close() {
-    if (!process.isAlive()) {
-      return;
-    }
-    process.destroy();
+  public void close() throws IOException {
+    child.terminate();
     try {
-      if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
+      child.waitFor(STOP_GRACE);
+    } catch (InterruptedException | TimeoutException e) {
+      // close() below kills it.
     }
+    child.close();
+    List<String> output = new ArrayList<>();
+    try {
+      for (String line; (line = child.readLine(Duration.ZERO)) != null; ) {
+        output.add(line);
+      }
+    } catch (IOException | TimeoutException endOfOutput) {
+      // all read
+    }
+    Files.createDirectories(log.toAbsolutePath().getParent());
+    Files.writeString(log, String.join(System.lineSeparator(), output) + System.lineSeparator() + child.stderr());
   }
 
-  private void awaitListening(Duration timeout) throws IOException, InterruptedException {
+  private void awaitListening(String target, Duration timeout) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      if (!process.isAlive()) {
-        throw new IOException("the invoker for " + target + " exited with " + process.exitValue() + ":\n" + logTail(40));
+      if (!child.isAlive()) {
+        throw new IOException("the invoker for " + target + " exited:\n" + child.stderr());
       }
       try (Socket socket = new Socket()) {
         socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
         return;
       } catch (IOException notYet) {
         if (System.nanoTime() > deadline) {
-          throw new IOException(
-              "the invoker for " + target + " did not listen on port " + port + " within " + timeout + ":\n" + logTail(40));
+          throw new IOException("the invoker for " + target + " did not listen on port " + port + " within " + timeout
+              + ":\n" + child.stderr());
         }
         Thread.sleep(50); // polling for readiness, not timing anything
       }
@@ -195,11 +164,5 @@ final class FunctionInvoker implements AutoCloseable {
   /** {@code a.b.C} to {@code C}. */
   static String simpleName(String className) {
     return className.substring(className.lastIndexOf('.') + 1);
-  }
-
-  private static int freeLoopbackPort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }

@@ -2,18 +2,17 @@ package dev.fnclients.examples;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The platform's load advice as one run: start fresh loopback upstreams (each behind a counting
- * proxy), start one function instance on the real Functions Framework invoker, drive it at a steady
- * rate with {@link LoadGenerator}, and sample the connections each upstream has accepted every
- * second. A well-written function shows a few connections at the beginning and a flat line after;
- * a function that opens a connection per invocation shows a line rising with the requests.
+ * One load run: fresh loopback upstreams behind counting proxies, one function instance on the real
+ * invoker driven at a steady rate by {@link LoadGenerator}, and the connections each upstream
+ * accepted, sampled every second: a few at the beginning and a flat line after for a well-written
+ * function, a line rising with the requests for one that opens a connection per invocation.
  */
 final class FunctionLoad {
   /** The checkpoint after which a pooled function should open no more connections. */
@@ -88,68 +87,37 @@ final class FunctionLoad {
    * instance against its own upstreams. The instance is stopped with SIGTERM after the counts are
    * taken; its output is in {@code logDir}.
    */
-  static Outcome run(
-      String function, Settings settings, FunctionInvoker.Setup setup, Path logDir)
-      throws Exception {
+  static Outcome run(String function, Settings settings, FunctionInvoker.Setup setup, Path logDir) throws Exception {
     Path log = logDir.resolve(FunctionInvoker.simpleName(function) + "-invoker.log");
-    try (Upstreams upstreams = Upstreams.start();
+    try (Upstreams upstreams = new Upstreams();
         FunctionInvoker instance =
             FunctionInvoker.start(setup, function, upstreams.functionEnvironment(), log, settings.startTimeout())) {
       // The first request is the instance's cold start: class loading and, for the pooled function,
       // building the clients. It is sent alone and awaited, so that the requests a steady rate sends
       // meanwhile do not pile up behind it; its connections are counted like all the others.
-      LoadGenerator.Result coldStart =
-          LoadGenerator.run(instance.uri(), 1, 1, settings.startTimeout(), System.nanoTime());
-      List<Sample> samples = new ArrayList<>();
-      ScheduledExecutorService sampler =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "connection-sampler");
-                t.setDaemon(true);
-                return t;
-              });
+      LoadGenerator.Result coldStart = LoadGenerator.run(instance.uri(), 1, 1, settings.startTimeout(), System.nanoTime());
       long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+      List<Sample> samples = new CopyOnWriteArrayList<>();
+      Runnable sample = () -> samples.add(new Sample((System.nanoTime() - start) / 1e9, upstreams.acceptedConnections()));
+      ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "connection-sampler");
+        t.setDaemon(true);
+        return t;
+      });
       LoadGenerator.Result load;
       try {
-        sampler.scheduleAtFixedRate(
-            () -> {
-              Sample sample = new Sample((System.nanoTime() - start) / 1e9, upstreams.acceptedConnections());
-              synchronized (samples) {
-                samples.add(sample);
-              }
-            },
-            start - System.nanoTime(),
-            TimeUnit.SECONDS.toNanos(1),
-            TimeUnit.NANOSECONDS);
+        sampler.scheduleAtFixedRate(sample, start - System.nanoTime(), TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
         load = LoadGenerator.run(instance.uri(), settings.ratePerSecond(), settings.requests(), settings.requestTimeout(), start);
       } finally {
         sampler.shutdownNow();
         sampler.awaitTermination(5, TimeUnit.SECONDS);
       }
-      int[] accepted = upstreams.acceptedConnections();
-      List<Sample> all;
-      synchronized (samples) {
-        samples.add(new Sample((System.nanoTime() - start) / 1e9, accepted));
-        all = List.copyOf(samples);
-      }
-      int[] early = null;
-      for (Sample s : all) {
-        if (s.seconds() >= EARLY_SECONDS - 0.5 && s.seconds() < all.get(all.size() - 1).seconds()) {
-          early = s.accepted();
-          break;
-        }
-      }
-      return new Outcome(
-          function,
-          settings,
-          coldStart,
-          load,
-          accepted,
-          early,
-          upstreams.maxOpenConnections(),
-          upstreams.callsReceived(),
-          all,
-          log);
+      sample.run();
+      Sample last = samples.get(samples.size() - 1);
+      int[] early = samples.stream().filter(s -> s.seconds() >= EARLY_SECONDS - 0.5 && s.seconds() < last.seconds())
+          .map(Sample::accepted).findFirst().orElse(null);
+      return new Outcome(function, settings, coldStart, load, last.accepted(), early, upstreams.maxOpenConnections(),
+          upstreams.callsReceived(), List.copyOf(samples), log);
     }
   }
 }

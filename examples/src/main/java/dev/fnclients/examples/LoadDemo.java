@@ -14,20 +14,15 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
- * The platform's advice ("drive the function at a steady rate and watch connections"), run
- * locally: {@link PooledFunction} and then {@link NaiveFunction}, each in its own instance on the
- * real Functions Framework invoker, each against its own loopback HTTP, gRPC and Pub/Sub upstreams
- * behind connection-counting proxies, driven at 30 requests/s for 20 s. Prints, side by side,
- * requests, errors, connections each upstream accepted and latency, then a chart of connections
- * over time (also written as an SVG file). Run it with:
- *
- * <pre>./mvnw -q -pl examples -am -DskipTests -Pdemo verify</pre>
- *
- * <p>Longer or harder: {@code -Ddemo.rate=30 -Ddemo.seconds=300} (the platform's {@code artillery
- * quick -d 300 -r 30}). Every number printed is measured during the run.
+ * The platform's advice ("drive the function at a steady rate and watch connections"), run locally:
+ * {@link PooledFunction}, then {@link NaiveFunction}, each in its own instance on the real Functions
+ * Framework invoker against its own loopback upstreams behind connection-counting proxies, at 30
+ * requests/s for 20 s ({@code -Ddemo.rate}, {@code -Ddemo.seconds}). Prints requests, errors,
+ * connections per upstream and latency side by side, and a chart of connections over time (also as
+ * SVG). Run it with {@code ./mvnw -q -pl examples -am -DskipTests -Pdemo verify}.
  */
 public final class LoadDemo {
-  private static final PrintStream OUT = System.out;
+  private static final PrintStream OUT = Console.OUT;
   /** Held, because JUL keeps loggers weakly: gRPC's Netty logs an INFO line at start that says nothing here. */
   private static final Logger NETTY_METRICS = Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.TcpMetrics");
 
@@ -44,12 +39,12 @@ public final class LoadDemo {
     FunctionInvoker.Setup setup = FunctionInvoker.Setup.fromSystemProperties();
     Settings settings = Settings.of(rate, seconds);
 
-    printWrapped("", String.format(Locale.ROOT,
+    Console.wrapped("", String.format(Locale.ROOT,
         "Load demo: each function runs in its own instance (a child JVM on the Functions Framework invoker, "
             + "java -jar java-function-invoker.jar --target ...), calling its own loopback HTTP, gRPC and Pub/Sub "
             + "servers through connection-counting proxies; every invocation makes one HTTP GET, one gRPC call and "
             + "one Pub/Sub publish. Each function is driven at %s requests/s for %d s (%d requests), one after the "
-            + "other.", trim(rate), seconds, settings.requests()));
+            + "other.", ConnectionChart.trim(rate), seconds, settings.requests()));
     List<Outcome> outcomes = new ArrayList<>();
     // By name, as the invoker's --target: this JVM has no Functions Framework API to load them with.
     for (String function : List.of("dev.fnclients.examples.PooledFunction", "dev.fnclients.examples.NaiveFunction")) {
@@ -58,7 +53,7 @@ public final class LoadDemo {
     }
     OUT.println();
     print(outcomes);
-    LingeringThreads.exitIfAny(OUT);
+    Console.exitIfThreadsLinger();
   }
 
   private static void print(List<Outcome> outcomes) throws Exception {
@@ -68,23 +63,15 @@ public final class LoadDemo {
       "conns after " + FunctionLoad.EARLY_SECONDS + " s", "max open", "max in flight", "1st request ms", "p50 ms", "p99 ms"
     });
     for (Outcome o : outcomes) {
-      rows.add(new String[] {
-        o.name(),
-        "1 + " + o.load().requests(),
-        Integer.toString(o.coldStart().failed() + o.load().failed()),
-        Integer.toString(o.accepted(Kind.HTTP)),
-        Integer.toString(o.accepted(Kind.GRPC)),
-        Integer.toString(o.accepted(Kind.PUBSUB)),
-        o.acceptedEarly() == null ? "-" : Integer.toString(late(o)),
-        o.maxOpen()[0] + "/" + o.maxOpen()[1] + "/" + o.maxOpen()[2],
-        Integer.toString(o.load().maxInFlight(0)),
-        String.format(Locale.ROOT, "%.0f", o.coldStart().percentileMillis(100)),
+      rows.add(new String[] {o.name(), "1 + " + o.load().requests(), "" + (o.coldStart().failed() + o.load().failed()),
+        "" + o.accepted(Kind.HTTP), "" + o.accepted(Kind.GRPC), "" + o.accepted(Kind.PUBSUB),
+        o.acceptedEarly() == null ? "-" : "" + late(o), o.maxOpen()[0] + "/" + o.maxOpen()[1] + "/" + o.maxOpen()[2],
+        "" + o.load().maxInFlight(0), String.format(Locale.ROOT, "%.0f", o.coldStart().percentileMillis(100)),
         String.format(Locale.ROOT, "%.1f", o.load().percentileMillis(50)),
-        String.format(Locale.ROOT, "%.1f", o.load().percentileMillis(99))
-      });
+        String.format(Locale.ROOT, "%.1f", o.load().percentileMillis(99))});
     }
-    printTable(rows);
-    printWrapped("   ", "(requests: the instance's first request, sent alone (its cold start: class loading, "
+    Console.table(rows, false);
+    Console.wrapped("   ", "(requests: the instance's first request, sent alone (its cold start: class loading, "
         + "building clients), then the steady load. conns: connections each upstream accepted during the run. conns after "
         + FunctionLoad.EARLY_SECONDS + " s: of those, all three upstreams together, accepted after the first "
         + FunctionLoad.EARLY_SECONDS + " s. max open: most connections open at once, HTTP/gRPC/Pub/Sub. max in flight: most requests the "
@@ -92,7 +79,7 @@ public final class LoadDemo {
         + "Latency: per request, as the load generator saw it, through the invoker; p50 and p99 of the steady load.)");
     OUT.println();
     for (Outcome o : outcomes) {
-      printWrapped("  ", explain(o));
+      Console.wrapped("  ", explain(o));
       if (o.coldStart().failed() > 0) {
         OUT.println("   first request failed: " + o.coldStart().failures());
       }
@@ -118,9 +105,7 @@ public final class LoadDemo {
           + outcomes.stream().map(o -> o.name().charAt(0) + " = " + o.name()).collect(Collectors.joining(", "))
           + "):");
       OUT.println();
-      for (String line : ConnectionChart.ascii(outcomes)) {
-        OUT.println("   " + line);
-      }
+      ConnectionChart.ascii(outcomes).forEach(line -> OUT.println("   " + line));
       Path svg = Paths.get(System.getProperty("fnexample.outputDir", "target"), "load-demo-connections.svg");
       ConnectionChart.writeSvg(outcomes, svg);
       OUT.println();
@@ -133,64 +118,17 @@ public final class LoadDemo {
   private static String explain(Outcome o) {
     int total = o.accepted(Kind.HTTP) + o.accepted(Kind.GRPC) + o.accepted(Kind.PUBSUB);
     int requests = o.coldStart().requests() + o.load().requests();
-    String timing;
-    if (o.acceptedEarly() == null) {
-      timing = "";
-    } else if (late(o) == 0) {
-      timing = String.format(Locale.ROOT, ", all of them in the first %d s: none in the %d s after",
-          FunctionLoad.EARLY_SECONDS, Math.round(o.settings().seconds()) - FunctionLoad.EARLY_SECONDS);
-    } else {
-      timing = String.format(Locale.ROOT, ", %d of them after the first %d s", late(o), FunctionLoad.EARLY_SECONDS);
-    }
-    return String.format(Locale.ROOT,
-        "- %s: %d connections for %d requests (%s per request per upstream)%s; %d failed.",
-        o.name(), total, requests, perRequest(total / 3.0 / requests), timing, o.coldStart().failed() + o.load().failed());
-  }
-
-  private static String perRequest(double ratio) {
-    return String.format(Locale.ROOT, ratio >= 0.1 ? "%.2f" : "%.4f", ratio);
+    String timing = o.acceptedEarly() == null ? ""
+        : late(o) == 0 ? String.format(Locale.ROOT, ", all of them in the first %d s: none in the %d s after",
+            FunctionLoad.EARLY_SECONDS, Math.round(o.settings().seconds()) - FunctionLoad.EARLY_SECONDS)
+        : String.format(Locale.ROOT, ", %d of them after the first %d s", late(o), FunctionLoad.EARLY_SECONDS);
+    double perRequest = total / 3.0 / requests;
+    return String.format(Locale.ROOT, "- %s: %d connections for %d requests (" + (perRequest >= 0.1 ? "%.2f" : "%.4f")
+        + " per request per upstream)%s; %d failed.", o.name(), total, requests, perRequest, timing,
+        o.coldStart().failed() + o.load().failed());
   }
 
   private static int late(Outcome o) {
     return o.acceptedLate(Kind.HTTP) + o.acceptedLate(Kind.GRPC) + o.acceptedLate(Kind.PUBSUB);
-  }
-
-  private static String trim(double value) {
-    return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
-  }
-
-  /** Prints {@code text} wrapped at about 120 columns, continuation lines indented two more. */
-  private static void printWrapped(String indent, String text) {
-    StringBuilder line = new StringBuilder(indent);
-    String continuation = indent + "  ";
-    for (String word : text.split(" ")) {
-      if (line.length() + word.length() + 1 > 120 && line.toString().strip().length() > 0) {
-        OUT.println(line.toString().stripTrailing());
-        line = new StringBuilder(continuation);
-      }
-      line.append(word).append(' ');
-    }
-    OUT.println(line.toString().stripTrailing());
-  }
-
-  /** Prints rows as columns: the first column left-aligned, the others right-aligned. */
-  private static void printTable(List<String[]> rows) {
-    int columns = rows.get(0).length;
-    int[] widths = new int[columns];
-    for (String[] row : rows) {
-      for (int c = 0; c < columns; c++) {
-        widths[c] = Math.max(widths[c], row[c].length());
-      }
-    }
-    for (String[] row : rows) {
-      StringBuilder line = new StringBuilder("   ");
-      for (int c = 0; c < columns; c++) {
-        if (c > 0) {
-          line.append("  ");
-        }
-        line.append(String.format(c == 0 ? "%-" + widths[c] + "s" : "%" + widths[c] + "s", row[c]));
-      }
-      OUT.println(line.toString().stripTrailing());
-    }
   }
 }

@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -19,10 +20,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * An open-model load generator, like {@code artillery quick -r RATE}: request {@code i} is sent at
- * {@code start + i / rate}, whether or not earlier requests have been answered, so a slow function
- * sees requests pile up as it would in production. Bounded: it sends exactly {@code requests}
- * requests and waits at most {@code requestTimeout} for the last answers. Uses the JDK's {@link
- * HttpClient} (HTTP/1.1, keep-alive) and records, per request, the latency and the outcome.
+ * {@code start + i / rate} whether or not earlier ones were answered, so a slow function sees requests
+ * pile up as in production. It sends exactly {@code requests} requests with the JDK's {@link
+ * HttpClient} and waits at most {@code requestTimeout} for the last answers.
  */
 final class LoadGenerator {
   private static final int FAILURES_KEPT = 5;
@@ -45,7 +45,6 @@ final class LoadGenerator {
       List<String> failures,
       double[] latencyMillis,
       double sendLagMillis,
-      Duration elapsed,
       double ratePerSecond,
       int[] inFlightAtSend) {
 
@@ -55,13 +54,7 @@ final class LoadGenerator {
 
     /** Nearest-rank percentile of the latencies, in milliseconds. */
     double percentileMillis(double percentile) {
-      if (latencyMillis.length == 0) {
-        return 0;
-      }
-      double[] sorted = latencyMillis.clone();
-      Arrays.sort(sorted);
-      int rank = (int) Math.ceil(percentile / 100.0 * sorted.length);
-      return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
+      return IdleGap.percentile(Arrays.stream(latencyMillis).boxed().toList(), percentile);
     }
 
     /**
@@ -97,8 +90,7 @@ final class LoadGenerator {
     if (ratePerSecond <= 0 || requests < 1) {
       throw new IllegalArgumentException("rate and requests must be positive: " + ratePerSecond + ", " + requests);
     }
-    HttpClient client =
-        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     long periodNanos = (long) (1e9 / ratePerSecond);
     long[] latencies = new long[requests];
     String[] outcomes = new String[requests]; // null = ok
@@ -117,34 +109,29 @@ final class LoadGenerator {
       maxLag = Math.max(maxLag, sent - due);
       inFlightAtSend[i] = inFlight.incrementAndGet();
       int index = i;
-      HttpRequest request =
-          HttpRequest.newBuilder(target.resolve("?i=" + i)).timeout(requestTimeout).GET().build();
+      HttpRequest request = HttpRequest.newBuilder(target.resolve("?i=" + i)).timeout(requestTimeout).GET().build();
+      CompletableFuture<HttpResponse<String>> answer;
       try {
-        client
-            .sendAsync(request, HttpResponse.BodyHandlers.ofString())
-            .whenComplete(
-                (response, error) -> {
-                  latencies[index] = System.nanoTime() - sent;
-                  inFlight.decrementAndGet();
-                  if (error != null) {
-                    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                    outcomes[index] = cause.getClass().getSimpleName() + "\u0000" + cause.getMessage();
-                  } else if (response.statusCode() != 200) {
-                    outcomes[index] = "HTTP " + response.statusCode() + "\u0000" + firstLine(response.body());
-                  }
-                  done.countDown();
-                });
+        answer = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
       } catch (RuntimeException e) {
+        answer = CompletableFuture.failedFuture(e);
+      }
+      answer.whenComplete((response, error) -> {
         latencies[index] = System.nanoTime() - sent;
         inFlight.decrementAndGet();
-        outcomes[index] = e.getClass().getSimpleName() + "\u0000" + e.getMessage();
+        if (error != null) {
+          Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+          outcomes[index] = cause.getClass().getSimpleName() + "\u0000" + cause.getMessage();
+        } else if (response.statusCode() != 200) {
+          String line = response.body().strip().lines().findFirst().orElse("");
+          outcomes[index] = "HTTP " + response.statusCode() + "\u0000" + line.substring(0, Math.min(200, line.length()));
+        }
         done.countDown();
-      }
+      });
     }
     if (!done.await(requestTimeout.toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
       throw new IllegalStateException(done.getCount() + " requests were neither answered nor timed out");
     }
-    Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
 
     // The latch's countDown happens-before await's return: the arrays are safe to read.
     int ok = 0;
@@ -162,15 +149,7 @@ final class LoadGenerator {
       }
     }
     double[] millis = Arrays.stream(latencies).mapToDouble(n -> n / 1e6).toArray();
-    return new Result(
-        requests, ok, Collections.unmodifiableMap(errors), List.copyOf(failures), millis, maxLag / 1e6, elapsed, ratePerSecond, inFlightAtSend);
-  }
-
-  private static String firstLine(String body) {
-    if (body == null) {
-      return "";
-    }
-    String line = body.strip().lines().findFirst().orElse("");
-    return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+    return new Result(requests, ok, Collections.unmodifiableMap(errors), List.copyOf(failures), millis, maxLag / 1e6,
+        ratePerSecond, inFlightAtSend);
   }
 }

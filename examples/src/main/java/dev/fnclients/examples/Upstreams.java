@@ -1,22 +1,22 @@
 package dev.fnclients.examples;
 
 import dev.fnclients.testkit.IdleKillingProxy;
+import dev.fnclients.testkit.LoopbackHttpServer;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
 import dev.fnclients.testkit.pubsub.LoopbackPubsubServer;
 import java.io.IOException;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /**
  * The three upstreams an example function calls, on loopback, each behind an {@link
  * IdleKillingProxy} without an idle limit, used only as a connection counter: every connection the
- * function opens is one the proxy accepts (and one the server sees).
- *
- * <ul>
- *   <li>HTTP: a {@link CountingHttpServer} answering {@code 200 ok}
- *   <li>gRPC: an {@link EchoGrpcServer} ({@code SAY})
- *   <li>Pub/Sub: a {@link LoopbackPubsubServer} (the official {@code Publisher} service)
- * </ul>
+ * function opens is one the proxy accepts (and one the server sees). HTTP: a {@link
+ * LoopbackHttpServer}; gRPC: an {@link EchoGrpcServer} ({@code SAY}); Pub/Sub: a {@link
+ * LoopbackPubsubServer} (the official {@code Publisher} service).
  */
 final class Upstreams implements AutoCloseable {
   static final String TOPIC = "projects/fn-example/topics/orders";
@@ -34,94 +34,73 @@ final class Upstreams implements AutoCloseable {
     }
   }
 
-  private final CountingHttpServer http;
+  private final LoopbackHttpServer http;
   private final EchoGrpcServer grpc;
   private final LoopbackPubsubServer pubsub;
-  private final IdleKillingProxy httpProxy;
-  private final IdleKillingProxy grpcProxy;
-  private final IdleKillingProxy pubsubProxy;
-
-  private Upstreams(
-      CountingHttpServer http,
-      EchoGrpcServer grpc,
-      LoopbackPubsubServer pubsub,
-      IdleKillingProxy httpProxy,
-      IdleKillingProxy grpcProxy,
-      IdleKillingProxy pubsubProxy) {
-    this.http = http;
-    this.grpc = grpc;
-    this.pubsub = pubsub;
-    this.httpProxy = httpProxy;
-    this.grpcProxy = grpcProxy;
-    this.pubsubProxy = pubsubProxy;
-  }
+  /** By {@link Kind#ordinal()}. */
+  private final List<IdleKillingProxy> proxies = new ArrayList<>();
+  /** Everything started, to close in reverse order. */
+  private final List<AutoCloseable> started = new ArrayList<>();
 
   /** Starts the three servers and their counting proxies; closes what started if one fails. */
-  static Upstreams start() throws IOException {
-    CountingHttpServer http = null;
-    EchoGrpcServer grpc = null;
-    LoopbackPubsubServer pubsub = null;
-    IdleKillingProxy httpProxy = null;
-    IdleKillingProxy grpcProxy = null;
+  Upstreams() throws IOException {
     try {
-      http = CountingHttpServer.start();
-      grpc = EchoGrpcServer.start();
-      pubsub = LoopbackPubsubServer.start();
-      httpProxy = IdleKillingProxy.start(http.address());
-      grpcProxy = IdleKillingProxy.start(grpc.address());
-      IdleKillingProxy pubsubProxy = IdleKillingProxy.start(pubsub.address());
-      return new Upstreams(http, grpc, pubsub, httpProxy, grpcProxy, pubsubProxy);
+      http = add(LoopbackHttpServer.start());
+      grpc = add(EchoGrpcServer.start());
+      pubsub = add(LoopbackPubsubServer.start());
+      proxies.add(add(IdleKillingProxy.start(http.address())));
+      proxies.add(add(IdleKillingProxy.start(grpc.address())));
+      proxies.add(add(IdleKillingProxy.start(pubsub.address())));
     } catch (IOException | RuntimeException e) {
-      for (AutoCloseable c : new AutoCloseable[] {grpcProxy, httpProxy, pubsub, grpc, http}) {
-        if (c != null) {
-          try {
-            c.close();
-          } catch (Exception suppressed) {
-            e.addSuppressed(suppressed);
-          }
-        }
-      }
+      close();
       throw e;
     }
   }
 
+  private <T extends AutoCloseable> T add(T closeable) {
+    started.add(closeable);
+    return closeable;
+  }
+
   /** The environment a function needs to call these upstreams (see {@link FunctionEnv}). */
   Map<String, String> functionEnvironment() {
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put(FunctionEnv.HTTP_URL, httpProxy.url("http") + "/items");
-    env.put(FunctionEnv.GRPC_TARGET, grpcProxy.host() + ":" + grpcProxy.port());
-    env.put(FunctionEnv.GRPC_PLAINTEXT, "true"); // loopback test server: no TLS
-    env.put(FunctionEnv.EMULATOR_HOST, pubsubProxy.host() + ":" + pubsubProxy.port());
-    env.put(FunctionEnv.TOPIC, TOPIC);
-    return env;
+    return Map.of(
+        FunctionEnv.HTTP_URL, proxies.get(0).url("http") + "/items",
+        FunctionEnv.GRPC_TARGET, "127.0.0.1:" + proxies.get(1).port(),
+        FunctionEnv.GRPC_PLAINTEXT, "true", // loopback test server: no TLS
+        FunctionEnv.EMULATOR_HOST, "127.0.0.1:" + proxies.get(2).port(),
+        FunctionEnv.TOPIC, TOPIC);
   }
 
-  /** Connections each upstream accepted so far, indexed by {@link Kind#ordinal()}. */
+  /** Connections each upstream accepted so far, by {@link Kind#ordinal()}. */
   int[] acceptedConnections() {
-    return new int[] {
-      httpProxy.acceptedConnections(), grpcProxy.acceptedConnections(), pubsubProxy.acceptedConnections()
-    };
+    return each(IdleKillingProxy::acceptedConnections);
   }
 
-  /** The most connections each upstream had open at once, indexed by {@link Kind#ordinal()}. */
+  /** The most connections each upstream had open at once, by {@link Kind#ordinal()}. */
   int[] maxOpenConnections() {
-    return new int[] {
-      httpProxy.maxOpenConnections(), grpcProxy.maxOpenConnections(), pubsubProxy.maxOpenConnections()
-    };
+    return each(IdleKillingProxy::maxOpenConnections);
   }
 
-  /** Calls each server answered, indexed by {@link Kind#ordinal()}: HTTP requests, SAY calls, messages. */
+  private int[] each(ToIntFunction<IdleKillingProxy> count) {
+    return proxies.stream().mapToInt(count).toArray();
+  }
+
+  /** Calls each server answered, by {@link Kind#ordinal()}: HTTP requests, SAY calls, messages. */
   int[] callsReceived() {
     return new int[] {http.requestsReceived(), grpc.calls(EchoGrpcServer.SAY), pubsub.messages().size()};
   }
 
   @Override
   public void close() {
-    pubsubProxy.close();
-    grpcProxy.close();
-    httpProxy.close();
-    pubsub.close();
-    grpc.close();
-    http.close();
+    Collections.reverse(started);
+    for (AutoCloseable c : started) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // Closing is best effort: the next one still gets closed.
+      }
+    }
+    started.clear();
   }
 }

@@ -28,18 +28,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A Java main class running in a child JVM that a test can freeze and thaw like a serverless
- * platform freezes an instance between invocations.
- *
- * <p>Freezing has to happen in a separate process: {@code SIGSTOP} stops every thread, including
- * the kernel-side view of time passing for the process, which is exactly what a throttled
- * serverless instance experiences and what no in-process trick can imitate. The child reuses the
- * current JVM's {@code java} binary and class path, so any class on the test class path can be
- * its main class.
- *
- * <p>The child's stdout is read line by line (UTF-8) into a queue and its stderr is collected into
- * a bounded buffer, both by daemon threads, so a chatty child can never block on a full pipe.
- * Signals are sent with the {@code kill} command, so freezing needs a POSIX system.
+ * A Java main class in a child JVM that a test can freeze and thaw as a serverless platform freezes
+ * an instance between invocations. It has to be another process: {@code SIGSTOP} stops every thread,
+ * which no in-process trick can imitate. The child reuses this JVM's {@code java} binary and class
+ * path. Its stdout is read line by line (UTF-8) into a queue and its stderr into a bounded buffer,
+ * by daemon threads, so a chatty child never blocks on a full pipe. Signals go through the
+ * {@code kill} command: freezing needs a POSIX system.
  */
 public final class ChildJvm implements AutoCloseable {
 
@@ -72,83 +66,67 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /**
-   * Starts describing a child JVM that runs {@code mainClass}.
-   *
-   * @param mainClass a class with a {@code public static void main(String[])} that is on the
-   *     current class path; static nested classes are fine
-   * @return a builder
+   * Starts describing a child JVM that runs {@code mainClass}: a class with a {@code public static
+   * void main(String[])} on the current class path (a static nested class is fine).
    */
   public static Builder builder(Class<?> mainClass) {
+    return new Builder(Objects.requireNonNull(mainClass, "mainClass").getName());
+  }
+
+  /** Starts describing a child JVM that runs the class named {@code mainClass}, found on its {@link Builder#classpath}. */
+  public static Builder builder(String mainClass) {
     return new Builder(Objects.requireNonNull(mainClass, "mainClass"));
   }
 
-  /**
-   * Configures and starts a {@link ChildJvm}. Not thread-safe; meant to be used in one chain.
-   */
+  /** Configures and starts a {@link ChildJvm}. Not thread-safe; meant to be used in one chain. */
   public static final class Builder {
-    private final Class<?> mainClass;
+    private final String mainClass;
     private final List<String> args = new ArrayList<>();
     private final List<String> jvmArgs = new ArrayList<>();
     private final Map<String, String> env = new LinkedHashMap<>();
     private final Map<String, String> systemProperties = new LinkedHashMap<>();
+    private String classpath = System.getProperty("java.class.path");
 
-    private Builder(Class<?> mainClass) {
+    private Builder(String mainClass) {
       this.mainClass = mainClass;
     }
 
-    /**
-     * Appends program arguments passed to {@code main}.
-     *
-     * @param args the arguments
-     * @return this builder
-     */
+    /** Appends arguments for {@code main}. */
     public Builder args(String... args) {
       this.args.addAll(Arrays.asList(args));
       return this;
     }
 
-    /**
-     * Sets an environment variable on top of the inherited environment.
-     *
-     * @param key the variable name
-     * @param value the value
-     * @return this builder
-     */
+    /** Sets an environment variable on top of the inherited environment; a null value removes it. */
     public Builder env(String key, String value) {
-      env.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      env.put(Objects.requireNonNull(key, "key"), value);
       return this;
     }
 
-    /**
-     * Sets a system property, passed as {@code -Dkey=value}.
-     *
-     * @param key the property name
-     * @param value the value
-     * @return this builder
-     */
+    /** Sets a system property, passed as {@code -Dkey=value}. */
     public Builder systemProperty(String key, String value) {
       systemProperties.put(
           Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
       return this;
     }
 
-    /**
-     * Appends raw JVM options such as {@code -Xmx64m}, placed before the main class.
-     *
-     * @param jvmArgs the options
-     * @return this builder
-     */
+    /** Appends JVM options such as {@code -Xmx64m}, placed before the main class. */
     public Builder jvmArgs(String... jvmArgs) {
       this.jvmArgs.addAll(Arrays.asList(jvmArgs));
       return this;
     }
 
     /**
-     * Starts the child.
-     *
-     * @return the running child; close it to avoid leaking a process
-     * @throws IOException if the process cannot be started
+     * Replaces the class path, by default the current JVM's ({@code java.class.path}), which does not
+     * hold the application's classes where they run in a class loader of their own, as under
+     * {@code mvn exec:java}. It must hold the main class.
      */
+    public Builder classpath(String classpath) {
+      this.classpath = Objects.requireNonNull(classpath, "classpath");
+      return this;
+    }
+
+    /** Starts the child; close it, or the process leaks. */
     public ChildJvm start() throws IOException {
       List<String> command = new ArrayList<>();
       command.add(javaBinary());
@@ -162,29 +140,27 @@ public final class ChildJvm implements AutoCloseable {
       command.addAll(jvmArgs);
       systemProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
       command.add("-cp");
-      command.add(System.getProperty("java.class.path"));
-      command.add(mainClass.getName());
+      command.add(classpath);
+      command.add(mainClass);
       command.addAll(args);
       ProcessBuilder builder = new ProcessBuilder(command);
-      builder.environment().putAll(env);
+      env.forEach((k, v) -> {
+        if (v == null) {
+          builder.environment().remove(k);
+        } else {
+          builder.environment().put(k, v);
+        }
+      });
       return new ChildJvm(builder.start(), List.copyOf(command));
     }
   }
 
-  /**
-   * The child's process id.
-   *
-   * @return the pid
-   */
+  /** The child's process id. */
   public long pid() {
     return process.pid();
   }
 
-  /**
-   * The full command line the child was started with, for diagnostics.
-   *
-   * @return the command, starting with the {@code java} binary
-   */
+  /** The command line the child was started with, from the {@code java} binary on, for diagnostics. */
   public List<String> command() {
     return command;
   }
@@ -194,21 +170,15 @@ public final class ChildJvm implements AutoCloseable {
    * kernel reports every thread as stopped, because {@code kill} returning only means the signal
    * was queued and a test asserting "nothing happens while frozen" needs the stronger guarantee.
    *
-   * @throws IllegalStateException if the child has exited, the {@code kill} command fails, or
-   *     the stop is not observed within a generous bound
-   * @throws UncheckedIOException if the {@code kill} command cannot be run
+   * @throws IllegalStateException if the child has exited, {@code kill} fails, or the stop is not
+   *     observed within a generous bound
    */
   public void freeze() {
     checkAlive("STOP");
     ProcessSignals.stop(process.toHandle());
   }
 
-  /**
-   * Resumes a frozen child with {@code SIGCONT}; harmless if it is not frozen.
-   *
-   * @throws IllegalStateException if the child has exited or the {@code kill} command fails
-   * @throws UncheckedIOException if the {@code kill} command cannot be run
-   */
+  /** Resumes a frozen child with {@code SIGCONT}; harmless if it is not frozen. */
   public void thaw() {
     checkAlive("CONT");
     ProcessSignals.resume(process.toHandle());
@@ -225,21 +195,12 @@ public final class ChildJvm implements AutoCloseable {
     process.toHandle().destroy();
   }
 
-  /**
-   * Whether the child process is still running (a frozen child is alive).
-   *
-   * @return whether the process has not exited
-   */
+  /** Whether the child process is still running (a frozen child is). */
   public boolean isAlive() {
     return process.isAlive();
   }
 
-  /**
-   * Writes one line to the child's stdin and flushes it.
-   *
-   * @param line the line, without a terminator
-   * @throws IOException if the child's stdin is closed
-   */
+  /** Writes one line (without its terminator) to the child's stdin and flushes it. */
   public synchronized void send(String line) throws IOException {
     stdin.write(line);
     stdin.write('\n');
@@ -247,13 +208,10 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /**
-   * Takes the next line the child printed to stdout.
+   * Takes the next line the child printed to stdout, waiting up to {@code timeout}.
    *
-   * @param timeout how long to wait for a line
-   * @return the line, without terminator
    * @throws IOException if stdout reached EOF; the message names the exit code and the tail of
    *     stderr, since that is almost always why a child stopped talking
-   * @throws TimeoutException if no line arrived in time
    */
   public String readLine(Duration timeout) throws IOException, TimeoutException {
     String line;
@@ -275,15 +233,9 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /**
-   * Reads lines until one starts with {@code prefix}, discarding the others, so tests can wait
-   * for a marker line without caring about unrelated output.
-   *
-   * @param prefix the prefix to look for
-   * @param timeout the overall time budget, not per line
-   * @return the first matching line
-   * @throws IOException if stdout reached EOF first
-   * @throws TimeoutException if no matching line arrived in time; the message lists the last
-   *     skipped lines
+   * Reads lines until one starts with {@code prefix}, discarding the others, so tests can wait for a
+   * marker line without caring about unrelated output; {@code timeout} is for all of it. A timeout's
+   * message lists the last skipped lines.
    */
   public String expectLine(String prefix, Duration timeout) throws IOException, TimeoutException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -307,14 +259,7 @@ public final class ChildJvm implements AutoCloseable {
     }
   }
 
-  /**
-   * Waits for the child to exit.
-   *
-   * @param timeout how long to wait
-   * @return the exit code
-   * @throws InterruptedException if interrupted while waiting
-   * @throws TimeoutException if the child is still running after {@code timeout}
-   */
+  /** Waits up to {@code timeout} for the child to exit, and returns its exit code. */
   public int waitFor(Duration timeout) throws InterruptedException, TimeoutException {
     if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
       throw new TimeoutException("child " + pid() + " still running after " + timeout);
@@ -322,12 +267,7 @@ public final class ChildJvm implements AutoCloseable {
     return process.exitValue();
   }
 
-  /**
-   * Everything the child wrote to stderr so far; if it wrote more than about a megabyte, the
-   * oldest part is discarded.
-   *
-   * @return the collected stderr
-   */
+  /** What the child wrote to stderr so far; past about a megabyte, the oldest part is dropped. */
   public String stderr() {
     synchronized (stderr) {
       return stderr.toString();

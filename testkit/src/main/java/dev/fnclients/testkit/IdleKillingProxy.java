@@ -22,42 +22,26 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntPredicate;
 
 /**
- * A loopback TCP proxy that behaves like a NAT gateway or serverless platform which silently
- * forgets connections that have been idle for longer than a limit.
+ * A loopback TCP proxy that behaves like a NAT gateway or serverless platform which silently forgets
+ * connections idle for longer than a limit. The client finds out only when it reuses one: by a
+ * reset, or by a request never answered. The proxy reproduces that moment deterministically, so pool
+ * eviction, retry and timeout logic can be tested without waiting minutes for a real NAT.
  *
- * <p>Real platforms do not tell the client when they drop an idle connection; the client only
- * finds out when it reuses the connection, either by a reset or by a request that is never
- * answered. This proxy reproduces exactly that moment, deterministically and on loopback, so
- * that pool eviction, retry and timeout logic can be tested without waiting minutes for a real
- * NAT timeout.
- *
- * <p>Every accepted client connection gets its own upstream connection (1:1), so the proxy's
- * counters are also what the upstream server sees. A connection counts as idle when no byte has
- * moved in either direction for longer than {@link #idleLimit()}. The idle check is made lazily
- * when the client sends again, because that is when a real client discovers the loss; bytes and
- * FINs coming from the upstream are forwarded regardless of idleness until that point.
- *
- * <p>When the client writes to an idle connection the connection is killed according to the
- * current {@link Mode}; the written bytes are never forwarded in either mode and the upstream
- * socket is closed, so the server sees the connection end just like a platform-side reap.
- *
- * <p>Threading: one daemon thread accepts, and each connection uses one daemon thread per
- * direction, all named {@code idle-killing-proxy-<port>-...}. Plain blocking sockets keep the
- * proxy simple to reason about; the thread cost is irrelevant at test scale.
+ * <p>Each client connection gets its own upstream connection (1:1), so the counters are also what the
+ * server sees. A connection is idle when no byte moved either way for longer than {@link
+ * #idleLimit()}; the check is made when the client sends again, as that is when a real client
+ * discovers the loss. The written bytes are then never forwarded, the upstream socket is closed (the
+ * server sees a platform-side reap), and the client gets what the {@link Mode} says. One daemon
+ * thread accepts and each connection has one per direction, named {@code idle-killing-proxy-<port>-...}:
+ * plain blocking sockets keep it simple to reason about.
  */
 public final class IdleKillingProxy implements AutoCloseable {
 
   /** What happens to a connection that the client reuses after it has been idle too long. */
   public enum Mode {
-    /**
-     * The client gets a TCP reset (the client socket is closed with {@code SO_LINGER 0}); this is
-     * the friendly failure, surfacing immediately as "connection reset".
-     */
+    /** A TCP reset ({@code SO_LINGER 0}): the friendly failure, at once "connection reset". */
     RESET,
-    /**
-     * The client's bytes vanish and nothing is ever answered, while the client socket stays open;
-     * this is the nasty failure where only the client's own read timeout helps.
-     */
+    /** The bytes vanish, nothing is answered, the socket stays open: only a read timeout helps. */
     DROP
   }
 
@@ -86,7 +70,6 @@ public final class IdleKillingProxy implements AutoCloseable {
   private final AtomicInteger maxOpen = new AtomicInteger();
   private final AtomicInteger killed = new AtomicInteger();
   private final AtomicLong forwarded = new AtomicLong();
-  private final AtomicLong returned = new AtomicLong();
 
   /** Signalled whenever a counter that someone may be awaiting changes. */
   private final Object countersChanged = new Object();
@@ -115,7 +98,6 @@ public final class IdleKillingProxy implements AutoCloseable {
    * @param idleLimit how long a connection may be idle before reusing it kills it; zero kills
    *     every reuse after any pause, a duration too large for nanoseconds means never
    * @param mode how a killed connection fails for the client
-   * @return the running proxy
    * @throws IOException if the listening socket cannot be bound
    */
   public static IdleKillingProxy start(InetSocketAddress upstream, Duration idleLimit, Mode mode)
@@ -126,165 +108,90 @@ public final class IdleKillingProxy implements AutoCloseable {
   }
 
   /**
-   * Starts a proxy that never kills anything. Because connections map 1:1 to upstream
-   * connections this is a cheap way to count how many connections a client really opens.
-   *
-   * @param upstream where every accepted connection is forwarded to
-   * @return the running proxy
-   * @throws IOException if the listening socket cannot be bound
+   * Starts a proxy that never kills anything: as connections map 1:1 to upstream connections, a
+   * cheap way to count how many connections a client really opens.
    */
   public static IdleKillingProxy start(InetSocketAddress upstream) throws IOException {
     Objects.requireNonNull(upstream, "upstream");
     return new IdleKillingProxy(upstream, NEVER, Mode.RESET);
   }
 
-  /**
-   * Switches how idle connections are killed; applies to the next kill, including on connections
-   * that are already open.
-   *
-   * @param mode the new mode
-   */
+  /** Switches how idle connections are killed, from the next kill on, open connections included. */
   public void mode(Mode mode) {
     this.mode = Objects.requireNonNull(mode, "mode");
   }
 
-  /**
-   * The current kill mode.
-   *
-   * @return the mode used for the next kill
-   */
+  /** How the next kill is done. */
   public Mode mode() {
     return mode;
   }
 
   /**
-   * Changes the idle limit; applies to the next client write on every connection, so lowering it
-   * can retroactively doom connections that are already idle.
-   *
-   * @param limit the new limit; a duration too large for nanoseconds means never
+   * Changes the idle limit, from the next client write on every connection: lowering it can doom
+   * connections that are idle already. A duration too large for nanoseconds means never.
    */
   public void idleLimit(Duration limit) {
     this.idleLimitNanos = toLimitNanos(limit);
   }
 
-  /**
-   * The current idle limit.
-   *
-   * @return the limit, or {@link ChronoUnit#FOREVER}'s duration when connections are never killed
-   */
+  /** The idle limit, {@link ChronoUnit#FOREVER}'s duration when connections are never killed. */
   public Duration idleLimit() {
     long nanos = idleLimitNanos;
     return nanos == NEVER ? ChronoUnit.FOREVER.getDuration() : Duration.ofNanos(nanos);
   }
 
-  /**
-   * The upstream address connections are forwarded to.
-   *
-   * @return the upstream address
-   */
-  public InetSocketAddress upstream() {
-    return upstream;
-  }
-
-  /**
-   * The port the proxy listens on.
-   *
-   * @return the ephemeral loopback port
-   */
+  /** The ephemeral loopback port the proxy listens on. */
   public int port() {
     return port;
   }
 
   /**
-   * The host the proxy listens on.
-   *
-   * @return always {@code "127.0.0.1"}; a literal avoids clients resolving {@code localhost} to
-   *     {@code ::1} where nothing listens
+   * Always {@code "127.0.0.1"}: a literal keeps clients from resolving {@code localhost} to
+   * {@code ::1}, where nothing listens.
    */
   public String host() {
     return HOST;
   }
 
-  /**
-   * The address clients should connect to.
-   *
-   * @return the listening address
-   */
+  /** The address clients should connect to. */
   public InetSocketAddress address() {
     return new InetSocketAddress(HOST, port);
   }
 
-  /**
-   * A base URL pointing at the proxy, for clients that are configured by URL.
-   *
-   * @param scheme for example {@code "http"}
-   * @return {@code scheme://127.0.0.1:port}, without a trailing slash
-   */
+  /** {@code scheme://127.0.0.1:port}, without a trailing slash, for clients configured by URL. */
   public String url(String scheme) {
     return scheme + "://" + HOST + ":" + port;
   }
 
-  /**
-   * Client connections accepted since start or the last {@link #resetCounters()}.
-   *
-   * @return the number of accepted client connections
-   */
+  /** Client connections accepted since start or the last {@link #resetCounters()}. */
   public int acceptedConnections() {
     return accepted.get();
   }
 
-  /**
-   * Client connections currently open, including dropped connections the client still holds.
-   *
-   * @return the number of open client connections
-   */
+  /** Client connections open now, dropped connections the client still holds included. */
   public int openConnections() {
     return open.get();
   }
 
-  /**
-   * The exact high-water mark of {@link #openConnections()} since start or the last {@link
-   * #resetCounters()}.
-   *
-   * @return the maximum number of simultaneously open client connections
-   */
+  /** The exact high-water mark of {@link #openConnections()} since start or the last {@link #resetCounters()}. */
   public int maxOpenConnections() {
     return maxOpen.get();
   }
 
-  /**
-   * Connections killed because the client reused them after the idle limit, in either mode.
-   *
-   * @return the number of killed connections
-   */
+  /** Connections killed, in either mode, because the client reused them after the idle limit. */
   public int killedConnections() {
     return killed.get();
   }
 
   /**
-   * Bytes forwarded from clients to the upstream; swallowed bytes of killed connections are not
-   * included, which makes this a direct check that nothing leaked through.
-   *
-   * @return the number of client-to-upstream bytes forwarded
+   * Bytes forwarded from clients to the upstream; the swallowed bytes of killed connections are not
+   * in it, which makes it a direct check that nothing leaked through.
    */
   public long forwardedBytes() {
     return forwarded.get();
   }
 
-  /**
-   * Bytes forwarded from the upstream back to clients.
-   *
-   * @return the number of upstream-to-client bytes forwarded
-   */
-  public long returnedBytes() {
-    return returned.get();
-  }
-
-  /**
-   * Lists the names of this proxy's threads that are still alive, for diagnosing leaks.
-   *
-   * @return names of live proxy threads
-   */
+  /** The names of this proxy's threads still alive, for diagnosing leaks. */
   public List<String> liveThreadNames() {
     List<String> names = new ArrayList<>();
     for (Thread thread : threads) {
@@ -297,41 +204,23 @@ public final class IdleKillingProxy implements AutoCloseable {
 
   /**
    * Resets the accepted, killed and byte counters to zero and the high-water mark to the number
-   * of connections open right now, so a test can measure one phase in isolation.
+   * of connections open now, so a test can measure one phase in isolation.
    */
   public void resetCounters() {
     accepted.set(0);
     killed.set(0);
     forwarded.set(0);
-    returned.set(0);
     maxOpen.set(open.get());
   }
 
   /**
-   * Waits until {@link #openConnections()} equals {@code expected}; closing is asynchronous from
-   * the client's point of view, so tests need this instead of sleeping.
+   * Waits until {@link #openConnections()} equals {@code expected}: closing is asynchronous from the
+   * client's point of view, so tests need this instead of sleeping.
    *
-   * @param expected the count to wait for
-   * @param timeout the maximum time to wait
    * @return whether the count was reached in time
-   * @throws InterruptedException if interrupted while waiting
    */
   public boolean awaitOpenConnections(int expected, Duration timeout) throws InterruptedException {
     return awaitCounter(open, n -> n == expected, timeout);
-  }
-
-  /**
-   * Waits until at least {@code atLeast} client connections have been accepted; a client's
-   * {@code connect} can return before the proxy's accept thread has seen the connection.
-   *
-   * @param atLeast the minimum count to wait for
-   * @param timeout the maximum time to wait
-   * @return whether the count was reached in time
-   * @throws InterruptedException if interrupted while waiting
-   */
-  public boolean awaitAcceptedConnections(int atLeast, Duration timeout)
-      throws InterruptedException {
-    return awaitCounter(accepted, n -> n >= atLeast, timeout);
   }
 
   /**
@@ -626,7 +515,6 @@ public final class IdleKillingProxy implements AutoCloseable {
           return;
         }
         lastActivityNanos.set(System.nanoTime());
-        returned.addAndGet(n);
       }
     }
 

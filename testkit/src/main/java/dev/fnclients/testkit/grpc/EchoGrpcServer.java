@@ -1,10 +1,14 @@
 package dev.fnclients.testkit.grpc;
 
+import io.grpc.Attributes;
+import io.grpc.BindableService;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.MethodDescriptor;
-import io.grpc.Server;
+import io.grpc.ServerCredentials;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServerTransportFilter;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
@@ -16,18 +20,15 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real gRPC server (Netty) on loopback serving {@code fnclients.test.Echo}, with string messages
  * so that no code generation is needed. It counts what it receives, so tests can prove retries and
- * caps from the server's side.
+ * caps from the server's side, and the connections it accepts.
  *
  * <ul>
  *   <li>{@link #SAY}: answers with the request.
@@ -37,7 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@link #HANG}: never answers; the call ends only by deadline or cancellation.
  * </ul>
  */
-public final class EchoGrpcServer implements AutoCloseable {
+public final class EchoGrpcServer extends LoopbackGrpcServer {
   /** The service name. */
   public static final String SERVICE = "fnclients.test.Echo";
   /** Echoes the request. */
@@ -49,18 +50,14 @@ public final class EchoGrpcServer implements AutoCloseable {
   /** Never answers. */
   public static final MethodDescriptor<String, String> HANG = unary("Hang");
 
-  private final Server server;
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "echo-grpc-server-timer");
-    t.setDaemon(true);
-    return t;
-  });
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> failuresByKey = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
+  private final AtomicInteger connections = new AtomicInteger();
 
-  private EchoGrpcServer(int port) throws IOException {
+  private EchoGrpcServer(int port, ServerCredentials credentials, BindableService... more) throws IOException {
+    super("echo-grpc-server-timer");
     ServerServiceDefinition service =
         ServerServiceDefinition.builder(SERVICE)
             .addMethod(SAY, ServerCalls.asyncUnaryCall((request, response) -> {
@@ -71,27 +68,42 @@ public final class EchoGrpcServer implements AutoCloseable {
             .addMethod(SLOW, ServerCalls.asyncUnaryCall(this::slow))
             .addMethod(HANG, ServerCalls.asyncUnaryCall((request, response) -> count(HANG)))
             .build();
-    this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)).addService(service).build().start();
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port), credentials)
+        .addService(service)
+        .addTransportFilter(new ServerTransportFilter() {
+          @Override
+          public Attributes transportReady(Attributes attributes) {
+            connections.incrementAndGet();
+            return attributes;
+          }
+        });
+    for (BindableService s : more) {
+      builder.addService(s);
+    }
+    start(builder);
   }
 
   /** Starts a server on an ephemeral loopback port. */
   public static EchoGrpcServer start() throws IOException {
-    return new EchoGrpcServer(0);
+    return new EchoGrpcServer(0, InsecureServerCredentials.create());
+  }
+
+  /**
+   * Starts a server on an ephemeral loopback port with {@code credentials} (TLS, or plaintext) and
+   * {@code more} services besides the echo one, e.g. a benchmark's.
+   */
+  public static EchoGrpcServer start(ServerCredentials credentials, BindableService... more) throws IOException {
+    return new EchoGrpcServer(0, credentials, more);
   }
 
   /** Starts a server on {@code port}, e.g. to restart one where clients expect it. */
   public static EchoGrpcServer start(int port) throws IOException {
-    return new EchoGrpcServer(port);
+    return new EchoGrpcServer(port, InsecureServerCredentials.create());
   }
 
-  /** The port the server listens on. */
-  public int port() {
-    return server.getPort();
-  }
-
-  /** The server's address. */
-  public InetSocketAddress address() {
-    return new InetSocketAddress("127.0.0.1", port());
+  /** Connections (transports) the server has accepted so far. */
+  public int connectionsAccepted() {
+    return connections.get();
   }
 
   /** Calls to {@code method} received so far, each attempt counted. */
@@ -144,22 +156,6 @@ public final class EchoGrpcServer implements AutoCloseable {
     } catch (RuntimeException e) {
       // The client went away (cancelled or deadline passed): nothing to answer.
     }
-  }
-
-  /** Stops the server at once, cutting open connections; waits up to {@code timeout} for it to end. */
-  public void stop(Duration timeout) {
-    server.shutdownNow();
-    timer.shutdownNow();
-    try {
-      server.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  @Override
-  public void close() {
-    stop(Duration.ofSeconds(5));
   }
 
   private static MethodDescriptor<String, String> unary(String name) {

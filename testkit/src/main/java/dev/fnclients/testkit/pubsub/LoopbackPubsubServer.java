@@ -6,7 +6,7 @@ import com.google.pubsub.v1.PublishResponse;
 import com.google.pubsub.v1.PublisherGrpc;
 import com.google.pubsub.v1.PubsubMessage;
 import com.google.pubsub.v1.Topic;
-import io.grpc.Server;
+import dev.fnclients.testkit.grpc.LoopbackGrpcServer;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -20,9 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,7 +53,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * channel to {@link #target()}, wrapped in a {@code FixedTransportChannelProvider}, and a
  * {@code NoCredentialsProvider}.
  */
-public final class LoopbackPubsubServer implements AutoCloseable {
+public final class LoopbackPubsubServer extends LoopbackGrpcServer {
 
   /**
    * One message the server accepted.
@@ -71,13 +69,6 @@ public final class LoopbackPubsubServer implements AutoCloseable {
       Objects.requireNonNull(messageId, "messageId");
     }
   }
-
-  private final Server server;
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "loopback-pubsub-server-timer");
-    t.setDaemon(true);
-    return t;
-  });
 
   // Guarded by itself; ids are assigned under the same lock so that id order is recording order.
   private final List<Received> received = new ArrayList<>();
@@ -95,10 +86,8 @@ public final class LoopbackPubsubServer implements AutoCloseable {
   private volatile boolean hang;
 
   private LoopbackPubsubServer(int port) throws IOException {
-    this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-        .addService(new Publisher())
-        .build()
-        .start();
+    super("loopback-pubsub-server-timer");
+    start(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)).addService(new Publisher()));
   }
 
   /** Starts a server on an ephemeral loopback port. */
@@ -109,21 +98,6 @@ public final class LoopbackPubsubServer implements AutoCloseable {
   /** Starts a server on {@code port}, e.g. to restart one where clients expect it. */
   public static LoopbackPubsubServer start(int port) throws IOException {
     return new LoopbackPubsubServer(port);
-  }
-
-  /** The port the server listens on. */
-  public int port() {
-    return server.getPort();
-  }
-
-  /** The server's address. */
-  public InetSocketAddress address() {
-    return new InetSocketAddress("127.0.0.1", port());
-  }
-
-  /** The server's address as a gRPC target, {@code 127.0.0.1:PORT}. */
-  public String target() {
-    return "127.0.0.1:" + port();
   }
 
   /** A snapshot of the messages answered successfully, in the order they were recorded. */
@@ -208,22 +182,6 @@ public final class LoopbackPubsubServer implements AutoCloseable {
     }
     delay = Duration.ZERO;
     hang = false;
-  }
-
-  /** Stops the server at once, cutting open connections; waits up to {@code timeout} for it to end. */
-  public void stop(Duration timeout) {
-    server.shutdownNow();
-    timer.shutdownNow();
-    try {
-      server.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  @Override
-  public void close() {
-    stop(Duration.ofSeconds(5));
   }
 
   private final class Publisher extends PublisherGrpc.PublisherImplBase {

@@ -1,0 +1,286 @@
+package dev.fnclients.examples;
+
+import dev.fnclients.testkit.ChildJvm;
+import dev.fnclients.testkit.IdleKillingProxy;
+import dev.fnclients.testkit.IdleKillingProxy.Mode;
+import dev.fnclients.testkit.LoopbackHttpServer;
+import dev.fnclients.testkit.grpc.EchoGrpcServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntSupplier;
+import java.util.stream.IntStream;
+
+/**
+ * The idle-gap harness behind {@link IdleGapDemo} and the benchmarks' platform simulation: a function
+ * instance ({@link IdleGapInstance}, in a child JVM) is invoked now and then and <b>frozen</b>
+ * ({@code SIGSTOP}) between invocations, as a serverless platform freezes an idle instance, while an
+ * {@link IdleKillingProxy} between it and a loopback server kills connections idle past a limit, as
+ * a NAT gateway or load balancer does: by a reset ({@code RESET}) or by silently swallowing what is
+ * sent ({@code DROP}). The proxy counts the connections (what the server sees) and the ones it
+ * killed because the client wrote to them late.
+ */
+public final class IdleGap {
+  private static final Duration ANSWER = Duration.ofSeconds(30);
+
+  private IdleGap() {}
+
+  /**
+   * What to run.
+   *
+   * @param longGap frozen this long before invocations 1 + gapEvery, 1 + 2 gapEvery, ...: longer
+   *     than {@code idleLimit}
+   * @param shortGap frozen this long before the others
+   * @param timeout the default clients' read timeout, or deadline for a gRPC call
+   * @param calls what each invocation calls ({@code GET}, {@code POST}; for gRPC one call each), in
+   *     turn first, so that each meets the first request after a gap
+   * @param env the instance's environment on top of this one's, e.g. {@code FNCLIENTS_MAX_IDLE_AGE}
+   * @param classpath the instance's class path, or null for this JVM's
+   */
+  public record Settings(Duration idleLimit, Duration longGap, Duration shortGap, int invocations, int gapEvery,
+      Duration timeout, List<String> calls, Map<String, String> env, String classpath) {
+
+    public Settings {
+      if (invocations < 1 || gapEvery < 1 || calls.isEmpty() || longGap.compareTo(idleLimit) <= 0) {
+        throw new IllegalArgumentException("needs invocations and gapEvery >= 1, a call, and longGap > idleLimit: " + this);
+      }
+    }
+
+    /** These settings with {@code n} invocations and a long gap before every {@code gapEvery}-th. */
+    public Settings with(int n, int gapEvery, Duration timeout) {
+      return new Settings(idleLimit, longGap, shortGap, n, gapEvery, timeout, calls, env, classpath);
+    }
+
+    public boolean longGapBefore(int invocation) {
+      return invocation > 1 && (invocation - 1) % gapEvery == 0;
+    }
+
+    public int longGaps() {
+      return (invocations - 1) / gapEvery;
+    }
+
+    /** The invocations that come after a long gap, as {@code "4, 7, 10 and 13"}. */
+    public String longGapsBefore() {
+      List<String> n = IntStream.rangeClosed(2, invocations).filter(this::longGapBefore).mapToObj(Integer::toString).toList();
+      return n.size() < 2 ? String.join("", n) : String.join(", ", n.subList(0, n.size() - 1)) + " and " + n.get(n.size() - 1);
+    }
+  }
+
+  /**
+   * What one client variant did, per call (an invocation makes {@code calls.size()} of them).
+   *
+   * @param latencyMicros each call's time, failed calls included
+   * @param failures each failed call: invocation, method, time, exception
+   * @param killed connections the proxy killed because the client wrote to them after the idle limit
+   * @param openAtGapEnd connections open at the end of the long gaps, summed: idle ones the client kept
+   * @param serverReceived calls the server answered during the invocations
+   * @param stats the instance's own counters (see {@link IdleGapInstance}), -1 where not counted
+   */
+  public record Run(String protocol, Mode mode, String variant, List<Long> latencyMicros, List<Boolean> ok,
+      List<Integer> longGapBefore, Map<String, Integer> errors, List<String> failures, int connections, int killed,
+      int openAtGapEnd, int serverReceived, Map<String, Long> stats, int threadsStart, int threadsEnd,
+      long startToReadyMillis) {
+
+    public int succeeded() {
+      return (int) ok.stream().filter(b -> b).count();
+    }
+
+    public int failed() {
+      return ok.size() - succeeded();
+    }
+
+    public long stat(String name) {
+      return stats.getOrDefault(name, -1L);
+    }
+
+    /** Nearest-rank percentile of the call latencies, in milliseconds. */
+    public double percentileMillis(double p) {
+      return percentile(latencyMicros, p) / 1000;
+    }
+  }
+
+  /**
+   * One client variant across bursts of back-to-back invocations separated by frozen long gaps
+   * (proxy: RST): the connections per 1,000 invocations, the live threads after the first and last.
+   */
+  public record Burst(String protocol, String variant, int invocations, int gaps, int ok, int failed, double maxMillis,
+      int connections, int killed, long retries, int threadsStart, int threadsEnd) {}
+
+  /** A loopback server for {@code http} ({@link LoopbackHttpServer}) or {@code grpc} ({@link EchoGrpcServer}). */
+  public record Upstream(String protocol, InetSocketAddress address, IntSupplier received, Runnable closer)
+      implements AutoCloseable {
+
+    public static Upstream start(String protocol) throws IOException {
+      if (protocol.equals("http")) {
+        LoopbackHttpServer server = LoopbackHttpServer.start();
+        return new Upstream(protocol, server.address(), server::requestsReceived, server::close);
+      } else if (protocol.equals("grpc")) {
+        EchoGrpcServer server = EchoGrpcServer.start();
+        return new Upstream(protocol, server.address(), () -> server.calls(EchoGrpcServer.SAY), server::close);
+      }
+      throw new IllegalArgumentException("protocol " + protocol + " (http or grpc)");
+    }
+
+    /** How a client addresses the server at {@code address}: itself, or a proxy in front of it. */
+    String target(InetSocketAddress address) {
+      return protocol.equals("http") ? "http://127.0.0.1:" + address.getPort() + "/items" : "127.0.0.1:" + address.getPort();
+    }
+
+    @Override
+    public void close() {
+      closer.run();
+    }
+  }
+
+  /** Runs {@code settings.invocations()} invocations of one client variant across frozen gaps. */
+  public static Run run(Settings settings, Mode mode, String variant, Upstream upstream) throws Exception {
+    try (IdleKillingProxy proxy = IdleKillingProxy.start(upstream.address(), settings.idleLimit(), mode);
+        Instance instance = Instance.start(settings, variant, upstream, proxy)) {
+      int receivedBefore = upstream.received().getAsInt();
+      List<Long> latencies = new ArrayList<>();
+      List<Boolean> ok = new ArrayList<>();
+      List<Integer> longGaps = new ArrayList<>();
+      Map<String, Integer> errors = new TreeMap<>();
+      List<String> failures = new ArrayList<>();
+      int openAtGapEnd = 0;
+      for (int i = 1; i <= settings.invocations(); i++) {
+        boolean afterLongGap = settings.longGapBefore(i);
+        if (afterLongGap) {
+          longGaps.add(i);
+          openAtGapEnd += instance.frozen(settings.longGap(), proxy);
+        } else if (i > 1) {
+          instance.frozen(settings.shortGap(), proxy);
+        }
+        List<String> calls = new ArrayList<>(settings.calls());
+        Collections.rotate(calls, i - 1);
+        instance.child().send("INVOKE " + String.join(" ", calls));
+        for (String call : calls) {
+          String[] answer = instance.child().readLine(settings.timeout().plus(ANSWER)).split(" ", 3);
+          latencies.add(Long.parseLong(answer[1]));
+          ok.add(answer[0].equals("OK"));
+          if (!answer[0].equals("OK")) {
+            String error = answer.length > 2 ? answer[2] : "?";
+            errors.merge(shortError(error), 1, Integer::sum);
+            failures.add("invocation " + i + " " + call + (afterLongGap && call.equals(calls.get(0))
+                ? " (first call after a " + settings.longGap().toMillis() + " ms gap)" : "")
+                + " after " + Long.parseLong(answer[1]) / 1000 + " ms: " + error);
+          }
+        }
+      }
+      instance.child().send("THREADS");
+      int threadsEnd = Integer.parseInt(instance.child().expectLine("THREADS", ANSWER).substring(8).trim());
+      return new Run(upstream.protocol(), mode, variant, latencies, ok, longGaps, errors, failures,
+          proxy.acceptedConnections(), proxy.killedConnections(), openAtGapEnd, upstream.received().getAsInt() - receivedBefore,
+          instance.stats(), instance.threadsStart(), threadsEnd, instance.startToReadyMillis());
+    }
+  }
+
+  /** Runs {@code bursts} bursts of {@code burstSize} invocations, separated by frozen long gaps (proxy: RST). */
+  public static Burst bursts(Settings settings, String variant, Upstream upstream, int burstSize, int bursts)
+      throws Exception {
+    try (IdleKillingProxy proxy = IdleKillingProxy.start(upstream.address(), settings.idleLimit(), Mode.RESET);
+        Instance instance = Instance.start(settings, variant, upstream, proxy)) {
+      int ok = 0;
+      long maxMicros = 0;
+      int threadsStart = -1;
+      int threadsEnd = -1;
+      for (int b = 1; b <= bursts; b++) {
+        if (b > 1) {
+          instance.frozen(settings.longGap(), proxy);
+        }
+        // The first invocation alone, to read the live threads once the client exists.
+        for (int n : b == 1 ? new int[] {1, burstSize - 1} : new int[] {burstSize}) {
+          instance.child().send("BURST " + n);
+          String[] line = instance.child().expectLine("BURST", Duration.ofMinutes(10)).split(" ");
+          ok += Integer.parseInt(line[1]);
+          maxMicros = Math.max(maxMicros, Long.parseLong(line[3]));
+          threadsEnd = Integer.parseInt(line[4]);
+          threadsStart = threadsStart < 0 ? threadsEnd : threadsStart;
+        }
+      }
+      return new Burst(upstream.protocol(), variant, burstSize * bursts, bursts - 1, ok, burstSize * bursts - ok,
+          maxMicros / 1000.0, proxy.acceptedConnections(), proxy.killedConnections(), instance.stats().get("retries"),
+          threadsStart, threadsEnd);
+    }
+  }
+
+  /** Nearest-rank percentile, NaN for no values. */
+  public static double percentile(List<? extends Number> values, double p) {
+    double[] sorted = values.stream().mapToDouble(Number::doubleValue).sorted().toArray();
+    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+    return sorted.length == 0 ? Double.NaN : sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
+  }
+
+  /** The exception class and the start of its message, numbers folded: enough to group failures. */
+  private static String shortError(String error) {
+    String s = error.trim().replaceAll("[0-9]+(\\.[0-9]+)?", "N");
+    return s.length() > 90 ? s.substring(0, 87) + "..." : s;
+  }
+
+  /**
+   * The running instance, ready.
+   *
+   * @param baseline its counters after the uncounted first call, which {@link #stats()} leaves out
+   */
+  private record Instance(ChildJvm child, int threadsStart, long startToReadyMillis, Map<String, Long> baseline)
+      implements AutoCloseable {
+
+    static Instance start(Settings settings, String variant, Upstream upstream, IdleKillingProxy proxy)
+        throws IOException, TimeoutException {
+      long spawn = System.nanoTime();
+      ChildJvm.Builder builder = ChildJvm.builder(IdleGapInstance.class).jvmArgs("-Xmx256m")
+          .args(upstream.protocol(), variant, upstream.target(upstream.address()), upstream.target(proxy.address()),
+              Long.toString(settings.timeout().toMillis()));
+      settings.env().forEach(builder::env);
+      ChildJvm child = (settings.classpath() == null ? builder : builder.classpath(settings.classpath())).start();
+      try {
+        int threads = Integer.parseInt(child.expectLine("READY", Duration.ofSeconds(90)).substring(6).trim());
+        Instance ready = new Instance(child, threads, (System.nanoTime() - spawn) / 1_000_000, Map.of());
+        return new Instance(child, threads, ready.startToReadyMillis(), ready.stats());
+      } catch (IOException | TimeoutException | RuntimeException e) {
+        child.close();
+        throw e;
+      }
+    }
+
+    /** Keeps the instance frozen for {@code gap}; returns the connections the proxy held open at its end. */
+    int frozen(Duration gap, IdleKillingProxy proxy) throws InterruptedException {
+      child.freeze();
+      try {
+        Thread.sleep(gap.toMillis()); // the injected fault: the platform freezes the idle instance
+        return proxy.openConnections();
+      } finally {
+        child.thaw();
+      }
+    }
+
+    Map<String, Long> stats() throws IOException, TimeoutException {
+      child.send("STATS");
+      Map<String, Long> stats = new TreeMap<>();
+      for (String pair : child.expectLine("STATS", ANSWER).substring(6).trim().split(" ")) {
+        String[] nameAndCount = pair.split("=");
+        long n = Long.parseLong(nameAndCount[1]);
+        stats.put(nameAndCount[0], n < 0 ? n : n - baseline.getOrDefault(nameAndCount[0], 0L));
+      }
+      return stats;
+    }
+
+    /** Asks the instance to exit (its shutdown hooks run), then makes sure it is gone. */
+    @Override
+    public void close() {
+      try {
+        child.send("QUIT");
+        child.waitFor(Duration.ofSeconds(15));
+      } catch (Exception e) {
+        // close() below kills it.
+      }
+      child.close();
+    }
+  }
+}
