@@ -113,17 +113,17 @@ public final class FnClientsConfig {
     return maxIdleAge;
   }
 
-  /** The most connections open at once across all hosts, for synchronous and asynchronous calls alike. Default 64. Range 1 to 10000. */
+  /** The most sockets open at once across all hosts, in use and pooled (an idle one is closed to make room), and the most calls in flight at once; for synchronous and asynchronous calls alike. Default 64. Range 1 to 10000. */
   public int maxConnections() {
     return maxConnections;
   }
 
-  /** The most connections open at once to one host (scheme, host and port); the effective value is at most {@link #maxConnections()}. Default 32. Range 1 to 10000. */
+  /** The most sockets open at once to one host and port, whatever request of a call opens them (a redirect's follow-up counts against its own destination), and the most calls in flight at once to one scheme, host and port; the effective value is at most {@link #maxConnections()}. Default 32. Range 1 to 10000. */
   public int maxConnectionsPerHost() {
     return maxConnectionsPerHost;
   }
 
-  /** How long a caller waits for a connection permit at each cap (per host, then total) before {@link ConnectionCapExceededException}. Default 5s. Range 0 to 10m. */
+  /** The longest a call waits for a connection permit, both caps together, before {@link ConnectionCapExceededException}; never longer than the call has left of {@link #callTimeout()}. Default 5s. Range 0 to 10m. */
   public Duration capWait() {
     return capWait;
   }
@@ -143,7 +143,7 @@ public final class FnClientsConfig {
     return writeTimeout;
   }
 
-  /** Deadline for a whole call: cap wait, connects, retries and reading the body. Default 30s, half the platform's default 60s function timeout. Range 1ms to 1h. */
+  /** Deadline for a whole call, from {@code execute()} or {@code enqueue()}: cap wait, connects, retries and their waits, and reading the body. Default 30s, half the platform's default 60s function timeout. Range 1ms to 1h. */
   public Duration callTimeout() {
     return callTimeout;
   }
@@ -158,7 +158,7 @@ public final class FnClientsConfig {
     return dnsStaleIfError;
   }
 
-  /** Attempts per call, the first included, for failures that are safe to retry. Default 3. Range 1 to 10. */
+  /** Attempts per call, the first included, for failures safe to retry and {@link #retryStatuses()} together. Default 3. Range 1 to 10. */
   public int retryMaxAttempts() {
     return retryMaxAttempts;
   }

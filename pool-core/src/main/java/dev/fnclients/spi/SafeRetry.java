@@ -22,8 +22,8 @@ import java.util.function.LongSupplier;
  * gets the last failure or result at once.
  */
 public final class SafeRetry {
-  /** {@link #call}'s {@code nanosLeft} for a call without a deadline. */
-  public static final long NO_DEADLINE = Long.MAX_VALUE;
+  /** {@link #call}'s {@code nanosLeft} for a call without a deadline; the same as {@link ConnectionCap#NO_DEADLINE}. */
+  public static final long NO_DEADLINE = ConnectionCap.NO_DEADLINE;
 
   private static final LongSupplier NO_DEADLINE_LEFT = () -> NO_DEADLINE;
 

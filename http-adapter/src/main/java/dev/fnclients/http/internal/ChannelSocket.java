@@ -21,6 +21,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,6 +48,7 @@ import java.util.concurrent.TimeUnit;
  * on the JDK's own sockets; the interrupt status is kept.
  */
 final class ChannelSocket extends Socket {
+  private static final Consumer<SelectionKey> IGNORE = key -> {};
   private final SocketChannel channel;
   private final SocketCap cap;
   private final Object stateLock = new Object();
@@ -330,12 +332,8 @@ final class ChannelSocket extends Socket {
     // afterwards, as the JDK's own sockets ignore interrupts while blocked.
     boolean interrupted = Thread.interrupted();
     try {
-      if (timed) {
-        selector.select(millis);
-      } else {
-        selector.select();
-      }
-      selector.selectedKeys().clear();
+      // The action form of select leaves the selected-key set alone: nothing to add, nothing to clear.
+      selector.select(IGNORE, millis);
     } catch (ClosedSelectorException e) {
       throw socketClosed();
     } finally {

@@ -14,6 +14,13 @@ import java.net.Socket;
  * by a {@link StaleConnectionException} to go again on a fresh one.
  */
 final class TrackedConnection {
+  /**
+   * The peer check is skipped for a connection whose last exchange ended less than this long ago:
+   * a close the server sent since would, on a real network, still be on its way (the race the safe
+   * retries are for), and back-to-back requests save the system call.
+   */
+  static final long PEER_CHECK_AFTER_NANOS = 1_000_000;
+
   private final IdlePolicy policy;
   private final TransportStats stats;
   private final SocketCap cap;
@@ -45,9 +52,10 @@ final class TrackedConnection {
    */
   synchronized void acquire() throws StaleConnectionException {
     if (!retired && inFlight == 0 && used) {
-      if (policy.isExpired(idleSince, limitNanos)) {
+      long now = policy.now();
+      if (IdlePolicy.isExpired(idleSince, now, limitNanos)) {
         retire(MetricNames.IDLE_EVICTIONS);
-      } else if (checkPeer && channel.peerClosedOrSentUnasked()) {
+      } else if (checkPeer && now - idleSince >= PEER_CHECK_AFTER_NANOS && channel.peerClosedOrSentUnasked()) {
         retire(MetricNames.PEER_CLOSED_EVICTIONS);
       }
     }
