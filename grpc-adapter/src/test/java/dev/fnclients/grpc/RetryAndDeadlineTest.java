@@ -147,8 +147,10 @@ class RetryAndDeadlineTest {
     server = EchoGrpcServer.start(port);
 
     assertThat(EchoGrpcServer.call(channel, SAY, "after", CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS))).isEqualTo("after");
+    // Received exactly once by the new server. Whether the client had read the GOAWAY before the
+    // call started (no retry) or the call raced the close and was retried by the policy depends on
+    // thread timing, so the retry count is not asserted here.
     assertThat(server.calls(SAY)).as("calls the new server received").isEqualTo(1);
-    assertThat(stats.count(MetricNames.STATUS_RETRIES)).isZero();
   }
 
   @Test
