@@ -73,7 +73,7 @@ class UnansweringServerTest {
   @Test
   void publishAndWaitAgainstAServerThatNeverAnswersReturnsWithinTheFlushTimeout() throws Exception {
     server.hangPublishes(true);
-    publishMany(FEWER_MESSAGES);
+    publishMany(MESSAGES);
 
     Timed timed = timed(() -> publisher.publishAndWait(message("one more")));
 
