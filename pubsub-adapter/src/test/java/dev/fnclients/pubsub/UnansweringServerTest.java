@@ -62,6 +62,7 @@ class UnansweringServerTest {
     publishMany(MESSAGES);
 
     Timed timed = timed(() -> publisher.flush(Duration.ofSeconds(1)));
+    System.out.println("flush(1 s) with " + MESSAGES + " waiting: " + timed);
 
     assertThat(timed.millisOutsideGc()).as("flush(1 s) took %s", timed).isLessThan(1000 + SLACK_MILLIS);
     Throwable thrown = timed.thrown;
@@ -76,6 +77,7 @@ class UnansweringServerTest {
     publishMany(MESSAGES);
 
     Timed timed = timed(() -> publisher.publishAndWait(message("one more")));
+    System.out.println("publishAndWait (1 s) with " + MESSAGES + " waiting: " + timed);
 
     assertThat(timed.millisOutsideGc()).as("publishAndWait with a 1 s flush timeout took %s", timed).isLessThan(1000 + SLACK_MILLIS);
     Throwable thrown = timed.thrown;
