@@ -21,7 +21,12 @@ final class PublisherFixture implements AutoCloseable {
   final FnPublisher publisher;
 
   PublisherFixture(TopicName topic, String target, Duration flushTimeout) {
-    PubsubConfig pubsub = PubsubConfig.custom().emulatorHost(target).flushTimeout(flushTimeout).build();
+    this(topic, target, flushTimeout, Duration.ofSeconds(20));
+  }
+
+  PublisherFixture(TopicName topic, String target, Duration flushTimeout, Duration publishTimeout) {
+    PubsubConfig pubsub =
+        PubsubConfig.custom().emulatorHost(target).flushTimeout(flushTimeout).publishTimeout(publishTimeout).build();
     FnClientsConfig config =
         FnClientsConfig.custom().platform(Platform.OTHER).retryInitialBackoff(Duration.ofMillis(5)).build();
     channel = FnGrpc.newChannel(pubsub.target(), FnPubsub.grpcConfig(pubsub), config, grpcStats);

@@ -198,10 +198,11 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
   }
 
   /**
-   * Flushes for three quarters of {@code budget}, lets the underlying publishers shut down (their {@code shutdown()} waits for every
-   * message, so it runs on its own threads and is not waited for past the flush), then stops every
-   * further request and fails each unconfirmed future with {@link PublishNotConfirmedException},
-   * saying whether its message was sent. Returns within the budget (give or take the callers' own
+   * Flushes for three quarters of {@code budget}, then stops every further request and fails each
+   * unconfirmed future with {@link PublishNotConfirmedException}, saying whether its message was
+   * sent, and last shuts the underlying publishers down (their {@code shutdown()} waits for every
+   * message they hold, so it runs on its own threads and is waited for only while the flush's
+   * share of the budget lasts). Returns within the budget (give or take the callers' own
    * callbacks) with every future complete. Idempotent.
    */
   @Override
@@ -221,10 +222,6 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
     } catch (InterruptedException e) {
       interrupted = true;
     }
-    Deadline.runAll(
-        List.of(() -> shutdownQuietly(unordered), () -> shutdownQuietly(ordered)),
-        Duration.ofNanos(Math.max(0, stopWaiting - System.nanoTime())),
-        "fnclients-pubsub-shutdown");
     outstanding.seal();
     String when = "within the " + budget.toMillis() + " ms shutdown budget";
     String sent = notConfirmedMessage(true, when);
@@ -236,6 +233,11 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
       }
       outstanding.remove(tracker);
     }
+    // After the futures: starting threads takes time a crowded CPU may not give.
+    Deadline.runAll(
+        List.of(() -> shutdownQuietly(unordered), () -> shutdownQuietly(ordered)),
+        Duration.ofNanos(Math.max(0, stopWaiting - System.nanoTime())),
+        "fnclients-pubsub-shutdown");
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
