@@ -23,6 +23,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import okhttp3.Call;
 import okhttp3.Connection;
 import okhttp3.EventListener;
@@ -184,13 +185,14 @@ public final class IdleGapInstance {
   }
 
   private static Caller grpc(String variant, Duration timeout) {
-    CallOptions withDeadline = CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    // Per call: a deadline is a point in time, not a duration.
+    Supplier<CallOptions> withDeadline = () -> CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
     switch (variant) {
       case "clientPerInvocation":
         return (target, method) -> {
           ManagedChannel channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
           try {
-            EchoGrpcServer.call(channel, EchoGrpcServer.SAY, "hi", withDeadline);
+            EchoGrpcServer.call(channel, EchoGrpcServer.SAY, "hi", withDeadline.get());
           } finally {
             channel.shutdown();
             if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -202,7 +204,7 @@ public final class IdleGapInstance {
         Map<String, ManagedChannel> channels = new HashMap<>();
         return (target, method) -> EchoGrpcServer.call(
             channels.computeIfAbsent(target, t -> Grpc.newChannelBuilder(t, InsecureChannelCredentials.create()).build()),
-            EchoGrpcServer.SAY, "hi", withDeadline);
+            EchoGrpcServer.SAY, "hi", withDeadline.get());
       }
       case "fnclients":
         return (target, method) ->

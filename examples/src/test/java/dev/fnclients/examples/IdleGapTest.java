@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fnclients.examples.IdleGap.Run;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -33,5 +36,25 @@ class IdleGapTest {
 
     assertThat(perCall.connections()).isGreaterThanOrEqualTo(requests);
     assertThat(perCall.failed()).isZero();
+  }
+
+  @Test
+  @Timeout(180)
+  void grpcDefaultChannelHangsUntilItsDeadlineAfterAFrozenGapWhileFnClientsDoesNot() throws Exception {
+    IdleGap.Settings settings = new IdleGap.Settings(Duration.ofSeconds(1), Duration.ofMillis(1300), Duration.ofMillis(100),
+        5, 4, Duration.ofSeconds(2), List.of("SAY"), Map.of("FNCLIENTS_MAX_IDLE_AGE", "500ms"), null); // long gap before 5
+
+    List<Run> runs = new ArrayList<>();
+    try (IdleGap.Upstream upstream = IdleGap.Upstream.start("grpc")) {
+      for (String variant : IdleGapInstance.VARIANTS) {
+        runs.add(IdleGap.run(settings, Mode.DROP, variant, upstream));
+      }
+    }
+
+    assertThat(runs.get(0).failed()).as("channel per invocation: %s", runs.get(0).failures()).isZero();
+    assertThat(runs.get(1).failures()).as("default shared channel")
+        .anySatisfy(f -> assertThat(f).startsWith("invocation 5 ").contains("DEADLINE_EXCEEDED"));
+    assertThat(runs.get(2).failed()).as("FnClients: %s", runs.get(2).failures()).isZero();
+    assertThat(runs.get(2).stat("idleEvictions")).as("FnClients reset its idle channel").isPositive();
   }
 }
