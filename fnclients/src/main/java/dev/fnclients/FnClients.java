@@ -48,13 +48,16 @@ import okhttp3.OkHttpClient;
  */
 public final class FnClients {
   private static volatile FnClientsConfig configured;
-  private static final FnClientsInstance RUNTIME =
-      new FnClientsInstance(
-          () -> {
-            FnClientsConfig c = configured;
-            return c != null ? c : FnClientsConfig.ofDefaults();
-          },
-          true);
+  private static final FnClientsInstance RUNTIME = new FnClientsInstance(new Configured(), true);
+
+  /** The configuration given to {@link #configure}, else the defaults (a class, not a lambda: none is spun on the first call). */
+  private static final class Configured implements Supplier<FnClientsConfig> {
+    @Override
+    public FnClientsConfig get() {
+      FnClientsConfig c = configured;
+      return c != null ? c : FnClientsConfig.ofDefaults();
+    }
+  }
 
   private FnClients() {}
 

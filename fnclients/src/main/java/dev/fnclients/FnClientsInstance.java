@@ -45,22 +45,20 @@ public final class FnClientsInstance {
   private final boolean installShutdownHook;
   private final MetricsHub metrics = new MetricsHub();
   private final ClientRegistry<String, OkHttpClient> httpClients;
-  private final Function<String, OkHttpClient> httpFactory;
+  private final HttpFactory httpFactory = new HttpFactory(this);
   private volatile Resolved resolved;
   // Built on first use, under this object's lock; typed as our own classes so that neither gRPC
   // nor Pub/Sub is loaded before a function asks for it.
   private volatile GrpcChannels grpcChannels;
   private volatile Publishers publishers;
   private volatile GoogleClients googleClients;
-  private final SharedSlots sharedSlots;
+  private volatile SharedSlots sharedSlots;
   private volatile boolean shutDownUnstarted;
 
   FnClientsInstance(Supplier<FnClientsConfig> configSource, boolean installShutdownHook) {
     this.configSource = Objects.requireNonNull(configSource, "configSource");
     this.installShutdownHook = installShutdownHook;
-    this.httpClients = new ClientRegistry<>("http", FnHttp::close, metrics.transport("http"));
-    this.httpFactory = key -> FnHttp.newClient(resolve().config(), metrics.transport("http"));
-    this.sharedSlots = new SharedSlots(metrics);
+    this.httpClients = new ClientRegistry<>("http", httpFactory, metrics.transport("http"));
   }
 
   /**
@@ -108,11 +106,7 @@ public final class FnClientsInstance {
 
   /** As {@link FnClients#shared(String, Class, Supplier)}. */
   public <T> T shared(String name, Class<T> type, Supplier<? extends T> factory) {
-    resolve();
-    synchronized (this) {
-      checkOpen();
-    }
-    return sharedSlots.get(name, type, factory);
+    return sharedSlots().get(name, type, factory);
   }
 
   /** The counters of every transport of this set. */
@@ -141,10 +135,24 @@ public final class FnClientsInstance {
         shutDownUnstarted = true;
       }
       httpClients.close(Duration.ZERO);
-      sharedSlots.close(Duration.ZERO);
       return true;
     }
     return r.lifecycle().shutdown();
+  }
+
+  private SharedSlots sharedSlots() {
+    SharedSlots s = sharedSlots;
+    if (s != null) {
+      return s;
+    }
+    resolve();
+    synchronized (this) {
+      checkOpen();
+      if (sharedSlots == null) {
+        sharedSlots = new SharedSlots(metrics);
+      }
+      return sharedSlots;
+    }
   }
 
   private GrpcChannels grpcChannels() {
@@ -216,12 +224,14 @@ public final class FnClientsInstance {
         // Closed in this order: clients that depend on others first (publishers and Google
         // clients use channels; a shared slot may use any of them).
         // The optional parts may not exist yet; each closes whatever is there by then.
-        lifecycle.register(sharedSlots);
-        lifecycle.register(budget -> closeIfBuilt(publishers, budget));
-        lifecycle.register(budget -> closeIfBuilt(googleClients, budget));
-        lifecycle.register(budget -> closeIfBuilt(grpcChannels, budget));
+        lifecycle.register(new OptionalPart(this, OptionalPart.SHARED_SLOTS));
+        lifecycle.register(new OptionalPart(this, OptionalPart.PUBLISHERS));
+        lifecycle.register(new OptionalPart(this, OptionalPart.GOOGLE_CLIENTS));
+        lifecycle.register(new OptionalPart(this, OptionalPart.GRPC_CHANNELS));
         lifecycle.register(httpClients);
-        config.meterRegistry().ifPresent(metrics::bindTo);
+        if (config.meterRegistry().isPresent()) {
+          metrics.bindTo(config.meterRegistry().get());
+        }
         if (installShutdownHook) {
           lifecycle.installShutdownHook();
         }
@@ -231,9 +241,56 @@ public final class FnClientsInstance {
     }
   }
 
-  private static void closeIfBuilt(GracefulCloseable part, Duration budget) throws Exception {
-    if (part != null) {
-      part.close(budget);
+  /**
+   * A part built on demand (shared slots, publishers, Google clients or gRPC channels), registered
+   * with the lifecycle before it exists and closed if it was built by then. One class for the four
+   * rather than lambdas: an HTTP-only function's first call spins none.
+   */
+  private static final class OptionalPart implements GracefulCloseable {
+    static final int SHARED_SLOTS = 0;
+    static final int PUBLISHERS = 1;
+    static final int GOOGLE_CLIENTS = 2;
+    static final int GRPC_CHANNELS = 3;
+    private final FnClientsInstance instance;
+    private final int which;
+
+    OptionalPart(FnClientsInstance instance, int which) {
+      this.instance = instance;
+      this.which = which;
+    }
+
+    @Override
+    public void close(Duration budget) throws Exception {
+      GracefulCloseable part =
+          switch (which) {
+            case SHARED_SLOTS -> instance.sharedSlots;
+            case PUBLISHERS -> instance.publishers;
+            case GOOGLE_CLIENTS -> instance.googleClients;
+            default -> instance.grpcChannels;
+          };
+      if (part != null) {
+        part.close(budget);
+      }
+    }
+  }
+
+  /** Builds and closes the instance's OkHttp client. */
+  private static final class HttpFactory
+      implements Function<String, OkHttpClient>, ClientRegistry.Closer<OkHttpClient> {
+    private final FnClientsInstance instance;
+
+    HttpFactory(FnClientsInstance instance) {
+      this.instance = instance;
+    }
+
+    @Override
+    public OkHttpClient apply(String key) {
+      return FnHttp.newClient(instance.resolve().config(), instance.metrics.transport("http"));
+    }
+
+    @Override
+    public void close(OkHttpClient client, Duration timeout) throws InterruptedException {
+      FnHttp.close(client, timeout);
     }
   }
 

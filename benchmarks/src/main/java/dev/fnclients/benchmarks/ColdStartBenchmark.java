@@ -4,9 +4,7 @@ import dev.fnclients.FnClients;
 import dev.fnclients.testkit.LoopbackHttpServer;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.management.ClassLoadingMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
@@ -60,9 +58,7 @@ public class ColdStartBenchmark {
     try (InputStream in = URI.create(url).toURL().openStream()) {
       in.readAllBytes(); // the server's own first request, over the JDK's client, before the measurement
     }
-    // The measuring tools themselves load before the measurement, not inside it.
-    ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount();
-    ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    Probe.start().stop(new ColdCounters()); // the measuring tools load before the measurement, not inside it
   }
 
   @Benchmark
@@ -77,15 +73,26 @@ public class ColdStartBenchmark {
 
   /** A branch rather than a lambda: a lambda's class would be spun inside the measurement. */
   private String firstCall(ColdCounters counters, boolean fnclients) throws IOException {
-    ClassLoadingMXBean classes = ManagementFactory.getClassLoadingMXBean();
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    long before = classes.getTotalLoadedClassCount();
-    long cpuBefore = threads.getCurrentThreadCpuTime();
+    Probe probe = Probe.start();
     String body = fnclients ? FnClientsPath.get(url) : RawPath.get(url);
-    counters.callerCpuNanos = threads.getCurrentThreadCpuTime() - cpuBefore;
-    counters.classesLoaded = classes.getTotalLoadedClassCount() - before;
-    counters.ops = 1;
+    probe.stop(counters);
     return body;
+  }
+
+  /** Reads the classes loaded and the calling thread's CPU time around a measured call. */
+  static final class Probe {
+    private final long classes = ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount();
+    private final long cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+
+    static Probe start() {
+      return new Probe();
+    }
+
+    void stop(ColdCounters counters) {
+      counters.callerCpuNanos = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu;
+      counters.classesLoaded = ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount() - classes;
+      counters.ops = 1;
+    }
   }
 
   @TearDown(Level.Trial)

@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * An instance-global, lazily filled map of clients: each is built on first use, exactly once
@@ -51,14 +50,19 @@ public final class ClientRegistry<K, V> implements GracefulCloseable {
       checkOpen();
       Slot<V> slot = slots.get(key);
       if (slot == null) {
-        slot = slots.computeIfAbsent(key, k -> new Slot<>());
+        // putIfAbsent rather than computeIfAbsent with a lambda: no class is spun on the first call.
+        Slot<V> fresh = new Slot<>();
+        slot = slots.putIfAbsent(key, fresh);
+        if (slot == null) {
+          slot = fresh;
+        }
       }
       V ready = slot.value;
       if (ready != null) {
         return ready;
       }
       try {
-        V value = slot.get(() -> factory.apply(key));
+        V value = slot.get(factory, key);
         if (closed) {
           // Lost a race with close(): the value may have been built after the sweep.
           if (slot.claimClose()) {
@@ -113,10 +117,11 @@ public final class ClientRegistry<K, V> implements GracefulCloseable {
         values.add(slot.value);
       }
     }
-    Deadline.runAll(
-        values.stream().map(v -> (Runnable) () -> closeQuietly(v, timeout)).toList(),
-        timeout,
-        "fnclients-close-" + transport);
+    List<Runnable> closes = new ArrayList<>(values.size());
+    for (V value : values) {
+      closes.add(() -> closeQuietly(value, timeout));
+    }
+    Deadline.runAll(closes, timeout, "fnclients-close-" + transport);
   }
 
   private void closeQuietly(V value, Duration timeout) {
@@ -143,7 +148,7 @@ public final class ClientRegistry<K, V> implements GracefulCloseable {
       return closing.compareAndSet(false, true);
     }
 
-    synchronized T get(Supplier<? extends T> factory) {
+    synchronized <K2> T get(Function<? super K2, ? extends T> factory, K2 key) {
       if (value != null) {
         return value;
       }
@@ -151,7 +156,7 @@ public final class ClientRegistry<K, V> implements GracefulCloseable {
         throw new SlotFailedException(null, false);
       }
       try {
-        T built = Objects.requireNonNull(factory.get(), "client factory returned null");
+        T built = Objects.requireNonNull(factory.apply(key), "client factory returned null");
         stats.increment(MetricNames.CLIENTS_CREATED);
         value = built;
         return built;

@@ -74,7 +74,15 @@ public final class ConnectionCap {
     boolean deadlineFirst = nanosLeft < waitNanos;
     long end = start + Math.max(0, deadlineFirst ? nanosLeft : waitNanos);
     String limitName = deadlineFirst ? deadlineName : ConnectionCapExceededException.CAP_WAIT;
-    Semaphore hostSemaphore = perHost.computeIfAbsent(host, h -> new Semaphore(maxPerHost, true));
+    Semaphore hostSemaphore = perHost.get(host);
+    if (hostSemaphore == null) {
+      // putIfAbsent rather than computeIfAbsent with a lambda: no class spun on the first call.
+      Semaphore fresh = new Semaphore(maxPerHost, true);
+      hostSemaphore = perHost.putIfAbsent(host, fresh);
+      if (hostSemaphore == null) {
+        hostSemaphore = fresh;
+      }
+    }
     acquire(hostSemaphore, "maxConnectionsPerHost", maxPerHost, host, start, end, limitName);
     try {
       acquire(total, "maxConnections", maxTotal, host, start, end, limitName);

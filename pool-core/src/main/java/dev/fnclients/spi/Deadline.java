@@ -43,6 +43,11 @@ public final class Deadline {
         Thread.currentThread().interrupt();
       }
     }
-    return threads.stream().noneMatch(Thread::isAlive);
+    for (Thread t : threads) {
+      if (t.isAlive()) {
+        return false;
+      }
+    }
+    return true;
   }
 }

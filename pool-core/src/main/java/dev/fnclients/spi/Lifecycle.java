@@ -36,8 +36,7 @@ public final class Lifecycle {
   /** Installs the JVM shutdown hook that calls {@link #shutdown()}; idempotent. */
   public void installShutdownHook() {
     if (hookInstalled.compareAndSet(false, true)) {
-      Thread hook = new Thread(this::shutdown, "fnclients-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
+      Runtime.getRuntime().addShutdownHook(new Hook(this));
     }
   }
 
@@ -80,6 +79,21 @@ public final class Lifecycle {
   }
 
   /** True once {@link #shutdown()} has started. */
+  /** A class of its own rather than {@code this::shutdown}: no lambda is spun on the first call. */
+  private static final class Hook extends Thread {
+    private final Lifecycle lifecycle;
+
+    Hook(Lifecycle lifecycle) {
+      super("fnclients-shutdown");
+      this.lifecycle = lifecycle;
+    }
+
+    @Override
+    public void run() {
+      lifecycle.shutdown();
+    }
+  }
+
   public boolean isShutDown() {
     return shutDown.get();
   }

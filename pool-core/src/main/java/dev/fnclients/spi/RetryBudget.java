@@ -29,12 +29,22 @@ public final class RetryBudget {
 
   /** Records a successful attempt. */
   public void onSuccess() {
-    tokens.accumulateAndGet(ratio, (t, r) -> Math.min(max, t + r));
+    // Compare-and-set loops rather than accumulateAndGet: its lambda would be spun on a function's
+    // first call, in the cold start.
+    long t;
+    do {
+      t = tokens.get();
+    } while (t < max && !tokens.compareAndSet(t, Math.min(max, t + ratio)));
   }
 
   /** Records a failed attempt and returns whether a retry is allowed after it. */
   public boolean onFailure() {
-    long left = tokens.accumulateAndGet(SCALE, (t, d) -> Math.max(0, t - d));
+    long t;
+    long left;
+    do {
+      t = tokens.get();
+      left = Math.max(0, t - SCALE);
+    } while (t != left && !tokens.compareAndSet(t, left));
     return left * 2 > max;
   }
 

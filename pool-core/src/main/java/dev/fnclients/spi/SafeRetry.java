@@ -7,6 +7,7 @@ import io.github.resilience4j.core.functions.Either;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -32,7 +33,9 @@ public final class SafeRetry {
   private final TransportStats stats;
   private final int maxAttempts;
   private final long retryAfterMaxNanos;
-  private final IntervalFunction backoff;
+  private final Duration initialBackoff;
+  private final Duration maxBackoff;
+  private volatile IntervalFunction backoff;
   private volatile Retry retry;
 
   public SafeRetry(String name, FnClientsConfig config, TransportStats stats) {
@@ -45,8 +48,18 @@ public final class SafeRetry {
     this.stats = stats;
     this.maxAttempts = config.retryMaxAttempts();
     this.retryAfterMaxNanos = config.retryAfterMax().toNanos();
-    this.backoff =
-        IntervalFunction.ofExponentialRandomBackoff(config.retryInitialBackoff(), 2.0, 0.5, config.effectiveRetryMaxBackoff());
+    this.initialBackoff = config.retryInitialBackoff();
+    this.maxBackoff = config.effectiveRetryMaxBackoff();
+  }
+
+  /** Built on the first backoff: a call that never retries loads none of Resilience4j. */
+  private IntervalFunction backoff() {
+    IntervalFunction b = backoff;
+    if (b == null) {
+      b = IntervalFunction.ofExponentialRandomBackoff(initialBackoff, 2.0, 0.5, maxBackoff);
+      backoff = b; // a race builds two equal functions; either will do
+    }
+    return b;
   }
 
   /** What an attempt's result means for the call. */
@@ -242,7 +255,7 @@ public final class SafeRetry {
         }
         wait = requestedWaitNanos;
       } else {
-        wait = TimeUnit.MILLISECONDS.toNanos(backoff.apply(attempts));
+        wait = TimeUnit.MILLISECONDS.toNanos(backoff().apply(attempts));
       }
       if (wait >= nanosLeft.getAsLong()) {
         stats.increment(MetricNames.RETRIES_REFUSED_WAIT); // it would still be waiting at the deadline

@@ -22,20 +22,24 @@ final class Responses {
   /**
    * The three forms of HTTP-date a recipient must accept (RFC 9110 §5.6.7), parsed strictly, unlike
    * OkHttp's {@code Headers.getDate}, which also takes any browser-era variant and ignores trailing
-   * junk: a malformed {@code Retry-After} must count as absent.
+   * junk: a malformed {@code Retry-After} must count as absent. In a holder class, built when a
+   * date is first parsed: a function whose responses carry no {@code Retry-After} never loads the
+   * formatters and the time-zone data behind them.
    */
-  private static final List<DateTimeFormatter> HTTP_DATES =
-      List.of(
-          DateTimeFormatter.RFC_1123_DATE_TIME, // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
-          new DateTimeFormatterBuilder() // obsolete RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
-              .appendPattern("EEEE, dd-MMM-")
-              // A two-digit year more than 50 years ahead is the latest such year in the past.
-              .appendValueReduced(ChronoField.YEAR, 2, 2, LocalDate.now(ZoneOffset.UTC).minusYears(49))
-              .appendPattern(" HH:mm:ss 'GMT'")
-              .toFormatter(Locale.US)
-              .withZone(ZoneOffset.UTC),
-          DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US) // obsolete asctime: Sun Nov  6 08:49:37 1994
-              .withZone(ZoneOffset.UTC));
+  private static final class HttpDates {
+    static final List<DateTimeFormatter> FORMATS =
+        List.of(
+            DateTimeFormatter.RFC_1123_DATE_TIME, // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
+            new DateTimeFormatterBuilder() // obsolete RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
+                .appendPattern("EEEE, dd-MMM-")
+                // A two-digit year more than 50 years ahead is the latest such year in the past.
+                .appendValueReduced(ChronoField.YEAR, 2, 2, LocalDate.now(ZoneOffset.UTC).minusYears(49))
+                .appendPattern(" HH:mm:ss 'GMT'")
+                .toFormatter(Locale.US)
+                .withZone(ZoneOffset.UTC),
+            DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US) // obsolete asctime: Sun Nov  6 08:49:37 1994
+                .withZone(ZoneOffset.UTC));
+  }
 
   /**
    * How long the server asks to wait before a retry, from {@code Retry-After} (RFC 9110 §10.2.3) in
@@ -65,7 +69,7 @@ final class Responses {
 
   /** {@code text} as an HTTP-date in epoch milliseconds, or {@link Long#MIN_VALUE} when it is none. */
   private static long httpDateMillis(String text) {
-    for (DateTimeFormatter format : HTTP_DATES) {
+    for (DateTimeFormatter format : HttpDates.FORMATS) {
       try {
         return ZonedDateTime.parse(text, format).toInstant().toEpochMilli();
       } catch (DateTimeParseException e) {
