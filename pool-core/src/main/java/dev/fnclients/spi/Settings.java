@@ -1,98 +1,107 @@
-package dev.fnclients.pool.internal;
+package dev.fnclients.spi;
 
+import dev.fnclients.spi.Setting.Kind;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
-import java.util.SortedSet;
-import java.util.TreeSet;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
-/** Every setting of {@code FnClientsConfig}, with its accepted range; the one place they are named. */
+/**
+ * Every setting FnClients reads from {@code FNCLIENTS_*} environment variables and
+ * {@code fnclients.*} system properties, with its default and accepted range: the one place they
+ * are declared. {@code FnClientsConfig}'s settings come first; {@code GrpcConfig}'s and
+ * {@code PubsubConfig}'s follow, their variables prefixed {@code FNCLIENTS_GRPC_} and
+ * {@code FNCLIENTS_PUBSUB_}. Only names and plain values live here, so the core loads no
+ * transport.
+ */
 public final class Settings {
   private Settings() {}
 
   public static final Setting<Duration> MAX_IDLE_AGE =
-      Setting.duration("maxIdleAge", Duration.ofMillis(100), Duration.ofHours(1));
-  public static final Setting<Integer> MAX_CONNECTIONS = Setting.integer("maxConnections", 1, 10_000);
-  public static final Setting<Integer> MAX_CONNECTIONS_PER_HOST =
-      Setting.integer("maxConnectionsPerHost", 1, 10_000);
-  public static final Setting<Duration> CAP_WAIT =
-      Setting.duration("capWait", Duration.ZERO, Duration.ofMinutes(10));
+      duration("maxIdleAge", Duration.ofMillis(100), Duration.ofHours(1), null, "platform-derived");
+  public static final Setting<Integer> MAX_CONNECTIONS = integer(null, "maxConnections", 1, 10_000, 64);
+  public static final Setting<Integer> MAX_CONNECTIONS_PER_HOST = integer(null, "maxConnectionsPerHost", 1, 10_000, 32);
+  public static final Setting<Duration> CAP_WAIT = duration("capWait", Duration.ZERO, Duration.ofMinutes(10), Duration.ofSeconds(5));
   public static final Setting<Duration> CONNECT_TIMEOUT =
-      Setting.duration("connectTimeout", Duration.ofMillis(1), Duration.ofMinutes(5));
+      duration("connectTimeout", Duration.ofMillis(1), Duration.ofMinutes(5), Duration.ofSeconds(5));
   public static final Setting<Duration> READ_TIMEOUT =
-      Setting.duration("readTimeout", Duration.ofMillis(1), Duration.ofMinutes(10));
+      duration("readTimeout", Duration.ofMillis(1), Duration.ofMinutes(10), Duration.ofSeconds(15));
   public static final Setting<Duration> WRITE_TIMEOUT =
-      Setting.duration("writeTimeout", Duration.ofMillis(1), Duration.ofMinutes(10));
+      duration("writeTimeout", Duration.ofMillis(1), Duration.ofMinutes(10), Duration.ofSeconds(15));
   public static final Setting<Duration> CALL_TIMEOUT =
-      Setting.duration("callTimeout", Duration.ofMillis(1), Duration.ofHours(1));
-  public static final Setting<Duration> DNS_TTL =
-      Setting.duration("dnsTtl", Duration.ZERO, Duration.ofHours(1));
+      duration("callTimeout", Duration.ofMillis(1), Duration.ofHours(1), Duration.ofSeconds(30));
+  public static final Setting<Duration> DNS_TTL = duration("dnsTtl", Duration.ZERO, Duration.ofHours(1), Duration.ofSeconds(30));
   public static final Setting<Duration> DNS_STALE_IF_ERROR =
-      Setting.duration("dnsStaleIfError", Duration.ZERO, Duration.ofHours(24));
-  public static final Setting<Integer> RETRY_MAX_ATTEMPTS = Setting.integer("retryMaxAttempts", 1, 10);
+      duration("dnsStaleIfError", Duration.ZERO, Duration.ofHours(24), Duration.ofMinutes(10));
+  public static final Setting<Integer> RETRY_MAX_ATTEMPTS = integer(null, "retryMaxAttempts", 1, 10, 3);
   public static final Setting<Duration> RETRY_INITIAL_BACKOFF =
-      Setting.duration("retryInitialBackoff", Duration.ofMillis(1), Duration.ofSeconds(10));
+      duration("retryInitialBackoff", Duration.ofMillis(1), Duration.ofSeconds(10), Duration.ofMillis(50));
   public static final Setting<Duration> RETRY_MAX_BACKOFF =
-      Setting.duration("retryMaxBackoff", Duration.ofMillis(1), Duration.ofMinutes(1));
-  public static final Setting<Integer> RETRY_BUDGET_TOKENS = Setting.integer("retryBudgetTokens", 1, 1000);
+      duration("retryMaxBackoff", Duration.ofMillis(1), Duration.ofMinutes(1), Duration.ofSeconds(1));
+  public static final Setting<Integer> RETRY_BUDGET_TOKENS = integer(null, "retryBudgetTokens", 1, 1000, 10);
   public static final Setting<Double> RETRY_BUDGET_TOKEN_RATIO =
-      Setting.decimal("retryBudgetTokenRatio", 0.001, 1.0);
+      new Setting<>(null, "retryBudgetTokenRatio", Kind.DECIMAL, 0.001, 1.0, 0.1, null);
   public static final Setting<Set<Integer>> RETRY_STATUSES =
-      Setting.of(
-          "retryStatuses",
-          Settings::areRetryableStatuses,
-          "none, or statuses 400 to 599 separated by commas",
-          Settings::parseStatuses,
-          Settings::printStatuses,
-          "a list of statuses such as 429,503, or none");
+      new Setting<>(null, "retryStatuses", Kind.STATUSES, 400, 599, Set.of(408, 429, 502, 503, 504), null);
   public static final Setting<Duration> RETRY_AFTER_MAX =
-      Setting.duration("retryAfterMax", Duration.ZERO, Duration.ofMinutes(5));
+      duration("retryAfterMax", Duration.ZERO, Duration.ofMinutes(5), Duration.ofSeconds(10));
   public static final Setting<Duration> SHUTDOWN_TIMEOUT =
-      Setting.duration("shutdownTimeout", Duration.ZERO, Duration.ofMinutes(1));
+      duration("shutdownTimeout", Duration.ZERO, Duration.ofMinutes(1), Duration.ofSeconds(8));
 
-  /** All settings, in the order the README's table lists them. */
-  public static final List<Setting<?>> ALL =
+  /** {@code GrpcConfig.maxInFlightCalls}: calls in flight at once on one channel. */
+  public static final Setting<Integer> GRPC_MAX_IN_FLIGHT_CALLS = integer("grpc", "maxInFlightCalls", 1, 100_000, 100);
+  /** {@code GrpcConfig.defaultDeadline}: unset means {@code callTimeout}. */
+  public static final Setting<Duration> GRPC_DEFAULT_DEADLINE =
+      new Setting<>("grpc", "defaultDeadline", Kind.DURATION, Duration.ofMillis(1), Duration.ofHours(1), null, "callTimeout");
+  /** {@code GrpcConfig.capWait}: unset means {@code capWait}. */
+  public static final Setting<Duration> GRPC_CAP_WAIT =
+      new Setting<>("grpc", "capWait", Kind.DURATION, Duration.ZERO, Duration.ofMinutes(10), null, "capWait");
+
+  /** {@code PubsubConfig.endpoint}. */
+  public static final Setting<String> PUBSUB_ENDPOINT =
+      new Setting<>("pubsub", "endpoint", Kind.HOST_PORT, null, null, "pubsub.googleapis.com:443", null);
+  /** {@code PubsubConfig.publishTimeout}: the client's whole retry budget per message; 10 s is the client's minimum. */
+  public static final Setting<Duration> PUBSUB_PUBLISH_TIMEOUT =
+      new Setting<>("pubsub", "publishTimeout", Kind.DURATION, Duration.ofSeconds(10), Duration.ofMinutes(10), Duration.ofSeconds(20), null);
+  /** {@code PubsubConfig.flushTimeout}. */
+  public static final Setting<Duration> PUBSUB_FLUSH_TIMEOUT =
+      new Setting<>("pubsub", "flushTimeout", Kind.DURATION, Duration.ofMillis(1), Duration.ofMinutes(10), Duration.ofSeconds(10), null);
+
+  /** {@code FnClientsConfig}'s settings, in the order the README's table lists them. */
+  public static final List<Setting<?>> CORE =
       List.of(
           MAX_IDLE_AGE, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_HOST, CAP_WAIT, CONNECT_TIMEOUT,
           READ_TIMEOUT, WRITE_TIMEOUT, CALL_TIMEOUT, DNS_TTL, DNS_STALE_IF_ERROR, RETRY_MAX_ATTEMPTS,
           RETRY_INITIAL_BACKOFF, RETRY_MAX_BACKOFF, RETRY_BUDGET_TOKENS, RETRY_BUDGET_TOKEN_RATIO,
           RETRY_STATUSES, RETRY_AFTER_MAX, SHUTDOWN_TIMEOUT);
 
-  private static final Pattern STATUS = Pattern.compile("[0-9]{3}");
+  /** Every setting, in the order the README's table lists them. */
+  public static final List<Setting<?>> ALL =
+      List.of(
+          MAX_IDLE_AGE, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_HOST, CAP_WAIT, CONNECT_TIMEOUT,
+          READ_TIMEOUT, WRITE_TIMEOUT, CALL_TIMEOUT, DNS_TTL, DNS_STALE_IF_ERROR, RETRY_MAX_ATTEMPTS,
+          RETRY_INITIAL_BACKOFF, RETRY_MAX_BACKOFF, RETRY_BUDGET_TOKENS, RETRY_BUDGET_TOKEN_RATIO,
+          RETRY_STATUSES, RETRY_AFTER_MAX, SHUTDOWN_TIMEOUT,
+          GRPC_MAX_IN_FLIGHT_CALLS, GRPC_DEFAULT_DEADLINE, GRPC_CAP_WAIT,
+          PUBSUB_ENDPOINT, PUBSUB_PUBLISH_TIMEOUT, PUBSUB_FLUSH_TIMEOUT);
 
-  /** An unmodifiable, sorted copy of {@code statuses}. */
-  public static SortedSet<Integer> statuses(Set<Integer> statuses) {
-    return Collections.unmodifiableSortedSet(new TreeSet<>(statuses));
+  /**
+   * Checks a builder-only {@code host:port} option called {@code name} (an emulator variable, a
+   * per-service endpoint) by the same rule and with the same message as the declared settings;
+   * returns it trimmed.
+   */
+  public static String hostPort(String name, String value) {
+    return new Setting<String>(null, name, Kind.HOST_PORT, null, null, null, null).check(value);
   }
 
-  private static boolean areRetryableStatuses(Set<Integer> statuses) {
-    return statuses.stream().allMatch(s -> s != null && s >= 400 && s <= 599);
+  private static Setting<Duration> duration(String name, Duration min, Duration max, Duration defaultValue) {
+    return duration(name, min, max, defaultValue, null);
   }
 
-  /** {@code none}, or three-digit statuses separated by commas (blanks around each ignored). */
-  private static Set<Integer> parseStatuses(String text) {
-    String t = text.trim();
-    if (t.toLowerCase(Locale.ROOT).equals("none")) {
-      return statuses(Set.of());
-    }
-    TreeSet<Integer> statuses = new TreeSet<>();
-    for (String part : t.split(",", -1)) {
-      String p = part.trim();
-      if (!STATUS.matcher(p).matches()) {
-        return null;
-      }
-      statuses.add(Integer.valueOf(p));
-    }
-    return Collections.unmodifiableSortedSet(statuses);
+  private static Setting<Duration> duration(String name, Duration min, Duration max, Duration defaultValue, String defaultText) {
+    return new Setting<>(null, name, Kind.DURATION, min, max, defaultValue, defaultText);
   }
 
-  private static String printStatuses(Set<Integer> statuses) {
-    return statuses.isEmpty()
-        ? "none"
-        : new TreeSet<>(statuses).stream().map(String::valueOf).collect(Collectors.joining(","));
+  private static Setting<Integer> integer(String prefix, String name, int min, int max, int defaultValue) {
+    return new Setting<>(prefix, name, Kind.INTEGER, min, max, defaultValue, null);
   }
 }
