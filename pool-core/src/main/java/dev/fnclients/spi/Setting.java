@@ -22,50 +22,54 @@ import java.util.TreeSet;
  * are ASCII digits in the documented forms only ({@code 8}, {@code 0.5}, {@code 500ms}), never
  * other scripts' digits or Java literal suffixes.
  *
- * <p>Parsing, printing and range checks are a switch over {@link Kind} rather than a function per
+ * <p>Parsing, printing and range checks are a switch over the kind of value rather than a function per
  * setting: each lambda or method reference would spin a hidden class at first use, and every
  * setting is resolved on the first {@code FnClients} call of a cold instance.
  *
  * @param <T> the value type
  */
 public final class Setting<T> {
-  /** What a setting's text is and how it is checked. */
-  enum Kind {
-    /** {@code 500ms}, {@code 45s}, {@code 2m}, {@code 1h} or ISO-8601; a {@link Duration}. */
-    DURATION,
-    /** ASCII digits; an {@link Integer}. */
-    INTEGER,
-    /** ASCII digits with an optional fraction; a {@link Double}. */
-    DECIMAL,
-    /** {@code none}, or HTTP statuses separated by commas; a sorted {@code Set<Integer>}. */
-    STATUSES,
-    /** {@code host:port} or {@code [ipv6]:port}; a {@link String}. */
-    HOST_PORT
-  }
+  // What a setting's text is and how it is checked. Plain int constants rather than an enum: a
+  // switch over an enum compiles to a synthetic lookup class, two classes more on a cold start.
+  /** {@code 500ms}, {@code 45s}, {@code 2m}, {@code 1h} or ISO-8601; a {@link Duration}. */
+  static final int DURATION = 0;
+  /** ASCII digits; an {@link Integer}. */
+  static final int INTEGER = 1;
+  /** ASCII digits with an optional fraction; a {@link Double}. */
+  static final int DECIMAL = 2;
+  /** {@code none}, or HTTP statuses separated by commas; a sorted {@code Set<Integer>}. */
+  static final int STATUSES = 3;
+  /** {@code host:port} or {@code [ipv6]:port}; a {@link String}. */
+  static final int HOST_PORT = 4;
 
   private final String name;
   private final String label;
   private final String envVar;
   private final String property;
-  private final Kind kind;
+  private final int kind;
   // The ends of the range: values of T, except for STATUSES, where they bound each status.
   private final Object min;
   private final Object max;
   private final T defaultValue;
   private final String defaultText;
 
-  Setting(String prefix, String name, Kind kind, Object min, Object max, T defaultValue, String defaultText) {
+  Setting(String prefix, String name, int kind, Object min, Object max, T defaultValue, String defaultText) {
     this.name = name;
-    String owner = prefix == null ? null : Character.toUpperCase(prefix.charAt(0)) + prefix.substring(1) + "Config";
-    this.label = owner == null ? name : owner + "." + name;
-    String key = prefix == null ? name : prefix + Character.toUpperCase(name.charAt(0)) + name.substring(1);
-    this.envVar = "FNCLIENTS_" + words(key, '_').toUpperCase(Locale.ROOT);
-    this.property = "fnclients." + words(key, '-').toLowerCase(Locale.ROOT);
+    // StringBuilder and concat() rather than +: javac turns + into invokedynamic, whose bootstrap
+    // spins method handles the first time each shape of concatenation runs.
+    this.label = prefix == null ? name : capitalized(prefix).concat("Config.").concat(name);
+    String key = prefix == null ? name : prefix.concat(capitalized(name));
+    this.envVar = "FNCLIENTS_".concat(words(key, '_').toUpperCase(Locale.ROOT));
+    this.property = "fnclients.".concat(words(key, '-').toLowerCase(Locale.ROOT));
     this.kind = kind;
     this.min = min;
     this.max = max;
     this.defaultValue = defaultValue == null ? null : normalized(defaultValue);
     this.defaultText = defaultText;
+  }
+
+  private static String capitalized(String s) {
+    return new StringBuilder(s.length()).append(Character.toUpperCase(s.charAt(0))).append(s, 1, s.length()).toString();
   }
 
   /** {@code maxIdleAge} with {@code separator} before each capital: {@code max_Idle_Age}. */
@@ -131,7 +135,7 @@ public final class Setting<T> {
   }
 
   private String mustBe() {
-    return kind == Kind.STATUSES || kind == Kind.HOST_PORT ? range() : "between " + range();
+    return kind == STATUSES || kind == HOST_PORT ? range() : "between " + range();
   }
 
   /** Parses {@code text} the way an environment variable is read; {@code null} when it does not parse. */
@@ -190,7 +194,7 @@ public final class Setting<T> {
       throw new InvalidConfigurationException(name, name + " must not be null; accepted range " + range());
     }
     if (!inRange(value)) {
-      String was = kind == Kind.HOST_PORT ? "'" + value + "'" : print(value);
+      String was = kind == HOST_PORT ? "'" + value + "'" : print(value);
       throw new InvalidConfigurationException(name, name + " must be " + mustBe() + ", was " + was);
     }
     return normalized(value);

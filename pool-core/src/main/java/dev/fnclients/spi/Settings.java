@@ -1,6 +1,11 @@
 package dev.fnclients.spi;
 
-import dev.fnclients.spi.Setting.Kind;
+import static dev.fnclients.spi.Setting.DECIMAL;
+import static dev.fnclients.spi.Setting.DURATION;
+import static dev.fnclients.spi.Setting.HOST_PORT;
+import static dev.fnclients.spi.Setting.INTEGER;
+import static dev.fnclients.spi.Setting.STATUSES;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -39,9 +44,9 @@ public final class Settings {
       duration("retryMaxBackoff", Duration.ofMillis(1), Duration.ofMinutes(1), Duration.ofSeconds(1));
   public static final Setting<Integer> RETRY_BUDGET_TOKENS = integer(null, "retryBudgetTokens", 1, 1000, 10);
   public static final Setting<Double> RETRY_BUDGET_TOKEN_RATIO =
-      new Setting<>(null, "retryBudgetTokenRatio", Kind.DECIMAL, 0.001, 1.0, 0.1, null);
+      new Setting<>(null, "retryBudgetTokenRatio", DECIMAL, 0.001, 1.0, 0.1, null);
   public static final Setting<Set<Integer>> RETRY_STATUSES =
-      new Setting<>(null, "retryStatuses", Kind.STATUSES, 400, 599, Set.of(408, 429, 502, 503, 504), null);
+      new Setting<>(null, "retryStatuses", STATUSES, 400, 599, Set.of(408, 429, 502, 503, 504), null);
   public static final Setting<Duration> RETRY_AFTER_MAX =
       duration("retryAfterMax", Duration.ZERO, Duration.ofMinutes(5), Duration.ofSeconds(10));
   public static final Setting<Duration> SHUTDOWN_TIMEOUT =
@@ -51,20 +56,20 @@ public final class Settings {
   public static final Setting<Integer> GRPC_MAX_IN_FLIGHT_CALLS = integer("grpc", "maxInFlightCalls", 1, 100_000, 100);
   /** {@code GrpcConfig.defaultDeadline}: unset means {@code callTimeout}. */
   public static final Setting<Duration> GRPC_DEFAULT_DEADLINE =
-      new Setting<>("grpc", "defaultDeadline", Kind.DURATION, Duration.ofMillis(1), Duration.ofHours(1), null, "callTimeout");
+      new Setting<>("grpc", "defaultDeadline", DURATION, Duration.ofMillis(1), Duration.ofHours(1), null, "callTimeout");
   /** {@code GrpcConfig.capWait}: unset means {@code capWait}. */
   public static final Setting<Duration> GRPC_CAP_WAIT =
-      new Setting<>("grpc", "capWait", Kind.DURATION, Duration.ZERO, Duration.ofMinutes(10), null, "capWait");
+      new Setting<>("grpc", "capWait", DURATION, Duration.ZERO, Duration.ofMinutes(10), null, "capWait");
 
   /** {@code PubsubConfig.endpoint}. */
   public static final Setting<String> PUBSUB_ENDPOINT =
-      new Setting<>("pubsub", "endpoint", Kind.HOST_PORT, null, null, "pubsub.googleapis.com:443", null);
+      new Setting<>("pubsub", "endpoint", HOST_PORT, null, null, "pubsub.googleapis.com:443", null);
   /** {@code PubsubConfig.publishTimeout}: the client's whole retry budget per message; 10 s is the client's minimum. */
   public static final Setting<Duration> PUBSUB_PUBLISH_TIMEOUT =
-      new Setting<>("pubsub", "publishTimeout", Kind.DURATION, Duration.ofSeconds(10), Duration.ofMinutes(10), Duration.ofSeconds(20), null);
+      new Setting<>("pubsub", "publishTimeout", DURATION, Duration.ofSeconds(10), Duration.ofMinutes(10), Duration.ofSeconds(20), null);
   /** {@code PubsubConfig.flushTimeout}. */
   public static final Setting<Duration> PUBSUB_FLUSH_TIMEOUT =
-      new Setting<>("pubsub", "flushTimeout", Kind.DURATION, Duration.ofMillis(1), Duration.ofMinutes(10), Duration.ofSeconds(10), null);
+      new Setting<>("pubsub", "flushTimeout", DURATION, Duration.ofMillis(1), Duration.ofMinutes(10), Duration.ofSeconds(10), null);
 
   /** {@code FnClientsConfig}'s settings, in the order the README's table lists them. */
   public static final List<Setting<?>> CORE =
@@ -90,7 +95,7 @@ public final class Settings {
    * returns it trimmed.
    */
   public static String hostPort(String name, String value) {
-    return new Setting<String>(null, name, Kind.HOST_PORT, null, null, null, null).check(value);
+    return new Setting<String>(null, name, HOST_PORT, null, null, null, null).check(value);
   }
 
   private static Setting<Duration> duration(String name, Duration min, Duration max, Duration defaultValue) {
@@ -98,10 +103,10 @@ public final class Settings {
   }
 
   private static Setting<Duration> duration(String name, Duration min, Duration max, Duration defaultValue, String defaultText) {
-    return new Setting<>(null, name, Kind.DURATION, min, max, defaultValue, defaultText);
+    return new Setting<>(null, name, DURATION, min, max, defaultValue, defaultText);
   }
 
   private static Setting<Integer> integer(String prefix, String name, int min, int max, int defaultValue) {
-    return new Setting<>(prefix, name, Kind.INTEGER, min, max, defaultValue, null);
+    return new Setting<>(prefix, name, INTEGER, min, max, defaultValue, null);
   }
 }
