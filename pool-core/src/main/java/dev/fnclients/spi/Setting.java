@@ -22,9 +22,9 @@ import java.util.TreeSet;
  * are ASCII digits in the documented forms only ({@code 8}, {@code 0.5}, {@code 500ms}), never
  * other scripts' digits or Java literal suffixes.
  *
- * <p>Parsing, printing and range checks are a switch over the kind of value rather than a function per
- * setting: each lambda or method reference would spin a hidden class at first use, and every
- * setting is resolved on the first {@code FnClients} call of a cold instance.
+ * <p>Parsing, printing and range checks are a switch over the kind of value rather than a
+ * function per setting: each lambda or method reference would spin a hidden class at first use,
+ * and every setting is resolved on the first {@code FnClients} call of a cold instance.
  *
  * @param <T> the value type
  */
