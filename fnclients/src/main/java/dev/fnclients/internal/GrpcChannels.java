@@ -28,6 +28,9 @@ public final class GrpcChannels implements GracefulCloseable {
   private final Function<Key, ManagedChannel> factory;
 
   public GrpcChannels(FnClientsConfig config, MetricsHub metrics) {
+    // Resolves the FNCLIENTS_GRPC_* settings now: an invalid one fails this call (and the next
+    // tries again) before any adapter builds its own GrpcConfig from the environment.
+    GrpcConfig.ofDefaults();
     this.channels = new ClientRegistry<>("grpc", FnGrpc::close, metrics.transport("grpc"));
     this.factory = key -> FnGrpc.newChannel(key.target(), key.options(), config, metrics.transport("grpc"));
   }

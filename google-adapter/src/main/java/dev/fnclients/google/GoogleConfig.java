@@ -2,6 +2,7 @@ package dev.fnclients.google;
 
 import com.google.api.gax.core.CredentialsProvider;
 import dev.fnclients.pool.InvalidConfigurationException;
+import dev.fnclients.spi.Settings;
 import java.util.Objects;
 
 /**
@@ -15,6 +16,12 @@ import java.util.Objects;
  * ({@code PUBSUB_EMULATOR_HOST}, {@code FIRESTORE_EMULATOR_HOST}, {@code DATASTORE_EMULATOR_HOST},
  * {@code SPANNER_EMULATOR_HOST}, {@code BIGTABLE_EMULATOR_HOST}), that host over plaintext with no
  * credentials, as Google's own clients do.
+ *
+ * <p>Every option here is builder-only, with no {@code FNCLIENTS_*} variable: each belongs to one
+ * service's client, not to the instance (an endpoint or emulator for Secret Manager is wrong for
+ * Spanner; the services' own emulator variables above already cover the instance-wide case), and
+ * credentials are code. The {@code host:port} checks are the ones every FnClients setting uses:
+ * an {@link InvalidConfigurationException} naming the option and the accepted form.
  */
 public final class GoogleConfig {
   private static final GoogleConfig DEFAULTS = new Builder().build();
@@ -103,13 +110,13 @@ public final class GoogleConfig {
      * see (Spanner's {@code setHost}).
      */
     public Builder endpoint(String hostPort) {
-      this.endpoint = hostPort("endpoint", hostPort);
+      this.endpoint = Settings.hostPort("endpoint", hostPort);
       return this;
     }
 
     /** Talks to an emulator or loopback server at {@code host:port}: plaintext, no credentials unless given here. */
     public Builder emulatorHost(String hostPort) {
-      this.emulatorHost = hostPort("emulatorHost", hostPort);
+      this.emulatorHost = Settings.hostPort("emulatorHost", hostPort);
       return this;
     }
 
@@ -122,14 +129,6 @@ public final class GoogleConfig {
     /** Returns the immutable configuration. */
     public GoogleConfig build() {
       return new GoogleConfig(this);
-    }
-
-    private static String hostPort(String setting, String value) {
-      if (value == null || !value.trim().matches("[^\\s/:]+:\\d{1,5}|\\[[0-9a-fA-F:]+\\]:\\d{1,5}")) {
-        throw new InvalidConfigurationException(
-            setting, setting + " must be host:port, e.g. localhost:8085 or eu-language.googleapis.com:443, was '" + value + "'");
-      }
-      return value.trim();
     }
   }
 }

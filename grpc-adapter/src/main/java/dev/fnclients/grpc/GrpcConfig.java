@@ -1,6 +1,8 @@
 package dev.fnclients.grpc;
 
+import dev.fnclients.pool.Environment;
 import dev.fnclients.pool.InvalidConfigurationException;
+import dev.fnclients.spi.Settings;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import java.time.Duration;
@@ -18,9 +20,22 @@ import java.util.function.Consumer;
  * deadline = {@code FnClientsConfig.callTimeout()} (30 s); retryable codes {@code UNAVAILABLE};
  * at most 100 calls in flight, waiting {@code FnClientsConfig.capWait()} (5 s) for a free slot; no
  * builder customizer.
+ *
+ * <p>The instance-wide options can also be set without code, with the same precedence as
+ * {@code FnClientsConfig} (builder setter, then system property, then environment variable, then
+ * default) and the same validation: {@code FNCLIENTS_GRPC_MAX_IN_FLIGHT_CALLS}
+ * ({@code fnclients.grpc-max-in-flight-calls}), {@code FNCLIENTS_GRPC_DEFAULT_DEADLINE} and
+ * {@code FNCLIENTS_GRPC_CAP_WAIT}. A value that is empty, does not parse or is out of range fails
+ * with an {@link InvalidConfigurationException} naming the variable and the accepted range.
+ * The rest are builder-only because they belong to one target, not to the instance: plaintext
+ * is right for an emulator and wrong for production; which status codes are safe to retry depends
+ * on the service's methods; a customizer is code.
  */
 public final class GrpcConfig {
-  private static final GrpcConfig DEFAULTS = new Builder().build();
+  // Resolved from the process environment on first use; not in a static initializer, so that an
+  // invalid variable fails each call with InvalidConfigurationException (not once with an
+  // ExceptionInInitializerError and then NoClassDefFoundError), and the next call tries again.
+  private static volatile GrpcConfig defaults;
 
   private final boolean plaintext;
   private final Duration defaultDeadline;
@@ -38,14 +53,27 @@ public final class GrpcConfig {
     this.customizer = b.customizer;
   }
 
-  /** TLS, default deadline from {@code FnClientsConfig}, retry {@code UNAVAILABLE}, 100 calls in flight. */
+  /**
+   * TLS, default deadline from {@code FnClientsConfig}, retry {@code UNAVAILABLE}, 100 calls in
+   * flight; {@code FNCLIENTS_GRPC_*} variables and {@code fnclients.grpc-*} properties applied.
+   */
   public static GrpcConfig ofDefaults() {
-    return DEFAULTS;
+    GrpcConfig d = defaults;
+    if (d == null) {
+      d = custom().build();
+      defaults = d;
+    }
+    return d;
   }
 
-  /** A builder starting from the defaults. */
+  /** A builder starting from the defaults and the process's {@code FNCLIENTS_GRPC_*} settings. */
   public static Builder custom() {
-    return new Builder();
+    return custom(Environment.system());
+  }
+
+  /** A builder starting from the defaults and {@code env}'s {@code FNCLIENTS_GRPC_*} settings. */
+  public static Builder custom(Environment env) {
+    return new Builder(env);
   }
 
   /** A builder starting from {@code base}. */
@@ -72,7 +100,7 @@ public final class GrpcConfig {
     return retryableStatusCodes;
   }
 
-  /** The most calls in flight on the channel at once; more wait up to {@code capWait}. Default 100. */
+  /** The most calls in flight on the channel at once; more wait up to {@code capWait}. Default 100; 1 to 100000. */
   public int maxInFlightCalls() {
     return maxInFlightCalls;
   }
@@ -126,11 +154,15 @@ public final class GrpcConfig {
     private boolean plaintext;
     private Duration defaultDeadline;
     private Set<Status.Code> retryableStatusCodes = EnumSet.of(Status.Code.UNAVAILABLE);
-    private int maxInFlightCalls = 100;
+    private int maxInFlightCalls;
     private Duration capWait;
     private Consumer<ManagedChannelBuilder<?>> customizer = NO_CUSTOMIZER;
 
-    private Builder() {}
+    private Builder(Environment env) {
+      this.defaultDeadline = Settings.GRPC_DEFAULT_DEADLINE.resolve(env);
+      this.maxInFlightCalls = Settings.GRPC_MAX_IN_FLIGHT_CALLS.resolve(env);
+      this.capWait = Settings.GRPC_CAP_WAIT.resolve(env);
+    }
 
     private Builder(GrpcConfig base) {
       this.plaintext = base.plaintext;
@@ -150,11 +182,7 @@ public final class GrpcConfig {
 
     /** Sets the deadline for calls that set none; 1 ms to 1 h. */
     public Builder defaultDeadline(Duration deadline) {
-      if (deadline == null || deadline.compareTo(Duration.ofMillis(1)) < 0 || deadline.compareTo(Duration.ofHours(1)) > 0) {
-        throw new InvalidConfigurationException(
-            "defaultDeadline", "defaultDeadline must be between 1ms and 1h, was " + deadline);
-      }
-      this.defaultDeadline = deadline;
+      this.defaultDeadline = Settings.GRPC_DEFAULT_DEADLINE.check(deadline);
       return this;
     }
 
@@ -184,20 +212,13 @@ public final class GrpcConfig {
 
     /** Sets the in-flight call cap; 1 to 100000. */
     public Builder maxInFlightCalls(int max) {
-      if (max < 1 || max > 100_000) {
-        throw new InvalidConfigurationException(
-            "maxInFlightCalls", "maxInFlightCalls must be between 1 and 100000, was " + max);
-      }
-      this.maxInFlightCalls = max;
+      this.maxInFlightCalls = Settings.GRPC_MAX_IN_FLIGHT_CALLS.check(max);
       return this;
     }
 
     /** Sets how long a call waits for a free in-flight slot; 0 (fail at once) to 10 min. */
     public Builder capWait(Duration wait) {
-      if (wait == null || wait.isNegative() || wait.compareTo(Duration.ofMinutes(10)) > 0) {
-        throw new InvalidConfigurationException("capWait", "capWait must be between 0s and 10m, was " + wait);
-      }
-      this.capWait = wait;
+      this.capWait = Settings.GRPC_CAP_WAIT.check(wait);
       return this;
     }
 

@@ -92,7 +92,7 @@ class InFlightCapTest {
   void capWaitOutsideItsRangeIsRefusedNamingTheRange() {
     assertThatThrownBy(() -> GrpcConfig.custom().capWait(Duration.ofMillis(-1)))
         .isInstanceOf(InvalidConfigurationException.class)
-        .hasMessageContaining("capWait must be between 0s and 10m");
+        .hasMessageContaining("capWait must be between 0s to 10m");
   }
 
   private List<String> concurrently(int n, String millis) throws Exception {

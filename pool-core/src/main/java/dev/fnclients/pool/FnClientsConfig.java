@@ -1,7 +1,7 @@
 package dev.fnclients.pool;
 
 import dev.fnclients.pool.internal.Durations;
-import dev.fnclients.pool.internal.Settings;
+import dev.fnclients.spi.Settings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Objects;
@@ -266,98 +266,27 @@ public final class FnClientsConfig {
     private Duration retryAfterMax;
     private Duration shutdownTimeout;
 
+    // Each setting's precedence (property, variable, default) is resolved by its declaration.
     private Builder(Environment env) {
       this.platform = Platform.detect(env);
-      this.maxIdleAge = platform.defaultMaxIdleAge();
-      this.maxConnections = 64;
-      this.maxConnectionsPerHost = 32;
-      this.capWait = Duration.ofSeconds(5);
-      this.connectTimeout = Duration.ofSeconds(5);
-      this.readTimeout = Duration.ofSeconds(15);
-      this.writeTimeout = Duration.ofSeconds(15);
-      this.callTimeout = Duration.ofSeconds(30);
-      this.dnsTtl = Duration.ofSeconds(30);
-      this.dnsStaleIfError = Duration.ofMinutes(10);
-      this.retryMaxAttempts = 3;
-      this.retryInitialBackoff = Duration.ofMillis(50);
-      this.retryMaxBackoff = Duration.ofSeconds(1);
-      this.retryBudgetTokens = 10;
-      this.retryBudgetTokenRatio = 0.1;
-      this.retryStatuses = Settings.statuses(Set.of(408, 429, 502, 503, 504));
-      this.retryAfterMax = Duration.ofSeconds(10);
-      this.shutdownTimeout = Duration.ofSeconds(8);
-      Duration maxIdleAgeValue = Settings.MAX_IDLE_AGE.read(env);
-      if (maxIdleAgeValue != null) {
-        this.maxIdleAge = maxIdleAgeValue;
-      }
-      Integer maxConnectionsValue = Settings.MAX_CONNECTIONS.read(env);
-      if (maxConnectionsValue != null) {
-        this.maxConnections = maxConnectionsValue;
-      }
-      Integer maxConnectionsPerHostValue = Settings.MAX_CONNECTIONS_PER_HOST.read(env);
-      if (maxConnectionsPerHostValue != null) {
-        this.maxConnectionsPerHost = maxConnectionsPerHostValue;
-      }
-      Duration capWaitValue = Settings.CAP_WAIT.read(env);
-      if (capWaitValue != null) {
-        this.capWait = capWaitValue;
-      }
-      Duration connectTimeoutValue = Settings.CONNECT_TIMEOUT.read(env);
-      if (connectTimeoutValue != null) {
-        this.connectTimeout = connectTimeoutValue;
-      }
-      Duration readTimeoutValue = Settings.READ_TIMEOUT.read(env);
-      if (readTimeoutValue != null) {
-        this.readTimeout = readTimeoutValue;
-      }
-      Duration writeTimeoutValue = Settings.WRITE_TIMEOUT.read(env);
-      if (writeTimeoutValue != null) {
-        this.writeTimeout = writeTimeoutValue;
-      }
-      Duration callTimeoutValue = Settings.CALL_TIMEOUT.read(env);
-      if (callTimeoutValue != null) {
-        this.callTimeout = callTimeoutValue;
-      }
-      Duration dnsTtlValue = Settings.DNS_TTL.read(env);
-      if (dnsTtlValue != null) {
-        this.dnsTtl = dnsTtlValue;
-      }
-      Duration dnsStaleIfErrorValue = Settings.DNS_STALE_IF_ERROR.read(env);
-      if (dnsStaleIfErrorValue != null) {
-        this.dnsStaleIfError = dnsStaleIfErrorValue;
-      }
-      Integer retryMaxAttemptsValue = Settings.RETRY_MAX_ATTEMPTS.read(env);
-      if (retryMaxAttemptsValue != null) {
-        this.retryMaxAttempts = retryMaxAttemptsValue;
-      }
-      Duration retryInitialBackoffValue = Settings.RETRY_INITIAL_BACKOFF.read(env);
-      if (retryInitialBackoffValue != null) {
-        this.retryInitialBackoff = retryInitialBackoffValue;
-      }
-      Duration retryMaxBackoffValue = Settings.RETRY_MAX_BACKOFF.read(env);
-      if (retryMaxBackoffValue != null) {
-        this.retryMaxBackoff = retryMaxBackoffValue;
-      }
-      Integer retryBudgetTokensValue = Settings.RETRY_BUDGET_TOKENS.read(env);
-      if (retryBudgetTokensValue != null) {
-        this.retryBudgetTokens = retryBudgetTokensValue;
-      }
-      Double retryBudgetTokenRatioValue = Settings.RETRY_BUDGET_TOKEN_RATIO.read(env);
-      if (retryBudgetTokenRatioValue != null) {
-        this.retryBudgetTokenRatio = retryBudgetTokenRatioValue;
-      }
-      Set<Integer> retryStatusesValue = Settings.RETRY_STATUSES.read(env);
-      if (retryStatusesValue != null) {
-        this.retryStatuses = retryStatusesValue;
-      }
-      Duration retryAfterMaxValue = Settings.RETRY_AFTER_MAX.read(env);
-      if (retryAfterMaxValue != null) {
-        this.retryAfterMax = retryAfterMaxValue;
-      }
-      Duration shutdownTimeoutValue = Settings.SHUTDOWN_TIMEOUT.read(env);
-      if (shutdownTimeoutValue != null) {
-        this.shutdownTimeout = shutdownTimeoutValue;
-      }
+      this.maxIdleAge = Settings.MAX_IDLE_AGE.resolve(env, platform.defaultMaxIdleAge());
+      this.maxConnections = Settings.MAX_CONNECTIONS.resolve(env);
+      this.maxConnectionsPerHost = Settings.MAX_CONNECTIONS_PER_HOST.resolve(env);
+      this.capWait = Settings.CAP_WAIT.resolve(env);
+      this.connectTimeout = Settings.CONNECT_TIMEOUT.resolve(env);
+      this.readTimeout = Settings.READ_TIMEOUT.resolve(env);
+      this.writeTimeout = Settings.WRITE_TIMEOUT.resolve(env);
+      this.callTimeout = Settings.CALL_TIMEOUT.resolve(env);
+      this.dnsTtl = Settings.DNS_TTL.resolve(env);
+      this.dnsStaleIfError = Settings.DNS_STALE_IF_ERROR.resolve(env);
+      this.retryMaxAttempts = Settings.RETRY_MAX_ATTEMPTS.resolve(env);
+      this.retryInitialBackoff = Settings.RETRY_INITIAL_BACKOFF.resolve(env);
+      this.retryMaxBackoff = Settings.RETRY_MAX_BACKOFF.resolve(env);
+      this.retryBudgetTokens = Settings.RETRY_BUDGET_TOKENS.resolve(env);
+      this.retryBudgetTokenRatio = Settings.RETRY_BUDGET_TOKEN_RATIO.resolve(env);
+      this.retryStatuses = Settings.RETRY_STATUSES.resolve(env);
+      this.retryAfterMax = Settings.RETRY_AFTER_MAX.resolve(env);
+      this.shutdownTimeout = Settings.SHUTDOWN_TIMEOUT.resolve(env);
     }
 
     private Builder(FnClientsConfig base) {
@@ -501,7 +430,7 @@ public final class FnClientsConfig {
      * Throws {@link InvalidConfigurationException} for a status outside 400 to 599.
      */
     public Builder retryStatuses(Set<Integer> retryStatuses) {
-      this.retryStatuses = Settings.statuses(Settings.RETRY_STATUSES.check(retryStatuses));
+      this.retryStatuses = Settings.RETRY_STATUSES.check(retryStatuses);
       return this;
     }
 

@@ -1,8 +1,11 @@
 package dev.fnclients.pool;
 
+import java.util.List;
+
 /**
- * Every FnClients counter, with its Micrometer name and fixed tags; the one place meter names are
- * written. Each is registered once per transport, tagged {@code transport=http|grpc|pubsub}.
+ * Every FnClients counter, with its Micrometer name and fixed tags, and the names of the meters
+ * registered through Micrometer's binders ({@link #BINDER_METERS}); the one place meter names are
+ * written. Each counter is registered once per transport, tagged {@code transport=http|grpc|pubsub}.
  */
 public enum MetricNames {
   /** New connections established (TCP, plus TLS where used). */
@@ -55,6 +58,23 @@ public enum MetricNames {
 
   /** Timer of {@code FnPublisher.flush()}: how long waiting for outstanding messages took. */
   public static final String PUBSUB_FLUSH = "fnclients.pubsub.flush";
+
+  /** Micrometer's gRPC client interceptor: messages sent, registered by the gRPC adapter. */
+  public static final String GRPC_REQUESTS_SENT = "grpc.client.requests.sent";
+
+  /** Micrometer's gRPC client interceptor: messages received. */
+  public static final String GRPC_RESPONSES_RECEIVED = "grpc.client.responses.received";
+
+  /** Micrometer's gRPC client interceptor: the timer of each call. */
+  public static final String GRPC_PROCESSING_DURATION = "grpc.client.processing.duration";
+
+  /**
+   * The meters FnClients registers through Micrometer's own binders, besides the counters above:
+   * the OkHttp request timer, the gRPC client interceptor's three meters and the Pub/Sub flush
+   * timer. Like the counters they go to every registry {@code FnClients.metrics()} is bound to.
+   */
+  public static final List<String> BINDER_METERS =
+      List.of(HTTP_REQUESTS, GRPC_REQUESTS_SENT, GRPC_RESPONSES_RECEIVED, GRPC_PROCESSING_DURATION, PUBSUB_FLUSH);
 
   /** The tag that names the transport on every meter. */
   public static final String TRANSPORT_TAG = "transport";

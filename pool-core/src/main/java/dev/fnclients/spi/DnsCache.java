@@ -47,9 +47,9 @@ public final class DnsCache {
   public List<InetAddress> lookup(String host, Resolver resolver) throws UnknownHostException {
     long now = ticker.read();
     Entry cached = entries.get(host);
-    if (cached != null && now - cached.resolvedAt < ttlNanos) {
+    if (cached != null && now - cached.resolvedAt() < ttlNanos) {
       stats.increment(MetricNames.DNS_CACHED);
-      return cached.addresses;
+      return cached.addresses();
     }
     try {
       List<InetAddress> addresses = List.copyOf(resolver.resolve(host));
@@ -60,22 +60,15 @@ public final class DnsCache {
       stats.increment(MetricNames.DNS_RESOLVED);
       return addresses;
     } catch (UnknownHostException | RuntimeException e) {
-      if (cached != null && now - cached.resolvedAt < ttlNanos + staleNanos) {
+      if (cached != null && now - cached.resolvedAt() < ttlNanos + staleNanos) {
         stats.increment(MetricNames.DNS_STALE);
-        return cached.addresses;
+        return cached.addresses();
       }
       stats.increment(MetricNames.DNS_FAILED);
       throw e;
     }
   }
 
-  private static final class Entry {
-    final List<InetAddress> addresses;
-    final long resolvedAt;
-
-    Entry(List<InetAddress> addresses, long resolvedAt) {
-      this.addresses = addresses;
-      this.resolvedAt = resolvedAt;
-    }
-  }
+  /** A good answer and when it was resolved, by the {@link Ticker}. */
+  private record Entry(List<InetAddress> addresses, long resolvedAt) {}
 }

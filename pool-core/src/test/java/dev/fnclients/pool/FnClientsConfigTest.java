@@ -8,8 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.fnclients.pool.internal.Durations;
-import dev.fnclients.pool.internal.Setting;
-import dev.fnclients.pool.internal.Settings;
+import dev.fnclients.spi.Setting;
+import dev.fnclients.spi.Settings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -136,7 +136,7 @@ class FnClientsConfigTest {
   @Test
   void tableCoversEverySettingExactlyOnce() {
     assertThat(ROWS.stream().map(Row::setting).collect(Collectors.toList()))
-        .containsExactlyInAnyOrderElementsOf(Settings.ALL);
+        .containsExactlyInAnyOrderElementsOf(Settings.CORE);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -383,7 +383,7 @@ class FnClientsConfigTest {
       })
   void systemPropertyBeatsEnvironmentVariableWhichBeatsTheDefaultAndABuilderSetterBeatsBoth(
       String name, String property, String envVar, String builderValue, String expected) throws Throwable {
-    Setting<?> setting = Settings.ALL.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+    Setting<?> setting = Settings.CORE.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
     Map<String, String> envs = new HashMap<>();
     Map<String, String> props = new HashMap<>();
     if (envVar != null) {

@@ -3,6 +3,7 @@ package dev.fnclients.pubsub;
 import com.google.api.gax.core.CredentialsProvider;
 import dev.fnclients.pool.Environment;
 import dev.fnclients.pool.InvalidConfigurationException;
+import dev.fnclients.spi.Settings;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -14,6 +15,15 @@ import java.util.Objects;
  * Credentials; when {@code PUBSUB_EMULATOR_HOST} is set (as the other languages' clients honour
  * it), that host over plaintext with no credentials. Publish timeout (the client's whole retry
  * budget per message) 20 s, against the client's own 600 s; flush timeout 10 s.
+ *
+ * <p>The endpoint and both timeouts can also be set without code, with the same precedence as
+ * {@code FnClientsConfig} (builder setter, then system property, then environment variable, then
+ * default) and the same validation: {@code FNCLIENTS_PUBSUB_ENDPOINT}
+ * ({@code fnclients.pubsub-endpoint}), {@code FNCLIENTS_PUBSUB_PUBLISH_TIMEOUT} and
+ * {@code FNCLIENTS_PUBSUB_FLUSH_TIMEOUT}; a value that is empty, does not parse or is out of range
+ * fails with an {@link InvalidConfigurationException} naming the variable and the accepted range.
+ * The emulator is found by {@value #EMULATOR_HOST_VARIABLE}, the variable Google's clients in
+ * every language honour, and checked the same way. Credentials are builder-only: they are code.
  */
 public final class PubsubConfig {
   /** Pub/Sub's global endpoint. */
@@ -48,6 +58,10 @@ public final class PubsubConfig {
   /** A builder seeded from the defaults and {@code env}. */
   public static Builder custom(Environment env) {
     Builder b = new Builder();
+    b.endpoint = Settings.PUBSUB_ENDPOINT.resolve(env);
+    b.publishTimeout = Settings.PUBSUB_PUBLISH_TIMEOUT.resolve(env);
+    b.flushTimeout = Settings.PUBSUB_FLUSH_TIMEOUT.resolve(env);
+    // Google's variable, not an FNCLIENTS_ one: unset or blank means no emulator, as in Google's clients.
     String emulator = env.getenv(EMULATOR_HOST_VARIABLE);
     if (emulator != null && !emulator.isBlank()) {
       b.emulatorHost(emulator);
@@ -86,12 +100,12 @@ public final class PubsubConfig {
     return emulatorHost;
   }
 
-  /** The Pub/Sub client's total retry budget for one message. Default 20 s; 10 s (the client's minimum) to 10 min. */
+  /** The Pub/Sub client's total retry budget for one message. Default 20s; 10s (the client's minimum) to 10m. */
   public Duration publishTimeout() {
     return publishTimeout;
   }
 
-  /** How long {@link FnPublisher#flush()} and {@link FnPublisher#publishAndWait} wait. Default 10 s. */
+  /** How long {@link FnPublisher#flush()} and {@link FnPublisher#publishAndWait} wait. Default 10s; 1ms to 10m. */
   public Duration flushTimeout() {
     return flushTimeout;
   }
@@ -127,35 +141,35 @@ public final class PubsubConfig {
 
   /** Builds a {@link PubsubConfig}; setters validate at once. */
   public static final class Builder {
-    private String endpoint = DEFAULT_ENDPOINT;
+    private String endpoint;
     private String emulatorHost;
-    private Duration publishTimeout = Duration.ofSeconds(20);
-    private Duration flushTimeout = Duration.ofSeconds(10);
+    private Duration publishTimeout;
+    private Duration flushTimeout;
     private CredentialsProvider credentialsProvider;
 
     private Builder() {}
 
     /** Sets the endpoint, {@code host:port}, e.g. a regional one. */
     public Builder endpoint(String endpoint) {
-      this.endpoint = hostPort("endpoint", endpoint);
+      this.endpoint = Settings.PUBSUB_ENDPOINT.check(endpoint);
       return this;
     }
 
     /** Publishes to an emulator at {@code host:port}: plaintext, no credentials. */
     public Builder emulatorHost(String hostPort) {
-      this.emulatorHost = hostPort(EMULATOR_HOST_VARIABLE, hostPort);
+      this.emulatorHost = Settings.hostPort(EMULATOR_HOST_VARIABLE, hostPort);
       return this;
     }
 
     /** Sets the per-message retry budget; 10 s to 10 min. */
     public Builder publishTimeout(Duration timeout) {
-      this.publishTimeout = within("publishTimeout", timeout, Duration.ofSeconds(10), Duration.ofMinutes(10));
+      this.publishTimeout = Settings.PUBSUB_PUBLISH_TIMEOUT.check(timeout);
       return this;
     }
 
     /** Sets how long flushes wait; 1 ms to 10 min. */
     public Builder flushTimeout(Duration timeout) {
-      this.flushTimeout = within("flushTimeout", timeout, Duration.ofMillis(1), Duration.ofMinutes(10));
+      this.flushTimeout = Settings.PUBSUB_FLUSH_TIMEOUT.check(timeout);
       return this;
     }
 
@@ -168,21 +182,6 @@ public final class PubsubConfig {
     /** Returns the immutable configuration. */
     public PubsubConfig build() {
       return new PubsubConfig(this);
-    }
-
-    private static String hostPort(String setting, String value) {
-      if (value == null || !value.trim().matches("[^\\s/:]+:\\d{1,5}|\\[[0-9a-fA-F:]+\\]:\\d{1,5}")) {
-        throw new InvalidConfigurationException(setting, setting + " must be host:port, e.g. localhost:8085, was '" + value + "'");
-      }
-      return value.trim();
-    }
-
-    private static Duration within(String setting, Duration value, Duration min, Duration max) {
-      if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-        throw new InvalidConfigurationException(
-            setting, setting + " must be between " + min.toMillis() + " ms and " + max.toMillis() + " ms, was " + value);
-      }
-      return value;
     }
   }
 }
