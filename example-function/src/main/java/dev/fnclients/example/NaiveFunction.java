@@ -1,16 +1,18 @@
-package dev.fnclients.examples;
+package dev.fnclients.example;
 
 import com.google.api.gax.core.NoCredentialsProvider;
 import com.google.api.gax.grpc.GrpcTransportChannel;
+import com.google.api.gax.grpc.InstantiatingGrpcChannelProvider;
 import com.google.api.gax.rpc.FixedTransportChannelProvider;
 import com.google.cloud.functions.HttpFunction;
 import com.google.cloud.functions.HttpRequest;
 import com.google.cloud.functions.HttpResponse;
 import com.google.cloud.pubsub.v1.Publisher;
+import com.google.cloud.secretmanager.v1.SecretManagerServiceClient;
+import com.google.cloud.secretmanager.v1.SecretManagerServiceSettings;
 import com.google.protobuf.ByteString;
 import com.google.pubsub.v1.PubsubMessage;
 import com.google.pubsub.v1.TopicName;
-import dev.fnclients.testkit.grpc.EchoGrpcServer;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -23,9 +25,9 @@ import okhttp3.Response;
 
 /**
  * THE ANTI-PATTERN, for comparison with {@link PooledFunction}: the same work (one HTTP GET, one
- * unary gRPC call, one Pub/Sub publish), with every client built inside the invocation, as many
- * samples do: a new {@link OkHttpClient}, a new {@link ManagedChannel}, a new {@link Publisher}
- * (with its own channel). Each invocation therefore opens one new connection to each upstream
+ * unary gRPC call, one Pub/Sub publish, one Secret Manager read), with every client built inside
+ * the invocation, as many samples do: a new {@link OkHttpClient}, a new {@link ManagedChannel}, a
+ * new {@link Publisher} and a new {@link SecretManagerServiceClient} (each with its own channel). Each invocation therefore opens one new connection to each upstream
  * (plus, in real life, a DNS lookup and a TLS handshake each), which is what the platform's advice
  * to "watch connections under a steady load" is meant to catch.
  *
@@ -57,7 +59,7 @@ public class NaiveFunction implements HttpFunction {
       }
 
       String echo =
-          ClientCalls.blockingUnaryCall(channel, EchoGrpcServer.SAY, CallOptions.DEFAULT, "invocation " + invocation);
+          ClientCalls.blockingUnaryCall(channel, EchoMethod.SAY, CallOptions.DEFAULT, "invocation " + invocation);
 
       Publisher.Builder builder = Publisher.newBuilder(TopicName.parse(ENV.topic()));
       if (ENV.pubsubEmulatorHost() != null) {
@@ -74,8 +76,15 @@ public class NaiveFunction implements HttpFunction {
               .publish(PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8("invocation " + invocation)).build())
               .get(20, TimeUnit.SECONDS);
 
+      int secretBytes;
+      // The usual way: a client per invocation (a new channel, a new connection), closed at the end.
+      try (SecretManagerServiceClient secrets = SecretManagerServiceClient.create(secretSettings())) {
+        secretBytes = secrets.accessSecretVersion(ENV.secretName()).getPayload().getData().size();
+      }
+
       response.setContentType("text/plain; charset=utf-8");
-      response.getWriter().write("http=" + httpBody + " grpc=" + echo + " pubsub=" + messageId + "\n");
+      response.getWriter().write("http=" + httpBody + " grpc=" + echo + " pubsub=" + messageId
+          + " secretBytes=" + secretBytes + "\n");
     } finally {
       // See the class comment: tidy, so that the test process survives; still one connection per
       // invocation per upstream. Remove this block and the connections stay the same, the leaks grow.
@@ -90,6 +99,19 @@ public class NaiveFunction implements HttpFunction {
       http.dispatcher().executorService().shutdown();
       http.connectionPool().evictAll();
     }
+  }
+
+  /** Secret Manager's defaults, or plaintext and no credentials for a loopback server. */
+  private static SecretManagerServiceSettings secretSettings() throws IOException {
+    if (ENV.secretManagerHost() == null) {
+      return SecretManagerServiceSettings.newBuilder().build();
+    }
+    return SecretManagerServiceSettings.newBuilder()
+        .setEndpoint(ENV.secretManagerHost())
+        .setCredentialsProvider(NoCredentialsProvider.create())
+        .setTransportChannelProvider(
+            InstantiatingGrpcChannelProvider.newBuilder().setChannelConfigurator(ManagedChannelBuilder::usePlaintext).build())
+        .build();
   }
 
   private static ManagedChannel newChannel(String target, boolean plaintext) {
