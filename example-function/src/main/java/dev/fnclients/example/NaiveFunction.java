@@ -47,8 +47,6 @@ public class NaiveFunction implements HttpFunction {
 
     OkHttpClient http = new OkHttpClient(); // new connection pool: a new connection
     ManagedChannel channel = newChannel(ENV.grpcTarget(), ENV.grpcPlaintext()); // a new connection
-    ManagedChannel pubsubChannel = null;
-    Publisher publisher = null;
     try {
       String httpBody;
       try (Response r = http.newCall(new Request.Builder().url(ENV.httpUrl()).build()).execute()) {
@@ -60,22 +58,7 @@ public class NaiveFunction implements HttpFunction {
 
       String echo =
           ClientCalls.blockingUnaryCall(channel, EchoMethod.SAY, CallOptions.DEFAULT, "invocation " + invocation);
-
-      Publisher.Builder builder = Publisher.newBuilder(TopicName.parse(ENV.topic()));
-      if (ENV.pubsubEmulatorHost() != null) {
-        // The Java client does not read PUBSUB_EMULATOR_HOST itself; this is how its
-        // documentation points a Publisher at the emulator: a plaintext channel of one's own.
-        pubsubChannel = newChannel(ENV.pubsubEmulatorHost(), true); // a new connection
-        builder
-            .setChannelProvider(FixedTransportChannelProvider.create(GrpcTransportChannel.create(pubsubChannel)))
-            .setCredentialsProvider(NoCredentialsProvider.create());
-      }
-      publisher = builder.build(); // a new executor, and (in production) a new channel
-      String messageId =
-          publisher
-              .publish(PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8("invocation " + invocation)).build())
-              .get(20, TimeUnit.SECONDS);
-
+      String messageId = publish("invocation " + invocation);
       int secretBytes;
       // The usual way: a client per invocation (a new channel, a new connection), closed at the end.
       try (SecretManagerServiceClient secrets = SecretManagerServiceClient.create(secretSettings())) {
@@ -87,7 +70,31 @@ public class NaiveFunction implements HttpFunction {
           + " secretBytes=" + secretBytes + "\n");
     } finally {
       // See the class comment: tidy, so that the test process survives; still one connection per
-      // invocation per upstream. Remove this block and the connections stay the same, the leaks grow.
+      // invocation per upstream. Remove these lines and the connections stay the same, the leaks grow.
+      channel.shutdownNow();
+      http.dispatcher().executorService().shutdown();
+      http.connectionPool().evictAll();
+    }
+  }
+
+  /** A new Publisher (a new executor, and a new channel: a new connection), shut down after one publish. */
+  private static String publish(String text) throws Exception {
+    ManagedChannel pubsubChannel = null;
+    Publisher publisher = null;
+    try {
+      Publisher.Builder builder = Publisher.newBuilder(TopicName.parse(ENV.topic()));
+      if (ENV.pubsubEmulatorHost() != null) {
+        // The Java client does not read PUBSUB_EMULATOR_HOST itself; this is how its
+        // documentation points a Publisher at the emulator: a plaintext channel of one's own.
+        pubsubChannel = newChannel(ENV.pubsubEmulatorHost(), true);
+        builder
+            .setChannelProvider(FixedTransportChannelProvider.create(GrpcTransportChannel.create(pubsubChannel)))
+            .setCredentialsProvider(NoCredentialsProvider.create());
+      }
+      publisher = builder.build();
+      return publisher.publish(PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8(text)).build())
+          .get(20, TimeUnit.SECONDS);
+    } finally {
       if (publisher != null) {
         publisher.shutdown();
         publisher.awaitTermination(10, TimeUnit.SECONDS);
@@ -95,9 +102,6 @@ public class NaiveFunction implements HttpFunction {
       if (pubsubChannel != null) {
         pubsubChannel.shutdownNow();
       }
-      channel.shutdownNow();
-      http.dispatcher().executorService().shutdown();
-      http.connectionPool().evictAll();
     }
   }
 

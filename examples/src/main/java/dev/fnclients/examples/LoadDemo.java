@@ -3,6 +3,7 @@ package dev.fnclients.examples;
 import dev.fnclients.examples.FunctionLoad.Outcome;
 import dev.fnclients.examples.FunctionLoad.Settings;
 import dev.fnclients.examples.Upstreams.Kind;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -77,6 +78,14 @@ public final class LoadDemo {
       rows.add(row.toArray(String[]::new));
     }
     Console.table(rows, false);
+    printNotes(outcomes);
+    printChart(outcomes);
+    OUT.println("  Function logs: " + outcomes.stream()
+        .map(o -> o.log().toAbsolutePath().normalize().toString()).collect(Collectors.joining(", ")));
+  }
+
+  /** What the table's columns mean, then per function what its numbers say and anything unusual. */
+  private static void printNotes(List<Outcome> outcomes) {
     Console.wrapped("   ", "(requests: the instance's first request, sent alone (its cold start: class loading, "
         + "building clients), then the steady load. conns: connections each upstream accepted during the run. conns after "
         + FunctionLoad.EARLY_SECONDS + " s: of those, all four upstreams together, accepted after the first "
@@ -104,6 +113,10 @@ public final class LoadDemo {
       }
     }
 
+  }
+
+  /** Connections over time: an ASCII chart here, an SVG file per upstream. */
+  private static void printChart(List<Outcome> outcomes) throws IOException {
     double duration = outcomes.get(0).samples().get(outcomes.get(0).samples().size() - 1).seconds();
     if (duration >= FunctionLoad.EARLY_SECONDS) {
       OUT.println();
@@ -117,8 +130,6 @@ public final class LoadDemo {
       OUT.println();
       OUT.println("  Per upstream, as an SVG chart: " + svg.toAbsolutePath().normalize());
     }
-    OUT.println("  Function logs: " + outcomes.stream()
-        .map(o -> o.log().toAbsolutePath().normalize().toString()).collect(Collectors.joining(", ")));
   }
 
   private static String explain(Outcome o) {
