@@ -137,6 +137,18 @@ public final class PlatformSimulation {
         settings.idleLimitMillis(), settings.longGapMillis(), settings.gapEvery(), settings.shortGapMillis(),
         settings.maxIdleAgeMillis(), settings.timeoutMillis(), settings.invocations());
 
+    Summary summary = simulate(settings);
+    Files.createDirectories(out);
+    Files.writeString(out.resolve("simulation.json"), JSON.toJson(summary), StandardCharsets.UTF_8);
+    Files.writeString(out.resolve("simulation.md"), markdown(settings, summary.runs(), summary.bursts(), summary.seconds()),
+        StandardCharsets.UTF_8);
+    Files.writeString(out.resolve("simulation.svg"), svg(settings, summary.runs()), StandardCharsets.UTF_8);
+    System.out.println("Wrote " + out.resolve("simulation.json") + ", simulation.md and simulation.svg ("
+        + summary.seconds() + " s)");
+  }
+
+  /** Every protocol, kill mode and client kind across idle gaps, then each client kind in bursts. */
+  static Summary simulate(Settings settings) throws Exception {
     List<Run> runs = new ArrayList<>();
     List<Burst> bursts = new ArrayList<>();
     long started = System.nanoTime();
@@ -160,14 +172,7 @@ public final class PlatformSimulation {
         }
       }
     }
-    long seconds = (System.nanoTime() - started) / 1_000_000_000L;
-
-    Files.createDirectories(out);
-    Files.writeString(out.resolve("simulation.json"), JSON.toJson(new Summary(settings, seconds, runs, bursts)),
-        StandardCharsets.UTF_8);
-    Files.writeString(out.resolve("simulation.md"), markdown(settings, runs, bursts, seconds), StandardCharsets.UTF_8);
-    Files.writeString(out.resolve("simulation.svg"), svg(settings, runs), StandardCharsets.UTF_8);
-    System.out.println("Wrote " + out.resolve("simulation.json") + ", simulation.md and simulation.svg (" + seconds + " s)");
+    return new Summary(settings, (System.nanoTime() - started) / 1_000_000_000L, runs, bursts);
   }
 
   /**
@@ -340,25 +345,26 @@ public final class PlatformSimulation {
     for (int i = 1; i <= n; i += Math.max(1, n / 10)) {
       svg.text(left + (i - 0.5) * step, plotBottom + 14, Integer.toString(i), "text-anchor=middle", "fill=#555555");
     }
-    int vi = 0;
-    for (Run r : runs) {
-      if (!(r.protocol() + " " + r.mode()).equals(key)) {
-        continue;
-      }
-      String color = COLORS.getOrDefault(r.variant(), "#555555");
-      double offset = (vi++ - 1) * Math.min(4, step / 5);
-      List<double[]> points = new ArrayList<>();
-      for (int i = 0; i < r.latencyMicros().size(); i++) {
-        points.add(new double[] {left + (i + 0.5) * step + offset, y.at(Math.max(0.1, r.latencyMicros().get(i) / 1000.0))});
-      }
-      svg.polyline(points, "stroke=" + color, "stroke-width=1.5", "stroke-opacity=0.8");
-      for (int i = 0; i < points.size(); i++) {
-        double[] p = points.get(i);
-        if (r.okList().get(i)) {
-          svg.circle(p[0], p[1], 2.6, "fill=" + color);
-        } else {
-          svg.cross(p[0], p[1], 4, "stroke=" + color, "stroke-width=2.2");
-        }
+    List<Run> inPanel = runs.stream().filter(r -> (r.protocol() + " " + r.mode()).equals(key)).toList();
+    for (int vi = 0; vi < inPanel.size(); vi++) {
+      plot(svg, inPanel.get(vi), y, left + (vi - 1) * Math.min(4, step / 5), step);
+    }
+  }
+
+  /** One client's latencies as a line, a dot per invocation, a cross where it failed. */
+  private static void plot(Svg svg, Run r, Svg.Scale y, double left, double step) {
+    String color = COLORS.getOrDefault(r.variant(), "#555555");
+    List<double[]> points = new ArrayList<>();
+    for (int i = 0; i < r.latencyMicros().size(); i++) {
+      points.add(new double[] {left + (i + 0.5) * step, y.at(Math.max(0.1, r.latencyMicros().get(i) / 1000.0))});
+    }
+    svg.polyline(points, "stroke=" + color, "stroke-width=1.5", "stroke-opacity=0.8");
+    for (int i = 0; i < points.size(); i++) {
+      double[] p = points.get(i);
+      if (r.okList().get(i)) {
+        svg.circle(p[0], p[1], 2.6, "fill=" + color);
+      } else {
+        svg.cross(p[0], p[1], 4, "stroke=" + color, "stroke-width=2.2");
       }
     }
   }

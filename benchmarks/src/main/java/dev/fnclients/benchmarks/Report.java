@@ -170,20 +170,13 @@ public final class Report {
   private Report() {}
 
   public static void main(String[] args) throws IOException {
-    List<Path> jsons = new ArrayList<>();
-    Path outDir = null;
-    for (String arg : args) {
-      if (arg.endsWith(".json")) {
-        jsons.add(Path.of(arg));
-      } else {
-        outDir = Path.of(arg);
-      }
-    }
+    List<Path> jsons = Stream.of(args).filter(a -> a.endsWith(".json")).map(Path::of).toList();
     if (jsons.isEmpty()) {
       System.err.println("usage: Report JMH_JSON... [OUTPUT_DIRECTORY]");
       System.exit(2);
     }
-    outDir = outDir != null ? outDir : jsons.get(0).toAbsolutePath().getParent();
+    Path outDir = Stream.of(args).filter(a -> !a.endsWith(".json")).map(Path::of).reduce((x, y) -> y)
+        .orElse(jsons.get(0).toAbsolutePath().getParent());
     List<Row> rows = new ArrayList<>();
     JmhResult first = null;
     for (Path json : jsons) {
@@ -192,10 +185,22 @@ public final class Report {
       first = first == null && !results.isEmpty() ? results.get(0) : first;
     }
     Summary simulation = read(outDir.resolve("simulation.json"), s -> GSON.fromJson(s, Summary.class));
-    String machine = read(outDir.resolve("run-info.txt"), s -> s);
-
     List<Ratio> ratios = ratios(rows);
     List<Target> targets = targets(rows, ratios, simulation);
+    String md = markdown(jsons, first, rows, ratios, targets, simulation, read(outDir.resolve("run-info.txt"), s -> s));
+    Files.createDirectories(outDir);
+    Files.writeString(outDir.resolve("summary.md"), md, StandardCharsets.UTF_8);
+    Files.writeString(outDir.resolve("per-invocation.svg"), svg(rows), StandardCharsets.UTF_8);
+    System.out.println("Wrote " + outDir.resolve("summary.md") + " and " + outDir.resolve("per-invocation.svg"));
+    for (Target t : targets) {
+      System.out.printf(Locale.ROOT, "  %-4s %-62s %s%n",
+          t.met() == null ? "n/a" : t.met() ? "MET" : "MISS", t.target(), t.measured().replace("**", ""));
+    }
+  }
+
+  /** summary.md: header, targets, ratios, scores, cold start, the simulation's headline, the machine. */
+  private static String markdown(List<Path> jsons, JmhResult first, List<Row> rows, List<Ratio> ratios,
+      List<Target> targets, Summary simulation, String machine) {
     StringBuilder md = new StringBuilder();
     header(md, jsons, first, rows, simulation != null);
     table(md, "Target | Goal | Measured in this run | Met", "---|---|---|---", targets.stream().map(t -> new Object[] {
@@ -209,14 +214,7 @@ public final class Report {
     if (machine != null) {
       md.append("\n## Machine and run\n\n```\n").append(machine.strip()).append("\n```\n");
     }
-    Files.createDirectories(outDir);
-    Files.writeString(outDir.resolve("summary.md"), md, StandardCharsets.UTF_8);
-    Files.writeString(outDir.resolve("per-invocation.svg"), svg(rows), StandardCharsets.UTF_8);
-    System.out.println("Wrote " + outDir.resolve("summary.md") + " and " + outDir.resolve("per-invocation.svg"));
-    for (Target t : targets) {
-      System.out.printf(Locale.ROOT, "  %-4s %-62s %s%n",
-          t.met() == null ? "n/a" : t.met() ? "MET" : "MISS", t.target(), t.measured().replace("**", ""));
-    }
+    return md.toString();
   }
 
   private interface Parser<T> {
@@ -293,6 +291,14 @@ public final class Report {
         NEW_CONNECTION, "defaultShared", "fnclients", "https"));
     ratios.add(ratio(rows, "New connection, http: defaultShared / fnclients", "new plain TCP connection + first request",
         NEW_CONNECTION, "defaultShared", "fnclients", "http"));
+    warmRatios(rows, ratios);
+    grpcPubsubRatios(rows, ratios);
+    coldRatios(rows, ratios);
+    return ratios;
+  }
+
+  /** FnClients over a raw OkHttp client with the same settings: time, caller CPU, allocation, JVM CPU. */
+  private static void warmRatios(List<Row> rows, List<Ratio> ratios) {
     timeAndCallerCpu(rows, ratios, WARM, "raw", "Warm overhead, http: fnclients / raw",
         "FnClients' interceptors and listeners over a raw OkHttp client with the same settings (target <= "
             + WARM_TARGET + ")", "Warm overhead, http, caller-thread CPU per request: fnclients / raw",
@@ -310,7 +316,10 @@ public final class Report {
         "the same comparison in CPU time of the whole JVM per request (client, in-process server, GC); "
             + "steadier than wall time on a busy machine, diluted by the server's share", WARM, "fnclients", "raw",
         Row::cpuUs));
-    grpcPubsubRatios(rows, ratios);
+  }
+
+  /** The first GET in a fresh JVM: mean, caller CPU, median, classes loaded. */
+  private static void coldRatios(List<Row> rows, List<Ratio> ratios) {
     timeAndCallerCpu(rows, ratios, COLD, "rawOkHttp", "Cold start, first GET in a fresh JVM: fnclients / rawOkHttp (mean of forks)",
         "FnClients.http() vs new OkHttpClient(): class loading, client build, first connection and response (target <= "
             + COLD_TARGET + ")", "Cold start, caller-thread CPU: fnclients / rawOkHttp",
@@ -325,7 +334,6 @@ public final class Report {
             ? "classes loaded during the first call"
             : String.format(Locale.ROOT, "%.0f vs %.0f classes loaded during the first call", fnClasses, rawClasses),
         COLD, "fnclients", "rawOkHttp", classes));
-    return ratios;
   }
 
   private static void grpcPubsubRatios(List<Row> rows, List<Ratio> ratios) {
@@ -593,6 +601,17 @@ public final class Report {
 
   // ---- SVG ----
 
+  /** One bar: the variant, its time, and how many times the FnClients figure it is. */
+  private static void bar(Svg svg, Svg.Scale x, int left, int y, Row r, Row fn) {
+    String variant = r.param("variant");
+    double times = fn == null || variant.equals("fnclients") ? Double.NaN : r.scoreUs() / fn.scoreUs();
+    double end = x.at(r.scoreUs());
+    svg.text(left - 8, y + 15, variant, "text-anchor=end")
+        .rect(left, y, Math.max(1, end - left), 20, "fill=" + COLORS.getOrDefault(variant, "#555555"))
+        .text(end + 6, y + 15, fmtTime(r.scoreUs())
+            + (Double.isNaN(times) ? "" : String.format(Locale.ROOT, times >= 10 ? "  (×%.0f)" : "  (×%.2f)", times)));
+  }
+
   /** One group of bars in the chart: a benchmark, a scheme, and its variants (anti-pattern first). */
   private record Group(String title, String benchmark, String scheme, List<String> variants) {}
 
@@ -618,6 +637,10 @@ public final class Report {
         }
       }
     }
+    return svg(rows, bars);
+  }
+
+  private static String svg(List<Row> rows, Map<Row, Group> bars) {
     int left = 200;
     int top = 70;
     int height = top + bars.size() * 26 + (int) bars.values().stream().distinct().count() * 26 + 50;
@@ -641,14 +664,7 @@ public final class Report {
         svg.text(12, y + 12, current.title(), "font-weight=bold");
         y += 20;
       }
-      String variant = r.param("variant");
-      Row fn = find(rows, current.benchmark(), "fnclients", current.scheme());
-      double times = fn == null || variant.equals("fnclients") ? Double.NaN : r.scoreUs() / fn.scoreUs();
-      double end = x.at(r.scoreUs());
-      svg.text(left - 8, y + 15, variant, "text-anchor=end")
-          .rect(left, y, Math.max(1, end - left), 20, "fill=" + COLORS.getOrDefault(variant, "#555555"))
-          .text(end + 6, y + 15, fmtTime(r.scoreUs())
-              + (Double.isNaN(times) ? "" : String.format(Locale.ROOT, times >= 10 ? "  (×%.0f)" : "  (×%.2f)", times)));
+      bar(svg, x, left, y, r, find(rows, current.benchmark(), "fnclients", current.scheme()));
       y += 26;
     }
     return svg.line(left, top - 10, left, height - 40, "stroke=#333333").toString();

@@ -22,17 +22,20 @@ import org.junit.jupiter.api.Test;
  * The module line, checked on the compiled classes of every module in the build (this module is
  * built last, so all of them are there): no module reaches into another's {@code internal}
  * packages; the SPI packages ({@code dev.fnclients.spi}, {@code dev.fnclients.*.spi}) are used
- * only by FnClients' own library modules; benchmarks and examples use public API only; library
- * code never depends on the testkit.
+ * only by FnClients' own library modules; benchmarks, examples and the deployable example function
+ * use public API only; library code and the deployable example (what a user deploys) never depend
+ * on the testkit.
  */
 class ModuleBoundariesTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-  private static final List<String> HARNESS = List.of("benchmarks", "examples");
+  private static final List<String> HARNESS = List.of("benchmarks", "examples", "example-function");
+  /** What a user deploys: public API only, and no testkit, not even in its main code's dependencies. */
+  private static final String DEPLOYABLE = "example-function";
 
   @Test
   void noModuleImportsAnotherModulesInternalOrSpiPackages() throws IOException {
     Map<String, JavaClasses> modules = importModules();
-    assertThat(modules).as("modules found under %s", ROOT).containsKeys("pool-core", "http-adapter", "fnclients", "examples");
+    assertThat(modules).as("modules found under %s", ROOT).containsKeys("pool-core", "http-adapter", "fnclients", "examples", DEPLOYABLE);
 
     assertThat(violations(modules)).isEmpty();
   }
@@ -42,7 +45,22 @@ class ModuleBoundariesTest {
     JavaClasses fixture = new ClassFileImporter().importClasses(BadHarnessFixture.class);
 
     assertThat(violations(Map.of("examples", fixture)))
-        .anySatisfy(v -> assertThat(v).contains("dev.fnclients.spi.TransportStats"));
+        .anySatisfy(v -> assertThat(v).contains("dev.fnclients.spi.TransportStats"))
+        .noneSatisfy(v -> assertThat(v).contains("testkit"));
+  }
+
+  @Test
+  void theDeployableExampleDoesNotDependOnTheTestkit() throws IOException {
+    // Its classes are checked above; this keeps the jar itself out of what a user deploys.
+    assertThat(Files.readString(ROOT.resolve(DEPLOYABLE).resolve("pom.xml"))).doesNotContain("fnclients-testkit");
+  }
+
+  @Test
+  void theCheckCatchesTheDeployableExampleUsingTheTestkit() {
+    JavaClasses fixture = new ClassFileImporter().importClasses(BadHarnessFixture.class);
+
+    assertThat(violations(Map.of(DEPLOYABLE, fixture)))
+        .anySatisfy(v -> assertThat(v).contains("dev.fnclients.testkit.ManualClock").contains("deployable example"));
   }
 
   static List<String> violations(Map<String, JavaClasses> modules) {
@@ -51,7 +69,7 @@ class ModuleBoundariesTest {
     List<String> found = new ArrayList<>();
     modules.forEach((module, classes) -> {
       for (JavaClass origin : classes) {
-        if (isFixture(origin) && !module.equals("examples")) {
+        if (isFixture(origin) && module.equals("benchmarks")) {
           continue;
         }
         for (Dependency d : origin.getDirectDependenciesFromSelf()) {
@@ -68,6 +86,8 @@ class ModuleBoundariesTest {
             why = "internal package of " + targetModule;
           } else if ((spi || internal) && HARNESS.contains(module)) {
             why = "plumbing, not public API";
+          } else if (pkg.startsWith("dev.fnclients.testkit") && module.equals(DEPLOYABLE)) {
+            why = "the testkit, from the deployable example";
           } else if (pkg.startsWith("dev.fnclients.testkit") && !HARNESS.contains(module) && !module.equals("testkit") && !isTest(origin)) {
             why = "the testkit, from library code";
           }

@@ -21,14 +21,14 @@ import java.util.Locale;
 final class ConnectionChart {
   private static final int ASCII_ROWS = 10;
   private static final int ASCII_MAX_COLUMNS = 60;
-  private static final String[] COLORS = {"#1f77b4", "#ff7f0e", "#2ca02c"};
+  private static final String[] COLORS = {"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"};
   /** Wide to narrow, so that lines on top of one another (equal counts) all stay visible. */
-  private static final double[] WIDTHS = {6, 3.5, 1.5};
+  private static final double[] WIDTHS = {7, 5, 3, 1.5};
 
   private ConnectionChart() {}
 
   /**
-   * An ASCII plot of the connections all three upstreams accepted (summed), one mark per function
+   * An ASCII plot of the connections all four upstreams accepted (summed), one mark per function
    * per column ({@code P}, {@code N}, ...: the functions' initials; {@code *} where they meet).
    */
   static List<String> ascii(List<Outcome> outcomes) {

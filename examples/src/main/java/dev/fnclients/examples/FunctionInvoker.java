@@ -35,33 +35,41 @@ final class FunctionInvoker implements AutoCloseable {
   /** The invoker jar's main class: {@code java -cp} it is {@code java -jar}. */
   private static final String INVOKER = "com.google.cloud.functions.invoker.runner.Invoker";
 
-  /** Where the invoker jar and the function class path are; see the module's pom. */
-  record Setup(Path invokerJar, String functionClasspath) {
-    static final String INVOKER_JAR = "fnexample.invokerJar";
-    static final String CLASSPATH_FILE = "fnexample.functionClasspathFile";
-    static final String CLASSES = "fnexample.classes";
+  /**
+   * Where the invoker jar and the function class path are (example-function writes them; see its
+   * pom), and this module's own class path, for the idle-gap demo's instances.
+   */
+  record Setup(Path invokerJar, String functionClasspath, String demoClasspath) {
+    static final String FUNCTION_DIR = "fnexample.functionDir";
+    static final String DEMO_CLASSPATH_FILE = "fnexample.demoClasspathFile";
+    static final String DEMO_CLASSES = "fnexample.demoClasses";
 
     /** Reads the system properties the build sets for tests and demos. */
     static Setup fromSystemProperties() {
-      Path invokerJar = Paths.get(property(INVOKER_JAR, "target/invoker/java-function-invoker.jar"));
-      Path classpathFile = Paths.get(property(CLASSPATH_FILE, "target/function-classpath.txt"));
-      Path classes = Paths.get(property(CLASSES, "target/classes"));
-      for (Path p : List.of(invokerJar, classpathFile, classes)) {
-        if (!Files.exists(p)) {
-          throw new IllegalStateException(
-              p.toAbsolutePath() + " does not exist: the build writes it (process-classes phase). Run through Maven, "
-                  + "e.g. ./mvnw -q -pl examples -am -DskipTests -Pdemo verify, or set -D" + INVOKER_JAR + ", -D"
-                  + CLASSPATH_FILE + " and -D" + CLASSES);
-        }
-      }
+      Path functionDir = Paths.get(property(FUNCTION_DIR, "../example-function/target"));
+      return new Setup(existing(functionDir.resolve("invoker/java-function-invoker.jar")).toAbsolutePath(),
+          classpath(functionDir.resolve("classes"), functionDir.resolve("function-classpath.txt")),
+          classpath(Paths.get(property(DEMO_CLASSES, "target/classes")),
+              Paths.get(property(DEMO_CLASSPATH_FILE, "target/demo-classpath.txt"))));
+    }
+
+    /** {@code classes} followed by the class path the build wrote into {@code file}. */
+    private static String classpath(Path classes, Path file) {
       try {
-        String dependencies = Files.readString(classpathFile, StandardCharsets.UTF_8).strip();
-        String classpath = classes.toAbsolutePath()
-            + (dependencies.isEmpty() ? "" : File.pathSeparator + dependencies);
-        return new Setup(invokerJar.toAbsolutePath(), classpath);
+        String dependencies = Files.readString(existing(file), StandardCharsets.UTF_8).strip();
+        return existing(classes).toAbsolutePath() + (dependencies.isEmpty() ? "" : File.pathSeparator + dependencies);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+    }
+
+    private static Path existing(Path p) {
+      if (!Files.exists(p)) {
+        throw new IllegalStateException(p.toAbsolutePath() + " does not exist: the build writes it (process-classes "
+            + "phase). Run through Maven, e.g. ./mvnw -q -pl examples -am -DskipTests -Pdemo verify, or set -D"
+            + FUNCTION_DIR + ", -D" + DEMO_CLASSPATH_FILE + " and -D" + DEMO_CLASSES);
+      }
+      return p;
     }
 
     private static String property(String name, String fallback) {

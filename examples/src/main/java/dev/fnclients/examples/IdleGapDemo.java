@@ -40,7 +40,7 @@ public final class IdleGapDemo {
     return new IdleGap.Settings(Duration.ofSeconds(1), Duration.ofMillis(1300), Duration.ofMillis(100), 13, 3, timeout,
         List.of("GET", "POST"),
         Map.of("FNCLIENTS_MAX_IDLE_AGE", MAX_IDLE_AGE.toMillis() + "ms", "FNCLIENTS_READ_TIMEOUT", timeout.toMillis() + "ms"),
-        FunctionInvoker.Setup.fromSystemProperties().functionClasspath());
+        FunctionInvoker.Setup.fromSystemProperties().demoClasspath());
   }
 
   /** Runs the three variants one after the other against one server, each behind its own proxy. */

@@ -3,6 +3,7 @@ package dev.fnclients.examples;
 import dev.fnclients.examples.FunctionLoad.Outcome;
 import dev.fnclients.examples.FunctionLoad.Settings;
 import dev.fnclients.examples.Upstreams.Kind;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -12,6 +13,8 @@ import java.util.Locale;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * The platform's advice ("drive the function at a steady rate and watch connections"), run locally:
@@ -41,13 +44,13 @@ public final class LoadDemo {
 
     Console.wrapped("", String.format(Locale.ROOT,
         "Load demo: each function runs in its own instance (a child JVM on the Functions Framework invoker, "
-            + "java -jar java-function-invoker.jar --target ...), calling its own loopback HTTP, gRPC and Pub/Sub "
-            + "servers through connection-counting proxies; every invocation makes one HTTP GET, one gRPC call and "
-            + "one Pub/Sub publish. Each function is driven at %s requests/s for %d s (%d requests), one after the "
+            + "java -jar java-function-invoker.jar --target ...), calling its own loopback HTTP, gRPC, Pub/Sub and "
+            + "Secret Manager servers through connection-counting proxies; every invocation makes one HTTP GET, one "
+            + "gRPC call, one Pub/Sub publish and one Secret Manager read (FnClients.google). Each function is driven at %s requests/s for %d s (%d requests), one after the "
             + "other.", ConnectionChart.trim(rate), seconds, settings.requests()));
     List<Outcome> outcomes = new ArrayList<>();
     // By name, as the invoker's --target: this JVM has no Functions Framework API to load them with.
-    for (String function : List.of("dev.fnclients.examples.PooledFunction", "dev.fnclients.examples.NaiveFunction")) {
+    for (String function : List.of("dev.fnclients.example.PooledFunction", "dev.fnclients.example.NaiveFunction")) {
       OUT.printf(Locale.ROOT, "  running %s ...%n", FunctionInvoker.simpleName(function));
       outcomes.add(FunctionLoad.run(function, settings, setup, outputDir));
     }
@@ -58,23 +61,35 @@ public final class LoadDemo {
 
   private static void print(List<Outcome> outcomes) throws Exception {
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {
-      "function", "requests", "errors", "HTTP conns", "gRPC conns", "Pub/Sub conns",
-      "conns after " + FunctionLoad.EARLY_SECONDS + " s", "max open", "max in flight", "1st request ms", "p50 ms", "p99 ms"
-    });
+    List<String> header = new ArrayList<>(List.of("function", "requests", "errors"));
+    Stream.of(Kind.values()).forEach(k -> header.add(k.label + " conns"));
+    header.addAll(List.of("conns after " + FunctionLoad.EARLY_SECONDS + " s", "max open", "max in flight",
+        "1st request ms", "p50 ms", "p99 ms"));
+    rows.add(header.toArray(String[]::new));
     for (Outcome o : outcomes) {
-      rows.add(new String[] {o.name(), "1 + " + o.load().requests(), "" + (o.coldStart().failed() + o.load().failed()),
-        "" + o.accepted(Kind.HTTP), "" + o.accepted(Kind.GRPC), "" + o.accepted(Kind.PUBSUB),
-        o.acceptedEarly() == null ? "-" : "" + late(o), o.maxOpen()[0] + "/" + o.maxOpen()[1] + "/" + o.maxOpen()[2],
-        "" + o.load().maxInFlight(0), String.format(Locale.ROOT, "%.0f", o.coldStart().percentileMillis(100)),
-        String.format(Locale.ROOT, "%.1f", o.load().percentileMillis(50)),
-        String.format(Locale.ROOT, "%.1f", o.load().percentileMillis(99))});
+      List<String> row = new ArrayList<>(List.of(o.name(), "1 + " + o.load().requests(),
+          "" + (o.coldStart().failed() + o.load().failed())));
+      Stream.of(Kind.values()).forEach(k -> row.add("" + o.accepted(k)));
+      row.addAll(List.of(o.acceptedEarly() == null ? "-" : "" + late(o),
+          IntStream.of(o.maxOpen()).mapToObj(Integer::toString).collect(Collectors.joining("/")),
+          "" + o.load().maxInFlight(0), String.format(Locale.ROOT, "%.0f", o.coldStart().percentileMillis(100)),
+          String.format(Locale.ROOT, "%.1f", o.load().percentileMillis(50)),
+          String.format(Locale.ROOT, "%.1f", o.load().percentileMillis(99))));
+      rows.add(row.toArray(String[]::new));
     }
     Console.table(rows, false);
+    printNotes(outcomes);
+    printChart(outcomes);
+    OUT.println("  Function logs: " + outcomes.stream()
+        .map(o -> o.log().toAbsolutePath().normalize().toString()).collect(Collectors.joining(", ")));
+  }
+
+  /** What the table's columns mean, then per function what its numbers say and anything unusual. */
+  private static void printNotes(List<Outcome> outcomes) {
     Console.wrapped("   ", "(requests: the instance's first request, sent alone (its cold start: class loading, "
         + "building clients), then the steady load. conns: connections each upstream accepted during the run. conns after "
-        + FunctionLoad.EARLY_SECONDS + " s: of those, all three upstreams together, accepted after the first "
-        + FunctionLoad.EARLY_SECONDS + " s. max open: most connections open at once, HTTP/gRPC/Pub/Sub. max in flight: most requests the "
+        + FunctionLoad.EARLY_SECONDS + " s: of those, all four upstreams together, accepted after the first "
+        + FunctionLoad.EARLY_SECONDS + " s. max open: most connections open at once, HTTP/gRPC/Pub/Sub/Secret Manager. max in flight: most requests the "
         + "function was serving at once (a pooled HTTP client opens as many connections as it has calls at once). "
         + "Latency: per request, as the load generator saw it, through the invoker; p50 and p99 of the steady load.)");
     OUT.println();
@@ -88,9 +103,9 @@ public final class LoadDemo {
       }
       int[] calls = o.callsReceived();
       int ok = o.coldStart().ok() + o.load().ok();
-      if (calls[0] != ok || calls[1] != ok || calls[2] != ok) {
-        OUT.printf(Locale.ROOT, "   note: the upstreams received %d HTTP requests, %d gRPC calls, %d messages%n",
-            calls[0], calls[1], calls[2]);
+      if (IntStream.of(calls).anyMatch(n -> n != ok)) {
+        OUT.printf(Locale.ROOT, "   note: the upstreams received %d HTTP requests, %d gRPC calls, %d messages, %d secret "
+            + "reads%n", calls[0], calls[1], calls[2], calls[3]);
       }
       if (o.load().sendLagMillis() > 100) {
         OUT.printf(Locale.ROOT, "   note: the load generator sent a request up to %.0f ms late (a busy machine)%n",
@@ -98,10 +113,14 @@ public final class LoadDemo {
       }
     }
 
+  }
+
+  /** Connections over time: an ASCII chart here, an SVG file per upstream. */
+  private static void printChart(List<Outcome> outcomes) throws IOException {
     double duration = outcomes.get(0).samples().get(outcomes.get(0).samples().size() - 1).seconds();
     if (duration >= FunctionLoad.EARLY_SECONDS) {
       OUT.println();
-      OUT.println("  Connections accepted by the three upstreams together, over time ("
+      OUT.println("  Connections accepted by the four upstreams together, over time ("
           + outcomes.stream().map(o -> o.name().charAt(0) + " = " + o.name()).collect(Collectors.joining(", "))
           + "):");
       OUT.println();
@@ -111,24 +130,22 @@ public final class LoadDemo {
       OUT.println();
       OUT.println("  Per upstream, as an SVG chart: " + svg.toAbsolutePath().normalize());
     }
-    OUT.println("  Function logs: " + outcomes.stream()
-        .map(o -> o.log().toAbsolutePath().normalize().toString()).collect(Collectors.joining(", ")));
   }
 
   private static String explain(Outcome o) {
-    int total = o.accepted(Kind.HTTP) + o.accepted(Kind.GRPC) + o.accepted(Kind.PUBSUB);
+    int total = Stream.of(Kind.values()).mapToInt(o::accepted).sum();
     int requests = o.coldStart().requests() + o.load().requests();
     String timing = o.acceptedEarly() == null ? ""
         : late(o) == 0 ? String.format(Locale.ROOT, ", all of them in the first %d s: none in the %d s after",
             FunctionLoad.EARLY_SECONDS, Math.round(o.settings().seconds()) - FunctionLoad.EARLY_SECONDS)
         : String.format(Locale.ROOT, ", %d of them after the first %d s", late(o), FunctionLoad.EARLY_SECONDS);
-    double perRequest = total / 3.0 / requests;
+    double perRequest = total / (double) Kind.values().length / requests;
     return String.format(Locale.ROOT, "- %s: %d connections for %d requests (" + (perRequest >= 0.1 ? "%.2f" : "%.4f")
         + " per request per upstream)%s; %d failed.", o.name(), total, requests, perRequest, timing,
         o.coldStart().failed() + o.load().failed());
   }
 
   private static int late(Outcome o) {
-    return o.acceptedLate(Kind.HTTP) + o.acceptedLate(Kind.GRPC) + o.acceptedLate(Kind.PUBSUB);
+    return Stream.of(Kind.values()).mapToInt(o::acceptedLate).sum();
   }
 }

@@ -119,13 +119,7 @@ final class LoadGenerator {
       answer.whenComplete((response, error) -> {
         latencies[index] = System.nanoTime() - sent;
         inFlight.decrementAndGet();
-        if (error != null) {
-          Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-          outcomes[index] = cause.getClass().getSimpleName() + "\u0000" + cause.getMessage();
-        } else if (response.statusCode() != 200) {
-          String line = response.body().strip().lines().findFirst().orElse("");
-          outcomes[index] = "HTTP " + response.statusCode() + "\u0000" + line.substring(0, Math.min(200, line.length()));
-        }
+        outcomes[index] = outcome(response, error);
         done.countDown();
       });
     }
@@ -134,6 +128,23 @@ final class LoadGenerator {
     }
 
     // The latch's countDown happens-before await's return: the arrays are safe to read.
+    return result(requests, ratePerSecond, latencies, outcomes, inFlightAtSend, maxLag);
+  }
+
+  /** Null for a 200; else the failure's kind and detail, separated by a NUL. */
+  private static String outcome(HttpResponse<String> response, Throwable error) {
+    if (error != null) {
+      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      return cause.getClass().getSimpleName() + "\u0000" + cause.getMessage();
+    } else if (response.statusCode() != 200) {
+      String line = response.body().strip().lines().findFirst().orElse("");
+      return "HTTP " + response.statusCode() + "\u0000" + line.substring(0, Math.min(200, line.length()));
+    }
+    return null;
+  }
+
+  private static Result result(int requests, double ratePerSecond, long[] latencies, String[] outcomes,
+      int[] inFlightAtSend, long maxLag) {
     int ok = 0;
     Map<String, Integer> errors = new TreeMap<>();
     List<String> failures = new ArrayList<>();

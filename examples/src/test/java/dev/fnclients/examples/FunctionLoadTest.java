@@ -31,23 +31,23 @@ class FunctionLoadTest {
   @Test
   @Timeout(120)
   void pooledFunctionOpensConnectionsOnlyAtTheStartOrWhenConcurrencyPeaks() throws Exception {
-    Outcome o = run(PooledFunction.class.getName());
+    Outcome o = run("dev.fnclients.example.PooledFunction");
     int invocations = 1 + o.load().requests();
 
     SoftAssertions soft = new SoftAssertions();
     soft.assertThat(o.coldStart().failures()).as("first request").isEmpty();
     soft.assertThat(o.load().failed()).as("failed requests: %s %s\n%s", o.load().errors(), o.load().failures(), logTail(o)).isZero();
     soft.assertThat(o.callsReceived())
-        .as("HTTP requests, gRPC calls, Pub/Sub messages the servers received")
-        .containsExactly(invocations, invocations, invocations);
-    // A channel is one connection, whatever the load: opened by the first request, none after.
-    soft.assertThat(o.accepted(Kind.GRPC)).as("gRPC connections").isBetween(1, 3);
-    soft.assertThat(o.accepted(Kind.PUBSUB)).as("Pub/Sub connections").isBetween(1, 3);
+        .as("HTTP requests, gRPC calls, Pub/Sub messages, secret reads the servers received")
+        .containsExactly(invocations, invocations, invocations, invocations);
+    // A channel is one connection, whatever the load: opened by the first request, none after. The
+    // Secret Manager client (FnClients.google) shares FnClients.grpc's channel for its endpoint.
     assertThat(o.acceptedEarly()).as("connections accepted %d s into the steady load", FunctionLoad.EARLY_SECONDS).isNotNull();
-    soft.assertThat(o.acceptedLate(Kind.GRPC)).as("gRPC connections opened after the first %d s; samples %s",
-        FunctionLoad.EARLY_SECONDS, samples(o)).isZero();
-    soft.assertThat(o.acceptedLate(Kind.PUBSUB)).as("Pub/Sub connections opened after the first %d s; samples %s",
-        FunctionLoad.EARLY_SECONDS, samples(o)).isZero();
+    for (Kind kind : List.of(Kind.GRPC, Kind.PUBSUB, Kind.SECRETS)) {
+      soft.assertThat(o.accepted(kind)).as("%s connections", kind.label).isBetween(1, 3);
+      soft.assertThat(o.acceptedLate(kind)).as("%s connections opened after the first %d s; samples %s",
+          kind.label, FunctionLoad.EARLY_SECONDS, samples(o)).isZero();
+    }
     // HTTP/1.1 carries one call per connection: a pooled OkHttp client opens another connection
     // only when every one it has is busy, so its connections follow concurrency, never requests. On
     // a machine that keeps up, invocations barely overlap (1 or 2 in flight: 1 or 2 connections, all
@@ -71,7 +71,7 @@ class FunctionLoadTest {
   @Test
   @Timeout(120)
   void naiveFunctionOpensAConnectionPerRequestToEveryUpstream() throws Exception {
-    Outcome o = run(NaiveFunction.class.getName());
+    Outcome o = run("dev.fnclients.example.NaiveFunction");
     int invocations = 1 + o.load().requests();
     int requestsAfterEarly = (int) (o.load().requests() - FunctionLoad.EARLY_SECONDS * o.settings().ratePerSecond());
 
@@ -93,7 +93,7 @@ class FunctionLoadTest {
     Outcome o = FunctionLoad.run(function, STEADY_30_PER_SECOND_FOR_20_SECONDS, FunctionInvoker.Setup.fromSystemProperties(), logDir);
     System.out.printf(
         Locale.ROOT,
-        "%s: %d + %d requests, %d failed, connections HTTP %d gRPC %d Pub/Sub %d (at %d s: %s), max open %s, "
+        "%s: %d + %d requests, %d failed, connections HTTP %d gRPC %d Pub/Sub %d Secret Manager %d (at %d s: %s), max open %s, "
             + "first request %.0f ms, p50 %.1f ms, p99 %.1f ms, in flight max %d (after %d s: %d), send lag max %.1f ms%n",
         o.name(),
         o.coldStart().requests(),
@@ -102,6 +102,7 @@ class FunctionLoadTest {
         o.accepted(Kind.HTTP),
         o.accepted(Kind.GRPC),
         o.accepted(Kind.PUBSUB),
+        o.accepted(Kind.SECRETS),
         FunctionLoad.EARLY_SECONDS,
         Arrays.toString(o.acceptedEarly()),
         Arrays.toString(o.maxOpen()),

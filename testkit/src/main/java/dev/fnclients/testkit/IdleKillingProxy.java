@@ -388,6 +388,9 @@ public final class IdleKillingProxy implements AutoCloseable {
     final AtomicInteger endedDirections = new AtomicInteger();
     final AtomicBoolean finished = new AtomicBoolean();
     volatile State state = State.LIVE;
+    /** Set by {@link #connectUpstream()}, used by the same thread only. */
+    private OutputStream toUpstream;
+    private InputStream fromClient;
 
     Connection(int id, Socket client) {
       this.id = id;
@@ -395,8 +398,13 @@ public final class IdleKillingProxy implements AutoCloseable {
     }
 
     void runClientToUpstream() {
-      OutputStream toUpstream;
-      InputStream fromClient;
+      if (connectUpstream()) {
+        forwardClientToUpstream();
+      }
+    }
+
+    /** Connects the upstream twin and starts the other direction; false when the connection ended instead. */
+    private boolean connectUpstream() {
       try {
         client.setTcpNoDelay(true);
         Socket up = new Socket();
@@ -404,7 +412,7 @@ public final class IdleKillingProxy implements AutoCloseable {
         upstreamSocket = up;
         if (finished.get()) {
           closeQuietly(up);
-          return;
+          return false;
         }
         up.setTcpNoDelay(true);
         up.connect(upstream, UPSTREAM_CONNECT_TIMEOUT_MILLIS);
@@ -413,15 +421,19 @@ public final class IdleKillingProxy implements AutoCloseable {
         // The idle clock starts once the pair exists; a slow upstream connect is not idleness.
         lastActivityNanos.set(System.nanoTime());
         if (finished.get()) {
-          return;
+          return false;
         }
         startThread(threadPrefix + "-" + id + "-down", this::runUpstreamToClient);
+        return true;
       } catch (IOException e) {
         // An unreachable upstream looks to the client like a refused connection would.
         finish(Ending.ABORT);
-        return;
+        return false;
       }
+    }
 
+    /** Forwards what the client sends, until either side ends; kills the connection when it was idle too long. */
+    private void forwardClientToUpstream() {
       byte[] buffer = new byte[BUFFER_SIZE];
       while (true) {
         int n;

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * emulator's state, so give each its own topic and subscription.
  *
  * <p>Where the Google Cloud CLI's Pub/Sub emulator is not installed, every test of the class fails
- * with an {@link PubsubEmulator.EmulatorNotFoundException} that says what to install; the class is
+ * with an {@link dev.fnclients.testkit.emulators.GoogleEmulator.EmulatorNotFoundException} that says what to install; the class is
  * not skipped, so a missing emulator cannot pass unnoticed.
  *
  * <p>Needs {@code junit-jupiter-api} (a test dependency anyway) besides what {@link PubsubEmulator}

@@ -7,19 +7,14 @@ import com.google.protobuf.ByteString;
 import com.google.pubsub.v1.PublishRequest;
 import com.google.pubsub.v1.PublisherGrpc;
 import com.google.pubsub.v1.PubsubMessage;
-import dev.fnclients.testkit.pubsub.PubsubEmulator.EmulatorNotFoundException;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class PubsubEmulatorTest {
   private static final String TOPIC = "projects/emulator-test/topics/orders";
@@ -51,48 +46,6 @@ class PubsubEmulatorTest {
     }
     assertThat(emulator.isAlive()).isFalse();
     assertThat(ProcessHandle.of(emulator.jvmPid())).isEmpty();
-  }
-
-  @Test
-  void withoutTheCloudCliTheFailureSaysWhatToInstall() {
-    assertThatThrownBy(() -> PubsubEmulator.locate(null, null, "/nonexistent/bin", List.of("/nonexistent/google-cloud-sdk")))
-        .isInstanceOf(EmulatorNotFoundException.class)
-        .hasMessageContaining("The Google Cloud CLI is not installed")
-        .hasMessageContaining("gcloud components install pubsub-emulator")
-        .hasMessageContaining("google-cloud-cli-pubsub-emulator")
-        .hasMessageContaining("/nonexistent/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator");
-  }
-
-  @Test
-  void withTheCloudCliButNotTheEmulatorTheFailureNamesTheComponent(@TempDir Path sdk) throws Exception {
-    Path gcloud = Files.createDirectories(sdk.resolve("bin")).resolve("gcloud");
-    Files.writeString(gcloud, "#!/bin/sh\n");
-    Files.setPosixFilePermissions(gcloud, PosixFilePermissions.fromString("rwxr-xr-x"));
-
-    assertThatThrownBy(() -> PubsubEmulator.locate(null, null, sdk.resolve("bin").toString(), List.of()))
-        .isInstanceOf(EmulatorNotFoundException.class)
-        .hasMessageContaining("is installed (" + gcloud + ") but not its Pub/Sub emulator component")
-        .hasMessageContaining("gcloud components install pubsub-emulator");
-  }
-
-  @Test
-  void anExplicitPathThatIsNotTheEmulatorFailsNamingIt() {
-    assertThatThrownBy(() -> PubsubEmulator.locate("/nonexistent/cloud-pubsub-emulator", null, null, List.of()))
-        .isInstanceOf(EmulatorNotFoundException.class)
-        .hasMessageContaining("/nonexistent/cloud-pubsub-emulator")
-        .hasMessageContaining(PubsubEmulator.PATH_PROPERTY);
-  }
-
-  @Test
-  void theCloudCliOnThePathLeadsToItsEmulator(@TempDir Path sdk) throws Exception {
-    Path gcloud = Files.createDirectories(sdk.resolve("bin")).resolve("gcloud");
-    Path script = Files.createDirectories(sdk.resolve("platform/pubsub-emulator/bin")).resolve("cloud-pubsub-emulator");
-    for (Path p : List.of(gcloud, script)) {
-      Files.writeString(p, "#!/bin/sh\n");
-      Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-    }
-
-    assertThat(PubsubEmulator.locate(null, null, "/nonexistent/bin:" + sdk.resolve("bin"), List.of())).isEqualTo(script.toRealPath());
   }
 
   private static void publish(ManagedChannel channel, String text, long deadlineMillis) {

@@ -1,4 +1,4 @@
-package dev.fnclients.examples;
+package dev.fnclients.example;
 
 import java.util.Map;
 
@@ -14,21 +14,34 @@ import java.util.Map;
  *   <li>{@code PUBSUB_TOPIC}: {@code projects/P/topics/T}
  *   <li>{@code PUBSUB_EMULATOR_HOST}: {@code host:port} of a Pub/Sub emulator; unset in production.
  *       {@code FnClients.publisher} reads it by itself; the naive function reads it here.
+ *   <li>{@code SECRET_NAME}: the Secret Manager secret version each invocation reads,
+ *       {@code projects/P/secrets/S/versions/latest}
+ *   <li>{@code SECRET_MANAGER_HOST}: {@code host:port} of a plaintext loopback Secret Manager
+ *       server (Secret Manager has no emulator variable of its own); unset in production, where
+ *       calls go to {@code secretmanager.googleapis.com:443} with the function's service account.
  * </ul>
  *
  * <p>This is configuration, not a client: reading it once per instance is fine.
  */
-record FunctionEnv(
-    String httpUrl, String grpcTarget, boolean grpcPlaintext, String topic, String pubsubEmulatorHost) {
+public record FunctionEnv(
+    String httpUrl,
+    String grpcTarget,
+    boolean grpcPlaintext,
+    String topic,
+    String pubsubEmulatorHost,
+    String secretName,
+    String secretManagerHost) {
 
-  static final String HTTP_URL = "UPSTREAM_HTTP_URL";
-  static final String GRPC_TARGET = "UPSTREAM_GRPC_TARGET";
-  static final String GRPC_PLAINTEXT = "UPSTREAM_GRPC_PLAINTEXT";
-  static final String TOPIC = "PUBSUB_TOPIC";
-  static final String EMULATOR_HOST = "PUBSUB_EMULATOR_HOST";
+  public static final String HTTP_URL = "UPSTREAM_HTTP_URL";
+  public static final String GRPC_TARGET = "UPSTREAM_GRPC_TARGET";
+  public static final String GRPC_PLAINTEXT = "UPSTREAM_GRPC_PLAINTEXT";
+  public static final String TOPIC = "PUBSUB_TOPIC";
+  public static final String EMULATOR_HOST = "PUBSUB_EMULATOR_HOST";
+  public static final String SECRET_NAME = "SECRET_NAME";
+  public static final String SECRET_MANAGER_HOST = "SECRET_MANAGER_HOST";
 
   /** Reads the process environment; fails naming the first missing variable. */
-  static FunctionEnv fromEnvironment() {
+  public static FunctionEnv fromEnvironment() {
     return from(System.getenv());
   }
 
@@ -38,7 +51,9 @@ record FunctionEnv(
         required(env, GRPC_TARGET),
         Boolean.parseBoolean(env.getOrDefault(GRPC_PLAINTEXT, "false")),
         required(env, TOPIC),
-        blankToNull(env.get(EMULATOR_HOST)));
+        blankToNull(env.get(EMULATOR_HOST)),
+        required(env, SECRET_NAME),
+        blankToNull(env.get(SECRET_MANAGER_HOST)));
   }
 
   private static String required(Map<String, String> env, String name) {

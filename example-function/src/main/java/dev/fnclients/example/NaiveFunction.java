@@ -1,16 +1,18 @@
-package dev.fnclients.examples;
+package dev.fnclients.example;
 
 import com.google.api.gax.core.NoCredentialsProvider;
 import com.google.api.gax.grpc.GrpcTransportChannel;
+import com.google.api.gax.grpc.InstantiatingGrpcChannelProvider;
 import com.google.api.gax.rpc.FixedTransportChannelProvider;
 import com.google.cloud.functions.HttpFunction;
 import com.google.cloud.functions.HttpRequest;
 import com.google.cloud.functions.HttpResponse;
 import com.google.cloud.pubsub.v1.Publisher;
+import com.google.cloud.secretmanager.v1.SecretManagerServiceClient;
+import com.google.cloud.secretmanager.v1.SecretManagerServiceSettings;
 import com.google.protobuf.ByteString;
 import com.google.pubsub.v1.PubsubMessage;
 import com.google.pubsub.v1.TopicName;
-import dev.fnclients.testkit.grpc.EchoGrpcServer;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -23,9 +25,9 @@ import okhttp3.Response;
 
 /**
  * THE ANTI-PATTERN, for comparison with {@link PooledFunction}: the same work (one HTTP GET, one
- * unary gRPC call, one Pub/Sub publish), with every client built inside the invocation, as many
- * samples do: a new {@link OkHttpClient}, a new {@link ManagedChannel}, a new {@link Publisher}
- * (with its own channel). Each invocation therefore opens one new connection to each upstream
+ * unary gRPC call, one Pub/Sub publish, one Secret Manager read), with every client built inside
+ * the invocation, as many samples do: a new {@link OkHttpClient}, a new {@link ManagedChannel}, a
+ * new {@link Publisher} and a new {@link SecretManagerServiceClient} (each with its own channel). Each invocation therefore opens one new connection to each upstream
  * (plus, in real life, a DNS lookup and a TLS handshake each), which is what the platform's advice
  * to "watch connections under a steady load" is meant to catch.
  *
@@ -45,8 +47,6 @@ public class NaiveFunction implements HttpFunction {
 
     OkHttpClient http = new OkHttpClient(); // new connection pool: a new connection
     ManagedChannel channel = newChannel(ENV.grpcTarget(), ENV.grpcPlaintext()); // a new connection
-    ManagedChannel pubsubChannel = null;
-    Publisher publisher = null;
     try {
       String httpBody;
       try (Response r = http.newCall(new Request.Builder().url(ENV.httpUrl()).build()).execute()) {
@@ -57,28 +57,40 @@ public class NaiveFunction implements HttpFunction {
       }
 
       String echo =
-          ClientCalls.blockingUnaryCall(channel, EchoGrpcServer.SAY, CallOptions.DEFAULT, "invocation " + invocation);
+          ClientCalls.blockingUnaryCall(channel, EchoMethod.SAY, CallOptions.DEFAULT, "invocation " + invocation);
+      String messageId = publish("invocation " + invocation);
+      int secretBytes = readSecretSize();
 
+      response.setContentType("text/plain; charset=utf-8");
+      response.getWriter().write("http=" + httpBody + " grpc=" + echo + " pubsub=" + messageId
+          + " secretBytes=" + secretBytes + "\n");
+    } finally {
+      // See the class comment: tidy, so that the test process survives; still one connection per
+      // invocation per upstream. Remove these lines and the connections stay the same, the leaks grow.
+      channel.shutdownNow();
+      http.dispatcher().executorService().shutdown();
+      http.connectionPool().evictAll();
+    }
+  }
+
+  /** A new Publisher (a new executor, and a new channel: a new connection), shut down after one publish. */
+  private static String publish(String text) throws Exception {
+    ManagedChannel pubsubChannel = null;
+    Publisher publisher = null;
+    try {
       Publisher.Builder builder = Publisher.newBuilder(TopicName.parse(ENV.topic()));
       if (ENV.pubsubEmulatorHost() != null) {
         // The Java client does not read PUBSUB_EMULATOR_HOST itself; this is how its
         // documentation points a Publisher at the emulator: a plaintext channel of one's own.
-        pubsubChannel = newChannel(ENV.pubsubEmulatorHost(), true); // a new connection
+        pubsubChannel = newChannel(ENV.pubsubEmulatorHost(), true);
         builder
             .setChannelProvider(FixedTransportChannelProvider.create(GrpcTransportChannel.create(pubsubChannel)))
             .setCredentialsProvider(NoCredentialsProvider.create());
       }
-      publisher = builder.build(); // a new executor, and (in production) a new channel
-      String messageId =
-          publisher
-              .publish(PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8("invocation " + invocation)).build())
-              .get(20, TimeUnit.SECONDS);
-
-      response.setContentType("text/plain; charset=utf-8");
-      response.getWriter().write("http=" + httpBody + " grpc=" + echo + " pubsub=" + messageId + "\n");
+      publisher = builder.build();
+      return publisher.publish(PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8(text)).build())
+          .get(20, TimeUnit.SECONDS);
     } finally {
-      // See the class comment: tidy, so that the test process survives; still one connection per
-      // invocation per upstream. Remove this block and the connections stay the same, the leaks grow.
       if (publisher != null) {
         publisher.shutdown();
         publisher.awaitTermination(10, TimeUnit.SECONDS);
@@ -86,10 +98,34 @@ public class NaiveFunction implements HttpFunction {
       if (pubsubChannel != null) {
         pubsubChannel.shutdownNow();
       }
-      channel.shutdownNow();
-      http.dispatcher().executorService().shutdown();
-      http.connectionPool().evictAll();
     }
+  }
+
+  /**
+   * The usual way: a client per invocation (a new channel pool and executor: a new connection),
+   * shut down and awaited at the end, as tidy as the publisher above.
+   */
+  private static int readSecretSize() throws Exception {
+    SecretManagerServiceClient secrets = SecretManagerServiceClient.create(secretSettings());
+    try {
+      return secrets.accessSecretVersion(ENV.secretName()).getPayload().getData().size();
+    } finally {
+      secrets.shutdown();
+      secrets.awaitTermination(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Secret Manager's defaults, or plaintext and no credentials for a loopback server. */
+  private static SecretManagerServiceSettings secretSettings() throws IOException {
+    if (ENV.secretManagerHost() == null) {
+      return SecretManagerServiceSettings.newBuilder().build();
+    }
+    return SecretManagerServiceSettings.newBuilder()
+        .setEndpoint(ENV.secretManagerHost())
+        .setCredentialsProvider(NoCredentialsProvider.create())
+        .setTransportChannelProvider(
+            InstantiatingGrpcChannelProvider.newBuilder().setChannelConfigurator(ManagedChannelBuilder::usePlaintext).build())
+        .build();
   }
 
   private static ManagedChannel newChannel(String target, boolean plaintext) {
