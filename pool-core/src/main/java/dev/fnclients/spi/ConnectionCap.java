@@ -9,7 +9,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * Caps the calls in flight, per host and in total, with a bounded wait: one fair semaphore per
@@ -74,7 +74,10 @@ public final class ConnectionCap {
     boolean deadlineFirst = nanosLeft < waitNanos;
     long end = start + Math.max(0, deadlineFirst ? nanosLeft : waitNanos);
     String limitName = deadlineFirst ? deadlineName : ConnectionCapExceededException.CAP_WAIT;
-    Semaphore hostSemaphore = perHost.computeIfAbsent(host, h -> new Semaphore(maxPerHost, true));
+    Semaphore hostSemaphore = perHost.get(host); // a plain lookup first: the lambda below allocates
+    if (hostSemaphore == null) {
+      hostSemaphore = perHost.computeIfAbsent(host, h -> new Semaphore(maxPerHost, true));
+    }
     acquire(hostSemaphore, "maxConnectionsPerHost", maxPerHost, host, start, end, limitName);
     try {
       acquire(total, "maxConnections", maxTotal, host, start, end, limitName);
@@ -127,9 +130,11 @@ public final class ConnectionCap {
 
   /** A held connection permit; {@link #close()} releases it exactly once. */
   public static final class Permit implements AutoCloseable {
+    private static final AtomicIntegerFieldUpdater<Permit> RELEASED =
+        AtomicIntegerFieldUpdater.newUpdater(Permit.class, "released");
     private final Semaphore host;
     private final Semaphore total;
-    private final AtomicBoolean released = new AtomicBoolean();
+    private volatile int released; // 1 once released; a field, not an AtomicBoolean: one object per call less
 
     private Permit(Semaphore host, Semaphore total) {
       this.host = host;
@@ -138,12 +143,12 @@ public final class ConnectionCap {
 
     /** True once the permit has been released. */
     public boolean isReleased() {
-      return released.get();
+      return released != 0;
     }
 
     @Override
     public void close() {
-      if (released.compareAndSet(false, true)) {
+      if (RELEASED.compareAndSet(this, 0, 1)) {
         total.release();
         host.release();
       }

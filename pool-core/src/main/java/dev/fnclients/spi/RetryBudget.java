@@ -29,7 +29,12 @@ public final class RetryBudget {
 
   /** Records a successful attempt. */
   public void onSuccess() {
-    tokens.accumulateAndGet(ratio, (t, r) -> Math.min(max, t + r));
+    // The common case, a full bucket, is a plain read: no write, no allocation on every success.
+    for (long t = tokens.get(); t < max; t = tokens.get()) {
+      if (tokens.compareAndSet(t, Math.min(max, t + ratio))) {
+        return;
+      }
+    }
   }
 
   /** Records a failed attempt and returns whether a retry is allowed after it. */
