@@ -5,6 +5,7 @@ import dev.fnclients.grpc.GrpcConfig;
 import dev.fnclients.grpc.internal.DefaultDeadlineInterceptor;
 import dev.fnclients.grpc.internal.IdleResettingChannel;
 import dev.fnclients.grpc.internal.InFlightCapInterceptor;
+import dev.fnclients.grpc.internal.MeteredWhenRecording;
 import dev.fnclients.grpc.internal.RetryCountingInterceptor;
 import dev.fnclients.spi.ConnectionCap;
 import dev.fnclients.pool.FnClientsConfig;
@@ -20,7 +21,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
-import io.micrometer.core.instrument.binder.grpc.MetricCollectingClientInterceptor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,7 +51,8 @@ import java.util.function.Supplier;
  *       set to the maximum idle age as a backstop for instances that are not throttled;
  *   <li>calls in flight are capped ({@link GrpcConfig#maxInFlightCalls()}), a call waiting at most
  *       {@link GrpcConfig#capWait()} for a free slot;
- *   <li>Micrometer's {@link MetricCollectingClientInterceptor} times every call.
+ *   <li>Micrometer's {@code MetricCollectingClientInterceptor} times every call once FnClients'
+ *       metrics are bound to a registry (before that, it is left out of the call).
  * </ul>
  */
 public final class FnGrpc {
@@ -115,7 +116,7 @@ public final class FnGrpc {
     // Shared by every underlying channel the idle reset builds; the last one listed runs first.
     ClientInterceptor[] interceptors = {
       new RetryCountingInterceptor(stats),
-      new MetricCollectingClientInterceptor(stats.registry()),
+      new MeteredWhenRecording(stats),
       new InFlightCapInterceptor(cap, target),
       new DefaultDeadlineInterceptor(deadline)
     };

@@ -61,10 +61,10 @@ final class SocketCap {
   /** Takes a slot for {@code socket}, about to connect to {@code key} ({@code host:port}). */
   void acquire(ChannelSocket socket, String key) throws ConnectionCapExceededException, InterruptedIOException {
     long start = System.nanoTime();
-    Attempt attempt = Attempt.current();
-    long nanosLeft = attempt == null ? ConnectionCap.NO_DEADLINE : attempt.nanosLeft();
+    CallState call = CallState.current();
+    long nanosLeft = call == null ? ConnectionCap.NO_DEADLINE : call.nanosLeft();
     boolean deadlineFirst = nanosLeft < waitNanos;
-    long wait = attempt != null && attempt.capWaitSpent ? 0 : Math.max(0, deadlineFirst ? nanosLeft : waitNanos);
+    long wait = call != null && call.capWaitSpent ? 0 : Math.max(0, deadlineFirst ? nanosLeft : waitNanos);
     long end = start + wait;
     boolean waited = false;
     boolean counted = false;
@@ -95,8 +95,8 @@ final class SocketCap {
         }
         long left = end - System.nanoTime();
         if (left <= 0) {
-          if (attempt != null) {
-            attempt.capWaitSpent = true;
+          if (call != null) {
+            call.capWaitSpent = true;
           }
           stats.increment(MetricNames.CAP_REJECTIONS);
           throw new ConnectionCapExceededException(
