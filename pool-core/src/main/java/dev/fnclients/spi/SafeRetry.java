@@ -26,7 +26,15 @@ public final class SafeRetry {
   /** {@link #call}'s {@code nanosLeft} for a call without a deadline; the same as {@link ConnectionCap#NO_DEADLINE}. */
   public static final long NO_DEADLINE = ConnectionCap.NO_DEADLINE;
 
-  private static final LongSupplier NO_DEADLINE_LEFT = () -> NO_DEADLINE;
+  private static final LongSupplier NO_DEADLINE_LEFT = new NoDeadline();
+
+  /** A call without a deadline. A class, not a lambda: none is spun when this class initialises. */
+  private static final class NoDeadline implements LongSupplier {
+    @Override
+    public long getAsLong() {
+      return NO_DEADLINE;
+    }
+  }
 
   private final String name;
   private final RetryBudget budget;

@@ -48,7 +48,13 @@ import java.util.concurrent.TimeUnit;
  * on the JDK's own sockets; the interrupt status is kept.
  */
 final class ChannelSocket extends Socket {
-  private static final Consumer<SelectionKey> IGNORE = key -> {};
+  private static final Consumer<SelectionKey> IGNORE = new Ignore();
+
+  /** Drops the selected key: the wait itself is what matters. A class, not a lambda: none is spun on the first call. */
+  private static final class Ignore implements Consumer<SelectionKey> {
+    @Override
+    public void accept(SelectionKey key) {}
+  }
   private final SocketChannel channel;
   private final SocketCap cap;
   private final Object stateLock = new Object();

@@ -74,7 +74,8 @@ final class SocketCap {
         String full = fullCap(key);
         if (full == null) {
           total++;
-          perHost.merge(key, 1, Integer::sum);
+          Integer onHost = perHost.get(key); // get/put, not merge: no lambda spun on the first call
+          perHost.put(key, onHost == null ? 1 : onHost + 1);
           open.add(socket);
           return;
         }
@@ -179,7 +180,12 @@ final class SocketCap {
     lock.lock();
     try {
       total--;
-      perHost.computeIfPresent(socket.capKey(), (k, n) -> n > 1 ? n - 1 : null);
+      Integer onHost = perHost.get(socket.capKey());
+      if (onHost != null && onHost > 1) {
+        perHost.put(socket.capKey(), onHost - 1);
+      } else {
+        perHost.remove(socket.capKey());
+      }
       version++;
       if (waiters > 0) {
         changed.signalAll();
