@@ -72,9 +72,7 @@ class IdleResetTest {
   @Test
   void callInFlightAcrossAGapKeepsItsChannelAndTheNextCallGetsAFreshOne() throws Exception {
     say();
-    CompletableFuture<String> slow =
-        CompletableFuture.supplyAsync(() -> EchoGrpcServer.call(channel, SLOW, "1500", CallOptions.DEFAULT));
-    awaitServerCalls(SLOW, 1);
+    CompletableFuture<String> slow = slowCallInFlight("1500");
     clock.advance(Duration.ofMinutes(5)); // a call in flight across a freeze proves nothing about its connection
     say();
 
@@ -89,9 +87,7 @@ class IdleResetTest {
     // As after a thaw: the answer came while the instance was frozen, and the call ends only now,
     // past the idle age. Its end must not count as recent use of the connection.
     say();
-    CompletableFuture<String> slow =
-        CompletableFuture.supplyAsync(() -> EchoGrpcServer.call(channel, SLOW, "300", CallOptions.DEFAULT));
-    awaitServerCalls(SLOW, 1);
+    CompletableFuture<String> slow = slowCallInFlight("300");
     clock.advance(Duration.ofSeconds(11));
     assertThat(slow.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
     say();
@@ -151,6 +147,14 @@ class IdleResetTest {
     assertThat(stats.count(MetricNames.IDLE_EVICTIONS)).as("not an idle eviction").isZero();
     say();
     assertThat(counter.acceptedConnections()).as("one fresh channel, then reused").isEqualTo(2);
+  }
+
+  /** A call answered after {@code millis}, once the server has it. */
+  private CompletableFuture<String> slowCallInFlight(String millis) {
+    CompletableFuture<String> slow =
+        CompletableFuture.supplyAsync(() -> EchoGrpcServer.call(channel, SLOW, millis, CallOptions.DEFAULT));
+    awaitServerCalls(SLOW, 1);
+    return slow;
   }
 
   private void awaitServerCalls(io.grpc.MethodDescriptor<String, String> method, int n) {
