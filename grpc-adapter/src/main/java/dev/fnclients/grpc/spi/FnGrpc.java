@@ -36,10 +36,11 @@ import java.util.function.Supplier;
  *
  * <p>How a channel differs from a default {@code ManagedChannelBuilder.forTarget(target).build()}:
  * <ul>
- *   <li>when a call starts on a channel with no call in flight for longer than
+ *   <li>when a call starts on a channel on which no call started for longer than
  *       {@link FnClientsConfig#maxIdleAge()}, measured by wall clock on the caller's thread, the
- *       underlying channel is replaced by a fresh one (the old one is shut down gracefully), so a
- *       frozen instance never sends into a dead connection;
+ *       underlying channel is replaced by a fresh one (the old one is shut down gracefully, calls
+ *       still in flight on it finishing there), so a frozen instance never sends into a dead
+ *       connection;
  *   <li>a retry policy in the service config retries {@link GrpcConfig#retryableStatusCodes()}
  *       ({@code UNAVAILABLE}) with {@code retryMaxAttempts} (at most 5), exponential backoff, and
  *       retry throttling from {@code retryBudgetTokens} / {@code retryBudgetTokenRatio};
