@@ -90,9 +90,12 @@ class PublisherPerInstanceTest {
             }
           });
       assertThat(afterLast.get("fnclients-pubsub")).as("the publishers' executor").isEqualTo(first.get("fnclients-pubsub"));
+      // Its threads live 60 s once started, so the count is the most callbacks that ever overlapped:
+      // a handful on a quiet machine, up to 9 seen on a loaded 2-core one. Growing with invocations
+      // would mean hundreds here.
       assertThat(afterLast.getOrDefault(GRPC_DEFAULT_EXECUTOR, 0))
           .as("grpc-java's cached executor: bounded by overlapping calls, not invocations")
-          .isLessThanOrEqualTo(8);
+          .isLessThanOrEqualTo(16);
     } finally {
       runtime.shutdown();
     }

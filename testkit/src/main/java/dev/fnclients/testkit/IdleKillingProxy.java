@@ -472,14 +472,17 @@ public final class IdleKillingProxy implements AutoCloseable {
           killWithDrop();
           continue;
         }
+        // Counted before the write: the upstream's answer to these bytes may reach the client (and a
+        // test reading the count) before this thread runs again after write() returns.
+        forwarded.addAndGet(n);
         try {
           toUpstream.write(buffer, 0, n);
         } catch (IOException e) {
+          forwarded.addAndGet(-n);
           finish(Ending.ABORT);
           return;
         }
         lastActivityNanos.set(System.nanoTime());
-        forwarded.addAndGet(n);
       }
     }
 
