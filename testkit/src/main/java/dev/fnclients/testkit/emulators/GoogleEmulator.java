@@ -99,24 +99,6 @@ public final class GoogleEmulator implements AutoCloseable {
         env, "Dev App Server is now running");
   }
 
-  /** True when the Spanner emulator binary is installed. */
-  public static boolean spannerAvailable() {
-    return available(SPANNER);
-  }
-
-  /** True when the Firestore emulator is installed. */
-  public static boolean firestoreAvailable() {
-    return available(FIRESTORE);
-  }
-
-  private static boolean available(String relative) {
-    try {
-      return Files.isExecutable(locate(relative, System.getenv("PATH"), sdkRoots()));
-    } catch (EmulatorNotFoundException e) {
-      return false;
-    }
-  }
-
   /** Retries on another port when another process took the probed one before the emulator bound it. */
   private static GoogleEmulator start(String name, IntFunction<List<String>> command, Map<String, String> env,
       String readyMarker) throws IOException {
