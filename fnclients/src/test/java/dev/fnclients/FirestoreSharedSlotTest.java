@@ -6,19 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.api.gax.core.FixedCredentialsProvider;
 import com.google.cloud.firestore.Firestore;
 import com.google.cloud.firestore.FirestoreOptions;
-import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.testkit.IdleKillingProxy;
 import dev.fnclients.testkit.emulators.GoogleEmulator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,35 +21,12 @@ import org.junit.jupiter.api.Test;
  * built once per instance, one connection over 1,000 invocations, a flat thread count, closed by the
  * shutdown hook; a Firestore built per invocation grows connections and threads.
  */
-class FirestoreSharedSlotTest {
-  private static final java.lang.management.ThreadMXBean STARTED = java.lang.management.ManagementFactory.getThreadMXBean();
+class FirestoreSharedSlotTest extends OnGoogleEmulator {
   static final String PROJECT = "fn-project";
 
-  private static GoogleEmulator emulator;
-
-  private IdleKillingProxy counter;
-  private FnClientsInstance runtime;
-
-  @BeforeAll
-  static void startEmulator() throws Exception {
-    emulator = GoogleEmulator.firestore();
-  }
-
-  @AfterAll
-  static void stopEmulator() {
-    emulator.close();
-  }
-
-  @BeforeEach
-  void setUp() throws Exception {
-    counter = IdleKillingProxy.start(emulator.address());
-    runtime = FnClientsInstance.create(FnClientsConfig.custom().build());
-  }
-
-  @AfterEach
-  void tearDown() {
-    runtime.shutdown();
-    counter.close();
+  @Override
+  GoogleEmulator startEmulator() throws Exception {
+    return GoogleEmulator.firestore();
   }
 
   /**
@@ -76,7 +47,7 @@ class FirestoreSharedSlotTest {
 
   private Firestore sharedFirestore() {
     return runtime.shared(Firestore.class.getName(), Firestore.class,
-        () -> options(counter.host() + ":" + counter.port(), runtime.googleChannelConfigurator()).build().getService());
+        () -> options(viaCounter(), runtime.googleChannelConfigurator()).build().getService());
   }
 
   @Test
@@ -88,13 +59,13 @@ class FirestoreSharedSlotTest {
     for (int i = 0; i < invocations; i++) {
       assertThat(sharedFirestore().collection("items").document("one").get().get(10, TimeUnit.SECONDS).getString("name")).isEqualTo("one");
       if (i == warmUp) {
-        startedAfterWarmUp = -STARTED.getTotalStartedThreadCount();
+        startedAfterWarmUp = -THREADS.getTotalStartedThreadCount();
       }
     }
 
     assertThat(counter.acceptedConnections()).as("connections the emulator saw").isEqualTo(1);
     assertThat(runtime.metrics().count("shared", MetricNames.CLIENTS_CREATED)).isEqualTo(1);
-    startedAfterWarmUp += STARTED.getTotalStartedThreadCount();
+    startedAfterWarmUp += THREADS.getTotalStartedThreadCount();
     // Threads started by anything in this JVM during the last 980 invocations: pools that start a
     // thread on demand may add a few; a client per invocation starts several each time.
     assertThat(startedAfterWarmUp).as("threads started after warm-up").isLessThanOrEqualTo(10);
@@ -107,7 +78,7 @@ class FirestoreSharedSlotTest {
     List<Firestore> leaked = new ArrayList<>();
     try {
       for (int i = 0; i < invocations; i++) {
-        Firestore db = options(counter.host() + ":" + counter.port(), null).build().getService();
+        Firestore db = options(viaCounter(), null).build().getService();
         leaked.add(db); // the usual function code never closes it
         db.collection("items").document("one").get().get(10, TimeUnit.SECONDS);
       }

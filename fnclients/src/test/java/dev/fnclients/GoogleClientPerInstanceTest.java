@@ -124,6 +124,37 @@ class GoogleClientPerInstanceTest {
   }
 
   @Test
+  void theClientsCallsGoThroughTheSharedChannelsProtections() {
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    runtime.metrics().bindTo(registry);
+
+    runtime.google(SecretManagerServiceClient.class, null, viaCounter()).accessSecretVersion(SECRET);
+
+    // Micrometer's call timer is one of the interceptors (with the default deadline and the
+    // in-flight cap) that FnClients puts on the shared channel.
+    assertThat(registry.find("grpc.client.processing.duration").timers())
+        .anySatisfy(t -> assertThat(t.getId().getTag("method")).isEqualTo("AccessSecretVersion"));
+  }
+
+  @Test
+  void aCallAfterAnIdleGapGoesOnAFreshConnection() {
+    dev.fnclients.testkit.ManualClock clock = new dev.fnclients.testkit.ManualClock();
+    FnClientsInstance throttled =
+        FnClientsInstance.create(FnClientsConfig.custom().maxIdleAge(Duration.ofSeconds(10)).ticker(clock::read).build());
+    try {
+      SecretManagerServiceClient secrets = throttled.google(SecretManagerServiceClient.class, null, viaCounter());
+      secrets.accessSecretVersion(SECRET);
+      clock.advance(Duration.ofSeconds(11));
+      secrets.accessSecretVersion(SECRET);
+
+      assertThat(throttled.metrics().count("grpc", MetricNames.IDLE_EVICTIONS)).isEqualTo(1);
+      assertThat(counter.acceptedConnections()).isEqualTo(2);
+    } finally {
+      throttled.shutdown();
+    }
+  }
+
+  @Test
   void aFailureTheClientDoesNotRetryIsNotRetriedByTheChannelEither() {
     server.failNext(1, Status.Code.UNAVAILABLE);
     Supplier<SecretManagerServiceSettings.Builder> noRetries = () -> {

@@ -30,7 +30,8 @@ import java.util.concurrent.TimeoutException;
  * clients: {@code fnclients} ({@code FnClients.google} and shared slots over FnClients' channels)
  * or {@code default} (global clients built the usual way). Targets come from the environment:
  * {@code SECRET_TARGET}, {@code SPANNER_TARGET}, {@code FIRESTORE_TARGET}. Spanner's session
- * upkeep is shortened to a 200 ms loop replacing sessions older than 500 ms. On SIGTERM it prints
+ * upkeep is shortened to a 200 ms loop replacing sessions older than 500 ms; {@code SESSIONS} answers
+ * {@code SESSIONS <n>}, the sessions Spanner has created over FnClients' channel. On SIGTERM it prints
  * {@code CLOSED <in time> <ms> secret=<shut down> spanner=<closed> firestore=<closed>}.
  */
 public final class GoogleInstanceMain {
@@ -67,6 +68,9 @@ public final class GoogleInstanceMain {
       t.setDaemon(true);
       return t;
     });
+    // Counts the calls FnClients' channels carry, to see Spanner's session upkeep run.
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry calls = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    FnClients.metrics().bindTo(calls);
     java.util.Set<String> warm = new java.util.HashSet<>();
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     System.out.println("READY");
@@ -78,6 +82,11 @@ public final class GoogleInstanceMain {
             (pooled ? firestore(firestoreTarget) : usualFirestore(firestoreTarget)).collection("items").document("one").get().get().exists());
         default -> null;
       };
+      if (line.equals("SESSIONS")) {
+        System.out.println("SESSIONS " + (long) calls.find("grpc.client.requests.sent").tag("method", "CreateSession").counters()
+            .stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum());
+        continue;
+      }
       if (call == null) {
         System.out.println("UNKNOWN " + line);
         continue;

@@ -8,14 +8,9 @@ import com.google.cloud.spanner.Spanner;
 import com.google.cloud.spanner.SpannerOptions;
 import com.google.cloud.spanner.Statement;
 import dev.fnclients.google.GoogleConfig;
-import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.testkit.IdleKillingProxy;
 import dev.fnclients.testkit.emulators.GoogleEmulator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,38 +19,16 @@ import org.junit.jupiter.api.Test;
  * open one connection and keep the thread count flat, where a Spanner built the usual way opens its
  * pool of eight; the shutdown hook closes it.
  */
-class SpannerOnEmulatorTest {
-  private static final java.lang.management.ThreadMXBean STARTED = java.lang.management.ManagementFactory.getThreadMXBean();
-  private static GoogleEmulator emulator;
-
-  private IdleKillingProxy counter;
-  private FnClientsInstance runtime;
-
-  @BeforeAll
-  static void startEmulator() throws Exception {
-    emulator = GoogleEmulator.spanner();
-    SpannerEmulatorDatabase.create(emulator);
-  }
-
-  @AfterAll
-  static void stopEmulator() {
-    emulator.close();
-  }
-
-  @BeforeEach
-  void setUp() throws Exception {
-    counter = IdleKillingProxy.start(emulator.address());
-    runtime = FnClientsInstance.create(FnClientsConfig.custom().build());
-  }
-
-  @AfterEach
-  void tearDown() {
-    runtime.shutdown();
-    counter.close();
+class SpannerOnEmulatorTest extends OnGoogleEmulator {
+  @Override
+  GoogleEmulator startEmulator() throws Exception {
+    GoogleEmulator spanner = GoogleEmulator.spanner();
+    SpannerEmulatorDatabase.create(spanner);
+    return spanner;
   }
 
   private Spanner sharedSpanner() {
-    String viaCounter = counter.host() + ":" + counter.port();
+    String viaCounter = viaCounter();
     return runtime.shared(Spanner.class.getName(), Spanner.class, () -> SpannerOptions.newBuilder()
         .setProjectId(SpannerEmulatorDatabase.PROJECT)
         .setEmulatorHost(viaCounter)
@@ -79,21 +52,54 @@ class SpannerOnEmulatorTest {
     for (int i = 0; i < invocations; i++) {
       assertThat(query(sharedSpanner().getDatabaseClient(SpannerEmulatorDatabase.DATABASE))).isEqualTo("one");
       if (i == warmUp) {
-        startedAfterWarmUp = -STARTED.getTotalStartedThreadCount();
+        startedAfterWarmUp = -THREADS.getTotalStartedThreadCount();
       }
     }
 
     assertThat(counter.acceptedConnections()).as("connections the emulator saw").isEqualTo(1);
     assertThat(runtime.metrics().count("shared", MetricNames.CLIENTS_CREATED)).isEqualTo(1);
-    startedAfterWarmUp += STARTED.getTotalStartedThreadCount();
+    startedAfterWarmUp += THREADS.getTotalStartedThreadCount();
     // Threads started by anything in this JVM during the last 980 invocations: pools that start a
     // thread on demand may add a few; a client per invocation starts several each time.
     assertThat(startedAfterWarmUp).as("threads started after warm-up").isLessThanOrEqualTo(10);
   }
 
   @Test
+  void spannersCallsGoThroughTheSharedChannelsProtectionsAndItsIdleReset() {
+    dev.fnclients.testkit.ManualClock clock = new dev.fnclients.testkit.ManualClock();
+    FnClientsInstance throttled =
+        FnClientsInstance.create(dev.fnclients.pool.FnClientsConfig.custom().maxIdleAge(Duration.ofSeconds(10)).ticker(clock::read).build());
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    throttled.metrics().bindTo(registry);
+    String viaCounter = viaCounter();
+    try {
+      Spanner spanner = throttled.shared("spanner", Spanner.class, () -> SpannerOptions.newBuilder()
+          .setProjectId(SpannerEmulatorDatabase.PROJECT)
+          .setEmulatorHost(viaCounter)
+          .setBuiltInMetricsEnabled(false)
+          .setChannelProvider(throttled.googleChannelProvider(GoogleConfig.custom().emulatorHost(viaCounter).build()))
+          .build()
+          .getService());
+      DatabaseClient db = spanner.getDatabaseClient(SpannerEmulatorDatabase.DATABASE);
+      assertThat(query(db)).isEqualTo("one");
+      int before = counter.acceptedConnections();
+      clock.advance(Duration.ofSeconds(11));
+      assertThat(query(db)).isEqualTo("one");
+
+      // Micrometer's call timer is one of the interceptors (with the default deadline and the
+      // in-flight cap) that FnClients puts on the shared channel.
+      assertThat(registry.find("grpc.client.processing.duration").timers())
+          .anySatisfy(t -> assertThat(t.getId().getTag("method")).isEqualTo("ExecuteStreamingSql"));
+      assertThat(throttled.metrics().count("grpc", MetricNames.IDLE_EVICTIONS)).isEqualTo(1);
+      assertThat(counter.acceptedConnections()).as("the call after the gap on a fresh connection").isEqualTo(before + 1);
+    } finally {
+      throttled.shutdown();
+    }
+  }
+
+  @Test
   void aSpannerBuiltTheUsualWayOpensItsPoolOfConnections() {
-    try (Spanner usual = SpannerEmulatorDatabase.usualSpanner(counter.host() + ":" + counter.port())) {
+    try (Spanner usual = SpannerEmulatorDatabase.usualSpanner(viaCounter())) {
       DatabaseClient db = usual.getDatabaseClient(SpannerEmulatorDatabase.DATABASE);
       for (int i = 0; i < 100; i++) {
         assertThat(query(db)).isEqualTo("one");

@@ -22,12 +22,15 @@ import org.openjdk.jmh.annotations.TearDown;
  * One invocation making one unary call to the testkit's loopback {@link EchoGrpcServer}, plaintext
  * or TLS (a throwaway certificate the clients really verify). {@code channelPerInvocation}: a
  * default channel (with a TLS context of its own) built per invocation, shut down and awaited after
- * it; {@code defaultShared}: one default channel; {@code fnclients}: {@code runtime.grpc(target,
+ * it; {@code defaultShared}: one default channel; {@code defaultSharedDeadline}: the same with the
+ * 30 s deadline FnClients gives a call that sets none (gRPC then arms a timer per call, on the
+ * client and on the in-process server, and sends {@code grpc-timeout}), so that what FnClients adds
+ * beyond the deadline shows on its own; {@code fnclients}: {@code runtime.grpc(target,
  * options)} on every invocation, as {@code FnClients.grpc} (over TLS trusting the JVM's default trust
  * store, which the set-up points at the certificate). The server counts the connections.
  */
 public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
-  @Param({"channelPerInvocation", "defaultShared", "fnclients"})
+  @Param({"channelPerInvocation", "defaultShared", "defaultSharedDeadline", "fnclients"})
   public String variant;
 
   @Param({"plaintext", "tls"})
@@ -62,6 +65,11 @@ public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
       case "defaultShared":
         shared = Grpc.newChannelBuilder(target, credentials(tls)).build();
         invocation = () -> answered(EchoGrpcServer.call(shared, EchoGrpcServer.SAY, "ok", CallOptions.DEFAULT));
+        break;
+      case "defaultSharedDeadline":
+        shared = Grpc.newChannelBuilder(target, credentials(tls)).build();
+        invocation = () -> answered(EchoGrpcServer.call(
+            shared, EchoGrpcServer.SAY, "ok", CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS)));
         break;
       case "fnclients":
         runtime = FnClientsInstance.create(FnClientsConfig.custom().build());

@@ -14,8 +14,6 @@ import dev.fnclients.spi.MetricsHub;
 import io.grpc.ManagedChannelBuilder;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -35,14 +33,14 @@ public final class GoogleClients implements GracefulCloseable {
   private final FnClientsConfig config;
   private final MetricsHub metrics;
   private final GrpcChannels channels;
-  private final ClientRegistry<Key, BackgroundResource> clients;
-  private ScheduledExecutorService executor;
+  private final ExecutorSharingClients<Key, BackgroundResource> clients;
 
   public GoogleClients(FnClientsConfig config, MetricsHub metrics, GrpcChannels channels) {
     this.config = config;
     this.metrics = metrics;
     this.channels = channels;
-    this.clients = new ClientRegistry<>("google", FnGoogle::close, metrics.transport("google"));
+    this.clients =
+        new ExecutorSharingClients<>(new ClientRegistry<>("google", FnGoogle::close, metrics.transport("google")), FnGoogle::newExecutor);
   }
 
   /** The shared client of class {@code type} with {@code options}, built from {@code settings} on first call. */
@@ -51,7 +49,7 @@ public final class GoogleClients implements GracefulCloseable {
     return type.cast(
         clients.get(
             new Key(type, options),
-            key -> FnGoogle.newClient(type, settings, options, channels::get, executor(), Environment.system())));
+            (key, executor) -> FnGoogle.newClient(type, settings, options, channels::get, executor, Environment.system())));
   }
 
   /** A channel provider over this instance's shared channels. */
@@ -65,27 +63,9 @@ public final class GoogleClients implements GracefulCloseable {
     return FnGoogle.channelConfigurator(config, metrics.transport("grpc"));
   }
 
-  private synchronized ScheduledExecutorService executor() {
-    if (executor == null) {
-      executor = FnGoogle.newExecutor();
-    }
-    return executor;
-  }
-
   /** Closes the clients, then the executor they share, within {@code timeout}. */
   @Override
   public void close(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
     clients.close(timeout);
-    ScheduledExecutorService e;
-    synchronized (this) {
-      e = executor;
-    }
-    if (e != null) {
-      e.shutdown();
-      if (!e.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-        e.shutdownNow();
-      }
-    }
   }
 }

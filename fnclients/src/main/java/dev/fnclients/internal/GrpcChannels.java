@@ -24,8 +24,12 @@ public final class GrpcChannels implements GracefulCloseable {
     }
   }
 
+  /** The channel handed out last and what it was asked with: a function asks for the same one on every invocation. */
+  private record Last(String target, GrpcConfig options, ManagedChannel channel) {}
+
   private final ClientRegistry<Key, ManagedChannel> channels;
   private final Function<Key, ManagedChannel> factory;
+  private volatile Last last;
 
   public GrpcChannels(FnClientsConfig config, MetricsHub metrics) {
     // Resolves the FNCLIENTS_GRPC_* settings now: an invalid one fails this call (and the next
@@ -37,7 +41,18 @@ public final class GrpcChannels implements GracefulCloseable {
 
   /** The shared channel to {@code target} with {@code options}, built on first call. */
   public ManagedChannel get(String target, GrpcConfig options) {
-    return channels.get(new Key(FnGrpc.normalizeTarget(target), options), factory);
+    // The same target and options as last time: no normalized string, key or hash to build. A
+    // registry's channel is never replaced while it is open (the idle reset happens inside it).
+    Last l = last;
+    if (l != null
+        && l.target.equals(target)
+        && (l.options == options || l.options.equals(options))
+        && !channels.isClosed()) {
+      return l.channel;
+    }
+    ManagedChannel channel = channels.get(new Key(FnGrpc.normalizeTarget(target), options), factory);
+    last = new Last(target, options, channel);
+    return channel;
   }
 
   @Override

@@ -11,8 +11,7 @@ import dev.fnclients.spi.MetricsHub;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * One instance's Pub/Sub publishers, one per topic and options, over channels from
@@ -28,17 +27,17 @@ public final class Publishers implements GracefulCloseable {
     }
   }
 
-  private final ClientRegistry<Key, FnPublisher> publishers;
-  private final Function<Key, FnPublisher> factory;
-  private ScheduledExecutorService executor;
+  private final ExecutorSharingClients<Key, FnPublisher> publishers;
+  private final BiFunction<Key, ScheduledExecutorService, FnPublisher> factory;
 
   public Publishers(FnClientsConfig config, MetricsHub metrics, GrpcChannels channels) {
-    this.publishers = new ClientRegistry<>("pubsub", FnPubsub::close, metrics.transport("pubsub"));
+    this.publishers =
+        new ExecutorSharingClients<>(new ClientRegistry<>("pubsub", FnPubsub::close, metrics.transport("pubsub")), FnPubsub::newExecutor);
     this.factory =
-        key -> FnPubsub.newPublisher(
+        (key, executor) -> FnPubsub.newPublisher(
             key.topic(),
             channels.get(key.options().target(), FnPubsub.grpcConfig(key.options())),
-            executor(),
+            executor,
             key.options(),
             config,
             metrics.transport("pubsub"));
@@ -49,13 +48,6 @@ public final class Publishers implements GracefulCloseable {
     return publishers.get(new Key(topic, options), factory);
   }
 
-  private synchronized ScheduledExecutorService executor() {
-    if (executor == null) {
-      executor = FnPubsub.newExecutor();
-    }
-    return executor;
-  }
-
   /**
    * Closes the publishers, each of which completes every future it handed out before it returns,
    * and only then the executor their batching, retries and waiting calls' deadlines run on (a
@@ -64,17 +56,6 @@ public final class Publishers implements GracefulCloseable {
    */
   @Override
   public void close(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
     publishers.close(timeout);
-    ScheduledExecutorService e;
-    synchronized (this) {
-      e = executor;
-    }
-    if (e != null) {
-      e.shutdown();
-      if (!e.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-        e.shutdownNow();
-      }
-    }
   }
 }

@@ -6,7 +6,6 @@ import dev.fnclients.spi.MetricsHub;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -48,10 +47,7 @@ public final class SharedSlots implements GracefulCloseable {
     if (value instanceof AutoCloseable closeable) {
       closeable.close();
     } else if (value instanceof ExecutorService executor) {
-      executor.shutdown();
-      if (!executor.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-        executor.shutdownNow();
-      }
+      ExecutorSharingClients.shutdown(executor, timeout);
     }
   }
 

@@ -70,19 +70,51 @@ class IdleResetTest {
   }
 
   @Test
-  void channelWithACallInFlightIsNeverReset() throws Exception {
+  void callInFlightAcrossAGapKeepsItsChannelAndTheNextCallGetsAFreshOne() throws Exception {
     say();
-    CompletableFuture<String> slow =
-        CompletableFuture.supplyAsync(() -> EchoGrpcServer.call(channel, SLOW, "1500", CallOptions.DEFAULT));
-    while (server.calls(SLOW) == 0) {
-      Thread.onSpinWait();
-    }
-    clock.advance(Duration.ofMinutes(5));
+    CompletableFuture<String> slow = slowCallInFlight("1500");
+    clock.advance(Duration.ofMinutes(5)); // a call in flight across a freeze proves nothing about its connection
     say();
 
+    assertThat(stats.count(MetricNames.IDLE_EVICTIONS)).isEqualTo(1);
+    assertThat(counter.acceptedConnections()).isEqualTo(2);
+    assertThat(slow.get(10, TimeUnit.SECONDS)).as("finishes on the old channel").isEqualTo("ok");
+    assertThat(counter.awaitOpenConnections(1, Duration.ofSeconds(10))).as("which then closes").isTrue();
+  }
+
+  @Test
+  void callEndingAfterAGapDoesNotHideTheGap() throws Exception {
+    // As after a thaw: the answer came while the instance was frozen, and the call ends only now,
+    // past the idle age. Its end must not count as recent use of the connection.
+    say();
+    CompletableFuture<String> slow = slowCallInFlight("300");
+    clock.advance(Duration.ofSeconds(11));
     assertThat(slow.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
-    assertThat(stats.count(MetricNames.IDLE_EVICTIONS)).isZero();
-    assertThat(counter.acceptedConnections()).isEqualTo(1);
+    say();
+
+    assertThat(stats.count(MetricNames.IDLE_EVICTIONS)).isEqualTo(1);
+    assertThat(counter.acceptedConnections()).isEqualTo(2);
+  }
+
+  @Test
+  void callFailingOnAReplacedChannelLeavesTheFreshOneAlone() throws Exception {
+    say();
+    CompletableFuture<Throwable> hung =
+        CompletableFuture.supplyAsync(() -> {
+          try {
+            EchoGrpcServer.call(channel, EchoGrpcServer.HANG, "x", CallOptions.DEFAULT.withDeadlineAfter(1, TimeUnit.SECONDS));
+            return null;
+          } catch (RuntimeException e) {
+            return e;
+          }
+        });
+    awaitServerCalls(EchoGrpcServer.HANG, 1);
+    clock.advance(Duration.ofSeconds(11));
+    say(); // on a fresh channel
+    assertThat(hung.get(10, TimeUnit.SECONDS)).isInstanceOf(io.grpc.StatusRuntimeException.class);
+    say();
+
+    assertThat(counter.acceptedConnections()).as("the deadline passed on the replaced channel").isEqualTo(2);
   }
 
   @Test
@@ -115,6 +147,22 @@ class IdleResetTest {
     assertThat(stats.count(MetricNames.IDLE_EVICTIONS)).as("not an idle eviction").isZero();
     say();
     assertThat(counter.acceptedConnections()).as("one fresh channel, then reused").isEqualTo(2);
+  }
+
+  /** A call answered after {@code millis}, once the server has it. */
+  private CompletableFuture<String> slowCallInFlight(String millis) {
+    CompletableFuture<String> slow =
+        CompletableFuture.supplyAsync(() -> EchoGrpcServer.call(channel, SLOW, millis, CallOptions.DEFAULT));
+    awaitServerCalls(SLOW, 1);
+    return slow;
+  }
+
+  private void awaitServerCalls(io.grpc.MethodDescriptor<String, String> method, int n) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (server.calls(method) < n) {
+      assertThat(System.nanoTime()).as("the server got the call within 10 s").isLessThan(deadline);
+      Thread.onSpinWait();
+    }
   }
 
   private void say() {

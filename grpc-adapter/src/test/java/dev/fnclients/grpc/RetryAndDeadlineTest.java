@@ -132,6 +132,23 @@ class RetryAndDeadlineTest {
     assertThat(registry.get("grpc.client.processing.duration").tag("method", "Say").timer().count()).isEqualTo(2);
   }
 
+  @Test
+  void callMetersStartWhenMetricsAreBoundAfterTheChannelWasBuilt() {
+    MetricsHub hub = new MetricsHub();
+    ManagedChannel unbound =
+        FnGrpc.newChannel("127.0.0.1:" + server.port(), GrpcTestSupport.PLAINTEXT, GrpcTestSupport.config().build(), hub.transport("grpc"));
+    try {
+      EchoGrpcServer.call(unbound, SAY, "before", CallOptions.DEFAULT); // nobody reads meters yet: none kept
+      SimpleMeterRegistry later = new SimpleMeterRegistry();
+      hub.bindTo(later);
+      EchoGrpcServer.call(unbound, SAY, "after", CallOptions.DEFAULT);
+
+      assertThat(later.get("grpc.client.processing.duration").tag("method", "Say").timer().count()).isEqualTo(1);
+    } finally {
+      GrpcTestSupport.close(unbound);
+    }
+  }
+
   /**
    * grpc-java's Netty transport reads its socket all the time, so a GOAWAY or a closed connection
    * is seen as it arrives, not when the next call is written (unlike an idle HTTP/1 connection in

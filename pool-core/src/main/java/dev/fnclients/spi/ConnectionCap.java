@@ -9,7 +9,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * Caps the calls in flight, per host and in total, with a bounded wait: one fair semaphore per
@@ -135,9 +135,11 @@ public final class ConnectionCap {
 
   /** A held connection permit; {@link #close()} releases it exactly once. */
   public static final class Permit implements AutoCloseable {
+    private static final AtomicIntegerFieldUpdater<Permit> RELEASED =
+        AtomicIntegerFieldUpdater.newUpdater(Permit.class, "released");
     private final Semaphore host;
     private final Semaphore total;
-    private final AtomicBoolean released = new AtomicBoolean();
+    private volatile int released; // 1 once released; a field, not an AtomicBoolean: one object per call less
 
     private Permit(Semaphore host, Semaphore total) {
       this.host = host;
@@ -146,12 +148,12 @@ public final class ConnectionCap {
 
     /** True once the permit has been released. */
     public boolean isReleased() {
-      return released.get();
+      return released != 0;
     }
 
     @Override
     public void close() {
-      if (released.compareAndSet(false, true)) {
+      if (RELEASED.compareAndSet(this, 0, 1)) {
         total.release();
         host.release();
       }

@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The small, fixed executor a family of clients shares instead of each starting its own threads:
  * daemon threads (they never keep a function's JVM alive), all started at once so that the thread
- * count is flat from the first client on, and cancelled tasks removed at once.
+ * count is flat from the first client on, cancelled tasks removed at once, and delayed tasks
+ * dropped at shutdown.
  */
 public final class DaemonScheduler {
   private DaemonScheduler() {}
@@ -29,6 +30,9 @@ public final class DaemonScheduler {
           return t;
         });
     executor.setRemoveOnCancelPolicy(true);
+    // Shut down after every client it serves has closed: delayed tasks still scheduled then
+    // (retries, timers) serve nobody, so they are dropped rather than waited for.
+    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     executor.prestartAllCoreThreads();
     return executor;
   }

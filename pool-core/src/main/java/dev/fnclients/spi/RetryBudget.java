@@ -29,12 +29,13 @@ public final class RetryBudget {
 
   /** Records a successful attempt. */
   public void onSuccess() {
-    // Compare-and-set loops rather than accumulateAndGet: its lambda would be spun on a function's
-    // first call, in the cold start.
-    long t;
-    do {
-      t = tokens.get();
-    } while (t < max && !tokens.compareAndSet(t, Math.min(max, t + ratio)));
+    // The common case, a full bucket, is a plain read: no write on every success. A loop rather
+    // than accumulateAndGet, whose lambda would be spun on a function's first call.
+    for (long t = tokens.get(); t < max; t = tokens.get()) {
+      if (tokens.compareAndSet(t, Math.min(max, t + ratio))) {
+        return;
+      }
+    }
   }
 
   /** Records a failed attempt and returns whether a retry is allowed after it. */

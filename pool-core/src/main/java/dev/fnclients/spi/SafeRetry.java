@@ -26,7 +26,15 @@ public final class SafeRetry {
   /** {@link #call}'s {@code nanosLeft} for a call without a deadline; the same as {@link ConnectionCap#NO_DEADLINE}. */
   public static final long NO_DEADLINE = ConnectionCap.NO_DEADLINE;
 
-  private static final LongSupplier NO_DEADLINE_LEFT = () -> NO_DEADLINE;
+  private static final LongSupplier NO_DEADLINE_LEFT = new NoDeadline();
+
+  /** A call without a deadline. A class, not a lambda: none is spun when this class initialises. */
+  private static final class NoDeadline implements LongSupplier {
+    @Override
+    public long getAsLong() {
+      return NO_DEADLINE;
+    }
+  }
 
   private final String name;
   private final RetryBudget budget;
@@ -144,20 +152,34 @@ public final class SafeRetry {
    * @param nanosLeft the time the call has left, or {@link #NO_DEADLINE}
    */
   public <T> T call(Attempt<T> attempt, Results<T> results, LongSupplier nanosLeft) throws IOException {
-    Run<T> run = new Run<>(attempt, results, nanosLeft);
-    Outcome<T> first;
+    // The first attempt runs here, outside the retry machinery: most calls end with it, and then
+    // allocate nothing for their retries.
+    T value;
     try {
-      first = run.next();
+      value = attempt.run();
     } catch (RetryableFailure e) {
+      Run<T> run = new Run<>(attempt, results, nanosLeft);
+      e.waitNanos = run.decide(-1);
       if (e.waitNanos < 0) {
         throw rethrow(e.failure());
       }
       return run.retryAfter(e);
     }
-    if (first.waitNanos < 0) {
-      return first.value;
+    Verdict verdict = results == null ? Verdict.SUCCESS : results.verdict(value);
+    if (verdict == Verdict.SUCCESS) {
+      budget.onSuccess();
+      return value;
     }
-    return run.retryAfter(first);
+    if (verdict == Verdict.FAILURE) {
+      budget.onFailure();
+      return value;
+    }
+    Run<T> run = new Run<>(attempt, results, nanosLeft);
+    long wait = run.decide(results.requestedWaitNanos(value));
+    if (wait < 0) {
+      return value;
+    }
+    return run.retryAfter(new Outcome<>(value, results, wait));
   }
 
   private static IOException rethrow(Exception failure) {
@@ -197,12 +219,12 @@ public final class SafeRetry {
     }
   }
 
-  /** One call: its attempts so far and its deadline. */
+  /** One call that may be retried: its attempts so far (the first, made by {@link #call}, included) and its deadline. */
   private final class Run<T> {
     private final Attempt<T> attempt;
     private final Results<T> results;
     private final LongSupplier nanosLeft;
-    private int attempts;
+    private int attempts = 1;
 
     Run(Attempt<T> attempt, Results<T> results, LongSupplier nanosLeft) {
       this.attempt = attempt;

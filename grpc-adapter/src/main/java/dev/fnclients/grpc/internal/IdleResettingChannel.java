@@ -18,10 +18,20 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * A {@link ManagedChannel} that, when a call starts, checks by wall clock how long the channel has
- * had no call in flight; past the maximum idle age it replaces the underlying channel with a new
- * one, so the call gets a fresh connection instead of the one the platform killed meanwhile, and
- * shuts the old one down gracefully. grpc-java's own idle timer cannot be trusted for this: it runs
+ * A {@link ManagedChannel} that, when a call starts, checks by wall clock how long ago the previous
+ * call started; past the maximum idle age it replaces the underlying channel with a new one, so
+ * the call gets a fresh connection instead of the one the platform killed meanwhile, and shuts the
+ * old one down gracefully (a call still in flight on it finishes there).
+ *
+ * <p>Why from the previous call's start, and whatever is in flight: the only times this class
+ * can trust are those read on a thread that is running. A response that arrived while the instance
+ * was frozen sits in the socket until the thaw, and its call then ends after the thaw, stamped with
+ * a time that hides the gap; a call in flight across a freeze (a Spanner session being replaced
+ * in the background, a streaming query closed a moment before the freeze) proves nothing about its
+ * connection either. A call's start is stamped by the thread starting it, so the first call after
+ * a gap always sees the gap. The price: a call that started longer than the idle age ago and is
+ * still running (a long stream) no longer keeps its connection for the next call; that call opens
+ * a fresh one. grpc-java's own idle timer cannot be trusted for this: it runs
  * on a background thread that a throttled instance may not run, and an arriving call cancels it.
  * {@code enterIdle()} is no substitute either: it queues behind whatever else the channel is doing
  * (right after a thaw, its overdue timers), and a call started meanwhile still picks the old
@@ -40,7 +50,8 @@ public final class IdleResettingChannel extends ManagedChannel {
   private boolean used;
   private boolean shutdown;
   private boolean suspect;
-  private long idleSince;
+  /** When the last call started, by the policy's clock. */
+  private long lastStart;
 
   /**
    * @param factory builds an underlying channel: the first one now, each replacement later
@@ -63,29 +74,34 @@ public final class IdleResettingChannel extends ManagedChannel {
 
   /** Checks staleness, replacing the underlying channel if needed, and counts the call in flight. */
   private synchronized Channel beforeStart() {
-    if (!shutdown && inFlight == 0 && used && (suspect || policy.isExpired(idleSince, policy.maxIdleNanos()))) {
-      if (!suspect) {
+    long now = policy.now();
+    boolean expired = used && IdlePolicy.isExpired(lastStart, now, policy.maxIdleNanos());
+    if (!shutdown && (expired || (suspect && inFlight == 0))) {
+      if (expired) {
         stats.increment(MetricNames.IDLE_EVICTIONS);
       }
       suspect = false;
       ManagedChannel stale = delegate;
       delegate = factory.get();
       calls = intercept.apply(delegate);
-      stale.shutdown(); // nothing is in flight on it: its connection closes at once
+      stale.shutdown(); // its connection closes once the calls still in flight on it end
     }
     used = true;
+    lastStart = now;
     inFlight++;
     return calls;
   }
 
-  private synchronized void afterClose(Status status) {
-    if (status.getCode() == Status.Code.DEADLINE_EXCEEDED || status.getCode() == Status.Code.UNAVAILABLE) {
+  /** @param startedOn the underlying channel the call started on */
+  private synchronized void afterClose(Status status, Channel startedOn) {
+    if ((status.getCode() == Status.Code.DEADLINE_EXCEEDED || status.getCode() == Status.Code.UNAVAILABLE) && startedOn == calls) {
       // The connection may have died in a way no idle limit foresaw (a shorter NAT window, a
-      // silent drop): the next call, once nothing else is in flight, gets a fresh channel.
+      // silent drop): the next call, once nothing else is in flight, gets a fresh channel. A call
+      // that ends so on a channel already replaced says nothing about the current one.
       suspect = true;
     }
-    if (inFlight > 0 && --inFlight == 0) {
-      idleSince = policy.now();
+    if (inFlight > 0) {
+      inFlight--;
     }
   }
 
@@ -117,13 +133,13 @@ public final class IdleResettingChannel extends ManagedChannel {
             new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
               @Override
               public void onClose(Status status, Metadata trailers) {
-                afterClose(status);
+                afterClose(status, channel);
                 super.onClose(status, trailers);
               }
             },
             headers);
       } catch (RuntimeException | Error e) {
-        afterClose(Status.OK);
+        afterClose(Status.OK, channel);
         throw e;
       }
       call = started;

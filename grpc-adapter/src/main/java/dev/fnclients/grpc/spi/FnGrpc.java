@@ -5,6 +5,7 @@ import dev.fnclients.grpc.GrpcConfig;
 import dev.fnclients.grpc.internal.DefaultDeadlineInterceptor;
 import dev.fnclients.grpc.internal.IdleResettingChannel;
 import dev.fnclients.grpc.internal.InFlightCapInterceptor;
+import dev.fnclients.grpc.internal.MeteredWhenRecording;
 import dev.fnclients.grpc.internal.RetryCountingInterceptor;
 import dev.fnclients.spi.ConnectionCap;
 import dev.fnclients.pool.FnClientsConfig;
@@ -20,7 +21,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
-import io.micrometer.core.instrument.binder.grpc.MetricCollectingClientInterceptor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,10 +36,11 @@ import java.util.function.Supplier;
  *
  * <p>How a channel differs from a default {@code ManagedChannelBuilder.forTarget(target).build()}:
  * <ul>
- *   <li>when a call starts on a channel with no call in flight for longer than
+ *   <li>when a call starts on a channel on which no call started for longer than
  *       {@link FnClientsConfig#maxIdleAge()}, measured by wall clock on the caller's thread, the
- *       underlying channel is replaced by a fresh one (the old one is shut down gracefully), so a
- *       frozen instance never sends into a dead connection;
+ *       underlying channel is replaced by a fresh one (the old one is shut down gracefully, calls
+ *       still in flight on it finishing there), so a frozen instance never sends into a dead
+ *       connection;
  *   <li>a retry policy in the service config retries {@link GrpcConfig#retryableStatusCodes()}
  *       ({@code UNAVAILABLE}) with {@code retryMaxAttempts} (at most 5), exponential backoff, and
  *       retry throttling from {@code retryBudgetTokens} / {@code retryBudgetTokenRatio};
@@ -51,7 +52,8 @@ import java.util.function.Supplier;
  *       set to the maximum idle age as a backstop for instances that are not throttled;
  *   <li>calls in flight are capped ({@link GrpcConfig#maxInFlightCalls()}), a call waiting at most
  *       {@link GrpcConfig#capWait()} for a free slot;
- *   <li>Micrometer's {@link MetricCollectingClientInterceptor} times every call.
+ *   <li>Micrometer's {@code MetricCollectingClientInterceptor} times every call once FnClients'
+ *       metrics are bound to a registry (before that, it is left out of the call).
  * </ul>
  */
 public final class FnGrpc {
@@ -115,7 +117,7 @@ public final class FnGrpc {
     // Shared by every underlying channel the idle reset builds; the last one listed runs first.
     ClientInterceptor[] interceptors = {
       new RetryCountingInterceptor(stats),
-      new MetricCollectingClientInterceptor(stats.registry()),
+      new MeteredWhenRecording(stats),
       new InFlightCapInterceptor(cap, target),
       new DefaultDeadlineInterceptor(deadline)
     };

@@ -1,56 +1,19 @@
 package dev.fnclients.http.internal;
 
-import dev.fnclients.spi.ConnectionCap;
-import java.util.function.LongSupplier;
 import okhttp3.Call;
 import okio.AsyncTimeout;
 import okio.Timeout;
 
 /**
  * When a call must be over: OkHttp's call timeout ({@code callTimeout}, or a deadline set on
- * {@link Call#timeout()}), counted from when FnClients' first interceptor saw the call. OkHttp
- * starts the timeout a moment earlier, as the call starts running; with the dispatcher never
- * queueing (see {@code FnHttp}) an {@code enqueue()}d call starts running at once, so the deadline
- * counts from {@code enqueue()} too. Every wait FnClients makes for a call (for a connection
- * slot, before a retry) ends by it.
+ * {@link Call#timeout()}), counted from when FnClients' first interceptor saw the call (kept by
+ * {@link CallState}). OkHttp starts the timeout a moment earlier, as the call starts running; with
+ * the dispatcher never queueing (see {@code FnHttp}) an {@code enqueue()}d call starts running at
+ * once, so the deadline counts from {@code enqueue()} too. Every wait FnClients makes for a call
+ * (for a connection slot, before a retry) ends by it.
  */
-final class CallDeadline implements LongSupplier {
-  private final boolean timed;
-  private final long deadline;
-
-  private CallDeadline(boolean timed, long deadline) {
-    this.timed = timed;
-    this.deadline = deadline;
-  }
-
-  /** The deadline of {@code call}, which is starting now. */
-  static CallDeadline of(Call call) {
-    Timeout timeout = call.timeout();
-    long now = System.nanoTime();
-    long timeoutNanos = timeout.timeoutNanos();
-    boolean hasDeadline = timeout.hasDeadline();
-    if (timeoutNanos > 0 && hasDeadline) {
-      return new CallDeadline(true, now + Math.min(timeoutNanos, timeout.deadlineNanoTime() - now));
-    }
-    if (timeoutNanos > 0) {
-      return new CallDeadline(true, now + timeoutNanos);
-    }
-    if (hasDeadline) {
-      return new CallDeadline(true, timeout.deadlineNanoTime());
-    }
-    return new CallDeadline(false, 0);
-  }
-
-  /** Nanoseconds left, or {@link ConnectionCap#NO_DEADLINE} for a call without one. */
-  long nanosLeft() {
-    return timed ? deadline - System.nanoTime() : ConnectionCap.NO_DEADLINE;
-  }
-
-  /** {@link #nanosLeft()}, for {@code SafeRetry}. */
-  @Override
-  public long getAsLong() {
-    return nanosLeft();
-  }
+final class CallDeadline {
+  private CallDeadline() {}
 
   /**
    * Stops OkHttp's own timer for a call that is ending now with a failure that already names the

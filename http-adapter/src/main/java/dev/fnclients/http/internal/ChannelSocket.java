@@ -48,7 +48,13 @@ import java.util.concurrent.TimeUnit;
  * on the JDK's own sockets; the interrupt status is kept.
  */
 final class ChannelSocket extends Socket {
-  private static final Consumer<SelectionKey> IGNORE = key -> {};
+  private static final Consumer<SelectionKey> IGNORE = new Ignore();
+
+  /** Drops the selected key: the wait itself is what matters. A class, not a lambda: none is spun on the first call. */
+  private static final class Ignore implements Consumer<SelectionKey> {
+    @Override
+    public void accept(SelectionKey key) {}
+  }
   private final SocketChannel channel;
   private final SocketCap cap;
   private final Object stateLock = new Object();
@@ -62,6 +68,8 @@ final class ChannelSocket extends Socket {
   private volatile boolean connected;
   private volatile boolean inputShutdown;
   private volatile boolean outputShutdown;
+  private ByteBuffer readBuffer; // guarded by readLock: the last array read into, wrapped
+  private ByteBuffer writeBuffer; // guarded by writeLock: the last array written from, wrapped
   private Selector readSelector; // guarded by stateLock; used under readLock
   private Selector writeSelector; // guarded by stateLock; used under writeLock
   private volatile String capKey; // set once a cap slot is held
@@ -240,7 +248,7 @@ final class ChannelSocket extends Socket {
       return 0;
     }
     synchronized (readLock) {
-      ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
+      ByteBuffer buffer = readBuffer = wrap(readBuffer, b, off, len);
       int timeout = timeoutMillis;
       long deadline = timeout > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout) : 0;
       Selector selector = null;
@@ -269,7 +277,7 @@ final class ChannelSocket extends Socket {
   private void write(byte[] b, int off, int len) throws IOException {
     Objects.checkFromIndexSize(off, len, b.length);
     synchronized (writeLock) {
-      ByteBuffer buffer = ByteBuffer.wrap(b, off, len);
+      ByteBuffer buffer = writeBuffer = wrap(writeBuffer, b, off, len);
       Selector selector = null;
       while (buffer.hasRemaining()) {
         ensureOpen();
@@ -290,6 +298,19 @@ final class ChannelSocket extends Socket {
         }
       }
     }
+  }
+
+  /**
+   * {@code b[off, off + len)} as a buffer: {@code last} again when it wraps the same array, as it
+   * mostly does (TLS reads into its own record buffers, Okio recycles its segments), so a read or
+   * write allocates nothing.
+   */
+  private static ByteBuffer wrap(ByteBuffer last, byte[] b, int off, int len) {
+    if (last == null || last.array() != b) {
+      return ByteBuffer.wrap(b, off, len);
+    }
+    last.limit(off + len).position(off);
+    return last;
   }
 
   /** The selector for reads (and connect) or writes, opened and registered on first need. */

@@ -55,9 +55,9 @@ public final class IdleCheckInterceptor implements Interceptor {
     TrackedConnection state = stateOf(connection);
     state.acquire();
 
-    Attempt attempt = Attempt.current();
-    if (attempt != null) {
-      attempt.sendStarted = true;
+    CallState call = CallState.current();
+    if (call != null) {
+      call.sendStarted = true;
     }
     Response response;
     try {
@@ -74,7 +74,7 @@ public final class IdleCheckInterceptor implements Interceptor {
       state.release();
       return response;
     }
-    return response.newBuilder().body(OnCompleteBody.wrap(response.body(), state::release)).build();
+    return response.newBuilder().body(OnCompleteBody.wrap(response.body(), state, call)).build();
   }
 
   /** Connections this interceptor has seen and not yet forgotten (they are weakly held). */

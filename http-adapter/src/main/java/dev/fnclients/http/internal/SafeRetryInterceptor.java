@@ -17,6 +17,7 @@ import java.security.cert.CertificateException;
 import java.util.Set;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import okhttp3.Call;
+import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -26,6 +27,7 @@ import okhttp3.Response;
  * cap holds for {@code execute()} and {@code enqueue()} alike, and the permit is held until the
  * response body is done with), then runs attempts under {@link SafeRetry}. Every wait it makes,
  * and every wait of the sockets it connects, ends by the call's deadline ({@link CallDeadline}).
+ * What the call needs on the way is one {@link CallState} per call: the warm path allocates little.
  *
  * <p>Which responses are retried: those with one of {@code retryStatuses} (by default 408, 429,
  * 502, 503, 504) to a request that is safe to repeat (an idempotent method or an
@@ -60,6 +62,7 @@ public final class SafeRetryInterceptor implements Interceptor {
   private final int maxStaleDiscards;
   private final StatusResults safeToRepeat;
   private final StatusResults notSafeToRepeat;
+  private volatile Origin lastOrigin;
 
   public SafeRetryInterceptor(ConnectionCap cap, SafeRetry retry, Set<Integer> retryStatuses, TransportStats stats) {
     this.cap = cap;
@@ -78,31 +81,60 @@ public final class SafeRetryInterceptor implements Interceptor {
   @Override
   public Response intercept(Chain chain) throws IOException {
     Request request = chain.request();
-    Call call = chain.call();
-    CallDeadline deadline = CallDeadline.of(call);
-    String origin = Responses.origin(request.url());
-    ConnectionCap.Permit permit;
+    HttpCall call = new HttpCall(chain, request, origin(request.url()));
     try {
-      permit = cap.acquire(origin, deadline.nanosLeft(), ConnectionCapExceededException.CALL_TIMEOUT);
+      call.hold(cap.acquire(call.origin, call.nanosLeft(), ConnectionCapExceededException.CALL_TIMEOUT));
     } catch (ConnectionCapExceededException e) {
-      throw endedByCap(call, e);
+      throw endedByCap(chain.call(), e);
     }
     Response response;
     try {
       StatusResults results = isRetrySafe(request) && !isOneShot(request) ? safeToRepeat : notSafeToRepeat;
-      response = retry.call(() -> attempt(chain, request, origin, deadline), results, deadline);
+      response = retry.call(call, results, call);
     } catch (ConnectionCapExceededException e) {
-      permit.close();
-      throw endedByCap(call, e);
+      call.failed();
+      throw endedByCap(chain.call(), e);
     } catch (IOException | RuntimeException | Error e) {
-      permit.close();
+      call.failed();
       throw e;
     }
-    if (Responses.isComplete(response)) {
-      permit.close();
-      return response;
+    call.returning(response.body());
+    return response;
+  }
+
+  /**
+   * {@code url}'s origin ({@link Responses#origin}), the last one kept: a function calls the same
+   * host again and again, and the string would be built anew for every call.
+   */
+  private String origin(HttpUrl url) {
+    Origin last = lastOrigin;
+    if (last != null && last.port == url.port() && last.host.equals(url.host()) && last.scheme.equals(url.scheme())) {
+      return last.origin;
     }
-    return response.newBuilder().body(OnCompleteBody.wrapReleasingOnLeak(response.body(), permit::close)).build();
+    String origin = Responses.origin(url);
+    lastOrigin = new Origin(url.scheme(), url.host(), url.port(), origin);
+    return origin;
+  }
+
+  private record Origin(String scheme, String host, int port, String origin) {}
+
+  /** One call: its {@link CallState}, and what its attempts need, so that the call is one object. */
+  private final class HttpCall extends CallState implements SafeRetry.Attempt<Response> {
+    final Chain chain;
+    final Request request;
+    final String origin;
+
+    HttpCall(Chain chain, Request request, String origin) {
+      super(chain.call());
+      this.chain = chain;
+      this.request = request;
+      this.origin = origin;
+    }
+
+    @Override
+    public Response run() throws IOException, RetryableFailure {
+      return attempt(this);
+    }
   }
 
   /** A cap wait the call's deadline ended is reported as such, not as OkHttp's bare timeout. */
@@ -113,46 +145,44 @@ public final class SafeRetryInterceptor implements Interceptor {
     return e;
   }
 
-  private Response attempt(Chain chain, Request request, String origin, CallDeadline deadline)
-      throws IOException, RetryableFailure {
+  private Response attempt(HttpCall call) throws IOException, RetryableFailure {
     for (int discards = 0; ; discards++) {
-      Attempt attempt = Attempt.begin(deadline);
+      call.beginAttempt();
       try {
-        return chain.proceed(request);
+        return call.chain.proceed(call.request);
       } catch (StaleConnectionException e) {
         if (discards >= maxStaleDiscards) {
           throw e;
         }
-        if (attempt.sendStarted) {
+        if (call.sendStarted) {
           // A follow-up's connection was discarded after the request itself went out: going
           // again means sending the request again.
-          throwUnlessReplayable(e, request, origin);
+          throwUnlessReplayable(e, call.request, call.origin);
         }
       } catch (IOException e) {
-        throw retryableOrThrow(e, request, origin, attempt, chain);
+        throw retryableOrThrow(e, call);
       } finally {
-        attempt.end();
+        call.endAttempt();
       }
     }
   }
 
   /** Returns the failure wrapped as retryable when it is safe to retry; otherwise throws the final failure. */
-  private RetryableFailure retryableOrThrow(IOException e, Request request, String origin, Attempt attempt, Chain chain)
-      throws IOException {
-    if (chain.call().isCanceled() || isFinal(e)) {
+  private RetryableFailure retryableOrThrow(IOException e, HttpCall call) throws IOException {
+    if (call.chain.call().isCanceled() || isFinal(e)) {
       throw e;
     }
     if (e instanceof InterruptedIOException) {
       // A connect timeout happens before anything is written; a read timeout after.
-      if (e instanceof SocketTimeoutException && !attempt.sendStarted) {
+      if (e instanceof SocketTimeoutException && !call.sendStarted) {
         return new RetryableFailure(e);
       }
       throw e;
     }
-    if (!attempt.sendStarted) {
+    if (!call.sendStarted) {
       return new RetryableFailure(e);
     }
-    throwUnlessReplayable(e, request, origin);
+    throwUnlessReplayable(e, call.request, call.origin);
     return new RetryableFailure(e);
   }
 

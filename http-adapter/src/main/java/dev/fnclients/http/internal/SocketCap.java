@@ -61,10 +61,10 @@ final class SocketCap {
   /** Takes a slot for {@code socket}, about to connect to {@code key} ({@code host:port}). */
   void acquire(ChannelSocket socket, String key) throws ConnectionCapExceededException, InterruptedIOException {
     long start = System.nanoTime();
-    Attempt attempt = Attempt.current();
-    long nanosLeft = attempt == null ? ConnectionCap.NO_DEADLINE : attempt.nanosLeft();
+    CallState call = CallState.current();
+    long nanosLeft = call == null ? ConnectionCap.NO_DEADLINE : call.nanosLeft();
     boolean deadlineFirst = nanosLeft < waitNanos;
-    long wait = attempt != null && attempt.capWaitSpent ? 0 : Math.max(0, deadlineFirst ? nanosLeft : waitNanos);
+    long wait = call != null && call.capWaitSpent ? 0 : Math.max(0, deadlineFirst ? nanosLeft : waitNanos);
     long end = start + wait;
     boolean waited = false;
     boolean counted = false;
@@ -74,7 +74,8 @@ final class SocketCap {
         String full = fullCap(key);
         if (full == null) {
           total++;
-          perHost.merge(key, 1, Integer::sum);
+          Integer onHost = perHost.get(key); // get/put, not merge: no lambda spun on the first call
+          perHost.put(key, onHost == null ? 1 : onHost + 1);
           open.add(socket);
           return;
         }
@@ -95,8 +96,8 @@ final class SocketCap {
         }
         long left = end - System.nanoTime();
         if (left <= 0) {
-          if (attempt != null) {
-            attempt.capWaitSpent = true;
+          if (call != null) {
+            call.capWaitSpent = true;
           }
           stats.increment(MetricNames.CAP_REJECTIONS);
           throw new ConnectionCapExceededException(
@@ -179,7 +180,12 @@ final class SocketCap {
     lock.lock();
     try {
       total--;
-      perHost.computeIfPresent(socket.capKey(), (k, n) -> n > 1 ? n - 1 : null);
+      Integer onHost = perHost.get(socket.capKey());
+      if (onHost != null && onHost > 1) {
+        perHost.put(socket.capKey(), onHost - 1);
+      } else {
+        perHost.remove(socket.capKey());
+      }
       version++;
       if (waiters > 0) {
         changed.signalAll();

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -27,6 +28,8 @@ final class Outstanding {
   static final class Tracker {
     final SettableApiFuture<String> future = SettableApiFuture.create();
     final long sequence;
+    /** Whether it still counts in {@link #size()}. */
+    private final AtomicBoolean counted = new AtomicBoolean(true);
     private final Identity key;
     private final Mark mark;
 
@@ -84,12 +87,23 @@ final class Outstanding {
     return tracker;
   }
 
+  /**
+   * Stops counting {@code tracker} in {@link #size()}: called just before its future is completed,
+   * so that whoever sees the future done also sees the count without it ({@link #remove} comes
+   * after the completion, and a flush must see the tracker until its future is done).
+   */
+  void completing(Tracker tracker) {
+    if (tracker.counted.compareAndSet(true, false)) {
+      count.decrementAndGet();
+    }
+  }
+
   /** Stops tracking {@code tracker}; true for the one caller that removed it. */
   boolean remove(Tracker tracker) {
     if (!trackers.remove(tracker.sequence, tracker)) {
       return false;
     }
-    count.decrementAndGet();
+    completing(tracker);
     marks.computeIfPresent(tracker.key, (k, m) -> --m.trackers == 0 ? null : m);
     return true;
   }

@@ -106,6 +106,7 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
         new ApiFutureCallback<String>() {
           @Override
           public void onSuccess(String messageId) {
+            outstanding.completing(tracker);
             if (tracker.future.set(messageId)) {
               stats.increment(MetricNames.MESSAGES_PUBLISHED);
             }
@@ -121,6 +122,7 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
               return;
             }
             Throwable failure = closed.get() ? notConfirmed(tracker, "failed while the publisher shut down", t) : t;
+            outstanding.completing(tracker);
             if (tracker.future.setException(failure)) {
               stats.increment(MetricNames.MESSAGES_FAILED);
             }
@@ -237,6 +239,7 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
     String unsent = notConfirmedMessage(false, when);
     for (Tracker tracker : outstanding.snapshot()) {
       boolean wasSent = outstanding.wasSent(tracker);
+      outstanding.completing(tracker);
       if (tracker.future.setException(new PublishNotConfirmedException(wasSent ? sent : unsent, wasSent, null))) {
         stats.increment(MetricNames.MESSAGES_FAILED);
       }

@@ -1,6 +1,7 @@
 package dev.fnclients.pubsub.internal;
 
 import com.google.pubsub.v1.PublishRequest;
+import dev.fnclients.grpc.spi.BorrowedChannel;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -12,7 +13,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The channel one publisher sees: the shared channel, with each {@code Publish} call first
@@ -20,18 +20,17 @@ import java.util.concurrent.TimeUnit;
  * {@link Outstanding} just before its request is handed to the connection, so that the publisher
  * knows which messages may have reached the server, and refused once the publisher is sealed.
  *
- * <p>It does not own the shared channel: shutting it down does nothing (FnClients closes the
- * shared channel after every publisher).
+ * <p>Like every {@link BorrowedChannel}, it does not own the shared channel: shutting it down does
+ * nothing (FnClients closes the shared channel after every publisher).
  */
-final class TrackingChannel extends ManagedChannel {
+final class TrackingChannel extends BorrowedChannel {
   private static final String PUBLISH = MethodDescriptor.generateFullMethodName("google.pubsub.v1.Publisher", "Publish");
 
-  private final ManagedChannel shared;
   private final Admission admission;
   private final Channel checkedIn;
 
   TrackingChannel(ManagedChannel shared, Admission admission, Outstanding outstanding) {
-    this.shared = shared;
+    super(shared);
     this.admission = admission;
     this.checkedIn = ClientInterceptors.intercept(shared, new CheckIn(outstanding));
   }
@@ -42,36 +41,6 @@ final class TrackingChannel extends ManagedChannel {
       return shared.newCall(method, options);
     }
     return admission.newCall(checkedIn, method, options);
-  }
-
-  @Override
-  public String authority() {
-    return shared.authority();
-  }
-
-  @Override
-  public ManagedChannel shutdown() {
-    return this;
-  }
-
-  @Override
-  public ManagedChannel shutdownNow() {
-    return this;
-  }
-
-  @Override
-  public boolean isShutdown() {
-    return shared.isShutdown();
-  }
-
-  @Override
-  public boolean isTerminated() {
-    return shared.isTerminated();
-  }
-
-  @Override
-  public boolean awaitTermination(long timeout, TimeUnit unit) {
-    return shared.isTerminated();
   }
 
   private static final class CheckIn implements ClientInterceptor {

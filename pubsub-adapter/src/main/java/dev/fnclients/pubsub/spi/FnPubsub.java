@@ -14,6 +14,7 @@ import com.google.pubsub.v1.TopicName;
 import dev.fnclients.grpc.GrpcConfig;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
+import dev.fnclients.spi.DaemonScheduler;
 import dev.fnclients.spi.TransportStats;
 import dev.fnclients.pubsub.internal.Messages;
 import dev.fnclients.pubsub.internal.SharedPublisher;
@@ -23,8 +24,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Builds FnClients' Pub/Sub publishers for the {@code FnClients} facade (SPI: not for users;
@@ -70,23 +69,14 @@ public final class FnPubsub {
     return b.build();
   }
 
-  /** The executor publishers share: two to four daemon threads, started at once. */
+  /**
+   * The executor publishers share: two to four daemon threads, started with the first publisher so
+   * that the thread count is flat from then on. Closed after every publisher has completed its
+   * futures: retries still scheduled then are for messages already reported, so they are dropped
+   * rather than waited for.
+   */
   public static ScheduledExecutorService newExecutor() {
-    AtomicInteger n = new AtomicInteger();
-    int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
-    ScheduledThreadPoolExecutor executor =
-        new ScheduledThreadPoolExecutor(threads, r -> {
-          Thread t = new Thread(r, "fnclients-pubsub-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
-    executor.setRemoveOnCancelPolicy(true);
-    // Closed after every publisher has completed its futures: retries still scheduled then are
-    // for messages already reported, so they are dropped rather than waited for.
-    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    // Started with the first publisher, so the thread count is flat from then on.
-    executor.prestartAllCoreThreads();
-    return executor;
+    return DaemonScheduler.start("fnclients-pubsub", DaemonScheduler.defaultThreads());
   }
 
   /** Flushes and closes {@code publisher} (one from {@link #newPublisher}) within {@code budget}. */

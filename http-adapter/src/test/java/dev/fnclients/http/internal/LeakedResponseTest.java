@@ -1,0 +1,83 @@
+package dev.fnclients.http.internal;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.fnclients.pool.FnClientsConfig;
+import dev.fnclients.spi.ConnectionCap;
+import dev.fnclients.spi.IdlePolicy;
+import dev.fnclients.spi.SafeRetry;
+import dev.fnclients.spi.TransportStats;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Set;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A call's connection permit is held until its response body is done with, and a body the caller
+ * drops unclosed gives it back once collected. The interceptors are wired here without the socket
+ * cap, which would hold the leaked exchange's socket on its own, so that the permit alone is seen.
+ */
+class LeakedResponseTest {
+  private final TransportStats stats = new TransportStats("http");
+  private final FnClientsConfig config = FnClientsConfig.custom().build();
+  private final ConnectionCap cap = new ConnectionCap(4, 4, Duration.ZERO, stats);
+  private WireMockServer server;
+  private OkHttpClient client;
+
+  @BeforeEach
+  void setUp() {
+    server = new WireMockServer(wireMockConfig().dynamicPort());
+    server.start();
+    server.stubFor(get(urlEqualTo("/ok")).willReturn(aResponse().withBody("ok")));
+    client =
+        new OkHttpClient.Builder()
+            .addInterceptor(new SafeRetryInterceptor(cap, new SafeRetry("http", config, stats), Set.of(), stats))
+            .addNetworkInterceptor(new IdleCheckInterceptor(IdlePolicy.of(config), stats, (SocketCap) null))
+            .retryOnConnectionFailure(false)
+            .build();
+  }
+
+  @AfterEach
+  void tearDown() {
+    client.connectionPool().evictAll();
+    server.stop();
+  }
+
+  @Test
+  void thePermitIsHeldUntilTheBodyIsReadAndThenGivenBack() throws IOException {
+    try (Response response = call()) {
+      assertThat(cap.inUse()).as("permits while the body is unread").isEqualTo(1);
+      assertThat(response.body().string()).isEqualTo("ok");
+      assertThat(cap.inUse()).as("permits once the body was read to the end").isZero();
+    }
+  }
+
+  @Test
+  void aResponseDroppedUnclosedGivesItsPermitBackOnceCollected() throws Exception {
+    dropUnclosed();
+    assertThat(cap.inUse()).isEqualTo(1);
+    for (int i = 0; i < 200 && cap.inUse() > 0; i++) {
+      System.gc();
+      Thread.sleep(10); // the cleaner's thread runs the release; the count of tries bounds the test
+    }
+    assertThat(cap.inUse()).as("permits after the leaked body was collected").isZero();
+  }
+
+  private void dropUnclosed() throws IOException {
+    assertThat(call().code()).isEqualTo(200); // neither read nor closed
+  }
+
+  private Response call() throws IOException {
+    return client.newCall(new Request.Builder().url(server.url("/ok")).build()).execute();
+  }
+}
