@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.reflect.TypeToken;
 import dev.fnclients.benchmarks.PlatformSimulation.Run;
 import dev.fnclients.benchmarks.PlatformSimulation.Summary;
+import dev.fnclients.examples.IdleGap;
 import dev.fnclients.examples.IdleGap.Burst;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
 import dev.fnclients.testkit.Svg;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -218,12 +220,8 @@ public final class Report {
     return md.toString();
   }
 
-  private interface Parser<T> {
-    T parse(String text);
-  }
-
-  private static <T> T read(Path file, Parser<T> parser) throws IOException {
-    return Files.exists(file) ? parser.parse(Files.readString(file, StandardCharsets.UTF_8)) : null;
+  private static <T> T read(Path file, Function<String, T> parser) throws IOException {
+    return Files.exists(file) ? parser.apply(Files.readString(file, StandardCharsets.UTF_8)) : null;
   }
 
   /** Microseconds in one unit of a JMH time unit such as {@code ms/op}. */
@@ -486,7 +484,7 @@ public final class Report {
         met = and(met, good);
         fn.add(where);
       } else if (!good) {
-        others.add(PlatformSimulation.label(r.variant()) + " " + where);
+        others.add(IdleGap.label(r.variant()) + " " + where);
       }
     }
     return new Target(name, goal,

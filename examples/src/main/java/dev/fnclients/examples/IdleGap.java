@@ -198,6 +198,17 @@ public final class IdleGap {
     }
   }
 
+  /** How the demo and the simulation name a client variant. */
+  public static String label(String variant) {
+    return Map.of("clientPerInvocation", "client per invocation", "defaultShared", "default shared client",
+        "fnclients", "FnClients").getOrDefault(variant, variant);
+  }
+
+  /** A counter of the instance's, {@code -} where not counted. */
+  public static String counted(long n) {
+    return n < 0 ? "-" : Long.toString(n);
+  }
+
   /** Nearest-rank percentile, NaN for no values. */
   public static double percentile(List<? extends Number> values, double p) {
     double[] sorted = values.stream().mapToDouble(Number::doubleValue).sorted().toArray();

@@ -92,13 +92,9 @@ public final class IdleKillingProxy implements AutoCloseable {
   }
 
   /**
-   * Starts a proxy on {@code 127.0.0.1} with an ephemeral port.
-   *
-   * @param upstream where every accepted connection is forwarded to
-   * @param idleLimit how long a connection may be idle before reusing it kills it; zero kills
-   *     every reuse after any pause, a duration too large for nanoseconds means never
-   * @param mode how a killed connection fails for the client
-   * @throws IOException if the listening socket cannot be bound
+   * Starts a proxy on an ephemeral {@code 127.0.0.1} port to {@code upstream}: reusing a connection idle
+   * longer than {@code idleLimit} kills it as {@code mode} says (zero: any pause; too large for
+   * nanoseconds: never).
    */
   public static IdleKillingProxy start(InetSocketAddress upstream, Duration idleLimit, Mode mode)
       throws IOException {

@@ -34,15 +34,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </ul>
  */
 public final class EchoGrpcServer extends LoopbackGrpcServer {
-  /** The service name. */
   public static final String SERVICE = "fnclients.test.Echo";
-  /** Echoes the request. */
   public static final MethodDescriptor<String, String> SAY = unary("Say");
-  /** Fails a number of times per key, then succeeds. */
   public static final MethodDescriptor<String, String> FAIL = unary("Fail");
-  /** Answers after the requested number of milliseconds. */
   public static final MethodDescriptor<String, String> SLOW = unary("Slow");
-  /** Never answers. */
   public static final MethodDescriptor<String, String> HANG = unary("Hang");
 
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
@@ -83,10 +78,7 @@ public final class EchoGrpcServer extends LoopbackGrpcServer {
     return new EchoGrpcServer(0, InsecureServerCredentials.create());
   }
 
-  /**
-   * Starts a server on an ephemeral loopback port with {@code credentials} (TLS, or plaintext) and
-   * {@code more} services besides the echo one, e.g. a benchmark's.
-   */
+  /** Starts a server on an ephemeral loopback port with {@code credentials} and {@code more} services besides echo. */
   public static EchoGrpcServer start(ServerCredentials credentials, BindableService... more) throws IOException {
     return new EchoGrpcServer(0, credentials, more);
   }
