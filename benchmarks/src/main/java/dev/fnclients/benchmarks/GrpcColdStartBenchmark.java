@@ -12,17 +12,14 @@ import dev.fnclients.grpc.GrpcConfig;
 import dev.fnclients.pubsub.PubsubConfig;
 import dev.fnclients.testkit.ChildJvm;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
+import dev.fnclients.testkit.grpc.StringMethods;
 import dev.fnclients.testkit.pubsub.LoopbackPubsubServer;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.MethodDescriptor;
 import io.grpc.stub.ClientCalls;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -112,31 +109,7 @@ public class GrpcColdStartBenchmark {
 
   /** The echo service's Say method, described here: nothing of the testkit server loads in the measured JVM. */
   static final class Say {
-    static final MethodDescriptor<String, String> METHOD =
-        MethodDescriptor.<String, String>newBuilder()
-            .setType(MethodDescriptor.MethodType.UNARY)
-            .setFullMethodName(MethodDescriptor.generateFullMethodName("fnclients.test.Echo", "Say"))
-            .setRequestMarshaller(Utf8.INSTANCE)
-            .setResponseMarshaller(Utf8.INSTANCE)
-            .build();
-  }
-
-  private enum Utf8 implements MethodDescriptor.Marshaller<String> {
-    INSTANCE;
-
-    @Override
-    public InputStream stream(String value) {
-      return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public String parse(InputStream stream) {
-      try {
-        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
+    static final MethodDescriptor<String, String> METHOD = StringMethods.unary("fnclients.test.Echo", "Say");
   }
 
   /** A function holding a default plaintext channel, built on first use. */

@@ -1,5 +1,7 @@
 package dev.fnclients.benchmarks;
 
+import static dev.fnclients.examples.IdleGap.counted;
+import static dev.fnclients.examples.IdleGap.label;
 import static dev.fnclients.examples.IdleGapInstance.VARIANTS;
 
 import com.google.gson.Gson;
@@ -225,11 +227,6 @@ public final class PlatformSimulation {
 
   // ---- output ----
 
-  static String label(String variant) {
-    return Map.of("clientPerInvocation", "client per invocation", "defaultShared", "default shared client",
-        "fnclients", "FnClients").getOrDefault(variant, variant);
-  }
-
   /** The label, FnClients in bold. */
   static String clientLabel(String variant) {
     return variant.equals("fnclients") ? "**FnClients**" : label(variant);
@@ -247,10 +244,6 @@ public final class PlatformSimulation {
     return Double.isNaN(millis) ? "-"
         : String.format(Locale.ROOT, millis >= 1000 ? "%.2f s" : millis >= 10 ? "%.0f ms" : "%.2f ms",
             millis >= 1000 ? millis / 1000 : millis);
-  }
-
-  private static String counted(long n) {
-    return n < 0 ? "-" : Long.toString(n);
   }
 
   static String markdown(Settings s, List<Run> runs, List<Burst> bursts, long seconds) {

@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.reflect.TypeToken;
 import dev.fnclients.benchmarks.PlatformSimulation.Run;
 import dev.fnclients.benchmarks.PlatformSimulation.Summary;
+import dev.fnclients.examples.IdleGap;
 import dev.fnclients.examples.IdleGap.Burst;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
 import dev.fnclients.testkit.Svg;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -46,6 +48,7 @@ public final class Report {
   private static final String GRPC = "GrpcPerInvocationBenchmark";
   private static final String PUBSUB = "PubsubPerInvocationBenchmark";
   private static final String COLD = "ColdStartBenchmark";
+  private static final String GRPC_COLD = "GrpcColdStartBenchmark";
   private static final double WARM_TARGET = 1.05;
   private static final double COLD_TARGET = 1.15;
   private static final double GRPC_PUBSUB_TARGET = 10;
@@ -85,7 +88,7 @@ public final class Report {
       String benchmark = names[names.length - 2];
       String method = names[names.length - 1];
       Map<String, String> params = new LinkedHashMap<>(result.params() == null ? Map.of() : result.params());
-      if (benchmark.equals(COLD)) {
+      if (benchmark.equals(COLD) || benchmark.equals(GRPC_COLD)) {
         params.putIfAbsent("variant", method); // one method per variant, so that each fork measures one
       }
       Metric primary = result.primaryMetric();
@@ -217,12 +220,8 @@ public final class Report {
     return md.toString();
   }
 
-  private interface Parser<T> {
-    T parse(String text);
-  }
-
-  private static <T> T read(Path file, Parser<T> parser) throws IOException {
-    return Files.exists(file) ? parser.parse(Files.readString(file, StandardCharsets.UTF_8)) : null;
+  private static <T> T read(Path file, Function<String, T> parser) throws IOException {
+    return Files.exists(file) ? parser.apply(Files.readString(file, StandardCharsets.UTF_8)) : null;
   }
 
   /** Microseconds in one unit of a JMH time unit such as {@code ms/op}. */
@@ -318,22 +317,37 @@ public final class Report {
         Row::cpuUs));
   }
 
-  /** The first GET in a fresh JVM: mean, caller CPU, median, classes loaded. */
+  /** A cold-start pair: the plain client and the FnClients one, each a benchmark method run in forks of its own. */
+  private record Cold(String benchmark, String raw, String fn, String what, String rawLabel, String fnLabel) {}
+
+  private static final List<Cold> COLDS = List.of(
+      new Cold(COLD, "rawOkHttp", "fnclients", "first GET", "`new OkHttpClient()`", "`FnClients.http()`"),
+      new Cold(GRPC_COLD, "rawGrpc", "fnclientsGrpc", "first gRPC unary call (plaintext)",
+          "`ManagedChannelBuilder...usePlaintext()`", "`FnClients.grpc(...)`"),
+      new Cold(GRPC_COLD, "rawPublisher", "fnclientsPublisher", "first confirmed Pub/Sub publish",
+          "`Publisher.newBuilder(...)`", "`FnClients.publisher(...)`"));
+
+  /** The first call in a fresh JVM, for each pair: mean, caller CPU, median, classes loaded. */
   private static void coldRatios(List<Row> rows, List<Ratio> ratios) {
-    timeAndCallerCpu(rows, ratios, COLD, "rawOkHttp", "Cold start, first GET in a fresh JVM: fnclients / rawOkHttp (mean of forks)",
-        "FnClients.http() vs new OkHttpClient(): class loading, client build, first connection and response (target <= "
-            + COLD_TARGET + ")", "Cold start, caller-thread CPU: fnclients / rawOkHttp",
-        "CPU time of the calling thread during the first call (class loading, linking, interpreting); "
-            + "steadier than wall time when other processes compete for the cores");
-    ratios.add(derived(rows, "Cold start: fnclients / rawOkHttp (median of forks)",
-        "the same, medians: less moved by one slow fork on a busy machine", COLD, "fnclients", "rawOkHttp", Row::medianUs));
-    ToDoubleFunction<Row> classes = r -> r.perOp("classesLoaded");
-    double fnClasses = perRow(rows, COLD, "fnclients", classes);
-    double rawClasses = perRow(rows, COLD, "rawOkHttp", classes);
-    ratios.add(derived(rows, "Cold start, classes loaded: fnclients / rawOkHttp", Double.isNaN(fnClasses / rawClasses)
-            ? "classes loaded during the first call"
-            : String.format(Locale.ROOT, "%.0f vs %.0f classes loaded during the first call", fnClasses, rawClasses),
-        COLD, "fnclients", "rawOkHttp", classes));
+    for (Cold c : COLDS) {
+      String pair = c.fn() + " / " + c.raw();
+      ratios.add(ratio(rows, "Cold start, " + c.what() + " in a fresh JVM: " + pair + " (mean of forks)",
+          c.fnLabel() + " vs " + c.rawLabel() + ": class loading, client build, first connection and response"
+              + (c.benchmark().equals(COLD) ? " (target <= " + COLD_TARGET + ")" : ""), c.benchmark(), c.fn(), c.raw(), null));
+      ratios.add(derived(rows, "Cold start, " + c.what() + ", caller-thread CPU: " + pair,
+          "CPU time of the calling thread during the first call (class loading, linking, interpreting); "
+              + "steadier than wall time when other processes compete for the cores", c.benchmark(), c.fn(), c.raw(),
+          Row::callerCpuUs));
+      ratios.add(derived(rows, "Cold start, " + c.what() + ": " + pair + " (median of forks)",
+          "the same, medians: less moved by one slow fork on a busy machine", c.benchmark(), c.fn(), c.raw(), Row::medianUs));
+      ToDoubleFunction<Row> classes = r -> r.perOp("classesLoaded");
+      double fnClasses = perRow(rows, c.benchmark(), c.fn(), classes);
+      double rawClasses = perRow(rows, c.benchmark(), c.raw(), classes);
+      ratios.add(derived(rows, "Cold start, " + c.what() + ", classes loaded: " + pair,
+          Double.isNaN(fnClasses / rawClasses) ? "classes loaded during the first call"
+              : String.format(Locale.ROOT, "%.0f vs %.0f classes loaded during the first call", fnClasses, rawClasses),
+          c.benchmark(), c.fn(), c.raw(), classes));
+    }
   }
 
   private static void grpcPubsubRatios(List<Row> rows, List<Ratio> ratios) {
@@ -385,11 +399,11 @@ public final class Report {
     targets.add(new Target("Warm overhead: FnClients / raw OkHttp, same settings", "<= " + WARM_TARGET + "x",
         warm.formatted() + (warm.measured() && warmCpu.measured() ? " (caller CPU " + warmCpu.formatted() + ")" : ""),
         warm.measured() ? warm.value() <= WARM_TARGET : null));
-    Ratio cold = findRatio(ratios, "Cold start, first GET");
-    Ratio coldCpu = findRatio(ratios, "Cold start, caller-thread CPU");
+    Ratio cold = findRatio(ratios, "Cold start, first GET in");
+    Ratio coldCpu = findRatio(ratios, "Cold start, first GET, caller-thread CPU");
     targets.add(new Target("Cold start (first response in a fresh JVM): FnClients.http() / raw OkHttp",
         "<= " + COLD_TARGET + "x", cold.formatted() + (cold.measured() ? " (median "
-            + findRatio(ratios, "Cold start: fnclients / rawOkHttp (median").formatted()
+            + findRatio(ratios, "Cold start, first GET: fnclients / rawOkHttp (median").formatted()
             + (coldCpu.measured() ? ", caller CPU " + coldCpu.formatted() : "") + ")" : ""),
         cold.measured() ? cold.value() <= COLD_TARGET : null));
     targets.add(connectionsTarget(rows, simulation));
@@ -470,7 +484,7 @@ public final class Report {
         met = and(met, good);
         fn.add(where);
       } else if (!good) {
-        others.add(PlatformSimulation.label(r.variant()) + " " + where);
+        others.add(IdleGap.label(r.variant()) + " " + where);
       }
     }
     return new Target(name, goal,
@@ -530,7 +544,7 @@ public final class Report {
     table(md, "Benchmark | variant | scheme | time / op | ± | connections / op | live threads (mean / peak) | "
             + "threads started / op | caller CPU / op | bytes allocated / op | JVM CPU / op",
         "---|---|---|---:|---:|---:|---:|---:|---:|---:|---:",
-        rows.stream().filter(r -> !r.benchmark().equals(COLD)).map(r -> new Object[] {
+        rows.stream().filter(r -> !r.benchmark().endsWith(COLD)).map(r -> new Object[] {
             r.benchmark() + "." + r.method(), Objects.requireNonNullElse(r.param("variant"), "-"),
             Objects.requireNonNullElse(r.param("scheme"), "-"), fmtTime(r.scoreUs()),
             Double.isNaN(r.errorUs()) ? "" : fmtTime(r.errorUs()), fmt(r.connectionsPerOp(), "%.3f"),
@@ -551,21 +565,28 @@ public final class Report {
   }
 
   private static void coldStartTable(StringBuilder md, List<Row> rows) {
-    List<Row> cold = Stream.of(find(rows, COLD, "rawOkHttp", null), find(rows, COLD, "fnclients", null))
-        .filter(Objects::nonNull).toList();
-    if (cold.isEmpty()) {
+    List<Object[]> cells = new ArrayList<>();
+    for (Cold c : COLDS) {
+      for (String variant : List.of(c.raw(), c.fn())) {
+        Row r = find(rows, c.benchmark(), variant, null);
+        if (r != null) {
+          cells.add(new Object[] {c.what(), variant.equals(c.fn()) ? c.fnLabel() : c.rawLabel(), fmtTime(r.scoreUs()),
+              Double.isNaN(r.errorUs()) ? "" : fmtTime(r.errorUs()), fmtTime(r.medianUs()),
+              r.rawUs().stream().map(v -> fmt(v / 1000, "%.0f")).collect(Collectors.joining(", ")) + " ms",
+              fmt(r.perOp("classesLoaded"), "%.0f"), fmtTime(r.callerCpuUs())});
+        }
+      }
+    }
+    if (cells.isEmpty()) {
       return;
     }
     md.append("\n## Cold start\n\n")
-        .append("`ColdStartBenchmark`: JMH single-shot, no warmup, one operation per fork, each client in forks of its own: ")
-        .append("the first GET of a fresh JVM, from nothing loaded to the body read (the JVM's own start is the same ")
+        .append("`ColdStartBenchmark` (HTTP) and `GrpcColdStartBenchmark` (gRPC, Pub/Sub; servers in a child JVM): ")
+        .append("JMH single-shot, no warmup, one operation per fork, each client in forks of its own: ")
+        .append("the first call of a fresh JVM, from nothing loaded to the answer read (the JVM's own start is the same ")
         .append("for both and not included).\n\n");
-    table(md, "client | mean | ± | median | per fork | classes loaded | caller CPU", "---|---:|---:|---:|---|---:|---:",
-        cold.stream().map(r -> new Object[] {
-            r.method().equals("fnclients") ? "`FnClients.http()`" : "`new OkHttpClient()`", fmtTime(r.scoreUs()),
-            Double.isNaN(r.errorUs()) ? "" : fmtTime(r.errorUs()), fmtTime(r.medianUs()),
-            r.rawUs().stream().map(v -> fmt(v / 1000, "%.0f")).collect(Collectors.joining(", ")) + " ms",
-            fmt(r.perOp("classesLoaded"), "%.0f"), fmtTime(r.callerCpuUs())}).toList());
+    table(md, "first call | client | mean | ± | median | per fork | classes loaded | caller CPU",
+        "---|---|---:|---:|---:|---|---:|---:", cells);
   }
 
   private static void simulationSection(StringBuilder md, Summary simulation) {

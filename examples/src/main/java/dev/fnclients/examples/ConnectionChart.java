@@ -74,12 +74,12 @@ final class ConnectionChart {
     Svg.Scale x = Svg.Scale.linear(duration, 4, left, right);
     Svg.Scale y = Svg.Scale.linear(Math.max(1, niceCeiling(max)), 4, bottom, top);
     Svg svg = new Svg(900, 420, 12)
-        .text(left, 20, "Connections accepted by each upstream at " + trim(outcomes.get(0).settings().ratePerSecond())
+        .text(left, 20, "Connections accepted by each upstream at " + Svg.number(outcomes.get(0).settings().ratePerSecond())
             + " requests/s", "font-size=15")
         .text(left, 36, "solid: " + outcomes.get(0).name() + ", dashed: " + (outcomes.size() > 1 ? outcomes.get(1).name() : "-")
             + "; time from the start of the steady load, the instance's first request included in the counts", "fill=#555555")
-        .yGrid(y, left, right, ConnectionChart::trim)
-        .xGrid(x, top, bottom, seconds -> trim(seconds) + " s")
+        .yGrid(y, left, right, Svg::number)
+        .xGrid(x, top, bottom, seconds -> Svg.number(seconds) + " s")
         .line(left, bottom, right, bottom, "stroke=black")
         .line(left, top, left, bottom, "stroke=black")
         .text((left + right) / 2.0, 410, "seconds since the steady load began", "text-anchor=middle");
@@ -101,10 +101,6 @@ final class ConnectionChart {
     }
     Files.createDirectories(file.toAbsolutePath().getParent());
     Files.writeString(file, svg.toString(), StandardCharsets.UTF_8);
-  }
-
-  static String trim(double value) {
-    return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.1f", value);
   }
 
   private static Sample last(List<Sample> samples) {

@@ -35,10 +35,7 @@ final class FunctionInvoker implements AutoCloseable {
   /** The invoker jar's main class: {@code java -cp} it is {@code java -jar}. */
   private static final String INVOKER = "com.google.cloud.functions.invoker.runner.Invoker";
 
-  /**
-   * Where the invoker jar and the function class path are (example-function writes them; see its
-   * pom), and this module's own class path, for the idle-gap demo's instances.
-   */
+  /** The invoker jar and function class path (example-function's build writes them), and the idle-gap demo's class path. */
   record Setup(Path invokerJar, String functionClasspath, String demoClasspath) {
     static final String FUNCTION_DIR = "fnexample.functionDir";
     static final String DEMO_CLASSPATH_FILE = "fnexample.demoClasspathFile";
@@ -88,13 +85,7 @@ final class FunctionInvoker implements AutoCloseable {
     this.log = log;
   }
 
-  /**
-   * Starts the invoker with {@code target} (a function class name, the invoker's {@code --target})
-   * and waits until it accepts connections.
-   *
-   * @param env the function's own environment variables, added to the inherited environment
-   * @param log where the child's stdout and stderr go once it has stopped
-   */
+  /** Starts the invoker with function class {@code target} and {@code env}, waits until it listens; output to {@code log}. */
   static FunctionInvoker start(Setup setup, String target, Map<String, String> env, Path log, Duration startTimeout)
       throws IOException, InterruptedException {
     int port;
@@ -125,10 +116,7 @@ final class FunctionInvoker implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + port + "/");
   }
 
-  /**
-   * Sends SIGTERM and waits for the instance to end (its shutdown hooks run), then kills it if need
-   * be, and writes what it printed to the log file.
-   */
+  /** SIGTERM, as the platform retires an instance (shutdown hooks run), SIGKILL if need be; writes the log. */
   @Override
   public void close() throws IOException {
     child.terminate();

@@ -20,12 +20,7 @@ final class FunctionLoad {
 
   private FunctionLoad() {}
 
-  /**
-   * How hard and how long to drive the function.
-   *
-   * @param ratePerSecond requests per second, sent at a fixed rate
-   * @param requests how many requests in all
-   */
+  /** How hard (requests per second, at a fixed rate) and how long (requests in all) to drive the function. */
   record Settings(double ratePerSecond, int requests, Duration requestTimeout, Duration startTimeout) {
     static Settings of(double ratePerSecond, int seconds) {
       return new Settings(
@@ -37,24 +32,14 @@ final class FunctionLoad {
     }
   }
 
-  /**
-   * Connections each upstream had accepted at a moment, indexed by {@link Upstreams.Kind#ordinal()}.
-   *
-   * @param seconds since the first request was due
-   */
+  /** Connections each upstream ({@link Upstreams.Kind#ordinal()}) had accepted, seconds after the first request was due. */
   record Sample(double seconds, int[] accepted) {}
 
   /**
-   * What one function did under load.
-   *
-   * @param coldStart the instance's first request, sent alone before the steady load
-   * @param load the steady load
-   * @param accepted connections each upstream accepted during the run (the first request's included),
-   *     by {@link Upstreams.Kind#ordinal()}
-   * @param acceptedEarly the same {@link #EARLY_SECONDS} s into the run, or {@code null} for shorter runs
-   * @param maxOpen the most connections each upstream had open at once
-   * @param callsReceived what each server received: HTTP requests, gRPC calls, Pub/Sub messages
-   * @param samples one per second from the start, plus one at the end
+   * What one function did under load: its first request ({@code coldStart}, sent alone), the steady
+   * load, and per upstream ({@link Upstreams.Kind#ordinal()}) the connections accepted in the run,
+   * the same {@link #EARLY_SECONDS} s in (null for shorter runs), the most open at once, the calls
+   * received; {@code samples}, one per second and one at the end.
    */
   record Outcome(
       String function,

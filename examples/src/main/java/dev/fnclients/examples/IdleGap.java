@@ -32,16 +32,11 @@ public final class IdleGap {
   private IdleGap() {}
 
   /**
-   * What to run.
-   *
-   * @param longGap frozen this long before invocations 1 + gapEvery, 1 + 2 gapEvery, ...: longer
-   *     than {@code idleLimit}
-   * @param shortGap frozen this long before the others
-   * @param timeout the default clients' read timeout, or deadline for a gRPC call
-   * @param calls what each invocation calls ({@code GET}, {@code POST}; for gRPC one call each), in
-   *     turn first, so that each meets the first request after a gap
-   * @param env the instance's environment on top of this one's, e.g. {@code FNCLIENTS_MAX_IDLE_AGE}
-   * @param classpath the instance's class path, or null for this JVM's
+   * What to run: frozen {@code longGap} (longer than {@code idleLimit}) before invocations 1 + gapEvery,
+   * 1 + 2 gapEvery, ..., {@code shortGap} before the others; {@code timeout}, the default clients' read
+   * timeout or gRPC deadline; {@code calls}, what each invocation calls ({@code GET}, {@code POST}),
+   * taking turns at being first after a gap; {@code env}, the instance's environment on top of this
+   * one's; {@code classpath}, the instance's, or null for this JVM's.
    */
   public record Settings(Duration idleLimit, Duration longGap, Duration shortGap, int invocations, int gapEvery,
       Duration timeout, List<String> calls, Map<String, String> env, String classpath) {
@@ -73,14 +68,10 @@ public final class IdleGap {
   }
 
   /**
-   * What one client variant did, per call (an invocation makes {@code calls.size()} of them).
-   *
-   * @param latencyMicros each call's time, failed calls included
-   * @param failures each failed call: invocation, method, time, exception
-   * @param killed connections the proxy killed because the client wrote to them after the idle limit
-   * @param openAtGapEnd connections open at the end of the long gaps, summed: idle ones the client kept
-   * @param serverReceived calls the server answered during the invocations
-   * @param stats the instance's own counters (see {@link IdleGapInstance}), -1 where not counted
+   * What one client variant did, per call, failed calls included: {@code killed}, connections the proxy
+   * killed because the client wrote to them after the idle limit; {@code openAtGapEnd}, connections
+   * open at the end of the long gaps, summed; {@code stats}, the instance's own counters (see {@link
+   * IdleGapInstance}), -1 where not counted.
    */
   public record Run(String protocol, Mode mode, String variant, List<Long> latencyMicros, List<Boolean> ok,
       List<Integer> longGapBefore, Map<String, Integer> errors, List<String> failures, int connections, int killed,
@@ -105,10 +96,7 @@ public final class IdleGap {
     }
   }
 
-  /**
-   * One client variant across bursts of back-to-back invocations separated by frozen long gaps
-   * (proxy: RST): the connections per 1,000 invocations, the live threads after the first and last.
-   */
+  /** One client variant across bursts of invocations separated by frozen long gaps (proxy: RST). */
   public record Burst(String protocol, String variant, int invocations, int gaps, int ok, int failed, double maxMillis,
       int connections, int killed, long retries, int threadsStart, int threadsEnd) {}
 
@@ -210,6 +198,17 @@ public final class IdleGap {
     }
   }
 
+  /** How the demo and the simulation name a client variant. */
+  public static String label(String variant) {
+    return Map.of("clientPerInvocation", "client per invocation", "defaultShared", "default shared client",
+        "fnclients", "FnClients").getOrDefault(variant, variant);
+  }
+
+  /** A counter of the instance's, {@code -} where not counted. */
+  public static String counted(long n) {
+    return n < 0 ? "-" : Long.toString(n);
+  }
+
   /** Nearest-rank percentile, NaN for no values. */
   public static double percentile(List<? extends Number> values, double p) {
     double[] sorted = values.stream().mapToDouble(Number::doubleValue).sorted().toArray();
@@ -223,11 +222,7 @@ public final class IdleGap {
     return s.length() > 90 ? s.substring(0, 87) + "..." : s;
   }
 
-  /**
-   * The running instance, ready.
-   *
-   * @param baseline its counters after the uncounted first call, which {@link #stats()} leaves out
-   */
+  /** The running instance, ready; {@code baseline}: its counters after the uncounted first call, left out of stats. */
   private record Instance(ChildJvm child, int threadsStart, long startToReadyMillis, Map<String, Long> baseline)
       implements AutoCloseable {
 

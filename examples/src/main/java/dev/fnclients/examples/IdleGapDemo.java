@@ -2,6 +2,8 @@ package dev.fnclients.examples;
 
 import static dev.fnclients.examples.Console.OUT;
 
+import static dev.fnclients.examples.IdleGap.counted;
+
 import dev.fnclients.examples.IdleGap.Run;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
 import java.time.Duration;
@@ -154,12 +156,7 @@ public final class IdleGapDemo {
   }
 
   private static String label(String variant) {
-    return Map.of("clientPerInvocation", "client per invocation", "defaultShared", "default shared client",
-        "fnclients", "FnClients.http()").get(variant);
-  }
-
-  private static String counted(long n) {
-    return n < 0 ? "-" : Long.toString(n);
+    return variant.equals("fnclients") ? "FnClients.http()" : IdleGap.label(variant);
   }
 
   private static String errors(Map<String, ? extends Number> errors) {

@@ -149,26 +149,24 @@ public final class IdleGapInstance {
   }
 
   private static Caller http(String variant, Duration timeout) {
-    switch (variant) {
-      case "clientPerInvocation":
-        return (url, method) -> {
-          OkHttpClient client = new OkHttpClient.Builder().readTimeout(timeout).eventListener(OKHTTP).build();
-          try {
-            send(client, url, method);
-          } finally {
-            client.dispatcher().executorService().shutdown(); // what a tidy function does before returning
-            client.connectionPool().evictAll();
-          }
-        };
-      case "defaultShared": {
-        OkHttpClient shared = new OkHttpClient.Builder().readTimeout(timeout).eventListener(OKHTTP).build();
-        return (url, method) -> send(shared, url, method);
+    Supplier<OkHttpClient> plain = () -> new OkHttpClient.Builder().readTimeout(timeout).eventListener(OKHTTP).build();
+    return switch (variant) {
+      case "clientPerInvocation" -> (url, method) -> {
+        OkHttpClient client = plain.get();
+        try {
+          send(client, url, method);
+        } finally {
+          client.dispatcher().executorService().shutdown(); // what a tidy function does before returning
+          client.connectionPool().evictAll();
+        }
+      };
+      case "defaultShared" -> {
+        OkHttpClient shared = plain.get();
+        yield (url, method) -> send(shared, url, method);
       }
-      case "fnclients":
-        return (url, method) -> send(FnClients.http(), url, method);
-      default:
-        throw new IllegalArgumentException("variant " + variant);
-    }
+      case "fnclients" -> (url, method) -> send(FnClients.http(), url, method);
+      default -> throw new IllegalArgumentException("variant " + variant);
+    };
   }
 
   private static void send(OkHttpClient client, String url, String method) throws IOException {
@@ -187,31 +185,28 @@ public final class IdleGapInstance {
   private static Caller grpc(String variant, Duration timeout) {
     // Per call: a deadline is a point in time, not a duration.
     Supplier<CallOptions> withDeadline = () -> CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    switch (variant) {
-      case "clientPerInvocation":
-        return (target, method) -> {
-          ManagedChannel channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
-          try {
-            EchoGrpcServer.call(channel, EchoGrpcServer.SAY, "hi", withDeadline.get());
-          } finally {
-            channel.shutdown();
-            if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
-              channel.shutdownNow();
-            }
+    return switch (variant) {
+      case "clientPerInvocation" -> (target, method) -> {
+        ManagedChannel channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+        try {
+          EchoGrpcServer.call(channel, EchoGrpcServer.SAY, "hi", withDeadline.get());
+        } finally {
+          channel.shutdown();
+          if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+            channel.shutdownNow();
           }
-        };
-      case "defaultShared": {
+        }
+      };
+      case "defaultShared" -> {
         Map<String, ManagedChannel> channels = new HashMap<>();
-        return (target, method) -> EchoGrpcServer.call(
+        yield (target, method) -> EchoGrpcServer.call(
             channels.computeIfAbsent(target, t -> Grpc.newChannelBuilder(t, InsecureChannelCredentials.create()).build()),
             EchoGrpcServer.SAY, "hi", withDeadline.get());
       }
-      case "fnclients":
-        return (target, method) ->
-            EchoGrpcServer.call(FnClients.grpc(target, PLAINTEXT), EchoGrpcServer.SAY, "hi", CallOptions.DEFAULT);
-      default:
-        throw new IllegalArgumentException("variant " + variant);
-    }
+      case "fnclients" -> (target, method) ->
+          EchoGrpcServer.call(FnClients.grpc(target, PLAINTEXT), EchoGrpcServer.SAY, "hi", CallOptions.DEFAULT);
+      default -> throw new IllegalArgumentException("variant " + variant);
+    };
   }
 
   /** What plain OkHttp clients do by themselves: connections opened and taken, silent retries by method. */

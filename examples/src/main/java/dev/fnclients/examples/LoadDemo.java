@@ -3,6 +3,7 @@ package dev.fnclients.examples;
 import dev.fnclients.examples.FunctionLoad.Outcome;
 import dev.fnclients.examples.FunctionLoad.Settings;
 import dev.fnclients.examples.Upstreams.Kind;
+import dev.fnclients.testkit.Svg;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -47,7 +48,7 @@ public final class LoadDemo {
             + "java -jar java-function-invoker.jar --target ...), calling its own loopback HTTP, gRPC, Pub/Sub and "
             + "Secret Manager servers through connection-counting proxies; every invocation makes one HTTP GET, one "
             + "gRPC call, one Pub/Sub publish and one Secret Manager read (FnClients.google). Each function is driven at %s requests/s for %d s (%d requests), one after the "
-            + "other.", ConnectionChart.trim(rate), seconds, settings.requests()));
+            + "other.", Svg.number(rate), seconds, settings.requests()));
     List<Outcome> outcomes = new ArrayList<>();
     // By name, as the invoker's --target: this JVM has no Functions Framework API to load them with.
     for (String function : List.of("dev.fnclients.example.PooledFunction", "dev.fnclients.example.NaiveFunction")) {

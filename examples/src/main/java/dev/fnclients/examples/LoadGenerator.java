@@ -30,13 +30,10 @@ final class LoadGenerator {
   private LoadGenerator() {}
 
   /**
-   * What a run measured.
-   *
-   * @param errors outcome ({@code HTTP 500}, an exception's class name) to count, failures only
-   * @param failures the first few failures, described
-   * @param latencyMillis every request's latency, answered or failed, in the order they were sent
-   * @param sendLagMillis how late the generator sent its most delayed request, a health check of the generator itself
-   * @param inFlightAtSend for each request, how many requests were in flight once it was sent (itself included)
+   * What a run measured: failures counted by outcome ({@code HTTP 500}, an exception's class) and the
+   * first few described; every request's latency in sending order; {@code sendLagMillis}, how late the
+   * most delayed request was sent (the generator's own health); for each request, how many were in
+   * flight once it was sent, itself included.
    */
   record Result(
       int requests,
@@ -57,10 +54,7 @@ final class LoadGenerator {
       return IdleGap.percentile(Arrays.stream(latencyMillis).boxed().toList(), percentile);
     }
 
-    /**
-     * The most requests in flight at once, counting from the request due {@code fromSeconds} after
-     * the start: how many invocations the function ran concurrently, at most.
-     */
+    /** The most requests in flight at once from {@code fromSeconds} on: the function's concurrent invocations. */
     int maxInFlight(double fromSeconds) {
       int max = 0;
       for (int i = (int) Math.ceil(fromSeconds * ratePerSecond); i < inFlightAtSend.length; i++) {

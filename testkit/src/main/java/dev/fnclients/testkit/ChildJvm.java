@@ -48,7 +48,6 @@ public final class ChildJvm implements AutoCloseable {
   private static final String EOF = new String("<eof>");
 
   private final Process process;
-  private final List<String> command;
   private final Writer stdin;
   private final BlockingQueue<String> stdoutLines = new LinkedBlockingQueue<>();
   private final StringBuilder stderr = new StringBuilder();
@@ -56,19 +55,15 @@ public final class ChildJvm implements AutoCloseable {
   private final Thread stderrDrainer;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private ChildJvm(Process process, List<String> command) {
+  private ChildJvm(Process process) {
     this.process = process;
-    this.command = command;
     this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     String name = "child-jvm-" + process.pid();
     this.stdoutDrainer = daemon(name + "-stdout", this::drainStdout);
     this.stderrDrainer = daemon(name + "-stderr", this::drainStderr);
   }
 
-  /**
-   * Starts describing a child JVM that runs {@code mainClass}: a class with a {@code public static
-   * void main(String[])} on the current class path (a static nested class is fine).
-   */
+  /** Starts describing a child JVM that runs {@code mainClass}'s {@code main} (a static nested class is fine). */
   public static Builder builder(Class<?> mainClass) {
     return new Builder(Objects.requireNonNull(mainClass, "mainClass").getName());
   }
@@ -105,8 +100,7 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Sets a system property, passed as {@code -Dkey=value}. */
     public Builder systemProperty(String key, String value) {
-      systemProperties.put(
-          Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      systemProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
       return this;
     }
 
@@ -116,11 +110,7 @@ public final class ChildJvm implements AutoCloseable {
       return this;
     }
 
-    /**
-     * Replaces the class path, by default the current JVM's ({@code java.class.path}), which does not
-     * hold the application's classes where they run in a class loader of their own, as under
-     * {@code mvn exec:java}. It must hold the main class.
-     */
+    /** Replaces the class path (default: {@code java.class.path}, which misses classes under {@code mvn exec:java}). */
     public Builder classpath(String classpath) {
       this.classpath = Objects.requireNonNull(classpath, "classpath");
       return this;
@@ -130,18 +120,13 @@ public final class ChildJvm implements AutoCloseable {
     public ChildJvm start() throws IOException {
       List<String> command = new ArrayList<>();
       command.add(javaBinary());
-      // The pipes are decoded and encoded as UTF-8 here, so pin the child's standard streams to
-      // UTF-8 too; otherwise non-ASCII text depends on the machine's locale. The sun.* names are
-      // what Java 17 reads, the plain names what Java 19+ reads; user options come later and win.
-      command.add("-Dsun.stdout.encoding=UTF-8");
-      command.add("-Dsun.stderr.encoding=UTF-8");
-      command.add("-Dstdout.encoding=UTF-8");
-      command.add("-Dstderr.encoding=UTF-8");
+      // The pipes are UTF-8 here, so pin the child's streams to UTF-8 rather than the machine's locale:
+      // sun.* for Java 17, the plain names for 19+; user options come later and win.
+      command.addAll(List.of("-Dsun.stdout.encoding=UTF-8", "-Dsun.stderr.encoding=UTF-8", "-Dstdout.encoding=UTF-8",
+          "-Dstderr.encoding=UTF-8"));
       command.addAll(jvmArgs);
       systemProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
-      command.add("-cp");
-      command.add(classpath);
-      command.add(mainClass);
+      command.addAll(List.of("-cp", classpath, mainClass));
       command.addAll(args);
       ProcessBuilder builder = new ProcessBuilder(command);
       env.forEach((k, v) -> {
@@ -151,7 +136,7 @@ public final class ChildJvm implements AutoCloseable {
           builder.environment().put(k, v);
         }
       });
-      return new ChildJvm(builder.start(), List.copyOf(command));
+      return new ChildJvm(builder.start());
     }
   }
 
@@ -160,19 +145,7 @@ public final class ChildJvm implements AutoCloseable {
     return process.pid();
   }
 
-  /** The command line the child was started with, from the {@code java} binary on, for diagnostics. */
-  public List<String> command() {
-    return command;
-  }
-
-  /**
-   * Stops every thread of the child with {@code SIGSTOP}. On Linux this also waits until the
-   * kernel reports every thread as stopped, because {@code kill} returning only means the signal
-   * was queued and a test asserting "nothing happens while frozen" needs the stronger guarantee.
-   *
-   * @throws IllegalStateException if the child has exited, {@code kill} fails, or the stop is not
-   *     observed within a generous bound
-   */
+  /** Stops every thread of the child with {@code SIGSTOP}, returning once they are stopped ({@link ProcessSignals#stop}). */
   public void freeze() {
     checkAlive("STOP");
     ProcessSignals.stop(process.toHandle());
@@ -184,11 +157,7 @@ public final class ChildJvm implements AutoCloseable {
     ProcessSignals.resume(process.toHandle());
   }
 
-  /**
-   * Asks the child to exit with {@code SIGTERM}, so shutdown hooks run as they would when a
-   * platform retires an instance; their output can still be read afterwards. A frozen child only
-   * handles it once thawed.
-   */
+  /** Asks the child to exit with {@code SIGTERM}, so its shutdown hooks run (a frozen child: once thawed). */
   public void terminate() {
     // Not process.destroy(): that also closes our ends of the pipes, which would lose whatever
     // the child prints while shutting down. The handle sends the same SIGTERM and nothing else.
@@ -207,12 +176,7 @@ public final class ChildJvm implements AutoCloseable {
     stdin.flush();
   }
 
-  /**
-   * Takes the next line the child printed to stdout, waiting up to {@code timeout}.
-   *
-   * @throws IOException if stdout reached EOF; the message names the exit code and the tail of
-   *     stderr, since that is almost always why a child stopped talking
-   */
+  /** The next line of the child's stdout; at EOF an IOException naming the exit code and the tail of stderr. */
   public String readLine(Duration timeout) throws IOException, TimeoutException {
     String line;
     try {
@@ -232,11 +196,7 @@ public final class ChildJvm implements AutoCloseable {
     return line;
   }
 
-  /**
-   * Reads lines until one starts with {@code prefix}, discarding the others, so tests can wait for a
-   * marker line without caring about unrelated output; {@code timeout} is for all of it. A timeout's
-   * message lists the last skipped lines.
-   */
+  /** Reads lines until one starts with {@code prefix}, skipping the others; a timeout names the last skipped. */
   public String expectLine(String prefix, Duration timeout) throws IOException, TimeoutException {
     long deadline = System.nanoTime() + timeout.toNanos();
     Deque<String> skipped = new ArrayDeque<>();
@@ -274,11 +234,7 @@ public final class ChildJvm implements AutoCloseable {
     }
   }
 
-  /**
-   * Thaws the child in case it is frozen, kills it with {@code SIGKILL} and waits for it to be
-   * gone. Idempotent. Thawing first keeps the kill from depending on how the platform treats
-   * signals to stopped processes.
-   */
+  /** Thaws the child (so the kill does not depend on how stopped processes take signals), kills it, waits. Idempotent. */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
@@ -312,9 +268,7 @@ public final class ChildJvm implements AutoCloseable {
   /** Fails naming the exit code, before a signal could reach a reaped pid's new owner. */
   private void checkAlive(String signal) {
     if (!process.isAlive()) {
-      throw new IllegalStateException(
-          "cannot send SIG" + signal + ": child " + pid() + " exited with code "
-              + process.exitValue());
+      throw new IllegalStateException("cannot send SIG" + signal + ": child " + pid() + " exited with code " + process.exitValue());
     }
   }
 
@@ -334,9 +288,7 @@ public final class ChildJvm implements AutoCloseable {
       exit = "state unknown (interrupted)";
     }
     String err = stderr();
-    String tail = err.length() > STDERR_TAIL_CHARS
-        ? "..." + err.substring(err.length() - STDERR_TAIL_CHARS)
-        : err;
+    String tail = err.length() > STDERR_TAIL_CHARS ? "..." + err.substring(err.length() - STDERR_TAIL_CHARS) : err;
     return "stdout of child " + pid() + " reached EOF; child " + exit + "; stderr tail: "
         + (tail.isEmpty() ? "<empty>" : tail);
   }
@@ -381,15 +333,12 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   private static String javaBinary() {
-    // java.home is the running runtime itself, which is what "the current JVM's java" means even
-    // when the process was launched through a wrapper script.
-    Path fromHome = Paths.get(System.getProperty("java.home"), "bin", "java");
-    if (Files.isExecutable(fromHome)) {
-      return fromHome.toString();
-    }
-    Path fromHomeWindows = Paths.get(System.getProperty("java.home"), "bin", "java.exe");
-    if (Files.isExecutable(fromHomeWindows)) {
-      return fromHomeWindows.toString();
+    // java.home is the running runtime itself, even when it was launched through a wrapper script.
+    for (String name : List.of("java", "java.exe")) {
+      Path java = Paths.get(System.getProperty("java.home"), "bin", name);
+      if (Files.isExecutable(java)) {
+        return java.toString();
+      }
     }
     return ProcessHandle.current().info().command().orElse("java");
   }

@@ -92,13 +92,9 @@ public final class IdleKillingProxy implements AutoCloseable {
   }
 
   /**
-   * Starts a proxy on {@code 127.0.0.1} with an ephemeral port.
-   *
-   * @param upstream where every accepted connection is forwarded to
-   * @param idleLimit how long a connection may be idle before reusing it kills it; zero kills
-   *     every reuse after any pause, a duration too large for nanoseconds means never
-   * @param mode how a killed connection fails for the client
-   * @throws IOException if the listening socket cannot be bound
+   * Starts a proxy on an ephemeral {@code 127.0.0.1} port to {@code upstream}: reusing a connection idle
+   * longer than {@code idleLimit} kills it as {@code mode} says (zero: any pause; too large for
+   * nanoseconds: never).
    */
   public static IdleKillingProxy start(InetSocketAddress upstream, Duration idleLimit, Mode mode)
       throws IOException {
@@ -107,10 +103,7 @@ public final class IdleKillingProxy implements AutoCloseable {
     return new IdleKillingProxy(upstream, toLimitNanos(idleLimit), mode);
   }
 
-  /**
-   * Starts a proxy that never kills anything: as connections map 1:1 to upstream connections, a
-   * cheap way to count how many connections a client really opens.
-   */
+  /** Starts a proxy that never kills anything: a way to count the connections a client really opens. */
   public static IdleKillingProxy start(InetSocketAddress upstream) throws IOException {
     Objects.requireNonNull(upstream, "upstream");
     return new IdleKillingProxy(upstream, NEVER, Mode.RESET);
@@ -126,10 +119,7 @@ public final class IdleKillingProxy implements AutoCloseable {
     return mode;
   }
 
-  /**
-   * Changes the idle limit, from the next client write on every connection: lowering it can doom
-   * connections that are idle already. A duration too large for nanoseconds means never.
-   */
+  /** Changes the idle limit, from the next client write on, open connections included; too large for nanoseconds: never. */
   public void idleLimit(Duration limit) {
     this.idleLimitNanos = toLimitNanos(limit);
   }
@@ -145,10 +135,7 @@ public final class IdleKillingProxy implements AutoCloseable {
     return port;
   }
 
-  /**
-   * Always {@code "127.0.0.1"}: a literal keeps clients from resolving {@code localhost} to
-   * {@code ::1}, where nothing listens.
-   */
+  /** {@code "127.0.0.1"}: a literal keeps clients from resolving {@code localhost} to {@code ::1}, where nothing listens. */
   public String host() {
     return HOST;
   }
@@ -183,10 +170,7 @@ public final class IdleKillingProxy implements AutoCloseable {
     return killed.get();
   }
 
-  /**
-   * Bytes forwarded from clients to the upstream; the swallowed bytes of killed connections are not
-   * in it, which makes it a direct check that nothing leaked through.
-   */
+  /** Bytes forwarded from clients to the upstream, not those swallowed by killed connections: nothing leaked through. */
   public long forwardedBytes() {
     return forwarded.get();
   }
@@ -202,10 +186,7 @@ public final class IdleKillingProxy implements AutoCloseable {
     return names;
   }
 
-  /**
-   * Resets the accepted, killed and byte counters to zero and the high-water mark to the number
-   * of connections open now, so a test can measure one phase in isolation.
-   */
+  /** Zeroes the accepted, killed and byte counters and sets the high-water mark to the connections open now. */
   public void resetCounters() {
     accepted.set(0);
     killed.set(0);
@@ -213,20 +194,12 @@ public final class IdleKillingProxy implements AutoCloseable {
     maxOpen.set(open.get());
   }
 
-  /**
-   * Waits until {@link #openConnections()} equals {@code expected}: closing is asynchronous from the
-   * client's point of view, so tests need this instead of sleeping.
-   *
-   * @return whether the count was reached in time
-   */
+  /** Waits until {@link #openConnections()} is {@code expected} (closing is asynchronous); false on timeout. */
   public boolean awaitOpenConnections(int expected, Duration timeout) throws InterruptedException {
     return awaitCounter(open, n -> n == expected, timeout);
   }
 
-  /**
-   * Closes the listener and every client and upstream socket, then waits a bounded time for the
-   * proxy's threads to finish. Idempotent; never blocks indefinitely.
-   */
+  /** Closes every socket and waits a bounded time for the proxy's threads to end. Idempotent. */
   @Override
   public void close() {
     if (closed) {
@@ -267,16 +240,13 @@ public final class IdleKillingProxy implements AutoCloseable {
       try {
         client = listener.accept();
       } catch (IOException e) {
-        // The listener only fails like this when close() closed it, or the OS is in trouble;
-        // either way there is nothing useful left to do.
+        // close() closed the listener, or the OS is in trouble: nothing useful left to do.
         return;
       }
       Connection connection = new Connection(connectionIds.incrementAndGet(), client);
       accepted.incrementAndGet();
-      // Each increment yields a distinct value and the peak is one of them, so folding every
-      // returned value into the max gives an exact high-water mark without a lock.
-      int nowOpen = open.incrementAndGet();
-      maxOpen.accumulateAndGet(nowOpen, Math::max);
+      // Every increment's value folded into the max: an exact high-water mark without a lock.
+      maxOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
       signalCountersChanged();
       connections.add(connection);
       if (closed) {
@@ -366,18 +336,11 @@ public final class IdleKillingProxy implements AutoCloseable {
 
   private enum State { LIVE, DROPPED, KILLED, FINISHED }
 
-  /** How a connection's two sockets are closed when it ends. */
-  private enum Ending {
-    /** Plain close of both sockets: an orderly end or the proxy shutting down. */
-    GRACEFUL,
-    /** Reset both: an abnormal end on one side is mirrored as an abnormal end on the other. */
-    ABORT,
-    /**
-     * Reset only the client. The platform reaped the connection, it did not crash, so the
-     * upstream just sees the connection go away.
-     */
-    KILL
-  }
+  /**
+   * How a connection's two sockets are closed: GRACEFUL closes both; ABORT resets both, mirroring an
+   * abnormal end; KILL resets only the client: the platform reaped it, the upstream sees it go away.
+   */
+  private enum Ending { GRACEFUL, ABORT, KILL }
 
   /** One client connection and its upstream twin. */
   private final class Connection {
@@ -399,7 +362,7 @@ public final class IdleKillingProxy implements AutoCloseable {
 
     void runClientToUpstream() {
       if (connectUpstream()) {
-        forwardClientToUpstream();
+        pump(fromClient, toUpstream, upstreamSocket, true);
       }
     }
 
@@ -432,39 +395,57 @@ public final class IdleKillingProxy implements AutoCloseable {
       }
     }
 
-    /** Forwards what the client sends, until either side ends; kills the connection when it was idle too long. */
-    private void forwardClientToUpstream() {
+    void runUpstreamToClient() {
+      try {
+        pump(upstreamSocket.getInputStream(), client.getOutputStream(), client, false);
+      } catch (IOException e) {
+        if (state == State.LIVE) {
+          finish(Ending.ABORT);
+        }
+      }
+    }
+
+    /**
+     * Copies one direction until either side ends. From the client, a write after the idle limit
+     * kills the connection instead of being forwarded, and once dropped, what it sends is swallowed.
+     */
+    private void pump(InputStream in, OutputStream out, Socket to, boolean fromClient) {
       byte[] buffer = new byte[BUFFER_SIZE];
       while (true) {
         int n;
         try {
-          n = fromClient.read(buffer);
+          n = in.read(buffer);
         } catch (IOException e) {
-          // Client reset or proxy close; in DROP state this is just the client giving up.
-          finish(state == State.LIVE ? Ending.ABORT : Ending.GRACEFUL);
-          return;
-        }
-        if (n < 0) {
-          if (state == State.DROPPED) {
+          // Client reset or proxy close. After a kill the upstream was closed on purpose: the client
+          // must not notice; in DROP state the client failing is just the client giving up.
+          if (state == State.LIVE) {
+            finish(Ending.ABORT);
+          } else if (fromClient) {
             finish(Ending.GRACEFUL);
-          } else if (state == State.LIVE) {
-            try {
-              upstreamSocket.shutdownOutput();
-            } catch (IOException e) {
-              finish(Ending.ABORT);
-              return;
-            }
-            directionEnded();
           }
           return;
         }
-        if (state == State.DROPPED) {
+        if (fromClient && state == State.DROPPED) {
+          if (n < 0) {
+            finish(Ending.GRACEFUL);
+            return;
+          }
           continue;
         }
         if (state != State.LIVE) {
           return;
         }
-        if (System.nanoTime() - lastActivityNanos.get() > idleLimitNanos) {
+        if (n < 0) {
+          try {
+            to.shutdownOutput();
+          } catch (IOException e) {
+            finish(Ending.ABORT);
+            return;
+          }
+          directionEnded();
+          return;
+        }
+        if (fromClient && System.nanoTime() - lastActivityNanos.get() > idleLimitNanos) {
           if (mode == Mode.RESET) {
             killWithReset();
             return;
@@ -474,58 +455,12 @@ public final class IdleKillingProxy implements AutoCloseable {
         }
         // Counted before the write: the upstream's answer to these bytes may reach the client (and a
         // test reading the count) before this thread runs again after write() returns.
-        forwarded.addAndGet(n);
+        long counted = fromClient ? n : 0;
+        forwarded.addAndGet(counted);
         try {
-          toUpstream.write(buffer, 0, n);
+          out.write(buffer, 0, n);
         } catch (IOException e) {
-          forwarded.addAndGet(-n);
-          finish(Ending.ABORT);
-          return;
-        }
-        lastActivityNanos.set(System.nanoTime());
-      }
-    }
-
-    void runUpstreamToClient() {
-      byte[] buffer = new byte[BUFFER_SIZE];
-      InputStream fromUpstream;
-      OutputStream toClient;
-      try {
-        fromUpstream = upstreamSocket.getInputStream();
-        toClient = client.getOutputStream();
-      } catch (IOException e) {
-        if (state == State.LIVE) {
-          finish(Ending.ABORT);
-        }
-        return;
-      }
-      while (true) {
-        int n;
-        try {
-          n = fromUpstream.read(buffer);
-        } catch (IOException e) {
-          // After a kill the upstream was closed on purpose; the client must not notice that.
-          if (state == State.LIVE) {
-            finish(Ending.ABORT);
-          }
-          return;
-        }
-        if (state != State.LIVE) {
-          return;
-        }
-        if (n < 0) {
-          try {
-            client.shutdownOutput();
-          } catch (IOException e) {
-            finish(Ending.ABORT);
-            return;
-          }
-          directionEnded();
-          return;
-        }
-        try {
-          toClient.write(buffer, 0, n);
-        } catch (IOException e) {
+          forwarded.addAndGet(-counted);
           finish(Ending.ABORT);
           return;
         }

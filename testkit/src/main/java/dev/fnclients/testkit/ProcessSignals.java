@@ -23,14 +23,7 @@ public final class ProcessSignals {
 
   private ProcessSignals() {}
 
-  /**
-   * Sends {@code SIG<signal>} to {@code process}.
-   *
-   * @param process the target
-   * @param signal the signal's name without {@code SIG}, e.g. {@code STOP}, {@code CONT}
-   * @throws IllegalStateException if the process has exited or {@code kill} fails
-   * @throws UncheckedIOException if the {@code kill} command cannot be run
-   */
+  /** Sends {@code SIG<signal>} ({@code STOP}, {@code CONT}, ...); IllegalStateException if it exited or kill fails. */
   public static void send(ProcessHandle process, String signal) {
     if (!process.isAlive()) {
       // Checked first because a reaped pid may already belong to an unrelated process.
@@ -71,11 +64,9 @@ public final class ProcessSignals {
   }
 
   /**
-   * Stops every thread of {@code process} with {@code SIGSTOP}. On Linux this also waits until the
-   * kernel reports every thread as stopped: {@code kill} returning only means the signal was
-   * queued, and a test asserting "nothing happens while frozen" needs the stronger guarantee.
-   *
-   * @throws IllegalStateException if the process exits meanwhile, or is not seen stopped within 10 s
+   * Stops every thread of {@code process} with {@code SIGSTOP} and, on Linux, waits until the kernel
+   * reports them all stopped: {@code kill} returning only means the signal was queued, and a test
+   * asserting "nothing happens while frozen" needs more.
    */
   public static void stop(ProcessHandle process) {
     send(process, "STOP");
@@ -120,11 +111,7 @@ public final class ProcessSignals {
     }
   }
 
-  /**
-   * Reads each thread's state from {@code /proc/<pid>/task/<tid>/stat}.
-   *
-   * @return empty if the states cannot be read, so freezing degrades to "signal sent"
-   */
+  /** Each thread's state from {@code /proc/<pid>/task/<tid>/stat}; empty if unreadable (freezing degrades to "signal sent"). */
   private static Optional<Boolean> allThreadsStopped(Path tasks) {
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(tasks)) {
       for (Path task : dirs) {

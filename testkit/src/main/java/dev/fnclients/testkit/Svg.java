@@ -134,7 +134,8 @@ public final class Svg {
     out.append(' ').append(name).append("=\"").append(escape(value)).append('"');
   }
 
-  private static String number(double v) {
+  /** {@code v} as a whole number, or with one decimal. */
+  public static String number(double v) {
     return v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.1f", v);
   }
 

@@ -99,24 +99,6 @@ public final class GoogleEmulator implements AutoCloseable {
         env, "Dev App Server is now running");
   }
 
-  /** True when the Spanner emulator binary is installed. */
-  public static boolean spannerAvailable() {
-    return available(SPANNER);
-  }
-
-  /** True when the Firestore emulator is installed. */
-  public static boolean firestoreAvailable() {
-    return available(FIRESTORE);
-  }
-
-  private static boolean available(String relative) {
-    try {
-      return Files.isExecutable(locate(relative, System.getenv("PATH"), sdkRoots()));
-    } catch (EmulatorNotFoundException e) {
-      return false;
-    }
-  }
-
   /** Retries on another port when another process took the probed one before the emulator bound it. */
   private static GoogleEmulator start(String name, IntFunction<List<String>> command, Map<String, String> env,
       String readyMarker) throws IOException {
@@ -135,12 +117,7 @@ public final class GoogleEmulator implements AutoCloseable {
     throw last;
   }
 
-  /**
-   * Where {@code relative} (e.g. {@link #PUBSUB}) is, under the first of {@code roots} (or of the
-   * SDK of a {@code gcloud} on {@code pathVariable}, looked at first) that has it.
-   *
-   * @throws EmulatorNotFoundException saying what was looked for and what to install
-   */
+  /** Where {@code relative} is, under the SDK of a {@code gcloud} on {@code pathVariable}, else the first of {@code roots}. */
   static Path locate(String relative, String pathVariable, List<String> roots) {
     Optional<Path> gcloud = Stream.of(pathVariable == null ? new String[0] : pathVariable.split(File.pathSeparator))
         .filter(dir -> !dir.isEmpty()).map(dir -> Paths.get(dir, "gcloud")).filter(Files::isExecutable).findFirst();
@@ -212,10 +189,7 @@ public final class GoogleEmulator implements AutoCloseable {
     }
   }
 
-  /**
-   * Kills it and every process it started ({@code SIGKILL}, which also ends a frozen one: an
-   * emulator keeps nothing worth a graceful stop) and waits a bounded time for them to exit.
-   */
+  /** Kills its whole process tree ({@code SIGKILL}: it keeps nothing worth a graceful stop) and waits a bounded time. */
   @Override
   public void close() {
     List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());

@@ -6,9 +6,9 @@ import com.google.cloud.secretmanager.v1.SecretPayload;
 import com.google.cloud.secretmanager.v1.ServiceProto;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors;
+import dev.fnclients.testkit.grpc.LoopbackGrpcServer;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
-import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
@@ -37,14 +37,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code authorization} and {@code x-goog-api-client} headers it saw (never their use elsewhere),
  * and can fail the next calls with a status, to count client retries from the server's side.
  */
-public final class LoopbackSecretManagerServer implements AutoCloseable {
+public final class LoopbackSecretManagerServer extends LoopbackGrpcServer {
   private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   private static final Metadata.Key<String> API_CLIENT = Metadata.Key.of("x-goog-api-client", Metadata.ASCII_STRING_MARSHALLER);
 
   /** {@code AccessSecretVersion}, named as in the published service descriptor. */
   public static final MethodDescriptor<AccessSecretVersionRequest, AccessSecretVersionResponse> ACCESS_SECRET_VERSION = accessMethod();
 
-  private final Server server;
   private final AtomicInteger calls = new AtomicInteger();
   private final AtomicInteger failuresLeft = new AtomicInteger();
   private volatile Status.Code failureCode = Status.Code.UNAVAILABLE;
@@ -52,6 +51,7 @@ public final class LoopbackSecretManagerServer implements AutoCloseable {
   private final List<String> apiClients = new CopyOnWriteArrayList<>();
 
   private LoopbackSecretManagerServer() throws IOException {
+    super("loopback-secret-manager-timer");
     ServerServiceDefinition service =
         ServerServiceDefinition.builder(ACCESS_SECRET_VERSION.getServiceName())
             .addMethod(ACCESS_SECRET_VERSION, ServerCalls.asyncUnaryCall((request, response) -> {
@@ -76,25 +76,13 @@ public final class LoopbackSecretManagerServer implements AutoCloseable {
         return next.startCall(call, headers);
       }
     };
-    this.server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(ServerInterceptors.intercept(service, recordHeaders))
-        .build()
-        .start();
+    start(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addService(ServerInterceptors.intercept(service, recordHeaders)));
   }
 
   /** Starts a server on an ephemeral loopback port. */
   public static LoopbackSecretManagerServer start() throws IOException {
     return new LoopbackSecretManagerServer();
-  }
-
-  /** The server's address. */
-  public InetSocketAddress address() {
-    return new InetSocketAddress("127.0.0.1", server.getPort());
-  }
-
-  /** The server's address as {@code 127.0.0.1:PORT}. */
-  public String target() {
-    return "127.0.0.1:" + server.getPort();
   }
 
   /** Calls received, each attempt counted. */
@@ -116,11 +104,6 @@ public final class LoopbackSecretManagerServer implements AutoCloseable {
   public void failNext(int count, Status.Code code) {
     this.failureCode = code;
     failuresLeft.set(count);
-  }
-
-  @Override
-  public void close() {
-    server.shutdownNow();
   }
 
   private static MethodDescriptor<AccessSecretVersionRequest, AccessSecretVersionResponse> accessMethod() {

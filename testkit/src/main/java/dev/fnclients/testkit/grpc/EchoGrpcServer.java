@@ -14,20 +14,15 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real gRPC server (Netty) on loopback serving {@code fnclients.test.Echo}, with string messages
- * so that no code generation is needed. It counts what it receives, so tests can prove retries and
+ * A real gRPC server (Netty) on loopback serving {@code fnclients.test.Echo} ({@link StringMethods}). It counts what it receives, so tests can prove retries and
  * caps from the server's side, and the connections it accepts.
  *
  * <ul>
@@ -39,15 +34,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </ul>
  */
 public final class EchoGrpcServer extends LoopbackGrpcServer {
-  /** The service name. */
   public static final String SERVICE = "fnclients.test.Echo";
-  /** Echoes the request. */
   public static final MethodDescriptor<String, String> SAY = unary("Say");
-  /** Fails a number of times per key, then succeeds. */
   public static final MethodDescriptor<String, String> FAIL = unary("Fail");
-  /** Answers after the requested number of milliseconds. */
   public static final MethodDescriptor<String, String> SLOW = unary("Slow");
-  /** Never answers. */
   public static final MethodDescriptor<String, String> HANG = unary("Hang");
 
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
@@ -88,10 +78,7 @@ public final class EchoGrpcServer extends LoopbackGrpcServer {
     return new EchoGrpcServer(0, InsecureServerCredentials.create());
   }
 
-  /**
-   * Starts a server on an ephemeral loopback port with {@code credentials} (TLS, or plaintext) and
-   * {@code more} services besides the echo one, e.g. a benchmark's.
-   */
+  /** Starts a server on an ephemeral loopback port with {@code credentials} and {@code more} services besides echo. */
   public static EchoGrpcServer start(ServerCredentials credentials, BindableService... more) throws IOException {
     return new EchoGrpcServer(0, credentials, more);
   }
@@ -159,29 +146,6 @@ public final class EchoGrpcServer extends LoopbackGrpcServer {
   }
 
   private static MethodDescriptor<String, String> unary(String name) {
-    return MethodDescriptor.<String, String>newBuilder()
-        .setType(MethodDescriptor.MethodType.UNARY)
-        .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
-        .setRequestMarshaller(Utf8.INSTANCE)
-        .setResponseMarshaller(Utf8.INSTANCE)
-        .build();
-  }
-
-  private enum Utf8 implements MethodDescriptor.Marshaller<String> {
-    INSTANCE;
-
-    @Override
-    public InputStream stream(String value) {
-      return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public String parse(InputStream stream) {
-      try {
-        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
+    return StringMethods.unary(SERVICE, name);
   }
 }

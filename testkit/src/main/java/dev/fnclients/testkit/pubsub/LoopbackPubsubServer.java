@@ -15,60 +15,29 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real gRPC server (Netty) on loopback implementing the Pub/Sub {@code Publisher} service, so
- * that the real {@code google-cloud-pubsub} client can publish to it through a plaintext channel.
- * It holds every message it answered successfully, so tests can prove from the server's side that
- * every message whose publish future completed was delivered, and it injects the faults a
- * publisher must survive.
+ * A real gRPC server (Netty) on loopback implementing the Pub/Sub {@code Publisher} service, for
+ * what the real emulator cannot do: fail ({@link #failNext}), answer late ({@link #delayPublishes})
+ * or never ({@link #hangPublishes}), and count the calls in progress. It records each message it
+ * answered, with an id unique for its lifetime, so tests can prove from the server's side that every
+ * acknowledged message arrived. A message is recorded just before the answer is sent, and only if
+ * the client is still waiting: the remaining race (the client gives up while the answer is on the
+ * wire) errs towards recording, as a lost acknowledged message is what this server exists to expose.
  *
- * <ul>
- *   <li>{@code Publish}: records each message of the request with a server-assigned id (unique for
- *       the server's lifetime, in recording order) and answers with those ids in request order.
- *   <li>{@link #failNext}: the next N {@code Publish} calls fail with a chosen status.
- *   <li>{@link #delayPublishes}: every {@code Publish} is answered (or failed) after a delay.
- *   <li>{@link #hangPublishes}: {@code Publish} calls are held open and never answered.
- *   <li>{@code GetTopic} / {@code CreateTopic}: answer a topic with the requested name.
- * </ul>
- *
- * <p>Messages are recorded just before the answer is sent, and only if the client is still
- * waiting for it: a call the client cancelled or let time out records nothing. The remaining race
- * (the client gives up while the answer is on the wire) errs towards recording, because a publisher
- * that retried would send the message again anyway, while a lost acknowledged message is exactly
- * what this server exists to expose.
- *
- * <p>To use it, put {@code com.google.api.grpc:grpc-google-cloud-pubsub-v1} on the test classpath:
- * {@code google-cloud-pubsub} brings only the messages ({@code proto-google-cloud-pubsub-v1}), not
- * the generated service this server extends. Point a {@code Publisher} at it with a plaintext
- * channel to {@link #target()}, wrapped in a {@code FixedTransportChannelProvider}, and a
- * {@code NoCredentialsProvider}.
+ * <p>Needs {@code grpc-google-cloud-pubsub-v1} on the class path ({@code google-cloud-pubsub} brings
+ * only the messages, not the generated service).
  */
 public final class LoopbackPubsubServer extends LoopbackGrpcServer {
 
-  /**
-   * One message the server accepted.
-   *
-   * @param topic the topic of the {@code PublishRequest} that carried it
-   * @param message the message as the client sent it (its {@code message_id} is not filled in)
-   * @param messageId the id the server assigned and answered with
-   */
-  public record Received(String topic, PubsubMessage message, String messageId) {
-    public Received {
-      Objects.requireNonNull(topic, "topic");
-      Objects.requireNonNull(message, "message");
-      Objects.requireNonNull(messageId, "messageId");
-    }
-  }
+  /** One message the server accepted, as the client sent it, and the id it answered with. */
+  public record Received(String topic, PubsubMessage message, String messageId) {}
 
   // Guarded by itself; ids are assigned under the same lock so that id order is recording order.
   private final List<Received> received = new ArrayList<>();
@@ -85,19 +54,14 @@ public final class LoopbackPubsubServer extends LoopbackGrpcServer {
   private volatile Duration delay = Duration.ZERO;
   private volatile boolean hang;
 
-  private LoopbackPubsubServer(int port) throws IOException {
+  private LoopbackPubsubServer() throws IOException {
     super("loopback-pubsub-server-timer");
-    start(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)).addService(new Publisher()));
+    start(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(new Publisher()));
   }
 
   /** Starts a server on an ephemeral loopback port. */
   public static LoopbackPubsubServer start() throws IOException {
-    return new LoopbackPubsubServer(0);
-  }
-
-  /** Starts a server on {@code port}, e.g. to restart one where clients expect it. */
-  public static LoopbackPubsubServer start(int port) throws IOException {
-    return new LoopbackPubsubServer(port);
+    return new LoopbackPubsubServer();
   }
 
   /** A snapshot of the messages answered successfully, in the order they were recorded. */
@@ -105,15 +69,6 @@ public final class LoopbackPubsubServer extends LoopbackGrpcServer {
     synchronized (received) {
       return List.copyOf(received);
     }
-  }
-
-  /** A snapshot of the ids of {@link #messages()}, in the same order. */
-  public Set<String> messageIds() {
-    Set<String> ids = new LinkedHashSet<>();
-    for (Received r : messages()) {
-      ids.add(r.messageId());
-    }
-    return Collections.unmodifiableSet(ids);
   }
 
   /** {@code Publish} calls received, each attempt counted, whether answered, failed or hung. */
@@ -164,24 +119,6 @@ public final class LoopbackPubsubServer extends LoopbackGrpcServer {
    */
   public void hangPublishes(boolean hang) {
     this.hang = hang;
-  }
-
-  /**
-   * Forgets recorded messages, counters and faults. Message ids stay unique across resets. Calls in
-   * progress finish as they were going to, and count towards the new high-water mark.
-   */
-  public void reset() {
-    synchronized (received) {
-      received.clear();
-    }
-    publishCalls.set(0);
-    maxInFlight.set(inFlight.get());
-    synchronized (faultLock) {
-      failuresLeft = 0;
-      failureCode = null;
-    }
-    delay = Duration.ZERO;
-    hang = false;
   }
 
   private final class Publisher extends PublisherGrpc.PublisherImplBase {

@@ -46,13 +46,7 @@ public final class PubsubEmulator implements AutoCloseable {
     this.admin = Grpc.newChannelBuilder(target(), InsecureChannelCredentials.create()).build();
   }
 
-  /**
-   * Finds the emulator, starts it on a free loopback port and returns once it serves.
-   *
-   * @throws GoogleEmulator.EmulatorNotFoundException when it is not installed, saying what to install
-   * @throws IOException when it cannot be started or is not serving within 90 s (its output is in
-   *     the message)
-   */
+  /** Starts the emulator on a free loopback port, returning once it serves (see {@link GoogleEmulator#pubsub()}). */
   public static PubsubEmulator start() throws IOException {
     return new PubsubEmulator(GoogleEmulator.pubsub());
   }
@@ -102,11 +96,9 @@ public final class PubsubEmulator implements AutoCloseable {
   }
 
   /**
-   * Pulls everything {@code subscription} holds: pulls until two pulls {@code settle} apart find
-   * nothing more, so that requests the emulator is still working through (after a
-   * {@link #thaw()}, say) are included. Nothing is acknowledged: the subscription's 600 s
-   * acknowledgement deadline keeps what was pulled from coming back meanwhile. Duplicates, if the
-   * emulator has any, are returned as often as it delivered them, in delivery order.
+   * Pulls everything {@code subscription} holds, until two pulls {@code settle} apart find nothing more
+   * (so requests the emulator is still working through are included), in delivery order, duplicates
+   * included. Nothing is acknowledged: the 600 s acknowledgement deadline keeps it from coming back.
    */
   public List<PubsubMessage> pullAll(String subscription, Duration settle) {
     SubscriberGrpc.SubscriberBlockingStub stub = SubscriberGrpc.newBlockingStub(admin);
@@ -140,11 +132,7 @@ public final class PubsubEmulator implements AutoCloseable {
     return ids;
   }
 
-  /**
-   * Stalls the emulator: {@code SIGSTOP} to its JVM, returning once every thread is stopped. Open
-   * connections stay open and the kernel keeps accepting bytes into their buffers; nothing is
-   * answered until {@link #thaw()}.
-   */
+  /** Stalls the emulator ({@code SIGSTOP} to its JVM): connections stay open, nothing answers until {@link #thaw()}. */
   public void freeze() {
     ProcessSignals.stop(jvm);
   }

@@ -7,18 +7,10 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * One real {@link PubsubEmulator} per test class: started before the class's first test, killed
- * after its last. Register it on a static field,
- * {@code @RegisterExtension static final PubsubEmulatorExtension PUBSUB = new PubsubEmulatorExtension();},
- * then use {@link #emulator()} or take a {@link PubsubEmulator} parameter. Tests share the
- * emulator's state, so give each its own topic and subscription.
- *
- * <p>Where the Google Cloud CLI's Pub/Sub emulator is not installed, every test of the class fails
- * with an {@link dev.fnclients.testkit.emulators.GoogleEmulator.EmulatorNotFoundException} that says what to install; the class is
- * not skipped, so a missing emulator cannot pass unnoticed.
- *
- * <p>Needs {@code junit-jupiter-api} (a test dependency anyway) besides what {@link PubsubEmulator}
- * needs.
+ * One real {@link PubsubEmulator} per test class, registered with {@code @RegisterExtension} on a
+ * static field; tests use {@link #emulator()} or take a {@link PubsubEmulator} parameter, and share
+ * its state (give each its own topic and subscription). Where the emulator is not installed, every
+ * test fails saying what to install: not skipped, so a missing emulator cannot pass unnoticed.
  */
 public final class PubsubEmulatorExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
   private volatile PubsubEmulator emulator;
@@ -39,11 +31,7 @@ public final class PubsubEmulatorExtension implements BeforeAllCallback, AfterAl
     }
   }
 
-  /**
-   * The running emulator.
-   *
-   * @throws IllegalStateException outside the class's tests, e.g. when registered on an instance field
-   */
+  /** The running emulator; IllegalStateException outside the class's tests (registered on an instance field, say). */
   public PubsubEmulator emulator() {
     PubsubEmulator e = emulator;
     if (e == null) {
