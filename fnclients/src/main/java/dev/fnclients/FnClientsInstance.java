@@ -32,8 +32,8 @@ import okhttp3.OkHttpClient;
 /**
  * One set of instance-global clients: what {@link FnClients} holds for the process, as an object.
  * Functions use {@link FnClients}; create your own set only where one process must hold several
- * isolated ones (tests, benchmarks, a host running several functions), and shut it down yourself:
- * a set made with {@link #create(FnClientsConfig)} installs no shutdown hook.
+ * isolated ones (tests, benchmarks, a host running several functions), and shut it down yourself: a
+ * set made with {@link #create(FnClientsConfig)} installs no shutdown hook.
  *
  * <p>Nothing happens at construction: the configuration is resolved, meters bound and the first
  * client built on the first call for a client. A failure on the way (an invalid environment
@@ -87,7 +87,9 @@ public final class FnClientsInstance {
 
   /** As {@link FnClients#google(Class, Supplier, GoogleConfig)}. */
   public <C extends BackgroundResource> C google(
-      Class<C> client, Supplier<? extends ClientSettings.Builder<?, ?>> settings, GoogleConfig options) {
+      Class<C> client,
+      Supplier<? extends ClientSettings.Builder<?, ?>> settings,
+      GoogleConfig options) {
     Objects.requireNonNull(client, "client");
     Objects.requireNonNull(options, "options");
     return googleClients().get(client, settings, options);

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Firestore, whose options accept only GAX's {@code InstantiatingGrpcChannelProvider}, on its
  * emulator through {@code FnClients.shared} with {@code FnClients.googleChannelConfigurator()}:
- * built once per instance, one connection over 1,000 invocations, a flat thread count, closed by the
- * shutdown hook; a Firestore built per invocation grows connections and threads.
+ * built once per instance, one connection over 1,000 invocations, a flat thread count, closed by
+ * the shutdown hook; a Firestore built per invocation grows connections and threads.
  */
 class FirestoreSharedSlotTest extends OnGoogleEmulator {
   static final String PROJECT = "fn-project";
@@ -35,29 +35,48 @@ class FirestoreSharedSlotTest extends OnGoogleEmulator {
    * set, Firestore replaces the channel provider, configurator included, with its own.)
    */
   @SuppressWarnings({"rawtypes", "unchecked"})
-  static FirestoreOptions.Builder options(String hostPort, com.google.api.core.ApiFunction<io.grpc.ManagedChannelBuilder, io.grpc.ManagedChannelBuilder> fnClients) {
+  static FirestoreOptions.Builder options(
+      String hostPort,
+      com.google.api.core.ApiFunction<io.grpc.ManagedChannelBuilder, io.grpc.ManagedChannelBuilder>
+          fnClients) {
     return FirestoreOptions.newBuilder()
         .setProjectId(PROJECT)
-        .setChannelProvider(FirestoreOptions.getDefaultTransportChannelProviderBuilder()
-            .setEndpoint(hostPort)
-            .setChannelConfigurator(b -> fnClients == null ? b.usePlaintext() : fnClients.apply(b.usePlaintext()))
-            .build())
-        .setCredentialsProvider(FixedCredentialsProvider.create(new FirestoreOptions.EmulatorCredentials()));
+        .setChannelProvider(
+            FirestoreOptions.getDefaultTransportChannelProviderBuilder()
+                .setEndpoint(hostPort)
+                .setChannelConfigurator(
+                    b -> fnClients == null ? b.usePlaintext() : fnClients.apply(b.usePlaintext()))
+                .build())
+        .setCredentialsProvider(
+            FixedCredentialsProvider.create(new FirestoreOptions.EmulatorCredentials()));
   }
 
   private Firestore sharedFirestore() {
-    return runtime.shared(Firestore.class.getName(), Firestore.class,
+    return runtime.shared(
+        Firestore.class.getName(),
+        Firestore.class,
         () -> options(viaCounter(), runtime.googleChannelConfigurator()).build().getService());
   }
 
   @Test
   void thousandInvocationsShareOneFirestoreOneConnectionAndAFlatThreadCount() throws Exception {
-    sharedFirestore().collection("items").document("one").set(Map.of("name", "one")).get(10, TimeUnit.SECONDS);
+    sharedFirestore()
+        .collection("items")
+        .document("one")
+        .set(Map.of("name", "one"))
+        .get(10, TimeUnit.SECONDS);
     int warmUp = 20;
     int invocations = 1000;
     long startedAfterWarmUp = 0;
     for (int i = 0; i < invocations; i++) {
-      assertThat(sharedFirestore().collection("items").document("one").get().get(10, TimeUnit.SECONDS).getString("name")).isEqualTo("one");
+      assertThat(
+              sharedFirestore()
+                  .collection("items")
+                  .document("one")
+                  .get()
+                  .get(10, TimeUnit.SECONDS)
+                  .getString("name"))
+          .isEqualTo("one");
       if (i == warmUp) {
         startedAfterWarmUp = -THREADS.getTotalStartedThreadCount();
       }

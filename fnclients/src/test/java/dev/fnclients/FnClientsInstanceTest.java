@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import dev.fnclients.FnClientsInstance;
 import dev.fnclients.pool.Environment;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.InvalidConfigurationException;
@@ -39,7 +38,8 @@ class FnClientsInstanceTest {
   void nothingStartsBeforeTheFirstClientIsAskedFor() {
     Set<String> threadsBefore = threadNames();
     AtomicInteger configReads = new AtomicInteger();
-    FnClientsInstance runtime = new FnClientsInstance(counting(configReads, FnClientsConfig.custom().build()), false);
+    FnClientsInstance runtime =
+        new FnClientsInstance(counting(configReads, FnClientsConfig.custom().build()), false);
     runtime.metrics();
 
     assertThat(runtime.isStarted()).isFalse();
@@ -51,17 +51,21 @@ class FnClientsInstanceTest {
   @Test
   void concurrentFirstCallsBuildExactlyOneClient() throws Exception {
     AtomicInteger configReads = new AtomicInteger();
-    FnClientsInstance runtime = new FnClientsInstance(counting(configReads, FnClientsConfig.custom().build()), false);
+    FnClientsInstance runtime =
+        new FnClientsInstance(counting(configReads, FnClientsConfig.custom().build()), false);
     int threads = 48;
     CyclicBarrier start = new CyclicBarrier(threads);
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       List<CompletableFuture<OkHttpClient>> clients = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
-        clients.add(CompletableFuture.supplyAsync(() -> {
-          await(start);
-          return runtime.http();
-        }, pool));
+        clients.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  await(start);
+                  return runtime.http();
+                },
+                pool));
       }
       OkHttpClient first = clients.get(0).get(30, TimeUnit.SECONDS);
       for (CompletableFuture<OkHttpClient> client : clients) {
@@ -78,7 +82,8 @@ class FnClientsInstanceTest {
   @Test
   void invalidEnvironmentVariableFailsTheFirstCallNamingTheVariableAndRange() {
     Environment env = Environment.of(Map.of("FNCLIENTS_MAX_CONNECTIONS", "0"), Map.of());
-    FnClientsInstance runtime = new FnClientsInstance(() -> FnClientsConfig.custom(env).build(), false);
+    FnClientsInstance runtime =
+        new FnClientsInstance(() -> FnClientsConfig.custom(env).build(), false);
 
     assertThatThrownBy(runtime::http)
         .isInstanceOf(InvalidConfigurationException.class)
@@ -90,7 +95,8 @@ class FnClientsInstanceTest {
   void emptyEnvironmentVariableFailsTheFirstCallInsteadOfMeaningTheDefault() {
     // What `--set-env-vars=FNCLIENTS_MAX_CONNECTIONS_PER_HOST=` leaves behind.
     Environment env = Environment.of(Map.of("FNCLIENTS_MAX_CONNECTIONS_PER_HOST", ""), Map.of());
-    FnClientsInstance runtime = new FnClientsInstance(() -> FnClientsConfig.custom(env).build(), false);
+    FnClientsInstance runtime =
+        new FnClientsInstance(() -> FnClientsConfig.custom(env).build(), false);
 
     assertThatThrownBy(runtime::http)
         .isInstanceOf(InvalidConfigurationException.class)
@@ -106,7 +112,8 @@ class FnClientsInstanceTest {
         new FnClientsInstance(
             () -> {
               if (attempts.incrementAndGet() == 1) {
-                throw new InvalidConfigurationException("maxIdleAge", "fnclients.max-idle-age='x' is not a duration");
+                throw new InvalidConfigurationException(
+                    "maxIdleAge", "fnclients.max-idle-age='x' is not a duration");
               }
               return FnClientsConfig.custom().build();
             },
@@ -125,18 +132,38 @@ class FnClientsInstanceTest {
     try {
       server.stubFor(get(urlEqualTo("/ok")).willReturn(aResponse().withBody("ok")));
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
-      FnClientsInstance runtime = new FnClientsInstance(() -> FnClientsConfig.custom().meterRegistry(registry).build(), false);
+      FnClientsInstance runtime =
+          new FnClientsInstance(
+              () -> FnClientsConfig.custom().meterRegistry(registry).build(), false);
       for (int i = 0; i < 3; i++) {
-        try (Response response = runtime.http().newCall(new Request.Builder().url(server.url("/ok")).build()).execute()) {
+        try (Response response =
+            runtime
+                .http()
+                .newCall(new Request.Builder().url(server.url("/ok")).build())
+                .execute()) {
           response.body().string();
         }
       }
 
-      assertThat(registry.get("fnclients.connections.opened").tag("transport", "http").functionCounter().count()).isEqualTo(1);
-      assertThat(registry.get("fnclients.connections.reused").tag("transport", "http").functionCounter().count()).isEqualTo(2);
-      assertThat(registry.get(MetricNames.HTTP_REQUESTS).tag("transport", "http").timer().count()).isEqualTo(3);
+      assertThat(
+              registry
+                  .get("fnclients.connections.opened")
+                  .tag("transport", "http")
+                  .functionCounter()
+                  .count())
+          .isEqualTo(1);
+      assertThat(
+              registry
+                  .get("fnclients.connections.reused")
+                  .tag("transport", "http")
+                  .functionCounter()
+                  .count())
+          .isEqualTo(2);
+      assertThat(registry.get(MetricNames.HTTP_REQUESTS).tag("transport", "http").timer().count())
+          .isEqualTo(3);
       assertThat(registry.get(MetricNames.HTTP_REQUESTS).timer().getId().getTag("uri"))
-          .as("no URL path in tags unless the caller names a pattern").isEqualTo("none");
+          .as("no URL path in tags unless the caller names a pattern")
+          .isEqualTo("none");
       runtime.shutdown();
     } finally {
       server.stop();
@@ -144,7 +171,8 @@ class FnClientsInstanceTest {
   }
 
   @Test
-  void withNoRegistryConfiguredNothingIsBoundAndBindToLaterGetsCountersAndTheRequestTimer() throws IOException {
+  void withNoRegistryConfiguredNothingIsBoundAndBindToLaterGetsCountersAndTheRequestTimer()
+      throws IOException {
     WireMockServer server = new WireMockServer(wireMockConfig().dynamicPort());
     server.start();
     try {
@@ -162,9 +190,15 @@ class FnClientsInstanceTest {
         response.body().string();
       }
 
-      assertThat(late.get("fnclients.connections.opened").tag("transport", "http").functionCounter().count()).isEqualTo(1);
+      assertThat(
+              late.get("fnclients.connections.opened")
+                  .tag("transport", "http")
+                  .functionCounter()
+                  .count())
+          .isEqualTo(1);
       assertThat(late.get(MetricNames.HTTP_REQUESTS).tag("transport", "http").timer().count())
-          .as("only the call made after binding is timed").isEqualTo(1);
+          .as("only the call made after binding is timed")
+          .isEqualTo(1);
       runtime.shutdown();
     } finally {
       server.stop();
@@ -177,9 +211,11 @@ class FnClientsInstanceTest {
     server.start();
     try {
       server.stubFor(get(urlEqualTo("/ok")).willReturn(aResponse().withBody("ok")));
-      FnClientsInstance runtime = new FnClientsInstance(() -> FnClientsConfig.custom().build(), false);
+      FnClientsInstance runtime =
+          new FnClientsInstance(() -> FnClientsConfig.custom().build(), false);
       OkHttpClient client = runtime.http();
-      try (Response response = client.newCall(new Request.Builder().url(server.url("/ok")).build()).execute()) {
+      try (Response response =
+          client.newCall(new Request.Builder().url(server.url("/ok")).build()).execute()) {
         response.body().string();
       }
       assertThat(client.connectionPool().connectionCount()).isEqualTo(1);
@@ -187,7 +223,9 @@ class FnClientsInstanceTest {
       assertThat(runtime.shutdown()).isTrue();
       assertThat(runtime.shutdown()).isTrue();
       assertThat(client.connectionPool().connectionCount()).isZero();
-      assertThatThrownBy(runtime::http).isInstanceOf(IllegalStateException.class).hasMessageContaining("shut down");
+      assertThatThrownBy(runtime::http)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("shut down");
     } finally {
       server.stop();
     }
@@ -201,7 +239,10 @@ class FnClientsInstanceTest {
   }
 
   private static Set<String> threadNames() {
-    return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName).collect(Collectors.toSet());
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .map(Thread::getName)
+        .collect(Collectors.toSet());
   }
 
   private static void await(CyclicBarrier barrier) {

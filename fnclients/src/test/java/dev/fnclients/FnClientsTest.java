@@ -12,7 +12,8 @@ class FnClientsTest {
   @Test
   void httpReturnsTheSameClientEveryTimeAndConfigureAfterFirstUseIsRefused() {
     assertThat(FnClients.http()).isSameAs(FnClients.http());
-    assertThat(FnClients.http().newBuilder().build().connectionPool()).isSameAs(FnClients.http().connectionPool());
+    assertThat(FnClients.http().newBuilder().build().connectionPool())
+        .isSameAs(FnClients.http().connectionPool());
 
     assertThatThrownBy(() -> FnClients.configure(FnClientsConfig.ofDefaults()))
         .isInstanceOf(IllegalStateException.class)

@@ -23,14 +23,14 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A throttled instance calling Secret Manager (GAPIC, {@code FnClients.google}), Spanner (shared
- * slot over {@code FnClients.googleChannelProvider}) and Firestore (shared slot with
- * {@code FnClients.googleChannelConfigurator}), frozen with SIGSTOP past the NAT's idle window
- * between invocations, behind proxies that kill idle connections by RST or silently. With
- * FnClients every call after a gap succeeds within a second; the same clients built the usual way
- * hang after a silent drop (after an RST they mostly recover on their own: gRPC retries a call that
- * never reached the server, GAX retries {@code UNAVAILABLE}, so no failure is asserted there).
- * SIGTERM closes everything within the budget. Spanner's session upkeep is
- * shortened below the gap, so the first call after each gap follows overdue background work.
+ * slot over {@code FnClients.googleChannelProvider}) and Firestore (shared slot with {@code
+ * FnClients.googleChannelConfigurator}), frozen with SIGSTOP past the NAT's idle window between
+ * invocations, behind proxies that kill idle connections by RST or silently. With FnClients every
+ * call after a gap succeeds within a second; the same clients built the usual way hang after a
+ * silent drop (after an RST they mostly recover on their own: gRPC retries a call that never
+ * reached the server, GAX retries {@code UNAVAILABLE}, so no failure is asserted there). SIGTERM
+ * closes everything within the budget. Spanner's session upkeep is shortened below the gap, so the
+ * first call after each gap follows overdue background work.
  */
 class FrozenGoogleInstanceTest {
   private static final Duration NAT_IDLE_LIMIT = Duration.ofMillis(1000);
@@ -54,7 +54,8 @@ class FrozenGoogleInstanceTest {
     spanner = GoogleEmulator.spanner();
     SpannerEmulatorDatabase.create(spanner);
     firestore = GoogleEmulator.firestore();
-    try (Firestore db = FirestoreSharedSlotTest.options(firestore.hostPort(), null).build().getService()) {
+    try (Firestore db =
+        FirestoreSharedSlotTest.options(firestore.hostPort(), null).build().getService()) {
       db.collection("items").document("one").set(Map.of("name", "one")).get(10, TimeUnit.SECONDS);
     }
   }
@@ -75,11 +76,14 @@ class FrozenGoogleInstanceTest {
   }
 
   private ChildJvm start(String clients, Mode mode, String... env) throws Exception {
-    ChildJvm.Builder b = ChildJvm.builder(GoogleInstanceMain.class).args(clients).jvmArgs("-Xmx256m")
-        .env("SECRET_TARGET", target(secrets.address(), mode))
-        .env("SPANNER_TARGET", target(spanner.address(), mode))
-        .env("FIRESTORE_TARGET", target(firestore.address(), mode))
-        .env("FNCLIENTS_MAX_IDLE_AGE", "500ms");
+    ChildJvm.Builder b =
+        ChildJvm.builder(GoogleInstanceMain.class)
+            .args(clients)
+            .jvmArgs("-Xmx256m")
+            .env("SECRET_TARGET", target(secrets.address(), mode))
+            .env("SPANNER_TARGET", target(spanner.address(), mode))
+            .env("FIRESTORE_TARGET", target(firestore.address(), mode))
+            .env("FNCLIENTS_MAX_IDLE_AGE", "500ms");
     for (int i = 0; i < env.length; i += 2) {
       b.env(env[i], env[i + 1]);
     }
@@ -99,8 +103,8 @@ class FrozenGoogleInstanceTest {
 
   /**
    * One invocation of each kind, then {@code gaps} times: freeze, then one of each; answers by
-   * kind. With FnClients' clients, also the sessions Spanner created before each gap and, once
-   * its upkeep has replaced the session, after it.
+   * kind. With FnClients' clients, also the sessions Spanner created before each gap and, once its
+   * upkeep has replaced the session, after it.
    */
   private Map<String, List<String>> invocations(int gaps) throws Exception {
     Map<String, List<String>> answers = new LinkedHashMap<>();
@@ -111,7 +115,8 @@ class FrozenGoogleInstanceTest {
         }
         nats.forEach(nat -> nat.idleLimit(NAT_IDLE_LIMIT));
         instance.freeze();
-        Thread.sleep(FROZEN_FOR.toMillis()); // the injected fault: the platform throttles the idle instance
+        Thread.sleep(
+            FROZEN_FOR.toMillis()); // the injected fault: the platform throttles the idle instance
         instance.thaw();
       }
       for (String kind : KINDS) {
@@ -127,7 +132,8 @@ class FrozenGoogleInstanceTest {
 
   private long sessions() throws Exception {
     instance.send("SESSIONS");
-    return Long.parseLong(instance.expectLine("SESSIONS ", ANSWER).substring("SESSIONS ".length()).trim());
+    return Long.parseLong(
+        instance.expectLine("SESSIONS ", ANSWER).substring("SESSIONS ".length()).trim());
   }
 
   /** The session count once it exceeds {@code before}, or the last count seen within 10 s. */
@@ -159,14 +165,18 @@ class FrozenGoogleInstanceTest {
     for (String kind : KINDS) {
       List<String> afterGaps = answers.get(kind).subList(1, 3);
       assertThat(answers.get(kind)).as(kind).allSatisfy(a -> assertThat(a).startsWith("OK "));
-      assertThat(afterGaps).as(kind).allSatisfy(a -> assertThat(millis(a)).as(kind + " " + a).isLessThan(1000));
+      assertThat(afterGaps)
+          .as(kind)
+          .allSatisfy(a -> assertThat(millis(a)).as(kind + " " + a).isLessThan(1000));
     }
     // Each gap (1.3 s) outlasted Spanner's session upkeep (every 200 ms, sessions older than
     // 500 ms replaced): the overdue upkeep ran after each thaw, beside the calls, over the same
     // channel, and replaced the session.
     assertThat(sessionsAfterGap).hasSize(2);
     for (int gap = 0; gap < 2; gap++) {
-      assertThat(sessionsAfterGap.get(gap)).as("sessions created after gap " + (gap + 1)).isGreaterThan(sessionsBeforeGap.get(gap));
+      assertThat(sessionsAfterGap.get(gap))
+          .as("sessions created after gap " + (gap + 1))
+          .isGreaterThan(sessionsBeforeGap.get(gap));
     }
   }
 
@@ -177,7 +187,10 @@ class FrozenGoogleInstanceTest {
     Map<String, List<String>> answers = invocations(1);
 
     for (String kind : KINDS) {
-      assertThat(answers.get(kind).get(1)).as(kind + " after the gap").startsWith("FAIL ").endsWith(" hung");
+      assertThat(answers.get(kind).get(1))
+          .as(kind + " after the gap")
+          .startsWith("FAIL ")
+          .endsWith(" hung");
     }
   }
 
@@ -195,8 +208,15 @@ class FrozenGoogleInstanceTest {
     instance.waitFor(ANSWER);
     long tookMillis = (System.nanoTime() - start) / 1_000_000;
 
-    assertThat(closed).startsWith("CLOSED true ").contains("secret=true").contains("spanner=true").contains("firestore=true");
-    assertThat(tookMillis).as("exit after SIGTERM: budget 8 s, the platform waits 10 s").isLessThan(10_000);
-    assertThat(nats).allSatisfy(nat -> assertThat(nat.awaitOpenConnections(0, Duration.ofSeconds(5))).isTrue());
+    assertThat(closed)
+        .startsWith("CLOSED true ")
+        .contains("secret=true")
+        .contains("spanner=true")
+        .contains("firestore=true");
+    assertThat(tookMillis)
+        .as("exit after SIGTERM: budget 8 s, the platform waits 10 s")
+        .isLessThan(10_000);
+    assertThat(nats)
+        .allSatisfy(nat -> assertThat(nat.awaitOpenConnections(0, Duration.ofSeconds(5))).isTrue());
   }
 }

@@ -43,7 +43,8 @@ import org.junit.jupiter.api.Test;
  * layer; credentials and headers on every call.
  */
 class GoogleClientPerInstanceTest {
-  private static final java.lang.management.ThreadMXBean STARTED = java.lang.management.ManagementFactory.getThreadMXBean();
+  private static final java.lang.management.ThreadMXBean STARTED =
+      java.lang.management.ManagementFactory.getThreadMXBean();
   private static final String SECRET = "projects/fn-project/secrets/api-key/versions/latest";
 
   private LoopbackSecretManagerServer server;
@@ -76,10 +77,12 @@ class GoogleClientPerInstanceTest {
     long startedAfterWarmUp = 0;
     SecretManagerServiceClient first = null;
     for (int i = 0; i < invocations; i++) {
-      SecretManagerServiceClient secrets = runtime.google(SecretManagerServiceClient.class, null, options);
+      SecretManagerServiceClient secrets =
+          runtime.google(SecretManagerServiceClient.class, null, options);
       first = first == null ? secrets : first;
       assertThat(secrets).isSameAs(first);
-      assertThat(secrets.accessSecretVersion(SECRET).getPayload().getData().toStringUtf8()).isEqualTo("value-of " + SECRET);
+      assertThat(secrets.accessSecretVersion(SECRET).getPayload().getData().toStringUtf8())
+          .isEqualTo("value-of " + SECRET);
       if (i == warmUp) {
         startedAfterWarmUp = -STARTED.getTotalStartedThreadCount();
       }
@@ -88,7 +91,9 @@ class GoogleClientPerInstanceTest {
     assertThat(server.calls()).isEqualTo(invocations);
     assertThat(counter.acceptedConnections()).as("connections the server saw").isEqualTo(1);
     assertThat(runtime.metrics().count("google", MetricNames.CLIENTS_CREATED)).isEqualTo(1);
-    assertThat(runtime.metrics().count("grpc", MetricNames.CLIENTS_CREATED)).as("channels").isEqualTo(1);
+    assertThat(runtime.metrics().count("grpc", MetricNames.CLIENTS_CREATED))
+        .as("channels")
+        .isEqualTo(1);
     startedAfterWarmUp += STARTED.getTotalStartedThreadCount();
     // Threads started by anything in this JVM during the last 980 invocations: pools that start a
     // thread on demand may add a few; a client per invocation starts several each time.
@@ -108,7 +113,9 @@ class GoogleClientPerInstanceTest {
                     .setEndpoint(counter.host() + ":" + counter.port())
                     .setCredentialsProvider(NoCredentialsProvider.create())
                     .setTransportChannelProvider(
-                        InstantiatingGrpcChannelProvider.newBuilder().setChannelConfigurator(ManagedChannelBuilder::usePlaintext).build())
+                        InstantiatingGrpcChannelProvider.newBuilder()
+                            .setChannelConfigurator(ManagedChannelBuilder::usePlaintext)
+                            .build())
                     .build());
         leaked.add(secrets); // the usual function code never closes it
         secrets.accessSecretVersion(SECRET);
@@ -125,10 +132,13 @@ class GoogleClientPerInstanceTest {
 
   @Test
   void theClientsCallsGoThroughTheSharedChannelsProtections() {
-    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     runtime.metrics().bindTo(registry);
 
-    runtime.google(SecretManagerServiceClient.class, null, viaCounter()).accessSecretVersion(SECRET);
+    runtime
+        .google(SecretManagerServiceClient.class, null, viaCounter())
+        .accessSecretVersion(SECRET);
 
     // Micrometer's call timer is one of the interceptors (with the default deadline and the
     // in-flight cap) that FnClients puts on the shared channel.
@@ -140,9 +150,14 @@ class GoogleClientPerInstanceTest {
   void aCallAfterAnIdleGapGoesOnAFreshConnection() {
     dev.fnclients.testkit.ManualClock clock = new dev.fnclients.testkit.ManualClock();
     FnClientsInstance throttled =
-        FnClientsInstance.create(FnClientsConfig.custom().maxIdleAge(Duration.ofSeconds(10)).ticker(clock::read).build());
+        FnClientsInstance.create(
+            FnClientsConfig.custom()
+                .maxIdleAge(Duration.ofSeconds(10))
+                .ticker(clock::read)
+                .build());
     try {
-      SecretManagerServiceClient secrets = throttled.google(SecretManagerServiceClient.class, null, viaCounter());
+      SecretManagerServiceClient secrets =
+          throttled.google(SecretManagerServiceClient.class, null, viaCounter());
       secrets.accessSecretVersion(SECRET);
       clock.advance(Duration.ofSeconds(11));
       secrets.accessSecretVersion(SECRET);
@@ -157,14 +172,17 @@ class GoogleClientPerInstanceTest {
   @Test
   void aFailureTheClientDoesNotRetryIsNotRetriedByTheChannelEither() {
     server.failNext(1, Status.Code.UNAVAILABLE);
-    Supplier<SecretManagerServiceSettings.Builder> noRetries = () -> {
-      SecretManagerServiceSettings.Builder b = SecretManagerServiceSettings.newBuilder();
-      b.accessSecretVersionSettings().setRetryableCodes();
-      return b;
-    };
-    SecretManagerServiceClient secrets = runtime.google(SecretManagerServiceClient.class, noRetries, viaCounter());
+    Supplier<SecretManagerServiceSettings.Builder> noRetries =
+        () -> {
+          SecretManagerServiceSettings.Builder b = SecretManagerServiceSettings.newBuilder();
+          b.accessSecretVersionSettings().setRetryableCodes();
+          return b;
+        };
+    SecretManagerServiceClient secrets =
+        runtime.google(SecretManagerServiceClient.class, noRetries, viaCounter());
 
-    assertThatThrownBy(() -> secrets.accessSecretVersion(SECRET)).isInstanceOf(UnavailableException.class);
+    assertThatThrownBy(() -> secrets.accessSecretVersion(SECRET))
+        .isInstanceOf(UnavailableException.class);
     assertThat(server.calls()).as("attempts the server saw").isEqualTo(1);
     assertThat(runtime.metrics().count("grpc", MetricNames.RETRIES)).isZero();
   }
@@ -172,24 +190,28 @@ class GoogleClientPerInstanceTest {
   @Test
   void theClientsOwnRetrySettingsAreKept() {
     server.failNext(2, Status.Code.UNAVAILABLE);
-    Supplier<SecretManagerServiceSettings.Builder> twoAttempts = () -> {
-      SecretManagerServiceSettings.Builder b = SecretManagerServiceSettings.newBuilder();
-      b.accessSecretVersionSettings()
-          .setRetryableCodes(StatusCode.Code.UNAVAILABLE)
-          .setRetrySettings(RetrySettings.newBuilder()
-              .setMaxAttempts(2)
-              .setInitialRetryDelayDuration(Duration.ofMillis(10))
-              .setMaxRetryDelayDuration(Duration.ofMillis(10))
-              .setInitialRpcTimeoutDuration(Duration.ofSeconds(5))
-              .setMaxRpcTimeoutDuration(Duration.ofSeconds(5))
-              .setTotalTimeoutDuration(Duration.ofSeconds(10))
-              .build());
-      return b;
-    };
-    SecretManagerServiceClient secrets = runtime.google(SecretManagerServiceClient.class, twoAttempts, viaCounter());
+    Supplier<SecretManagerServiceSettings.Builder> twoAttempts =
+        () -> {
+          SecretManagerServiceSettings.Builder b = SecretManagerServiceSettings.newBuilder();
+          b.accessSecretVersionSettings()
+              .setRetryableCodes(StatusCode.Code.UNAVAILABLE)
+              .setRetrySettings(
+                  RetrySettings.newBuilder()
+                      .setMaxAttempts(2)
+                      .setInitialRetryDelayDuration(Duration.ofMillis(10))
+                      .setMaxRetryDelayDuration(Duration.ofMillis(10))
+                      .setInitialRpcTimeoutDuration(Duration.ofSeconds(5))
+                      .setMaxRpcTimeoutDuration(Duration.ofSeconds(5))
+                      .setTotalTimeoutDuration(Duration.ofSeconds(10))
+                      .build());
+          return b;
+        };
+    SecretManagerServiceClient secrets =
+        runtime.google(SecretManagerServiceClient.class, twoAttempts, viaCounter());
 
     // The library's default (retries on UNAVAILABLE for 60 s) would succeed on the third attempt.
-    assertThatThrownBy(() -> secrets.accessSecretVersion(SECRET)).isInstanceOf(UnavailableException.class);
+    assertThatThrownBy(() -> secrets.accessSecretVersion(SECRET))
+        .isInstanceOf(UnavailableException.class);
     assertThat(server.calls()).isEqualTo(2);
     assertThat(secrets.accessSecretVersion(SECRET).getName()).isEqualTo(SECRET);
   }
@@ -197,21 +219,29 @@ class GoogleClientPerInstanceTest {
   @Test
   void givenCredentialsAndTheClientsHeadersReachTheServerOnEveryCall() {
     AtomicInteger tokens = new AtomicInteger();
-    GoogleConfig options = GoogleConfig.from(viaCounter()).credentialsProvider(FixedCredentialsProvider.create(new TestToken(tokens))).build();
-    SecretManagerServiceClient secrets = runtime.google(SecretManagerServiceClient.class, null, options);
+    GoogleConfig options =
+        GoogleConfig.from(viaCounter())
+            .credentialsProvider(FixedCredentialsProvider.create(new TestToken(tokens)))
+            .build();
+    SecretManagerServiceClient secrets =
+        runtime.google(SecretManagerServiceClient.class, null, options);
 
     for (int i = 0; i < 3; i++) {
       secrets.accessSecretVersion(SECRET);
     }
 
-    assertThat(server.authorizations()).containsExactly("Bearer test-token", "Bearer test-token", "Bearer test-token");
+    assertThat(server.authorizations())
+        .containsExactly("Bearer test-token", "Bearer test-token", "Bearer test-token");
     assertThat(tokens).as("credentials asked per call").hasValueGreaterThanOrEqualTo(3);
-    assertThat(server.apiClientHeaders()).allSatisfy(h -> assertThat(h).contains("gapic/").contains("gax/").contains("grpc/"));
+    assertThat(server.apiClientHeaders())
+        .allSatisfy(h -> assertThat(h).contains("gapic/").contains("gax/").contains("grpc/"));
   }
 
   @Test
   void anEmulatorGetsNoCredentialsByDefault() {
-    runtime.google(SecretManagerServiceClient.class, null, viaCounter()).accessSecretVersion(SECRET);
+    runtime
+        .google(SecretManagerServiceClient.class, null, viaCounter())
+        .accessSecretVersion(SECRET);
 
     assertThat(server.authorizations()).containsExactly("null");
   }
@@ -219,14 +249,16 @@ class GoogleClientPerInstanceTest {
   @Test
   void concurrentFirstCallsBuildExactlyOneClientAndAFailedBuildIsRetried() throws Exception {
     AtomicInteger builds = new AtomicInteger();
-    Supplier<SecretManagerServiceSettings.Builder> failsOnce = () -> {
-      if (builds.incrementAndGet() == 1) {
-        throw new IllegalStateException("no settings yet");
-      }
-      return SecretManagerServiceSettings.newBuilder();
-    };
+    Supplier<SecretManagerServiceSettings.Builder> failsOnce =
+        () -> {
+          if (builds.incrementAndGet() == 1) {
+            throw new IllegalStateException("no settings yet");
+          }
+          return SecretManagerServiceSettings.newBuilder();
+        };
     GoogleConfig options = viaCounter();
-    assertThatThrownBy(() -> runtime.google(SecretManagerServiceClient.class, failsOnce, options)).hasMessage("no settings yet");
+    assertThatThrownBy(() -> runtime.google(SecretManagerServiceClient.class, failsOnce, options))
+        .hasMessage("no settings yet");
 
     int threads = 16;
     CyclicBarrier start = new CyclicBarrier(threads);
@@ -234,14 +266,17 @@ class GoogleClientPerInstanceTest {
     try {
       List<CompletableFuture<SecretManagerServiceClient>> clients = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
-        clients.add(CompletableFuture.supplyAsync(() -> {
-          try {
-            start.await();
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-          return runtime.google(SecretManagerServiceClient.class, failsOnce, options);
-        }, pool));
+        clients.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    start.await();
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                  return runtime.google(SecretManagerServiceClient.class, failsOnce, options);
+                },
+                pool));
       }
       SecretManagerServiceClient first = clients.get(0).get(20, TimeUnit.SECONDS);
       for (CompletableFuture<SecretManagerServiceClient> c : clients) {
@@ -256,24 +291,31 @@ class GoogleClientPerInstanceTest {
 
   @Test
   void aClassThatIsNoGapicClientFailsNamingTheSharedSlot() {
-    assertThatThrownBy(() -> runtime.google(ExecutorAsBackgroundResource.class, null, GoogleConfig.ofDefaults()))
+    assertThatThrownBy(
+            () ->
+                runtime.google(ExecutorAsBackgroundResource.class, null, GoogleConfig.ofDefaults()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("FnClients.shared");
   }
 
   @Test
   void shutdownClosesTheClientAndItsChannelAndRefusesNewOnes() {
-    SecretManagerServiceClient secrets = runtime.google(SecretManagerServiceClient.class, null, viaCounter());
+    SecretManagerServiceClient secrets =
+        runtime.google(SecretManagerServiceClient.class, null, viaCounter());
     secrets.accessSecretVersion(SECRET);
 
     assertThat(runtime.shutdown()).isTrue();
 
     assertThat(secrets.isShutdown()).isTrue();
-    assertThatThrownBy(() -> secrets.accessSecretVersion(SECRET)).isInstanceOf(RuntimeException.class);
-    assertThatThrownBy(() -> runtime.google(SecretManagerServiceClient.class, null, viaCounter())).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> secrets.accessSecretVersion(SECRET))
+        .isInstanceOf(RuntimeException.class);
+    assertThatThrownBy(() -> runtime.google(SecretManagerServiceClient.class, null, viaCounter()))
+        .isInstanceOf(IllegalStateException.class);
   }
 
-  /** Non-Google credentials (gRPC sends those over plaintext), counting how often they are asked. */
+  /**
+   * Non-Google credentials (gRPC sends those over plaintext), counting how often they are asked.
+   */
   private static final class TestToken extends Credentials {
     private static final long serialVersionUID = 1L;
     private final transient AtomicInteger asked;

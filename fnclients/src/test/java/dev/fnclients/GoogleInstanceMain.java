@@ -26,17 +26,19 @@ import java.util.concurrent.TimeoutException;
 /**
  * A function instance in a child JVM calling three Google services: each line {@code SECRET},
  * {@code SPANNER} or {@code FIRESTORE} on stdin is one invocation, answered {@code OK <ms>} or
- * {@code FAIL <ms> <exception>} ({@code FAIL <ms> hung} past 5 s, 30 s for a kind's first call, which builds its client). The first argument picks the
- * clients: {@code fnclients} ({@code FnClients.google} and shared slots over FnClients' channels)
- * or {@code default} (global clients built the usual way). Targets come from the environment:
- * {@code SECRET_TARGET}, {@code SPANNER_TARGET}, {@code FIRESTORE_TARGET}. Spanner's session
- * upkeep is shortened to a 200 ms loop replacing sessions older than 500 ms; {@code SESSIONS} answers
- * {@code SESSIONS <n>}, the sessions Spanner has created over FnClients' channel. On SIGTERM it prints
- * {@code CLOSED <in time> <ms> secret=<shut down> spanner=<closed> firestore=<closed>}.
+ * {@code FAIL <ms> <exception>} ({@code FAIL <ms> hung} past 5 s, 30 s for a kind's first call,
+ * which builds its client). The first argument picks the clients: {@code fnclients} ({@code
+ * FnClients.google} and shared slots over FnClients' channels) or {@code default} (global clients
+ * built the usual way). Targets come from the environment: {@code SECRET_TARGET}, {@code
+ * SPANNER_TARGET}, {@code FIRESTORE_TARGET}. Spanner's session upkeep is shortened to a 200 ms loop
+ * replacing sessions older than 500 ms; {@code SESSIONS} answers {@code SESSIONS <n>}, the sessions
+ * Spanner has created over FnClients' channel. On SIGTERM it prints {@code CLOSED <in time> <ms>
+ * secret=<shut down> spanner=<closed> firestore=<closed>}.
  */
 public final class GoogleInstanceMain {
   static final String SECRET = "projects/fn-project/secrets/api-key/versions/latest";
   private static final Duration HUNG = Duration.ofSeconds(5);
+
   /** A kind's first call also loads and builds its client: allowed longer on a loaded machine. */
   private static final Duration COLD = Duration.ofSeconds(30);
 
@@ -53,38 +55,73 @@ public final class GoogleInstanceMain {
     String spannerTarget = System.getenv("SPANNER_TARGET");
     String firestoreTarget = System.getenv("FIRESTORE_TARGET");
     if (pooled) {
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        long start = System.nanoTime();
-        boolean inTime = FnClients.shutdown(); // waits for the hook FnClients installed
-        System.out.println("CLOSED " + inTime + " " + (System.nanoTime() - start) / 1_000_000
-            + " secret=" + pooledSecrets.isShutdown()
-            + " spanner=" + pooledSpanner.isClosed()
-            + " firestore=" + firestoreClosed());
-        System.out.flush();
-      }));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    long start = System.nanoTime();
+                    boolean inTime = FnClients.shutdown(); // waits for the hook FnClients installed
+                    System.out.println(
+                        "CLOSED "
+                            + inTime
+                            + " "
+                            + (System.nanoTime() - start) / 1_000_000
+                            + " secret="
+                            + pooledSecrets.isShutdown()
+                            + " spanner="
+                            + pooledSpanner.isClosed()
+                            + " firestore="
+                            + firestoreClosed());
+                    System.out.flush();
+                  }));
     }
-    ExecutorService invocations = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "invocation");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService invocations =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "invocation");
+              t.setDaemon(true);
+              return t;
+            });
     // Counts the calls FnClients' channels carry, to see Spanner's session upkeep run.
-    io.micrometer.core.instrument.simple.SimpleMeterRegistry calls = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry calls =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     FnClients.metrics().bindTo(calls);
     java.util.Set<String> warm = new java.util.HashSet<>();
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     System.out.println("READY");
     for (String line; (line = in.readLine()) != null; ) {
-      Callable<String> call = switch (line) {
-        case "SECRET" -> () -> (pooled ? secrets(secretTarget) : usualSecrets(secretTarget)).accessSecretVersion(SECRET).getName();
-        case "SPANNER" -> () -> query(pooled ? spanner(spannerTarget) : usualSpanner(spannerTarget));
-        case "FIRESTORE" -> () -> String.valueOf(
-            (pooled ? firestore(firestoreTarget) : usualFirestore(firestoreTarget)).collection("items").document("one").get().get().exists());
-        default -> null;
-      };
+      Callable<String> call =
+          switch (line) {
+            case "SECRET" ->
+                () ->
+                    (pooled ? secrets(secretTarget) : usualSecrets(secretTarget))
+                        .accessSecretVersion(SECRET)
+                        .getName();
+            case "SPANNER" ->
+                () -> query(pooled ? spanner(spannerTarget) : usualSpanner(spannerTarget));
+            case "FIRESTORE" ->
+                () ->
+                    String.valueOf(
+                        (pooled ? firestore(firestoreTarget) : usualFirestore(firestoreTarget))
+                            .collection("items")
+                            .document("one")
+                            .get()
+                            .get()
+                            .exists());
+            default -> null;
+          };
       if (line.equals("SESSIONS")) {
-        System.out.println("SESSIONS " + (long) calls.find("grpc.client.requests.sent").tag("method", "CreateSession").counters()
-            .stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum());
+        System.out.println(
+            "SESSIONS "
+                + (long)
+                    calls
+                        .find("grpc.client.requests.sent")
+                        .tag("method", "CreateSession")
+                        .counters()
+                        .stream()
+                        .mapToDouble(io.micrometer.core.instrument.Counter::count)
+                        .sum());
         continue;
       }
       if (call == null) {
@@ -107,22 +144,39 @@ public final class GoogleInstanceMain {
   }
 
   static SecretManagerServiceClient secrets(String target) {
-    return pooledSecrets = FnClients.google(SecretManagerServiceClient.class, null, GoogleConfig.custom().emulatorHost(target).build());
+    return pooledSecrets =
+        FnClients.google(
+            SecretManagerServiceClient.class,
+            null,
+            GoogleConfig.custom().emulatorHost(target).build());
   }
 
   static Spanner spanner(String target) {
-    return pooledSpanner = FnClients.shared(Spanner.class, () -> SpannerOptions.newBuilder()
-        .setProjectId(SpannerEmulatorDatabase.PROJECT)
-        .setEmulatorHost(target)
-        .setBuiltInMetricsEnabled(false)
-        .setSessionPoolOption(SessionMaintenance.every(Duration.ofMillis(200), Duration.ofMillis(500)))
-        .setChannelProvider(FnClients.googleChannelProvider(GoogleConfig.custom().emulatorHost(target).build()))
-        .build()
-        .getService());
+    return pooledSpanner =
+        FnClients.shared(
+            Spanner.class,
+            () ->
+                SpannerOptions.newBuilder()
+                    .setProjectId(SpannerEmulatorDatabase.PROJECT)
+                    .setEmulatorHost(target)
+                    .setBuiltInMetricsEnabled(false)
+                    .setSessionPoolOption(
+                        SessionMaintenance.every(Duration.ofMillis(200), Duration.ofMillis(500)))
+                    .setChannelProvider(
+                        FnClients.googleChannelProvider(
+                            GoogleConfig.custom().emulatorHost(target).build()))
+                    .build()
+                    .getService());
   }
 
   static Firestore firestore(String target) {
-    return pooledFirestore = FnClients.shared(Firestore.class, () -> FirestoreSharedSlotTest.options(target, FnClients.googleChannelConfigurator()).build().getService());
+    return pooledFirestore =
+        FnClients.shared(
+            Firestore.class,
+            () ->
+                FirestoreSharedSlotTest.options(target, FnClients.googleChannelConfigurator())
+                    .build()
+                    .getService());
   }
 
   private static String firestoreClosed() {
@@ -130,28 +184,36 @@ public final class GoogleInstanceMain {
       pooledFirestore.collection("items").document("one").get().get(1, TimeUnit.SECONDS);
       return "false";
     } catch (Exception e) {
-      return String.valueOf(String.valueOf(e).contains("closed") || String.valueOf(e.getCause()).contains("closed"));
+      return String.valueOf(
+          String.valueOf(e).contains("closed") || String.valueOf(e.getCause()).contains("closed"));
     }
   }
 
-  private static synchronized SecretManagerServiceClient usualSecrets(String target) throws Exception {
+  private static synchronized SecretManagerServiceClient usualSecrets(String target)
+      throws Exception {
     if (usualSecrets == null) {
-      usualSecrets = SecretManagerServiceClient.create(SecretManagerServiceSettings.newBuilder()
-          .setEndpoint(target)
-          .setCredentialsProvider(NoCredentialsProvider.create())
-          .setTransportChannelProvider(
-              InstantiatingGrpcChannelProvider.newBuilder().setChannelConfigurator(ManagedChannelBuilder::usePlaintext).build())
-          .build());
+      usualSecrets =
+          SecretManagerServiceClient.create(
+              SecretManagerServiceSettings.newBuilder()
+                  .setEndpoint(target)
+                  .setCredentialsProvider(NoCredentialsProvider.create())
+                  .setTransportChannelProvider(
+                      InstantiatingGrpcChannelProvider.newBuilder()
+                          .setChannelConfigurator(ManagedChannelBuilder::usePlaintext)
+                          .build())
+                  .build());
     }
     return usualSecrets;
   }
 
   private static synchronized Spanner usualSpanner(String target) {
     if (usualSpanner == null) {
-      usualSpanner = SpannerEmulatorDatabase.usualOptions(target)
-          .setSessionPoolOption(SessionMaintenance.every(Duration.ofMillis(200), Duration.ofMillis(500)))
-          .build()
-          .getService();
+      usualSpanner =
+          SpannerEmulatorDatabase.usualOptions(target)
+              .setSessionPoolOption(
+                  SessionMaintenance.every(Duration.ofMillis(200), Duration.ofMillis(500)))
+              .build()
+              .getService();
     }
     return usualSpanner;
   }
@@ -164,8 +226,11 @@ public final class GoogleInstanceMain {
   }
 
   private static String query(Spanner spanner) {
-    try (ResultSet rs = spanner.getDatabaseClient(SpannerEmulatorDatabase.DATABASE).singleUse()
-        .executeQuery(Statement.of("SELECT Name FROM Items WHERE Id = 1"))) {
+    try (ResultSet rs =
+        spanner
+            .getDatabaseClient(SpannerEmulatorDatabase.DATABASE)
+            .singleUse()
+            .executeQuery(Statement.of("SELECT Name FROM Items WHERE Id = 1"))) {
       return rs.next() ? rs.getString(0) : null;
     }
   }

@@ -30,20 +30,24 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every meter FnClients registers, its own counters and the ones Micrometer's binders make (OkHttp
- * request timer, gRPC client interceptor, Pub/Sub flush timer), reaches every registry
- * {@code metrics()} is bound to: one bound before the clients were built and one bound after.
+ * request timer, gRPC client interceptor, Pub/Sub flush timer), reaches every registry {@code
+ * metrics()} is bound to: one bound before the clients were built and one bound after.
  */
 class MetricsBindToTest {
 
   @Test
-  void registriesBoundBeforeAndAfterTheClientsWereBuiltGetEveryMeterOfAllThreeTransports() throws Exception {
-    HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    http.createContext("/", exchange -> {
-      byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+  void registriesBoundBeforeAndAfterTheClientsWereBuiltGetEveryMeterOfAllThreeTransports()
+      throws Exception {
+    HttpServer http =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    http.createContext(
+        "/",
+        exchange -> {
+          byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     http.start();
     EchoGrpcServer grpc = EchoGrpcServer.start();
     LoopbackPubsubServer pubsub = LoopbackPubsubServer.start();
@@ -62,11 +66,16 @@ class MetricsBindToTest {
       SimpleMeterRegistry late = new SimpleMeterRegistry();
       runtime.metrics().bindTo(late);
 
-      String url = "http://" + http.getAddress().getHostString() + ":" + http.getAddress().getPort() + "/";
+      String url =
+          "http://" + http.getAddress().getHostString() + ":" + http.getAddress().getPort() + "/";
       try (Response response = client.newCall(new Request.Builder().url(url).build()).execute()) {
         response.body().string();
       }
-      EchoGrpcServer.call(channel, EchoGrpcServer.SAY, "hello", CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
+      EchoGrpcServer.call(
+          channel,
+          EchoGrpcServer.SAY,
+          "hello",
+          CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
       publisher.publish(PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8("m")).build());
       publisher.flush();
 
@@ -80,15 +89,36 @@ class MetricsBindToTest {
           assertThat(names).contains(counter.meterName());
         }
         for (String transport : List.of("http", "grpc", "pubsub")) {
-          assertThat(registry.find(MetricNames.CLIENTS_CREATED.meterName()).tag("transport", transport).functionCounter())
+          assertThat(
+                  registry
+                      .find(MetricNames.CLIENTS_CREATED.meterName())
+                      .tag("transport", transport)
+                      .functionCounter())
               .as(transport + " counters")
               .isNotNull();
         }
-        assertThat(registry.get(MetricNames.HTTP_REQUESTS).tag("transport", "http").timer().count()).isEqualTo(1);
-        assertThat(registry.get(MetricNames.GRPC_PROCESSING_DURATION).tag("method", "Say").timer().count()).isEqualTo(1);
-        assertThat(registry.get(MetricNames.GRPC_REQUESTS_SENT).tag("method", "Say").counter().count()).isEqualTo(1);
-        assertThat(registry.get(MetricNames.GRPC_RESPONSES_RECEIVED).tag("method", "Say").counter().count()).isEqualTo(1);
-        assertThat(registry.get(MetricNames.PUBSUB_FLUSH).tag("transport", "pubsub").timer().count()).isEqualTo(1);
+        assertThat(registry.get(MetricNames.HTTP_REQUESTS).tag("transport", "http").timer().count())
+            .isEqualTo(1);
+        assertThat(
+                registry
+                    .get(MetricNames.GRPC_PROCESSING_DURATION)
+                    .tag("method", "Say")
+                    .timer()
+                    .count())
+            .isEqualTo(1);
+        assertThat(
+                registry.get(MetricNames.GRPC_REQUESTS_SENT).tag("method", "Say").counter().count())
+            .isEqualTo(1);
+        assertThat(
+                registry
+                    .get(MetricNames.GRPC_RESPONSES_RECEIVED)
+                    .tag("method", "Say")
+                    .counter()
+                    .count())
+            .isEqualTo(1);
+        assertThat(
+                registry.get(MetricNames.PUBSUB_FLUSH).tag("transport", "pubsub").timer().count())
+            .isEqualTo(1);
       }
     } finally {
       runtime.shutdown();

@@ -31,9 +31,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * 1,000 invocations publishing through FnClients to the real Pub/Sub emulator use one publisher,
- * one connection and a fixed set of threads (only grpc-java's shared, cached
- * {@code grpc-default-executor} pool varies, with how many calls overlap, not with invocations);
- * a Publisher built per invocation, as Google's function sample does, grows threads and connections.
+ * one connection and a fixed set of threads (only grpc-java's shared, cached {@code
+ * grpc-default-executor} pool varies, with how many calls overlap, not with invocations); a
+ * Publisher built per invocation, as Google's function sample does, grows threads and connections.
  */
 class PublisherPerInstanceTest {
   @RegisterExtension static final PubsubEmulatorExtension PUBSUB = new PubsubEmulatorExtension();
@@ -60,7 +60,8 @@ class PublisherPerInstanceTest {
     emulator.createTopic(topic.toString());
     emulator.createSubscription(subscription, topic.toString());
     FnClientsInstance runtime = FnClientsInstance.create(FnClientsConfig.custom().build());
-    PubsubConfig pubsub = PubsubConfig.custom().emulatorHost(counter.host() + ":" + counter.port()).build();
+    PubsubConfig pubsub =
+        PubsubConfig.custom().emulatorHost(counter.host() + ":" + counter.port()).build();
     int invocations = 1000;
     Map<String, Integer> afterFirst = null;
     Map<String, Integer> afterLast;
@@ -75,22 +76,35 @@ class PublisherPerInstanceTest {
       }
       afterLast = threadsByName();
 
-      List<String> held = emulator.pullAll(subscription, Duration.ofMillis(200)).stream().map(m -> m.getData().toStringUtf8()).toList();
-      assertThat(held).as("each invocation's message on the server, once").hasSize(invocations).doesNotHaveDuplicates();
+      List<String> held =
+          emulator.pullAll(subscription, Duration.ofMillis(200)).stream()
+              .map(m -> m.getData().toStringUtf8())
+              .toList();
+      assertThat(held)
+          .as("each invocation's message on the server, once")
+          .hasSize(invocations)
+          .doesNotHaveDuplicates();
       assertThat(runtime.metrics().count("pubsub", MetricNames.CLIENTS_CREATED)).isEqualTo(1);
       assertThat(runtime.metrics().count("grpc", MetricNames.CLIENTS_CREATED)).isEqualTo(1);
       assertThat(counter.acceptedConnections()).as("connections the server saw").isEqualTo(1);
-      System.out.printf("threads after the first invocation %d %s, after %d: %d %s%n",
+      System.out.printf(
+          "threads after the first invocation %d %s, after %d: %d %s%n",
           total(afterFirst), afterFirst, invocations, total(afterLast), afterLast);
       Map<String, Integer> first = afterFirst;
-      assertThat(afterLast).as("threads by name, grpc-java's cached executor aside: none more after 1,000 invocations")
-          .allSatisfy((name, count) -> {
-            if (!name.equals(GRPC_DEFAULT_EXECUTOR)) {
-              assertThat(count).as(name).isLessThanOrEqualTo(first.getOrDefault(name, 0));
-            }
-          });
-      assertThat(afterLast.get("fnclients-pubsub")).as("the publishers' executor").isEqualTo(first.get("fnclients-pubsub"));
-      // Its threads live 60 s once started, so the count is the most callbacks that ever overlapped:
+      assertThat(afterLast)
+          .as(
+              "threads by name, grpc-java's cached executor aside: none more after 1,000 invocations")
+          .allSatisfy(
+              (name, count) -> {
+                if (!name.equals(GRPC_DEFAULT_EXECUTOR)) {
+                  assertThat(count).as(name).isLessThanOrEqualTo(first.getOrDefault(name, 0));
+                }
+              });
+      assertThat(afterLast.get("fnclients-pubsub"))
+          .as("the publishers' executor")
+          .isEqualTo(first.get("fnclients-pubsub"));
+      // Its threads live 60 s once started, so the count is the most callbacks that ever
+      // overlapped:
       // a handful on a quiet machine, up to 9 seen on a loaded 2-core one. Growing with invocations
       // would mean hundreds here.
       assertThat(afterLast.getOrDefault(GRPC_DEFAULT_EXECUTOR, 0))
@@ -111,11 +125,15 @@ class PublisherPerInstanceTest {
     List<ManagedChannel> channels = new ArrayList<>();
     try {
       for (int i = 0; i < invocations; i++) {
-        ManagedChannel channel = ManagedChannelBuilder.forTarget(counter.host() + ":" + counter.port()).usePlaintext().build();
+        ManagedChannel channel =
+            ManagedChannelBuilder.forTarget(counter.host() + ":" + counter.port())
+                .usePlaintext()
+                .build();
         channels.add(channel);
         Publisher publisher =
             Publisher.newBuilder(topic)
-                .setChannelProvider(FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
+                .setChannelProvider(
+                    FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
                 .setCredentialsProvider(NoCredentialsProvider.create())
                 .build();
         leaked.add(publisher); // the sample never shuts it down
@@ -134,7 +152,10 @@ class PublisherPerInstanceTest {
     }
   }
 
-  /** Live threads by name, numbers at the end dropped: {@code fnclients-pubsub-1} counts as {@code fnclients-pubsub}. */
+  /**
+   * Live threads by name, numbers at the end dropped: {@code fnclients-pubsub-1} counts as {@code
+   * fnclients-pubsub}.
+   */
   private static Map<String, Integer> threadsByName() {
     Map<String, Integer> byName = new TreeMap<>();
     for (Thread t : Thread.getAllStackTraces().keySet()) {

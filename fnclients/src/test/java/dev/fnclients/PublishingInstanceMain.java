@@ -37,7 +37,8 @@ public final class PublishingInstanceMain {
 
   public static void main(String[] args) throws Exception {
     FnPublisher publisher = FnClients.publisher(args[0]);
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     System.out.println("READY");
     for (String line; (line = in.readLine()) != null; ) {
       int n = Integer.parseInt(line.substring("PUBLISH ".length()));
@@ -48,23 +49,30 @@ public final class PublishingInstanceMain {
       }
       for (int i = 0; i < n; i++) {
         int index = i;
-        ApiFuture<String> id = publisher.publish(PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8("m" + i + PADDING)).build());
-        ApiFutures.addCallback(id, new ApiFutureCallback<String>() {
-          @Override
-          public void onSuccess(String messageId) {
-            outcomes.put(index, CONFIRMED);
-          }
+        ApiFuture<String> id =
+            publisher.publish(
+                PubsubMessage.newBuilder()
+                    .setData(ByteString.copyFromUtf8("m" + i + PADDING))
+                    .build());
+        ApiFutures.addCallback(
+            id,
+            new ApiFutureCallback<String>() {
+              @Override
+              public void onSuccess(String messageId) {
+                outcomes.put(index, CONFIRMED);
+              }
 
-          @Override
-          public void onFailure(Throwable t) {
-            if (t instanceof PublishNotConfirmedException p) {
-              outcomes.put(index, p.wasSent() ? NOT_CONFIRMED_SENT : NOT_CONFIRMED_UNSENT);
-            } else {
-              outcomes.put(index, OTHER_FAILURE);
-              System.out.println("FAILED " + index + " " + t);
-            }
-          }
-        }, MoreExecutors.directExecutor());
+              @Override
+              public void onFailure(Throwable t) {
+                if (t instanceof PublishNotConfirmedException p) {
+                  outcomes.put(index, p.wasSent() ? NOT_CONFIRMED_SENT : NOT_CONFIRMED_UNSENT);
+                } else {
+                  outcomes.put(index, OTHER_FAILURE);
+                  System.out.println("FAILED " + index + " " + t);
+                }
+              }
+            },
+            MoreExecutors.directExecutor());
       }
       System.out.println("SENT " + n);
     }

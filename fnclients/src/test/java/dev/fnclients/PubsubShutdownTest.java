@@ -27,22 +27,25 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SIGTERM while publishing, to the real Pub/Sub emulator, healthy or stalled (its JVM stopped
- * with SIGSTOP): the instance exits within the shutdown budget plus a second with every future
- * complete; a future fails only with {@code PublishNotConfirmedException}, one that says its
- * message was not sent is for a message the server does not have, and every message reported
- * confirmed is on the server.
+ * SIGTERM while publishing, to the real Pub/Sub emulator, healthy or stalled (its JVM stopped with
+ * SIGSTOP): the instance exits within the shutdown budget plus a second with every future complete;
+ * a future fails only with {@code PublishNotConfirmedException}, one that says its message was not
+ * sent is for a message the server does not have, and every message reported confirmed is on the
+ * server.
  */
 class PubsubShutdownTest {
   @RegisterExtension static final PubsubEmulatorExtension PUBSUB = new PubsubEmulatorExtension();
   private static final AtomicInteger TOPICS = new AtomicInteger();
+
   /**
    * Published just before SIGTERM: at about ten to a batch, more than the 100 calls the in-flight
    * cap lets out, so that a stalled server leaves some in calls sent to it and some not sent.
    */
   private static final int MESSAGES = 5_000;
+
   /** Few enough for the emulator to confirm within the budget even on a busy machine. */
   private static final int HEALTHY_MESSAGES = 2_000;
+
   private static final Duration BUDGET = Duration.ofSeconds(4);
 
   @TempDir Path dir;
@@ -58,7 +61,8 @@ class PubsubShutdownTest {
     topic = "projects/fn-project/topics/orders-" + n;
     subscription = "projects/fn-project/subscriptions/orders-" + n + "-check";
     emulator.createTopic(topic);
-    emulator.createSubscription(subscription, topic); // before publishing: it sees only what follows
+    emulator.createSubscription(
+        subscription, topic); // before publishing: it sees only what follows
   }
 
   @AfterEach
@@ -73,16 +77,23 @@ class PubsubShutdownTest {
   void sigtermWhilePublishingToAHealthyServerConfirmsEveryMessage() throws Exception {
     Outcome outcome = publishThenTerminate(HEALTHY_MESSAGES, BUDGET, () -> {});
 
-    assertThat(outcome.count(CONFIRMED)).as("the hook flushed what was in flight").isEqualTo(HEALTHY_MESSAGES);
+    assertThat(outcome.count(CONFIRMED))
+        .as("the hook flushed what was in flight")
+        .isEqualTo(HEALTHY_MESSAGES);
     assertThat(outcome.onServer).containsAll(outcome.with(CONFIRMED));
   }
 
   @Test
-  void sigtermWithTheServerStalled200msBeforeLeavesNoFuturePendingAndNoFalseFailure() throws Exception {
-    Outcome outcome = publishThenTerminate(MESSAGES, BUDGET, () -> {
-      emulator.freeze();
-      sleep(200);
-    });
+  void sigtermWithTheServerStalled200msBeforeLeavesNoFuturePendingAndNoFalseFailure()
+      throws Exception {
+    Outcome outcome =
+        publishThenTerminate(
+            MESSAGES,
+            BUDGET,
+            () -> {
+              emulator.freeze();
+              sleep(200);
+            });
 
     assertNoFalseFailure(outcome);
   }
@@ -99,17 +110,22 @@ class PubsubShutdownTest {
         .as("futures failed: the server stalled with messages in flight")
         .isPositive();
     assertThat(outcome.count(NOT_CONFIRMED_UNSENT)).as("failed, reported not sent").isPositive();
-    assertThat(outcome.onServer).as("messages reported not sent that are on the server").doesNotContainAnyElementsOf(outcome.with(NOT_CONFIRMED_UNSENT));
-    assertThat(outcome.onServer).as("messages reported confirmed are on the server").containsAll(outcome.with(CONFIRMED));
+    assertThat(outcome.onServer)
+        .as("messages reported not sent that are on the server")
+        .doesNotContainAnyElementsOf(outcome.with(NOT_CONFIRMED_UNSENT));
+    assertThat(outcome.onServer)
+        .as("messages reported confirmed are on the server")
+        .containsAll(outcome.with(CONFIRMED));
   }
 
   /**
-   * Starts an instance, has it publish {@code messages} messages without waiting, runs
-   * {@code beforeSigterm}, sends SIGTERM, checks that the instance exits within the budget plus a
-   * second with every future complete and none failed but with {@code PublishNotConfirmedException},
-   * then thaws the emulator and pulls what it holds.
+   * Starts an instance, has it publish {@code messages} messages without waiting, runs {@code
+   * beforeSigterm}, sends SIGTERM, checks that the instance exits within the budget plus a second
+   * with every future complete and none failed but with {@code PublishNotConfirmedException}, then
+   * thaws the emulator and pulls what it holds.
    */
-  private Outcome publishThenTerminate(int messages, Duration budget, Runnable beforeSigterm) throws Exception {
+  private Outcome publishThenTerminate(int messages, Duration budget, Runnable beforeSigterm)
+      throws Exception {
     Path outcomes = dir.resolve("outcomes");
     instance =
         ChildJvm.builder(PublishingInstanceMain.class)
@@ -141,13 +157,26 @@ class PubsubShutdownTest {
     for (PubsubMessage m : emulator.pullAll(subscription, Duration.ofMillis(300))) {
       outcome.onServer.add(Integer.parseInt(m.getData().toStringUtf8().substring(1).split(" ")[0]));
     }
-    System.out.printf("%s: exit %d ms after SIGTERM; %d confirmed, %d failed sent, %d failed not sent, %d pending; %d on the server%n",
-        budget, exitMillis, outcome.count(CONFIRMED), outcome.count(NOT_CONFIRMED_SENT), outcome.count(NOT_CONFIRMED_UNSENT),
-        outcome.count(PENDING), outcome.onServer.size());
+    System.out.printf(
+        "%s: exit %d ms after SIGTERM; %d confirmed, %d failed sent, %d failed not sent, %d pending; %d on the server%n",
+        budget,
+        exitMillis,
+        outcome.count(CONFIRMED),
+        outcome.count(NOT_CONFIRMED_SENT),
+        outcome.count(NOT_CONFIRMED_UNSENT),
+        outcome.count(PENDING),
+        outcome.onServer.size());
 
-    assertThat(exitMillis).as("exit after SIGTERM, ms (budget %d ms)", budget.toMillis()).isLessThanOrEqualTo(budget.toMillis() + 1000);
-    assertThat(outcome.count(PENDING)).as("futures still pending when the instance exited").isZero();
-    assertThat(otherFailures).as("failures other than PublishNotConfirmedException (an executor's rejection, an interrupt)").isEmpty();
+    assertThat(exitMillis)
+        .as("exit after SIGTERM, ms (budget %d ms)", budget.toMillis())
+        .isLessThanOrEqualTo(budget.toMillis() + 1000);
+    assertThat(outcome.count(PENDING))
+        .as("futures still pending when the instance exited")
+        .isZero();
+    assertThat(otherFailures)
+        .as(
+            "failures other than PublishNotConfirmedException (an executor's rejection, an interrupt)")
+        .isEmpty();
     return outcome;
   }
 

@@ -19,10 +19,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** FnClients.shared: any object, built exactly once per instance, rebuilt after a failure, closed by shutdown. */
+/**
+ * FnClients.shared: any object, built exactly once per instance, rebuilt after a failure, closed by
+ * shutdown.
+ */
 class SharedSlotTest {
   private final FnClientsInstance runtime =
-      FnClientsInstance.create(FnClientsConfig.custom().shutdownTimeout(Duration.ofSeconds(2)).build());
+      FnClientsInstance.create(
+          FnClientsConfig.custom().shutdownTimeout(Duration.ofSeconds(2)).build());
 
   /** A client of any kind that records whether it was closed. */
   static final class Pool implements AutoCloseable {
@@ -40,10 +44,16 @@ class SharedSlotTest {
   @Test
   void concurrentFirstCallsBuildExactlyOneAndAFailedBuildIsRetried() throws Exception {
     AtomicInteger builds = new AtomicInteger();
-    assertThatThrownBy(() -> runtime.shared("db", Pool.class, () -> {
-      builds.incrementAndGet();
-      throw new IllegalStateException("database not reachable yet");
-    })).hasMessage("database not reachable yet");
+    assertThatThrownBy(
+            () ->
+                runtime.shared(
+                    "db",
+                    Pool.class,
+                    () -> {
+                      builds.incrementAndGet();
+                      throw new IllegalStateException("database not reachable yet");
+                    }))
+        .hasMessage("database not reachable yet");
 
     int threads = 24;
     CyclicBarrier start = new CyclicBarrier(threads);
@@ -51,17 +61,23 @@ class SharedSlotTest {
     try {
       List<CompletableFuture<Pool>> pools = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
-        pools.add(CompletableFuture.supplyAsync(() -> {
-          try {
-            start.await();
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-          return runtime.shared("db", Pool.class, () -> {
-            builds.incrementAndGet();
-            return new Pool();
-          });
-        }, callers));
+        pools.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    start.await();
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                  return runtime.shared(
+                      "db",
+                      Pool.class,
+                      () -> {
+                        builds.incrementAndGet();
+                        return new Pool();
+                      });
+                },
+                callers));
       }
       Pool first = pools.get(0).get(10, TimeUnit.SECONDS);
       for (CompletableFuture<Pool> p : pools) {
@@ -90,21 +106,30 @@ class SharedSlotTest {
 
   @Test
   void shutdownClosesSlotsBeforeTheChannelsTheyUseAndShutsExecutorsDown() {
-    ManagedChannel channel = runtime.grpc("127.0.0.1:1", GrpcConfig.custom().usePlaintext().build());
-    Pool pool = runtime.shared("db", Pool.class, () -> {
-      Pool p = new Pool();
-      p.uses = channel;
-      return p;
-    });
-    ExecutorService executor = runtime.shared("work", ExecutorService.class, Executors::newSingleThreadExecutor);
+    ManagedChannel channel =
+        runtime.grpc("127.0.0.1:1", GrpcConfig.custom().usePlaintext().build());
+    Pool pool =
+        runtime.shared(
+            "db",
+            Pool.class,
+            () -> {
+              Pool p = new Pool();
+              p.uses = channel;
+              return p;
+            });
+    ExecutorService executor =
+        runtime.shared("work", ExecutorService.class, Executors::newSingleThreadExecutor);
 
     assertThat(runtime.shutdown()).isTrue();
 
     assertThat(pool.closed).isTrue();
-    assertThat(pool.channelOpenWhenClosed).as("the channel was still open while the slot closed").isTrue();
+    assertThat(pool.channelOpenWhenClosed)
+        .as("the channel was still open while the slot closed")
+        .isTrue();
     assertThat(channel.isShutdown()).isTrue();
     assertThat(executor.isShutdown()).isTrue();
-    assertThatThrownBy(() -> runtime.shared("db", Pool.class, Pool::new)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> runtime.shared("db", Pool.class, Pool::new))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test

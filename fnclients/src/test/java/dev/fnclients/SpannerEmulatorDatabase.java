@@ -11,33 +11,55 @@ import dev.fnclients.testkit.emulators.GoogleEmulator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** An instance and a database with one table on a Spanner emulator, created the usual way for tests. */
+/**
+ * An instance and a database with one table on a Spanner emulator, created the usual way for tests.
+ */
 final class SpannerEmulatorDatabase {
   static final String PROJECT = "fn-project";
   static final DatabaseId DATABASE = DatabaseId.of(PROJECT, "fn-instance", "fn-db");
 
   private SpannerEmulatorDatabase() {}
 
-  /** Creates the instance and the database with table {@code Items(Id INT64, Name STRING)} and one row. */
+  /**
+   * Creates the instance and the database with table {@code Items(Id INT64, Name STRING)} and one
+   * row.
+   */
   static void create(GoogleEmulator emulator) throws Exception {
     try (Spanner spanner = usualSpanner(emulator.hostPort())) {
-      spanner.getInstanceAdminClient()
-          .createInstance(InstanceInfo.newBuilder(InstanceId.of(PROJECT, DATABASE.getInstanceId().getInstance()))
-              .setInstanceConfigId(InstanceConfigId.of(PROJECT, "emulator-config"))
-              .setDisplayName("fn")
-              .setNodeCount(1)
-              .build())
+      spanner
+          .getInstanceAdminClient()
+          .createInstance(
+              InstanceInfo.newBuilder(
+                      InstanceId.of(PROJECT, DATABASE.getInstanceId().getInstance()))
+                  .setInstanceConfigId(InstanceConfigId.of(PROJECT, "emulator-config"))
+                  .setDisplayName("fn")
+                  .setNodeCount(1)
+                  .build())
           .get(30, TimeUnit.SECONDS);
-      spanner.getDatabaseAdminClient()
-          .createDatabase(DATABASE.getInstanceId().getInstance(), DATABASE.getDatabase(),
+      spanner
+          .getDatabaseAdminClient()
+          .createDatabase(
+              DATABASE.getInstanceId().getInstance(),
+              DATABASE.getDatabase(),
               List.of("CREATE TABLE Items (Id INT64 NOT NULL, Name STRING(100)) PRIMARY KEY (Id)"))
           .get(30, TimeUnit.SECONDS);
-      spanner.getDatabaseClient(DATABASE)
-          .write(List.of(com.google.cloud.spanner.Mutation.newInsertBuilder("Items").set("Id").to(1).set("Name").to("one").build()));
+      spanner
+          .getDatabaseClient(DATABASE)
+          .write(
+              List.of(
+                  com.google.cloud.spanner.Mutation.newInsertBuilder("Items")
+                      .set("Id")
+                      .to(1)
+                      .set("Name")
+                      .to("one")
+                      .build()));
     }
   }
 
-  /** A Spanner client built the usual way (its own channel pool) for the emulator at {@code hostPort}. */
+  /**
+   * A Spanner client built the usual way (its own channel pool) for the emulator at {@code
+   * hostPort}.
+   */
   static Spanner usualSpanner(String hostPort) {
     return usualOptions(hostPort).build().getService();
   }

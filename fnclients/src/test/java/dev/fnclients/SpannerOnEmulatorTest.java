@@ -14,10 +14,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * Cloud Spanner on its emulator, built once per instance in a shared slot with
- * {@code SpannerOptions.setChannelProvider(FnClients.googleChannelProvider(...))}: 1,000 invocations
- * open one connection and keep the thread count flat, where a Spanner built the usual way opens its
- * pool of eight; the shutdown hook closes it.
+ * Cloud Spanner on its emulator, built once per instance in a shared slot with {@code
+ * SpannerOptions.setChannelProvider(FnClients.googleChannelProvider(...))}: 1,000 invocations open
+ * one connection and keep the thread count flat, where a Spanner built the usual way opens its pool
+ * of eight; the shutdown hook closes it.
  */
 class SpannerOnEmulatorTest extends OnGoogleEmulator {
   @Override
@@ -29,17 +29,24 @@ class SpannerOnEmulatorTest extends OnGoogleEmulator {
 
   private Spanner sharedSpanner() {
     String viaCounter = viaCounter();
-    return runtime.shared(Spanner.class.getName(), Spanner.class, () -> SpannerOptions.newBuilder()
-        .setProjectId(SpannerEmulatorDatabase.PROJECT)
-        .setEmulatorHost(viaCounter)
-        .setBuiltInMetricsEnabled(false)
-        .setChannelProvider(runtime.googleChannelProvider(GoogleConfig.custom().emulatorHost(viaCounter).build()))
-        .build()
-        .getService());
+    return runtime.shared(
+        Spanner.class.getName(),
+        Spanner.class,
+        () ->
+            SpannerOptions.newBuilder()
+                .setProjectId(SpannerEmulatorDatabase.PROJECT)
+                .setEmulatorHost(viaCounter)
+                .setBuiltInMetricsEnabled(false)
+                .setChannelProvider(
+                    runtime.googleChannelProvider(
+                        GoogleConfig.custom().emulatorHost(viaCounter).build()))
+                .build()
+                .getService());
   }
 
   private static String query(DatabaseClient db) {
-    try (ResultSet rs = db.singleUse().executeQuery(Statement.of("SELECT Name FROM Items WHERE Id = 1"))) {
+    try (ResultSet rs =
+        db.singleUse().executeQuery(Statement.of("SELECT Name FROM Items WHERE Id = 1"))) {
       return rs.next() ? rs.getString(0) : null;
     }
   }
@@ -50,7 +57,8 @@ class SpannerOnEmulatorTest extends OnGoogleEmulator {
     int invocations = 1000;
     long startedAfterWarmUp = 0;
     for (int i = 0; i < invocations; i++) {
-      assertThat(query(sharedSpanner().getDatabaseClient(SpannerEmulatorDatabase.DATABASE))).isEqualTo("one");
+      assertThat(query(sharedSpanner().getDatabaseClient(SpannerEmulatorDatabase.DATABASE)))
+          .isEqualTo("one");
       if (i == warmUp) {
         startedAfterWarmUp = -THREADS.getTotalStartedThreadCount();
       }
@@ -68,18 +76,30 @@ class SpannerOnEmulatorTest extends OnGoogleEmulator {
   void spannersCallsGoThroughTheSharedChannelsProtectionsAndItsIdleReset() {
     dev.fnclients.testkit.ManualClock clock = new dev.fnclients.testkit.ManualClock();
     FnClientsInstance throttled =
-        FnClientsInstance.create(dev.fnclients.pool.FnClientsConfig.custom().maxIdleAge(Duration.ofSeconds(10)).ticker(clock::read).build());
-    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        FnClientsInstance.create(
+            dev.fnclients.pool.FnClientsConfig.custom()
+                .maxIdleAge(Duration.ofSeconds(10))
+                .ticker(clock::read)
+                .build());
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     throttled.metrics().bindTo(registry);
     String viaCounter = viaCounter();
     try {
-      Spanner spanner = throttled.shared("spanner", Spanner.class, () -> SpannerOptions.newBuilder()
-          .setProjectId(SpannerEmulatorDatabase.PROJECT)
-          .setEmulatorHost(viaCounter)
-          .setBuiltInMetricsEnabled(false)
-          .setChannelProvider(throttled.googleChannelProvider(GoogleConfig.custom().emulatorHost(viaCounter).build()))
-          .build()
-          .getService());
+      Spanner spanner =
+          throttled.shared(
+              "spanner",
+              Spanner.class,
+              () ->
+                  SpannerOptions.newBuilder()
+                      .setProjectId(SpannerEmulatorDatabase.PROJECT)
+                      .setEmulatorHost(viaCounter)
+                      .setBuiltInMetricsEnabled(false)
+                      .setChannelProvider(
+                          throttled.googleChannelProvider(
+                              GoogleConfig.custom().emulatorHost(viaCounter).build()))
+                      .build()
+                      .getService());
       DatabaseClient db = spanner.getDatabaseClient(SpannerEmulatorDatabase.DATABASE);
       assertThat(query(db)).isEqualTo("one");
       int before = counter.acceptedConnections();
@@ -91,7 +111,9 @@ class SpannerOnEmulatorTest extends OnGoogleEmulator {
       assertThat(registry.find("grpc.client.processing.duration").timers())
           .anySatisfy(t -> assertThat(t.getId().getTag("method")).isEqualTo("ExecuteStreamingSql"));
       assertThat(throttled.metrics().count("grpc", MetricNames.IDLE_EVICTIONS)).isEqualTo(1);
-      assertThat(counter.acceptedConnections()).as("the call after the gap on a fresh connection").isEqualTo(before + 1);
+      assertThat(counter.acceptedConnections())
+          .as("the call after the gap on a fresh connection")
+          .isEqualTo(before + 1);
     } finally {
       throttled.shutdown();
     }
@@ -106,7 +128,9 @@ class SpannerOnEmulatorTest extends OnGoogleEmulator {
       }
       // grpc-gcp's pool, on by default: eight channels, each its own connection (8 to 24 seen here:
       // the admin stubs may get pools of their own).
-      assertThat(counter.acceptedConnections()).as("one per channel of its pool").isGreaterThanOrEqualTo(usual.getOptions().getNumChannels());
+      assertThat(counter.acceptedConnections())
+          .as("one per channel of its pool")
+          .isGreaterThanOrEqualTo(usual.getOptions().getNumChannels());
       assertThat(usual.getOptions().getNumChannels()).isEqualTo(8);
     }
   }

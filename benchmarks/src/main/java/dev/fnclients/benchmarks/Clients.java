@@ -23,12 +23,15 @@ final class Clients {
     if (tls == null) {
       return client;
     }
-    return client.newBuilder().sslSocketFactory(tls.client().sslSocketFactory(), tls.client().trustManager()).build();
+    return client
+        .newBuilder()
+        .sslSocketFactory(tls.client().sslSocketFactory(), tls.client().trustManager())
+        .build();
   }
 
   /**
-   * A default {@code OkHttpClient} (counting connections), trusting the loopback certificate through
-   * {@code tls} when it is given.
+   * A default {@code OkHttpClient} (counting connections), trusting the loopback certificate
+   * through {@code tls} when it is given.
    */
   static OkHttpClient defaultClient(ConnectionCounter counter, HandshakeCertificates tls) {
     OkHttpClient.Builder builder = new OkHttpClient.Builder().eventListener(counter);
@@ -44,7 +47,8 @@ final class Clients {
    * interceptors, caching DNS, event listeners.
    */
   static OkHttpClient rawLikeFnClients(FnClientsInstance fn) {
-    OkHttpClient.Builder builder = fn.http().newBuilder().dns(Dns.SYSTEM).eventListener(EventListener.NONE);
+    OkHttpClient.Builder builder =
+        fn.http().newBuilder().dns(Dns.SYSTEM).eventListener(EventListener.NONE);
     builder.interceptors().clear();
     builder.networkInterceptors().clear();
     return builder.build();
@@ -66,7 +70,9 @@ final class Clients {
     client.connectionPool().evictAll();
   }
 
-  /** Closes a benchmark's clients: FnClients' private set if there is one, else the default client. */
+  /**
+   * Closes a benchmark's clients: FnClients' private set if there is one, else the default client.
+   */
   static void close(OkHttpClient client, FnClientsInstance fn) {
     if (fn != null) {
       fn.shutdown();

@@ -25,40 +25,50 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Cold start: the first GET of a fresh JVM, from nothing loaded to the body read, through
- * {@code FnClients.http()} (the real static facade) or a raw {@code new OkHttpClient()}. Single shot,
- * no warmup, one operation per fork, each method in forks of its own; the score is the mean over
+ * Cold start: the first GET of a fresh JVM, from nothing loaded to the body read, through {@code
+ * FnClients.http()} (the real static facade) or a raw {@code new OkHttpClient()}. Single shot, no
+ * warmup, one operation per fork, each method in forks of its own; the score is the mean over
  * forks. The loopback server answers once before the measurement. Secondary figures: the classes
  * loaded and the benchmark thread's CPU time during the call.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 10, jvmArgsAppend = {"-Xmx512m", "-Dsun.net.httpserver.nodelay=true"})
+@Fork(
+    value = 10,
+    jvmArgsAppend = {"-Xmx512m", "-Dsun.net.httpserver.nodelay=true"})
 @Warmup(iterations = 0)
 @Measurement(iterations = 1, batchSize = 1)
 public class ColdStartBenchmark {
   private LoopbackHttpServer server;
   private String url;
 
-  /** Classes loaded and the benchmark thread's CPU time during the measured call (JIT threads not in it). */
+  /**
+   * Classes loaded and the benchmark thread's CPU time during the measured call (JIT threads not in
+   * it).
+   */
   @State(Scope.Thread)
   @AuxCounters(AuxCounters.Type.EVENTS)
   public static class ColdCounters {
     /** Always 1: JMH sums counters over forks, and Report divides by this. */
     public long ops;
+
     public long classesLoaded;
     public long callerCpuNanos;
   }
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
-    server = LoopbackHttpServer.start(); // JDK classes only: nothing of OkHttp is loaded before the measurement
+    server =
+        LoopbackHttpServer
+            .start(); // JDK classes only: nothing of OkHttp is loaded before the measurement
     url = server.url();
     try (InputStream in = URI.create(url).toURL().openStream()) {
-      in.readAllBytes(); // the server's own first request, over the JDK's client, before the measurement
+      in.readAllBytes(); // the server's own first request, over the JDK's client, before the
+      // measurement
     }
-    Probe.start().stop(new ColdCounters()); // the measuring tools load before the measurement, not inside it
+    Probe.start()
+        .stop(new ColdCounters()); // the measuring tools load before the measurement, not inside it
   }
 
   @Benchmark
@@ -81,7 +91,8 @@ public class ColdStartBenchmark {
 
   /** Reads the classes loaded and the calling thread's CPU time around a measured call. */
   static final class Probe {
-    private final long classes = ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount();
+    private final long classes =
+        ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount();
     private final long cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
 
     static Probe start() {
@@ -90,7 +101,8 @@ public class ColdStartBenchmark {
 
     void stop(ColdCounters counters) {
       counters.callerCpuNanos = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu;
-      counters.classesLoaded = ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount() - classes;
+      counters.classesLoaded =
+          ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount() - classes;
       counters.ops = 1;
     }
   }
@@ -116,7 +128,8 @@ public class ColdStartBenchmark {
   /** A function using {@code FnClients.http()}. */
   static final class FnClientsPath {
     static String get(String url) throws IOException {
-      try (Response response = FnClients.http().newCall(new Request.Builder().url(url).build()).execute()) {
+      try (Response response =
+          FnClients.http().newCall(new Request.Builder().url(url).build()).execute()) {
         return response.body().string();
       }
     }

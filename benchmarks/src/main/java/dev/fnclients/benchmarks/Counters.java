@@ -9,8 +9,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * The secondary figures JMH has no profiler for (allocation comes from its {@code -prof gc}), as raw
- * counts per iteration; JMH sums {@code EVENTS} counters, so {@link Report} divides them by
+ * The secondary figures JMH has no profiler for (allocation comes from its {@code -prof gc}), as
+ * raw counts per iteration; JMH sums {@code EVENTS} counters, so {@link Report} divides them by
  * {@code ops}. Per operation, through {@link #record}: connections opened and live threads ({@link
  * Thread#activeCount()}, JMH's and the servers' threads included). Once per iteration: threads
  * started, the JVM's CPU time and the benchmark thread's (the client side of a synchronous call),
@@ -26,8 +26,13 @@ public class Counters {
   public long ops;
   public long connectionsOpened;
   public long liveThreadSamples;
-  /** The most live threads after an operation in this iteration; Report takes the max over iterations. */
+
+  /**
+   * The most live threads after an operation in this iteration; Report takes the max over
+   * iterations.
+   */
   public long liveThreadsPeak;
+
   private long cpuStart;
   private long threadsStartedAtStart;
   private long callerCpuStart;
@@ -40,13 +45,14 @@ public class Counters {
     liveThreadsPeak = 0;
     cpuStart = OS.getProcessCpuTime();
     threadsStartedAtStart = THREADS.getTotalStartedThreadCount();
-    callerCpuStart = THREADS.getCurrentThreadCpuTime(); // JMH runs thread-scoped setup on the benchmark thread
+    callerCpuStart =
+        THREADS.getCurrentThreadCpuTime(); // JMH runs thread-scoped setup on the benchmark thread
   }
 
   /**
-   * Records one operation that opened {@code opened} connections and had {@code live} threads
-   * alive when its answer arrived (a client torn down at the end of the operation has ended its
-   * threads by then).
+   * Records one operation that opened {@code opened} connections and had {@code live} threads alive
+   * when its answer arrived (a client torn down at the end of the operation has ended its threads
+   * by then).
    */
   void record(long opened, int live) {
     ops++;

@@ -47,7 +47,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 10, jvmArgsAppend = {"-Xmx512m"})
+@Fork(
+    value = 10,
+    jvmArgsAppend = {"-Xmx512m"})
 @Warmup(iterations = 0)
 @Measurement(iterations = 1, batchSize = 1)
 public class GrpcColdStartBenchmark {
@@ -61,7 +63,8 @@ public class GrpcColdStartBenchmark {
     servers = ChildJvm.builder(Servers.class.getName()).start();
     grpcTarget = servers.expectLine("grpc ", Duration.ofSeconds(60)).substring(5).trim();
     pubsubTarget = servers.expectLine("pubsub ", Duration.ofSeconds(60)).substring(7).trim();
-    ColdStartBenchmark.Probe.start().stop(new ColdStartBenchmark.ColdCounters()); // loads the measuring tools
+    ColdStartBenchmark.Probe.start()
+        .stop(new ColdStartBenchmark.ColdCounters()); // loads the measuring tools
   }
 
   @TearDown(Level.Trial)
@@ -107,9 +110,13 @@ public class GrpcColdStartBenchmark {
     return result;
   }
 
-  /** The echo service's Say method, described here: nothing of the testkit server loads in the measured JVM. */
+  /**
+   * The echo service's Say method, described here: nothing of the testkit server loads in the
+   * measured JVM.
+   */
   static final class Say {
-    static final MethodDescriptor<String, String> METHOD = StringMethods.unary("fnclients.test.Echo", "Say");
+    static final MethodDescriptor<String, String> METHOD =
+        StringMethods.unary("fnclients.test.Echo", "Say");
   }
 
   /** A function holding a default plaintext channel, built on first use. */
@@ -134,7 +141,8 @@ public class GrpcColdStartBenchmark {
       ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
       Publisher publisher =
           Publisher.newBuilder(TOPIC)
-              .setChannelProvider(FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
+              .setChannelProvider(
+                  FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
               .setCredentialsProvider(NoCredentialsProvider.create())
               .build();
       return publisher.publish(message()).get(30, TimeUnit.SECONDS);
@@ -144,7 +152,8 @@ public class GrpcColdStartBenchmark {
   /** A function using {@code FnClients.publisher}. */
   static final class FnClientsPublisher {
     static String publish(String target) throws Exception {
-      return FnClients.publisher(TOPIC, PubsubConfig.custom().emulatorHost(target).build()).publishAndWait(message());
+      return FnClients.publisher(TOPIC, PubsubConfig.custom().emulatorHost(target).build())
+          .publishAndWait(message());
     }
   }
 
@@ -152,7 +161,10 @@ public class GrpcColdStartBenchmark {
     return PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8("cold")).build();
   }
 
-  /** The child JVM: an echo gRPC server and a Pub/Sub server on free loopback ports; prints their targets. */
+  /**
+   * The child JVM: an echo gRPC server and a Pub/Sub server on free loopback ports; prints their
+   * targets.
+   */
   public static final class Servers {
     public static void main(String[] args) throws Exception {
       EchoGrpcServer grpc = EchoGrpcServer.start();

@@ -25,9 +25,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * it; {@code defaultShared}: one default channel; {@code defaultSharedDeadline}: the same with the
  * 30 s deadline FnClients gives a call that sets none (gRPC then arms a timer per call, on the
  * client and on the in-process server, and sends {@code grpc-timeout}), so that what FnClients adds
- * beyond the deadline shows on its own; {@code fnclients}: {@code runtime.grpc(target,
- * options)} on every invocation, as {@code FnClients.grpc} (over TLS trusting the JVM's default trust
- * store, which the set-up points at the certificate). The server counts the connections.
+ * beyond the deadline shows on its own; {@code fnclients}: {@code runtime.grpc(target, options)} on
+ * every invocation, as {@code FnClients.grpc} (over TLS trusting the JVM's default trust store,
+ * which the set-up points at the certificate). The server counts the connections.
  */
 public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
   @Param({"channelPerInvocation", "defaultShared", "defaultSharedDeadline", "fnclients"})
@@ -44,38 +44,59 @@ public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
   public void setUp() throws Exception {
     LoopbackTls tls = scheme.equals("tls") ? LoopbackTls.create() : null;
     if (tls != null) {
-      tls.installAsDefaultTrustStore(); // FnClients' TLS channel trusts the JVM's default trust store
+      tls.installAsDefaultTrustStore(); // FnClients' TLS channel trusts the JVM's default trust
+      // store
     }
-    server = EchoGrpcServer.start(tls == null
-        ? InsecureServerCredentials.create()
-        : TlsServerCredentials.newBuilder().keyManager(tls.server().keyManager()).build());
+    server =
+        EchoGrpcServer.start(
+            tls == null
+                ? InsecureServerCredentials.create()
+                : TlsServerCredentials.newBuilder().keyManager(tls.server().keyManager()).build());
     connections = server::connectionsAccepted;
     String target = server.target();
     switch (variant) {
       case "channelPerInvocation":
-        invocation = () -> {
-          ManagedChannel channel = Grpc.newChannelBuilder(target, credentials(tls)).build();
-          try {
-            return answered(EchoGrpcServer.call(channel, EchoGrpcServer.SAY, "ok", CallOptions.DEFAULT));
-          } finally {
-            close(channel);
-          }
-        };
+        invocation =
+            () -> {
+              ManagedChannel channel = Grpc.newChannelBuilder(target, credentials(tls)).build();
+              try {
+                return answered(
+                    EchoGrpcServer.call(channel, EchoGrpcServer.SAY, "ok", CallOptions.DEFAULT));
+              } finally {
+                close(channel);
+              }
+            };
         break;
       case "defaultShared":
         shared = Grpc.newChannelBuilder(target, credentials(tls)).build();
-        invocation = () -> answered(EchoGrpcServer.call(shared, EchoGrpcServer.SAY, "ok", CallOptions.DEFAULT));
+        invocation =
+            () ->
+                answered(
+                    EchoGrpcServer.call(shared, EchoGrpcServer.SAY, "ok", CallOptions.DEFAULT));
         break;
       case "defaultSharedDeadline":
         shared = Grpc.newChannelBuilder(target, credentials(tls)).build();
-        invocation = () -> answered(EchoGrpcServer.call(
-            shared, EchoGrpcServer.SAY, "ok", CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS)));
+        invocation =
+            () ->
+                answered(
+                    EchoGrpcServer.call(
+                        shared,
+                        EchoGrpcServer.SAY,
+                        "ok",
+                        CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS)));
         break;
       case "fnclients":
         runtime = FnClientsInstance.create(FnClientsConfig.custom().build());
-        GrpcConfig options = tls == null ? GrpcConfig.custom().usePlaintext().build() : GrpcConfig.ofDefaults();
-        invocation = () -> answered(
-            EchoGrpcServer.call(runtime.grpc(target, options), EchoGrpcServer.SAY, "ok", CallOptions.DEFAULT));
+        GrpcConfig options =
+            tls == null ? GrpcConfig.custom().usePlaintext().build() : GrpcConfig.ofDefaults();
+        invocation =
+            () ->
+                answered(
+                    EchoGrpcServer.call(
+                        runtime.grpc(target, options),
+                        EchoGrpcServer.SAY,
+                        "ok",
+                        CallOptions.DEFAULT));
         break;
       default:
         throw new IllegalArgumentException("variant " + variant);

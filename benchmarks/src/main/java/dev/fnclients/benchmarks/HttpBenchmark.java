@@ -8,13 +8,16 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.TearDown;
 
-/** A per-invocation benchmark against a loopback HTTP or HTTPS server ({@link LoopbackHttpServer}). */
+/**
+ * A per-invocation benchmark against a loopback HTTP or HTTPS server ({@link LoopbackHttpServer}).
+ */
 public abstract class HttpBenchmark extends InvocationBenchmark {
   @Param({"http", "https"})
   public String scheme;
 
   LoopbackHttpServer server;
   Request request;
+
   /** The server's throwaway certificate, for https. */
   private LoopbackTls tls;
 
@@ -26,8 +29,8 @@ public abstract class HttpBenchmark extends InvocationBenchmark {
   }
 
   /**
-   * Client TLS trusting the server's certificate (null for http): {@code fresh}, a trust manager and
-   * context of its own, as a default client built per invocation makes them; else one shared.
+   * Client TLS trusting the server's certificate (null for http): {@code fresh}, a trust manager
+   * and context of its own, as a default client built per invocation makes them; else one shared.
    */
   HandshakeCertificates clientTls(boolean fresh) {
     return tls == null ? null : fresh ? tls.newClient() : tls.client();

@@ -20,7 +20,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx512m", "-Dsun.net.httpserver.nodelay=true"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx512m", "-Dsun.net.httpserver.nodelay=true"})
 @Warmup(iterations = 4, time = 2)
 @Measurement(iterations = 3, time = 2)
 public abstract class InvocationBenchmark {
@@ -30,12 +32,20 @@ public abstract class InvocationBenchmark {
   }
 
   Invocation invocation;
+
   /** Connections opened so far, as the subclass counts them. */
   LongSupplier connections;
-  /** Live threads when the last answer arrived, for clients torn down within the invocation; -1: after it. */
+
+  /**
+   * Live threads when the last answer arrived, for clients torn down within the invocation; -1:
+   * after it.
+   */
   int liveAtAnswer = -1;
 
-  /** Notes the live threads on an answer, before a per-invocation client is torn down (and its threads end). */
+  /**
+   * Notes the live threads on an answer, before a per-invocation client is torn down (and its
+   * threads end).
+   */
   String answered(String answer) {
     liveAtAnswer = Thread.activeCount();
     return answer;
@@ -53,7 +63,8 @@ public abstract class InvocationBenchmark {
   public String invocation(Counters counters) throws Exception {
     long before = connections.getAsLong();
     String answer = invocation.run();
-    counters.record(connections.getAsLong() - before, liveAtAnswer < 0 ? Thread.activeCount() : liveAtAnswer);
+    counters.record(
+        connections.getAsLong() - before, liveAtAnswer < 0 ? Thread.activeCount() : liveAtAnswer);
     return answer;
   }
 }

@@ -18,16 +18,19 @@ import okhttp3.tls.HeldCertificate;
  * @param server the server's side: its key manager and TLS context
  * @param client one client side, for clients built once (they may resume sessions)
  */
-record LoopbackTls(HeldCertificate certificate, HandshakeCertificates server, HandshakeCertificates client) {
+record LoopbackTls(
+    HeldCertificate certificate, HandshakeCertificates server, HandshakeCertificates client) {
   private static final String PASSWORD = "fnclients-bench";
 
   static LoopbackTls create() {
-    HeldCertificate certificate = new HeldCertificate.Builder()
-        .commonName("127.0.0.1")
-        .addSubjectAlternativeName("127.0.0.1")
-        .duration(2, TimeUnit.DAYS)
-        .build();
-    HandshakeCertificates server = new HandshakeCertificates.Builder().heldCertificate(certificate).build();
+    HeldCertificate certificate =
+        new HeldCertificate.Builder()
+            .commonName("127.0.0.1")
+            .addSubjectAlternativeName("127.0.0.1")
+            .duration(2, TimeUnit.DAYS)
+            .build();
+    HandshakeCertificates server =
+        new HandshakeCertificates.Builder().heldCertificate(certificate).build();
     return new LoopbackTls(certificate, server, trusting(certificate));
   }
 
@@ -41,8 +44,8 @@ record LoopbackTls(HeldCertificate certificate, HandshakeCertificates server, Ha
 
   /**
    * Makes the certificate the JVM's default trust ({@code javax.net.ssl.trustStore}), for clients
-   * that take no trust manager, such as a gRPC channel FnClients builds over TLS. Call it before the
-   * first such client builds its TLS context.
+   * that take no trust manager, such as a gRPC channel FnClients builds over TLS. Call it before
+   * the first such client builds its TLS context.
    */
   void installAsDefaultTrustStore() throws IOException, GeneralSecurityException {
     KeyStore store = KeyStore.getInstance("PKCS12");
@@ -59,6 +62,8 @@ record LoopbackTls(HeldCertificate certificate, HandshakeCertificates server, Ha
   }
 
   private static HandshakeCertificates trusting(HeldCertificate certificate) {
-    return new HandshakeCertificates.Builder().addTrustedCertificate(certificate.certificate()).build();
+    return new HandshakeCertificates.Builder()
+        .addTrustedCertificate(certificate.certificate())
+        .build();
   }
 }

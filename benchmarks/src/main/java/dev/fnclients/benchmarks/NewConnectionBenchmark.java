@@ -11,8 +11,9 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * A new connection plus the first request on it, on a shared client: each operation evicts the pool
- * and makes one GET. The client and its TLS context are reused, so a TLS session may be resumed, for
- * both variants alike; {@code defaultShared} leaves Nagle's algorithm on, FnClients sets TCP_NODELAY.
+ * and makes one GET. The client and its TLS context are reused, so a TLS session may be resumed,
+ * for both variants alike; {@code defaultShared} leaves Nagle's algorithm on, FnClients sets
+ * TCP_NODELAY.
  */
 public class NewConnectionBenchmark extends HttpBenchmark {
   @Param({"defaultShared", "fnclients"})
@@ -33,10 +34,11 @@ public class NewConnectionBenchmark extends HttpBenchmark {
       client = Clients.defaultClient(counter, clientTls(false));
       connections = counter::opened;
     }
-    invocation = () -> {
-      client.connectionPool().evictAll();
-      return Clients.get(client, request);
-    };
+    invocation =
+        () -> {
+          client.connectionPool().evictAll();
+          return Clients.get(client, request);
+        };
     check();
   }
 

@@ -11,11 +11,11 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * One invocation making one GET to a loopback server. {@code clientPerInvocation}: a new default
- * {@code OkHttpClient} (for https with a TLS context of its own) per invocation, shut down after it,
- * so a new connection, without TCP_NODELAY, every time; {@code defaultShared}: one default client;
- * {@code fnclients}: one client from {@code FnClientsInstance.http()}, as {@code FnClients.http()}.
- * Connections: OkHttp's {@code connectEnd}, counted by a listener on the default clients and by
- * FnClients' own {@code fnclients.connections.opened}.
+ * {@code OkHttpClient} (for https with a TLS context of its own) per invocation, shut down after
+ * it, so a new connection, without TCP_NODELAY, every time; {@code defaultShared}: one default
+ * client; {@code fnclients}: one client from {@code FnClientsInstance.http()}, as {@code
+ * FnClients.http()}. Connections: OkHttp's {@code connectEnd}, counted by a listener on the default
+ * clients and by FnClients' own {@code fnclients.connections.opened}.
  */
 public class PerInvocationBenchmark extends HttpBenchmark {
   @Param({"clientPerInvocation", "defaultShared", "fnclients"})
@@ -31,14 +31,15 @@ public class PerInvocationBenchmark extends HttpBenchmark {
     connections = counter::opened;
     switch (variant) {
       case "clientPerInvocation":
-        invocation = () -> {
-          OkHttpClient client = Clients.defaultClient(counter, clientTls(true));
-          try {
-            return Clients.get(client, request);
-          } finally {
-            Clients.shutdown(client);
-          }
-        };
+        invocation =
+            () -> {
+              OkHttpClient client = Clients.defaultClient(counter, clientTls(true));
+              try {
+                return Clients.get(client, request);
+              } finally {
+                Clients.shutdown(client);
+              }
+            };
         break;
       case "defaultShared":
         shared = Clients.defaultClient(counter, clientTls(false));

@@ -40,9 +40,12 @@ import java.util.stream.Collectors;
  * <p>Writes {@code simulation.json}, {@code simulation.md} and {@code simulation.svg}.
  */
 public final class PlatformSimulation {
-  private static final Gson JSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+  private static final Gson JSON =
+      new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+
   /** Held so that the level sticks: gRPC logs an INFO line about epoll when its server starts. */
-  private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
+  private static final java.util.logging.Logger GRPC_LOG =
+      java.util.logging.Logger.getLogger("io.grpc");
 
   private PlatformSimulation() {}
 
@@ -68,8 +71,17 @@ public final class PlatformSimulation {
     }
 
     Settings with(int invocations, long timeoutMillis, List<String> protocols) {
-      return new Settings(idleLimitMillis, longGapMillis, shortGapMillis, maxIdleAgeMillis, timeoutMillis, invocations,
-          gapEvery, burstSize, bursts, protocols);
+      return new Settings(
+          idleLimitMillis,
+          longGapMillis,
+          shortGapMillis,
+          maxIdleAgeMillis,
+          timeoutMillis,
+          invocations,
+          gapEvery,
+          burstSize,
+          bursts,
+          protocols);
     }
 
     int longGaps() {
@@ -78,16 +90,25 @@ public final class PlatformSimulation {
 
     /** The harness's settings: one GET (or one gRPC call) per invocation. */
     IdleGap.Settings harness() {
-      return new IdleGap.Settings(Duration.ofMillis(idleLimitMillis), Duration.ofMillis(longGapMillis),
-          Duration.ofMillis(shortGapMillis), invocations, gapEvery, Duration.ofMillis(timeoutMillis), List.of("GET"),
-          Map.of("FNCLIENTS_MAX_IDLE_AGE", maxIdleAgeMillis + "ms"), null);
+      return new IdleGap.Settings(
+          Duration.ofMillis(idleLimitMillis),
+          Duration.ofMillis(longGapMillis),
+          Duration.ofMillis(shortGapMillis),
+          invocations,
+          gapEvery,
+          Duration.ofMillis(timeoutMillis),
+          List.of("GET"),
+          Map.of("FNCLIENTS_MAX_IDLE_AGE", maxIdleAgeMillis + "ms"),
+          null);
     }
   }
 
   /** What {@code simulation.json} holds; {@link Report} reads it back. */
   record Summary(Settings settings, long seconds, List<Run> runs, List<Burst> bursts) {}
 
-  /** One client variant in the idle-gap scenario (latencies in microseconds, one per invocation). */
+  /**
+   * One client variant in the idle-gap scenario (latencies in microseconds, one per invocation).
+   */
   record Run(
       String protocol,
       Mode mode,
@@ -110,10 +131,26 @@ public final class PlatformSimulation {
       Map<String, Integer> errors) {
 
     static Run of(IdleGap.Run r) {
-      return new Run(r.protocol(), r.mode(), r.variant(), r.ok().size(), r.succeeded(), r.percentileMillis(50),
-          r.percentileMillis(99), r.percentileMillis(100), r.connections(), r.killed(), r.stat("retries"),
-          r.stat("idleEvictions"), r.threadsStart(), r.threadsEnd(), r.startToReadyMillis(), r.latencyMicros(), r.ok(),
-          r.longGapBefore(), r.errors());
+      return new Run(
+          r.protocol(),
+          r.mode(),
+          r.variant(),
+          r.ok().size(),
+          r.succeeded(),
+          r.percentileMillis(50),
+          r.percentileMillis(99),
+          r.percentileMillis(100),
+          r.connections(),
+          r.killed(),
+          r.stat("retries"),
+          r.stat("idleEvictions"),
+          r.threadsStart(),
+          r.threadsEnd(),
+          r.startToReadyMillis(),
+          r.latencyMicros(),
+          r.ok(),
+          r.longGapBefore(),
+          r.errors());
     }
   }
 
@@ -124,32 +161,50 @@ public final class PlatformSimulation {
     String invocations = option(arguments, "--invocations");
     String timeout = option(arguments, "--timeout");
     String protocols = option(arguments, "--protocols");
-    settings = settings.with(invocations == null ? settings.invocations() : Integer.parseInt(invocations),
-        timeout == null ? settings.timeoutMillis() : parseMillis(timeout),
-        protocols == null ? settings.protocols() : List.of(protocols.split(",")));
-    Path out = Path.of(Objects.requireNonNullElse(option(arguments, "--out"), "benchmarks/results"));
+    settings =
+        settings.with(
+            invocations == null ? settings.invocations() : Integer.parseInt(invocations),
+            timeout == null ? settings.timeoutMillis() : parseMillis(timeout),
+            protocols == null ? settings.protocols() : List.of(protocols.split(",")));
+    Path out =
+        Path.of(Objects.requireNonNullElse(option(arguments, "--out"), "benchmarks/results"));
     String resetCheckGaps = option(arguments, "--grpc-idle-reset-check");
     if (resetCheckGaps != null) {
       grpcIdleResetCheck(settings, Integer.parseInt(resetCheckGaps), out);
       return;
     }
-    System.out.printf(Locale.ROOT,
+    System.out.printf(
+        Locale.ROOT,
         "Platform simulation: idle limit %d ms, frozen gaps %d ms (every %d invocations) and %d ms, "
             + "FNCLIENTS_MAX_IDLE_AGE %d ms, default clients' timeout %d ms, %d invocations per client%n",
-        settings.idleLimitMillis(), settings.longGapMillis(), settings.gapEvery(), settings.shortGapMillis(),
-        settings.maxIdleAgeMillis(), settings.timeoutMillis(), settings.invocations());
+        settings.idleLimitMillis(),
+        settings.longGapMillis(),
+        settings.gapEvery(),
+        settings.shortGapMillis(),
+        settings.maxIdleAgeMillis(),
+        settings.timeoutMillis(),
+        settings.invocations());
 
     Summary summary = simulate(settings);
     Files.createDirectories(out);
     Files.writeString(out.resolve("simulation.json"), JSON.toJson(summary), StandardCharsets.UTF_8);
-    Files.writeString(out.resolve("simulation.md"), markdown(settings, summary.runs(), summary.bursts(), summary.seconds()),
+    Files.writeString(
+        out.resolve("simulation.md"),
+        markdown(settings, summary.runs(), summary.bursts(), summary.seconds()),
         StandardCharsets.UTF_8);
-    Files.writeString(out.resolve("simulation.svg"), svg(settings, summary.runs()), StandardCharsets.UTF_8);
-    System.out.println("Wrote " + out.resolve("simulation.json") + ", simulation.md and simulation.svg ("
-        + summary.seconds() + " s)");
+    Files.writeString(
+        out.resolve("simulation.svg"), svg(settings, summary.runs()), StandardCharsets.UTF_8);
+    System.out.println(
+        "Wrote "
+            + out.resolve("simulation.json")
+            + ", simulation.md and simulation.svg ("
+            + summary.seconds()
+            + " s)");
   }
 
-  /** Every protocol, kill mode and client kind across idle gaps, then each client kind in bursts. */
+  /**
+   * Every protocol, kill mode and client kind across idle gaps, then each client kind in bursts.
+   */
   static Summary simulate(Settings settings) throws Exception {
     List<Run> runs = new ArrayList<>();
     List<Burst> bursts = new ArrayList<>();
@@ -160,17 +215,37 @@ public final class PlatformSimulation {
           for (String variant : VARIANTS) {
             Run run = Run.of(IdleGap.run(settings.harness(), mode, variant, upstream));
             runs.add(run);
-            System.out.printf(Locale.ROOT, "  %-4s %-5s %-20s %2d/%d ok  p50 %8.2f ms  max %9.2f ms  connections %3d  killed %2d%s%n",
-                protocol, mode, variant, run.ok(), run.invocations(), run.p50Millis(), run.maxMillis(),
-                run.connections(), run.killed(), run.errors().isEmpty() ? "" : "  " + run.errors());
+            System.out.printf(
+                Locale.ROOT,
+                "  %-4s %-5s %-20s %2d/%d ok  p50 %8.2f ms  max %9.2f ms  connections %3d  killed %2d%s%n",
+                protocol,
+                mode,
+                variant,
+                run.ok(),
+                run.invocations(),
+                run.p50Millis(),
+                run.maxMillis(),
+                run.connections(),
+                run.killed(),
+                run.errors().isEmpty() ? "" : "  " + run.errors());
           }
         }
         for (String variant : VARIANTS) {
-          Burst burst = IdleGap.bursts(settings.harness(), variant, upstream, settings.burstSize(), settings.bursts());
+          Burst burst =
+              IdleGap.bursts(
+                  settings.harness(), variant, upstream, settings.burstSize(), settings.bursts());
           bursts.add(burst);
-          System.out.printf(Locale.ROOT, "  %-4s burst %-20s %4d invocations, %d gaps: %d failed, %d connections, threads %d -> %d%n",
-              protocol, variant, burst.invocations(), burst.gaps(), burst.failed(), burst.connections(),
-              burst.threadsStart(), burst.threadsEnd());
+          System.out.printf(
+              Locale.ROOT,
+              "  %-4s burst %-20s %4d invocations, %d gaps: %d failed, %d connections, threads %d -> %d%n",
+              protocol,
+              variant,
+              burst.invocations(),
+              burst.gaps(),
+              burst.failed(),
+              burst.connections(),
+              burst.threadsStart(),
+              burst.threadsEnd());
         }
       }
     }
@@ -185,8 +260,12 @@ public final class PlatformSimulation {
    */
   static void grpcIdleResetCheck(Settings base, int gaps, Path out) throws Exception {
     IdleGap.Settings s = base.harness().with(gaps + 1, 1, Duration.ofMillis(base.timeoutMillis()));
-    System.out.printf(Locale.ROOT, "gRPC idle-reset check: FnClients, %d frozen gaps of %d ms, proxy drops connections idle > %d ms%n",
-        gaps, s.longGap().toMillis(), s.idleLimit().toMillis());
+    System.out.printf(
+        Locale.ROOT,
+        "gRPC idle-reset check: FnClients, %d frozen gaps of %d ms, proxy drops connections idle > %d ms%n",
+        gaps,
+        s.longGap().toMillis(),
+        s.idleLimit().toMillis());
     Run run;
     try (Upstream upstream = Upstream.start("grpc")) {
       run = Run.of(IdleGap.run(s, Mode.DROP, "fnclients", upstream));
@@ -194,18 +273,35 @@ public final class PlatformSimulation {
     List<String> bad = new ArrayList<>();
     for (int i = 0; i < run.invocations(); i++) {
       if (!run.okList().get(i) || run.latencyMicros().get(i) >= 1_000_000) {
-        bad.add(String.format(Locale.ROOT, "invocation %d: %s after %s", i + 1, run.okList().get(i) ? "ok" : "FAILED",
-            ms(run.latencyMicros().get(i) / 1000.0)));
+        bad.add(
+            String.format(
+                Locale.ROOT,
+                "invocation %d: %s after %s",
+                i + 1,
+                run.okList().get(i) ? "ok" : "FAILED",
+                ms(run.latencyMicros().get(i) / 1000.0)));
       }
     }
-    String text = String.format(Locale.ROOT,
-        "# gRPC idle-reset check%n%nFnClients.grpc, %d invocations, %d of them after frozen gaps of %d ms, proxy silently "
-            + "dropping connections idle > %d ms, FNCLIENTS_MAX_IDLE_AGE=%dms.%n%n"
-            + "- succeeded: %d/%d%n- p50 %s, max %s%n- connections opened: %d%n- idle discards (FnClients): %d; retries: %d%n"
-            + "- stalled or failed invocations: %s%n",
-        gaps + 1, gaps, s.longGap().toMillis(), s.idleLimit().toMillis(), base.maxIdleAgeMillis(), run.ok(),
-        run.invocations(), ms(run.p50Millis()), ms(run.maxMillis()), run.connections(),
-        run.idleDiscards(), run.retries(), bad.isEmpty() ? "none" : String.join("; ", bad));
+    String text =
+        String.format(
+            Locale.ROOT,
+            "# gRPC idle-reset check%n%nFnClients.grpc, %d invocations, %d of them after frozen gaps of %d ms, proxy silently "
+                + "dropping connections idle > %d ms, FNCLIENTS_MAX_IDLE_AGE=%dms.%n%n"
+                + "- succeeded: %d/%d%n- p50 %s, max %s%n- connections opened: %d%n- idle discards (FnClients): %d; retries: %d%n"
+                + "- stalled or failed invocations: %s%n",
+            gaps + 1,
+            gaps,
+            s.longGap().toMillis(),
+            s.idleLimit().toMillis(),
+            base.maxIdleAgeMillis(),
+            run.ok(),
+            run.invocations(),
+            ms(run.p50Millis()),
+            ms(run.maxMillis()),
+            run.connections(),
+            run.idleDiscards(),
+            run.retries(),
+            bad.isEmpty() ? "none" : String.join("; ", bad));
     System.out.print(text);
     Files.createDirectories(out);
     Files.writeString(out.resolve("grpc-idle-reset-check.md"), text, StandardCharsets.UTF_8);
@@ -241,70 +337,152 @@ public final class PlatformSimulation {
   }
 
   private static String ms(double millis) {
-    return Double.isNaN(millis) ? "-"
-        : String.format(Locale.ROOT, millis >= 1000 ? "%.2f s" : millis >= 10 ? "%.0f ms" : "%.2f ms",
+    return Double.isNaN(millis)
+        ? "-"
+        : String.format(
+            Locale.ROOT,
+            millis >= 1000 ? "%.2f s" : millis >= 10 ? "%.0f ms" : "%.2f ms",
             millis >= 1000 ? millis / 1000 : millis);
   }
 
   static String markdown(Settings s, List<Run> runs, List<Burst> bursts, long seconds) {
-    StringBuilder md = new StringBuilder("# Platform simulation\n\n").append(String.format(Locale.ROOT,
-        "Generated by `dev.fnclients.benchmarks.PlatformSimulation` (%d s). A function instance runs in a child JVM "
-            + "that is **frozen with SIGSTOP** between invocations; its calls go through a loopback proxy that kills "
-            + "connections idle for more than **%d ms** (by RST, or by silently swallowing what is sent). Before "
-            + "invocations %s the instance stays frozen **%d ms**, before the others %d ms. "
-            + "FnClients runs with `FNCLIENTS_MAX_IDLE_AGE=%dms` (below the proxy's limit, as its platform defaults sit "
-            + "below the platforms' windows); the default clients keep OkHttp's default %d s read timeout, and the "
-            + "default gRPC calls get a %d s deadline (a default channel has none: without it the silent-drop calls "
-            + "would hang until TCP gives up). Each instance first makes one call straight to the server (cold start "
-            + "is measured separately), then %d invocations, one call each. Connections are counted by the proxy "
-            + "(what the server sees).%n%n## Invocations across frozen idle gaps%n%n",
-        seconds, s.idleLimitMillis(), s.harness().longGapsBefore(), s.longGapMillis(), s.shortGapMillis(),
-        s.maxIdleAgeMillis(), s.timeoutMillis() / 1000, s.timeoutMillis() / 1000, s.invocations()));
-    Report.table(md, "protocol | proxy kills idle connections by | client | succeeded | p50 | p99 | max | connections "
-            + "opened | writes into a killed connection | client's own retries | failures", "---|---|---|---:|---:|---:|---:|---:|---:|---:|---",
-        runs.stream().map(r -> new Object[] {protocolLabel(r.protocol()), modeLabel(r.mode()), clientLabel(r.variant()),
-            String.format(Locale.ROOT, "%d/%d (%.0f%%)", r.ok(), r.invocations(), 100.0 * r.ok() / Math.max(1, r.invocations())),
-            ms(r.p50Millis()), ms(r.p99Millis()), ms(r.maxMillis()), r.connections(), r.killed(), counted(r.retries()),
-            r.errors().entrySet().stream().map(e -> e.getValue() + "× `" + e.getKey().replace("|", "\\|").replace("`", "'") + "`")
-                .collect(Collectors.joining("; "))}).toList());
-    md.append(String.format(Locale.ROOT,
-        "%nLatency is the function's own time for its call (one call per invocation; a failed call counts with "
-            + "the time it took to fail). With %d invocations p99 is the slowest but one at most. %d of the gaps "
-            + "are longer than the proxy's limit.%n%n"
-            + "*Writes into a killed connection* counts connections the proxy killed because the client wrote to "
-            + "them after the idle limit: a request sent into a dead connection, or, for gRPC, the GOAWAY frame a "
-            + "channel writes when it closes an old connection (as FnClients' idle reset does). *Client's own retries* are OkHttp's silent retries "
-            + "(`retryDecision` events) for the default clients, FnClients' `fnclients.retries` counter for "
-            + "FnClients; a default gRPC channel has no retry policy (`-`).%n%n![Latency per invocation](simulation.svg)%n%n"
-            + "## Connections per %,d sequential invocations%n%n"
-            + "%d bursts of %d back-to-back invocations, separated by %d frozen gaps of %d ms (proxy: RST). "
-            + "Target for FnClients: at most 1 + %d = %d connections.%n%n",
-        s.invocations(), s.longGaps(), s.burstSize() * s.bursts(), s.bursts(), s.burstSize(), s.bursts() - 1,
-        s.longGapMillis(), s.bursts() - 1, s.bursts()));
-    Report.table(md, "protocol | client | invocations | failed | connections opened | writes into a killed connection | "
-            + "client's own retries | live threads after the 1st / last invocation", "---|---|---:|---:|---:|---:|---:|---:",
-        bursts.stream().map(b -> new Object[] {protocolLabel(b.protocol()), clientLabel(b.variant()), b.invocations(),
-            b.failed(), b.connections(), b.killed(), counted(b.retries()), b.threadsStart() + " / " + b.threadsEnd()}).toList());
+    StringBuilder md =
+        new StringBuilder("# Platform simulation\n\n")
+            .append(
+                String.format(
+                    Locale.ROOT,
+                    "Generated by `dev.fnclients.benchmarks.PlatformSimulation` (%d s). A function instance runs in a child JVM "
+                        + "that is **frozen with SIGSTOP** between invocations; its calls go through a loopback proxy that kills "
+                        + "connections idle for more than **%d ms** (by RST, or by silently swallowing what is sent). Before "
+                        + "invocations %s the instance stays frozen **%d ms**, before the others %d ms. "
+                        + "FnClients runs with `FNCLIENTS_MAX_IDLE_AGE=%dms` (below the proxy's limit, as its platform defaults sit "
+                        + "below the platforms' windows); the default clients keep OkHttp's default %d s read timeout, and the "
+                        + "default gRPC calls get a %d s deadline (a default channel has none: without it the silent-drop calls "
+                        + "would hang until TCP gives up). Each instance first makes one call straight to the server (cold start "
+                        + "is measured separately), then %d invocations, one call each. Connections are counted by the proxy "
+                        + "(what the server sees).%n%n## Invocations across frozen idle gaps%n%n",
+                    seconds,
+                    s.idleLimitMillis(),
+                    s.harness().longGapsBefore(),
+                    s.longGapMillis(),
+                    s.shortGapMillis(),
+                    s.maxIdleAgeMillis(),
+                    s.timeoutMillis() / 1000,
+                    s.timeoutMillis() / 1000,
+                    s.invocations()));
+    Report.table(
+        md,
+        "protocol | proxy kills idle connections by | client | succeeded | p50 | p99 | max | connections "
+            + "opened | writes into a killed connection | client's own retries | failures",
+        "---|---|---|---:|---:|---:|---:|---:|---:|---:|---",
+        runs.stream()
+            .map(
+                r ->
+                    new Object[] {
+                      protocolLabel(r.protocol()),
+                      modeLabel(r.mode()),
+                      clientLabel(r.variant()),
+                      String.format(
+                          Locale.ROOT,
+                          "%d/%d (%.0f%%)",
+                          r.ok(),
+                          r.invocations(),
+                          100.0 * r.ok() / Math.max(1, r.invocations())),
+                      ms(r.p50Millis()),
+                      ms(r.p99Millis()),
+                      ms(r.maxMillis()),
+                      r.connections(),
+                      r.killed(),
+                      counted(r.retries()),
+                      r.errors().entrySet().stream()
+                          .map(
+                              e ->
+                                  e.getValue()
+                                      + "× `"
+                                      + e.getKey().replace("|", "\\|").replace("`", "'")
+                                      + "`")
+                          .collect(Collectors.joining("; "))
+                    })
+            .toList());
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "%nLatency is the function's own time for its call (one call per invocation; a failed call counts with "
+                + "the time it took to fail). With %d invocations p99 is the slowest but one at most. %d of the gaps "
+                + "are longer than the proxy's limit.%n%n"
+                + "*Writes into a killed connection* counts connections the proxy killed because the client wrote to "
+                + "them after the idle limit: a request sent into a dead connection, or, for gRPC, the GOAWAY frame a "
+                + "channel writes when it closes an old connection (as FnClients' idle reset does). *Client's own retries* are OkHttp's silent retries "
+                + "(`retryDecision` events) for the default clients, FnClients' `fnclients.retries` counter for "
+                + "FnClients; a default gRPC channel has no retry policy (`-`).%n%n![Latency per invocation](simulation.svg)%n%n"
+                + "## Connections per %,d sequential invocations%n%n"
+                + "%d bursts of %d back-to-back invocations, separated by %d frozen gaps of %d ms (proxy: RST). "
+                + "Target for FnClients: at most 1 + %d = %d connections.%n%n",
+            s.invocations(),
+            s.longGaps(),
+            s.burstSize() * s.bursts(),
+            s.bursts(),
+            s.burstSize(),
+            s.bursts() - 1,
+            s.longGapMillis(),
+            s.bursts() - 1,
+            s.bursts()));
+    Report.table(
+        md,
+        "protocol | client | invocations | failed | connections opened | writes into a killed connection | "
+            + "client's own retries | live threads after the 1st / last invocation",
+        "---|---|---:|---:|---:|---:|---:|---:",
+        bursts.stream()
+            .map(
+                b ->
+                    new Object[] {
+                      protocolLabel(b.protocol()),
+                      clientLabel(b.variant()),
+                      b.invocations(),
+                      b.failed(),
+                      b.connections(),
+                      b.killed(),
+                      counted(b.retries()),
+                      b.threadsStart() + " / " + b.threadsEnd()
+                    })
+            .toList());
     return md.toString();
   }
 
   // ---- chart ----
 
-  static final Map<String, String> COLORS = Map.of(
-      "clientPerInvocation", "#d62728", "defaultShared", "#8c8c8c", "fnclients", "#1f77b4");
+  static final Map<String, String> COLORS =
+      Map.of("clientPerInvocation", "#d62728", "defaultShared", "#8c8c8c", "fnclients", "#1f77b4");
 
-  /** Small multiples: one panel per protocol and kill mode, latency per invocation on a log scale. */
+  /**
+   * Small multiples: one panel per protocol and kill mode, latency per invocation on a log scale.
+   */
   static String svg(Settings s, List<Run> runs) {
     List<String> panels = runs.stream().map(r -> r.protocol() + " " + r.mode()).distinct().toList();
     int panelW = 430;
     int panelH = 250;
     int top = 78;
-    Svg svg = new Svg(2 * panelW + 20, top + Math.max(1, (panels.size() + 1) / 2) * panelH + 30, 12)
-        .text(12, 22, "Frozen instance, proxy killing connections idle > " + s.idleLimitMillis()
-            + " ms: latency of each invocation (log scale)", "font-size=15", "font-weight=bold")
-        .text(12, 40, String.format(Locale.ROOT, "shaded: after a %d ms frozen gap; ✕ = failed invocation; "
-            + "FNCLIENTS_MAX_IDLE_AGE=%dms, default timeouts %d s", s.longGapMillis(), s.maxIdleAgeMillis(),
-            s.timeoutMillis() / 1000), "fill=#555555");
+    Svg svg =
+        new Svg(2 * panelW + 20, top + Math.max(1, (panels.size() + 1) / 2) * panelH + 30, 12)
+            .text(
+                12,
+                22,
+                "Frozen instance, proxy killing connections idle > "
+                    + s.idleLimitMillis()
+                    + " ms: latency of each invocation (log scale)",
+                "font-size=15",
+                "font-weight=bold")
+            .text(
+                12,
+                40,
+                String.format(
+                    Locale.ROOT,
+                    "shaded: after a %d ms frozen gap; ✕ = failed invocation; "
+                        + "FNCLIENTS_MAX_IDLE_AGE=%dms, default timeouts %d s",
+                    s.longGapMillis(),
+                    s.maxIdleAgeMillis(),
+                    s.timeoutMillis() / 1000),
+                "fill=#555555");
     int lx = 12;
     for (String v : VARIANTS) {
       svg.rect(lx, 50, 14, 10, "fill=" + COLORS.get(v)).text(lx + 18, 59, label(v));
@@ -318,11 +496,16 @@ public final class PlatformSimulation {
     return svg.toString();
   }
 
-  private static void panel(Svg svg, Settings s, List<Run> runs, String key, int left, int right, int top) {
+  private static void panel(
+      Svg svg, Settings s, List<Run> runs, String key, int left, int right, int top) {
     int plotTop = top + 24;
     int plotBottom = top + 210;
     String[] parts = key.split(" ");
-    svg.text(left, top + 14, protocolLabel(parts[0]) + ", " + modeLabel(Mode.valueOf(parts[1])), "font-weight=bold");
+    svg.text(
+        left,
+        top + 14,
+        protocolLabel(parts[0]) + ", " + modeLabel(Mode.valueOf(parts[1])),
+        "font-weight=bold");
     int n = s.invocations();
     double step = (right - left) / (double) Math.max(1, n);
     for (int i = 1; i <= n; i++) {
@@ -334,11 +517,22 @@ public final class PlatformSimulation {
     svg.yGrid(y, left, right, ms -> ms(ms).replace(".00", ""))
         .line(left, plotBottom, right, plotBottom, "stroke=#333333")
         .line(left, plotTop, left, plotBottom, "stroke=#333333")
-        .text((left + right) / 2.0, plotBottom + 28, "invocation", "text-anchor=middle", "fill=#555555");
+        .text(
+            (left + right) / 2.0,
+            plotBottom + 28,
+            "invocation",
+            "text-anchor=middle",
+            "fill=#555555");
     for (int i = 1; i <= n; i += Math.max(1, n / 10)) {
-      svg.text(left + (i - 0.5) * step, plotBottom + 14, Integer.toString(i), "text-anchor=middle", "fill=#555555");
+      svg.text(
+          left + (i - 0.5) * step,
+          plotBottom + 14,
+          Integer.toString(i),
+          "text-anchor=middle",
+          "fill=#555555");
     }
-    List<Run> inPanel = runs.stream().filter(r -> (r.protocol() + " " + r.mode()).equals(key)).toList();
+    List<Run> inPanel =
+        runs.stream().filter(r -> (r.protocol() + " " + r.mode()).equals(key)).toList();
     for (int vi = 0; vi < inPanel.size(); vi++) {
       plot(svg, inPanel.get(vi), y, left + (vi - 1) * Math.min(4, step / 5), step);
     }
@@ -349,7 +543,10 @@ public final class PlatformSimulation {
     String color = COLORS.getOrDefault(r.variant(), "#555555");
     List<double[]> points = new ArrayList<>();
     for (int i = 0; i < r.latencyMicros().size(); i++) {
-      points.add(new double[] {left + (i + 0.5) * step, y.at(Math.max(0.1, r.latencyMicros().get(i) / 1000.0))});
+      points.add(
+          new double[] {
+            left + (i + 0.5) * step, y.at(Math.max(0.1, r.latencyMicros().get(i) / 1000.0))
+          });
     }
     svg.polyline(points, "stroke=" + color, "stroke-width=1.5", "stroke-opacity=0.8");
     for (int i = 0; i < points.size(); i++) {

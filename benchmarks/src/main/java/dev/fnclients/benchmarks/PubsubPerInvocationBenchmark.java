@@ -13,13 +13,13 @@ import com.google.pubsub.v1.TopicName;
 import dev.fnclients.FnClientsInstance;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pubsub.PubsubConfig;
-import io.grpc.Grpc;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
+import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
-import java.io.IOException;
 import io.grpc.stub.StreamObserver;
+import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Level;
@@ -31,9 +31,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * One invocation publishing one message and waiting until the server confirmed it (a loopback
  * {@code Publisher} service answering fresh ids on the testkit's {@link EchoGrpcServer}; not its
  * {@code LoopbackPubsubServer}, which keeps every message). {@code publisherPerInvocation}: a
- * plaintext channel and a {@code Publisher} built as the emulator documentation shows, shut down and
- * awaited after each publish; {@code defaultShared}: one such publisher, {@code publish(m).get()}
- * (a lone message waits for the 1 ms batch delay); {@code fnclients}: {@code
+ * plaintext channel and a {@code Publisher} built as the emulator documentation shows, shut down
+ * and awaited after each publish; {@code defaultShared}: one such publisher, {@code
+ * publish(m).get()} (a lone message waits for the 1 ms batch delay); {@code fnclients}: {@code
  * runtime.publisher(topic, emulator options).publishAndWait(m)}, as {@code FnClients.publisher}.
  */
 public class PubsubPerInvocationBenchmark extends InvocationBenchmark {
@@ -51,31 +51,39 @@ public class PubsubPerInvocationBenchmark extends InvocationBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    server = EchoGrpcServer.start(InsecureServerCredentials.create(), new PublisherGrpc.PublisherImplBase() {
-      private final AtomicLong ids = new AtomicLong();
+    server =
+        EchoGrpcServer.start(
+            InsecureServerCredentials.create(),
+            new PublisherGrpc.PublisherImplBase() {
+              private final AtomicLong ids = new AtomicLong();
 
-      @Override
-      public void publish(PublishRequest request, StreamObserver<PublishResponse> observer) {
-        PublishResponse.Builder answer = PublishResponse.newBuilder();
-        request.getMessagesList().forEach(m -> answer.addMessageIds(Long.toString(ids.incrementAndGet())));
-        observer.onNext(answer.build());
-        observer.onCompleted();
-      }
-    });
+              @Override
+              public void publish(
+                  PublishRequest request, StreamObserver<PublishResponse> observer) {
+                PublishResponse.Builder answer = PublishResponse.newBuilder();
+                request
+                    .getMessagesList()
+                    .forEach(m -> answer.addMessageIds(Long.toString(ids.incrementAndGet())));
+                observer.onNext(answer.build());
+                observer.onCompleted();
+              }
+            });
     connections = server::connectionsAccepted;
     String target = server.target();
     switch (variant) {
       case "publisherPerInvocation":
-        invocation = () -> {
-          ManagedChannel channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
-          Publisher publisher = null;
-          try {
-            publisher = emulatorPublisher(channel);
-            return answered(publisher.publish(MESSAGE).get(30, TimeUnit.SECONDS));
-          } finally {
-            close(publisher, channel);
-          }
-        };
+        invocation =
+            () -> {
+              ManagedChannel channel =
+                  Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+              Publisher publisher = null;
+              try {
+                publisher = emulatorPublisher(channel);
+                return answered(publisher.publish(MESSAGE).get(30, TimeUnit.SECONDS));
+              } finally {
+                close(publisher, channel);
+              }
+            };
         break;
       case "defaultShared":
         sharedChannel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
@@ -96,12 +104,14 @@ public class PubsubPerInvocationBenchmark extends InvocationBenchmark {
   /** A {@code Publisher} for the emulator, as its documentation builds one. */
   private static Publisher emulatorPublisher(ManagedChannel channel) throws IOException {
     return Publisher.newBuilder(TOPIC)
-        .setChannelProvider(FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
+        .setChannelProvider(
+            FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
         .setCredentialsProvider(NoCredentialsProvider.create())
         .build();
   }
 
-  private static void close(Publisher publisher, ManagedChannel channel) throws InterruptedException {
+  private static void close(Publisher publisher, ManagedChannel channel)
+      throws InterruptedException {
     if (publisher != null) {
       publisher.shutdown();
       publisher.awaitTermination(30, TimeUnit.SECONDS);

@@ -37,9 +37,9 @@ import java.util.stream.Stream;
  * </pre>
  *
  * <p>Arguments ending in {@code .json} are JMH result files; another argument is the output
- * directory (default: the first JSON file's), where {@code simulation.json} and {@code run-info.txt}
- * are read too. Figures missing from the files (a benchmark or parameter filtered out of the run)
- * are shown as "not measured" or {@code -}.
+ * directory (default: the first JSON file's), where {@code simulation.json} and {@code
+ * run-info.txt} are read too. Figures missing from the files (a benchmark or parameter filtered out
+ * of the run) are shown as "not measured" or {@code -}.
  */
 public final class Report {
   private static final String PER_INVOCATION = "PerInvocationBenchmark";
@@ -53,8 +53,10 @@ public final class Report {
   private static final double COLD_TARGET = 1.15;
   private static final double GRPC_PUBSUB_TARGET = 10;
   private static final double SIMULATION_MAX_MILLIS = 1000;
+
   /** Lenient, so JMH's {@code "NaN"} scores read as NaN. */
   private static final Gson GSON = new Gson();
+
   private static final Type RESULTS = new TypeToken<List<JmhResult>>() {}.getType();
 
   /** One benchmark in a JMH JSON result file (the fields read here). */
@@ -75,26 +77,48 @@ public final class Report {
   /** A JMH score; {@code rawData} holds the per-iteration values of each fork. */
   record Metric(double score, double scoreError, String scoreUnit, List<List<Double>> rawData) {
     double max() {
-      return rawData.stream().flatMap(List::stream).mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+      return rawData.stream()
+          .flatMap(List::stream)
+          .mapToDouble(Double::doubleValue)
+          .max()
+          .orElse(Double.NaN);
     }
   }
 
-  /** One benchmark result, times in microseconds per operation; {@code aux} holds the secondary metrics. */
-  record Row(String benchmark, String method, Map<String, String> params, double scoreUs, double errorUs,
-      List<Double> rawUs, Map<String, Metric> aux) {
+  /**
+   * One benchmark result, times in microseconds per operation; {@code aux} holds the secondary
+   * metrics.
+   */
+  record Row(
+      String benchmark,
+      String method,
+      Map<String, String> params,
+      double scoreUs,
+      double errorUs,
+      List<Double> rawUs,
+      Map<String, Metric> aux) {
 
     static Row of(JmhResult result) {
       String[] names = result.benchmark().split("\\.");
       String benchmark = names[names.length - 2];
       String method = names[names.length - 1];
-      Map<String, String> params = new LinkedHashMap<>(result.params() == null ? Map.of() : result.params());
+      Map<String, String> params =
+          new LinkedHashMap<>(result.params() == null ? Map.of() : result.params());
       if (benchmark.equals(COLD) || benchmark.equals(GRPC_COLD)) {
-        params.putIfAbsent("variant", method); // one method per variant, so that each fork measures one
+        params.putIfAbsent(
+            "variant", method); // one method per variant, so that each fork measures one
       }
       Metric primary = result.primaryMetric();
       double toUs = microsPer(primary.scoreUnit());
-      List<Double> raw = primary.rawData().stream().flatMap(List::stream).map(v -> v * toUs).toList();
-      return new Row(benchmark, method, params, primary.score() * toUs, primary.scoreError() * toUs, raw,
+      List<Double> raw =
+          primary.rawData().stream().flatMap(List::stream).map(v -> v * toUs).toList();
+      return new Row(
+          benchmark,
+          method,
+          params,
+          primary.score() * toUs,
+          primary.scoreError() * toUs,
+          raw,
           result.secondaryMetrics() == null ? Map.of() : result.secondaryMetrics());
     }
 
@@ -129,7 +153,9 @@ public final class Report {
       return recorded() ? aux.get("liveThreadsPeak").max() : Double.NaN;
     }
 
-    /** CPU time of the benchmark thread (the client side of a call) per operation, in microseconds. */
+    /**
+     * CPU time of the benchmark thread (the client side of a call) per operation, in microseconds.
+     */
     double callerCpuUs() {
       return perOp("callerCpuNanos") / 1000;
     }
@@ -143,7 +169,9 @@ public final class Report {
     double medianUs() {
       List<Double> sorted = rawUs.stream().sorted().toList();
       int n = sorted.size();
-      return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+      return n == 0
+          ? Double.NaN
+          : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
   }
 
@@ -158,8 +186,11 @@ public final class Report {
 
     /** The ratio, and its range over iterations (or forks) where there is one. */
     String formatted() {
-      return !measured() ? "not measured"
-          : number(value) + "x" + (Double.isNaN(lo) ? "" : " (range " + number(lo) + "–" + number(hi) + ")");
+      return !measured()
+          ? "not measured"
+          : number(value)
+              + "x"
+              + (Double.isNaN(lo) ? "" : " (range " + number(lo) + "–" + number(hi) + ")");
     }
 
     private static String number(double v) {
@@ -167,7 +198,9 @@ public final class Report {
     }
   }
 
-  /** One target of the issue, what was measured for it, and whether it is met (null: not measured). */
+  /**
+   * One target of the issue, what was measured for it, and whether it is met (null: not measured).
+   */
   record Target(String target, String goal, String measured, Boolean met) {}
 
   private Report() {}
@@ -178,36 +211,76 @@ public final class Report {
       System.err.println("usage: Report JMH_JSON... [OUTPUT_DIRECTORY]");
       System.exit(2);
     }
-    Path outDir = Stream.of(args).filter(a -> !a.endsWith(".json")).map(Path::of).reduce((x, y) -> y)
-        .orElse(jsons.get(0).toAbsolutePath().getParent());
+    Path outDir =
+        Stream.of(args)
+            .filter(a -> !a.endsWith(".json"))
+            .map(Path::of)
+            .reduce((x, y) -> y)
+            .orElse(jsons.get(0).toAbsolutePath().getParent());
     List<Row> rows = new ArrayList<>();
     JmhResult first = null;
     for (Path json : jsons) {
-      List<JmhResult> results = GSON.fromJson(Files.readString(json, StandardCharsets.UTF_8), RESULTS);
+      List<JmhResult> results =
+          GSON.fromJson(Files.readString(json, StandardCharsets.UTF_8), RESULTS);
       results.forEach(r -> rows.add(Row.of(r)));
       first = first == null && !results.isEmpty() ? results.get(0) : first;
     }
-    Summary simulation = read(outDir.resolve("simulation.json"), s -> GSON.fromJson(s, Summary.class));
+    Summary simulation =
+        read(outDir.resolve("simulation.json"), s -> GSON.fromJson(s, Summary.class));
     List<Ratio> ratios = ratios(rows);
     List<Target> targets = targets(rows, ratios, simulation);
-    String md = markdown(jsons, first, rows, ratios, targets, simulation, read(outDir.resolve("run-info.txt"), s -> s));
+    String md =
+        markdown(
+            jsons,
+            first,
+            rows,
+            ratios,
+            targets,
+            simulation,
+            read(outDir.resolve("run-info.txt"), s -> s));
     Files.createDirectories(outDir);
     Files.writeString(outDir.resolve("summary.md"), md, StandardCharsets.UTF_8);
     Files.writeString(outDir.resolve("per-invocation.svg"), svg(rows), StandardCharsets.UTF_8);
-    System.out.println("Wrote " + outDir.resolve("summary.md") + " and " + outDir.resolve("per-invocation.svg"));
+    System.out.println(
+        "Wrote " + outDir.resolve("summary.md") + " and " + outDir.resolve("per-invocation.svg"));
     for (Target t : targets) {
-      System.out.printf(Locale.ROOT, "  %-4s %-62s %s%n",
-          t.met() == null ? "n/a" : t.met() ? "MET" : "MISS", t.target(), t.measured().replace("**", ""));
+      System.out.printf(
+          Locale.ROOT,
+          "  %-4s %-62s %s%n",
+          t.met() == null ? "n/a" : t.met() ? "MET" : "MISS",
+          t.target(),
+          t.measured().replace("**", ""));
     }
   }
 
-  /** summary.md: header, targets, ratios, scores, cold start, the simulation's headline, the machine. */
-  private static String markdown(List<Path> jsons, JmhResult first, List<Row> rows, List<Ratio> ratios,
-      List<Target> targets, Summary simulation, String machine) {
+  /**
+   * summary.md: header, targets, ratios, scores, cold start, the simulation's headline, the
+   * machine.
+   */
+  private static String markdown(
+      List<Path> jsons,
+      JmhResult first,
+      List<Row> rows,
+      List<Ratio> ratios,
+      List<Target> targets,
+      Summary simulation,
+      String machine) {
     StringBuilder md = new StringBuilder();
     header(md, jsons, first, rows, simulation != null);
-    table(md, "Target | Goal | Measured in this run | Met", "---|---|---|---", targets.stream().map(t -> new Object[] {
-        t.target(), t.goal(), t.measured(), t.met() == null ? "not measured" : t.met() ? "yes" : "**no**"}).toList());
+    table(
+        md,
+        "Target | Goal | Measured in this run | Met",
+        "---|---|---|---",
+        targets.stream()
+            .map(
+                t ->
+                    new Object[] {
+                      t.target(),
+                      t.goal(),
+                      t.measured(),
+                      t.met() == null ? "not measured" : t.met() ? "yes" : "**no**"
+                    })
+            .toList());
     ratiosTable(md, ratios);
     scoresTable(md, rows);
     coldStartTable(md, rows);
@@ -226,10 +299,14 @@ public final class Report {
 
   /** Microseconds in one unit of a JMH time unit such as {@code ms/op}. */
   private static double microsPer(String unit) {
-    Double micros = Map.of("ns", 1e-3, "us", 1.0, "ms", 1e3, "s", 1e6).get(unit == null ? "" : unit.split("/")[0]);
+    Double micros =
+        Map.of("ns", 1e-3, "us", 1.0, "ms", 1e3, "s", 1e6)
+            .get(unit == null ? "" : unit.split("/")[0]);
     if (micros == null) {
       throw new IllegalArgumentException(
-          "unsupported unit " + unit + "; run the benchmarks in AverageTime or SingleShotTime mode (their defaults)");
+          "unsupported unit "
+              + unit
+              + "; run the benchmarks in AverageTime or SingleShotTime mode (their defaults)");
     }
     return micros;
   }
@@ -238,14 +315,24 @@ public final class Report {
 
   private static Row find(List<Row> rows, String benchmark, String variant, String scheme) {
     return rows.stream()
-        .filter(r -> r.benchmark().equals(benchmark) && Objects.equals(r.param("variant"), variant)
-            && (scheme == null || Objects.equals(r.param("scheme"), scheme)))
-        .findFirst().orElse(null);
+        .filter(
+            r ->
+                r.benchmark().equals(benchmark)
+                    && Objects.equals(r.param("variant"), variant)
+                    && (scheme == null || Objects.equals(r.param("scheme"), scheme)))
+        .findFirst()
+        .orElse(null);
   }
 
   /** {@code numerator / denominator} of {@code benchmark} for one scheme (null: any). */
-  private static Ratio ratio(List<Row> rows, String label, String meaning, String benchmark, String numerator,
-      String denominator, String scheme) {
+  private static Ratio ratio(
+      List<Row> rows,
+      String label,
+      String meaning,
+      String benchmark,
+      String numerator,
+      String denominator,
+      String scheme) {
     Row n = find(rows, benchmark, numerator, scheme);
     Row d = find(rows, benchmark, denominator, scheme);
     if (n == null || d == null) {
@@ -254,7 +341,13 @@ public final class Report {
     double value = n.scoreUs() / d.scoreUs();
     double error = value * Math.hypot(n.errorUs() / n.scoreUs(), d.errorUs() / d.scoreUs());
     boolean ranged = n.rawUs().size() > 1 && d.rawUs().size() > 1;
-    return new Ratio(label, meaning, value, error, ranged ? min(n) / max(d) : Double.NaN, ranged ? max(n) / min(d) : Double.NaN);
+    return new Ratio(
+        label,
+        meaning,
+        value,
+        error,
+        ranged ? min(n) / max(d) : Double.NaN,
+        ranged ? max(n) / min(d) : Double.NaN);
   }
 
   private static double min(Row r) {
@@ -265,9 +358,18 @@ public final class Report {
     return r.rawUs().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
   }
 
-  /** {@code f(numerator) / f(denominator)} of {@code benchmark}: another figure than time, with no error or range. */
-  private static Ratio derived(List<Row> rows, String label, String meaning, String benchmark, String numerator,
-      String denominator, ToDoubleFunction<Row> f) {
+  /**
+   * {@code f(numerator) / f(denominator)} of {@code benchmark}: another figure than time, with no
+   * error or range.
+   */
+  private static Ratio derived(
+      List<Row> rows,
+      String label,
+      String meaning,
+      String benchmark,
+      String numerator,
+      String denominator,
+      ToDoubleFunction<Row> f) {
     Row n = find(rows, benchmark, numerator, null);
     Row d = find(rows, benchmark, denominator, null);
     double value = n == null || d == null ? Double.NaN : f.applyAsDouble(n) / f.applyAsDouble(d);
@@ -278,104 +380,240 @@ public final class Report {
     List<Ratio> ratios = new ArrayList<>();
     for (String variant : List.of("clientPerInvocation", "defaultShared")) {
       for (String scheme : List.of("http", "https")) {
-        ratios.add(ratio(rows, "Per invocation, " + scheme + ": " + variant + " / fnclients",
-            variant.equals("defaultShared")
-                ? "a shared default client vs FnClients on a warm connection (about 1 expected)"
-                : "how many times more a client built per invocation costs than the shared FnClients client",
-            PER_INVOCATION, variant, "fnclients", scheme));
+        ratios.add(
+            ratio(
+                rows,
+                "Per invocation, " + scheme + ": " + variant + " / fnclients",
+                variant.equals("defaultShared")
+                    ? "a shared default client vs FnClients on a warm connection (about 1 expected)"
+                    : "how many times more a client built per invocation costs than the shared FnClients client",
+                PER_INVOCATION,
+                variant,
+                "fnclients",
+                scheme));
       }
     }
-    ratios.add(ratio(rows, "New connection, https: defaultShared / fnclients",
-        "new TLS connection + first request; the default client leaves Nagle on, FnClients sets TCP_NODELAY",
-        NEW_CONNECTION, "defaultShared", "fnclients", "https"));
-    ratios.add(ratio(rows, "New connection, http: defaultShared / fnclients", "new plain TCP connection + first request",
-        NEW_CONNECTION, "defaultShared", "fnclients", "http"));
+    ratios.add(
+        ratio(
+            rows,
+            "New connection, https: defaultShared / fnclients",
+            "new TLS connection + first request; the default client leaves Nagle on, FnClients sets TCP_NODELAY",
+            NEW_CONNECTION,
+            "defaultShared",
+            "fnclients",
+            "https"));
+    ratios.add(
+        ratio(
+            rows,
+            "New connection, http: defaultShared / fnclients",
+            "new plain TCP connection + first request",
+            NEW_CONNECTION,
+            "defaultShared",
+            "fnclients",
+            "http"));
     warmRatios(rows, ratios);
     grpcPubsubRatios(rows, ratios);
     coldRatios(rows, ratios);
     return ratios;
   }
 
-  /** FnClients over a raw OkHttp client with the same settings: time, caller CPU, allocation, JVM CPU. */
+  /**
+   * FnClients over a raw OkHttp client with the same settings: time, caller CPU, allocation, JVM
+   * CPU.
+   */
   private static void warmRatios(List<Row> rows, List<Ratio> ratios) {
-    timeAndCallerCpu(rows, ratios, WARM, "raw", "Warm overhead, http: fnclients / raw",
+    timeAndCallerCpu(
+        rows,
+        ratios,
+        WARM,
+        "raw",
+        "Warm overhead, http: fnclients / raw",
         "FnClients' interceptors and listeners over a raw OkHttp client with the same settings (target <= "
-            + WARM_TARGET + ")", "Warm overhead, http, caller-thread CPU per request: fnclients / raw",
+            + WARM_TARGET
+            + ")",
+        "Warm overhead, http, caller-thread CPU per request: fnclients / raw",
         "the client side's own CPU time per request (OkHttp runs a synchronous call on the caller's "
             + "thread): FnClients' added work without the server's share or time spent waiting");
     ToDoubleFunction<Row> bytes = r -> r.aux("gc.alloc.rate.norm");
     double fnBytes = perRow(rows, WARM, "fnclients", bytes);
     double rawBytes = perRow(rows, WARM, "raw", bytes);
-    ratios.add(derived(rows, "Warm overhead, http, bytes allocated per request: fnclients / raw",
-        (Double.isNaN(fnBytes / rawBytes) ? "allocation per request"
-            : String.format(Locale.ROOT, "%.0f B vs %.0f B per request", fnBytes, rawBytes))
-            + " by every thread of the JVM, the loopback server's included (JMH `-prof gc`, `gc.alloc.rate.norm`); "
-            + "independent of machine load", WARM, "fnclients", "raw", bytes));
-    ratios.add(derived(rows, "Warm overhead, http, JVM CPU time per request: fnclients / raw",
-        "the same comparison in CPU time of the whole JVM per request (client, in-process server, GC); "
-            + "steadier than wall time on a busy machine, diluted by the server's share", WARM, "fnclients", "raw",
-        Row::cpuUs));
+    ratios.add(
+        derived(
+            rows,
+            "Warm overhead, http, bytes allocated per request: fnclients / raw",
+            (Double.isNaN(fnBytes / rawBytes)
+                    ? "allocation per request"
+                    : String.format(Locale.ROOT, "%.0f B vs %.0f B per request", fnBytes, rawBytes))
+                + " by every thread of the JVM, the loopback server's included (JMH `-prof gc`, `gc.alloc.rate.norm`); "
+                + "independent of machine load",
+            WARM,
+            "fnclients",
+            "raw",
+            bytes));
+    ratios.add(
+        derived(
+            rows,
+            "Warm overhead, http, JVM CPU time per request: fnclients / raw",
+            "the same comparison in CPU time of the whole JVM per request (client, in-process server, GC); "
+                + "steadier than wall time on a busy machine, diluted by the server's share",
+            WARM,
+            "fnclients",
+            "raw",
+            Row::cpuUs));
   }
 
-  /** A cold-start pair: the plain client and the FnClients one, each a benchmark method run in forks of its own. */
-  private record Cold(String benchmark, String raw, String fn, String what, String rawLabel, String fnLabel) {}
+  /**
+   * A cold-start pair: the plain client and the FnClients one, each a benchmark method run in forks
+   * of its own.
+   */
+  private record Cold(
+      String benchmark, String raw, String fn, String what, String rawLabel, String fnLabel) {}
 
-  private static final List<Cold> COLDS = List.of(
-      new Cold(COLD, "rawOkHttp", "fnclients", "first GET", "`new OkHttpClient()`", "`FnClients.http()`"),
-      new Cold(GRPC_COLD, "rawGrpc", "fnclientsGrpc", "first gRPC unary call (plaintext)",
-          "`ManagedChannelBuilder...usePlaintext()`", "`FnClients.grpc(...)`"),
-      new Cold(GRPC_COLD, "rawPublisher", "fnclientsPublisher", "first confirmed Pub/Sub publish",
-          "`Publisher.newBuilder(...)`", "`FnClients.publisher(...)`"));
+  private static final List<Cold> COLDS =
+      List.of(
+          new Cold(
+              COLD,
+              "rawOkHttp",
+              "fnclients",
+              "first GET",
+              "`new OkHttpClient()`",
+              "`FnClients.http()`"),
+          new Cold(
+              GRPC_COLD,
+              "rawGrpc",
+              "fnclientsGrpc",
+              "first gRPC unary call (plaintext)",
+              "`ManagedChannelBuilder...usePlaintext()`",
+              "`FnClients.grpc(...)`"),
+          new Cold(
+              GRPC_COLD,
+              "rawPublisher",
+              "fnclientsPublisher",
+              "first confirmed Pub/Sub publish",
+              "`Publisher.newBuilder(...)`",
+              "`FnClients.publisher(...)`"));
 
   /** The first call in a fresh JVM, for each pair: mean, caller CPU, median, classes loaded. */
   private static void coldRatios(List<Row> rows, List<Ratio> ratios) {
     for (Cold c : COLDS) {
       String pair = c.fn() + " / " + c.raw();
-      ratios.add(ratio(rows, "Cold start, " + c.what() + " in a fresh JVM: " + pair + " (mean of forks)",
-          c.fnLabel() + " vs " + c.rawLabel() + ": class loading, client build, first connection and response"
-              + (c.benchmark().equals(COLD) ? " (target <= " + COLD_TARGET + ")" : ""), c.benchmark(), c.fn(), c.raw(), null));
-      ratios.add(derived(rows, "Cold start, " + c.what() + ", caller-thread CPU: " + pair,
-          "CPU time of the calling thread during the first call (class loading, linking, interpreting); "
-              + "steadier than wall time when other processes compete for the cores", c.benchmark(), c.fn(), c.raw(),
-          Row::callerCpuUs));
-      ratios.add(derived(rows, "Cold start, " + c.what() + ": " + pair + " (median of forks)",
-          "the same, medians: less moved by one slow fork on a busy machine", c.benchmark(), c.fn(), c.raw(), Row::medianUs));
+      ratios.add(
+          ratio(
+              rows,
+              "Cold start, " + c.what() + " in a fresh JVM: " + pair + " (mean of forks)",
+              c.fnLabel()
+                  + " vs "
+                  + c.rawLabel()
+                  + ": class loading, client build, first connection and response"
+                  + (c.benchmark().equals(COLD) ? " (target <= " + COLD_TARGET + ")" : ""),
+              c.benchmark(),
+              c.fn(),
+              c.raw(),
+              null));
+      ratios.add(
+          derived(
+              rows,
+              "Cold start, " + c.what() + ", caller-thread CPU: " + pair,
+              "CPU time of the calling thread during the first call (class loading, linking, interpreting); "
+                  + "steadier than wall time when other processes compete for the cores",
+              c.benchmark(),
+              c.fn(),
+              c.raw(),
+              Row::callerCpuUs));
+      ratios.add(
+          derived(
+              rows,
+              "Cold start, " + c.what() + ": " + pair + " (median of forks)",
+              "the same, medians: less moved by one slow fork on a busy machine",
+              c.benchmark(),
+              c.fn(),
+              c.raw(),
+              Row::medianUs));
       ToDoubleFunction<Row> classes = r -> r.perOp("classesLoaded");
       double fnClasses = perRow(rows, c.benchmark(), c.fn(), classes);
       double rawClasses = perRow(rows, c.benchmark(), c.raw(), classes);
-      ratios.add(derived(rows, "Cold start, " + c.what() + ", classes loaded: " + pair,
-          Double.isNaN(fnClasses / rawClasses) ? "classes loaded during the first call"
-              : String.format(Locale.ROOT, "%.0f vs %.0f classes loaded during the first call", fnClasses, rawClasses),
-          c.benchmark(), c.fn(), c.raw(), classes));
+      ratios.add(
+          derived(
+              rows,
+              "Cold start, " + c.what() + ", classes loaded: " + pair,
+              Double.isNaN(fnClasses / rawClasses)
+                  ? "classes loaded during the first call"
+                  : String.format(
+                      Locale.ROOT,
+                      "%.0f vs %.0f classes loaded during the first call",
+                      fnClasses,
+                      rawClasses),
+              c.benchmark(),
+              c.fn(),
+              c.raw(),
+              classes));
     }
   }
 
   private static void grpcPubsubRatios(List<Row> rows, List<Ratio> ratios) {
     for (String scheme : List.of("plaintext", "tls")) {
-      ratios.add(ratio(rows, "gRPC per invocation, " + scheme + ": channelPerInvocation / fnclients",
-          "a default channel built and shut down per invocation vs FnClients.grpc (target >= " + (int) GRPC_PUBSUB_TARGET + ")",
-          GRPC, "channelPerInvocation", "fnclients", scheme));
-      ratios.add(ratio(rows, "gRPC per invocation, " + scheme + ": defaultShared / fnclients",
-          "one default channel reused vs FnClients.grpc (below 1: the cost of FnClients' interceptors)",
-          GRPC, "defaultShared", "fnclients", scheme));
+      ratios.add(
+          ratio(
+              rows,
+              "gRPC per invocation, " + scheme + ": channelPerInvocation / fnclients",
+              "a default channel built and shut down per invocation vs FnClients.grpc (target >= "
+                  + (int) GRPC_PUBSUB_TARGET
+                  + ")",
+              GRPC,
+              "channelPerInvocation",
+              "fnclients",
+              scheme));
+      ratios.add(
+          ratio(
+              rows,
+              "gRPC per invocation, " + scheme + ": defaultShared / fnclients",
+              "one default channel reused vs FnClients.grpc (below 1: the cost of FnClients' interceptors)",
+              GRPC,
+              "defaultShared",
+              "fnclients",
+              scheme));
     }
-    ratios.add(ratio(rows, "Pub/Sub publish and wait: publisherPerInvocation / fnclients",
-        "a Publisher (and channel) built and shut down per invocation vs FnClients' publishAndWait (target >= "
-            + (int) GRPC_PUBSUB_TARGET + ")", PUBSUB, "publisherPerInvocation", "fnclients", null));
-    ratios.add(ratio(rows, "Pub/Sub publish and wait: defaultShared / fnclients",
-        "one Publisher reused, publish(m).get() (waits for the client's 1 ms batch delay) vs publishAndWait",
-        PUBSUB, "defaultShared", "fnclients", null));
+    ratios.add(
+        ratio(
+            rows,
+            "Pub/Sub publish and wait: publisherPerInvocation / fnclients",
+            "a Publisher (and channel) built and shut down per invocation vs FnClients' publishAndWait (target >= "
+                + (int) GRPC_PUBSUB_TARGET
+                + ")",
+            PUBSUB,
+            "publisherPerInvocation",
+            "fnclients",
+            null));
+    ratios.add(
+        ratio(
+            rows,
+            "Pub/Sub publish and wait: defaultShared / fnclients",
+            "one Publisher reused, publish(m).get() (waits for the client's 1 ms batch delay) vs publishAndWait",
+            PUBSUB,
+            "defaultShared",
+            "fnclients",
+            null));
   }
 
-  /** fnclients over {@code raw}: in time (the target is in the meaning), then in caller-thread CPU. */
-  private static void timeAndCallerCpu(List<Row> rows, List<Ratio> ratios, String benchmark, String raw, String time,
-      String timeMeaning, String cpu, String cpuMeaning) {
+  /**
+   * fnclients over {@code raw}: in time (the target is in the meaning), then in caller-thread CPU.
+   */
+  private static void timeAndCallerCpu(
+      List<Row> rows,
+      List<Ratio> ratios,
+      String benchmark,
+      String raw,
+      String time,
+      String timeMeaning,
+      String cpu,
+      String cpuMeaning) {
     ratios.add(ratio(rows, time, timeMeaning, benchmark, "fnclients", raw, null));
     ratios.add(derived(rows, cpu, cpuMeaning, benchmark, "fnclients", raw, Row::callerCpuUs));
   }
 
   /** {@code f} of a benchmark's row, NaN without one. */
-  private static double perRow(List<Row> rows, String benchmark, String variant, ToDoubleFunction<Row> f) {
+  private static double perRow(
+      List<Row> rows, String benchmark, String variant, ToDoubleFunction<Row> f) {
     Row r = find(rows, benchmark, variant, null);
     return r == null ? Double.NaN : f.applyAsDouble(r);
   }
@@ -388,82 +626,158 @@ public final class Report {
 
   static List<Target> targets(List<Row> rows, List<Ratio> ratios, Summary simulation) {
     List<Target> targets = new ArrayList<>();
-    targets.add(atLeast("Per invocation, HTTPS: client per invocation / FnClients", 100,
-        findRatio(ratios, "Per invocation, https: clientPerInvocation")));
-    targets.add(atLeast("Per invocation, plain HTTP: client per invocation / FnClients", 3,
-        findRatio(ratios, "Per invocation, http: clientPerInvocation")));
-    targets.add(atLeast("New TLS connection + first request: default OkHttpClient / FnClients", 10,
-        findRatio(ratios, "New connection, https")));
+    targets.add(
+        atLeast(
+            "Per invocation, HTTPS: client per invocation / FnClients",
+            100,
+            findRatio(ratios, "Per invocation, https: clientPerInvocation")));
+    targets.add(
+        atLeast(
+            "Per invocation, plain HTTP: client per invocation / FnClients",
+            3,
+            findRatio(ratios, "Per invocation, http: clientPerInvocation")));
+    targets.add(
+        atLeast(
+            "New TLS connection + first request: default OkHttpClient / FnClients",
+            10,
+            findRatio(ratios, "New connection, https")));
     Ratio warm = findRatio(ratios, "Warm overhead, http: fnclients");
     Ratio warmCpu = findRatio(ratios, "Warm overhead, http, caller-thread CPU");
-    targets.add(new Target("Warm overhead: FnClients / raw OkHttp, same settings", "<= " + WARM_TARGET + "x",
-        warm.formatted() + (warm.measured() && warmCpu.measured() ? " (caller CPU " + warmCpu.formatted() + ")" : ""),
-        warm.measured() ? warm.value() <= WARM_TARGET : null));
+    targets.add(
+        new Target(
+            "Warm overhead: FnClients / raw OkHttp, same settings",
+            "<= " + WARM_TARGET + "x",
+            warm.formatted()
+                + (warm.measured() && warmCpu.measured()
+                    ? " (caller CPU " + warmCpu.formatted() + ")"
+                    : ""),
+            warm.measured() ? warm.value() <= WARM_TARGET : null));
     Ratio cold = findRatio(ratios, "Cold start, first GET in");
     Ratio coldCpu = findRatio(ratios, "Cold start, first GET, caller-thread CPU");
-    targets.add(new Target("Cold start (first response in a fresh JVM): FnClients.http() / raw OkHttp",
-        "<= " + COLD_TARGET + "x", cold.formatted() + (cold.measured() ? " (median "
-            + findRatio(ratios, "Cold start, first GET: fnclients / rawOkHttp (median").formatted()
-            + (coldCpu.measured() ? ", caller CPU " + coldCpu.formatted() : "") + ")" : ""),
-        cold.measured() ? cold.value() <= COLD_TARGET : null));
+    targets.add(
+        new Target(
+            "Cold start (first response in a fresh JVM): FnClients.http() / raw OkHttp",
+            "<= " + COLD_TARGET + "x",
+            cold.formatted()
+                + (cold.measured()
+                    ? " (median "
+                        + findRatio(ratios, "Cold start, first GET: fnclients / rawOkHttp (median")
+                            .formatted()
+                        + (coldCpu.measured() ? ", caller CPU " + coldCpu.formatted() : "")
+                        + ")"
+                    : ""),
+            cold.measured() ? cold.value() <= COLD_TARGET : null));
     targets.add(connectionsTarget(rows, simulation));
     for (String scheme : List.of("plaintext", "tls")) {
-      targets.add(atLeast("gRPC unary (" + scheme + "): channel per invocation / FnClients", GRPC_PUBSUB_TARGET,
-          findRatio(ratios, "gRPC per invocation, " + scheme + ": channelPerInvocation")));
+      targets.add(
+          atLeast(
+              "gRPC unary (" + scheme + "): channel per invocation / FnClients",
+              GRPC_PUBSUB_TARGET,
+              findRatio(ratios, "gRPC per invocation, " + scheme + ": channelPerInvocation")));
     }
-    targets.add(atLeast("Pub/Sub publish and wait: Publisher per invocation / FnClients", GRPC_PUBSUB_TARGET,
-        findRatio(ratios, "Pub/Sub publish and wait: publisherPerInvocation")));
+    targets.add(
+        atLeast(
+            "Pub/Sub publish and wait: Publisher per invocation / FnClients",
+            GRPC_PUBSUB_TARGET,
+            findRatio(ratios, "Pub/Sub publish and wait: publisherPerInvocation")));
     targets.add(threadsTarget(rows, simulation));
     targets.add(simulationTarget(simulation));
     return targets;
   }
 
-  /** Connections per 1,000 sequential invocations: the simulation's bursts, and JMH's count without gaps. */
+  /**
+   * Connections per 1,000 sequential invocations: the simulation's bursts, and JMH's count without
+   * gaps.
+   */
   private static Target connectionsTarget(List<Row> rows, Summary simulation) {
     List<String> items = new ArrayList<>();
     Boolean met = null;
     for (Burst b : simulation == null ? List.<Burst>of() : simulation.bursts()) {
       boolean fn = b.variant().equals("fnclients");
       met = fn ? and(met, b.connections() <= 1 + b.gaps()) : met;
-      items.add((items.isEmpty() ? String.format(Locale.ROOT, "simulation, %,d invocations with %d frozen gaps: ",
-          b.invocations(), b.gaps()) : "") + b.protocol() + " " + PlatformSimulation.clientLabel(b.variant()) + " " + b.connections()
-          + (fn ? String.format(Locale.ROOT, " (limit %d)", 1 + b.gaps()) : ""));
+      items.add(
+          (items.isEmpty()
+                  ? String.format(
+                      Locale.ROOT,
+                      "simulation, %,d invocations with %d frozen gaps: ",
+                      b.invocations(),
+                      b.gaps())
+                  : "")
+              + b.protocol()
+              + " "
+              + PlatformSimulation.clientLabel(b.variant())
+              + " "
+              + b.connections()
+              + (fn ? String.format(Locale.ROOT, " (limit %d)", 1 + b.gaps()) : ""));
     }
     Row fn = find(rows, PER_INVOCATION, "fnclients", "http");
     Row perCall = find(rows, PER_INVOCATION, "clientPerInvocation", "http");
     String measured = String.join(", ", items);
     if (fn != null && perCall != null) {
-      measured += (measured.isEmpty() ? "" : "; ") + String.format(Locale.ROOT,
-          "JMH, no gaps: FnClients %.2f vs client per invocation %.0f per 1,000",
-          fn.connectionsPerOp() * 1000, perCall.connectionsPerOp() * 1000);
+      measured +=
+          (measured.isEmpty() ? "" : "; ")
+              + String.format(
+                  Locale.ROOT,
+                  "JMH, no gaps: FnClients %.2f vs client per invocation %.0f per 1,000",
+                  fn.connectionsPerOp() * 1000,
+                  perCall.connectionsPerOp() * 1000);
     }
-    return new Target("Connections per 1,000 sequential invocations", "FnClients <= 1 + idle gaps (client per invocation: 1,000)",
-        measured.isEmpty() ? "not measured" : measured, met);
+    return new Target(
+        "Connections per 1,000 sequential invocations",
+        "FnClients <= 1 + idle gaps (client per invocation: 1,000)",
+        measured.isEmpty() ? "not measured" : measured,
+        met);
   }
 
-  /** Threads flat: FnClients' live threads, mean vs peak over a JMH trial, and first vs last in the bursts. */
+  /**
+   * Threads flat: FnClients' live threads, mean vs peak over a JMH trial, and first vs last in the
+   * bursts.
+   */
   private static Target threadsTarget(List<Row> rows, Summary simulation) {
     List<String> items = new ArrayList<>();
     Boolean met = null;
-    for (String[] b : List.of(new String[] {PER_INVOCATION, "https", "HTTPS"}, new String[] {GRPC, "tls", "gRPC TLS"},
-        new String[] {GRPC, "plaintext", "gRPC"}, new String[] {PUBSUB, null, "Pub/Sub"})) {
+    for (String[] b :
+        List.of(
+            new String[] {PER_INVOCATION, "https", "HTTPS"},
+            new String[] {GRPC, "tls", "gRPC TLS"},
+            new String[] {GRPC, "plaintext", "gRPC"},
+            new String[] {PUBSUB, null, "Pub/Sub"})) {
       Row fn = find(rows, b[0], "fnclients", b[1]);
       if (fn != null && !Double.isNaN(fn.liveThreadsPeak())) {
         met = and(met, fn.liveThreadsPeak() <= Math.ceil(fn.liveThreads()) + 1);
-        items.add(String.format(Locale.ROOT, "%s %.1f mean / %.0f peak", b[2], fn.liveThreads(), fn.liveThreadsPeak())
-            + (Double.isNaN(fn.perOp("threadsStarted")) ? "" : String.format(Locale.ROOT,
-                ", %.0f threads started per 1,000 invocations", fn.perOp("threadsStarted") * 1000)));
+        items.add(
+            String.format(
+                    Locale.ROOT,
+                    "%s %.1f mean / %.0f peak",
+                    b[2],
+                    fn.liveThreads(),
+                    fn.liveThreadsPeak())
+                + (Double.isNaN(fn.perOp("threadsStarted"))
+                    ? ""
+                    : String.format(
+                        Locale.ROOT,
+                        ", %.0f threads started per 1,000 invocations",
+                        fn.perOp("threadsStarted") * 1000)));
       }
     }
     for (Burst b : simulation == null ? List.<Burst>of() : simulation.bursts()) {
       if (b.variant().equals("fnclients")) {
         met = and(met, b.threadsEnd() <= b.threadsStart() + 1);
-        items.add(String.format(Locale.ROOT, "simulation %s: %d after the 1st, %d after the %,dth invocation",
-            b.protocol(), b.threadsStart(), b.threadsEnd(), b.invocations()));
+        items.add(
+            String.format(
+                Locale.ROOT,
+                "simulation %s: %d after the 1st, %d after the %,dth invocation",
+                b.protocol(),
+                b.threadsStart(),
+                b.threadsEnd(),
+                b.invocations()));
       }
     }
-    return new Target("Thread count flat with FnClients", "peak <= mean + 1 over a trial; no growth over 1,000 invocations",
-        items.isEmpty() ? "not measured" : String.join("; ", items), met);
+    return new Target(
+        "Thread count flat with FnClients",
+        "peak <= mean + 1 over a trial; no growth over 1,000 invocations",
+        items.isEmpty() ? "not measured" : String.join("; ", items),
+        met);
   }
 
   /** The platform simulation: every FnClients invocation succeeds, none slower than a second. */
@@ -478,8 +792,15 @@ public final class Report {
     Boolean met = null;
     for (Run r : simulation.runs()) {
       boolean good = r.ok() == r.invocations() && r.maxMillis() < SIMULATION_MAX_MILLIS;
-      String where = String.format(Locale.ROOT, "%s %s %d/%d, max %s", r.protocol(), r.mode() == Mode.RESET ? "RST" : "drop",
-          r.ok(), r.invocations(), fmtMillis(r.maxMillis()));
+      String where =
+          String.format(
+              Locale.ROOT,
+              "%s %s %d/%d, max %s",
+              r.protocol(),
+              r.mode() == Mode.RESET ? "RST" : "drop",
+              r.ok(),
+              r.invocations(),
+              fmtMillis(r.maxMillis()));
       if (r.variant().equals("fnclients")) {
         met = and(met, good);
         fn.add(where);
@@ -487,8 +808,13 @@ public final class Report {
         others.add(IdleGap.label(r.variant()) + " " + where);
       }
     }
-    return new Target(name, goal,
-        "**FnClients** " + String.join("; ", fn) + (others.isEmpty() ? "" : ". Others: " + String.join("; ", others)), met);
+    return new Target(
+        name,
+        goal,
+        "**FnClients** "
+            + String.join("; ", fn)
+            + (others.isEmpty() ? "" : ". Others: " + String.join("; ", others)),
+        met);
   }
 
   private static Boolean and(Boolean soFar, boolean next) {
@@ -496,7 +822,11 @@ public final class Report {
   }
 
   private static Target atLeast(String target, double goal, Ratio r) {
-    return new Target(target, String.format(Locale.ROOT, ">= %.0fx", goal), r.formatted(), r.measured() ? r.value() >= goal : null);
+    return new Target(
+        target,
+        String.format(Locale.ROOT, ">= %.0fx", goal),
+        r.formatted(),
+        r.measured() ? r.value() >= goal : null);
   }
 
   // ---- markdown ----
@@ -505,61 +835,129 @@ public final class Report {
   static void table(StringBuilder md, String header, String alignment, List<Object[]> rows) {
     md.append("| ").append(header).append(" |\n|").append(alignment).append("|\n");
     for (Object[] row : rows) {
-      md.append("| ").append(Arrays.stream(row).map(String::valueOf).collect(Collectors.joining(" | "))).append(" |\n");
+      md.append("| ")
+          .append(Arrays.stream(row).map(String::valueOf).collect(Collectors.joining(" | ")))
+          .append(" |\n");
     }
   }
 
-  private static void header(StringBuilder md, List<Path> jsons, JmhResult first, List<Row> rows, boolean simulation) {
-    md.append("# FnClients benchmarks: summary\n\nGenerated by `dev.fnclients.benchmarks.Report` from ")
-        .append(jsons.stream().map(j -> "`" + j.getFileName() + "`").collect(Collectors.joining(", ")))
+  private static void header(
+      StringBuilder md, List<Path> jsons, JmhResult first, List<Row> rows, boolean simulation) {
+    md.append(
+            "# FnClients benchmarks: summary\n\nGenerated by `dev.fnclients.benchmarks.Report` from ")
+        .append(
+            jsons.stream().map(j -> "`" + j.getFileName() + "`").collect(Collectors.joining(", ")))
         .append(simulation ? " and `simulation.json`" : "");
     if (first != null) {
       Row cold = find(rows, COLD, "fnclients", null);
-      md.append(String.format(Locale.ROOT, " (JMH %s, JDK %s, %s; per-invocation benchmarks: %d warmup × %s, %d measurement × %s, %d fork(s)%s).%n",
-          first.jmhVersion(), first.jdkVersion(), first.vmName(), first.warmupIterations(), first.warmupTime(),
-          first.measurementIterations(), first.measurementTime(), first.forks(), cold == null ? ""
-              : String.format(Locale.ROOT, "; cold start: %d forks per client, one operation each", cold.rawUs().size())));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              " (JMH %s, JDK %s, %s; per-invocation benchmarks: %d warmup × %s, %d measurement × %s, %d fork(s)%s).%n",
+              first.jmhVersion(),
+              first.jdkVersion(),
+              first.vmName(),
+              first.warmupIterations(),
+              first.warmupTime(),
+              first.measurementIterations(),
+              first.measurementTime(),
+              first.forks(),
+              cold == null
+                  ? ""
+                  : String.format(
+                      Locale.ROOT,
+                      "; cold start: %d forks per client, one operation each",
+                      cold.rawUs().size())));
     }
-    md.append("\nAll clients call loopback servers on 127.0.0.1: the JDK's `com.sun.net.httpserver` answering `200 ok` ")
-        .append("(HTTP and HTTPS), a Netty gRPC server with an echo method and the Pub/Sub `Publisher` service ")
-        .append("(plaintext and TLS). Lower times are better. Every ratio compares figures measured in this one run; ")
-        .append("the range after a ratio runs from the least to the most favourable pairing of measurement iterations ")
-        .append("(of forks, for cold start). ± is JMH's 99.9% confidence half-width, propagated to ratios: with three ")
-        .append("iterations it uses Student's t with two degrees of freedom (about 32 standard errors), hence wide.\n\n")
+    md.append(
+            "\nAll clients call loopback servers on 127.0.0.1: the JDK's `com.sun.net.httpserver` answering `200 ok` ")
+        .append(
+            "(HTTP and HTTPS), a Netty gRPC server with an echo method and the Pub/Sub `Publisher` service ")
+        .append(
+            "(plaintext and TLS). Lower times are better. Every ratio compares figures measured in this one run; ")
+        .append(
+            "the range after a ratio runs from the least to the most favourable pairing of measurement iterations ")
+        .append(
+            "(of forks, for cold start). ± is JMH's 99.9% confidence half-width, propagated to ratios: with three ")
+        .append(
+            "iterations it uses Student's t with two degrees of freedom (about 32 standard errors), hence wide.\n\n")
         .append("## Targets\n\n");
   }
 
   private static void ratiosTable(StringBuilder md, List<Ratio> ratios) {
     md.append("\n## Ratios\n\n");
-    table(md, "Comparison | Ratio (range over iterations) | ± (JMH 99.9%) | Meaning", "---|---:|---:|---",
-        ratios.stream().map(r -> new Object[] {r.label(), r.formatted(),
-            !r.measured() || Double.isNaN(r.error()) || Double.isInfinite(r.error()) ? "" : "± " + Ratio.number(r.error()),
-            r.meaning() + (!r.label().startsWith("Warm overhead, http: ") || !r.measured() ? ""
-                : r.value() <= WARM_TARGET ? " — **within target**"
-                : String.format(Locale.ROOT, " — **above target by %.1f%%**", (r.value() - WARM_TARGET) * 100))}).toList());
+    table(
+        md,
+        "Comparison | Ratio (range over iterations) | ± (JMH 99.9%) | Meaning",
+        "---|---:|---:|---",
+        ratios.stream()
+            .map(
+                r ->
+                    new Object[] {
+                      r.label(),
+                      r.formatted(),
+                      !r.measured() || Double.isNaN(r.error()) || Double.isInfinite(r.error())
+                          ? ""
+                          : "± " + Ratio.number(r.error()),
+                      r.meaning()
+                          + (!r.label().startsWith("Warm overhead, http: ") || !r.measured()
+                              ? ""
+                              : r.value() <= WARM_TARGET
+                                  ? " — **within target**"
+                                  : String.format(
+                                      Locale.ROOT,
+                                      " — **above target by %.1f%%**",
+                                      (r.value() - WARM_TARGET) * 100))
+                    })
+            .toList());
   }
 
   private static void scoresTable(StringBuilder md, List<Row> rows) {
     md.append("\n## Scores\n\n");
-    table(md, "Benchmark | variant | scheme | time / op | ± | connections / op | live threads (mean / peak) | "
+    table(
+        md,
+        "Benchmark | variant | scheme | time / op | ± | connections / op | live threads (mean / peak) | "
             + "threads started / op | caller CPU / op | bytes allocated / op | JVM CPU / op",
         "---|---|---|---:|---:|---:|---:|---:|---:|---:|---:",
-        rows.stream().filter(r -> !r.benchmark().endsWith(COLD)).map(r -> new Object[] {
-            r.benchmark() + "." + r.method(), Objects.requireNonNullElse(r.param("variant"), "-"),
-            Objects.requireNonNullElse(r.param("scheme"), "-"), fmtTime(r.scoreUs()),
-            Double.isNaN(r.errorUs()) ? "" : fmtTime(r.errorUs()), fmt(r.connectionsPerOp(), "%.3f"),
-            fmt(r.liveThreads(), "%.1f") + (Double.isNaN(r.liveThreadsPeak()) ? "" : fmt(r.liveThreadsPeak(), " / %.0f")),
-            fmt(r.perOp("threadsStarted"), "%.3f"), fmtTime(r.callerCpuUs()), fmt(r.aux("gc.alloc.rate.norm"), "%.0f"),
-            fmtTime(r.cpuUs())}).toList());
-    md.append("\nConnections / op: for HTTP, OkHttp's `connectEnd` event (a listener on the default clients; ")
-        .append("FnClients' own `fnclients.connections.opened` counter on its client); for gRPC and Pub/Sub, ")
-        .append("connections the server accepted (a transport filter), the same for every variant. Live threads is ")
-        .append("`Thread.activeCount()` after each operation (for gRPC and Pub/Sub: when the answer arrived, before a ")
-        .append("per-invocation client is torn down), mean and peak over the trial; it includes JMH's threads and the ")
-        .append("servers'. Threads started / op: threads the JVM started during the iterations, per operation. Caller CPU / op is the benchmark thread's CPU time (the ")
-        .append("client side of each call) per operation. Bytes allocated / op is JMH's `gc.alloc.rate.norm` (`-prof gc`): ")
-        .append("what every thread of the JVM allocated per operation, the loopback server's included. JVM CPU / op is the process CPU time over the iteration ")
-        .append("(every thread: client, loopback server, GC) divided by operations; with two cores it can ")
+        rows.stream()
+            .filter(r -> !r.benchmark().endsWith(COLD))
+            .map(
+                r ->
+                    new Object[] {
+                      r.benchmark() + "." + r.method(),
+                      Objects.requireNonNullElse(r.param("variant"), "-"),
+                      Objects.requireNonNullElse(r.param("scheme"), "-"),
+                      fmtTime(r.scoreUs()),
+                      Double.isNaN(r.errorUs()) ? "" : fmtTime(r.errorUs()),
+                      fmt(r.connectionsPerOp(), "%.3f"),
+                      fmt(r.liveThreads(), "%.1f")
+                          + (Double.isNaN(r.liveThreadsPeak())
+                              ? ""
+                              : fmt(r.liveThreadsPeak(), " / %.0f")),
+                      fmt(r.perOp("threadsStarted"), "%.3f"),
+                      fmtTime(r.callerCpuUs()),
+                      fmt(r.aux("gc.alloc.rate.norm"), "%.0f"),
+                      fmtTime(r.cpuUs())
+                    })
+            .toList());
+    md.append(
+            "\nConnections / op: for HTTP, OkHttp's `connectEnd` event (a listener on the default clients; ")
+        .append(
+            "FnClients' own `fnclients.connections.opened` counter on its client); for gRPC and Pub/Sub, ")
+        .append(
+            "connections the server accepted (a transport filter), the same for every variant. Live threads is ")
+        .append(
+            "`Thread.activeCount()` after each operation (for gRPC and Pub/Sub: when the answer arrived, before a ")
+        .append(
+            "per-invocation client is torn down), mean and peak over the trial; it includes JMH's threads and the ")
+        .append(
+            "servers'. Threads started / op: threads the JVM started during the iterations, per operation. Caller CPU / op is the benchmark thread's CPU time (the ")
+        .append(
+            "client side of each call) per operation. Bytes allocated / op is JMH's `gc.alloc.rate.norm` (`-prof gc`): ")
+        .append(
+            "what every thread of the JVM allocated per operation, the loopback server's included. JVM CPU / op is the process CPU time over the iteration ")
+        .append(
+            "(every thread: client, loopback server, GC) divided by operations; with two cores it can ")
         .append("exceed the time per op. `-` where a benchmark does not record a figure.\n")
         .append("\n![Per-invocation cost](per-invocation.svg)\n");
   }
@@ -570,10 +968,18 @@ public final class Report {
       for (String variant : List.of(c.raw(), c.fn())) {
         Row r = find(rows, c.benchmark(), variant, null);
         if (r != null) {
-          cells.add(new Object[] {c.what(), variant.equals(c.fn()) ? c.fnLabel() : c.rawLabel(), fmtTime(r.scoreUs()),
-              Double.isNaN(r.errorUs()) ? "" : fmtTime(r.errorUs()), fmtTime(r.medianUs()),
-              r.rawUs().stream().map(v -> fmt(v / 1000, "%.0f")).collect(Collectors.joining(", ")) + " ms",
-              fmt(r.perOp("classesLoaded"), "%.0f"), fmtTime(r.callerCpuUs())});
+          cells.add(
+              new Object[] {
+                c.what(),
+                variant.equals(c.fn()) ? c.fnLabel() : c.rawLabel(),
+                fmtTime(r.scoreUs()),
+                Double.isNaN(r.errorUs()) ? "" : fmtTime(r.errorUs()),
+                fmtTime(r.medianUs()),
+                r.rawUs().stream().map(v -> fmt(v / 1000, "%.0f")).collect(Collectors.joining(", "))
+                    + " ms",
+                fmt(r.perOp("classesLoaded"), "%.0f"),
+                fmtTime(r.callerCpuUs())
+              });
         }
       }
     }
@@ -581,26 +987,53 @@ public final class Report {
       return;
     }
     md.append("\n## Cold start\n\n")
-        .append("`ColdStartBenchmark` (HTTP) and `GrpcColdStartBenchmark` (gRPC, Pub/Sub; servers in a child JVM): ")
-        .append("JMH single-shot, no warmup, one operation per fork, each client in forks of its own: ")
-        .append("the first call of a fresh JVM, from nothing loaded to the answer read (the JVM's own start is the same ")
+        .append(
+            "`ColdStartBenchmark` (HTTP) and `GrpcColdStartBenchmark` (gRPC, Pub/Sub; servers in a child JVM): ")
+        .append(
+            "JMH single-shot, no warmup, one operation per fork, each client in forks of its own: ")
+        .append(
+            "the first call of a fresh JVM, from nothing loaded to the answer read (the JVM's own start is the same ")
         .append("for both and not included).\n\n");
-    table(md, "first call | client | mean | ± | median | per fork | classes loaded | caller CPU",
-        "---|---|---:|---:|---:|---|---:|---:", cells);
+    table(
+        md,
+        "first call | client | mean | ± | median | per fork | classes loaded | caller CPU",
+        "---|---|---:|---:|---:|---|---:|---:",
+        cells);
   }
 
   private static void simulationSection(StringBuilder md, Summary simulation) {
     PlatformSimulation.Settings s = simulation.settings();
-    md.append("\n## Platform simulation\n\n").append(String.format(Locale.ROOT,
-        "Function instance in a child JVM frozen (SIGSTOP) between invocations; proxy killing connections idle > %d ms "
-            + "(RST or silent drop); %d invocations per client, %d of them after a %d ms frozen gap; "
-            + "`FNCLIENTS_MAX_IDLE_AGE=%dms`; default clients' timeout %d s. Full tables: [simulation.md](simulation.md).%n%n",
-        s.idleLimitMillis(), s.invocations(), s.longGaps(), s.longGapMillis(), s.maxIdleAgeMillis(),
-        s.timeoutMillis() / 1000));
-    table(md, "protocol | kill mode | client | succeeded | p50 | p99 | max | connections", "---|---|---|---:|---:|---:|---:|---:",
-        simulation.runs().stream().map(r -> new Object[] {r.protocol(), r.mode() == Mode.RESET ? "RST" : "silent drop",
-            PlatformSimulation.clientLabel(r.variant()), r.ok() + "/" + r.invocations(), fmtMillis(r.p50Millis()), fmtMillis(r.p99Millis()),
-            fmtMillis(r.maxMillis()), r.connections()}).toList());
+    md.append("\n## Platform simulation\n\n")
+        .append(
+            String.format(
+                Locale.ROOT,
+                "Function instance in a child JVM frozen (SIGSTOP) between invocations; proxy killing connections idle > %d ms "
+                    + "(RST or silent drop); %d invocations per client, %d of them after a %d ms frozen gap; "
+                    + "`FNCLIENTS_MAX_IDLE_AGE=%dms`; default clients' timeout %d s. Full tables: [simulation.md](simulation.md).%n%n",
+                s.idleLimitMillis(),
+                s.invocations(),
+                s.longGaps(),
+                s.longGapMillis(),
+                s.maxIdleAgeMillis(),
+                s.timeoutMillis() / 1000));
+    table(
+        md,
+        "protocol | kill mode | client | succeeded | p50 | p99 | max | connections",
+        "---|---|---|---:|---:|---:|---:|---:",
+        simulation.runs().stream()
+            .map(
+                r ->
+                    new Object[] {
+                      r.protocol(),
+                      r.mode() == Mode.RESET ? "RST" : "silent drop",
+                      PlatformSimulation.clientLabel(r.variant()),
+                      r.ok() + "/" + r.invocations(),
+                      fmtMillis(r.p50Millis()),
+                      fmtMillis(r.p99Millis()),
+                      fmtMillis(r.maxMillis()),
+                      r.connections()
+                    })
+            .toList());
     md.append("\n![Platform simulation](simulation.svg)\n");
   }
 
@@ -613,11 +1046,15 @@ public final class Report {
   }
 
   static String fmtTime(double us) {
-    return Double.isNaN(us) ? "-"
-        : us >= 1_000_000 ? String.format(Locale.ROOT, "%.2f s", us / 1_000_000)
-        : us >= 1000 ? String.format(Locale.ROOT, "%.2f ms", us / 1000)
-        : us >= 1 ? String.format(Locale.ROOT, "%.1f µs", us)
-        : String.format(Locale.ROOT, "%.0f ns", us * 1000);
+    return Double.isNaN(us)
+        ? "-"
+        : us >= 1_000_000
+            ? String.format(Locale.ROOT, "%.2f s", us / 1_000_000)
+            : us >= 1000
+                ? String.format(Locale.ROOT, "%.2f ms", us / 1000)
+                : us >= 1
+                    ? String.format(Locale.ROOT, "%.1f µs", us)
+                    : String.format(Locale.ROOT, "%.0f ns", us * 1000);
   }
 
   // ---- SVG ----
@@ -625,27 +1062,66 @@ public final class Report {
   /** One bar: the variant, its time, and how many times the FnClients figure it is. */
   private static void bar(Svg svg, Svg.Scale x, int left, int y, Row r, Row fn) {
     String variant = r.param("variant");
-    double times = fn == null || variant.equals("fnclients") ? Double.NaN : r.scoreUs() / fn.scoreUs();
+    double times =
+        fn == null || variant.equals("fnclients") ? Double.NaN : r.scoreUs() / fn.scoreUs();
     double end = x.at(r.scoreUs());
     svg.text(left - 8, y + 15, variant, "text-anchor=end")
-        .rect(left, y, Math.max(1, end - left), 20, "fill=" + COLORS.getOrDefault(variant, "#555555"))
-        .text(end + 6, y + 15, fmtTime(r.scoreUs())
-            + (Double.isNaN(times) ? "" : String.format(Locale.ROOT, times >= 10 ? "  (×%.0f)" : "  (×%.2f)", times)));
+        .rect(
+            left, y, Math.max(1, end - left), 20, "fill=" + COLORS.getOrDefault(variant, "#555555"))
+        .text(
+            end + 6,
+            y + 15,
+            fmtTime(r.scoreUs())
+                + (Double.isNaN(times)
+                    ? ""
+                    : String.format(Locale.ROOT, times >= 10 ? "  (×%.0f)" : "  (×%.2f)", times)));
   }
 
-  /** One group of bars in the chart: a benchmark, a scheme, and its variants (anti-pattern first). */
+  /**
+   * One group of bars in the chart: a benchmark, a scheme, and its variants (anti-pattern first).
+   */
   private record Group(String title, String benchmark, String scheme, List<String> variants) {}
 
-  private static final List<Group> GROUPS = List.of(
-      new Group("HTTP", PER_INVOCATION, "http", List.of("clientPerInvocation", "defaultShared", "fnclients")),
-      new Group("HTTPS", PER_INVOCATION, "https", List.of("clientPerInvocation", "defaultShared", "fnclients")),
-      new Group("gRPC unary, plaintext", GRPC, "plaintext", List.of("channelPerInvocation", "defaultShared", "fnclients")),
-      new Group("gRPC unary, TLS", GRPC, "tls", List.of("channelPerInvocation", "defaultShared", "fnclients")),
-      new Group("Pub/Sub publish and wait", PUBSUB, null, List.of("publisherPerInvocation", "defaultShared", "fnclients")));
+  private static final List<Group> GROUPS =
+      List.of(
+          new Group(
+              "HTTP",
+              PER_INVOCATION,
+              "http",
+              List.of("clientPerInvocation", "defaultShared", "fnclients")),
+          new Group(
+              "HTTPS",
+              PER_INVOCATION,
+              "https",
+              List.of("clientPerInvocation", "defaultShared", "fnclients")),
+          new Group(
+              "gRPC unary, plaintext",
+              GRPC,
+              "plaintext",
+              List.of("channelPerInvocation", "defaultShared", "fnclients")),
+          new Group(
+              "gRPC unary, TLS",
+              GRPC,
+              "tls",
+              List.of("channelPerInvocation", "defaultShared", "fnclients")),
+          new Group(
+              "Pub/Sub publish and wait",
+              PUBSUB,
+              null,
+              List.of("publisherPerInvocation", "defaultShared", "fnclients")));
 
-  private static final Map<String, String> COLORS = Map.of(
-      "clientPerInvocation", "#d62728", "channelPerInvocation", "#d62728", "publisherPerInvocation", "#d62728",
-      "defaultShared", "#8c8c8c", "fnclients", "#1f77b4");
+  private static final Map<String, String> COLORS =
+      Map.of(
+          "clientPerInvocation",
+          "#d62728",
+          "channelPerInvocation",
+          "#d62728",
+          "publisherPerInvocation",
+          "#d62728",
+          "defaultShared",
+          "#8c8c8c",
+          "fnclients",
+          "#1f77b4");
 
   /** A log-scale bar chart of the per-invocation costs, one group of bars per protocol. */
   private static String svg(List<Row> rows) {
@@ -665,16 +1141,29 @@ public final class Report {
     int left = 200;
     int top = 70;
     int height = top + bars.size() * 26 + (int) bars.values().stream().distinct().count() * 26 + 50;
-    Svg svg = new Svg(860, height, 13)
-        .text(12, 24, "One function invocation making one call (time per invocation, log scale, lower is better)",
-            "font-size=16", "font-weight=bold")
-        .text(12, 44, "loopback; red: client built per invocation, grey: one default client shared, blue: FnClients; "
-            + "×N = times the FnClients figure", "fill=#555555");
+    Svg svg =
+        new Svg(860, height, 13)
+            .text(
+                12,
+                24,
+                "One function invocation making one call (time per invocation, log scale, lower is better)",
+                "font-size=16",
+                "font-weight=bold")
+            .text(
+                12,
+                44,
+                "loopback; red: client built per invocation, grey: one default client shared, blue: FnClients; "
+                    + "×N = times the FnClients figure",
+                "fill=#555555");
     if (bars.isEmpty()) {
       return svg.text(12, 80, "No per-invocation benchmark was in this run.").toString();
     }
-    Svg.Scale x = Svg.Scale.log(bars.keySet().stream().mapToDouble(Row::scoreUs).min().orElseThrow(),
-        bars.keySet().stream().mapToDouble(Row::scoreUs).max().orElseThrow(), left, 670);
+    Svg.Scale x =
+        Svg.Scale.log(
+            bars.keySet().stream().mapToDouble(Row::scoreUs).min().orElseThrow(),
+            bars.keySet().stream().mapToDouble(Row::scoreUs).max().orElseThrow(),
+            left,
+            670);
     svg.xGrid(x, top - 10, height - 40, us -> fmtTime(us).replace(".00", "").replace(".0", ""));
     int y = top;
     Group current = null;

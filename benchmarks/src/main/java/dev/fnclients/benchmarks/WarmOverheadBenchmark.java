@@ -1,8 +1,8 @@
 package dev.fnclients.benchmarks;
 
+import dev.fnclients.FnClientsInstance;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.FnClientsInstance;
 import dev.fnclients.testkit.LoopbackHttpServer;
 import java.util.concurrent.locks.LockSupport;
 import okhttp3.OkHttpClient;
@@ -64,23 +64,27 @@ public class WarmOverheadBenchmark extends InvocationBenchmark {
    * As {@link #invocation}, but every call comes at least 1.2 ms after the previous one ended, so
    * that FnClients' peer-closed check (one non-blocking read on the reused connection, skipped when
    * its last exchange ended less than 1 ms before, as in {@link #invocation}) runs on every call;
-   * the raw client has no such check. fnclients / raw here, set against the same ratio of
-   * {@link #invocation}, is what the check costs. The gap is waited out, parked, in {@link IdleGap}'s
+   * the raw client has no such check. fnclients / raw here, set against the same ratio of {@link
+   * #invocation}, is what the check costs. The gap is waited out, parked, in {@link IdleGap}'s
    * per-invocation set-up, outside the measured time; the wall time of a call after a gap is mostly
-   * threads waking (the server's too), so compare the caller-thread CPU ({@code callerCpuNanos}
-   * per {@code ops}) and the bytes per call rather than the time.
+   * threads waking (the server's too), so compare the caller-thread CPU ({@code callerCpuNanos} per
+   * {@code ops}) and the bytes per call rather than the time.
    */
   @Benchmark
   public String peerChecked(Counters counters, IdleGap gap) throws Exception {
     return invocation(counters);
   }
 
-  /** Waits before each {@link #peerChecked} call; a state of its own so that no other benchmark gets the wait. */
+  /**
+   * Waits before each {@link #peerChecked} call; a state of its own so that no other benchmark gets
+   * the wait.
+   */
   @State(Scope.Thread)
   public static class IdleGap {
     @Setup(Level.Invocation)
     public void waitOut() {
-      // Parked, not spinning, so that the caller-thread CPU counted per iteration stays the calls' own.
+      // Parked, not spinning, so that the caller-thread CPU counted per iteration stays the calls'
+      // own.
       long end = System.nanoTime() + 1_200_000;
       for (long left = end - System.nanoTime(); left > 0; left = end - System.nanoTime()) {
         LockSupport.parkNanos(left);
@@ -91,10 +95,15 @@ public class WarmOverheadBenchmark extends InvocationBenchmark {
   @TearDown(Level.Iteration)
   public void checkReuse() {
     int pooled = client.connectionPool().connectionCount();
-    long opened = variant.equals("fnclients") ? fn.metrics().count("http", MetricNames.CONNECTIONS_OPENED) : -1;
+    long opened =
+        variant.equals("fnclients")
+            ? fn.metrics().count("http", MetricNames.CONNECTIONS_OPENED)
+            : -1;
     if (pooled != 1 || opened > 1) {
-      System.out.println("WARNING: warm benchmark not on one connection: pooled=" + pooled
-          + (opened >= 0 ? ", opened=" + opened : ""));
+      System.out.println(
+          "WARNING: warm benchmark not on one connection: pooled="
+              + pooled
+              + (opened >= 0 ? ", opened=" + opened : ""));
     }
   }
 

@@ -36,22 +36,30 @@ final class ConsumerBuild {
     Path directory = Path.of(property("consumers.directory"), name);
     Path list = directory.resolve("target/dependencies.txt");
     if (!Files.isRegularFile(list)) {
-      throw new IllegalStateException(list + " does not exist: the consumer builds run in the integration-test "
-          + "phase (maven-invoker-plugin); run ./mvnw verify -pl consumer-tests -am");
+      throw new IllegalStateException(
+          list
+              + " does not exist: the consumer builds run in the integration-test "
+              + "phase (maven-invoker-plugin); run ./mvnw verify -pl consumer-tests -am");
     }
     return new ConsumerBuild(name, directory, read(list));
   }
 
-  /** The versions the FnClients build resolved and ran its tests with, by {@link ResolvedDependency#key()}. */
+  /**
+   * The versions the FnClients build resolved and ran its tests with, by {@link
+   * ResolvedDependency#key()}.
+   */
   static Map<String, String> testedVersions() throws IOException {
     return read(Path.of(property("consumers.testedDependencies"))).stream()
-        .collect(Collectors.toMap(ResolvedDependency::key, ResolvedDependency::version, (a, b) -> a, TreeMap::new));
+        .collect(
+            Collectors.toMap(
+                ResolvedDependency::key, ResolvedDependency::version, (a, b) -> a, TreeMap::new));
   }
 
   static String property(String name) {
     String value = System.getProperty(name);
     if (value == null || value.isBlank()) {
-      throw new IllegalStateException("system property " + name + " is not set: run the *IT tests through Maven (failsafe)");
+      throw new IllegalStateException(
+          "system property " + name + " is not set: run the *IT tests through Maven (failsafe)");
     }
     return value;
   }
@@ -74,7 +82,10 @@ final class ConsumerBuild {
     return dependencies;
   }
 
-  /** What the function runs with: compile and runtime scope, without the provided Functions Framework API. */
+  /**
+   * What the function runs with: compile and runtime scope, without the provided Functions
+   * Framework API.
+   */
   List<ResolvedDependency> runtimeDependencies() {
     return dependencies.stream().filter(ResolvedDependency::atRuntime).toList();
   }
@@ -85,7 +96,10 @@ final class ConsumerBuild {
         .findFirst();
   }
 
-  /** The function's class path: its classes, then its runtime dependencies, as the platform builds it. */
+  /**
+   * The function's class path: its classes, then its runtime dependencies, as the platform builds
+   * it.
+   */
   List<Path> runtimeClasspath() {
     List<Path> classpath = new ArrayList<>();
     classpath.add(directory.resolve("target/classes"));
@@ -94,7 +108,9 @@ final class ConsumerBuild {
   }
 
   String runtimeClasspathString() {
-    return runtimeClasspath().stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator));
+    return runtimeClasspath().stream()
+        .map(Path::toString)
+        .collect(Collectors.joining(File.pathSeparator));
   }
 
   URL[] runtimeClasspathUrls() throws MalformedURLException {
@@ -106,20 +122,27 @@ final class ConsumerBuild {
   }
 
   /**
-   * Asserts that every dependency on the function's class path has the version the FnClients
-   * build tested with. Provided ones (the Functions Framework API and what it brings) are the
-   * platform's, not FnClients'.
+   * Asserts that every dependency on the function's class path has the version the FnClients build
+   * tested with. Provided ones (the Functions Framework API and what it brings) are the platform's,
+   * not FnClients'.
    */
   void assertResolvedTheTestedVersions(Map<String, String> tested) {
     List<String> differing = new ArrayList<>();
     for (ResolvedDependency d : runtimeDependencies()) {
       String expected = tested.get(d.key());
       if (!d.version().equals(expected)) {
-        differing.add(d.key() + ": " + d.version() + ", tested " + (expected == null ? "nothing (not in the build)" : expected));
+        differing.add(
+            d.key()
+                + ": "
+                + d.version()
+                + ", tested "
+                + (expected == null ? "nothing (not in the build)" : expected));
       }
     }
     assertThat(differing)
-        .as("%s resolved versions the build did not test (its dependencies: %s)", name, dependencies)
+        .as(
+            "%s resolved versions the build did not test (its dependencies: %s)",
+            name, dependencies)
         .isEmpty();
   }
 }

@@ -35,7 +35,10 @@ final class FunctionInstance implements AutoCloseable {
     this.stderr = stderr;
   }
 
-  /** Starts {@code target} of {@code consumer} with the extra environment {@code env} and waits until it listens. */
+  /**
+   * Starts {@code target} of {@code consumer} with the extra environment {@code env} and waits
+   * until it listens.
+   */
   static FunctionInstance start(ConsumerBuild consumer, String target, Map<String, String> env)
       throws IOException, InterruptedException {
     int port;
@@ -46,14 +49,23 @@ final class FunctionInstance implements AutoCloseable {
     Files.createDirectories(logs);
     Path stdout = logs.resolve(consumer.name() + ".out.log");
     Path stderr = logs.resolve(consumer.name() + ".err.log");
-    ProcessBuilder builder = new ProcessBuilder(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m",
-        "-jar", ConsumerBuild.property("consumers.invokerJar"),
-        "--classpath", consumer.runtimeClasspathString(),
-        "--target", target,
-        "--port", Integer.toString(port)));
-    builder.environment().keySet().removeIf(k -> k.startsWith("FNCLIENTS_") || k.equals("PUBSUB_EMULATOR_HOST"));
+    ProcessBuilder builder =
+        new ProcessBuilder(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-jar",
+                ConsumerBuild.property("consumers.invokerJar"),
+                "--classpath",
+                consumer.runtimeClasspathString(),
+                "--target",
+                target,
+                "--port",
+                Integer.toString(port)));
+    builder
+        .environment()
+        .keySet()
+        .removeIf(k -> k.startsWith("FNCLIENTS_") || k.equals("PUBSUB_EMULATOR_HOST"));
     builder.environment().putAll(env);
     builder.redirectOutput(stdout.toFile());
     builder.redirectError(stderr.toFile());
@@ -101,7 +113,13 @@ final class FunctionInstance implements AutoCloseable {
         return;
       } catch (IOException notYet) {
         if (System.nanoTime() > deadline) {
-          throw new IOException("the invoker did not listen on port " + port + " within " + timeout + "\n" + output());
+          throw new IOException(
+              "the invoker did not listen on port "
+                  + port
+                  + " within "
+                  + timeout
+                  + "\n"
+                  + output());
         }
         Thread.sleep(50); // polling for readiness, not timing anything
       }

@@ -41,21 +41,30 @@ class GrpcPubsubConsumerIT {
   @Test
   void functionCallsGrpcAndPublishesThroughFnClientsOnTheInvoker() throws Exception {
     try (LoopbackPubsubServer pubsub = LoopbackPubsubServer.start();
-        FunctionInstance function = FunctionInstance.start(consumer, "com.example.Orders",
-            Map.of("PUBSUB_EMULATOR_HOST", pubsub.target(), "ORDERS_TOPIC", TOPIC))) {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(function.uri())
-              .timeout(Duration.ofSeconds(60))
-              .POST(HttpRequest.BodyPublishers.ofString("order 1"))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
+        FunctionInstance function =
+            FunctionInstance.start(
+                consumer,
+                "com.example.Orders",
+                Map.of("PUBSUB_EMULATOR_HOST", pubsub.target(), "ORDERS_TOPIC", TOPIC))) {
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(function.uri())
+                      .timeout(Duration.ofSeconds(60))
+                      .POST(HttpRequest.BodyPublishers.ofString("order 1"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
 
       assertThat(response.statusCode()).as(function.output()).isEqualTo(200);
-      assertThat(pubsub.messages()).singleElement().satisfies(m -> {
-        assertThat(m.topic()).isEqualTo(TOPIC);
-        assertThat(m.message().getData().toStringUtf8()).isEqualTo("order 1");
-        assertThat(response.body()).isEqualTo("topic=" + TOPIC + " message=" + m.messageId());
-      });
+      assertThat(pubsub.messages())
+          .singleElement()
+          .satisfies(
+              m -> {
+                assertThat(m.topic()).isEqualTo(TOPIC);
+                assertThat(m.message().getData().toStringUtf8()).isEqualTo("order 1");
+                assertThat(response.body())
+                    .isEqualTo("topic=" + TOPIC + " message=" + m.messageId());
+              });
       if (function.stderr().contains("SLF4J")) {
         System.out.println("grpc-pubsub function's stderr has SLF4J lines:\n" + function.stderr());
       }

@@ -23,23 +23,36 @@ import org.w3c.dom.NodeList;
  */
 class PublishedArtifactsIT {
   private static final String VERSION = ConsumerBuild.property("consumers.fnclientsVersion");
+
   /** Published jars: artifactId to module directory. */
-  private static final Map<String, String> MODULES = Map.of(
-      "fnclients-pool-core", "pool-core",
-      "fnclients-http", "http-adapter",
-      "fnclients-grpc", "grpc-adapter",
-      "fnclients-pubsub", "pubsub-adapter",
-      "fnclients-google", "google-adapter",
-      "fnclients", "fnclients");
+  private static final Map<String, String> MODULES =
+      Map.of(
+          "fnclients-pool-core", "pool-core",
+          "fnclients-http", "http-adapter",
+          "fnclients-grpc", "grpc-adapter",
+          "fnclients-pubsub", "pubsub-adapter",
+          "fnclients-google", "google-adapter",
+          "fnclients", "fnclients");
+
   /** The modules that cannot be named ones (see their poms); the others get a module-info. */
-  private static final Map<String, String> AUTOMATIC_MODULE_NAMES = Map.of(
-      "fnclients", "dev.fnclients",
-      "fnclients-grpc", "dev.fnclients.grpc",
-      "fnclients-pubsub", "dev.fnclients.pubsub",
-      "fnclients-google", "dev.fnclients.google");
+  private static final Map<String, String> AUTOMATIC_MODULE_NAMES =
+      Map.of(
+          "fnclients", "dev.fnclients",
+          "fnclients-grpc", "dev.fnclients.grpc",
+          "fnclients-pubsub", "dev.fnclients.pubsub",
+          "fnclients-google", "dev.fnclients.google");
 
   @ParameterizedTest
-  @ValueSource(strings = {"fnclients-bom", "fnclients-pool-core", "fnclients-http", "fnclients-grpc", "fnclients-pubsub", "fnclients-google", "fnclients"})
+  @ValueSource(
+      strings = {
+        "fnclients-bom",
+        "fnclients-pool-core",
+        "fnclients-http",
+        "fnclients-grpc",
+        "fnclients-pubsub",
+        "fnclients-google",
+        "fnclients"
+      })
   void publishedPomNamesNoParentAndWritesOutEveryVersion(String artifactId) throws Exception {
     Path pom = installed(artifactId, "pom");
     String text = Files.readString(pom);
@@ -48,7 +61,9 @@ class PublishedArtifactsIT {
     Element project = doc.getDocumentElement();
     assertThat(children(project, "parent")).as("%s names a parent", pom).isEmpty();
     for (String required : List.of("name", "description", "url", "licenses", "developers", "scm")) {
-      assertThat(children(project, required)).as("%s has no <%s> (Maven Central requires it)", pom, required).isNotEmpty();
+      assertThat(children(project, required))
+          .as("%s has no <%s> (Maven Central requires it)", pom, required)
+          .isNotEmpty();
     }
     NodeList dependencies = project.getElementsByTagName("dependency");
     for (int i = 0; i < dependencies.getLength(); i++) {
@@ -58,16 +73,28 @@ class PublishedArtifactsIT {
           .hasSize(1);
     }
     if (artifactId.equals("fnclients-bom")) {
-      assertThat(dependencies.getLength()).as("the BOM lists every published artifact but itself").isEqualTo(MODULES.size());
+      assertThat(dependencies.getLength())
+          .as("the BOM lists every published artifact but itself")
+          .isEqualTo(MODULES.size());
     }
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"fnclients-pool-core", "fnclients-http", "fnclients-grpc", "fnclients-pubsub", "fnclients-google", "fnclients"})
-  void jarNamesItsVersionAndModuleAndComesWithSourcesAndJavadoc(String artifactId) throws IOException {
+  @ValueSource(
+      strings = {
+        "fnclients-pool-core",
+        "fnclients-http",
+        "fnclients-grpc",
+        "fnclients-pubsub",
+        "fnclients-google",
+        "fnclients"
+      })
+  void jarNamesItsVersionAndModuleAndComesWithSourcesAndJavadoc(String artifactId)
+      throws IOException {
     try (JarFile jar = new JarFile(installed(artifactId, "jar").toFile())) {
       Manifest manifest = jar.getManifest();
-      assertThat(manifest.getMainAttributes().getValue("Implementation-Version")).isEqualTo(VERSION);
+      assertThat(manifest.getMainAttributes().getValue("Implementation-Version"))
+          .isEqualTo(VERSION);
       String automatic = manifest.getMainAttributes().getValue("Automatic-Module-Name");
       if (AUTOMATIC_MODULE_NAMES.containsKey(artifactId)) {
         assertThat(automatic).isEqualTo(AUTOMATIC_MODULE_NAMES.get(artifactId));
@@ -77,17 +104,27 @@ class PublishedArtifactsIT {
             .isTrue();
       }
     }
-    Path target = Path.of(ConsumerBuild.property("consumers.rootDirectory"), MODULES.get(artifactId), "target");
-    try (JarFile sources = new JarFile(target.resolve(artifactId + "-" + VERSION + "-sources.jar").toFile());
-        JarFile javadoc = new JarFile(target.resolve(artifactId + "-" + VERSION + "-javadoc.jar").toFile())) {
+    Path target =
+        Path.of(
+            ConsumerBuild.property("consumers.rootDirectory"), MODULES.get(artifactId), "target");
+    try (JarFile sources =
+            new JarFile(target.resolve(artifactId + "-" + VERSION + "-sources.jar").toFile());
+        JarFile javadoc =
+            new JarFile(target.resolve(artifactId + "-" + VERSION + "-javadoc.jar").toFile())) {
       assertThat(sources.stream().filter(e -> e.getName().endsWith(".java"))).isNotEmpty();
       assertThat(javadoc.getEntry("index.html")).isNotNull();
     }
   }
 
   private static Path installed(String artifactId, String extension) {
-    Path file = Path.of(ConsumerBuild.property("consumers.localRepository"), "dev", "fnclients", artifactId, VERSION,
-        artifactId + "-" + VERSION + "." + extension);
+    Path file =
+        Path.of(
+            ConsumerBuild.property("consumers.localRepository"),
+            "dev",
+            "fnclients",
+            artifactId,
+            VERSION,
+            artifactId + "-" + VERSION + "." + extension);
     assertThat(file).as("installed for the consumers").isRegularFile();
     return file;
   }

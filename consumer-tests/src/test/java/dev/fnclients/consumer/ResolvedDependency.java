@@ -4,14 +4,20 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * One line of {@code mvn dependency:list}, e.g.
- * {@code com.squareup.okio:okio-jvm:jar:3.18.1:compile:/repo/okio-jvm-3.18.1.jar -- module okio}
- * (the jar path only with {@code outputAbsoluteArtifactFilename}).
+ * One line of {@code mvn dependency:list}, e.g. {@code
+ * com.squareup.okio:okio-jvm:jar:3.18.1:compile:/repo/okio-jvm-3.18.1.jar -- module okio} (the jar
+ * path only with {@code outputAbsoluteArtifactFilename}).
  *
  * @param file the jar, when the list gave paths
  */
 record ResolvedDependency(
-    String groupId, String artifactId, String type, String classifier, String version, String scope, Optional<Path> file) {
+    String groupId,
+    String artifactId,
+    String type,
+    String classifier,
+    String version,
+    String scope,
+    Optional<Path> file) {
 
   /** Parses a line; empty for the header and blank lines. */
   static Optional<ResolvedDependency> parse(String line) {

@@ -8,18 +8,19 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The upstream's unary gRPC method the example functions call, {@code fnclients.test.Echo/Say}
- * with UTF-8 strings as messages, declared here so that the example needs no generated code (the
- * demo's loopback server answers it). A real function calls its generated stub over the channel
- * {@code FnClients.grpc(target)} returns in the same way.
+ * The upstream's unary gRPC method the example functions call, {@code fnclients.test.Echo/Say} with
+ * UTF-8 strings as messages, declared here so that the example needs no generated code (the demo's
+ * loopback server answers it). A real function calls its generated stub over the channel {@code
+ * FnClients.grpc(target)} returns in the same way.
  */
 final class EchoMethod {
-  static final MethodDescriptor<String, String> SAY = MethodDescriptor.<String, String>newBuilder()
-      .setType(MethodDescriptor.MethodType.UNARY)
-      .setFullMethodName("fnclients.test.Echo/Say")
-      .setRequestMarshaller(new Text())
-      .setResponseMarshaller(new Text())
-      .build();
+  static final MethodDescriptor<String, String> SAY =
+      MethodDescriptor.<String, String>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName("fnclients.test.Echo/Say")
+          .setRequestMarshaller(new Text())
+          .setResponseMarshaller(new Text())
+          .build();
 
   private EchoMethod() {}
 

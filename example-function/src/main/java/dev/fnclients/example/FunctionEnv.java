@@ -7,15 +7,16 @@ import java.util.Map;
  * function reads its configuration ({@code gcloud functions deploy --set-env-vars ...}).
  *
  * <ul>
- *   <li>{@code UPSTREAM_HTTP_URL}: the URL each invocation GETs, e.g. {@code https://api.example.com/items}
+ *   <li>{@code UPSTREAM_HTTP_URL}: the URL each invocation GETs, e.g. {@code
+ *       https://api.example.com/items}
  *   <li>{@code UPSTREAM_GRPC_TARGET}: the gRPC server, {@code host:port} or a URI
  *   <li>{@code UPSTREAM_GRPC_PLAINTEXT}: {@code true} only for a loopback or emulator server
  *       (default: TLS)
  *   <li>{@code PUBSUB_TOPIC}: {@code projects/P/topics/T}
  *   <li>{@code PUBSUB_EMULATOR_HOST}: {@code host:port} of a Pub/Sub emulator; unset in production.
  *       {@code FnClients.publisher} reads it by itself; the naive function reads it here.
- *   <li>{@code SECRET_NAME}: the Secret Manager secret version each invocation reads,
- *       {@code projects/P/secrets/S/versions/latest}
+ *   <li>{@code SECRET_NAME}: the Secret Manager secret version each invocation reads, {@code
+ *       projects/P/secrets/S/versions/latest}
  *   <li>{@code SECRET_MANAGER_HOST}: {@code host:port} of a plaintext loopback Secret Manager
  *       server (Secret Manager has no emulator variable of its own); unset in production, where
  *       calls go to {@code secretmanager.googleapis.com:443} with the function's service account.

@@ -27,16 +27,17 @@ import okhttp3.Response;
  * THE ANTI-PATTERN, for comparison with {@link PooledFunction}: the same work (one HTTP GET, one
  * unary gRPC call, one Pub/Sub publish, one Secret Manager read), with every client built inside
  * the invocation, as many samples do: a new {@link OkHttpClient}, a new {@link ManagedChannel}, a
- * new {@link Publisher} and a new {@link SecretManagerServiceClient} (each with its own channel). Each invocation therefore opens one new connection to each upstream
- * (plus, in real life, a DNS lookup and a TLS handshake each), which is what the platform's advice
- * to "watch connections under a steady load" is meant to catch.
+ * new {@link Publisher} and a new {@link SecretManagerServiceClient} (each with its own channel).
+ * Each invocation therefore opens one new connection to each upstream (plus, in real life, a DNS
+ * lookup and a TLS handshake each), which is what the platform's advice to "watch connections under
+ * a steady load" is meant to catch.
  *
  * <p>This version is the <em>tidy</em> naive function: it shuts its clients down before returning.
  * That is only so the load test's function process survives hundreds of invocations; it does not
  * save a single connection. A naive function that does not shut them down (the more common kind)
- * opens exactly as many connections, and in addition leaks each invocation's sockets and threads
- * (a {@code Publisher} alone starts an executor and a channel) until the instance runs out of
- * memory or file descriptors; {@code PublisherPerInstanceTest} in the fnclients module shows that.
+ * opens exactly as many connections, and in addition leaks each invocation's sockets and threads (a
+ * {@code Publisher} alone starts an executor and a channel) until the instance runs out of memory
+ * or file descriptors; {@code PublisherPerInstanceTest} in the fnclients module shows that.
  */
 public class NaiveFunction implements HttpFunction {
   private static final FunctionEnv ENV = FunctionEnv.fromEnvironment();
@@ -57,23 +58,38 @@ public class NaiveFunction implements HttpFunction {
       }
 
       String echo =
-          ClientCalls.blockingUnaryCall(channel, EchoMethod.SAY, CallOptions.DEFAULT, "invocation " + invocation);
+          ClientCalls.blockingUnaryCall(
+              channel, EchoMethod.SAY, CallOptions.DEFAULT, "invocation " + invocation);
       String messageId = publish("invocation " + invocation);
       int secretBytes = readSecretSize();
 
       response.setContentType("text/plain; charset=utf-8");
-      response.getWriter().write("http=" + httpBody + " grpc=" + echo + " pubsub=" + messageId
-          + " secretBytes=" + secretBytes + "\n");
+      response
+          .getWriter()
+          .write(
+              "http="
+                  + httpBody
+                  + " grpc="
+                  + echo
+                  + " pubsub="
+                  + messageId
+                  + " secretBytes="
+                  + secretBytes
+                  + "\n");
     } finally {
       // See the class comment: tidy, so that the test process survives; still one connection per
-      // invocation per upstream. Remove these lines and the connections stay the same, the leaks grow.
+      // invocation per upstream. Remove these lines and the connections stay the same, the leaks
+      // grow.
       channel.shutdownNow();
       http.dispatcher().executorService().shutdown();
       http.connectionPool().evictAll();
     }
   }
 
-  /** A new Publisher (a new executor, and a new channel: a new connection), shut down after one publish. */
+  /**
+   * A new Publisher (a new executor, and a new channel: a new connection), shut down after one
+   * publish.
+   */
   private static String publish(String text) throws Exception {
     ManagedChannel pubsubChannel = null;
     Publisher publisher = null;
@@ -84,11 +100,13 @@ public class NaiveFunction implements HttpFunction {
         // documentation points a Publisher at the emulator: a plaintext channel of one's own.
         pubsubChannel = newChannel(ENV.pubsubEmulatorHost(), true);
         builder
-            .setChannelProvider(FixedTransportChannelProvider.create(GrpcTransportChannel.create(pubsubChannel)))
+            .setChannelProvider(
+                FixedTransportChannelProvider.create(GrpcTransportChannel.create(pubsubChannel)))
             .setCredentialsProvider(NoCredentialsProvider.create());
       }
       publisher = builder.build();
-      return publisher.publish(PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8(text)).build())
+      return publisher
+          .publish(PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8(text)).build())
           .get(20, TimeUnit.SECONDS);
     } finally {
       if (publisher != null) {
@@ -124,7 +142,9 @@ public class NaiveFunction implements HttpFunction {
         .setEndpoint(ENV.secretManagerHost())
         .setCredentialsProvider(NoCredentialsProvider.create())
         .setTransportChannelProvider(
-            InstantiatingGrpcChannelProvider.newBuilder().setChannelConfigurator(ManagedChannelBuilder::usePlaintext).build())
+            InstantiatingGrpcChannelProvider.newBuilder()
+                .setChannelConfigurator(ManagedChannelBuilder::usePlaintext)
+                .build())
         .build();
   }
 

@@ -14,14 +14,15 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Charts of connections accepted over time, from the per-second samples of {@link FunctionLoad}:
- * an ASCII plot for the terminal (plain ASCII, so that it prints the same under any locale) and
- * an SVG file.
+ * Charts of connections accepted over time, from the per-second samples of {@link FunctionLoad}: an
+ * ASCII plot for the terminal (plain ASCII, so that it prints the same under any locale) and an SVG
+ * file.
  */
 final class ConnectionChart {
   private static final int ASCII_ROWS = 10;
   private static final int ASCII_MAX_COLUMNS = 60;
   private static final String[] COLORS = {"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"};
+
   /** Wide to narrow, so that lines on top of one another (equal counts) all stay visible. */
   private static final double[] WIDTHS = {7, 5, 3, 1.5};
 
@@ -32,7 +33,8 @@ final class ConnectionChart {
    * per column ({@code P}, {@code N}, ...: the functions' initials; {@code *} where they meet).
    */
   static List<String> ascii(List<Outcome> outcomes) {
-    double duration = outcomes.stream().mapToDouble(o -> last(o.samples()).seconds()).max().orElse(0);
+    double duration =
+        outcomes.stream().mapToDouble(o -> last(o.samples()).seconds()).max().orElse(0);
     int columns = Math.min(ASCII_MAX_COLUMNS, Math.max(2, (int) Math.round(duration) + 1));
     int max = outcomes.stream().mapToInt(o -> total(last(o.samples()).accepted())).max().orElse(0);
     int top = Math.max(1, niceCeiling(max));
@@ -53,45 +55,85 @@ final class ConnectionChart {
     List<String> lines = new ArrayList<>();
     for (int row = ASCII_ROWS; row >= 0; row--) {
       String label =
-          row == ASCII_ROWS ? Integer.toString(top) : row == ASCII_ROWS / 2 ? Integer.toString(top / 2) : row == 0 ? "0" : "";
-      lines.add(String.format(Locale.ROOT, "%" + labelWidth + "s |%s", label, new String(grid[row])).stripTrailing());
+          row == ASCII_ROWS
+              ? Integer.toString(top)
+              : row == ASCII_ROWS / 2 ? Integer.toString(top / 2) : row == 0 ? "0" : "";
+      lines.add(
+          String.format(Locale.ROOT, "%" + labelWidth + "s |%s", label, new String(grid[row]))
+              .stripTrailing());
     }
     lines.add(" ".repeat(labelWidth) + " +" + "-".repeat(columns));
     String start = "0 s";
     String end = String.format(Locale.ROOT, "%.0f s", duration);
-    lines.add(" ".repeat(labelWidth + 2) + start + " ".repeat(Math.max(1, columns - start.length() - end.length())) + end);
+    lines.add(
+        " ".repeat(labelWidth + 2)
+            + start
+            + " ".repeat(Math.max(1, columns - start.length() - end.length()))
+            + end);
     return lines;
   }
 
-  /** Writes an SVG line chart: connections accepted over time, one line per function and upstream. */
+  /**
+   * Writes an SVG line chart: connections accepted over time, one line per function and upstream.
+   */
   static void writeSvg(List<Outcome> outcomes, Path file) throws IOException {
     int left = 60;
     int right = 610;
     int top = 56;
     int bottom = 370;
-    double duration = Math.max(1, Math.round(outcomes.stream().mapToDouble(o -> last(o.samples()).seconds()).max().orElse(1)));
-    int max = outcomes.stream().flatMapToInt(o -> Arrays.stream(last(o.samples()).accepted())).max().orElse(0);
+    double duration =
+        Math.max(
+            1,
+            Math.round(
+                outcomes.stream().mapToDouble(o -> last(o.samples()).seconds()).max().orElse(1)));
+    int max =
+        outcomes.stream()
+            .flatMapToInt(o -> Arrays.stream(last(o.samples()).accepted()))
+            .max()
+            .orElse(0);
     Svg.Scale x = Svg.Scale.linear(duration, 4, left, right);
     Svg.Scale y = Svg.Scale.linear(Math.max(1, niceCeiling(max)), 4, bottom, top);
-    Svg svg = new Svg(900, 420, 12)
-        .text(left, 20, "Connections accepted by each upstream at " + Svg.number(outcomes.get(0).settings().ratePerSecond())
-            + " requests/s", "font-size=15")
-        .text(left, 36, "solid: " + outcomes.get(0).name() + ", dashed: " + (outcomes.size() > 1 ? outcomes.get(1).name() : "-")
-            + "; time from the start of the steady load, the instance's first request included in the counts", "fill=#555555")
-        .yGrid(y, left, right, Svg::number)
-        .xGrid(x, top, bottom, seconds -> Svg.number(seconds) + " s")
-        .line(left, bottom, right, bottom, "stroke=black")
-        .line(left, top, left, bottom, "stroke=black")
-        .text((left + right) / 2.0, 410, "seconds since the steady load began", "text-anchor=middle");
+    Svg svg =
+        new Svg(900, 420, 12)
+            .text(
+                left,
+                20,
+                "Connections accepted by each upstream at "
+                    + Svg.number(outcomes.get(0).settings().ratePerSecond())
+                    + " requests/s",
+                "font-size=15")
+            .text(
+                left,
+                36,
+                "solid: "
+                    + outcomes.get(0).name()
+                    + ", dashed: "
+                    + (outcomes.size() > 1 ? outcomes.get(1).name() : "-")
+                    + "; time from the start of the steady load, the instance's first request included in the counts",
+                "fill=#555555")
+            .yGrid(y, left, right, Svg::number)
+            .xGrid(x, top, bottom, seconds -> Svg.number(seconds) + " s")
+            .line(left, bottom, right, bottom, "stroke=black")
+            .line(left, top, left, bottom, "stroke=black")
+            .text(
+                (left + right) / 2.0,
+                410,
+                "seconds since the steady load began",
+                "text-anchor=middle");
     int legendY = top + 10;
     for (Outcome o : outcomes) {
       String dash = o == outcomes.get(0) ? null : "stroke-dasharray=6 4";
       for (Kind kind : Kind.values()) {
         List<double[]> points = new ArrayList<>();
         for (Sample s : o.samples()) {
-          points.add(new double[] {x.at(Math.min(duration, s.seconds())), y.at(s.accepted()[kind.ordinal()])});
+          points.add(
+              new double[] {
+                x.at(Math.min(duration, s.seconds())), y.at(s.accepted()[kind.ordinal()])
+              });
         }
-        String[] style = {"stroke=" + COLORS[kind.ordinal()], "stroke-width=" + WIDTHS[kind.ordinal()], dash};
+        String[] style = {
+          "stroke=" + COLORS[kind.ordinal()], "stroke-width=" + WIDTHS[kind.ordinal()], dash
+        };
         svg.polyline(points, style)
             .line(right + 12, legendY, right + 36, legendY, style)
             .text(right + 42, legendY + 4, o.name() + " " + kind.label + ": " + o.accepted(kind));
@@ -122,7 +164,10 @@ final class ConnectionChart {
     return Arrays.stream(counts).sum();
   }
 
-  /** The smallest of 4, 8, 10, 20, 40, 60, 80, 100, 200, ... (a multiple of 4 from 4 on) that is at least {@code n}. */
+  /**
+   * The smallest of 4, 8, 10, 20, 40, 60, 80, 100, 200, ... (a multiple of 4 from 4 on) that is at
+   * least {@code n}.
+   */
   private static int niceCeiling(int n) {
     if (n <= 4) {
       return 4;

@@ -6,7 +6,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** The demos' terminal output (paragraphs wrapped at about 120 columns, tables) and their last step. */
+/**
+ * The demos' terminal output (paragraphs wrapped at about 120 columns, tables) and their last step.
+ */
 final class Console {
   static final PrintStream OUT = System.out;
 
@@ -32,16 +34,19 @@ final class Console {
   static void table(List<String[]> rows, boolean freeLast) {
     int columns = rows.get(0).length;
     int[] widths = new int[columns];
-    rows.forEach(row -> {
-      for (int c = 0; c < columns; c++) {
-        widths[c] = Math.max(widths[c], row[c].length());
-      }
-    });
+    rows.forEach(
+        row -> {
+          for (int c = 0; c < columns; c++) {
+            widths[c] = Math.max(widths[c], row[c].length());
+          }
+        });
     for (String[] row : rows) {
       StringBuilder line = new StringBuilder(" ");
       for (int c = 0; c < columns; c++) {
         boolean free = freeLast && c == columns - 1;
-        line.append("  ").append(free ? row[c] : String.format("%" + (c == 0 ? "-" : "") + widths[c] + "s", row[c]));
+        line.append("  ")
+            .append(
+                free ? row[c] : String.format("%" + (c == 0 ? "-" : "") + widths[c] + "s", row[c]));
       }
       OUT.println(line.toString().stripTrailing());
     }
@@ -57,15 +62,18 @@ final class Console {
     do {
       Thread[] threads = new Thread[Thread.currentThread().getThreadGroup().activeCount() + 16];
       int n = Thread.currentThread().getThreadGroup().enumerate(threads, true);
-      lingering = Arrays.stream(threads, 0, n)
-          .filter(t -> t != Thread.currentThread() && t.isAlive() && !t.isDaemon()).toList();
+      lingering =
+          Arrays.stream(threads, 0, n)
+              .filter(t -> t != Thread.currentThread() && t.isAlive() && !t.isDaemon())
+              .toList();
       if (lingering.isEmpty()) {
         return;
       }
       Thread.sleep(50);
     } while (System.nanoTime() < deadline);
-    OUT.println("non-daemon threads still running, exiting: "
-        + lingering.stream().map(Thread::getName).collect(Collectors.joining(", ")));
+    OUT.println(
+        "non-daemon threads still running, exiting: "
+            + lingering.stream().map(Thread::getName).collect(Collectors.joining(", ")));
     System.exit(0);
   }
 }

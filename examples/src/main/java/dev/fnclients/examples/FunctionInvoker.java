@@ -16,26 +16,31 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 /**
  * One function instance: the real Functions Framework invoker with a function class in a child JVM
  * (a testkit {@link ChildJvm}), as Cloud Run functions runs a Java function: {@code java -jar
- * java-function-invoker.jar --classpath FUNCTION_CLASS_PATH --target CLASS --port PORT}. The invoker
- * loads the function in a class loader that shows it only the Functions Framework API, as on the
- * platform. The build writes the function class path and copies the invoker jar ({@link Setup}).
- * The child gets what the platform sets ({@code FUNCTION_TARGET}, {@code K_SERVICE}, ...: FnClients
- * detects Cloud Run functions) plus the function's own variables. {@link #close()} sends SIGTERM, as
- * the platform does when it retires an instance, and writes the instance's output to a log file.
+ * java-function-invoker.jar --classpath FUNCTION_CLASS_PATH --target CLASS --port PORT}. The
+ * invoker loads the function in a class loader that shows it only the Functions Framework API, as
+ * on the platform. The build writes the function class path and copies the invoker jar ({@link
+ * Setup}). The child gets what the platform sets ({@code FUNCTION_TARGET}, {@code K_SERVICE}, ...:
+ * FnClients detects Cloud Run functions) plus the function's own variables. {@link #close()} sends
+ * SIGTERM, as the platform does when it retires an instance, and writes the instance's output to a
+ * log file.
  */
 final class FunctionInvoker implements AutoCloseable {
   private static final Duration STOP_GRACE = Duration.ofSeconds(15);
+
   /** The invoker jar's main class: {@code java -cp} it is {@code java -jar}. */
   private static final String INVOKER = "com.google.cloud.functions.invoker.runner.Invoker";
 
-  /** The invoker jar and function class path (example-function's build writes them), and the idle-gap demo's class path. */
+  /**
+   * The invoker jar and function class path (example-function's build writes them), and the
+   * idle-gap demo's class path.
+   */
   record Setup(Path invokerJar, String functionClasspath, String demoClasspath) {
     static final String FUNCTION_DIR = "fnexample.functionDir";
     static final String DEMO_CLASSPATH_FILE = "fnexample.demoClasspathFile";
@@ -44,9 +49,11 @@ final class FunctionInvoker implements AutoCloseable {
     /** Reads the system properties the build sets for tests and demos. */
     static Setup fromSystemProperties() {
       Path functionDir = Paths.get(property(FUNCTION_DIR, "../example-function/target"));
-      return new Setup(existing(functionDir.resolve("invoker/java-function-invoker.jar")).toAbsolutePath(),
+      return new Setup(
+          existing(functionDir.resolve("invoker/java-function-invoker.jar")).toAbsolutePath(),
           classpath(functionDir.resolve("classes"), functionDir.resolve("function-classpath.txt")),
-          classpath(Paths.get(property(DEMO_CLASSES, "target/classes")),
+          classpath(
+              Paths.get(property(DEMO_CLASSES, "target/classes")),
               Paths.get(property(DEMO_CLASSPATH_FILE, "target/demo-classpath.txt"))));
     }
 
@@ -54,7 +61,8 @@ final class FunctionInvoker implements AutoCloseable {
     private static String classpath(Path classes, Path file) {
       try {
         String dependencies = Files.readString(existing(file), StandardCharsets.UTF_8).strip();
-        return existing(classes).toAbsolutePath() + (dependencies.isEmpty() ? "" : File.pathSeparator + dependencies);
+        return existing(classes).toAbsolutePath()
+            + (dependencies.isEmpty() ? "" : File.pathSeparator + dependencies);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -62,9 +70,15 @@ final class FunctionInvoker implements AutoCloseable {
 
     private static Path existing(Path p) {
       if (!Files.exists(p)) {
-        throw new IllegalStateException(p.toAbsolutePath() + " does not exist: the build writes it (process-classes "
-            + "phase). Run through Maven, e.g. ./mvnw -q -pl examples -am -DskipTests -Pdemo verify, or set -D"
-            + FUNCTION_DIR + ", -D" + DEMO_CLASSPATH_FILE + " and -D" + DEMO_CLASSES);
+        throw new IllegalStateException(
+            p.toAbsolutePath()
+                + " does not exist: the build writes it (process-classes "
+                + "phase). Run through Maven, e.g. ./mvnw -q -pl examples -am -DskipTests -Pdemo verify, or set -D"
+                + FUNCTION_DIR
+                + ", -D"
+                + DEMO_CLASSPATH_FILE
+                + " and -D"
+                + DEMO_CLASSES);
       }
       return p;
     }
@@ -85,21 +99,47 @@ final class FunctionInvoker implements AutoCloseable {
     this.log = log;
   }
 
-  /** Starts the invoker with function class {@code target} and {@code env}, waits until it listens; output to {@code log}. */
-  static FunctionInvoker start(Setup setup, String target, Map<String, String> env, Path log, Duration startTimeout)
+  /**
+   * Starts the invoker with function class {@code target} and {@code env}, waits until it listens;
+   * output to {@code log}.
+   */
+  static FunctionInvoker start(
+      Setup setup, String target, Map<String, String> env, Path log, Duration startTimeout)
       throws IOException, InterruptedException {
     int port;
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = socket.getLocalPort();
     }
     String service = simpleName(target).toLowerCase(Locale.ROOT);
-    ChildJvm.Builder builder = ChildJvm.builder(INVOKER).classpath(setup.invokerJar().toString()).jvmArgs("-Xmx384m")
-        .args("--classpath", setup.functionClasspath(), "--target", target, "--port", Integer.toString(port));
-    System.getenv().keySet().stream().filter(k -> k.startsWith("FNCLIENTS_")) // the function's defaults, not ours
+    ChildJvm.Builder builder =
+        ChildJvm.builder(INVOKER)
+            .classpath(setup.invokerJar().toString())
+            .jvmArgs("-Xmx384m")
+            .args(
+                "--classpath",
+                setup.functionClasspath(),
+                "--target",
+                target,
+                "--port",
+                Integer.toString(port));
+    System.getenv().keySet().stream()
+        .filter(k -> k.startsWith("FNCLIENTS_")) // the function's defaults, not ours
         .forEach(k -> builder.env(k, null));
     // What Cloud Run functions (2nd gen) sets for every instance.
-    Map.of("FUNCTION_TARGET", target, "FUNCTION_SIGNATURE_TYPE", "http", "K_SERVICE", service,
-        "K_REVISION", service + "-00001-abc", "K_CONFIGURATION", service, "PORT", Integer.toString(port)).forEach(builder::env);
+    Map.of(
+            "FUNCTION_TARGET",
+            target,
+            "FUNCTION_SIGNATURE_TYPE",
+            "http",
+            "K_SERVICE",
+            service,
+            "K_REVISION",
+            service + "-00001-abc",
+            "K_CONFIGURATION",
+            service,
+            "PORT",
+            Integer.toString(port))
+        .forEach(builder::env);
     env.forEach(builder::env);
     FunctionInvoker invoker = new FunctionInvoker(builder.start(), port, log);
     try {
@@ -116,7 +156,10 @@ final class FunctionInvoker implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + port + "/");
   }
 
-  /** SIGTERM, as the platform retires an instance (shutdown hooks run), SIGKILL if need be; writes the log. */
+  /**
+   * SIGTERM, as the platform retires an instance (shutdown hooks run), SIGKILL if need be; writes
+   * the log.
+   */
   @Override
   public void close() throws IOException {
     child.terminate();
@@ -135,10 +178,12 @@ final class FunctionInvoker implements AutoCloseable {
       // all read
     }
     Files.createDirectories(log.toAbsolutePath().getParent());
-    Files.writeString(log, String.join(System.lineSeparator(), output) + System.lineSeparator() + child.stderr());
+    Files.writeString(
+        log, String.join(System.lineSeparator(), output) + System.lineSeparator() + child.stderr());
   }
 
-  private void awaitListening(String target, Duration timeout) throws IOException, InterruptedException {
+  private void awaitListening(String target, Duration timeout)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       if (!child.isAlive()) {
@@ -149,8 +194,15 @@ final class FunctionInvoker implements AutoCloseable {
         return;
       } catch (IOException notYet) {
         if (System.nanoTime() > deadline) {
-          throw new IOException("the invoker for " + target + " did not listen on port " + port + " within " + timeout
-              + ":\n" + child.stderr());
+          throw new IOException(
+              "the invoker for "
+                  + target
+                  + " did not listen on port "
+                  + port
+                  + " within "
+                  + timeout
+                  + ":\n"
+                  + child.stderr());
         }
         Thread.sleep(50); // polling for readiness, not timing anything
       }

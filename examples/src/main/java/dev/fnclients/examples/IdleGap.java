@@ -18,13 +18,13 @@ import java.util.function.IntSupplier;
 import java.util.stream.IntStream;
 
 /**
- * The idle-gap harness behind {@link IdleGapDemo} and the benchmarks' platform simulation: a function
- * instance ({@link IdleGapInstance}, in a child JVM) is invoked now and then and <b>frozen</b>
- * ({@code SIGSTOP}) between invocations, as a serverless platform freezes an idle instance, while an
- * {@link IdleKillingProxy} between it and a loopback server kills connections idle past a limit, as
- * a NAT gateway or load balancer does: by a reset ({@code RESET}) or by silently swallowing what is
- * sent ({@code DROP}). The proxy counts the connections (what the server sees) and the ones it
- * killed because the client wrote to them late.
+ * The idle-gap harness behind {@link IdleGapDemo} and the benchmarks' platform simulation: a
+ * function instance ({@link IdleGapInstance}, in a child JVM) is invoked now and then and
+ * <b>frozen</b> ({@code SIGSTOP}) between invocations, as a serverless platform freezes an idle
+ * instance, while an {@link IdleKillingProxy} between it and a loopback server kills connections
+ * idle past a limit, as a NAT gateway or load balancer does: by a reset ({@code RESET}) or by
+ * silently swallowing what is sent ({@code DROP}). The proxy counts the connections (what the
+ * server sees) and the ones it killed because the client wrote to them late.
  */
 public final class IdleGap {
   private static final Duration ANSWER = Duration.ofSeconds(30);
@@ -32,24 +32,36 @@ public final class IdleGap {
   private IdleGap() {}
 
   /**
-   * What to run: frozen {@code longGap} (longer than {@code idleLimit}) before invocations 1 + gapEvery,
-   * 1 + 2 gapEvery, ..., {@code shortGap} before the others; {@code timeout}, the default clients' read
-   * timeout or gRPC deadline; {@code calls}, what each invocation calls ({@code GET}, {@code POST}),
-   * taking turns at being first after a gap; {@code env}, the instance's environment on top of this
-   * one's; {@code classpath}, the instance's, or null for this JVM's.
+   * What to run: frozen {@code longGap} (longer than {@code idleLimit}) before invocations 1 +
+   * gapEvery, 1 + 2 gapEvery, ..., {@code shortGap} before the others; {@code timeout}, the default
+   * clients' read timeout or gRPC deadline; {@code calls}, what each invocation calls ({@code GET},
+   * {@code POST}), taking turns at being first after a gap; {@code env}, the instance's environment
+   * on top of this one's; {@code classpath}, the instance's, or null for this JVM's.
    */
-  public record Settings(Duration idleLimit, Duration longGap, Duration shortGap, int invocations, int gapEvery,
-      Duration timeout, List<String> calls, Map<String, String> env, String classpath) {
+  public record Settings(
+      Duration idleLimit,
+      Duration longGap,
+      Duration shortGap,
+      int invocations,
+      int gapEvery,
+      Duration timeout,
+      List<String> calls,
+      Map<String, String> env,
+      String classpath) {
 
     public Settings {
       if (invocations < 1 || gapEvery < 1 || calls.isEmpty() || longGap.compareTo(idleLimit) <= 0) {
-        throw new IllegalArgumentException("needs invocations and gapEvery >= 1, a call, and longGap > idleLimit: " + this);
+        throw new IllegalArgumentException(
+            "needs invocations and gapEvery >= 1, a call, and longGap > idleLimit: " + this);
       }
     }
 
-    /** These settings with {@code n} invocations and a long gap before every {@code gapEvery}-th. */
+    /**
+     * These settings with {@code n} invocations and a long gap before every {@code gapEvery}-th.
+     */
     public Settings with(int n, int gapEvery, Duration timeout) {
-      return new Settings(idleLimit, longGap, shortGap, n, gapEvery, timeout, calls, env, classpath);
+      return new Settings(
+          idleLimit, longGap, shortGap, n, gapEvery, timeout, calls, env, classpath);
     }
 
     public boolean longGapBefore(int invocation) {
@@ -62,20 +74,39 @@ public final class IdleGap {
 
     /** The invocations that come after a long gap, as {@code "4, 7, 10 and 13"}. */
     public String longGapsBefore() {
-      List<String> n = IntStream.rangeClosed(2, invocations).filter(this::longGapBefore).mapToObj(Integer::toString).toList();
-      return n.size() < 2 ? String.join("", n) : String.join(", ", n.subList(0, n.size() - 1)) + " and " + n.get(n.size() - 1);
+      List<String> n =
+          IntStream.rangeClosed(2, invocations)
+              .filter(this::longGapBefore)
+              .mapToObj(Integer::toString)
+              .toList();
+      return n.size() < 2
+          ? String.join("", n)
+          : String.join(", ", n.subList(0, n.size() - 1)) + " and " + n.get(n.size() - 1);
     }
   }
 
   /**
-   * What one client variant did, per call, failed calls included: {@code killed}, connections the proxy
-   * killed because the client wrote to them after the idle limit; {@code openAtGapEnd}, connections
-   * open at the end of the long gaps, summed; {@code stats}, the instance's own counters (see {@link
-   * IdleGapInstance}), -1 where not counted.
+   * What one client variant did, per call, failed calls included: {@code killed}, connections the
+   * proxy killed because the client wrote to them after the idle limit; {@code openAtGapEnd},
+   * connections open at the end of the long gaps, summed; {@code stats}, the instance's own
+   * counters (see {@link IdleGapInstance}), -1 where not counted.
    */
-  public record Run(String protocol, Mode mode, String variant, List<Long> latencyMicros, List<Boolean> ok,
-      List<Integer> longGapBefore, Map<String, Integer> errors, List<String> failures, int connections, int killed,
-      int openAtGapEnd, int serverReceived, Map<String, Long> stats, int threadsStart, int threadsEnd,
+  public record Run(
+      String protocol,
+      Mode mode,
+      String variant,
+      List<Long> latencyMicros,
+      List<Boolean> ok,
+      List<Integer> longGapBefore,
+      Map<String, Integer> errors,
+      List<String> failures,
+      int connections,
+      int killed,
+      int openAtGapEnd,
+      int serverReceived,
+      Map<String, Long> stats,
+      int threadsStart,
+      int threadsEnd,
       long startToReadyMillis) {
 
     public int succeeded() {
@@ -97,11 +128,26 @@ public final class IdleGap {
   }
 
   /** One client variant across bursts of invocations separated by frozen long gaps (proxy: RST). */
-  public record Burst(String protocol, String variant, int invocations, int gaps, int ok, int failed, double maxMillis,
-      int connections, int killed, long retries, int threadsStart, int threadsEnd) {}
+  public record Burst(
+      String protocol,
+      String variant,
+      int invocations,
+      int gaps,
+      int ok,
+      int failed,
+      double maxMillis,
+      int connections,
+      int killed,
+      long retries,
+      int threadsStart,
+      int threadsEnd) {}
 
-  /** A loopback server for {@code http} ({@link LoopbackHttpServer}) or {@code grpc} ({@link EchoGrpcServer}). */
-  public record Upstream(String protocol, InetSocketAddress address, IntSupplier received, Runnable closer)
+  /**
+   * A loopback server for {@code http} ({@link LoopbackHttpServer}) or {@code grpc} ({@link
+   * EchoGrpcServer}).
+   */
+  public record Upstream(
+      String protocol, InetSocketAddress address, IntSupplier received, Runnable closer)
       implements AutoCloseable {
 
     public static Upstream start(String protocol) throws IOException {
@@ -110,14 +156,17 @@ public final class IdleGap {
         return new Upstream(protocol, server.address(), server::requestsReceived, server::close);
       } else if (protocol.equals("grpc")) {
         EchoGrpcServer server = EchoGrpcServer.start();
-        return new Upstream(protocol, server.address(), () -> server.calls(EchoGrpcServer.SAY), server::close);
+        return new Upstream(
+            protocol, server.address(), () -> server.calls(EchoGrpcServer.SAY), server::close);
       }
       throw new IllegalArgumentException("protocol " + protocol + " (http or grpc)");
     }
 
     /** How a client addresses the server at {@code address}: itself, or a proxy in front of it. */
     String target(InetSocketAddress address) {
-      return protocol.equals("http") ? "http://127.0.0.1:" + address.getPort() + "/items" : "127.0.0.1:" + address.getPort();
+      return protocol.equals("http")
+          ? "http://127.0.0.1:" + address.getPort() + "/items"
+          : "127.0.0.1:" + address.getPort();
     }
 
     @Override
@@ -127,8 +176,10 @@ public final class IdleGap {
   }
 
   /** Runs {@code settings.invocations()} invocations of one client variant across frozen gaps. */
-  public static Run run(Settings settings, Mode mode, String variant, Upstream upstream) throws Exception {
-    try (IdleKillingProxy proxy = IdleKillingProxy.start(upstream.address(), settings.idleLimit(), mode);
+  public static Run run(Settings settings, Mode mode, String variant, Upstream upstream)
+      throws Exception {
+    try (IdleKillingProxy proxy =
+            IdleKillingProxy.start(upstream.address(), settings.idleLimit(), mode);
         Instance instance = Instance.start(settings, variant, upstream, proxy)) {
       int receivedBefore = upstream.received().getAsInt();
       List<Long> latencies = new ArrayList<>();
@@ -149,30 +200,60 @@ public final class IdleGap {
         Collections.rotate(calls, i - 1);
         instance.child().send("INVOKE " + String.join(" ", calls));
         for (String call : calls) {
-          String[] answer = instance.child().readLine(settings.timeout().plus(ANSWER)).split(" ", 3);
+          String[] answer =
+              instance.child().readLine(settings.timeout().plus(ANSWER)).split(" ", 3);
           latencies.add(Long.parseLong(answer[1]));
           ok.add(answer[0].equals("OK"));
           if (!answer[0].equals("OK")) {
             String error = answer.length > 2 ? answer[2] : "?";
             errors.merge(shortError(error), 1, Integer::sum);
-            failures.add("invocation " + i + " " + call + (afterLongGap && call.equals(calls.get(0))
-                ? " (first call after a " + settings.longGap().toMillis() + " ms gap)" : "")
-                + " after " + Long.parseLong(answer[1]) / 1000 + " ms: " + error);
+            failures.add(
+                "invocation "
+                    + i
+                    + " "
+                    + call
+                    + (afterLongGap && call.equals(calls.get(0))
+                        ? " (first call after a " + settings.longGap().toMillis() + " ms gap)"
+                        : "")
+                    + " after "
+                    + Long.parseLong(answer[1]) / 1000
+                    + " ms: "
+                    + error);
           }
         }
       }
       instance.child().send("THREADS");
-      int threadsEnd = Integer.parseInt(instance.child().expectLine("THREADS", ANSWER).substring(8).trim());
-      return new Run(upstream.protocol(), mode, variant, latencies, ok, longGaps, errors, failures,
-          proxy.acceptedConnections(), proxy.killedConnections(), openAtGapEnd, upstream.received().getAsInt() - receivedBefore,
-          instance.stats(), instance.threadsStart(), threadsEnd, instance.startToReadyMillis());
+      int threadsEnd =
+          Integer.parseInt(instance.child().expectLine("THREADS", ANSWER).substring(8).trim());
+      return new Run(
+          upstream.protocol(),
+          mode,
+          variant,
+          latencies,
+          ok,
+          longGaps,
+          errors,
+          failures,
+          proxy.acceptedConnections(),
+          proxy.killedConnections(),
+          openAtGapEnd,
+          upstream.received().getAsInt() - receivedBefore,
+          instance.stats(),
+          instance.threadsStart(),
+          threadsEnd,
+          instance.startToReadyMillis());
     }
   }
 
-  /** Runs {@code bursts} bursts of {@code burstSize} invocations, separated by frozen long gaps (proxy: RST). */
-  public static Burst bursts(Settings settings, String variant, Upstream upstream, int burstSize, int bursts)
+  /**
+   * Runs {@code bursts} bursts of {@code burstSize} invocations, separated by frozen long gaps
+   * (proxy: RST).
+   */
+  public static Burst bursts(
+      Settings settings, String variant, Upstream upstream, int burstSize, int bursts)
       throws Exception {
-    try (IdleKillingProxy proxy = IdleKillingProxy.start(upstream.address(), settings.idleLimit(), Mode.RESET);
+    try (IdleKillingProxy proxy =
+            IdleKillingProxy.start(upstream.address(), settings.idleLimit(), Mode.RESET);
         Instance instance = Instance.start(settings, variant, upstream, proxy)) {
       int ok = 0;
       long maxMicros = 0;
@@ -192,16 +273,32 @@ public final class IdleGap {
           threadsStart = threadsStart < 0 ? threadsEnd : threadsStart;
         }
       }
-      return new Burst(upstream.protocol(), variant, burstSize * bursts, bursts - 1, ok, burstSize * bursts - ok,
-          maxMicros / 1000.0, proxy.acceptedConnections(), proxy.killedConnections(), instance.stats().get("retries"),
-          threadsStart, threadsEnd);
+      return new Burst(
+          upstream.protocol(),
+          variant,
+          burstSize * bursts,
+          bursts - 1,
+          ok,
+          burstSize * bursts - ok,
+          maxMicros / 1000.0,
+          proxy.acceptedConnections(),
+          proxy.killedConnections(),
+          instance.stats().get("retries"),
+          threadsStart,
+          threadsEnd);
     }
   }
 
   /** How the demo and the simulation name a client variant. */
   public static String label(String variant) {
-    return Map.of("clientPerInvocation", "client per invocation", "defaultShared", "default shared client",
-        "fnclients", "FnClients").getOrDefault(variant, variant);
+    return Map.of(
+            "clientPerInvocation",
+            "client per invocation",
+            "defaultShared",
+            "default shared client",
+            "fnclients",
+            "FnClients")
+        .getOrDefault(variant, variant);
   }
 
   /** A counter of the instance's, {@code -} where not counted. */
@@ -222,21 +319,36 @@ public final class IdleGap {
     return s.length() > 90 ? s.substring(0, 87) + "..." : s;
   }
 
-  /** The running instance, ready; {@code baseline}: its counters after the uncounted first call, left out of stats. */
-  private record Instance(ChildJvm child, int threadsStart, long startToReadyMillis, Map<String, Long> baseline)
+  /**
+   * The running instance, ready; {@code baseline}: its counters after the uncounted first call,
+   * left out of stats.
+   */
+  private record Instance(
+      ChildJvm child, int threadsStart, long startToReadyMillis, Map<String, Long> baseline)
       implements AutoCloseable {
 
-    static Instance start(Settings settings, String variant, Upstream upstream, IdleKillingProxy proxy)
+    static Instance start(
+        Settings settings, String variant, Upstream upstream, IdleKillingProxy proxy)
         throws IOException, TimeoutException {
       long spawn = System.nanoTime();
-      ChildJvm.Builder builder = ChildJvm.builder(IdleGapInstance.class).jvmArgs("-Xmx256m")
-          .args(upstream.protocol(), variant, upstream.target(upstream.address()), upstream.target(proxy.address()),
-              Long.toString(settings.timeout().toMillis()));
+      ChildJvm.Builder builder =
+          ChildJvm.builder(IdleGapInstance.class)
+              .jvmArgs("-Xmx256m")
+              .args(
+                  upstream.protocol(),
+                  variant,
+                  upstream.target(upstream.address()),
+                  upstream.target(proxy.address()),
+                  Long.toString(settings.timeout().toMillis()));
       settings.env().forEach(builder::env);
-      ChildJvm child = (settings.classpath() == null ? builder : builder.classpath(settings.classpath())).start();
+      ChildJvm child =
+          (settings.classpath() == null ? builder : builder.classpath(settings.classpath()))
+              .start();
       try {
-        int threads = Integer.parseInt(child.expectLine("READY", Duration.ofSeconds(90)).substring(6).trim());
-        Instance ready = new Instance(child, threads, (System.nanoTime() - spawn) / 1_000_000, Map.of());
+        int threads =
+            Integer.parseInt(child.expectLine("READY", Duration.ofSeconds(90)).substring(6).trim());
+        Instance ready =
+            new Instance(child, threads, (System.nanoTime() - spawn) / 1_000_000, Map.of());
         return new Instance(child, threads, ready.startToReadyMillis(), ready.stats());
       } catch (IOException | TimeoutException | RuntimeException e) {
         child.close();
@@ -244,7 +356,10 @@ public final class IdleGap {
       }
     }
 
-    /** Keeps the instance frozen for {@code gap}; returns the connections the proxy held open at its end. */
+    /**
+     * Keeps the instance frozen for {@code gap}; returns the connections the proxy held open at its
+     * end.
+     */
     int frozen(Duration gap, IdleKillingProxy proxy) throws InterruptedException {
       child.freeze();
       try {

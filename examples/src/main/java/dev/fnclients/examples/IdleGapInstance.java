@@ -36,29 +36,30 @@ import okhttp3.Response;
 
 /**
  * The function instance of the idle-gap harness ({@link IdleGap}), in a child JVM the harness
- * freezes between invocations: {@code IdleGapInstance http|grpc VARIANT DIRECT VIA_PROXY TIMEOUT_MS}.
- * It makes one call to {@code DIRECT} (the server itself: class loading and the first JIT work are
- * cold start, measured elsewhere), prints {@code READY <live threads>}, then answers commands:
- * {@code INVOKE M1 M2 ...}, one invocation making one call per word (for http a GET or a POST, for
- * grpc a unary call), one line per call, {@code OK <micros>} or {@code FAIL <micros> <exception>};
- * {@code BURST <n>}, n invocations back to back, {@code BURST <ok> <failed> <max micros> <threads>};
- * {@code THREADS}; {@code STATS}, {@code STATS name=count ...} ({@code retries}: FnClients' counter, or
- * the attempts a plain OkHttp client retried by itself, also by method as {@code retriedPOST} ...;
- * {@code idleEvictions}: connections FnClients discarded as idle-expired; {@code opened},
- * {@code reused}: connections opened, calls on a connection that carried one before; -1 where not
- * counted); {@code QUIT}.
+ * freezes between invocations: {@code IdleGapInstance http|grpc VARIANT DIRECT VIA_PROXY
+ * TIMEOUT_MS}. It makes one call to {@code DIRECT} (the server itself: class loading and the first
+ * JIT work are cold start, measured elsewhere), prints {@code READY <live threads>}, then answers
+ * commands: {@code INVOKE M1 M2 ...}, one invocation making one call per word (for http a GET or a
+ * POST, for grpc a unary call), one line per call, {@code OK <micros>} or {@code FAIL <micros>
+ * <exception>}; {@code BURST <n>}, n invocations back to back, {@code BURST <ok> <failed> <max
+ * micros> <threads>}; {@code THREADS}; {@code STATS}, {@code STATS name=count ...} ({@code
+ * retries}: FnClients' counter, or the attempts a plain OkHttp client retried by itself, also by
+ * method as {@code retriedPOST} ...; {@code idleEvictions}: connections FnClients discarded as
+ * idle-expired; {@code opened}, {@code reused}: connections opened, calls on a connection that
+ * carried one before; -1 where not counted); {@code QUIT}.
  *
- * <p>The clients, as a function would hold them: {@code clientPerInvocation}, a default
- * {@code OkHttpClient} (read timeout {@code TIMEOUT_MS}) or plaintext channel built per invocation and
- * shut down after it; {@code defaultShared}, one for the instance; {@code fnclients},
- * {@code FnClients.http()} or {@code FnClients.grpc(target, plaintext)} on every invocation,
- * configured by {@code FNCLIENTS_*} variables only. A default gRPC channel has no deadline: its calls
- * get {@code TIMEOUT_MS}, without which a call into a silently dropped connection would hang until
- * TCP gave up, minutes later.
+ * <p>The clients, as a function would hold them: {@code clientPerInvocation}, a default {@code
+ * OkHttpClient} (read timeout {@code TIMEOUT_MS}) or plaintext channel built per invocation and
+ * shut down after it; {@code defaultShared}, one for the instance; {@code fnclients}, {@code
+ * FnClients.http()} or {@code FnClients.grpc(target, plaintext)} on every invocation, configured by
+ * {@code FNCLIENTS_*} variables only. A default gRPC channel has no deadline: its calls get {@code
+ * TIMEOUT_MS}, without which a call into a silently dropped connection would hang until TCP gave
+ * up, minutes later.
  */
 public final class IdleGapInstance {
   /** The three ways a function can hold its client. */
-  public static final List<String> VARIANTS = List.of("clientPerInvocation", "defaultShared", "fnclients");
+  public static final List<String> VARIANTS =
+      List.of("clientPerInvocation", "defaultShared", "fnclients");
 
   private static final GrpcConfig PLAINTEXT = GrpcConfig.custom().usePlaintext().build();
   private static final MediaType JSON = MediaType.get("application/json");
@@ -82,7 +83,8 @@ public final class IdleGapInstance {
     Caller caller = protocol.equals("http") ? http(variant, timeout) : grpc(variant, timeout);
     caller.call(args[2], "GET");
     System.out.println("READY " + Thread.activeCount());
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line; (line = in.readLine()) != null && !line.equals("QUIT"); ) {
       String[] words = line.split(" ");
       switch (words[0]) {
@@ -90,7 +92,10 @@ public final class IdleGapInstance {
           for (int i = 1; i < words.length; i++) {
             long start = System.nanoTime();
             String failure = call(caller, args[3], words[i]);
-            System.out.println((failure == null ? "OK " : "FAIL ") + micros(start) + (failure == null ? "" : " " + failure));
+            System.out.println(
+                (failure == null ? "OK " : "FAIL ")
+                    + micros(start)
+                    + (failure == null ? "" : " " + failure));
           }
         }
         case "BURST" -> burst(caller, args[3], Integer.parseInt(words[1]));
@@ -108,9 +113,15 @@ public final class IdleGapInstance {
       caller.call(target, method);
       return null;
     } catch (Exception e) {
-      String cause = e.getCause() == null || e.getCause() == e ? "" : " (cause " + e.getCause().getClass().getSimpleName() + ")";
-      return (e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + cause)
-          .replace('\n', ' ').replace('\r', ' ');
+      String cause =
+          e.getCause() == null || e.getCause() == e
+              ? ""
+              : " (cause " + e.getCause().getClass().getSimpleName() + ")";
+      return (e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : ": " + e.getMessage())
+              + cause)
+          .replace('\n', ' ')
+          .replace('\r', ' ');
     }
   }
 
@@ -130,7 +141,8 @@ public final class IdleGapInstance {
   }
 
   private static String stats(String protocol, String variant) {
-    Map<String, Long> stats = new TreeMap<>(Map.of("retries", -1L, "idleEvictions", -1L, "opened", -1L, "reused", -1L));
+    Map<String, Long> stats =
+        new TreeMap<>(Map.of("retries", -1L, "idleEvictions", -1L, "opened", -1L, "reused", -1L));
     if (variant.equals("fnclients")) {
       FnClientsMetrics metrics = FnClients.metrics();
       stats.put("retries", metrics.count(protocol, MetricNames.RETRIES));
@@ -144,22 +156,28 @@ public final class IdleGapInstance {
       stats.put("reused", OKHTTP.acquired.sum() - OKHTTP.opened.sum());
     }
     StringBuilder line = new StringBuilder();
-    stats.forEach((name, n) -> line.append(line.length() > 0 ? " " : "").append(name).append('=').append(n));
+    stats.forEach(
+        (name, n) -> line.append(line.length() > 0 ? " " : "").append(name).append('=').append(n));
     return line.toString();
   }
 
   private static Caller http(String variant, Duration timeout) {
-    Supplier<OkHttpClient> plain = () -> new OkHttpClient.Builder().readTimeout(timeout).eventListener(OKHTTP).build();
+    Supplier<OkHttpClient> plain =
+        () -> new OkHttpClient.Builder().readTimeout(timeout).eventListener(OKHTTP).build();
     return switch (variant) {
-      case "clientPerInvocation" -> (url, method) -> {
-        OkHttpClient client = plain.get();
-        try {
-          send(client, url, method);
-        } finally {
-          client.dispatcher().executorService().shutdown(); // what a tidy function does before returning
-          client.connectionPool().evictAll();
-        }
-      };
+      case "clientPerInvocation" ->
+          (url, method) -> {
+            OkHttpClient client = plain.get();
+            try {
+              send(client, url, method);
+            } finally {
+              client
+                  .dispatcher()
+                  .executorService()
+                  .shutdown(); // what a tidy function does before returning
+              client.connectionPool().evictAll();
+            }
+          };
       case "defaultShared" -> {
         OkHttpClient shared = plain.get();
         yield (url, method) -> send(shared, url, method);
@@ -184,32 +202,45 @@ public final class IdleGapInstance {
 
   private static Caller grpc(String variant, Duration timeout) {
     // Per call: a deadline is a point in time, not a duration.
-    Supplier<CallOptions> withDeadline = () -> CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    Supplier<CallOptions> withDeadline =
+        () -> CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
     return switch (variant) {
-      case "clientPerInvocation" -> (target, method) -> {
-        ManagedChannel channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
-        try {
-          EchoGrpcServer.call(channel, EchoGrpcServer.SAY, "hi", withDeadline.get());
-        } finally {
-          channel.shutdown();
-          if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
-            channel.shutdownNow();
-          }
-        }
-      };
+      case "clientPerInvocation" ->
+          (target, method) -> {
+            ManagedChannel channel =
+                Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+            try {
+              EchoGrpcServer.call(channel, EchoGrpcServer.SAY, "hi", withDeadline.get());
+            } finally {
+              channel.shutdown();
+              if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+                channel.shutdownNow();
+              }
+            }
+          };
       case "defaultShared" -> {
         Map<String, ManagedChannel> channels = new HashMap<>();
-        yield (target, method) -> EchoGrpcServer.call(
-            channels.computeIfAbsent(target, t -> Grpc.newChannelBuilder(t, InsecureChannelCredentials.create()).build()),
-            EchoGrpcServer.SAY, "hi", withDeadline.get());
+        yield (target, method) ->
+            EchoGrpcServer.call(
+                channels.computeIfAbsent(
+                    target,
+                    t -> Grpc.newChannelBuilder(t, InsecureChannelCredentials.create()).build()),
+                EchoGrpcServer.SAY,
+                "hi",
+                withDeadline.get());
       }
-      case "fnclients" -> (target, method) ->
-          EchoGrpcServer.call(FnClients.grpc(target, PLAINTEXT), EchoGrpcServer.SAY, "hi", CallOptions.DEFAULT);
+      case "fnclients" ->
+          (target, method) ->
+              EchoGrpcServer.call(
+                  FnClients.grpc(target, PLAINTEXT), EchoGrpcServer.SAY, "hi", CallOptions.DEFAULT);
       default -> throw new IllegalArgumentException("variant " + variant);
     };
   }
 
-  /** What plain OkHttp clients do by themselves: connections opened and taken, silent retries by method. */
+  /**
+   * What plain OkHttp clients do by themselves: connections opened and taken, silent retries by
+   * method.
+   */
   private static final class OkHttpCounts extends EventListener {
     final LongAdder opened = new LongAdder();
     final LongAdder acquired = new LongAdder();

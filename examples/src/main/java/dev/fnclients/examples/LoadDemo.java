@@ -19,16 +19,22 @@ import java.util.stream.Stream;
 
 /**
  * The platform's advice ("drive the function at a steady rate and watch connections"), run locally:
- * {@link PooledFunction}, then {@link NaiveFunction}, each in its own instance on the real Functions
- * Framework invoker against its own loopback upstreams behind connection-counting proxies, at 30
- * requests/s for 20 s ({@code -Ddemo.rate}, {@code -Ddemo.seconds}). Prints requests, errors,
- * connections per upstream and latency side by side, and a chart of connections over time (also as
- * SVG). Run it with {@code ./mvnw -q -pl examples -am -DskipTests -Pdemo verify}.
+ * {@link PooledFunction}, then {@link NaiveFunction}, each in its own instance on the real
+ * Functions Framework invoker against its own loopback upstreams behind connection-counting
+ * proxies, at 30 requests/s for 20 s ({@code -Ddemo.rate}, {@code -Ddemo.seconds}). Prints
+ * requests, errors, connections per upstream and latency side by side, and a chart of connections
+ * over time (also as SVG). Run it with {@code ./mvnw -q -pl examples -am -DskipTests -Pdemo
+ * verify}.
  */
 public final class LoadDemo {
   private static final PrintStream OUT = Console.OUT;
-  /** Held, because JUL keeps loggers weakly: gRPC's Netty logs an INFO line at start that says nothing here. */
-  private static final Logger NETTY_METRICS = Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.TcpMetrics");
+
+  /**
+   * Held, because JUL keeps loggers weakly: gRPC's Netty logs an INFO line at start that says
+   * nothing here.
+   */
+  private static final Logger NETTY_METRICS =
+      Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.TcpMetrics");
 
   private LoadDemo() {}
 
@@ -37,21 +43,30 @@ public final class LoadDemo {
     double rate = Double.parseDouble(System.getProperty("demo.rate", "30"));
     int seconds = Integer.parseInt(System.getProperty("demo.seconds", "20"));
     if (rate <= 0 || seconds < 1) {
-      throw new IllegalArgumentException("-Ddemo.rate must be positive and -Ddemo.seconds at least 1");
+      throw new IllegalArgumentException(
+          "-Ddemo.rate must be positive and -Ddemo.seconds at least 1");
     }
     Path outputDir = Paths.get(System.getProperty("fnexample.outputDir", "target"));
     FunctionInvoker.Setup setup = FunctionInvoker.Setup.fromSystemProperties();
     Settings settings = Settings.of(rate, seconds);
 
-    Console.wrapped("", String.format(Locale.ROOT,
-        "Load demo: each function runs in its own instance (a child JVM on the Functions Framework invoker, "
-            + "java -jar java-function-invoker.jar --target ...), calling its own loopback HTTP, gRPC, Pub/Sub and "
-            + "Secret Manager servers through connection-counting proxies; every invocation makes one HTTP GET, one "
-            + "gRPC call, one Pub/Sub publish and one Secret Manager read (FnClients.google). Each function is driven at %s requests/s for %d s (%d requests), one after the "
-            + "other.", Svg.number(rate), seconds, settings.requests()));
+    Console.wrapped(
+        "",
+        String.format(
+            Locale.ROOT,
+            "Load demo: each function runs in its own instance (a child JVM on the Functions Framework invoker, "
+                + "java -jar java-function-invoker.jar --target ...), calling its own loopback HTTP, gRPC, Pub/Sub and "
+                + "Secret Manager servers through connection-counting proxies; every invocation makes one HTTP GET, one "
+                + "gRPC call, one Pub/Sub publish and one Secret Manager read (FnClients.google). Each function is driven at %s requests/s for %d s (%d requests), one after the "
+                + "other.",
+            Svg.number(rate),
+            seconds,
+            settings.requests()));
     List<Outcome> outcomes = new ArrayList<>();
-    // By name, as the invoker's --target: this JVM has no Functions Framework API to load them with.
-    for (String function : List.of("dev.fnclients.example.PooledFunction", "dev.fnclients.example.NaiveFunction")) {
+    // By name, as the invoker's --target: this JVM has no Functions Framework API to load them
+    // with.
+    for (String function :
+        List.of("dev.fnclients.example.PooledFunction", "dev.fnclients.example.NaiveFunction")) {
       OUT.printf(Locale.ROOT, "  running %s ...%n", FunctionInvoker.simpleName(function));
       outcomes.add(FunctionLoad.run(function, settings, setup, outputDir));
     }
@@ -64,35 +79,57 @@ public final class LoadDemo {
     List<String[]> rows = new ArrayList<>();
     List<String> header = new ArrayList<>(List.of("function", "requests", "errors"));
     Stream.of(Kind.values()).forEach(k -> header.add(k.label + " conns"));
-    header.addAll(List.of("conns after " + FunctionLoad.EARLY_SECONDS + " s", "max open", "max in flight",
-        "1st request ms", "p50 ms", "p99 ms"));
+    header.addAll(
+        List.of(
+            "conns after " + FunctionLoad.EARLY_SECONDS + " s",
+            "max open",
+            "max in flight",
+            "1st request ms",
+            "p50 ms",
+            "p99 ms"));
     rows.add(header.toArray(String[]::new));
     for (Outcome o : outcomes) {
-      List<String> row = new ArrayList<>(List.of(o.name(), "1 + " + o.load().requests(),
-          "" + (o.coldStart().failed() + o.load().failed())));
+      List<String> row =
+          new ArrayList<>(
+              List.of(
+                  o.name(),
+                  "1 + " + o.load().requests(),
+                  "" + (o.coldStart().failed() + o.load().failed())));
       Stream.of(Kind.values()).forEach(k -> row.add("" + o.accepted(k)));
-      row.addAll(List.of(o.acceptedEarly() == null ? "-" : "" + late(o),
-          IntStream.of(o.maxOpen()).mapToObj(Integer::toString).collect(Collectors.joining("/")),
-          "" + o.load().maxInFlight(0), String.format(Locale.ROOT, "%.0f", o.coldStart().percentileMillis(100)),
-          String.format(Locale.ROOT, "%.1f", o.load().percentileMillis(50)),
-          String.format(Locale.ROOT, "%.1f", o.load().percentileMillis(99))));
+      row.addAll(
+          List.of(
+              o.acceptedEarly() == null ? "-" : "" + late(o),
+              IntStream.of(o.maxOpen())
+                  .mapToObj(Integer::toString)
+                  .collect(Collectors.joining("/")),
+              "" + o.load().maxInFlight(0),
+              String.format(Locale.ROOT, "%.0f", o.coldStart().percentileMillis(100)),
+              String.format(Locale.ROOT, "%.1f", o.load().percentileMillis(50)),
+              String.format(Locale.ROOT, "%.1f", o.load().percentileMillis(99))));
       rows.add(row.toArray(String[]::new));
     }
     Console.table(rows, false);
     printNotes(outcomes);
     printChart(outcomes);
-    OUT.println("  Function logs: " + outcomes.stream()
-        .map(o -> o.log().toAbsolutePath().normalize().toString()).collect(Collectors.joining(", ")));
+    OUT.println(
+        "  Function logs: "
+            + outcomes.stream()
+                .map(o -> o.log().toAbsolutePath().normalize().toString())
+                .collect(Collectors.joining(", ")));
   }
 
   /** What the table's columns mean, then per function what its numbers say and anything unusual. */
   private static void printNotes(List<Outcome> outcomes) {
-    Console.wrapped("   ", "(requests: the instance's first request, sent alone (its cold start: class loading, "
-        + "building clients), then the steady load. conns: connections each upstream accepted during the run. conns after "
-        + FunctionLoad.EARLY_SECONDS + " s: of those, all four upstreams together, accepted after the first "
-        + FunctionLoad.EARLY_SECONDS + " s. max open: most connections open at once, HTTP/gRPC/Pub/Sub/Secret Manager. max in flight: most requests the "
-        + "function was serving at once (a pooled HTTP client opens as many connections as it has calls at once). "
-        + "Latency: per request, as the load generator saw it, through the invoker; p50 and p99 of the steady load.)");
+    Console.wrapped(
+        "   ",
+        "(requests: the instance's first request, sent alone (its cold start: class loading, "
+            + "building clients), then the steady load. conns: connections each upstream accepted during the run. conns after "
+            + FunctionLoad.EARLY_SECONDS
+            + " s: of those, all four upstreams together, accepted after the first "
+            + FunctionLoad.EARLY_SECONDS
+            + " s. max open: most connections open at once, HTTP/gRPC/Pub/Sub/Secret Manager. max in flight: most requests the "
+            + "function was serving at once (a pooled HTTP client opens as many connections as it has calls at once). "
+            + "Latency: per request, as the load generator saw it, through the invoker; p50 and p99 of the steady load.)");
     OUT.println();
     for (Outcome o : outcomes) {
       Console.wrapped("  ", explain(o));
@@ -105,15 +142,22 @@ public final class LoadDemo {
       int[] calls = o.callsReceived();
       int ok = o.coldStart().ok() + o.load().ok();
       if (IntStream.of(calls).anyMatch(n -> n != ok)) {
-        OUT.printf(Locale.ROOT, "   note: the upstreams received %d HTTP requests, %d gRPC calls, %d messages, %d secret "
-            + "reads%n", calls[0], calls[1], calls[2], calls[3]);
+        OUT.printf(
+            Locale.ROOT,
+            "   note: the upstreams received %d HTTP requests, %d gRPC calls, %d messages, %d secret "
+                + "reads%n",
+            calls[0],
+            calls[1],
+            calls[2],
+            calls[3]);
       }
       if (o.load().sendLagMillis() > 100) {
-        OUT.printf(Locale.ROOT, "   note: the load generator sent a request up to %.0f ms late (a busy machine)%n",
+        OUT.printf(
+            Locale.ROOT,
+            "   note: the load generator sent a request up to %.0f ms late (a busy machine)%n",
             o.load().sendLagMillis());
       }
     }
-
   }
 
   /** Connections over time: an ASCII chart here, an SVG file per upstream. */
@@ -121,12 +165,17 @@ public final class LoadDemo {
     double duration = outcomes.get(0).samples().get(outcomes.get(0).samples().size() - 1).seconds();
     if (duration >= FunctionLoad.EARLY_SECONDS) {
       OUT.println();
-      OUT.println("  Connections accepted by the four upstreams together, over time ("
-          + outcomes.stream().map(o -> o.name().charAt(0) + " = " + o.name()).collect(Collectors.joining(", "))
-          + "):");
+      OUT.println(
+          "  Connections accepted by the four upstreams together, over time ("
+              + outcomes.stream()
+                  .map(o -> o.name().charAt(0) + " = " + o.name())
+                  .collect(Collectors.joining(", "))
+              + "):");
       OUT.println();
       ConnectionChart.ascii(outcomes).forEach(line -> OUT.println("   " + line));
-      Path svg = Paths.get(System.getProperty("fnexample.outputDir", "target"), "load-demo-connections.svg");
+      Path svg =
+          Paths.get(
+              System.getProperty("fnexample.outputDir", "target"), "load-demo-connections.svg");
       ConnectionChart.writeSvg(outcomes, svg);
       OUT.println();
       OUT.println("  Per upstream, as an SVG chart: " + svg.toAbsolutePath().normalize());
@@ -136,13 +185,31 @@ public final class LoadDemo {
   private static String explain(Outcome o) {
     int total = Stream.of(Kind.values()).mapToInt(o::accepted).sum();
     int requests = o.coldStart().requests() + o.load().requests();
-    String timing = o.acceptedEarly() == null ? ""
-        : late(o) == 0 ? String.format(Locale.ROOT, ", all of them in the first %d s: none in the %d s after",
-            FunctionLoad.EARLY_SECONDS, Math.round(o.settings().seconds()) - FunctionLoad.EARLY_SECONDS)
-        : String.format(Locale.ROOT, ", %d of them after the first %d s", late(o), FunctionLoad.EARLY_SECONDS);
+    String timing =
+        o.acceptedEarly() == null
+            ? ""
+            : late(o) == 0
+                ? String.format(
+                    Locale.ROOT,
+                    ", all of them in the first %d s: none in the %d s after",
+                    FunctionLoad.EARLY_SECONDS,
+                    Math.round(o.settings().seconds()) - FunctionLoad.EARLY_SECONDS)
+                : String.format(
+                    Locale.ROOT,
+                    ", %d of them after the first %d s",
+                    late(o),
+                    FunctionLoad.EARLY_SECONDS);
     double perRequest = total / (double) Kind.values().length / requests;
-    return String.format(Locale.ROOT, "- %s: %d connections for %d requests (" + (perRequest >= 0.1 ? "%.2f" : "%.4f")
-        + " per request per upstream)%s; %d failed.", o.name(), total, requests, perRequest, timing,
+    return String.format(
+        Locale.ROOT,
+        "- %s: %d connections for %d requests ("
+            + (perRequest >= 0.1 ? "%.2f" : "%.4f")
+            + " per request per upstream)%s; %d failed.",
+        o.name(),
+        total,
+        requests,
+        perRequest,
+        timing,
         o.coldStart().failed() + o.load().failed());
   }
 

@@ -1,7 +1,7 @@
 package dev.fnclients.examples;
 
-import dev.fnclients.testkit.IdleKillingProxy;
 import dev.fnclients.example.FunctionEnv;
+import dev.fnclients.testkit.IdleKillingProxy;
 import dev.fnclients.testkit.LoopbackHttpServer;
 import dev.fnclients.testkit.google.LoopbackSecretManagerServer;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
@@ -44,8 +44,10 @@ final class Upstreams implements AutoCloseable {
   private final EchoGrpcServer grpc;
   private final LoopbackPubsubServer pubsub;
   private final LoopbackSecretManagerServer secrets;
+
   /** By {@link Kind#ordinal()}. */
   private final List<IdleKillingProxy> proxies = new ArrayList<>();
+
   /** Everything started, to close in reverse order. */
   private final List<AutoCloseable> started = new ArrayList<>();
 
@@ -56,7 +58,8 @@ final class Upstreams implements AutoCloseable {
       grpc = add(EchoGrpcServer.start());
       pubsub = add(LoopbackPubsubServer.start());
       secrets = add(LoopbackSecretManagerServer.start());
-      for (InetSocketAddress server : List.of(http.address(), grpc.address(), pubsub.address(), secrets.address())) {
+      for (InetSocketAddress server :
+          List.of(http.address(), grpc.address(), pubsub.address(), secrets.address())) {
         proxies.add(add(IdleKillingProxy.start(server)));
       }
     } catch (IOException | RuntimeException e) {
@@ -79,7 +82,8 @@ final class Upstreams implements AutoCloseable {
         FunctionEnv.EMULATOR_HOST, "127.0.0.1:" + proxies.get(2).port(),
         FunctionEnv.TOPIC, TOPIC,
         FunctionEnv.SECRET_NAME, SECRET,
-        FunctionEnv.SECRET_MANAGER_HOST, "127.0.0.1:" + proxies.get(3).port()); // loopback: plaintext
+        FunctionEnv.SECRET_MANAGER_HOST,
+            "127.0.0.1:" + proxies.get(3).port()); // loopback: plaintext
   }
 
   /** Connections each upstream accepted so far, by {@link Kind#ordinal()}. */
@@ -96,9 +100,17 @@ final class Upstreams implements AutoCloseable {
     return proxies.stream().mapToInt(count).toArray();
   }
 
-  /** Calls each server answered, by {@link Kind#ordinal()}: HTTP requests, SAY calls, messages, secret reads. */
+  /**
+   * Calls each server answered, by {@link Kind#ordinal()}: HTTP requests, SAY calls, messages,
+   * secret reads.
+   */
   int[] callsReceived() {
-    return new int[] {http.requestsReceived(), grpc.calls(EchoGrpcServer.SAY), pubsub.messages().size(), secrets.calls()};
+    return new int[] {
+      http.requestsReceived(),
+      grpc.calls(EchoGrpcServer.SAY),
+      pubsub.messages().size(),
+      secrets.calls()
+    };
   }
 
   @Override

@@ -36,21 +36,29 @@ class FunctionLoadTest {
 
     SoftAssertions soft = new SoftAssertions();
     soft.assertThat(o.coldStart().failures()).as("first request").isEmpty();
-    soft.assertThat(o.load().failed()).as("failed requests: %s %s\n%s", o.load().errors(), o.load().failures(), logTail(o)).isZero();
+    soft.assertThat(o.load().failed())
+        .as("failed requests: %s %s\n%s", o.load().errors(), o.load().failures(), logTail(o))
+        .isZero();
     soft.assertThat(o.callsReceived())
         .as("HTTP requests, gRPC calls, Pub/Sub messages, secret reads the servers received")
         .containsExactly(invocations, invocations, invocations, invocations);
     // A channel is one connection, whatever the load: opened by the first request, none after. The
     // Secret Manager client (FnClients.google) shares FnClients.grpc's channel for its endpoint.
-    assertThat(o.acceptedEarly()).as("connections accepted %d s into the steady load", FunctionLoad.EARLY_SECONDS).isNotNull();
+    assertThat(o.acceptedEarly())
+        .as("connections accepted %d s into the steady load", FunctionLoad.EARLY_SECONDS)
+        .isNotNull();
     for (Kind kind : List.of(Kind.GRPC, Kind.PUBSUB, Kind.SECRETS)) {
       soft.assertThat(o.accepted(kind)).as("%s connections", kind.label).isBetween(1, 3);
-      soft.assertThat(o.acceptedLate(kind)).as("%s connections opened after the first %d s; samples %s",
-          kind.label, FunctionLoad.EARLY_SECONDS, samples(o)).isZero();
+      soft.assertThat(o.acceptedLate(kind))
+          .as(
+              "%s connections opened after the first %d s; samples %s",
+              kind.label, FunctionLoad.EARLY_SECONDS, samples(o))
+          .isZero();
     }
     // HTTP/1.1 carries one call per connection: a pooled OkHttp client opens another connection
     // only when every one it has is busy, so its connections follow concurrency, never requests. On
-    // a machine that keeps up, invocations barely overlap (1 or 2 in flight: 1 or 2 connections, all
+    // a machine that keeps up, invocations barely overlap (1 or 2 in flight: 1 or 2 connections,
+    // all
     // in the first seconds); a stall (a GC pause, a busy neighbour) piles requests up, and the pool
     // grows to that peak, once. Hence bounds by the peak of requests in flight, which the naive
     // function (a connection per request: 600) exceeds a hundredfold.
@@ -60,9 +68,13 @@ class FunctionLoadTest {
         .as("HTTP connections, with at most %d requests in flight at once (cap 32)", peak)
         .isBetween(1, Math.min(32, Math.max(1, peak)));
     soft.assertThat(o.acceptedLate(Kind.HTTP))
-        .as("HTTP connections opened after the first %d s, with at most %d requests in flight at once then; "
+        .as(
+            "HTTP connections opened after the first %d s, with at most %d requests in flight at once then; "
                 + "samples %s; requests slower than the request period: %s",
-            FunctionLoad.EARLY_SECONDS, latePeak, samples(o), o.load().slowerThan(1000 / o.settings().ratePerSecond()))
+            FunctionLoad.EARLY_SECONDS,
+            latePeak,
+            samples(o),
+            o.load().slowerThan(1000 / o.settings().ratePerSecond()))
         // latePeak - 1 beyond the one it had, and one for a request sent just before the checkpoint
         .isLessThanOrEqualTo(latePeak);
     soft.assertAll();
@@ -73,7 +85,8 @@ class FunctionLoadTest {
   void naiveFunctionOpensAConnectionPerRequestToEveryUpstream() throws Exception {
     Outcome o = run("dev.fnclients.example.NaiveFunction");
     int invocations = 1 + o.load().requests();
-    int requestsAfterEarly = (int) (o.load().requests() - FunctionLoad.EARLY_SECONDS * o.settings().ratePerSecond());
+    int requestsAfterEarly =
+        (int) (o.load().requests() - FunctionLoad.EARLY_SECONDS * o.settings().ratePerSecond());
 
     SoftAssertions soft = new SoftAssertions();
     for (Kind kind : Kind.values()) {
@@ -81,7 +94,8 @@ class FunctionLoadTest {
           .as("%s connections for %d invocations", kind.label, invocations)
           .isGreaterThanOrEqualTo((int) (0.8 * invocations));
       soft.assertThat(o.acceptedLate(kind))
-          .as("%s connections opened after the first %d s, while %d requests were sent; samples %s",
+          .as(
+              "%s connections opened after the first %d s, while %d requests were sent; samples %s",
               kind.label, FunctionLoad.EARLY_SECONDS, requestsAfterEarly, samples(o))
           .isGreaterThanOrEqualTo((int) (0.8 * requestsAfterEarly));
     }
@@ -89,8 +103,14 @@ class FunctionLoadTest {
   }
 
   private static Outcome run(String function) throws Exception {
-    Path logDir = Paths.get(System.getProperty("fnexample.outputDir", "target"), "function-load-test");
-    Outcome o = FunctionLoad.run(function, STEADY_30_PER_SECOND_FOR_20_SECONDS, FunctionInvoker.Setup.fromSystemProperties(), logDir);
+    Path logDir =
+        Paths.get(System.getProperty("fnexample.outputDir", "target"), "function-load-test");
+    Outcome o =
+        FunctionLoad.run(
+            function,
+            STEADY_30_PER_SECOND_FOR_20_SECONDS,
+            FunctionInvoker.Setup.fromSystemProperties(),
+            logDir);
     System.out.printf(
         Locale.ROOT,
         "%s: %d + %d requests, %d failed, connections HTTP %d gRPC %d Pub/Sub %d Secret Manager %d (at %d s: %s), max open %s, "
@@ -120,7 +140,9 @@ class FunctionLoadTest {
   private static String samples(Outcome o) {
     StringBuilder s = new StringBuilder();
     for (FunctionLoad.Sample sample : o.samples()) {
-      s.append(String.format(Locale.ROOT, "%.1fs=%s ", sample.seconds(), Arrays.toString(sample.accepted())));
+      s.append(
+          String.format(
+              Locale.ROOT, "%.1fs=%s ", sample.seconds(), Arrays.toString(sample.accepted())));
     }
     return s.toString().strip();
   }

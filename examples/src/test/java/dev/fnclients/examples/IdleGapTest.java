@@ -17,7 +17,11 @@ class IdleGapTest {
   @Timeout(180)
   void silentDropAfterAFrozenGapHurtsOnlyTheDefaultSharedClient() throws Exception {
     IdleGap.Settings settings = IdleGapDemo.settings();
-    settings = settings.with(7, settings.gapEvery(), settings.timeout()); // frozen long gaps before invocations 4 and 7
+    settings =
+        settings.with(
+            7,
+            settings.gapEvery(),
+            settings.timeout()); // frozen long gaps before invocations 4 and 7
 
     List<Run> runs = IdleGapDemo.run(settings, Mode.DROP);
 
@@ -28,11 +32,16 @@ class IdleGapTest {
     assertThat(fn.failed()).as("FnClients failures: %s", fn.failures()).isZero();
     assertThat(fn.killed()).as("FnClients requests sent into a dead connection").isZero();
     assertThat(fn.serverReceived()).isEqualTo(requests);
-    assertThat(fn.connections()).as("FnClients reuses its connection between the long gaps").isLessThan(requests / 2);
+    assertThat(fn.connections())
+        .as("FnClients reuses its connection between the long gaps")
+        .isLessThan(requests / 2);
 
-    assertThat(shared.killed()).as("default shared client requests sent into a dead connection").isPositive();
+    assertThat(shared.killed())
+        .as("default shared client requests sent into a dead connection")
+        .isPositive();
     assertThat(shared.failed()).as("a silent drop ends in the read timeout").isPositive();
-    assertThat(shared.failures()).allSatisfy(f -> assertThat(f).contains("first call after a 1300 ms gap"));
+    assertThat(shared.failures())
+        .allSatisfy(f -> assertThat(f).contains("first call after a 1300 ms gap"));
 
     assertThat(perCall.connections()).isGreaterThanOrEqualTo(requests);
     assertThat(perCall.failed()).isZero();
@@ -40,9 +49,19 @@ class IdleGapTest {
 
   @Test
   @Timeout(180)
-  void grpcDefaultChannelHangsUntilItsDeadlineAfterAFrozenGapWhileFnClientsDoesNot() throws Exception {
-    IdleGap.Settings settings = new IdleGap.Settings(Duration.ofSeconds(1), Duration.ofMillis(1300), Duration.ofMillis(100),
-        5, 4, Duration.ofSeconds(2), List.of("SAY"), Map.of("FNCLIENTS_MAX_IDLE_AGE", "500ms"), null); // long gap before 5
+  void grpcDefaultChannelHangsUntilItsDeadlineAfterAFrozenGapWhileFnClientsDoesNot()
+      throws Exception {
+    IdleGap.Settings settings =
+        new IdleGap.Settings(
+            Duration.ofSeconds(1),
+            Duration.ofMillis(1300),
+            Duration.ofMillis(100),
+            5,
+            4,
+            Duration.ofSeconds(2),
+            List.of("SAY"),
+            Map.of("FNCLIENTS_MAX_IDLE_AGE", "500ms"),
+            null); // long gap before 5
 
     List<Run> runs = new ArrayList<>();
     try (IdleGap.Upstream upstream = IdleGap.Upstream.start("grpc")) {
@@ -51,10 +70,15 @@ class IdleGapTest {
       }
     }
 
-    assertThat(runs.get(0).failed()).as("channel per invocation: %s", runs.get(0).failures()).isZero();
-    assertThat(runs.get(1).failures()).as("default shared channel")
+    assertThat(runs.get(0).failed())
+        .as("channel per invocation: %s", runs.get(0).failures())
+        .isZero();
+    assertThat(runs.get(1).failures())
+        .as("default shared channel")
         .anySatisfy(f -> assertThat(f).startsWith("invocation 5 ").contains("DEADLINE_EXCEEDED"));
     assertThat(runs.get(2).failed()).as("FnClients: %s", runs.get(2).failures()).isZero();
-    assertThat(runs.get(2).stat("idleEvictions")).as("FnClients reset its idle channel").isPositive();
+    assertThat(runs.get(2).stat("idleEvictions"))
+        .as("FnClients reset its idle channel")
+        .isPositive();
   }
 }

@@ -20,12 +20,15 @@ final class ExecutorSharingClients<K, V> implements GracefulCloseable {
   private final Supplier<ScheduledExecutorService> newExecutor;
   private ScheduledExecutorService executor;
 
-  ExecutorSharingClients(ClientRegistry<K, V> clients, Supplier<ScheduledExecutorService> newExecutor) {
+  ExecutorSharingClients(
+      ClientRegistry<K, V> clients, Supplier<ScheduledExecutorService> newExecutor) {
     this.clients = clients;
     this.newExecutor = newExecutor;
   }
 
-  /** The client for {@code key}, built by {@code factory} over the shared executor on first call. */
+  /**
+   * The client for {@code key}, built by {@code factory} over the shared executor on first call.
+   */
   V get(K key, BiFunction<? super K, ScheduledExecutorService, ? extends V> factory) {
     return clients.get(key, k -> factory.apply(k, executor()));
   }
@@ -51,7 +54,9 @@ final class ExecutorSharingClients<K, V> implements GracefulCloseable {
     }
   }
 
-  /** Shuts {@code executor} down, waits up to {@code timeout} for its tasks, then interrupts them. */
+  /**
+   * Shuts {@code executor} down, waits up to {@code timeout} for its tasks, then interrupts them.
+   */
   static void shutdown(ExecutorService executor, Duration timeout) throws InterruptedException {
     executor.shutdown();
     if (!executor.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS)) {

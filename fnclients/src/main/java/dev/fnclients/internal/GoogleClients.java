@@ -17,9 +17,9 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * One instance's GAPIC clients, one per client class and options, over channels from
- * {@link GrpcChannels} and one shared executor. Loaded only when a function first asks for a
- * Google client, so that functions without one never load GAX.
+ * One instance's GAPIC clients, one per client class and options, over channels from {@link
+ * GrpcChannels} and one shared executor. Loaded only when a function first asks for a Google
+ * client, so that functions without one never load GAX.
  */
 public final class GoogleClients implements GracefulCloseable {
   /** A client's identity: its class and the options it was asked with. */
@@ -40,16 +40,25 @@ public final class GoogleClients implements GracefulCloseable {
     this.metrics = metrics;
     this.channels = channels;
     this.clients =
-        new ExecutorSharingClients<>(new ClientRegistry<>("google", FnGoogle::close, metrics.transport("google")), FnGoogle::newExecutor);
+        new ExecutorSharingClients<>(
+            new ClientRegistry<>("google", FnGoogle::close, metrics.transport("google")),
+            FnGoogle::newExecutor);
   }
 
-  /** The shared client of class {@code type} with {@code options}, built from {@code settings} on first call. */
+  /**
+   * The shared client of class {@code type} with {@code options}, built from {@code settings} on
+   * first call.
+   */
   public <C extends BackgroundResource> C get(
-      Class<C> type, Supplier<? extends ClientSettings.Builder<?, ?>> settings, GoogleConfig options) {
+      Class<C> type,
+      Supplier<? extends ClientSettings.Builder<?, ?>> settings,
+      GoogleConfig options) {
     return type.cast(
         clients.get(
             new Key(type, options),
-            (key, executor) -> FnGoogle.newClient(type, settings, options, channels::get, executor, Environment.system())));
+            (key, executor) ->
+                FnGoogle.newClient(
+                    type, settings, options, channels::get, executor, Environment.system())));
   }
 
   /** A channel provider over this instance's shared channels. */

@@ -24,7 +24,10 @@ public final class GrpcChannels implements GracefulCloseable {
     }
   }
 
-  /** The channel handed out last and what it was asked with: a function asks for the same one on every invocation. */
+  /**
+   * The channel handed out last and what it was asked with: a function asks for the same one on
+   * every invocation.
+   */
   private record Last(String target, GrpcConfig options, ManagedChannel channel) {}
 
   private final ClientRegistry<Key, ManagedChannel> channels;
@@ -36,7 +39,8 @@ public final class GrpcChannels implements GracefulCloseable {
     // tries again) before any adapter builds its own GrpcConfig from the environment.
     GrpcConfig.ofDefaults();
     this.channels = new ClientRegistry<>("grpc", FnGrpc::close, metrics.transport("grpc"));
-    this.factory = key -> FnGrpc.newChannel(key.target(), key.options(), config, metrics.transport("grpc"));
+    this.factory =
+        key -> FnGrpc.newChannel(key.target(), key.options(), config, metrics.transport("grpc"));
   }
 
   /** The shared channel to {@code target} with {@code options}, built on first call. */
@@ -50,7 +54,8 @@ public final class GrpcChannels implements GracefulCloseable {
         && !channels.isClosed()) {
       return l.channel;
     }
-    ManagedChannel channel = channels.get(new Key(FnGrpc.normalizeTarget(target), options), factory);
+    ManagedChannel channel =
+        channels.get(new Key(FnGrpc.normalizeTarget(target), options), factory);
     last = new Last(target, options, channel);
     return channel;
   }

@@ -14,9 +14,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BiFunction;
 
 /**
- * One instance's Pub/Sub publishers, one per topic and options, over channels from
- * {@link GrpcChannels} and one shared executor. Loaded only when a function first asks for a
- * publisher.
+ * One instance's Pub/Sub publishers, one per topic and options, over channels from {@link
+ * GrpcChannels} and one shared executor. Loaded only when a function first asks for a publisher.
  */
 public final class Publishers implements GracefulCloseable {
   /** A publisher's identity: its topic and the options it was asked with. */
@@ -32,15 +31,18 @@ public final class Publishers implements GracefulCloseable {
 
   public Publishers(FnClientsConfig config, MetricsHub metrics, GrpcChannels channels) {
     this.publishers =
-        new ExecutorSharingClients<>(new ClientRegistry<>("pubsub", FnPubsub::close, metrics.transport("pubsub")), FnPubsub::newExecutor);
+        new ExecutorSharingClients<>(
+            new ClientRegistry<>("pubsub", FnPubsub::close, metrics.transport("pubsub")),
+            FnPubsub::newExecutor);
     this.factory =
-        (key, executor) -> FnPubsub.newPublisher(
-            key.topic(),
-            channels.get(key.options().target(), FnPubsub.grpcConfig(key.options())),
-            executor,
-            key.options(),
-            config,
-            metrics.transport("pubsub"));
+        (key, executor) ->
+            FnPubsub.newPublisher(
+                key.topic(),
+                channels.get(key.options().target(), FnPubsub.grpcConfig(key.options())),
+                executor,
+                key.options(),
+                config,
+                metrics.transport("pubsub"));
   }
 
   /** The shared publisher for {@code topic} with {@code options}, built on first call. */
@@ -51,8 +53,8 @@ public final class Publishers implements GracefulCloseable {
   /**
    * Closes the publishers, each of which completes every future it handed out before it returns,
    * and only then the executor their batching, retries and waiting calls' deadlines run on (a
-   * callback rejected by a closed executor must never reach a caller's future), within
-   * {@code timeout}.
+   * callback rejected by a closed executor must never reach a caller's future), within {@code
+   * timeout}.
    */
   @Override
   public void close(Duration timeout) throws InterruptedException {

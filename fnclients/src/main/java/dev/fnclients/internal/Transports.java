@@ -1,10 +1,10 @@
 package dev.fnclients.internal;
 
 /**
- * Which optional transports are on the class path. gRPC, Pub/Sub and Google are separate artifacts a
- * function adds only when it uses them; asking for one that is missing fails at once, naming the
- * artifact, before any of its classes is touched (touching one would throw a bare
- * {@code NoClassDefFoundError} from deep inside the call).
+ * Which optional transports are on the class path. gRPC, Pub/Sub and Google are separate artifacts
+ * a function adds only when it uses them; asking for one that is missing fails at once, naming the
+ * artifact, before any of its classes is touched (touching one would throw a bare {@code
+ * NoClassDefFoundError} from deep inside the call).
  */
 public enum Transports {
   GRPC("gRPC", "fnclients-grpc", "dev.fnclients.grpc.spi.FnGrpc"),
@@ -35,9 +35,17 @@ public enum Transports {
     }
     if (!p) {
       throw new IllegalStateException(
-          method + " needs the " + label + " transport, which is not on the class path: add the dependency "
-              + "dev.fnclients:" + artifactId + ":" + version()
-              + " (or, with the dev.fnclients:fnclients-bom imported, dev.fnclients:" + artifactId + " without a version)");
+          method
+              + " needs the "
+              + label
+              + " transport, which is not on the class path: add the dependency "
+              + "dev.fnclients:"
+              + artifactId
+              + ":"
+              + version()
+              + " (or, with the dev.fnclients:fnclients-bom imported, dev.fnclients:"
+              + artifactId
+              + " without a version)");
     }
   }
 

@@ -7,8 +7,8 @@ import java.util.Objects;
 
 /**
  * Options for FnClients' Google Cloud clients ({@code FnClients.google(...)}) and for the channel
- * provider and configurator it hands to options classes. Immutable; build with {@link #custom()}
- * or {@link #from(GoogleConfig)}, or take {@link #ofDefaults()}.
+ * provider and configurator it hands to options classes. Immutable; build with {@link #custom()} or
+ * {@link #from(GoogleConfig)}, or take {@link #ofDefaults()}.
  *
  * <p>Defaults: the endpoint the client's settings carry (the service's global endpoint unless the
  * settings set another), over TLS, with the credentials the settings carry (Application Default
@@ -20,8 +20,8 @@ import java.util.Objects;
  * <p>Every option here is builder-only, with no {@code FNCLIENTS_*} variable: each belongs to one
  * service's client, not to the instance (an endpoint or emulator for Secret Manager is wrong for
  * Spanner; the services' own emulator variables above already cover the instance-wide case), and
- * credentials are code. The {@code host:port} checks are the ones every FnClients setting uses:
- * an {@link InvalidConfigurationException} naming the option and the accepted form.
+ * credentials are code. The {@code host:port} checks are the ones every FnClients setting uses: an
+ * {@link InvalidConfigurationException} naming the option and the accepted form.
  */
 public final class GoogleConfig {
   private static final GoogleConfig DEFAULTS = new Builder().build();
@@ -55,7 +55,10 @@ public final class GoogleConfig {
     return b;
   }
 
-  /** The {@code host:port} that replaces the endpoint the settings resolve to, or {@code null} (default). */
+  /**
+   * The {@code host:port} that replaces the endpoint the settings resolve to, or {@code null}
+   * (default).
+   */
   public String endpoint() {
     return endpoint;
   }
@@ -92,8 +95,13 @@ public final class GoogleConfig {
 
   @Override
   public String toString() {
-    return "GoogleConfig{endpoint=" + endpoint + ", emulatorHost=" + emulatorHost
-        + ", credentials=" + (credentialsProvider == null ? "from settings" : "given") + "}";
+    return "GoogleConfig{endpoint="
+        + endpoint
+        + ", emulatorHost="
+        + emulatorHost
+        + ", credentials="
+        + (credentialsProvider == null ? "from settings" : "given")
+        + "}";
   }
 
   /** Builds a {@link GoogleConfig}; setters validate at once. */
@@ -114,7 +122,10 @@ public final class GoogleConfig {
       return this;
     }
 
-    /** Talks to an emulator or loopback server at {@code host:port}: plaintext, no credentials unless given here. */
+    /**
+     * Talks to an emulator or loopback server at {@code host:port}: plaintext, no credentials
+     * unless given here.
+     */
     public Builder emulatorHost(String hostPort) {
       this.emulatorHost = Settings.hostPort("emulatorHost", hostPort);
       return this;

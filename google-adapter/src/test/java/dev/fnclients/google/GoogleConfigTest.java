@@ -23,11 +23,17 @@ class GoogleConfigTest {
   @Test
   void equalOptionsAreOneKeyAndCredentialsCountByIdentity() {
     NoCredentialsProvider credentials = NoCredentialsProvider.create();
-    GoogleConfig a = GoogleConfig.custom().emulatorHost("localhost:8085").credentialsProvider(credentials).build();
+    GoogleConfig a =
+        GoogleConfig.custom()
+            .emulatorHost("localhost:8085")
+            .credentialsProvider(credentials)
+            .build();
     GoogleConfig b = GoogleConfig.from(a).build();
 
     assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
-    assertThat(a).isNotEqualTo(GoogleConfig.from(a).credentialsProvider(NoCredentialsProvider.create()).build());
+    assertThat(a)
+        .isNotEqualTo(
+            GoogleConfig.from(a).credentialsProvider(NoCredentialsProvider.create()).build());
     assertThat(GoogleConfig.ofDefaults()).isEqualTo(GoogleConfig.custom().build());
   }
 }

@@ -17,19 +17,19 @@ import java.util.function.Consumer;
  * its protections: the idle reset before a call, the default deadline and the in-flight cap.
  *
  * <p>Defaults: TLS with the platform's trust store ({@link #plaintext()} {@code false}); default
- * deadline = {@code FnClientsConfig.callTimeout()} (30 s); retryable codes {@code UNAVAILABLE};
- * at most 100 calls in flight, waiting {@code FnClientsConfig.capWait()} (5 s) for a free slot; no
+ * deadline = {@code FnClientsConfig.callTimeout()} (30 s); retryable codes {@code UNAVAILABLE}; at
+ * most 100 calls in flight, waiting {@code FnClientsConfig.capWait()} (5 s) for a free slot; no
  * builder customizer.
  *
- * <p>The instance-wide options can also be set without code, with the same precedence as
- * {@code FnClientsConfig} (builder setter, then system property, then environment variable, then
- * default) and the same validation: {@code FNCLIENTS_GRPC_MAX_IN_FLIGHT_CALLS}
- * ({@code fnclients.grpc-max-in-flight-calls}), {@code FNCLIENTS_GRPC_DEFAULT_DEADLINE} and
- * {@code FNCLIENTS_GRPC_CAP_WAIT}. A value that is empty, does not parse or is out of range fails
- * with an {@link InvalidConfigurationException} naming the variable and the accepted range.
- * The rest are builder-only because they belong to one target, not to the instance: plaintext
- * is right for an emulator and wrong for production; which status codes are safe to retry depends
- * on the service's methods; a customizer is code.
+ * <p>The instance-wide options can also be set without code, with the same precedence as {@code
+ * FnClientsConfig} (builder setter, then system property, then environment variable, then default)
+ * and the same validation: {@code FNCLIENTS_GRPC_MAX_IN_FLIGHT_CALLS} ({@code
+ * fnclients.grpc-max-in-flight-calls}), {@code FNCLIENTS_GRPC_DEFAULT_DEADLINE} and {@code
+ * FNCLIENTS_GRPC_CAP_WAIT}. A value that is empty, does not parse or is out of range fails with an
+ * {@link InvalidConfigurationException} naming the variable and the accepted range. The rest are
+ * builder-only because they belong to one target, not to the instance: plaintext is right for an
+ * emulator and wrong for production; which status codes are safe to retry depends on the service's
+ * methods; a customizer is code.
  */
 public final class GrpcConfig {
   // Resolved from the process environment on first use; not in a static initializer, so that an
@@ -81,36 +81,45 @@ public final class GrpcConfig {
     return new Builder(base);
   }
 
-  /** True when the channel speaks plaintext (emulators, loopback); TLS otherwise. Default {@code false}. */
+  /**
+   * True when the channel speaks plaintext (emulators, loopback); TLS otherwise. Default {@code
+   * false}.
+   */
   public boolean plaintext() {
     return plaintext;
   }
 
   /**
-   * The deadline given to calls that set none, or {@code null} to use
-   * {@code FnClientsConfig.callTimeout()} (30 s by default). Without one, a call on a silently
-   * dropped connection would wait forever.
+   * The deadline given to calls that set none, or {@code null} to use {@code
+   * FnClientsConfig.callTimeout()} (30 s by default). Without one, a call on a silently dropped
+   * connection would wait forever.
    */
   public Duration defaultDeadline() {
     return defaultDeadline;
   }
 
-  /** Status codes the channel's retry policy retries; empty for no retry policy. Default {@code UNAVAILABLE}. */
+  /**
+   * Status codes the channel's retry policy retries; empty for no retry policy. Default {@code
+   * UNAVAILABLE}.
+   */
   public Set<Status.Code> retryableStatusCodes() {
     return retryableStatusCodes;
   }
 
-  /** The most calls in flight on the channel at once; more wait up to {@code capWait}. Default 100; 1 to 100000. */
+  /**
+   * The most calls in flight on the channel at once; more wait up to {@code capWait}. Default 100;
+   * 1 to 100000.
+   */
   public int maxInFlightCalls() {
     return maxInFlightCalls;
   }
 
   /**
    * How long a call that finds {@link #maxInFlightCalls()} calls in flight waits for one to end
-   * before it fails {@code RESOURCE_EXHAUSTED}, or {@code null} to use
-   * {@code FnClientsConfig.capWait()} (5 s by default). The wait blocks the thread that starts the
-   * call; zero fails at once, for clients that start calls on their own few threads and retry
-   * {@code RESOURCE_EXHAUSTED} themselves (the Pub/Sub publisher does).
+   * before it fails {@code RESOURCE_EXHAUSTED}, or {@code null} to use {@code
+   * FnClientsConfig.capWait()} (5 s by default). The wait blocks the thread that starts the call;
+   * zero fails at once, for clients that start calls on their own few threads and retry {@code
+   * RESOURCE_EXHAUSTED} themselves (the Pub/Sub publisher does).
    */
   public Duration capWait() {
     return capWait;
@@ -138,13 +147,27 @@ public final class GrpcConfig {
   @Override
   public int hashCode() {
     return Objects.hash(
-        plaintext, defaultDeadline, retryableStatusCodes, maxInFlightCalls, capWait, System.identityHashCode(customizer));
+        plaintext,
+        defaultDeadline,
+        retryableStatusCodes,
+        maxInFlightCalls,
+        capWait,
+        System.identityHashCode(customizer));
   }
 
   @Override
   public String toString() {
-    return "GrpcConfig{plaintext=" + plaintext + ", defaultDeadline=" + defaultDeadline + ", retryableStatusCodes="
-        + retryableStatusCodes + ", maxInFlightCalls=" + maxInFlightCalls + ", capWait=" + capWait + "}";
+    return "GrpcConfig{plaintext="
+        + plaintext
+        + ", defaultDeadline="
+        + defaultDeadline
+        + ", retryableStatusCodes="
+        + retryableStatusCodes
+        + ", maxInFlightCalls="
+        + maxInFlightCalls
+        + ", capWait="
+        + capWait
+        + "}";
   }
 
   /** Builds a {@link GrpcConfig}; setters validate at once. */
@@ -194,16 +217,17 @@ public final class GrpcConfig {
       }
       if (set.isEmpty() || set.contains(Status.Code.OK)) {
         throw new InvalidConfigurationException(
-            "retryableStatusCodes", "retryableStatusCodes must name at least one status code other than OK, was " + set);
+            "retryableStatusCodes",
+            "retryableStatusCodes must name at least one status code other than OK, was " + set);
       }
       this.retryableStatusCodes = set;
       return this;
     }
 
     /**
-     * Leaves the retry policy out of the service config, for clients that retry on their own
-     * (the Pub/Sub client does), so that failures are not retried at two layers. Transparent
-     * retries, for calls that never left the client, stay on.
+     * Leaves the retry policy out of the service config, for clients that retry on their own (the
+     * Pub/Sub client does), so that failures are not retried at two layers. Transparent retries,
+     * for calls that never left the client, stay on.
      */
     public Builder noRetryPolicy() {
       this.retryableStatusCodes = EnumSet.noneOf(Status.Code.class);
@@ -222,7 +246,10 @@ public final class GrpcConfig {
       return this;
     }
 
-    /** Adjusts the channel builder (e.g. interceptors, credentials, message limits) after FnClients' settings. */
+    /**
+     * Adjusts the channel builder (e.g. interceptors, credentials, message limits) after FnClients'
+     * settings.
+     */
     public Builder customizer(Consumer<ManagedChannelBuilder<?>> customizer) {
       this.customizer = Objects.requireNonNull(customizer, "customizer");
       return this;

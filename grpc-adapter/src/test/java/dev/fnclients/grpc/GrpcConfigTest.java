@@ -9,7 +9,10 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** {@code FNCLIENTS_GRPC_*} variables and {@code fnclients.grpc-*} properties, read as FnClientsConfig's are. */
+/**
+ * {@code FNCLIENTS_GRPC_*} variables and {@code fnclients.grpc-*} properties, read as
+ * FnClientsConfig's are.
+ */
 class GrpcConfigTest {
   private static final Environment EMPTY = Environment.of(Map.of(), Map.of());
 
@@ -47,13 +50,18 @@ class GrpcConfigTest {
   @Test
   void propertyBeatsVariableAndBuilderBeatsBoth() {
     Environment environment =
-        Environment.of(Map.of("FNCLIENTS_GRPC_MAX_IN_FLIGHT_CALLS", "20"), Map.of("fnclients.grpc-max-in-flight-calls", "10"));
+        Environment.of(
+            Map.of("FNCLIENTS_GRPC_MAX_IN_FLIGHT_CALLS", "20"),
+            Map.of("fnclients.grpc-max-in-flight-calls", "10"));
 
     assertThat(GrpcConfig.custom(environment).build().maxInFlightCalls()).isEqualTo(10);
-    assertThat(GrpcConfig.custom(environment).maxInFlightCalls(5).build().maxInFlightCalls()).isEqualTo(5);
+    assertThat(GrpcConfig.custom(environment).maxInFlightCalls(5).build().maxInFlightCalls())
+        .isEqualTo(5);
   }
 
-  /** One bad value is enough here: {@code SettingsTest} checks every setting's parser and messages. */
+  /**
+   * One bad value is enough here: {@code SettingsTest} checks every setting's parser and messages.
+   */
   @Test
   void aBadVariableFailsTheBuilderNamingTheVariableAndTheRange() {
     assertThatThrownBy(() -> GrpcConfig.custom(env("FNCLIENTS_GRPC_MAX_IN_FLIGHT_CALLS", "\u0668")))
@@ -76,7 +84,9 @@ class GrpcConfigTest {
   void equalOptionsFromTheSameEnvironmentAreOneKey() {
     Environment environment = env("FNCLIENTS_GRPC_MAX_IN_FLIGHT_CALLS", "7");
 
-    assertThat(GrpcConfig.custom(environment).build()).isEqualTo(GrpcConfig.custom(environment).build());
-    assertThat(GrpcConfig.custom(environment).build()).isNotEqualTo(GrpcConfig.custom(EMPTY).build());
+    assertThat(GrpcConfig.custom(environment).build())
+        .isEqualTo(GrpcConfig.custom(environment).build());
+    assertThat(GrpcConfig.custom(environment).build())
+        .isNotEqualTo(GrpcConfig.custom(EMPTY).build());
   }
 }

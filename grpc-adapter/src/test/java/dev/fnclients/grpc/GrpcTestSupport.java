@@ -1,7 +1,6 @@
 package dev.fnclients.grpc;
 
 import dev.fnclients.grpc.spi.FnGrpc;
-
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.Platform;
 import io.grpc.ManagedChannel;

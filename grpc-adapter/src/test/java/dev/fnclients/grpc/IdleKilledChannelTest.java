@@ -1,10 +1,9 @@
 package dev.fnclients.grpc;
 
-import dev.fnclients.grpc.spi.FnGrpc;
-
 import static dev.fnclients.testkit.grpc.EchoGrpcServer.SAY;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fnclients.grpc.spi.FnGrpc;
 import dev.fnclients.pool.MetricNames;
 import dev.fnclients.spi.TransportStats;
 import dev.fnclients.testkit.IdleKillingProxy;
@@ -27,9 +26,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Behind a NAT that kills idle connections, unary calls after idle gaps: FnClients' channel gets
- * a fresh connection every time; a default channel sends into the dead one and fails (RST) or
- * hangs until its deadline (silent drop).
+ * Behind a NAT that kills idle connections, unary calls after idle gaps: FnClients' channel gets a
+ * fresh connection every time; a default channel sends into the dead one and fails (RST) or hangs
+ * until its deadline (silent drop).
  */
 class IdleKilledChannelTest {
   private static final Duration NAT_IDLE_LIMIT = Duration.ofMillis(800);
@@ -66,7 +65,8 @@ class IdleKilledChannelTest {
     List<Outcome> outcomes = calls(5, () -> CallOptions.DEFAULT);
 
     assertThat(outcomes).allSatisfy(o -> assertThat(o.code).isEqualTo(Status.Code.OK));
-    assertThat(outcomes.subList(1, outcomes.size())).allSatisfy(o -> assertThat(o.millis).isLessThan(1000));
+    assertThat(outcomes.subList(1, outcomes.size()))
+        .allSatisfy(o -> assertThat(o.millis).isLessThan(1000));
     // A call sent into a dead connection fails (RST) and is retried, or hangs (drop): none was.
     // The proxy may count the GOAWAY that closes an old connection, so it is not asked here.
     assertThat(stats.count(MetricNames.STATUS_RETRIES)).isZero();
@@ -76,22 +76,28 @@ class IdleKilledChannelTest {
   @EnumSource(Mode.class)
   void defaultChannelFailsOrHangsAfterAnIdleGap(Mode mode) throws Exception {
     nat = IdleKillingProxy.start(server.address(), NAT_IDLE_LIMIT, mode);
-    channel = Grpc.newChannelBuilder("127.0.0.1:" + nat.port(), InsecureChannelCredentials.create()).build();
+    channel =
+        Grpc.newChannelBuilder("127.0.0.1:" + nat.port(), InsecureChannelCredentials.create())
+            .build();
 
-    List<Outcome> outcomes = calls(3, () -> CallOptions.DEFAULT.withDeadlineAfter(2, TimeUnit.SECONDS));
+    List<Outcome> outcomes =
+        calls(3, () -> CallOptions.DEFAULT.withDeadlineAfter(2, TimeUnit.SECONDS));
 
     assertThat(nat.killedConnections()).isGreaterThanOrEqualTo(1);
     if (mode == Mode.RESET) {
       assertThat(outcomes).anySatisfy(o -> assertThat(o.code).isEqualTo(Status.Code.UNAVAILABLE));
     } else {
-      assertThat(outcomes).anySatisfy(o -> {
-        assertThat(o.code).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
-        assertThat(o.millis).as("hung until the deadline").isGreaterThanOrEqualTo(1900);
-      });
+      assertThat(outcomes)
+          .anySatisfy(
+              o -> {
+                assertThat(o.code).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+                assertThat(o.millis).as("hung until the deadline").isGreaterThanOrEqualTo(1900);
+              });
     }
   }
 
-  private List<Outcome> calls(int count, Supplier<CallOptions> options) throws InterruptedException {
+  private List<Outcome> calls(int count, Supplier<CallOptions> options)
+      throws InterruptedException {
     List<Outcome> outcomes = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       if (i > 0) {

@@ -1,12 +1,11 @@
 package dev.fnclients.grpc;
 
-import dev.fnclients.grpc.spi.FnGrpc;
-
 import static dev.fnclients.testkit.grpc.EchoGrpcServer.SAY;
 import static dev.fnclients.testkit.grpc.EchoGrpcServer.SLOW;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fnclients.grpc.spi.FnGrpc;
 import dev.fnclients.pool.MetricNames;
 import dev.fnclients.spi.TransportStats;
 import dev.fnclients.testkit.IdleKillingProxy;
@@ -21,7 +20,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The channel is reset by wall clock, on the calling thread, when it has been idle past the maximum idle age. */
+/**
+ * The channel is reset by wall clock, on the calling thread, when it has been idle past the maximum
+ * idle age.
+ */
 class IdleResetTest {
   private final ManualClock clock = new ManualClock();
   private final TransportStats stats = new TransportStats("grpc");
@@ -66,20 +68,26 @@ class IdleResetTest {
 
     assertThat(stats.count(MetricNames.IDLE_EVICTIONS)).isEqualTo(1);
     assertThat(counter.acceptedConnections()).isEqualTo(2);
-    assertThat(counter.awaitOpenConnections(1, Duration.ofSeconds(10))).as("the old connection is closed").isTrue();
+    assertThat(counter.awaitOpenConnections(1, Duration.ofSeconds(10)))
+        .as("the old connection is closed")
+        .isTrue();
   }
 
   @Test
   void callInFlightAcrossAGapKeepsItsChannelAndTheNextCallGetsAFreshOne() throws Exception {
     say();
     CompletableFuture<String> slow = slowCallInFlight("1500");
-    clock.advance(Duration.ofMinutes(5)); // a call in flight across a freeze proves nothing about its connection
+    clock.advance(
+        Duration.ofMinutes(
+            5)); // a call in flight across a freeze proves nothing about its connection
     say();
 
     assertThat(stats.count(MetricNames.IDLE_EVICTIONS)).isEqualTo(1);
     assertThat(counter.acceptedConnections()).isEqualTo(2);
     assertThat(slow.get(10, TimeUnit.SECONDS)).as("finishes on the old channel").isEqualTo("ok");
-    assertThat(counter.awaitOpenConnections(1, Duration.ofSeconds(10))).as("which then closes").isTrue();
+    assertThat(counter.awaitOpenConnections(1, Duration.ofSeconds(10)))
+        .as("which then closes")
+        .isTrue();
   }
 
   @Test
@@ -100,21 +108,28 @@ class IdleResetTest {
   void callFailingOnAReplacedChannelLeavesTheFreshOneAlone() throws Exception {
     say();
     CompletableFuture<Throwable> hung =
-        CompletableFuture.supplyAsync(() -> {
-          try {
-            EchoGrpcServer.call(channel, EchoGrpcServer.HANG, "x", CallOptions.DEFAULT.withDeadlineAfter(1, TimeUnit.SECONDS));
-            return null;
-          } catch (RuntimeException e) {
-            return e;
-          }
-        });
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                EchoGrpcServer.call(
+                    channel,
+                    EchoGrpcServer.HANG,
+                    "x",
+                    CallOptions.DEFAULT.withDeadlineAfter(1, TimeUnit.SECONDS));
+                return null;
+              } catch (RuntimeException e) {
+                return e;
+              }
+            });
     awaitServerCalls(EchoGrpcServer.HANG, 1);
     clock.advance(Duration.ofSeconds(11));
     say(); // on a fresh channel
     assertThat(hung.get(10, TimeUnit.SECONDS)).isInstanceOf(io.grpc.StatusRuntimeException.class);
     say();
 
-    assertThat(counter.acceptedConnections()).as("the deadline passed on the replaced channel").isEqualTo(2);
+    assertThat(counter.acceptedConnections())
+        .as("the deadline passed on the replaced channel")
+        .isEqualTo(2);
   }
 
   @Test
@@ -122,12 +137,14 @@ class IdleResetTest {
     io.grpc.ClientCall<String, String> call = channel.newCall(SAY, CallOptions.DEFAULT);
     call.cancel("changed my mind", null);
     CompletableFuture<io.grpc.Status> closed = new CompletableFuture<>();
-    call.start(new io.grpc.ClientCall.Listener<>() {
-      @Override
-      public void onClose(io.grpc.Status status, io.grpc.Metadata trailers) {
-        closed.complete(status);
-      }
-    }, new io.grpc.Metadata());
+    call.start(
+        new io.grpc.ClientCall.Listener<>() {
+          @Override
+          public void onClose(io.grpc.Status status, io.grpc.Metadata trailers) {
+            closed.complete(status);
+          }
+        },
+        new io.grpc.Metadata());
 
     assertThat(closed.get(10, TimeUnit.SECONDS).getCode()).isEqualTo(io.grpc.Status.Code.CANCELLED);
     assertThat(server.calls(SAY)).isZero();
@@ -140,7 +157,13 @@ class IdleResetTest {
   @Test
   void callAfterADeadlineExceededGoesOnAFreshConnection() throws Exception {
     say();
-    assertThatThrownBy(() -> EchoGrpcServer.call(channel, EchoGrpcServer.HANG, "x", CallOptions.DEFAULT.withDeadlineAfter(200, TimeUnit.MILLISECONDS)))
+    assertThatThrownBy(
+            () ->
+                EchoGrpcServer.call(
+                    channel,
+                    EchoGrpcServer.HANG,
+                    "x",
+                    CallOptions.DEFAULT.withDeadlineAfter(200, TimeUnit.MILLISECONDS)))
         .isInstanceOf(io.grpc.StatusRuntimeException.class);
     say(); // not idle at all, but the connection is suspect after a deadline passed on it
     assertThat(counter.acceptedConnections()).isEqualTo(2);
@@ -152,7 +175,8 @@ class IdleResetTest {
   /** A call answered after {@code millis}, once the server has it. */
   private CompletableFuture<String> slowCallInFlight(String millis) {
     CompletableFuture<String> slow =
-        CompletableFuture.supplyAsync(() -> EchoGrpcServer.call(channel, SLOW, millis, CallOptions.DEFAULT));
+        CompletableFuture.supplyAsync(
+            () -> EchoGrpcServer.call(channel, SLOW, millis, CallOptions.DEFAULT));
     awaitServerCalls(SLOW, 1);
     return slow;
   }

@@ -1,11 +1,10 @@
 package dev.fnclients.grpc;
 
-import dev.fnclients.grpc.spi.FnGrpc;
-
 import static dev.fnclients.testkit.grpc.EchoGrpcServer.SLOW;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fnclients.grpc.spi.FnGrpc;
 import dev.fnclients.pool.ConnectionCapExceededException;
 import dev.fnclients.pool.InvalidConfigurationException;
 import dev.fnclients.pool.MetricNames;
@@ -27,7 +26,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** At most maxInFlightCalls calls run at once; later callers wait capWait, then fail RESOURCE_EXHAUSTED. */
+/**
+ * At most maxInFlightCalls calls run at once; later callers wait capWait, then fail
+ * RESOURCE_EXHAUSTED.
+ */
 class InFlightCapTest {
   private static final int CAP = 4;
   private final TransportStats stats = new TransportStats("grpc");
@@ -59,11 +61,16 @@ class InFlightCapTest {
 
     assertThat(server.maxConcurrentSlowCalls()).isLessThanOrEqualTo(CAP);
     assertThat(results).filteredOn("ok"::equals).hasSize(CAP);
-    assertThat(results).filteredOn(r -> !r.equals("ok")).hasSize(12 - CAP).allSatisfy(r -> assertThat(r)
-        .startsWith("RESOURCE_EXHAUSTED")
-        .contains("maxInFlightCalls")
-        .contains("127.0.0.1:" + server.port())
-        .contains(ConnectionCapExceededException.class.getSimpleName()));
+    assertThat(results)
+        .filteredOn(r -> !r.equals("ok"))
+        .hasSize(12 - CAP)
+        .allSatisfy(
+            r ->
+                assertThat(r)
+                    .startsWith("RESOURCE_EXHAUSTED")
+                    .contains("maxInFlightCalls")
+                    .contains("127.0.0.1:" + server.port())
+                    .contains(ConnectionCapExceededException.class.getSimpleName()));
     assertThat(stats.count(MetricNames.CAP_REJECTIONS)).isEqualTo(12 - CAP);
 
     // No permit leaked: exactly CAP of CAP + 1 callers get through again.
@@ -71,21 +78,26 @@ class InFlightCapTest {
   }
 
   @Test
-  void aChannelWithNoCapWaitRejectsACallBeyondTheCapAtOnceInsteadOfBlockingItsThread() throws Exception {
+  void aChannelWithNoCapWaitRejectsACallBeyondTheCapAtOnceInsteadOfBlockingItsThread()
+      throws Exception {
     GrpcTestSupport.close(channel);
     channel =
         FnGrpc.newChannel(
             "127.0.0.1:" + server.port(),
-            GrpcConfig.from(GrpcTestSupport.PLAINTEXT).maxInFlightCalls(CAP).capWait(Duration.ZERO).build(),
+            GrpcConfig.from(GrpcTestSupport.PLAINTEXT)
+                .maxInFlightCalls(CAP)
+                .capWait(Duration.ZERO)
+                .build(),
             GrpcTestSupport.config().capWait(Duration.ofMillis(500)).build(),
             stats);
 
     List<String> results = concurrently(12, "1200");
 
     assertThat(results).filteredOn("ok"::equals).hasSize(CAP);
-    assertThat(results).filteredOn(r -> !r.equals("ok")).hasSize(12 - CAP).allSatisfy(r -> assertThat(r)
-        .startsWith("RESOURCE_EXHAUSTED")
-        .contains("waited 0 ms"));
+    assertThat(results)
+        .filteredOn(r -> !r.equals("ok"))
+        .hasSize(12 - CAP)
+        .allSatisfy(r -> assertThat(r).startsWith("RESOURCE_EXHAUSTED").contains("waited 0 ms"));
   }
 
   @Test
@@ -99,17 +111,24 @@ class InFlightCapTest {
     CyclicBarrier start = new CyclicBarrier(n);
     List<CompletableFuture<String>> futures = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      futures.add(CompletableFuture.supplyAsync(() -> {
-        try {
-          start.await(10, TimeUnit.SECONDS);
-          return EchoGrpcServer.call(channel, SLOW, millis, CallOptions.DEFAULT);
-        } catch (StatusRuntimeException e) {
-          Status s = e.getStatus();
-          return s.getCode() + " " + s.getDescription() + " " + (s.getCause() == null ? "" : s.getCause().getClass().getSimpleName());
-        } catch (Exception e) {
-          return "error " + e;
-        }
-      }, callers));
+      futures.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  start.await(10, TimeUnit.SECONDS);
+                  return EchoGrpcServer.call(channel, SLOW, millis, CallOptions.DEFAULT);
+                } catch (StatusRuntimeException e) {
+                  Status s = e.getStatus();
+                  return s.getCode()
+                      + " "
+                      + s.getDescription()
+                      + " "
+                      + (s.getCause() == null ? "" : s.getCause().getClass().getSimpleName());
+                } catch (Exception e) {
+                  return "error " + e;
+                }
+              },
+              callers));
     }
     List<String> results = new ArrayList<>();
     for (CompletableFuture<String> f : futures) {

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
  * retryable codes by default); and the call's deadline ends any wait.
  */
 class PushbackTest {
-  private static final Metadata.Key<String> PUSHBACK = Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> PUSHBACK =
+      Metadata.Key.of("grpc-retry-pushback-ms", Metadata.ASCII_STRING_MARSHALLER);
 
   private final TransportStats stats = new TransportStats("grpc");
   private final List<Long> received = new CopyOnWriteArrayList<>();
@@ -43,32 +44,44 @@ class PushbackTest {
   private ManagedChannel channel;
 
   /**
-   * A server whose Say fails the first {@code times} attempts of a request {@code CODE:pushback:times}
-   * with CODE and, unless pushback is "none", that pushback; then answers.
+   * A server whose Say fails the first {@code times} attempts of a request {@code
+   * CODE:pushback:times} with CODE and, unless pushback is "none", that pushback; then answers.
    */
   @BeforeEach
   void setUp() throws Exception {
     ServerServiceDefinition service =
         ServerServiceDefinition.builder(EchoGrpcServer.SERVICE)
-            .addMethod(SAY, ServerCalls.asyncUnaryCall((request, response) -> {
-              received.add(System.nanoTime());
-              String[] parts = request.split(":");
-              if (received.size() <= Integer.parseInt(parts[2])) {
-                Metadata trailers = new Metadata();
-                if (!parts[1].equals("none")) {
-                  trailers.put(PUSHBACK, parts[1]);
-                }
-                response.onError(Status.fromCode(Status.Code.valueOf(parts[0])).asRuntimeException(trailers));
-              } else {
-                response.onNext("ok");
-                response.onCompleted();
-              }
-            }))
+            .addMethod(
+                SAY,
+                ServerCalls.asyncUnaryCall(
+                    (request, response) -> {
+                      received.add(System.nanoTime());
+                      String[] parts = request.split(":");
+                      if (received.size() <= Integer.parseInt(parts[2])) {
+                        Metadata trailers = new Metadata();
+                        if (!parts[1].equals("none")) {
+                          trailers.put(PUSHBACK, parts[1]);
+                        }
+                        response.onError(
+                            Status.fromCode(Status.Code.valueOf(parts[0]))
+                                .asRuntimeException(trailers));
+                      } else {
+                        response.onNext("ok");
+                        response.onCompleted();
+                      }
+                    }))
             .build();
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service).build().start();
+    server =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(service)
+            .build()
+            .start();
     channel =
         FnGrpc.newChannel(
-            "127.0.0.1:" + server.getPort(), GrpcTestSupport.PLAINTEXT, GrpcTestSupport.config().retryMaxAttempts(3).build(), stats);
+            "127.0.0.1:" + server.getPort(),
+            GrpcTestSupport.PLAINTEXT,
+            GrpcTestSupport.config().retryMaxAttempts(3).build(),
+            stats);
   }
 
   @AfterEach
@@ -91,7 +104,9 @@ class PushbackTest {
     assertThat(call("RESOURCE_EXHAUSTED:300:1", 10_000)).isNull();
 
     assertThat(received).hasSize(2);
-    assertThat(TimeUnit.NANOSECONDS.toMillis(received.get(1) - received.get(0))).as("ms before the retry").isGreaterThanOrEqualTo(300);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(received.get(1) - received.get(0)))
+        .as("ms before the retry")
+        .isGreaterThanOrEqualTo(300);
     assertThat(stats.count(MetricNames.STATUS_RETRIES)).isEqualTo(1);
   }
 
@@ -109,7 +124,9 @@ class PushbackTest {
     StatusRuntimeException e = call("UNAVAILABLE:30000:1", 500);
 
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
-    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("not the 30 s pushback").isLessThan(5000);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+        .as("not the 30 s pushback")
+        .isLessThan(5000);
     assertThat(received).hasSize(1);
   }
 
@@ -119,20 +136,30 @@ class PushbackTest {
         FnGrpc.newChannel(
             "127.0.0.1:" + server.getPort(),
             GrpcTestSupport.PLAINTEXT,
-            GrpcTestSupport.config().retryInitialBackoff(Duration.ofSeconds(10)).retryMaxBackoff(Duration.ofSeconds(10)).build(),
+            GrpcTestSupport.config()
+                .retryInitialBackoff(Duration.ofSeconds(10))
+                .retryMaxBackoff(Duration.ofSeconds(10))
+                .build(),
             stats);
     try {
       long start = System.nanoTime();
       StatusRuntimeException e =
           catchThrowableOfType(
-              () -> EchoGrpcServer.call(slow, SAY, "UNAVAILABLE:none:5", CallOptions.DEFAULT.withDeadlineAfter(500, TimeUnit.MILLISECONDS)),
+              () ->
+                  EchoGrpcServer.call(
+                      slow,
+                      SAY,
+                      "UNAVAILABLE:none:5",
+                      CallOptions.DEFAULT.withDeadlineAfter(500, TimeUnit.MILLISECONDS)),
               StatusRuntimeException.class);
 
       // gRPC draws the backoff at random below the 10 s ceiling: it may retry before the deadline,
       // but no attempt may start after it and the call must end at it.
-      assertThat(e.getStatus().getCode()).isIn(Status.Code.DEADLINE_EXCEEDED, Status.Code.UNAVAILABLE);
+      assertThat(e.getStatus().getCode())
+          .isIn(Status.Code.DEADLINE_EXCEEDED, Status.Code.UNAVAILABLE);
       assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5000);
-      assertThat(received.stream().allMatch(t -> t - start < TimeUnit.MILLISECONDS.toNanos(600))).isTrue();
+      assertThat(received.stream().allMatch(t -> t - start < TimeUnit.MILLISECONDS.toNanos(600)))
+          .isTrue();
     } finally {
       GrpcTestSupport.close(slow);
     }
@@ -141,7 +168,12 @@ class PushbackTest {
   /** A call of {@code request} with a deadline: null when it succeeds, its failure otherwise. */
   private StatusRuntimeException call(String request, long deadlineMillis) {
     try {
-      assertThat(EchoGrpcServer.call(channel, SAY, request, CallOptions.DEFAULT.withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)))
+      assertThat(
+              EchoGrpcServer.call(
+                  channel,
+                  SAY,
+                  request,
+                  CallOptions.DEFAULT.withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)))
           .isEqualTo("ok");
       return null;
     } catch (StatusRuntimeException e) {

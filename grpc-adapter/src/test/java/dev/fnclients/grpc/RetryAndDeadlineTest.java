@@ -1,13 +1,12 @@
 package dev.fnclients.grpc;
 
-import dev.fnclients.grpc.spi.FnGrpc;
-
 import static dev.fnclients.testkit.grpc.EchoGrpcServer.FAIL;
 import static dev.fnclients.testkit.grpc.EchoGrpcServer.HANG;
 import static dev.fnclients.testkit.grpc.EchoGrpcServer.SAY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fnclients.grpc.spi.FnGrpc;
 import dev.fnclients.pool.MetricNames;
 import dev.fnclients.spi.MetricsHub;
 import dev.fnclients.spi.TransportStats;
@@ -39,23 +38,30 @@ class RetryAndDeadlineTest {
   @BeforeEach
   void setUp() throws Exception {
     server = EchoGrpcServer.start();
-    ClientInterceptor deadlineSpy = new ClientInterceptor() {
-      @Override
-      public <ReqT, RespT> io.grpc.ClientCall<ReqT, RespT> interceptCall(
-          io.grpc.MethodDescriptor<ReqT, RespT> method, CallOptions options, io.grpc.Channel next) {
-        seenDeadline.set(options.getDeadline());
-        return next.newCall(method, options);
-      }
-    };
+    ClientInterceptor deadlineSpy =
+        new ClientInterceptor() {
+          @Override
+          public <ReqT, RespT> io.grpc.ClientCall<ReqT, RespT> interceptCall(
+              io.grpc.MethodDescriptor<ReqT, RespT> method,
+              CallOptions options,
+              io.grpc.Channel next) {
+            seenDeadline.set(options.getDeadline());
+            return next.newCall(method, options);
+          }
+        };
     GrpcConfig grpc =
         GrpcConfig.from(GrpcTestSupport.PLAINTEXT)
-            .defaultDeadline(Duration.ofMillis(2000)) // room for a first connect on a busy 2-core machine
+            .defaultDeadline(
+                Duration.ofMillis(2000)) // room for a first connect on a busy 2-core machine
             .retryableStatusCodes(Status.Code.UNAVAILABLE, Status.Code.ABORTED)
             .customizer(builder -> builder.intercept(deadlineSpy))
             .build();
     channel =
         FnGrpc.newChannel(
-            "127.0.0.1:" + server.port(), grpc, GrpcTestSupport.config().retryMaxAttempts(4).build(), stats);
+            "127.0.0.1:" + server.port(),
+            grpc,
+            GrpcTestSupport.config().retryMaxAttempts(4).build(),
+            stats);
   }
 
   @AfterEach
@@ -66,7 +72,8 @@ class RetryAndDeadlineTest {
 
   @Test
   void unavailableIsRetriedUntilTheServerAnswers() {
-    assertThat(EchoGrpcServer.call(channel, FAIL, "UNAVAILABLE:2:a", CallOptions.DEFAULT)).isEqualTo("ok");
+    assertThat(EchoGrpcServer.call(channel, FAIL, "UNAVAILABLE:2:a", CallOptions.DEFAULT))
+        .isEqualTo("ok");
 
     assertThat(server.calls(FAIL)).as("attempts the server received").isEqualTo(3);
     assertThat(stats.count(MetricNames.STATUS_RETRIES)).isEqualTo(2);
@@ -74,22 +81,29 @@ class RetryAndDeadlineTest {
 
   @Test
   void retriesStopAtMaxAttempts() {
-    assertThatThrownBy(() -> EchoGrpcServer.call(channel, FAIL, "UNAVAILABLE:9:b", CallOptions.DEFAULT))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+    assertThatThrownBy(
+            () -> EchoGrpcServer.call(channel, FAIL, "UNAVAILABLE:9:b", CallOptions.DEFAULT))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
     assertThat(server.calls(FAIL)).isEqualTo(4);
   }
 
   @Test
   void configuredExtraCodeIsRetriedToo() {
-    assertThat(EchoGrpcServer.call(channel, FAIL, "ABORTED:1:c", CallOptions.DEFAULT)).isEqualTo("ok");
+    assertThat(EchoGrpcServer.call(channel, FAIL, "ABORTED:1:c", CallOptions.DEFAULT))
+        .isEqualTo("ok");
     assertThat(server.calls(FAIL)).isEqualTo(2);
   }
 
   @ParameterizedTest
-  @EnumSource(value = Status.Code.class, names = {"INTERNAL", "INVALID_ARGUMENT", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED"})
+  @EnumSource(
+      value = Status.Code.class,
+      names = {"INTERNAL", "INVALID_ARGUMENT", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED"})
   void nonRetryableCodesAreNotRetried(Status.Code code) {
     assertThatThrownBy(() -> EchoGrpcServer.call(channel, FAIL, code + ":1:d", CallOptions.DEFAULT))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(code));
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(code));
     assertThat(server.calls(FAIL)).isEqualTo(1);
     assertThat(stats.count(MetricNames.STATUS_RETRIES)).isZero();
   }
@@ -103,8 +117,11 @@ class RetryAndDeadlineTest {
             GrpcTestSupport.config().build(),
             stats);
     try {
-      assertThatThrownBy(() -> EchoGrpcServer.call(bare, FAIL, "UNAVAILABLE:1:e", CallOptions.DEFAULT))
-          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+      assertThatThrownBy(
+              () -> EchoGrpcServer.call(bare, FAIL, "UNAVAILABLE:1:e", CallOptions.DEFAULT))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
       assertThat(server.calls(FAIL)).isEqualTo(1);
     } finally {
       GrpcTestSupport.close(bare);
@@ -114,14 +131,17 @@ class RetryAndDeadlineTest {
   @Test
   void callWithoutADeadlineGetsTheDefaultOneInsteadOfHangingForever() {
     assertThatThrownBy(() -> EchoGrpcServer.call(channel, HANG, "x", CallOptions.DEFAULT))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
     assertThat(seenDeadline.get()).isNotNull();
     assertThat(seenDeadline.get().timeRemaining(TimeUnit.MILLISECONDS)).isLessThanOrEqualTo(2000);
   }
 
   @Test
   void callersOwnDeadlineIsKept() {
-    EchoGrpcServer.call(channel, SAY, "x", CallOptions.DEFAULT.withDeadlineAfter(1, TimeUnit.HOURS));
+    EchoGrpcServer.call(
+        channel, SAY, "x", CallOptions.DEFAULT.withDeadlineAfter(1, TimeUnit.HOURS));
     assertThat(seenDeadline.get().timeRemaining(TimeUnit.MINUTES)).isGreaterThan(50);
   }
 
@@ -129,21 +149,28 @@ class RetryAndDeadlineTest {
   void micrometersInterceptorTimesEveryCall() {
     EchoGrpcServer.call(channel, SAY, "x", CallOptions.DEFAULT);
     EchoGrpcServer.call(channel, SAY, "y", CallOptions.DEFAULT);
-    assertThat(registry.get("grpc.client.processing.duration").tag("method", "Say").timer().count()).isEqualTo(2);
+    assertThat(registry.get("grpc.client.processing.duration").tag("method", "Say").timer().count())
+        .isEqualTo(2);
   }
 
   @Test
   void callMetersStartWhenMetricsAreBoundAfterTheChannelWasBuilt() {
     MetricsHub hub = new MetricsHub();
     ManagedChannel unbound =
-        FnGrpc.newChannel("127.0.0.1:" + server.port(), GrpcTestSupport.PLAINTEXT, GrpcTestSupport.config().build(), hub.transport("grpc"));
+        FnGrpc.newChannel(
+            "127.0.0.1:" + server.port(),
+            GrpcTestSupport.PLAINTEXT,
+            GrpcTestSupport.config().build(),
+            hub.transport("grpc"));
     try {
-      EchoGrpcServer.call(unbound, SAY, "before", CallOptions.DEFAULT); // nobody reads meters yet: none kept
+      EchoGrpcServer.call(
+          unbound, SAY, "before", CallOptions.DEFAULT); // nobody reads meters yet: none kept
       SimpleMeterRegistry later = new SimpleMeterRegistry();
       hub.bindTo(later);
       EchoGrpcServer.call(unbound, SAY, "after", CallOptions.DEFAULT);
 
-      assertThat(later.get("grpc.client.processing.duration").tag("method", "Say").timer().count()).isEqualTo(1);
+      assertThat(later.get("grpc.client.processing.duration").tag("method", "Say").timer().count())
+          .isEqualTo(1);
     } finally {
       GrpcTestSupport.close(unbound);
     }
@@ -153,17 +180,21 @@ class RetryAndDeadlineTest {
    * grpc-java's Netty transport reads its socket all the time, so a GOAWAY or a closed connection
    * is seen as it arrives, not when the next call is written (unlike an idle HTTP/1 connection in
    * OkHttp's pool): the transport is dropped and the next call starts a new one. A stream that a
-   * dying transport refuses is retried transparently (the server never saw it). Either way the
-   * call reaches the server once and no policy retry is spent.
+   * dying transport refuses is retried transparently (the server never saw it). Either way the call
+   * reaches the server once and no policy retry is spent.
    */
   @Test
-  void callAfterTheServerSentGoawayAndClosedTheConnectionGoesOnANewOneOnceAndUnretried() throws Exception {
+  void callAfterTheServerSentGoawayAndClosedTheConnectionGoesOnANewOneOnceAndUnretried()
+      throws Exception {
     EchoGrpcServer.call(channel, SAY, "before", CallOptions.DEFAULT);
     int port = server.port();
     server.stop(Duration.ofSeconds(5)); // GOAWAY, then the connection is closed
     server = EchoGrpcServer.start(port);
 
-    assertThat(EchoGrpcServer.call(channel, SAY, "after", CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS))).isEqualTo("after");
+    assertThat(
+            EchoGrpcServer.call(
+                channel, SAY, "after", CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS)))
+        .isEqualTo("after");
     // Received exactly once by the new server. Whether the client had read the GOAWAY before the
     // call started (no retry) or the call raced the close and was retried by the policy depends on
     // thread timing, so the retry count is not asserted here.
@@ -177,7 +208,10 @@ class RetryAndDeadlineTest {
     server.stop(Duration.ofSeconds(5));
     server = EchoGrpcServer.start(port);
 
-    assertThat(EchoGrpcServer.call(channel, SAY, "after", CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS))).isEqualTo("after");
+    assertThat(
+            EchoGrpcServer.call(
+                channel, SAY, "after", CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS)))
+        .isEqualTo("after");
   }
 
   private static MetricsHub boundTo(SimpleMeterRegistry registry) {

@@ -4,8 +4,8 @@ import java.io.IOException;
 
 /**
  * A request failed after it may have reached the server, and was not retried because repeating it
- * could apply it twice: its method is not idempotent (RFC 9110 §9.2.2) and it carries no
- * {@code Idempotency-Key} header. The cause is the transport failure (reset, EOF, broken pipe).
+ * could apply it twice: its method is not idempotent (RFC 9110 §9.2.2) and it carries no {@code
+ * Idempotency-Key} header. The cause is the transport failure (reset, EOF, broken pipe).
  *
  * <p>The caller decides: check whether the server applied the request, or send it again with an
  * {@code Idempotency-Key} header so that FnClients may retry it.

@@ -26,11 +26,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The caps bound what they say, at the edges: an {@code enqueue()}d call waits at the cap with
- * the same bounds as an {@code execute()} caller; {@code maxConnections} counts sockets, pooled
- * ones included, across hosts; {@code maxConnectionsPerHost} holds for a redirect's follow-up; and
- * no wait outlasts the call's own deadline. Servers here hold their responses until the test lets
- * them go, so nothing depends on how long a response takes.
+ * The caps bound what they say, at the edges: an {@code enqueue()}d call waits at the cap with the
+ * same bounds as an {@code execute()} caller; {@code maxConnections} counts sockets, pooled ones
+ * included, across hosts; {@code maxConnectionsPerHost} holds for a redirect's follow-up; and no
+ * wait outlasts the call's own deadline. Servers here hold their responses until the test lets them
+ * go, so nothing depends on how long a response takes.
  */
 class ConnectionCapBoundsTest {
   private final TransportStats stats = new TransportStats("http");
@@ -59,9 +59,9 @@ class ConnectionCapBoundsTest {
 
     CompletableFuture<String> third = enqueue(server.url("/hold"));
 
-    // The holders are still held: before, the third call sat in OkHttp's dispatcher queue until one finished.
-    assertThat(third.get(10, TimeUnit.SECONDS))
-        .startsWith("cap:maxConnectionsPerHost:capWait");
+    // The holders are still held: before, the third call sat in OkHttp's dispatcher queue until one
+    // finished.
+    assertThat(third.get(10, TimeUnit.SECONDS)).startsWith("cap:maxConnectionsPerHost:capWait");
     release.countDown();
     assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("held");
     assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo("held");
@@ -75,7 +75,8 @@ class ConnectionCapBoundsTest {
 
     CompletableFuture<String> waiter = enqueue(server.url("/hold"));
 
-    assertThat(waiter.get(10, TimeUnit.SECONDS)).startsWith("cap:maxConnectionsPerHost:callTimeout");
+    assertThat(waiter.get(10, TimeUnit.SECONDS))
+        .startsWith("cap:maxConnectionsPerHost:callTimeout");
     release.countDown();
     assertThat(holder.get(10, TimeUnit.SECONDS)).isEqualTo("held");
   }
@@ -87,7 +88,9 @@ class ConnectionCapBoundsTest {
 
     String outcome = executeAsync(server.url("/hold")).get(10, TimeUnit.SECONDS);
 
-    assertThat(outcome).startsWith("cap:maxConnectionsPerHost:callTimeout").contains("(callTimeout)");
+    assertThat(outcome)
+        .startsWith("cap:maxConnectionsPerHost:callTimeout")
+        .contains("(callTimeout)");
     release.countDown();
     assertThat(holder.get(10, TimeUnit.SECONDS)).isEqualTo("held");
   }
@@ -98,11 +101,13 @@ class ConnectionCapBoundsTest {
     RawHttpServer b = holdingServer();
     // Four connections to A, at once, then all four idle in the pool.
     CountDownLatch aHeld = new CountDownLatch(1);
-    RawHttpServer slowA = server((request, socket, out) -> {
-      aHeld.await(10, TimeUnit.SECONDS);
-      RawHttpServer.respond(out, 200, "a");
-      return After.KEEP_OPEN;
-    });
+    RawHttpServer slowA =
+        server(
+            (request, socket, out) -> {
+              aHeld.await(10, TimeUnit.SECONDS);
+              RawHttpServer.respond(out, 200, "a");
+              return After.KEEP_OPEN;
+            });
     List<CompletableFuture<String>> toA = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       toA.add(enqueue(slowA.url("/a")));
@@ -120,7 +125,9 @@ class ConnectionCapBoundsTest {
     }
     await(() -> b.received().size() == 4, "four calls to B at once");
 
-    assertThat(slowA.awaitOpenConnections(0)).as("A's idle connections closed to make room, open: " + slowA.openConnections()).isTrue();
+    assertThat(slowA.awaitOpenConnections(0))
+        .as("A's idle connections closed to make room, open: " + slowA.openConnections())
+        .isTrue();
     assertThat(b.openConnections()).isEqualTo(4);
     assertThat(stats.count(MetricNames.CAP_EVICTIONS)).isEqualTo(4);
     assertThat(stats.count(MetricNames.CAP_REJECTIONS)).isZero();
@@ -134,11 +141,14 @@ class ConnectionCapBoundsTest {
   void perHostCapHoldsForARedirectsFollowUpToAnotherHost() throws Exception {
     client = client(config().maxConnectionsPerHost(2).capWait(Duration.ofSeconds(10)));
     RawHttpServer b = holdingServer();
-    RawHttpServer a = server((request, socket, out) -> {
-      RawHttpServer.respond(out, 302, "", "Location", b.url("/hold"));
-      return After.KEEP_OPEN;
-    });
-    // execute() on threads of its own: OkHttp's dispatcher, which counts hosts by name only, plays no part.
+    RawHttpServer a =
+        server(
+            (request, socket, out) -> {
+              RawHttpServer.respond(out, 302, "", "Location", b.url("/hold"));
+              return After.KEEP_OPEN;
+            });
+    // execute() on threads of its own: OkHttp's dispatcher, which counts hosts by name only, plays
+    // no part.
     List<CompletableFuture<String>> calls = new ArrayList<>();
     calls.add(executeAsync(b.url("/hold")));
     calls.add(executeAsync(b.url("/hold")));
@@ -146,9 +156,13 @@ class ConnectionCapBoundsTest {
 
     calls.add(executeAsync(a.url("/go")));
     calls.add(executeAsync(a.url("/go")));
-    await(() -> stats.count(MetricNames.CAP_WAITS) >= 2 || b.received().size() > 2, "the redirects reach B's cap");
+    await(
+        () -> stats.count(MetricNames.CAP_WAITS) >= 2 || b.received().size() > 2,
+        "the redirects reach B's cap");
 
-    assertThat(b.received()).as("follow-ups wait for B's cap; they do not open a third and fourth connection").hasSize(2);
+    assertThat(b.received())
+        .as("follow-ups wait for B's cap; they do not open a third and fourth connection")
+        .hasSize(2);
     assertThat(b.openConnections()).isEqualTo(2);
     release.countDown();
     for (CompletableFuture<String> call : calls) {
@@ -163,8 +177,14 @@ class ConnectionCapBoundsTest {
    * A client with a per-host cap of 1, a 30 s capWait and a 0.5 s callTimeout, whose one permit a
    * patient variant's call holds at {@code server} until the test releases it.
    */
-  private CompletableFuture<String> capOfOneHeldWithHalfASecondCallTimeout(RawHttpServer server) throws Exception {
-    client = client(config().maxConnectionsPerHost(1).capWait(Duration.ofSeconds(30)).callTimeout(Duration.ofMillis(500)));
+  private CompletableFuture<String> capOfOneHeldWithHalfASecondCallTimeout(RawHttpServer server)
+      throws Exception {
+    client =
+        client(
+            config()
+                .maxConnectionsPerHost(1)
+                .capWait(Duration.ofSeconds(30))
+                .callTimeout(Duration.ofMillis(500)));
     OkHttpClient patient = client.newBuilder().callTimeout(Duration.ofSeconds(30)).build();
     CompletableFuture<String> holder = enqueue(patient, server.url("/hold"));
     await(() -> server.received().size() == 1, "the holder reached the server");
@@ -187,11 +207,12 @@ class ConnectionCapBoundsTest {
 
   /** Answers every request with "held", once the test releases it. */
   private RawHttpServer holdingServer() throws IOException {
-    return server((request, socket, out) -> {
-      release.await(30, TimeUnit.SECONDS);
-      RawHttpServer.respond(out, 200, "held");
-      return After.KEEP_OPEN;
-    });
+    return server(
+        (request, socket, out) -> {
+          release.await(30, TimeUnit.SECONDS);
+          RawHttpServer.respond(out, 200, "held");
+          return After.KEEP_OPEN;
+        });
   }
 
   private CompletableFuture<String> enqueue(String url) {
@@ -200,21 +221,24 @@ class ConnectionCapBoundsTest {
 
   private static CompletableFuture<String> enqueue(OkHttpClient client, String url) {
     CompletableFuture<String> result = new CompletableFuture<>();
-    client.newCall(new Request.Builder().url(url).build()).enqueue(new Callback() {
-      @Override
-      public void onFailure(Call call, IOException e) {
-        result.complete(describe(e));
-      }
+    client
+        .newCall(new Request.Builder().url(url).build())
+        .enqueue(
+            new Callback() {
+              @Override
+              public void onFailure(Call call, IOException e) {
+                result.complete(describe(e));
+              }
 
-      @Override
-      public void onResponse(Call call, Response response) {
-        try (response) {
-          result.complete(response.body().string());
-        } catch (IOException e) {
-          result.complete(describe(e));
-        }
-      }
-    });
+              @Override
+              public void onResponse(Call call, Response response) {
+                try (response) {
+                  result.complete(response.body().string());
+                } catch (IOException e) {
+                  result.complete(describe(e));
+                }
+              }
+            });
     return result;
   }
 

@@ -1,7 +1,5 @@
 package dev.fnclients.http;
 
-import dev.fnclients.http.spi.FnHttp;
-
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -9,6 +7,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.fnclients.http.spi.FnHttp;
 import dev.fnclients.pool.ConnectionCapExceededException;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
@@ -35,7 +34,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The connection cap holds for execute() and enqueue() alike, rejects after a bounded wait, and never leaks a permit. */
+/**
+ * The connection cap holds for execute() and enqueue() alike, rejects after a bounded wait, and
+ * never leaks a permit.
+ */
 class ConnectionCapTest {
   private static final int CAP = 8;
   private final TransportStats stats = new TransportStats("http");
@@ -48,8 +50,10 @@ class ConnectionCapTest {
   void setUp() throws IOException {
     server = new WireMockServer(wireMockConfig().dynamicPort().containerThreads(100));
     server.start();
-    server.stubFor(get(urlEqualTo("/slow")).willReturn(aResponse().withFixedDelay(300).withBody("ok")));
-    server.stubFor(get(urlEqualTo("/slower")).willReturn(aResponse().withFixedDelay(1500).withBody("ok")));
+    server.stubFor(
+        get(urlEqualTo("/slow")).willReturn(aResponse().withFixedDelay(300).withBody("ok")));
+    server.stubFor(
+        get(urlEqualTo("/slower")).willReturn(aResponse().withFixedDelay(1500).withBody("ok")));
     counter = IdleKillingProxy.start(new InetSocketAddress("127.0.0.1", server.port()));
     FnClientsConfig config =
         FnClientsConfig.custom()
@@ -76,10 +80,13 @@ class ConnectionCapTest {
     List<CompletableFuture<String>> outcomes = new ArrayList<>();
     for (int i = 0; i < 64; i++) {
       boolean async = i % 2 == 0;
-      outcomes.add(CompletableFuture.supplyAsync(() -> {
-        await(start);
-        return async ? enqueue("/slow") : execute("/slow");
-      }, callers));
+      outcomes.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                await(start);
+                return async ? enqueue("/slow") : execute("/slow");
+              },
+              callers));
     }
     List<String> results = new ArrayList<>();
     for (CompletableFuture<String> outcome : outcomes) {
@@ -88,10 +95,16 @@ class ConnectionCapTest {
 
     long ok = results.stream().filter("ok"::equals).count();
     List<String> rejected = results.stream().filter(r -> r.startsWith("cap:")).toList();
-    assertThat(counter.maxOpenConnections()).as("connections the server saw at once").isLessThanOrEqualTo(CAP);
+    assertThat(counter.maxOpenConnections())
+        .as("connections the server saw at once")
+        .isLessThanOrEqualTo(CAP);
     assertThat(ok).isGreaterThanOrEqualTo(CAP);
-    assertThat(rejected).isNotEmpty().allSatisfy(r -> assertThat(r).contains("maxConnections").contains("127.0.0.1"));
-    assertThat(ok + rejected.size()).as("every caller got a response or the cap exception: " + results).isEqualTo(64);
+    assertThat(rejected)
+        .isNotEmpty()
+        .allSatisfy(r -> assertThat(r).contains("maxConnections").contains("127.0.0.1"));
+    assertThat(ok + rejected.size())
+        .as("every caller got a response or the cap exception: " + results)
+        .isEqualTo(64);
     assertThat(stats.count(MetricNames.CAP_REJECTIONS)).isEqualTo(rejected.size());
 
     assertNoPermitLeaked();
@@ -122,21 +135,30 @@ class ConnectionCapTest {
     assertNoPermitLeaked();
   }
 
-  /** With the server holding each call past capWait, exactly CAP of CAP + 1 simultaneous callers get through. */
+  /**
+   * With the server holding each call past capWait, exactly CAP of CAP + 1 simultaneous callers get
+   * through.
+   */
   private void assertNoPermitLeaked() throws Exception {
     CyclicBarrier start = new CyclicBarrier(CAP + 1);
     List<CompletableFuture<String>> outcomes = new ArrayList<>();
     for (int i = 0; i <= CAP; i++) {
-      outcomes.add(CompletableFuture.supplyAsync(() -> {
-        await(start);
-        return execute("/slower");
-      }, callers));
+      outcomes.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                await(start);
+                return execute("/slower");
+              },
+              callers));
     }
     List<String> results = new ArrayList<>();
     for (CompletableFuture<String> outcome : outcomes) {
       results.add(outcome.get(30, TimeUnit.SECONDS));
     }
-    assertThat(results).as("a leaked permit would turn an ok into a rejection").filteredOn("ok"::equals).hasSize(CAP);
+    assertThat(results)
+        .as("a leaked permit would turn an ok into a rejection")
+        .filteredOn("ok"::equals)
+        .hasSize(CAP);
     assertThat(results).filteredOn(r -> r.startsWith("cap:")).hasSize(1);
   }
 
@@ -160,21 +182,27 @@ class ConnectionCapTest {
 
   private String enqueue(String path) {
     CompletableFuture<String> result = new CompletableFuture<>();
-    client.newCall(request(path)).enqueue(new Callback() {
-      @Override
-      public void onFailure(Call call, IOException e) {
-        result.complete(e instanceof ConnectionCapExceededException ? "cap:" + e.getMessage() : "error:" + e);
-      }
+    client
+        .newCall(request(path))
+        .enqueue(
+            new Callback() {
+              @Override
+              public void onFailure(Call call, IOException e) {
+                result.complete(
+                    e instanceof ConnectionCapExceededException
+                        ? "cap:" + e.getMessage()
+                        : "error:" + e);
+              }
 
-      @Override
-      public void onResponse(Call call, Response response) {
-        try (response) {
-          result.complete(response.body().string());
-        } catch (IOException e) {
-          result.complete("error:" + e);
-        }
-      }
-    });
+              @Override
+              public void onResponse(Call call, Response response) {
+                try (response) {
+                  result.complete(response.body().string());
+                } catch (IOException e) {
+                  result.complete("error:" + e);
+                }
+              }
+            });
     return result.join();
   }
 

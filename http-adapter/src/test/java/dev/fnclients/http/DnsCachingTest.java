@@ -1,7 +1,5 @@
 package dev.fnclients.http;
 
-import dev.fnclients.http.spi.FnHttp;
-
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -10,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.fnclients.http.spi.FnHttp;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
 import dev.fnclients.pool.Platform;
@@ -44,13 +43,14 @@ class DnsCachingTest {
     server = new WireMockServer(wireMockConfig().dynamicPort());
     server.start();
     server.stubFor(get(urlEqualTo("/ok")).willReturn(aResponse().withBody("ok")));
-    Dns resolver = host -> {
-      lookups.incrementAndGet();
-      if (resolverDown.get()) {
-        throw new UnknownHostException(host + ": resolver unavailable");
-      }
-      return List.of(InetAddress.getLoopbackAddress());
-    };
+    Dns resolver =
+        host -> {
+          lookups.incrementAndGet();
+          if (resolverDown.get()) {
+            throw new UnknownHostException(host + ": resolver unavailable");
+          }
+          return List.of(InetAddress.getLoopbackAddress());
+        };
     FnClientsConfig config =
         FnClientsConfig.custom()
             .platform(Platform.OTHER)
@@ -103,7 +103,8 @@ class DnsCachingTest {
   }
 
   private void call() throws IOException {
-    Request request = new Request.Builder().url("http://fn-upstream.test:" + server.port() + "/ok").build();
+    Request request =
+        new Request.Builder().url("http://fn-upstream.test:" + server.port() + "/ok").build();
     try (Response response = client.newCall(request).execute()) {
       assertThat(response.body().string()).isEqualTo("ok");
     }

@@ -51,7 +51,11 @@ class Http2OnChannelSocketsTest {
     Path keystore = Files.createTempFile("fnclients-h2", ".p12");
     KeyStore keys = KeyStore.getInstance("PKCS12");
     keys.load(null, null);
-    keys.setKeyEntry("localhost", LOCALHOST.keyPair().getPrivate(), PASSWORD, new Certificate[] {LOCALHOST.certificate()});
+    keys.setKeyEntry(
+        "localhost",
+        LOCALHOST.keyPair().getPrivate(),
+        PASSWORD,
+        new Certificate[] {LOCALHOST.certificate()});
     try (OutputStream out = Files.newOutputStream(keystore)) {
       keys.store(out, PASSWORD);
     }
@@ -66,8 +70,11 @@ class Http2OnChannelSocketsTest {
                 .keystorePassword("test")
                 .keyManagerPassword("test"));
     server.start();
-    server.stubFor(any(urlEqualTo("/slow")).willReturn(aResponse().withFixedDelay(200).withBody("x".repeat(20_000))));
-    HandshakeCertificates trust = new HandshakeCertificates.Builder().addTrustedCertificate(LOCALHOST.certificate()).build();
+    server.stubFor(
+        any(urlEqualTo("/slow"))
+            .willReturn(aResponse().withFixedDelay(200).withBody("x".repeat(20_000))));
+    HandshakeCertificates trust =
+        new HandshakeCertificates.Builder().addTrustedCertificate(LOCALHOST.certificate()).build();
     client =
         FnHttp.newClient(FnClientsConfig.custom().platform(Platform.OTHER).build(), stats)
             .newBuilder()
@@ -92,13 +99,22 @@ class Http2OnChannelSocketsTest {
       assertThat(call.get(20, TimeUnit.SECONDS)).isEqualTo("h2:20000");
     }
 
-    assertThat(stats.count(MetricNames.CONNECTIONS_OPENED)).as("multiplexed on one connection").isEqualTo(1);
+    assertThat(stats.count(MetricNames.CONNECTIONS_OPENED))
+        .as("multiplexed on one connection")
+        .isEqualTo(1);
     assertThat(get()).as("and reused afterwards").isEqualTo("h2:20000");
   }
 
   private String get() {
-    try (Response response = client.newCall(new Request.Builder().url("https://127.0.0.1:" + server.httpsPort() + "/slow").build()).execute()) {
-      return (response.protocol() == Protocol.HTTP_2 ? "h2:" : response.protocol() + ":") + response.body().string().length();
+    try (Response response =
+        client
+            .newCall(
+                new Request.Builder()
+                    .url("https://127.0.0.1:" + server.httpsPort() + "/slow")
+                    .build())
+            .execute()) {
+      return (response.protocol() == Protocol.HTTP_2 ? "h2:" : response.protocol() + ":")
+          + response.body().string().length();
     } catch (IOException e) {
       return e.toString();
     }

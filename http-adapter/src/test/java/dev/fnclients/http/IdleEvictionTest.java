@@ -1,7 +1,5 @@
 package dev.fnclients.http;
 
-import dev.fnclients.http.spi.FnHttp;
-
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -11,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.fnclients.http.spi.FnHttp;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
 import dev.fnclients.pool.Platform;
@@ -28,7 +27,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Idle age is checked by the injected clock when a connection is taken, before anything is sent. */
+/**
+ * Idle age is checked by the injected clock when a connection is taken, before anything is sent.
+ */
 class IdleEvictionTest {
   private final ManualClock clock = new ManualClock();
   private final TransportStats stats = new TransportStats("http");
@@ -45,7 +46,8 @@ class IdleEvictionTest {
     server.stubFor(any(urlEqualTo("/ok")).willReturn(aResponse().withStatus(200).withBody("ok")));
     server.stubFor(
         any(urlEqualTo("/hinted"))
-            .willReturn(aResponse().withStatus(200).withHeader("Keep-Alive", "timeout=3").withBody("ok")));
+            .willReturn(
+                aResponse().withStatus(200).withHeader("Keep-Alive", "timeout=3").withBody("ok")));
     FnClientsConfig config =
         FnClientsConfig.custom()
             .platform(Platform.OTHER)
@@ -81,7 +83,9 @@ class IdleEvictionTest {
 
     assertThat(stats.count(MetricNames.CONNECTIONS_OPENED)).isEqualTo(2);
     assertThat(stats.count(MetricNames.IDLE_EVICTIONS)).isEqualTo(1);
-    assertThat(stats.count(MetricNames.RETRIES)).as("discarding a stale connection is not a retry").isZero();
+    assertThat(stats.count(MetricNames.RETRIES))
+        .as("discarding a stale connection is not a retry")
+        .isZero();
     assertThat(server.getAllServeEvents()).hasSize(2);
   }
 
@@ -97,9 +101,12 @@ class IdleEvictionTest {
   }
 
   @Test
-  void staleConnectionMetByARedirectsFollowUpNeverReplaysThePostThatWasAlreadySent() throws IOException {
+  void staleConnectionMetByARedirectsFollowUpNeverReplaysThePostThatWasAlreadySent()
+      throws IOException {
     server.stubFor(
-        any(urlEqualTo("/order")).willReturn(aResponse().withStatus(303).withHeader("Location", target.url("/receipt"))));
+        any(urlEqualTo("/order"))
+            .willReturn(
+                aResponse().withStatus(303).withHeader("Location", target.url("/receipt"))));
     poolAConnectionToTheRedirectTargetAndLetItIdleOut();
 
     RequestBody body = RequestBody.create("{\"n\":1}", MediaType.get("application/json"));
@@ -108,14 +115,18 @@ class IdleEvictionTest {
         .as("starting over would send the POST again")
         .isInstanceOf(RequestNotRetriedException.class);
 
-    assertThat(server.findAll(postRequestedFor(urlEqualTo("/order")))).as("the POST reached the server once").hasSize(1);
+    assertThat(server.findAll(postRequestedFor(urlEqualTo("/order"))))
+        .as("the POST reached the server once")
+        .hasSize(1);
     assertThat(stats.count(MetricNames.IDLE_EVICTIONS)).isEqualTo(1);
   }
 
   @Test
   void staleConnectionMetByARedirectsFollowUpStartsAGetOverOnAFreshConnection() throws IOException {
     server.stubFor(
-        any(urlEqualTo("/moved")).willReturn(aResponse().withStatus(302).withHeader("Location", target.url("/receipt"))));
+        any(urlEqualTo("/moved"))
+            .willReturn(
+                aResponse().withStatus(302).withHeader("Location", target.url("/receipt"))));
     poolAConnectionToTheRedirectTargetAndLetItIdleOut();
 
     get(client, "/moved");
@@ -125,7 +136,8 @@ class IdleEvictionTest {
   }
 
   private void poolAConnectionToTheRedirectTargetAndLetItIdleOut() throws IOException {
-    target.stubFor(any(urlEqualTo("/receipt")).willReturn(aResponse().withStatus(200).withBody("ok")));
+    target.stubFor(
+        any(urlEqualTo("/receipt")).willReturn(aResponse().withStatus(200).withBody("ok")));
     get(client, target.url("/receipt"));
     clock.advance(Duration.ofMinutes(5));
   }
@@ -147,7 +159,8 @@ class IdleEvictionTest {
   void newBuilderVariantsShareThePoolAndItsIdleProtection() throws IOException {
     AtomicBoolean noDelay = new AtomicBoolean();
     OkHttpClient variant =
-        client.newBuilder()
+        client
+            .newBuilder()
             .readTimeout(Duration.ofSeconds(3))
             .addNetworkInterceptor(
                 chain -> {
@@ -159,7 +172,9 @@ class IdleEvictionTest {
 
     get(client, "/ok");
     get(variant, "/ok");
-    assertThat(stats.count(MetricNames.CONNECTIONS_OPENED)).as("the variant reused the base client's connection").isEqualTo(1);
+    assertThat(stats.count(MetricNames.CONNECTIONS_OPENED))
+        .as("the variant reused the base client's connection")
+        .isEqualTo(1);
 
     clock.advance(Duration.ofSeconds(11));
     get(variant, "/ok");
@@ -185,7 +200,8 @@ class IdleEvictionTest {
 
   private void post(OkHttpClient c, String path) throws IOException {
     RequestBody body = RequestBody.create("{\"n\":1}", MediaType.get("application/json"));
-    try (Response response = c.newCall(new Request.Builder().url(server.url(path)).post(body).build()).execute()) {
+    try (Response response =
+        c.newCall(new Request.Builder().url(server.url(path)).post(body).build()).execute()) {
       assertThat(response.body().string()).isEqualTo("ok");
     }
   }

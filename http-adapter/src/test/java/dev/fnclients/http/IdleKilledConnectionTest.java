@@ -1,7 +1,5 @@
 package dev.fnclients.http;
 
-import dev.fnclients.http.spi.FnHttp;
-
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -9,6 +7,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.fnclients.http.spi.FnHttp;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
 import dev.fnclients.pool.Platform;
@@ -46,7 +45,8 @@ class IdleKilledConnectionTest {
   void setUp() {
     server = new WireMockServer(wireMockConfig().dynamicPort());
     server.start();
-    server.stubFor(any(urlEqualTo("/work")).willReturn(aResponse().withStatus(200).withBody("done")));
+    server.stubFor(
+        any(urlEqualTo("/work")).willReturn(aResponse().withStatus(200).withBody("done")));
   }
 
   @AfterEach
@@ -60,12 +60,15 @@ class IdleKilledConnectionTest {
   @ParameterizedTest
   @EnumSource(Mode.class)
   void everyInvocationAfterAnIdleGapSucceedsWithoutStalling(Mode mode) throws Exception {
-    nat = IdleKillingProxy.start(new InetSocketAddress("127.0.0.1", server.port()), NAT_IDLE_LIMIT, mode);
+    nat =
+        IdleKillingProxy.start(
+            new InetSocketAddress("127.0.0.1", server.port()), NAT_IDLE_LIMIT, mode);
     TransportStats stats = new TransportStats("http");
     FnClientsConfig config =
         FnClientsConfig.custom()
             .platform(Platform.OTHER)
-            .maxIdleAge(Duration.ofMillis(400)) // below the NAT's window, as the platform defaults are
+            .maxIdleAge(
+                Duration.ofMillis(400)) // below the NAT's window, as the platform defaults are
             .readTimeout(READ_TIMEOUT)
             .build();
     OkHttpClient client = FnHttp.newClient(config, stats);
@@ -75,9 +78,12 @@ class IdleKilledConnectionTest {
       assertThat(outcomes).allSatisfy(o -> assertThat(o.error).isNull());
       assertThat(outcomes).allSatisfy(o -> assertThat(o.millis).isLessThan(1000));
       assertThat(nat.killedConnections()).as("requests sent into a dead connection").isZero();
-      // Unfrozen, OkHttp's own cleanup may evict first; either way each gap ends in a fresh connection.
+      // Unfrozen, OkHttp's own cleanup may evict first; either way each gap ends in a fresh
+      // connection.
       assertThat(stats.count(MetricNames.CONNECTIONS_OPENED)).isGreaterThanOrEqualTo(5);
-      assertThat(stats.count(MetricNames.CONNECTIONS_REUSED)).as("the POST after each GET reuses its connection").isGreaterThanOrEqualTo(5);
+      assertThat(stats.count(MetricNames.CONNECTIONS_REUSED))
+          .as("the POST after each GET reuses its connection")
+          .isGreaterThanOrEqualTo(5);
     } finally {
       FnHttp.close(client, Duration.ofSeconds(1));
     }
@@ -86,7 +92,9 @@ class IdleKilledConnectionTest {
   @ParameterizedTest
   @EnumSource(Mode.class)
   void defaultSharedClientSendsIntoDeadConnections(Mode mode) throws Exception {
-    nat = IdleKillingProxy.start(new InetSocketAddress("127.0.0.1", server.port()), NAT_IDLE_LIMIT, mode);
+    nat =
+        IdleKillingProxy.start(
+            new InetSocketAddress("127.0.0.1", server.port()), NAT_IDLE_LIMIT, mode);
     OkHttpClient client = new OkHttpClient.Builder().readTimeout(READ_TIMEOUT).build();
     try {
       List<Outcome> outcomes = invocations(client, 3);
@@ -95,10 +103,11 @@ class IdleKilledConnectionTest {
       if (mode == Mode.DROP) {
         assertThat(outcomes)
             .as("a silent drop stalls the request until the read timeout, then fails it")
-            .anySatisfy(o -> {
-              assertThat(o.error).isNotNull();
-              assertThat(o.millis).isGreaterThanOrEqualTo(READ_TIMEOUT.toMillis() - 100);
-            });
+            .anySatisfy(
+                o -> {
+                  assertThat(o.error).isNotNull();
+                  assertThat(o.millis).isGreaterThanOrEqualTo(READ_TIMEOUT.toMillis() - 100);
+                });
       }
     } finally {
       client.dispatcher().executorService().shutdown();
@@ -114,7 +123,8 @@ class IdleKilledConnectionTest {
       }
       outcomes.add(call(client, new Request.Builder().url(nat.url("http") + "/work").build()));
       RequestBody body = RequestBody.create("{\"n\":" + i + "}", MediaType.get("application/json"));
-      outcomes.add(call(client, new Request.Builder().url(nat.url("http") + "/work").post(body).build()));
+      outcomes.add(
+          call(client, new Request.Builder().url(nat.url("http") + "/work").post(body).build()));
     }
     return outcomes;
   }
@@ -123,7 +133,9 @@ class IdleKilledConnectionTest {
     long start = System.nanoTime();
     try (Response response = client.newCall(request).execute()) {
       response.body().string();
-      return new Outcome((System.nanoTime() - start) / 1_000_000, response.code() == 200 ? null : "HTTP " + response.code());
+      return new Outcome(
+          (System.nanoTime() - start) / 1_000_000,
+          response.code() == 200 ? null : "HTTP " + response.code());
     } catch (Exception e) {
       return new Outcome((System.nanoTime() - start) / 1_000_000, e.toString());
     }

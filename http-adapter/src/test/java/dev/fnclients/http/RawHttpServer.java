@@ -22,14 +22,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 
 /**
- * A small HTTP/1.1 server on raw sockets, on loopback, for what WireMock cannot do: what the
- * server does on a connection after a response (close it with a FIN, reset it, send bytes nobody
- * asked for, a TLS close_notify) and holding a response until the test lets it go. Every request
- * is recorded with the connection it came on, so a test can count what reached the server.
+ * A small HTTP/1.1 server on raw sockets, on loopback, for what WireMock cannot do: what the server
+ * does on a connection after a response (close it with a FIN, reset it, send bytes nobody asked
+ * for, a TLS close_notify) and holding a response until the test lets it go. Every request is
+ * recorded with the connection it came on, so a test can count what reached the server.
  */
 final class RawHttpServer implements Closeable {
   /** A request as the server read it, and when ({@link System#nanoTime()}) it had read it. */
-  record Received(int connection, String method, String path, Map<String, String> headers, String body, long nanoTime) {}
+  record Received(
+      int connection,
+      String method,
+      String path,
+      Map<String, String> headers,
+      String body,
+      long nanoTime) {}
 
   /** What the server does with the connection once the handler has answered. */
   enum After {
@@ -43,7 +49,8 @@ final class RawHttpServer implements Closeable {
   /** Answers one request, writing to {@code out}; returns what to do with the connection. */
   @FunctionalInterface
   interface Handler {
-    After handle(Received request, Socket socket, OutputStream out) throws IOException, InterruptedException;
+    After handle(Received request, Socket socket, OutputStream out)
+        throws IOException, InterruptedException;
   }
 
   private final ServerSocket serverSocket;
@@ -69,13 +76,18 @@ final class RawHttpServer implements Closeable {
 
   /** A plain-HTTP server on 127.0.0.1. */
   static RawHttpServer start(Handler handler) throws IOException {
-    return new RawHttpServer(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), false, handler);
+    return new RawHttpServer(
+        new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), false, handler);
   }
 
   /** A TLS server on 127.0.0.1 with the key material of {@code context}. */
   static RawHttpServer startTls(SSLContext context, Handler handler) throws IOException {
     return new RawHttpServer(
-        context.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress()), true, handler);
+        context
+            .getServerSocketFactory()
+            .createServerSocket(0, 50, InetAddress.getLoopbackAddress()),
+        true,
+        handler);
   }
 
   /** {@code http(s)://127.0.0.1:port} followed by {@code path}. */
@@ -94,14 +106,19 @@ final class RawHttpServer implements Closeable {
 
   /** Requests received for {@code path}. */
   long count(String method, String path) {
-    return received.stream().filter(r -> r.method().equals(method) && r.path().equals(path)).count();
+    return received.stream()
+        .filter(r -> r.method().equals(method) && r.path().equals(path))
+        .count();
   }
 
   int acceptedConnections() {
     return accepted.get();
   }
 
-  /** Connections open now: accepted and not yet closed by either side (as far as the server has noticed). */
+  /**
+   * Connections open now: accepted and not yet closed by either side (as far as the server has
+   * noticed).
+   */
   int openConnections() {
     return open.get();
   }
@@ -111,7 +128,10 @@ final class RawHttpServer implements Closeable {
     return maxOpen.get();
   }
 
-  /** Waits, at most 10 s, until {@link #openConnections()} is {@code expected}; returns whether it got there. */
+  /**
+   * Waits, at most 10 s, until {@link #openConnections()} is {@code expected}; returns whether it
+   * got there.
+   */
   boolean awaitOpenConnections(int expected) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (open.get() != expected) {
@@ -123,21 +143,26 @@ final class RawHttpServer implements Closeable {
     return true;
   }
 
-  /** Waits, at most 10 s, until the server has closed (or reset) {@code count} connections itself. */
+  /**
+   * Waits, at most 10 s, until the server has closed (or reset) {@code count} connections itself.
+   */
   void awaitClosedByServer(int count) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (closedByServer.get() < count) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("server closed " + closedByServer.get() + " connections, expected " + count);
+        throw new AssertionError(
+            "server closed " + closedByServer.get() + " connections, expected " + count);
       }
       Thread.sleep(1);
     }
   }
 
   /** Writes a complete response with a body and {@code Content-Length}. */
-  static void respond(OutputStream out, int code, String body, String... headers) throws IOException {
+  static void respond(OutputStream out, int code, String body, String... headers)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    StringBuilder head = new StringBuilder("HTTP/1.1 ").append(code).append(' ').append(reason(code)).append("\r\n");
+    StringBuilder head =
+        new StringBuilder("HTTP/1.1 ").append(code).append(' ').append(reason(code)).append("\r\n");
     for (int i = 0; i + 1 < headers.length; i += 2) {
       head.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
     }
@@ -226,11 +251,19 @@ final class RawHttpServer implements Closeable {
     Map<String, String> headers = new LinkedHashMap<>();
     for (String line = line(in); line != null && !line.isEmpty(); line = line(in)) {
       int colon = line.indexOf(':');
-      headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+      headers.put(
+          line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+          line.substring(colon + 1).trim());
     }
     int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
     byte[] body = in.readNBytes(length);
-    return new Received(connection, parts[0], parts[1], headers, new String(body, StandardCharsets.UTF_8), System.nanoTime());
+    return new Received(
+        connection,
+        parts[0],
+        parts[1],
+        headers,
+        new String(body, StandardCharsets.UTF_8),
+        System.nanoTime());
   }
 
   private static String line(InputStream in) throws IOException {

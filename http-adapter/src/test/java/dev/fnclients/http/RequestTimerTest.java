@@ -1,7 +1,5 @@
 package dev.fnclients.http;
 
-import dev.fnclients.http.spi.FnHttp;
-
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -9,6 +7,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.fnclients.http.spi.FnHttp;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
 import dev.fnclients.spi.MetricsHub;
@@ -23,7 +22,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Micrometer's request timer records once a registry is there to record into, even one added later. */
+/**
+ * Micrometer's request timer records once a registry is there to record into, even one added later.
+ */
 class RequestTimerTest {
   private WireMockServer server;
 
@@ -44,7 +45,8 @@ class RequestTimerTest {
     CompositeMeterRegistry composite = new CompositeMeterRegistry();
     MetricsHub metrics = new MetricsHub();
     metrics.bindTo(composite);
-    OkHttpClient client = FnHttp.newClient(FnClientsConfig.custom().build(), metrics.transport("http"));
+    OkHttpClient client =
+        FnHttp.newClient(FnClientsConfig.custom().build(), metrics.transport("http"));
     call(client);
 
     SimpleMeterRegistry simple = new SimpleMeterRegistry();
@@ -52,12 +54,14 @@ class RequestTimerTest {
     call(client);
     call(client);
 
-    assertThat(simple.get(MetricNames.HTTP_REQUESTS).tag("transport", "http").timer().count()).isEqualTo(2);
+    assertThat(simple.get(MetricNames.HTTP_REQUESTS).tag("transport", "http").timer().count())
+        .isEqualTo(2);
     FnHttp.close(client, Duration.ofSeconds(1));
   }
 
   private void call(OkHttpClient client) throws IOException {
-    try (Response response = client.newCall(new Request.Builder().url(server.url("/ok")).build()).execute()) {
+    try (Response response =
+        client.newCall(new Request.Builder().url(server.url("/ok")).build()).execute()) {
       response.body().string();
     }
   }

@@ -1,7 +1,5 @@
 package dev.fnclients.http;
 
-import dev.fnclients.http.spi.FnHttp;
-
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyRequestedFor;
@@ -14,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.fnclients.http.spi.FnHttp;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
 import dev.fnclients.pool.Platform;
@@ -45,7 +44,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * twice unless it is idempotent or carries an Idempotency-Key.
  */
 class SafeRetryTest {
-  private static final List<Fault> CONNECTION_FAULTS = List.of(Fault.CONNECTION_RESET_BY_PEER, Fault.EMPTY_RESPONSE);
+  private static final List<Fault> CONNECTION_FAULTS =
+      List.of(Fault.CONNECTION_RESET_BY_PEER, Fault.EMPTY_RESPONSE);
 
   private final TransportStats stats = new TransportStats("http");
   private WireMockServer server;
@@ -58,7 +58,10 @@ class SafeRetryTest {
     client = FnHttp.newClient(config().build(), stats);
   }
 
-  /** Fast retries (1 to 5 ms backoff) with a budget too big to interfere; shared by the status retry tests. */
+  /**
+   * Fast retries (1 to 5 ms backoff) with a budget too big to interfere; shared by the status retry
+   * tests.
+   */
   static FnClientsConfig.Builder config() {
     return FnClientsConfig.custom()
         .platform(Platform.OTHER)
@@ -82,7 +85,8 @@ class SafeRetryTest {
 
   @ParameterizedTest(name = "{0} after {1}")
   @MethodSource("idempotentMethodsAndFaults")
-  void idempotentRequestIsRetriedAfterAConnectionFault(String method, Fault fault) throws IOException {
+  void idempotentRequestIsRetriedAfterAConnectionFault(String method, Fault fault)
+      throws IOException {
     failOnceThenSucceed(fault);
 
     try (Response response = client.newCall(request(method, null)).execute()) {
@@ -101,7 +105,8 @@ class SafeRetryTest {
         .isInstanceOf(RequestNotRetriedException.class)
         .hasMessageContaining("POST")
         .hasMessageContaining("Idempotency-Key")
-        .satisfies(e -> assertThat(((RequestNotRetriedException) e).origin()).doesNotContain("/flaky"));
+        .satisfies(
+            e -> assertThat(((RequestNotRetriedException) e).origin()).doesNotContain("/flaky"));
     assertThat(receipts()).as("the POST reached the server exactly once").hasSize(1);
     assertThat(stats.count(MetricNames.RETRIES)).isZero();
     assertThat(stats.count(MetricNames.RETRIES_REFUSED_UNSAFE)).isEqualTo(1);
@@ -125,49 +130,65 @@ class SafeRetryTest {
     try (Response response = client.newCall(request("POST", "order-42")).execute()) {
       assertThat(response.code()).isEqualTo(200);
     }
-    assertThat(receipts()).hasSize(2).allSatisfy(r -> assertThat(r.getHeader("Idempotency-Key")).isEqualTo("order-42"));
+    assertThat(receipts())
+        .hasSize(2)
+        .allSatisfy(r -> assertThat(r.getHeader("Idempotency-Key")).isEqualTo("order-42"));
   }
 
   @Test
   void callMadeInsideAnotherCallsChainDoesNotHideThatThePostWasSent() {
     failOnceThenSucceed(Fault.CONNECTION_RESET_BY_PEER);
-    server.stubFor(any(urlEqualTo("/side")).willReturn(aResponse().withStatus(200).withBody("side")));
+    server.stubFor(
+        any(urlEqualTo("/side")).willReturn(aResponse().withStatus(200).withBody("side")));
     // An application interceptor that makes its own call with the same client before proceeding.
     OkHttpClient nesting =
-        client.newBuilder()
-            .addInterceptor(chain -> {
-              try (Response side =
-                  client.newCall(new Request.Builder().url("http://127.0.0.1:" + server.port() + "/side").build()).execute()) {
-                side.body().string();
-              }
-              return chain.proceed(chain.request());
-            })
+        client
+            .newBuilder()
+            .addInterceptor(
+                chain -> {
+                  try (Response side =
+                      client
+                          .newCall(
+                              new Request.Builder()
+                                  .url("http://127.0.0.1:" + server.port() + "/side")
+                                  .build())
+                          .execute()) {
+                    side.body().string();
+                  }
+                  return chain.proceed(chain.request());
+                })
             .build();
 
-    assertThatThrownBy(() -> nesting.newCall(request("POST", null)).execute()).isInstanceOf(RequestNotRetriedException.class);
+    assertThatThrownBy(() -> nesting.newCall(request("POST", null)).execute())
+        .isInstanceOf(RequestNotRetriedException.class);
     assertThat(receipts()).as("the POST reached the server once").hasSize(1);
   }
 
   @Test
   void oneShotBodyIsNotReplayedEvenForPut() {
     failOnceThenSucceed(Fault.CONNECTION_RESET_BY_PEER);
-    RequestBody streamed = new RequestBody() {
-      @Override
-      public MediaType contentType() {
-        return MediaType.get("application/octet-stream");
-      }
+    RequestBody streamed =
+        new RequestBody() {
+          @Override
+          public MediaType contentType() {
+            return MediaType.get("application/octet-stream");
+          }
 
-      @Override
-      public void writeTo(okio.BufferedSink sink) throws IOException {
-        sink.writeUtf8("streamed once");
-      }
+          @Override
+          public void writeTo(okio.BufferedSink sink) throws IOException {
+            sink.writeUtf8("streamed once");
+          }
 
-      @Override
-      public boolean isOneShot() {
-        return true;
-      }
-    };
-    Request put = new Request.Builder().url("http://127.0.0.1:" + server.port() + "/flaky").put(streamed).build();
+          @Override
+          public boolean isOneShot() {
+            return true;
+          }
+        };
+    Request put =
+        new Request.Builder()
+            .url("http://127.0.0.1:" + server.port() + "/flaky")
+            .put(streamed)
+            .build();
 
     assertThatThrownBy(() -> client.newCall(put).execute()).isInstanceOf(IOException.class);
     assertThat(receipts()).hasSize(1);
@@ -176,16 +197,20 @@ class SafeRetryTest {
 
   @Test
   void getGivesUpAfterMaxAttemptsWhenTheFaultPersists() {
-    server.stubFor(any(urlEqualTo("/flaky")).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+    server.stubFor(
+        any(urlEqualTo("/flaky"))
+            .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
 
-    assertThatThrownBy(() -> client.newCall(request("GET", null)).execute()).isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> client.newCall(request("GET", null)).execute())
+        .isInstanceOf(IOException.class);
     assertThat(receipts()).hasSize(3);
     assertThat(stats.count(MetricNames.RETRIES)).isEqualTo(2);
   }
 
   @Test
   void randomDataNeverDuplicatesAPost() {
-    server.stubFor(any(urlEqualTo("/flaky")).willReturn(aResponse().withFault(Fault.RANDOM_DATA_THEN_CLOSE)));
+    server.stubFor(
+        any(urlEqualTo("/flaky")).willReturn(aResponse().withFault(Fault.RANDOM_DATA_THEN_CLOSE)));
 
     // Garbage with a line end is a ProtocolException (final); without one OkHttp reports a
     // truncated response. Either way the POST must reach the server once and only once.
@@ -197,7 +222,8 @@ class SafeRetryTest {
 
   @Test
   void randomDataIsRetriedForGetOnlyWhenItLooksTruncatedAndWithinMaxAttempts() {
-    server.stubFor(any(urlEqualTo("/flaky")).willReturn(aResponse().withFault(Fault.RANDOM_DATA_THEN_CLOSE)));
+    server.stubFor(
+        any(urlEqualTo("/flaky")).willReturn(aResponse().withFault(Fault.RANDOM_DATA_THEN_CLOSE)));
 
     assertThatThrownBy(() -> client.newCall(request("GET", null)).execute())
         .isInstanceOf(IOException.class)
@@ -209,7 +235,9 @@ class SafeRetryTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("methods")
   void malformedChunkFailsTheBodyAndIsNotRetried(String method) throws IOException {
-    server.stubFor(any(urlEqualTo("/flaky")).willReturn(aResponse().withFault(Fault.MALFORMED_RESPONSE_CHUNK)));
+    server.stubFor(
+        any(urlEqualTo("/flaky"))
+            .willReturn(aResponse().withFault(Fault.MALFORMED_RESPONSE_CHUNK)));
 
     try (Response response = client.newCall(request(method, null)).execute()) {
       assertThatThrownBy(() -> response.body().string()).isInstanceOf(IOException.class);
@@ -241,9 +269,11 @@ class SafeRetryTest {
   void certificateFailureIsNotRetried() {
     server.stubFor(any(urlEqualTo("/secure")).willReturn(aResponse().withStatus(200)));
     // WireMock's certificate is self-signed: verification (always on) must reject it.
-    Request request = new Request.Builder().url("https://localhost:" + server.httpsPort() + "/secure").build();
+    Request request =
+        new Request.Builder().url("https://localhost:" + server.httpsPort() + "/secure").build();
 
-    assertThatThrownBy(() -> client.newCall(request).execute()).isInstanceOf(SSLHandshakeException.class);
+    assertThatThrownBy(() -> client.newCall(request).execute())
+        .isInstanceOf(SSLHandshakeException.class);
     assertThat(stats.count(MetricNames.RETRIES)).isZero();
     assertThat(server.getAllServeEvents()).isEmpty();
   }
@@ -251,12 +281,16 @@ class SafeRetryTest {
   @Test
   void retryStormIsBoundedByTheRetryBudget() {
     OkHttpClient budgeted = FnHttp.newClient(config().retryBudgetTokens(10).build(), stats);
-    server.stubFor(any(urlEqualTo("/flaky")).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+    server.stubFor(
+        any(urlEqualTo("/flaky"))
+            .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
     int calls = 30;
     for (int i = 0; i < calls; i++) {
-      assertThatThrownBy(() -> budgeted.newCall(request("GET", null)).execute()).isInstanceOf(IOException.class);
+      assertThatThrownBy(() -> budgeted.newCall(request("GET", null)).execute())
+          .isInstanceOf(IOException.class);
     }
-    // 10 tokens, retries allowed while more than 5 remain: at most 5 retries before the bucket is low.
+    // 10 tokens, retries allowed while more than 5 remain: at most 5 retries before the bucket is
+    // low.
     assertThat(receipts()).hasSizeLessThanOrEqualTo(calls + 5);
     assertThat(stats.count(MetricNames.RETRIES_REFUSED_BUDGET)).isGreaterThan(0);
   }
@@ -288,7 +322,10 @@ class SafeRetryTest {
         !Set.of("GET", "HEAD", "OPTIONS", "DELETE").contains(method)
             ? RequestBody.create("{\"n\":1}", MediaType.get("application/json"))
             : null;
-    Request.Builder builder = new Request.Builder().url("http://127.0.0.1:" + server.port() + "/flaky").method(method, body);
+    Request.Builder builder =
+        new Request.Builder()
+            .url("http://127.0.0.1:" + server.port() + "/flaky")
+            .method(method, body);
     if (idempotencyKey != null) {
       builder.header("Idempotency-Key", idempotencyKey);
     }

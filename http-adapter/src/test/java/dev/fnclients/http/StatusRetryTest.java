@@ -39,10 +39,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Responses the server asks to be retried (408, 429, 502, 503, 504), with and without
- * {@code Retry-After}: retried for requests safe to repeat, within the attempts, the budget and
- * the call's deadline; never for a POST without an idempotency key. WireMock's request log, or the
- * raw server's, is the proof of what reached the server.
+ * Responses the server asks to be retried (408, 429, 502, 503, 504), with and without {@code
+ * Retry-After}: retried for requests safe to repeat, within the attempts, the budget and the call's
+ * deadline; never for a POST without an idempotency key. WireMock's request log, or the raw
+ * server's, is the proof of what reached the server.
  */
 class StatusRetryTest {
   private static final String PATH = "/busy";
@@ -83,7 +83,8 @@ class StatusRetryTest {
 
     List<LoggedRequest> receipts = receipts();
     assertThat(receipts).hasSize(2);
-    assertThat(receipts.get(1).getLoggedDate().getTime() - receipts.get(0).getLoggedDate().getTime())
+    assertThat(
+            receipts.get(1).getLoggedDate().getTime() - receipts.get(0).getLoggedDate().getTime())
         .as("ms between the 503 and the retry")
         .isGreaterThanOrEqualTo(1000);
     assertThat(stats.count(MetricNames.STATUS_RETRIES)).isEqualTo(1);
@@ -93,23 +94,35 @@ class StatusRetryTest {
   @Test
   void retryAfterAsAnHttpDateIsMeasuredFromTheServersDate() throws Exception {
     DateTimeFormatter http = DateTimeFormatter.RFC_1123_DATE_TIME;
-    raw = RawHttpServer.start((request, socket, out) -> {
-      if (raw.received().size() == 1) {
-        ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC).withNano(0);
-        RawHttpServer.respond(out, 429, "slow down", "Date", http.format(now), "Retry-After", http.format(now.plusSeconds(1)));
-      } else {
-        RawHttpServer.respond(out, 200, "ok");
-      }
-      return After.KEEP_OPEN;
-    });
+    raw =
+        RawHttpServer.start(
+            (request, socket, out) -> {
+              if (raw.received().size() == 1) {
+                ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC).withNano(0);
+                RawHttpServer.respond(
+                    out,
+                    429,
+                    "slow down",
+                    "Date",
+                    http.format(now),
+                    "Retry-After",
+                    http.format(now.plusSeconds(1)));
+              } else {
+                RawHttpServer.respond(out, 200, "ok");
+              }
+              return After.KEEP_OPEN;
+            });
 
-    try (Response response = client.newCall(new Request.Builder().url(raw.url(PATH)).build()).execute()) {
+    try (Response response =
+        client.newCall(new Request.Builder().url(raw.url(PATH)).build()).execute()) {
       assertThat(response.code()).isEqualTo(200);
     }
 
     List<RawHttpServer.Received> receipts = raw.received();
     assertThat(receipts).hasSize(2);
-    assertThat(TimeUnit.NANOSECONDS.toMillis(receipts.get(1).nanoTime() - receipts.get(0).nanoTime())).isGreaterThanOrEqualTo(1000);
+    assertThat(
+            TimeUnit.NANOSECONDS.toMillis(receipts.get(1).nanoTime() - receipts.get(0).nanoTime()))
+        .isGreaterThanOrEqualTo(1000);
     assertThat(stats.count(MetricNames.STATUS_RETRIES)).isEqualTo(1);
   }
 
@@ -139,12 +152,16 @@ class StatusRetryTest {
 
   @Test
   void postWithoutIdempotencyKeyIsNeverRetriedOnAStatusNotEvenARetryAfterZero() throws IOException {
-    // OkHttp itself would send this POST again: it repeats any request once after 503 + Retry-After: 0.
-    failOnceThenSucceed(aResponse().withStatus(503).withHeader("Retry-After", "0").withBody("busy"));
+    // OkHttp itself would send this POST again: it repeats any request once after 503 +
+    // Retry-After: 0.
+    failOnceThenSucceed(
+        aResponse().withStatus(503).withHeader("Retry-After", "0").withBody("busy"));
 
     try (Response response = client.newCall(post(null)).execute()) {
       assertThat(response.code()).isEqualTo(503);
-      assertThat(response.header("Retry-After")).as("still tells the caller to retry now").isNotNull();
+      assertThat(response.header("Retry-After"))
+          .as("still tells the caller to retry now")
+          .isNotNull();
       assertThat(response.body().string()).isEqualTo("busy");
     }
     assertThat(receipts()).as("the POST reached the server once").hasSize(1);
@@ -158,7 +175,9 @@ class StatusRetryTest {
     try (Response response = client.newCall(post("order-7")).execute()) {
       assertThat(response.code()).isEqualTo(200);
     }
-    assertThat(receipts()).hasSize(2).allSatisfy(r -> assertThat(r.getHeader("Idempotency-Key")).isEqualTo("order-7"));
+    assertThat(receipts())
+        .hasSize(2)
+        .allSatisfy(r -> assertThat(r.getHeader("Idempotency-Key")).isEqualTo("order-7"));
   }
 
   @Test
@@ -167,7 +186,8 @@ class StatusRetryTest {
     failOnceThenSucceed(aResponse().withStatus(503).withHeader("Retry-After", "30"));
 
     long start = System.nanoTime();
-    try (Response response = impatient.newCall(new Request.Builder().url(server.url(PATH)).build()).execute()) {
+    try (Response response =
+        impatient.newCall(new Request.Builder().url(server.url(PATH)).build()).execute()) {
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       assertThat(response.code()).isEqualTo(503);
       assertThat(response.header("Retry-After")).isEqualTo("30");
@@ -179,12 +199,14 @@ class StatusRetryTest {
 
   @Test
   void retryAfterLongerThanRetryAfterMaxIsNotSleptEither() throws Exception {
-    OkHttpClient bounded = FnHttp.newClient(config().retryAfterMax(Duration.ofSeconds(1)).build(), stats);
+    OkHttpClient bounded =
+        FnHttp.newClient(config().retryAfterMax(Duration.ofSeconds(1)).build(), stats);
     try {
       failOnceThenSucceed(aResponse().withStatus(429).withHeader("Retry-After", "5"));
 
       long start = System.nanoTime();
-      try (Response response = bounded.newCall(new Request.Builder().url(server.url(PATH)).build()).execute()) {
+      try (Response response =
+          bounded.newCall(new Request.Builder().url(server.url(PATH)).build()).execute()) {
         assertThat(response.code()).isEqualTo(429);
         assertThat(response.header("Retry-After")).isEqualTo("5");
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1500);
@@ -197,8 +219,10 @@ class StatusRetryTest {
   }
 
   @ParameterizedTest(name = "Retry-After: {0}")
-  @ValueSource(strings = {"soon", "-5", "1.5", "+1", "Wed, 99 Foo 2015 07:28:00 GMT", "1e3", "\u0661"})
-  void malformedOrNegativeRetryAfterCountsAsAbsentAndTheBackoffApplies(String value) throws IOException {
+  @ValueSource(
+      strings = {"soon", "-5", "1.5", "+1", "Wed, 99 Foo 2015 07:28:00 GMT", "1e3", "\u0661"})
+  void malformedOrNegativeRetryAfterCountsAsAbsentAndTheBackoffApplies(String value)
+      throws IOException {
     failOnceThenSucceed(aResponse().withStatus(503).withHeader("Retry-After", value));
 
     try (Response response = get()) {
@@ -209,8 +233,11 @@ class StatusRetryTest {
   }
 
   @Test
-  void afterTheLastAttemptTheCallerGetsTheLastResponseAndEveryRetriedOneWasClosed() throws IOException {
-    server.stubFor(any(urlEqualTo(PATH)).willReturn(aResponse().withStatus(502).withBody("bad gateway, attempt's body")));
+  void afterTheLastAttemptTheCallerGetsTheLastResponseAndEveryRetriedOneWasClosed()
+      throws IOException {
+    server.stubFor(
+        any(urlEqualTo(PATH))
+            .willReturn(aResponse().withStatus(502).withBody("bad gateway, attempt's body")));
 
     try (Response response = get()) {
       assertThat(response.code()).isEqualTo(502);
@@ -225,11 +252,13 @@ class StatusRetryTest {
 
   @Test
   void statusRetriesCanBeSwitchedOff() throws Exception {
-    OkHttpClient noStatusRetries = FnHttp.newClient(config().retryStatuses(Set.of()).build(), stats);
+    OkHttpClient noStatusRetries =
+        FnHttp.newClient(config().retryStatuses(Set.of()).build(), stats);
     try {
       failOnceThenSucceed(aResponse().withStatus(503).withHeader("Retry-After", "0"));
 
-      try (Response response = noStatusRetries.newCall(new Request.Builder().url(server.url(PATH)).build()).execute()) {
+      try (Response response =
+          noStatusRetries.newCall(new Request.Builder().url(server.url(PATH)).build()).execute()) {
         assertThat(response.code()).isEqualTo(503);
       }
       assertThat(receipts()).as("neither FnClients nor OkHttp repeated it").hasSize(1);
@@ -245,13 +274,18 @@ class StatusRetryTest {
       server.stubFor(any(urlEqualTo(PATH)).willReturn(aResponse().withStatus(503)));
       int calls = 200;
       for (int i = 0; i < calls; i++) {
-        try (Response response = budgeted.newCall(new Request.Builder().url(server.url(PATH)).build()).execute()) {
+        try (Response response =
+            budgeted.newCall(new Request.Builder().url(server.url(PATH)).build()).execute()) {
           assertThat(response.code()).isEqualTo(503);
         }
       }
 
-      assertThat(receipts()).as("attempts for %d calls", calls).hasSizeLessThanOrEqualTo(calls * 12 / 10);
-      assertThat(stats.count(MetricNames.STATUS_RETRIES)).as("retries while the budget lasted").isPositive();
+      assertThat(receipts())
+          .as("attempts for %d calls", calls)
+          .hasSizeLessThanOrEqualTo(calls * 12 / 10);
+      assertThat(stats.count(MetricNames.STATUS_RETRIES))
+          .as("retries while the budget lasted")
+          .isPositive();
       assertThat(stats.count(MetricNames.RETRIES_REFUSED_BUDGET)).isPositive();
     } finally {
       FnHttp.close(budgeted, Duration.ofSeconds(1));
@@ -267,9 +301,11 @@ class StatusRetryTest {
         budgeted.newCall(new Request.Builder().url(server.url(PATH)).build()).execute().close();
       }
       server.resetAll();
-      server.stubFor(any(urlEqualTo(PATH)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+      server.stubFor(
+          any(urlEqualTo(PATH)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
 
-      assertThatThrownBy(() -> budgeted.newCall(new Request.Builder().url(server.url(PATH)).build()).execute())
+      assertThatThrownBy(
+              () -> budgeted.newCall(new Request.Builder().url(server.url(PATH)).build()).execute())
           .isInstanceOf(IOException.class);
       assertThat(receipts()).as("the 503s spent the budget: the reset is not retried").hasSize(1);
       assertThat(stats.count(MetricNames.RETRIES)).isZero();
@@ -282,13 +318,22 @@ class StatusRetryTest {
   void connectionFailureBackoffLongerThanTheCallHasLeftIsNotSlept() throws Exception {
     OkHttpClient slowBackoff =
         FnHttp.newClient(
-            config().retryInitialBackoff(Duration.ofSeconds(10)).retryMaxBackoff(Duration.ofSeconds(10)).callTimeout(Duration.ofSeconds(3)).build(),
+            config()
+                .retryInitialBackoff(Duration.ofSeconds(10))
+                .retryMaxBackoff(Duration.ofSeconds(10))
+                .callTimeout(Duration.ofSeconds(3))
+                .build(),
             stats);
     try {
-      server.stubFor(any(urlEqualTo(PATH)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+      server.stubFor(
+          any(urlEqualTo(PATH)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
 
       long start = System.nanoTime();
-      assertThatThrownBy(() -> slowBackoff.newCall(new Request.Builder().url(server.url(PATH)).build()).execute())
+      assertThatThrownBy(
+              () ->
+                  slowBackoff
+                      .newCall(new Request.Builder().url(server.url(PATH)).build())
+                      .execute())
           .as("the reset itself, not a call timeout after a backoff that could not end in time")
           .isInstanceOf(IOException.class)
           .isNotInstanceOf(InterruptedIOException.class);
@@ -303,9 +348,17 @@ class StatusRetryTest {
   // ---- helpers ----
 
   private void failOnceThenSucceed(ResponseDefinitionBuilder failure) {
-    server.stubFor(any(urlEqualTo(PATH)).inScenario("busy").whenScenarioStateIs(STARTED).willReturn(failure).willSetStateTo("ready"));
     server.stubFor(
-        any(urlEqualTo(PATH)).inScenario("busy").whenScenarioStateIs("ready").willReturn(aResponse().withStatus(200).withBody("ok")));
+        any(urlEqualTo(PATH))
+            .inScenario("busy")
+            .whenScenarioStateIs(STARTED)
+            .willReturn(failure)
+            .willSetStateTo("ready"));
+    server.stubFor(
+        any(urlEqualTo(PATH))
+            .inScenario("busy")
+            .whenScenarioStateIs("ready")
+            .willReturn(aResponse().withStatus(200).withBody("ok")));
   }
 
   private Response get() throws IOException {
@@ -314,7 +367,9 @@ class StatusRetryTest {
 
   private Request post(String idempotencyKey) {
     Request.Builder builder =
-        new Request.Builder().url(server.url(PATH)).post(RequestBody.create("{\"order\":7}", MediaType.get("application/json")));
+        new Request.Builder()
+            .url(server.url(PATH))
+            .post(RequestBody.create("{\"order\":7}", MediaType.get("application/json")));
     if (idempotencyKey != null) {
       builder.header("Idempotency-Key", idempotencyKey);
     }

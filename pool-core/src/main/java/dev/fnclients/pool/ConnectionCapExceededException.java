@@ -19,7 +19,9 @@ public class ConnectionCapExceededException extends IOException {
   /** {@link #waitLimit()} when {@link FnClientsConfig#capWait()} ended the wait. */
   public static final String CAP_WAIT = "capWait";
 
-  /** {@link #waitLimit()} when the HTTP call's {@link FnClientsConfig#callTimeout()} ended the wait. */
+  /**
+   * {@link #waitLimit()} when the HTTP call's {@link FnClientsConfig#callTimeout()} ended the wait.
+   */
   public static final String CALL_TIMEOUT = "callTimeout";
 
   /** {@link #waitLimit()} when a gRPC call's deadline ended the wait. */
@@ -36,8 +38,12 @@ public class ConnectionCapExceededException extends IOException {
     this(cap, limit, host, waited, CAP_WAIT);
   }
 
-  /** The cap {@code cap} stayed full until {@code waitLimit} ({@link #CAP_WAIT}, {@link #CALL_TIMEOUT} or {@link #DEADLINE}) ended the wait. */
-  public ConnectionCapExceededException(String cap, int limit, String host, Duration waited, String waitLimit) {
+  /**
+   * The cap {@code cap} stayed full until {@code waitLimit} ({@link #CAP_WAIT}, {@link
+   * #CALL_TIMEOUT} or {@link #DEADLINE}) ended the wait.
+   */
+  public ConnectionCapExceededException(
+      String cap, int limit, String host, Duration waited, String waitLimit) {
     super(
         "connection cap reached: "
             + cap
@@ -47,7 +53,9 @@ public class ConnectionCapExceededException extends IOException {
             + "; waited "
             + waited.toMillis()
             + " ms"
-            + (CAP_WAIT.equals(waitLimit) ? " (capWait)" : ", all that was left of the call (" + waitLimit + ")")
+            + (CAP_WAIT.equals(waitLimit)
+                ? " (capWait)"
+                : ", all that was left of the call (" + waitLimit + ")")
             + ". Raise FNCLIENTS_"
             + cap.replaceAll("([A-Z])", "_$1").toUpperCase(Locale.ROOT)
             + " or close responses sooner");
@@ -71,7 +79,9 @@ public class ConnectionCapExceededException extends IOException {
     return waitLimit;
   }
 
-  /** The setting whose limit was reached: {@code maxConnections} or {@code maxConnectionsPerHost}. */
+  /**
+   * The setting whose limit was reached: {@code maxConnections} or {@code maxConnectionsPerHost}.
+   */
   public String cap() {
     return cap;
   }

@@ -9,16 +9,16 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The settings every FnClients client is built from. Immutable; build one with {@link #custom()}
- * or {@link #from(FnClientsConfig)}, or take {@link #ofDefaults()}.
+ * The settings every FnClients client is built from. Immutable; build one with {@link #custom()} or
+ * {@link #from(FnClientsConfig)}, or take {@link #ofDefaults()}.
  *
  * <p>Precedence, highest first: a builder setter; the system property {@code fnclients.<name>}
- * (kebab-case, e.g. {@code fnclients.max-idle-age}); the environment variable
- * {@code FNCLIENTS_<NAME>} (e.g. {@code FNCLIENTS_MAX_IDLE_AGE}); the default, which for
- * {@link #maxIdleAge()} depends on the detected {@link Platform}. Durations are written as
- * {@code 500ms}, {@code 45s}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT45S}). A value that
- * does not parse or is out of range fails fast with an {@link InvalidConfigurationException}
- * naming the variable and the accepted range.
+ * (kebab-case, e.g. {@code fnclients.max-idle-age}); the environment variable {@code
+ * FNCLIENTS_<NAME>} (e.g. {@code FNCLIENTS_MAX_IDLE_AGE}); the default, which for {@link
+ * #maxIdleAge()} depends on the detected {@link Platform}. Durations are written as {@code 500ms},
+ * {@code 45s}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT45S}). A value that does not parse or
+ * is out of range fails fast with an {@link InvalidConfigurationException} naming the variable and
+ * the accepted range.
  */
 public final class FnClientsConfig {
   private final Platform platform;
@@ -67,7 +67,10 @@ public final class FnClientsConfig {
     this.shutdownTimeout = b.shutdownTimeout;
   }
 
-  /** The defaults for the detected platform, overridden by system properties and environment variables. */
+  /**
+   * The defaults for the detected platform, overridden by system properties and environment
+   * variables.
+   */
   public static FnClientsConfig ofDefaults() {
     return custom().build();
   }
@@ -100,35 +103,56 @@ public final class FnClientsConfig {
   /**
    * The registry FnClients' meters are bound to on first use, if any. Default: none, so that a
    * function that exports no metrics pays nothing for them (binding Micrometer's global registry
-   * loads its classes and SLF4J's into the first call); counts are kept either way, and
-   * {@code FnClients.metrics().bindTo(registry)} binds them later. Pass
-   * {@code Metrics.globalRegistry} to export through Micrometer's global registry.
+   * loads its classes and SLF4J's into the first call); counts are kept either way, and {@code
+   * FnClients.metrics().bindTo(registry)} binds them later. Pass {@code Metrics.globalRegistry} to
+   * export through Micrometer's global registry.
    */
   public Optional<MeterRegistry> meterRegistry() {
     return Optional.ofNullable(meterRegistry);
   }
 
-  /** The longest a pooled connection may sit idle and still be reused; older connections are discarded when taken, before a request is sent on them. Default: three quarters of the detected platform's idle window (see {@link Platform}); a server's {@code Keep-Alive: timeout=} hint can shorten it per connection. Range 100ms to 1h. */
+  /**
+   * The longest a pooled connection may sit idle and still be reused; older connections are
+   * discarded when taken, before a request is sent on them. Default: three quarters of the detected
+   * platform's idle window (see {@link Platform}); a server's {@code Keep-Alive: timeout=} hint can
+   * shorten it per connection. Range 100ms to 1h.
+   */
   public Duration maxIdleAge() {
     return maxIdleAge;
   }
 
-  /** The most sockets open at once across all hosts, in use and pooled (an idle one is closed to make room), and the most calls in flight at once; for synchronous and asynchronous calls alike. Default 64. Range 1 to 10000. */
+  /**
+   * The most sockets open at once across all hosts, in use and pooled (an idle one is closed to
+   * make room), and the most calls in flight at once; for synchronous and asynchronous calls alike.
+   * Default 64. Range 1 to 10000.
+   */
   public int maxConnections() {
     return maxConnections;
   }
 
-  /** The most sockets open at once to one host and port, whatever request of a call opens them (a redirect's follow-up counts against its own destination), and the most calls in flight at once to one scheme, host and port; the effective value is at most {@link #maxConnections()}. Default 32. Range 1 to 10000. */
+  /**
+   * The most sockets open at once to one host and port, whatever request of a call opens them (a
+   * redirect's follow-up counts against its own destination), and the most calls in flight at once
+   * to one scheme, host and port; the effective value is at most {@link #maxConnections()}. Default
+   * 32. Range 1 to 10000.
+   */
   public int maxConnectionsPerHost() {
     return maxConnectionsPerHost;
   }
 
-  /** The longest a call waits for a connection permit, both caps together, before {@link ConnectionCapExceededException}; never longer than the call has left of {@link #callTimeout()}. Default 5s. Range 0 to 10m. */
+  /**
+   * The longest a call waits for a connection permit, both caps together, before {@link
+   * ConnectionCapExceededException}; never longer than the call has left of {@link #callTimeout()}.
+   * Default 5s. Range 0 to 10m.
+   */
   public Duration capWait() {
     return capWait;
   }
 
-  /** TCP and TLS connect timeout. Default 5s (OkHttp's is 10s): a connect that takes longer is better retried. Range 1ms to 5m. */
+  /**
+   * TCP and TLS connect timeout. Default 5s (OkHttp's is 10s): a connect that takes longer is
+   * better retried. Range 1ms to 5m.
+   */
   public Duration connectTimeout() {
     return connectTimeout;
   }
@@ -143,37 +167,59 @@ public final class FnClientsConfig {
     return writeTimeout;
   }
 
-  /** Deadline for a whole call, from {@code execute()} or {@code enqueue()}: cap wait, connects, retries and their waits, and reading the body. Default 30s, half the platform's default 60s function timeout. Range 1ms to 1h. */
+  /**
+   * Deadline for a whole call, from {@code execute()} or {@code enqueue()}: cap wait, connects,
+   * retries and their waits, and reading the body. Default 30s, half the platform's default 60s
+   * function timeout. Range 1ms to 1h.
+   */
   public Duration callTimeout() {
     return callTimeout;
   }
 
-  /** How long a DNS answer is reused without a new lookup. Default 30s. Range 0 (no caching) to 1h. */
+  /**
+   * How long a DNS answer is reused without a new lookup. Default 30s. Range 0 (no caching) to 1h.
+   */
   public Duration dnsTtl() {
     return dnsTtl;
   }
 
-  /** How long past its TTL the last good DNS answer is still served when a lookup fails. Default 10m. Range 0 to 24h. */
+  /**
+   * How long past its TTL the last good DNS answer is still served when a lookup fails. Default
+   * 10m. Range 0 to 24h.
+   */
   public Duration dnsStaleIfError() {
     return dnsStaleIfError;
   }
 
-  /** Attempts per call, the first included, for failures safe to retry and {@link #retryStatuses()} together. Default 3. Range 1 to 10. */
+  /**
+   * Attempts per call, the first included, for failures safe to retry and {@link #retryStatuses()}
+   * together. Default 3. Range 1 to 10.
+   */
   public int retryMaxAttempts() {
     return retryMaxAttempts;
   }
 
-  /** Wait before the first retry; it doubles each retry, with 50% jitter. Default 50ms. Range 1ms to 10s. */
+  /**
+   * Wait before the first retry; it doubles each retry, with 50% jitter. Default 50ms. Range 1ms to
+   * 10s.
+   */
   public Duration retryInitialBackoff() {
     return retryInitialBackoff;
   }
 
-  /** The longest wait between retries (never below the initial backoff). Default 1s. Range 1ms to 1m. */
+  /**
+   * The longest wait between retries (never below the initial backoff). Default 1s. Range 1ms to
+   * 1m.
+   */
   public Duration retryMaxBackoff() {
     return retryMaxBackoff;
   }
 
-  /** Retry budget size, in the manner of gRPC retry throttling: each failed attempt takes a token, each success returns {@link #retryBudgetTokenRatio()}, and retries stop while at most half the tokens are left. Default 10. Range 1 to 1000. */
+  /**
+   * Retry budget size, in the manner of gRPC retry throttling: each failed attempt takes a token,
+   * each success returns {@link #retryBudgetTokenRatio()}, and retries stop while at most half the
+   * tokens are left. Default 10. Range 1 to 1000.
+   */
   public int retryBudgetTokens() {
     return retryBudgetTokens;
   }
@@ -184,11 +230,11 @@ public final class FnClientsConfig {
   }
 
   /**
-   * HTTP statuses retried for requests that are safe to repeat (idempotent methods, or an
-   * {@code Idempotency-Key} header), within {@link #retryMaxAttempts()}, the retry budget and the
-   * call's deadline; after the last attempt the caller gets the last response. Default 408, 429,
-   * 502, 503 and 504; empty switches status retries off ({@code none} in the environment). Statuses
-   * 400 to 599. An unmodifiable sorted set.
+   * HTTP statuses retried for requests that are safe to repeat (idempotent methods, or an {@code
+   * Idempotency-Key} header), within {@link #retryMaxAttempts()}, the retry budget and the call's
+   * deadline; after the last attempt the caller gets the last response. Default 408, 429, 502, 503
+   * and 504; empty switches status retries off ({@code none} in the environment). Statuses 400 to
+   * 599. An unmodifiable sorted set.
    */
   public Set<Integer> retryStatuses() {
     return retryStatuses;
@@ -203,7 +249,10 @@ public final class FnClientsConfig {
     return retryAfterMax;
   }
 
-  /** How long the shutdown hook may take to flush and close every client; the platform allows about 10s after SIGTERM. Default 8s. Range 0 to 1m. */
+  /**
+   * How long the shutdown hook may take to flush and close every client; the platform allows about
+   * 10s after SIGTERM. Default 8s. Range 0 to 1m.
+   */
   public Duration shutdownTimeout() {
     return shutdownTimeout;
   }
@@ -215,30 +264,69 @@ public final class FnClientsConfig {
 
   /** {@link #retryMaxBackoff()}, never less than {@link #retryInitialBackoff()}. */
   public Duration effectiveRetryMaxBackoff() {
-    return retryMaxBackoff.compareTo(retryInitialBackoff) < 0 ? retryInitialBackoff : retryMaxBackoff;
+    return retryMaxBackoff.compareTo(retryInitialBackoff) < 0
+        ? retryInitialBackoff
+        : retryMaxBackoff;
   }
 
   @Override
   public String toString() {
-    return "FnClientsConfig{platform=" + platform + ", "
-        + "maxIdleAge=" + Durations.format(maxIdleAge)
-        + ", " + "maxConnections=" + maxConnections
-        + ", " + "maxConnectionsPerHost=" + maxConnectionsPerHost
-        + ", " + "capWait=" + Durations.format(capWait)
-        + ", " + "connectTimeout=" + Durations.format(connectTimeout)
-        + ", " + "readTimeout=" + Durations.format(readTimeout)
-        + ", " + "writeTimeout=" + Durations.format(writeTimeout)
-        + ", " + "callTimeout=" + Durations.format(callTimeout)
-        + ", " + "dnsTtl=" + Durations.format(dnsTtl)
-        + ", " + "dnsStaleIfError=" + Durations.format(dnsStaleIfError)
-        + ", " + "retryMaxAttempts=" + retryMaxAttempts
-        + ", " + "retryInitialBackoff=" + Durations.format(retryInitialBackoff)
-        + ", " + "retryMaxBackoff=" + Durations.format(retryMaxBackoff)
-        + ", " + "retryBudgetTokens=" + retryBudgetTokens
-        + ", " + "retryBudgetTokenRatio=" + retryBudgetTokenRatio
-        + ", " + "retryStatuses=" + Settings.RETRY_STATUSES.print(retryStatuses)
-        + ", " + "retryAfterMax=" + Durations.format(retryAfterMax)
-        + ", " + "shutdownTimeout=" + Durations.format(shutdownTimeout)
+    return "FnClientsConfig{platform="
+        + platform
+        + ", "
+        + "maxIdleAge="
+        + Durations.format(maxIdleAge)
+        + ", "
+        + "maxConnections="
+        + maxConnections
+        + ", "
+        + "maxConnectionsPerHost="
+        + maxConnectionsPerHost
+        + ", "
+        + "capWait="
+        + Durations.format(capWait)
+        + ", "
+        + "connectTimeout="
+        + Durations.format(connectTimeout)
+        + ", "
+        + "readTimeout="
+        + Durations.format(readTimeout)
+        + ", "
+        + "writeTimeout="
+        + Durations.format(writeTimeout)
+        + ", "
+        + "callTimeout="
+        + Durations.format(callTimeout)
+        + ", "
+        + "dnsTtl="
+        + Durations.format(dnsTtl)
+        + ", "
+        + "dnsStaleIfError="
+        + Durations.format(dnsStaleIfError)
+        + ", "
+        + "retryMaxAttempts="
+        + retryMaxAttempts
+        + ", "
+        + "retryInitialBackoff="
+        + Durations.format(retryInitialBackoff)
+        + ", "
+        + "retryMaxBackoff="
+        + Durations.format(retryMaxBackoff)
+        + ", "
+        + "retryBudgetTokens="
+        + retryBudgetTokens
+        + ", "
+        + "retryBudgetTokenRatio="
+        + retryBudgetTokenRatio
+        + ", "
+        + "retryStatuses="
+        + Settings.RETRY_STATUSES.print(retryStatuses)
+        + ", "
+        + "retryAfterMax="
+        + Durations.format(retryAfterMax)
+        + ", "
+        + "shutdownTimeout="
+        + Durations.format(shutdownTimeout)
         + "}";
   }
 
@@ -335,91 +423,136 @@ public final class FnClientsConfig {
       return this;
     }
 
-    /** Sets {@link FnClientsConfig#maxIdleAge()}; throws {@link InvalidConfigurationException} when out of range. */
+    /**
+     * Sets {@link FnClientsConfig#maxIdleAge()}; throws {@link InvalidConfigurationException} when
+     * out of range.
+     */
     public Builder maxIdleAge(Duration maxIdleAge) {
       this.maxIdleAge = Settings.MAX_IDLE_AGE.check(maxIdleAge);
       return this;
     }
 
-    /** Sets {@link FnClientsConfig#maxConnections()}; throws {@link InvalidConfigurationException} when out of range. */
+    /**
+     * Sets {@link FnClientsConfig#maxConnections()}; throws {@link InvalidConfigurationException}
+     * when out of range.
+     */
     public Builder maxConnections(int maxConnections) {
       this.maxConnections = Settings.MAX_CONNECTIONS.check(maxConnections);
       return this;
     }
 
-    /** Sets {@link FnClientsConfig#maxConnectionsPerHost()}; throws {@link InvalidConfigurationException} when out of range. */
+    /**
+     * Sets {@link FnClientsConfig#maxConnectionsPerHost()}; throws {@link
+     * InvalidConfigurationException} when out of range.
+     */
     public Builder maxConnectionsPerHost(int maxConnectionsPerHost) {
       this.maxConnectionsPerHost = Settings.MAX_CONNECTIONS_PER_HOST.check(maxConnectionsPerHost);
       return this;
     }
 
-    /** Sets {@link FnClientsConfig#capWait()}; throws {@link InvalidConfigurationException} when out of range. */
+    /**
+     * Sets {@link FnClientsConfig#capWait()}; throws {@link InvalidConfigurationException} when out
+     * of range.
+     */
     public Builder capWait(Duration capWait) {
       this.capWait = Settings.CAP_WAIT.check(capWait);
       return this;
     }
 
-    /** Sets {@link FnClientsConfig#connectTimeout()}; throws {@link InvalidConfigurationException} when out of range. */
+    /**
+     * Sets {@link FnClientsConfig#connectTimeout()}; throws {@link InvalidConfigurationException}
+     * when out of range.
+     */
     public Builder connectTimeout(Duration connectTimeout) {
       this.connectTimeout = Settings.CONNECT_TIMEOUT.check(connectTimeout);
       return this;
     }
 
-    /** Sets {@link FnClientsConfig#readTimeout()}; throws {@link InvalidConfigurationException} when out of range. */
+    /**
+     * Sets {@link FnClientsConfig#readTimeout()}; throws {@link InvalidConfigurationException} when
+     * out of range.
+     */
     public Builder readTimeout(Duration readTimeout) {
       this.readTimeout = Settings.READ_TIMEOUT.check(readTimeout);
       return this;
     }
 
-    /** Sets {@link FnClientsConfig#writeTimeout()}; throws {@link InvalidConfigurationException} when out of range. */
+    /**
+     * Sets {@link FnClientsConfig#writeTimeout()}; throws {@link InvalidConfigurationException}
+     * when out of range.
+     */
     public Builder writeTimeout(Duration writeTimeout) {
       this.writeTimeout = Settings.WRITE_TIMEOUT.check(writeTimeout);
       return this;
     }
 
-    /** Sets {@link FnClientsConfig#callTimeout()}; throws {@link InvalidConfigurationException} when out of range. */
+    /**
+     * Sets {@link FnClientsConfig#callTimeout()}; throws {@link InvalidConfigurationException} when
+     * out of range.
+     */
     public Builder callTimeout(Duration callTimeout) {
       this.callTimeout = Settings.CALL_TIMEOUT.check(callTimeout);
       return this;
     }
 
-    /** Sets {@link FnClientsConfig#dnsTtl()}; throws {@link InvalidConfigurationException} when out of range. */
+    /**
+     * Sets {@link FnClientsConfig#dnsTtl()}; throws {@link InvalidConfigurationException} when out
+     * of range.
+     */
     public Builder dnsTtl(Duration dnsTtl) {
       this.dnsTtl = Settings.DNS_TTL.check(dnsTtl);
       return this;
     }
 
-    /** Sets {@link FnClientsConfig#dnsStaleIfError()}; throws {@link InvalidConfigurationException} when out of range. */
+    /**
+     * Sets {@link FnClientsConfig#dnsStaleIfError()}; throws {@link InvalidConfigurationException}
+     * when out of range.
+     */
     public Builder dnsStaleIfError(Duration dnsStaleIfError) {
       this.dnsStaleIfError = Settings.DNS_STALE_IF_ERROR.check(dnsStaleIfError);
       return this;
     }
 
-    /** Sets {@link FnClientsConfig#retryMaxAttempts()}; throws {@link InvalidConfigurationException} when out of range. */
+    /**
+     * Sets {@link FnClientsConfig#retryMaxAttempts()}; throws {@link InvalidConfigurationException}
+     * when out of range.
+     */
     public Builder retryMaxAttempts(int retryMaxAttempts) {
       this.retryMaxAttempts = Settings.RETRY_MAX_ATTEMPTS.check(retryMaxAttempts);
       return this;
     }
 
-    /** Sets {@link FnClientsConfig#retryInitialBackoff()}; throws {@link InvalidConfigurationException} when out of range. */
+    /**
+     * Sets {@link FnClientsConfig#retryInitialBackoff()}; throws {@link
+     * InvalidConfigurationException} when out of range.
+     */
     public Builder retryInitialBackoff(Duration retryInitialBackoff) {
       this.retryInitialBackoff = Settings.RETRY_INITIAL_BACKOFF.check(retryInitialBackoff);
       return this;
     }
 
-    /** Sets {@link FnClientsConfig#retryMaxBackoff()}; throws {@link InvalidConfigurationException} when out of range. */
+    /**
+     * Sets {@link FnClientsConfig#retryMaxBackoff()}; throws {@link InvalidConfigurationException}
+     * when out of range.
+     */
     public Builder retryMaxBackoff(Duration retryMaxBackoff) {
       this.retryMaxBackoff = Settings.RETRY_MAX_BACKOFF.check(retryMaxBackoff);
       return this;
     }
 
-    /** Sets {@link FnClientsConfig#retryBudgetTokens()}; throws {@link InvalidConfigurationException} when out of range. */
+    /**
+     * Sets {@link FnClientsConfig#retryBudgetTokens()}; throws {@link
+     * InvalidConfigurationException} when out of range.
+     */
     public Builder retryBudgetTokens(int retryBudgetTokens) {
       this.retryBudgetTokens = Settings.RETRY_BUDGET_TOKENS.check(retryBudgetTokens);
       return this;
     }
 
-    /** Sets {@link FnClientsConfig#retryBudgetTokenRatio()}; throws {@link InvalidConfigurationException} when out of range. */
+    /**
+     * Sets {@link FnClientsConfig#retryBudgetTokenRatio()}; throws {@link
+     * InvalidConfigurationException} when out of range.
+     */
     public Builder retryBudgetTokenRatio(double retryBudgetTokenRatio) {
       this.retryBudgetTokenRatio = Settings.RETRY_BUDGET_TOKEN_RATIO.check(retryBudgetTokenRatio);
       return this;
@@ -434,13 +567,19 @@ public final class FnClientsConfig {
       return this;
     }
 
-    /** Sets {@link FnClientsConfig#retryAfterMax()}; throws {@link InvalidConfigurationException} when out of range. */
+    /**
+     * Sets {@link FnClientsConfig#retryAfterMax()}; throws {@link InvalidConfigurationException}
+     * when out of range.
+     */
     public Builder retryAfterMax(Duration retryAfterMax) {
       this.retryAfterMax = Settings.RETRY_AFTER_MAX.check(retryAfterMax);
       return this;
     }
 
-    /** Sets {@link FnClientsConfig#shutdownTimeout()}; throws {@link InvalidConfigurationException} when out of range. */
+    /**
+     * Sets {@link FnClientsConfig#shutdownTimeout()}; throws {@link InvalidConfigurationException}
+     * when out of range.
+     */
     public Builder shutdownTimeout(Duration shutdownTimeout) {
       this.shutdownTimeout = Settings.SHUTDOWN_TIMEOUT.check(shutdownTimeout);
       return this;
@@ -452,4 +591,3 @@ public final class FnClientsConfig {
     }
   }
 }
-

@@ -1,9 +1,9 @@
 package dev.fnclients.pool;
 
 /**
- * A setting was given a value outside its accepted range, or text that does not parse. The
- * message names the setting (and the environment variable or system property it came from) and
- * the accepted range.
+ * A setting was given a value outside its accepted range, or text that does not parse. The message
+ * names the setting (and the environment variable or system property it came from) and the accepted
+ * range.
  */
 public class InvalidConfigurationException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;

@@ -3,8 +3,8 @@ package dev.fnclients.pool;
 import java.time.Duration;
 
 /**
- * The serverless platform this instance runs on, detected from its environment, and the idle
- * window after which that platform (or the middleboxes typical of it) closes a connection.
+ * The serverless platform this instance runs on, detected from its environment, and the idle window
+ * after which that platform (or the middleboxes typical of it) closes a connection.
  *
  * <p>The default maximum idle age is three quarters of the window: the margin covers the gap
  * between the last byte this process saw and the last packet the platform's NAT saw.
@@ -27,7 +27,9 @@ import java.time.Duration;
 public enum Platform {
   /** Cloud Functions 1st gen: idle connections are closed after 2 minutes. */
   CLOUD_FUNCTIONS_GEN1(Duration.ofMinutes(2)),
-  /** Cloud Functions 2nd gen, now Cloud Run functions: idle connections are closed after 10 minutes. */
+  /**
+   * Cloud Functions 2nd gen, now Cloud Run functions: idle connections are closed after 10 minutes.
+   */
   CLOUD_RUN_FUNCTIONS(Duration.ofMinutes(10)),
   /** A Cloud Run service or job that is not a function: 10 minutes, as for Cloud Run functions. */
   CLOUD_RUN(Duration.ofMinutes(10)),
@@ -47,7 +49,8 @@ public enum Platform {
 
   /** The default maximum idle age: three quarters of {@link #idleWindow()}. */
   public Duration defaultMaxIdleAge() {
-    // In milliseconds: Duration's dividedBy goes through BigDecimal, three more classes on a cold start.
+    // In milliseconds: Duration's dividedBy goes through BigDecimal, three more classes on a cold
+    // start.
     return Duration.ofMillis(idleWindow.toMillis() / 4 * 3);
   }
 
@@ -55,7 +58,8 @@ public enum Platform {
   public static Platform detect(Environment env) {
     boolean function = isSet(env, "FUNCTION_TARGET") || isSet(env, "FUNCTION_SIGNATURE_TYPE");
     if (function) {
-      // K_CONFIGURATION is set by the Cloud Run based 2nd gen only; the shorter window is the safe guess.
+      // K_CONFIGURATION is set by the Cloud Run based 2nd gen only; the shorter window is the safe
+      // guess.
       return isSet(env, "K_CONFIGURATION") ? CLOUD_RUN_FUNCTIONS : CLOUD_FUNCTIONS_GEN1;
     }
     if (isSet(env, "FUNCTION_NAME") || isSet(env, "FUNCTION_REGION")) {

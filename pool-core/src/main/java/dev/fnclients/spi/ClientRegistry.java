@@ -1,7 +1,6 @@
 package dev.fnclients.spi;
 
 import dev.fnclients.pool.MetricNames;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +49,8 @@ public final class ClientRegistry<K, V> implements GracefulCloseable {
       checkOpen();
       Slot<V> slot = slots.get(key);
       if (slot == null) {
-        // putIfAbsent rather than computeIfAbsent with a lambda: no class is spun on the first call.
+        // putIfAbsent rather than computeIfAbsent with a lambda: no class is spun on the first
+        // call.
         Slot<V> fresh = new Slot<>();
         slot = slots.putIfAbsent(key, fresh);
         if (slot == null) {
@@ -141,7 +141,8 @@ public final class ClientRegistry<K, V> implements GracefulCloseable {
   private final class Slot<T> {
     volatile T value;
     private boolean failed;
-    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean closing =
+        new java.util.concurrent.atomic.AtomicBoolean();
 
     /** True for the one caller that is to close this slot's client. */
     boolean claimClose() {

@@ -12,10 +12,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
- * Caps the calls in flight, per host and in total, with a bounded wait: one fair semaphore per
- * host and one for all hosts. (Resilience4j's semaphore {@code Bulkhead}, used before, waits a
- * fixed {@code maxWaitDuration}; a call must never wait past its own deadline, so each wait here
- * is the smaller of {@code capWait} and the time the call has left.)
+ * Caps the calls in flight, per host and in total, with a bounded wait: one fair semaphore per host
+ * and one for all hosts. (Resilience4j's semaphore {@code Bulkhead}, used before, waits a fixed
+ * {@code maxWaitDuration}; a call must never wait past its own deadline, so each wait here is the
+ * smaller of {@code capWait} and the time the call has left.)
  *
  * <p>A caller takes a {@link Permit} before it may use a connection and closes it when done; a
  * permit is released exactly once however often it is closed, so exceptions, cancellation and
@@ -47,8 +47,8 @@ public final class ConnectionCap {
   }
 
   /**
-   * Takes a permit for a connection to {@code host}, waiting at most {@link FnClientsConfig#capWait()}
-   * at the two caps together.
+   * Takes a permit for a connection to {@code host}, waiting at most {@link
+   * FnClientsConfig#capWait()} at the two caps together.
    *
    * @throws ConnectionCapExceededException when a cap stays full for the whole wait
    * @throws InterruptedIOException when the waiting thread is interrupted
@@ -62,10 +62,10 @@ public final class ConnectionCap {
    * smaller of {@code capWait} and {@code nanosLeft}, the time the call has left.
    *
    * @param nanosLeft time left before the call's deadline, or {@link #NO_DEADLINE}
-   * @param deadlineName what to call the call's deadline when it ends the wait, e.g.
-   *     {@link ConnectionCapExceededException#CALL_TIMEOUT}
-   * @throws ConnectionCapExceededException when a cap stays full for the whole wait; its
-   *     {@link ConnectionCapExceededException#waitLimit()} says which limit ended it
+   * @param deadlineName what to call the call's deadline when it ends the wait, e.g. {@link
+   *     ConnectionCapExceededException#CALL_TIMEOUT}
+   * @throws ConnectionCapExceededException when a cap stays full for the whole wait; its {@link
+   *     ConnectionCapExceededException#waitLimit()} says which limit ended it
    * @throws InterruptedIOException when the waiting thread is interrupted
    */
   public Permit acquire(String host, long nanosLeft, String deadlineName)
@@ -93,7 +93,14 @@ public final class ConnectionCap {
     return new Permit(hostSemaphore, total);
   }
 
-  private void acquire(Semaphore semaphore, String cap, int limit, String host, long start, long end, String limitName)
+  private void acquire(
+      Semaphore semaphore,
+      String cap,
+      int limit,
+      String host,
+      long start,
+      long end,
+      String limitName)
       throws ConnectionCapExceededException, InterruptedIOException {
     if (semaphore.availablePermits() == 0) {
       stats.increment(MetricNames.CAP_WAITS); // a hint for the metric only; the semaphore decides
@@ -139,7 +146,8 @@ public final class ConnectionCap {
         AtomicIntegerFieldUpdater.newUpdater(Permit.class, "released");
     private final Semaphore host;
     private final Semaphore total;
-    private volatile int released; // 1 once released; a field, not an AtomicBoolean: one object per call less
+    private volatile int
+        released; // 1 once released; a field, not an AtomicBoolean: one object per call less
 
     private Permit(Semaphore host, Semaphore total) {
       this.host = host;

@@ -14,7 +14,8 @@ public final class DaemonScheduler {
   private DaemonScheduler() {}
 
   /**
-   * A scheduled executor of {@code threads} daemon threads named {@code prefix-1}, {@code prefix-2}, ...
+   * A scheduled executor of {@code threads} daemon threads named {@code prefix-1}, {@code
+   * prefix-2}, ...
    *
    * @throws IllegalArgumentException when {@code threads} is below 1
    */
@@ -24,11 +25,13 @@ public final class DaemonScheduler {
     }
     AtomicInteger n = new AtomicInteger();
     ScheduledThreadPoolExecutor executor =
-        new ScheduledThreadPoolExecutor(threads, r -> {
-          Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+        new ScheduledThreadPoolExecutor(
+            threads,
+            r -> {
+              Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     executor.setRemoveOnCancelPolicy(true);
     // Shut down after every client it serves has closed: delayed tasks still scheduled then
     // (retries, timers) serve nobody, so they are dropped rather than waited for.

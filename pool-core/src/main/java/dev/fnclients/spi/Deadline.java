@@ -5,7 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs shutdown work in parallel and stops waiting at a deadline, so one stuck close cannot eat the budget. */
+/**
+ * Runs shutdown work in parallel and stops waiting at a deadline, so one stuck close cannot eat the
+ * budget.
+ */
 public final class Deadline {
   private Deadline() {}
 

@@ -3,7 +3,6 @@ package dev.fnclients.spi;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
 import dev.fnclients.pool.Ticker;
-
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -43,7 +42,9 @@ public final class DnsCache {
     return new DnsCache(config.dnsTtl(), config.dnsStaleIfError(), config.ticker(), stats);
   }
 
-  /** Returns the addresses of {@code host}, from the cache when fresh, else from {@code resolver}. */
+  /**
+   * Returns the addresses of {@code host}, from the cache when fresh, else from {@code resolver}.
+   */
   public List<InetAddress> lookup(String host, Resolver resolver) throws UnknownHostException {
     long now = ticker.read();
     Entry cached = entries.get(host);

@@ -2,7 +2,10 @@ package dev.fnclients.spi;
 
 import java.time.Duration;
 
-/** Something that flushes and closes within a time budget, as a function instance must after SIGTERM. */
+/**
+ * Something that flushes and closes within a time budget, as a function instance must after
+ * SIGTERM.
+ */
 @FunctionalInterface
 public interface GracefulCloseable {
 

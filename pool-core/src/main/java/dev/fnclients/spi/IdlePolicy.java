@@ -2,7 +2,6 @@ package dev.fnclients.spi;
 
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.Ticker;
-
 import java.time.Duration;
 import java.util.Objects;
 
@@ -26,15 +25,18 @@ public final class IdlePolicy {
     return new IdlePolicy(config.maxIdleAge(), config.ticker());
   }
 
-  /** True when a connection idle since {@code idleSinceNanos} must not be reused at {@code nowNanos}. */
+  /**
+   * True when a connection idle since {@code idleSinceNanos} must not be reused at {@code
+   * nowNanos}.
+   */
   public static boolean isExpired(long idleSinceNanos, long nowNanos, long maxIdleNanos) {
     return nowNanos - idleSinceNanos > maxIdleNanos;
   }
 
   /**
-   * The idle limit for one connection: the configured maximum, shortened by a server's
-   * {@code Keep-Alive: timeout=} hint so that the connection is dropped a second before the
-   * server would close it. {@code serverTimeoutNanos} is negative when the server gave no hint.
+   * The idle limit for one connection: the configured maximum, shortened by a server's {@code
+   * Keep-Alive: timeout=} hint so that the connection is dropped a second before the server would
+   * close it. {@code serverTimeoutNanos} is negative when the server gave no hint.
    */
   public long limitNanos(long serverTimeoutNanos) {
     if (serverTimeoutNanos < 0) {
@@ -43,7 +45,9 @@ public final class IdlePolicy {
     return Math.max(0, Math.min(maxIdleNanos, serverTimeoutNanos - 1_000_000_000L));
   }
 
-  /** True when a connection idle since {@code idleSinceNanos}, with the given limit, is expired now. */
+  /**
+   * True when a connection idle since {@code idleSinceNanos}, with the given limit, is expired now.
+   */
   public boolean isExpired(long idleSinceNanos, long limitNanos) {
     return isExpired(idleSinceNanos, ticker.read(), limitNanos);
   }

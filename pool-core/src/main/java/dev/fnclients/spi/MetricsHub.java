@@ -1,9 +1,7 @@
 package dev.fnclients.spi;
 
 import dev.fnclients.pool.FnClientsMetrics;
-
 import dev.fnclients.pool.MetricNames;
-
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -12,9 +10,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The {@link FnClientsMetrics} of one set of clients: hands each transport its {@link TransportStats}
- * and exports them all as Micrometer function counters named by {@link MetricNames}. Bind it to any
- * number of registries; counts are kept whether or not it is bound.
+ * The {@link FnClientsMetrics} of one set of clients: hands each transport its {@link
+ * TransportStats} and exports them all as Micrometer function counters named by {@link
+ * MetricNames}. Bind it to any number of registries; counts are kept whether or not it is bound.
  */
 public final class MetricsHub implements FnClientsMetrics {
   private final List<TransportStats> transports = new CopyOnWriteArrayList<>();
@@ -66,7 +64,9 @@ public final class MetricsHub implements FnClientsMetrics {
     return bound;
   }
 
-  /** A composite of every registry bound, now or later: where transports register their own meters. */
+  /**
+   * A composite of every registry bound, now or later: where transports register their own meters.
+   */
   MeterRegistry registry() {
     return composite().registry();
   }
@@ -79,9 +79,9 @@ public final class MetricsHub implements FnClientsMetrics {
   }
 
   /**
-   * Holds the {@link CompositeMeterRegistry}. A class of its own because the JVM loads the types
-   * a method converts between when it verifies the method's class: kept here, the composite's
-   * classes load only when a transport registers a meter or a registry is bound.
+   * Holds the {@link CompositeMeterRegistry}. A class of its own because the JVM loads the types a
+   * method converts between when it verifies the method's class: kept here, the composite's classes
+   * load only when a transport registers a meter or a registry is bound.
    */
   private static final class Composite {
     private final CompositeMeterRegistry registry = new CompositeMeterRegistry();

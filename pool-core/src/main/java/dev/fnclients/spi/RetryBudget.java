@@ -1,7 +1,6 @@
 package dev.fnclients.spi;
 
 import dev.fnclients.pool.FnClientsConfig;
-
 import java.util.concurrent.atomic.AtomicLong;
 
 /**

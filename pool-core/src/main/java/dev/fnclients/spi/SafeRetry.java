@@ -15,15 +15,18 @@ import java.util.function.LongSupplier;
  * Retries attempts that failed in a way safe to retry, or returned a result the transport calls
  * retryable (an HTTP status such as 503 on an idempotent request), with Resilience4j {@link Retry}:
  * at most {@link FnClientsConfig#retryMaxAttempts()} attempts, each retry after the wait the server
- * asked for ({@code Retry-After}) or else exponential backoff with 50% jitter, and one
- * {@link RetryBudget} for both kinds that refuses retries while most recent attempts fail.
+ * asked for ({@code Retry-After}) or else exponential backoff with 50% jitter, and one {@link
+ * RetryBudget} for both kinds that refuses retries while most recent attempts fail.
  *
  * <p>No wait outlasts the call: a retry whose wait is longer than the call has left, or whose
  * server-asked wait is longer than {@link FnClientsConfig#retryAfterMax()}, is not made; the caller
  * gets the last failure or result at once.
  */
 public final class SafeRetry {
-  /** {@link #call}'s {@code nanosLeft} for a call without a deadline; the same as {@link ConnectionCap#NO_DEADLINE}. */
+  /**
+   * {@link #call}'s {@code nanosLeft} for a call without a deadline; the same as {@link
+   * ConnectionCap#NO_DEADLINE}.
+   */
   public static final long NO_DEADLINE = ConnectionCap.NO_DEADLINE;
 
   private static final LongSupplier NO_DEADLINE_LEFT = new NoDeadline();
@@ -74,7 +77,10 @@ public final class SafeRetry {
   public enum Verdict {
     /** The call succeeded (for the budget) and ends with this result. */
     SUCCESS,
-    /** The result reports a failure (it takes a budget token) but may not be retried: the call ends with it. */
+    /**
+     * The result reports a failure (it takes a budget token) but may not be retried: the call ends
+     * with it.
+     */
     FAILURE,
     /** The result reports a failure that is safe to retry. */
     RETRY
@@ -113,15 +119,24 @@ public final class SafeRetry {
                   .maxAttempts(maxAttempts)
                   // The decision, the wait included, is made by Run.decide before Resilience4j
                   // looks: it needs the call's deadline and attempt count, which these do not see.
-                  .retryOnException(t -> t instanceof RetryableFailure && ((RetryableFailure) t).waitNanos >= 0)
+                  .retryOnException(
+                      t -> t instanceof RetryableFailure && ((RetryableFailure) t).waitNanos >= 0)
                   .retryOnResult(o -> o.waitNanos >= 0)
-                  .intervalBiFunction((attempts, either) -> TimeUnit.NANOSECONDS.toMillis(waitNanos(either) + 999_999))
+                  .intervalBiFunction(
+                      (attempts, either) ->
+                          TimeUnit.NANOSECONDS.toMillis(waitNanos(either) + 999_999))
                   .consumeResultBeforeRetryAttempt((attempts, o) -> o.discard())
                   .failAfterMaxAttempts(false)
                   .build();
           Retry built = Retry.of(name, config);
-          built.getEventPublisher()
-              .onRetry(event -> stats.increment(event.getLastThrowable() != null ? MetricNames.RETRIES : MetricNames.STATUS_RETRIES));
+          built
+              .getEventPublisher()
+              .onRetry(
+                  event ->
+                      stats.increment(
+                          event.getLastThrowable() != null
+                              ? MetricNames.RETRIES
+                              : MetricNames.STATUS_RETRIES));
           retry = built;
         }
         r = retry;
@@ -131,7 +146,9 @@ public final class SafeRetry {
   }
 
   private static long waitNanos(Either<Throwable, Outcome<?>> either) {
-    return either.isLeft() ? ((RetryableFailure) either.getLeft()).waitNanos : either.get().waitNanos;
+    return either.isLeft()
+        ? ((RetryableFailure) either.getLeft()).waitNanos
+        : either.get().waitNanos;
   }
 
   /**
@@ -151,7 +168,8 @@ public final class SafeRetry {
    * @param results judges results, or {@code null} when every result ends the call
    * @param nanosLeft the time the call has left, or {@link #NO_DEADLINE}
    */
-  public <T> T call(Attempt<T> attempt, Results<T> results, LongSupplier nanosLeft) throws IOException {
+  public <T> T call(Attempt<T> attempt, Results<T> results, LongSupplier nanosLeft)
+      throws IOException {
     // The first attempt runs here, outside the retry machinery: most calls end with it, and then
     // allocate nothing for their retries.
     T value;
@@ -202,7 +220,10 @@ public final class SafeRetry {
     return retry();
   }
 
-  /** An attempt's result with the decision about it: {@code waitNanos >= 0} means retry after that wait. */
+  /**
+   * An attempt's result with the decision about it: {@code waitNanos >= 0} means retry after that
+   * wait.
+   */
   private static final class Outcome<T> {
     final T value;
     final Results<T> results;
@@ -219,7 +240,10 @@ public final class SafeRetry {
     }
   }
 
-  /** One call that may be retried: its attempts so far (the first, made by {@link #call}, included) and its deadline. */
+  /**
+   * One call that may be retried: its attempts so far (the first, made by {@link #call}, included)
+   * and its deadline.
+   */
   private final class Run<T> {
     private final Attempt<T> attempt;
     private final Results<T> results;
@@ -232,7 +256,10 @@ public final class SafeRetry {
       this.nanosLeft = nanosLeft;
     }
 
-    /** Runs the next attempt and decides whether what it gives is to be retried, and after what wait. */
+    /**
+     * Runs the next attempt and decides whether what it gives is to be retried, and after what
+     * wait.
+     */
     Outcome<T> next() throws IOException, RetryableFailure {
       attempts++;
       T value;
@@ -280,7 +307,8 @@ public final class SafeRetry {
         wait = TimeUnit.MILLISECONDS.toNanos(backoff().apply(attempts));
       }
       if (wait >= nanosLeft.getAsLong()) {
-        stats.increment(MetricNames.RETRIES_REFUSED_WAIT); // it would still be waiting at the deadline
+        stats.increment(
+            MetricNames.RETRIES_REFUSED_WAIT); // it would still be waiting at the deadline
         return -1;
       }
       return wait;

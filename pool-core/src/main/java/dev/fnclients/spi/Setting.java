@@ -22,9 +22,9 @@ import java.util.TreeSet;
  * are ASCII digits in the documented forms only ({@code 8}, {@code 0.5}, {@code 500ms}), never
  * other scripts' digits or Java literal suffixes.
  *
- * <p>Parsing, printing and range checks are a switch over the kind of value rather than a
- * function per setting: each lambda or method reference would spin a hidden class at first use,
- * and every setting is resolved on the first {@code FnClients} call of a cold instance.
+ * <p>Parsing, printing and range checks are a switch over the kind of value rather than a function
+ * per setting: each lambda or method reference would spin a hidden class at first use, and every
+ * setting is resolved on the first {@code FnClients} call of a cold instance.
  *
  * @param <T> the value type
  */
@@ -33,12 +33,16 @@ public final class Setting<T> {
   // switch over an enum compiles to a synthetic lookup class, two classes more on a cold start.
   /** {@code 500ms}, {@code 45s}, {@code 2m}, {@code 1h} or ISO-8601; a {@link Duration}. */
   static final int DURATION = 0;
+
   /** ASCII digits; an {@link Integer}. */
   static final int INTEGER = 1;
+
   /** ASCII digits with an optional fraction; a {@link Double}. */
   static final int DECIMAL = 2;
+
   /** {@code none}, or HTTP statuses separated by commas; a sorted {@code Set<Integer>}. */
   static final int STATUSES = 3;
+
   /** {@code host:port} or {@code [ipv6]:port}; a {@link String}. */
   static final int HOST_PORT = 4;
 
@@ -53,7 +57,14 @@ public final class Setting<T> {
   private final T defaultValue;
   private final String defaultText;
 
-  Setting(String prefix, String name, int kind, Object min, Object max, T defaultValue, String defaultText) {
+  Setting(
+      String prefix,
+      String name,
+      int kind,
+      Object min,
+      Object max,
+      T defaultValue,
+      String defaultText) {
     this.name = name;
     // StringBuilder and concat() rather than +: javac turns + into invokedynamic, whose bootstrap
     // spins method handles the first time each shape of concatenation runs.
@@ -69,7 +80,10 @@ public final class Setting<T> {
   }
 
   private static String capitalized(String s) {
-    return new StringBuilder(s.length()).append(Character.toUpperCase(s.charAt(0))).append(s, 1, s.length()).toString();
+    return new StringBuilder(s.length())
+        .append(Character.toUpperCase(s.charAt(0)))
+        .append(s, 1, s.length())
+        .toString();
   }
 
   /** {@code maxIdleAge} with {@code separator} before each capital: {@code max_Idle_Age}. */
@@ -119,8 +133,8 @@ public final class Setting<T> {
   }
 
   /**
-   * The accepted range as text, e.g. {@code 100ms to 1h}; quoted in every error and in the
-   * README's table. Computed when asked, so that resolving settings loads no printer.
+   * The accepted range as text, e.g. {@code 100ms to 1h}; quoted in every error and in the README's
+   * table. Computed when asked, so that resolving settings loads no printer.
    */
   @SuppressWarnings("unchecked")
   public String range() {
@@ -138,7 +152,10 @@ public final class Setting<T> {
     return kind == STATUSES || kind == HOST_PORT ? range() : "between " + range();
   }
 
-  /** Parses {@code text} the way an environment variable is read; {@code null} when it does not parse. */
+  /**
+   * Parses {@code text} the way an environment variable is read; {@code null} when it does not
+   * parse.
+   */
   @SuppressWarnings("unchecked")
   public T parse(String text) {
     switch (kind) {
@@ -172,7 +189,9 @@ public final class Setting<T> {
     switch (kind) {
       case STATUSES:
         for (Object s : (Set<?>) value) {
-          if (!(s instanceof Integer) || ((Integer) s).compareTo((Integer) min) < 0 || ((Integer) s).compareTo((Integer) max) > 0) {
+          if (!(s instanceof Integer)
+              || ((Integer) s).compareTo((Integer) min) < 0
+              || ((Integer) s).compareTo((Integer) max) > 0) {
             return false;
           }
         }
@@ -181,7 +200,8 @@ public final class Setting<T> {
         return isHostPort(((String) value).trim());
       default:
         // Duration, Integer and Double are comparable; Double.compareTo puts NaN above everything.
-        return ((Comparable<Object>) value).compareTo(min) >= 0 && ((Comparable<Object>) value).compareTo(max) <= 0;
+        return ((Comparable<Object>) value).compareTo(min) >= 0
+            && ((Comparable<Object>) value).compareTo(max) <= 0;
     }
   }
 
@@ -191,7 +211,8 @@ public final class Setting<T> {
    */
   public T check(T value) {
     if (value == null) {
-      throw new InvalidConfigurationException(name, name + " must not be null; accepted range " + range());
+      throw new InvalidConfigurationException(
+          name, name + " must not be null; accepted range " + range());
     }
     if (!inRange(value)) {
       String was = kind == HOST_PORT ? "'" + value + "'" : print(value);
@@ -221,13 +242,19 @@ public final class Setting<T> {
     return resolve(env, defaultValue);
   }
 
-  /** As {@link #resolve(Environment)}, with {@code fallback} as the default (e.g. one the platform decides). */
+  /**
+   * As {@link #resolve(Environment)}, with {@code fallback} as the default (e.g. one the platform
+   * decides).
+   */
   public T resolve(Environment env, T fallback) {
     T value = read(env);
     return value != null ? value : fallback;
   }
 
-  /** As {@link #resolve(Environment)}, but {@code null} when neither the property nor the variable is set. */
+  /**
+   * As {@link #resolve(Environment)}, but {@code null} when neither the property nor the variable
+   * is set.
+   */
   public T read(Environment env) {
     String source = property;
     String raw = env.getProperty(source);
@@ -240,14 +267,21 @@ public final class Setting<T> {
     }
     if (raw.isBlank()) {
       throw new InvalidConfigurationException(
-          name, source + " is set but empty; unset it for the default or give " + example() + "; accepted range " + range());
+          name,
+          source
+              + " is set but empty; unset it for the default or give "
+              + example()
+              + "; accepted range "
+              + range());
     }
     T value = parse(raw);
     if (value == null) {
-      throw new InvalidConfigurationException(name, source + "='" + raw + "' is not " + example() + "; accepted range " + range());
+      throw new InvalidConfigurationException(
+          name, source + "='" + raw + "' is not " + example() + "; accepted range " + range());
     }
     if (!inRange(value)) {
-      throw new InvalidConfigurationException(name, source + "=" + raw + " is out of range: " + name + " must be " + mustBe());
+      throw new InvalidConfigurationException(
+          name, source + "=" + raw + " is out of range: " + name + " must be " + mustBe());
     }
     return normalized(value);
   }
@@ -267,7 +301,8 @@ public final class Setting<T> {
     }
   }
 
-  // ---- the parsers: ASCII only, no regular expressions (none is compiled unless a value is set) ----
+  // ---- the parsers: ASCII only, no regular expressions (none is compiled unless a value is set)
+  // ----
 
   /** True for an optional minus and ASCII digits from {@code from} on, at least one. */
   private static boolean isDigits(String s, int from) {
@@ -284,7 +319,10 @@ public final class Setting<T> {
     return true;
   }
 
-  /** ASCII digits with an optional minus; values past the int range saturate, so the range check names them. */
+  /**
+   * ASCII digits with an optional minus; values past the int range saturate, so the range check
+   * names them.
+   */
   private static Integer parseInt(String text) {
     String t = text.trim();
     if (!isDigits(t, 0)) {
@@ -304,14 +342,22 @@ public final class Setting<T> {
     return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
   }
 
-  /** ASCII digits with an optional fraction, e.g. {@code 0.25}; no exponent, suffix, NaN or infinity. */
+  /**
+   * ASCII digits with an optional fraction, e.g. {@code 0.25}; no exponent, suffix, NaN or
+   * infinity.
+   */
   private static Double parseDecimal(String text) {
     String t = text.trim();
     int dot = t.indexOf('.');
-    if (dot < 0 ? !isDigits(t, 0) : !isDigits(t.substring(0, dot), 0) || !isDigits(t.substring(dot + 1), 0) || t.charAt(dot + 1) == '-') {
+    if (dot < 0
+        ? !isDigits(t, 0)
+        : !isDigits(t.substring(0, dot), 0)
+            || !isDigits(t.substring(dot + 1), 0)
+            || t.charAt(dot + 1) == '-') {
       return null;
     }
-    return Double.parseDouble(t); // the text is plain decimal digits, which parseDouble reads exactly as written
+    return Double.parseDouble(
+        t); // the text is plain decimal digits, which parseDouble reads exactly as written
   }
 
   /** {@code none}, or three-digit statuses separated by commas (blanks around each ignored). */
@@ -342,16 +388,24 @@ public final class Setting<T> {
     return b.toString();
   }
 
-  /** {@code host:port} (no scheme, path or blank) or {@code [ipv6]:port}, the port one to five ASCII digits. */
+  /**
+   * {@code host:port} (no scheme, path or blank) or {@code [ipv6]:port}, the port one to five ASCII
+   * digits.
+   */
   private static boolean isHostPort(String s) {
     int colon = s.lastIndexOf(':');
-    if (colon <= 0 || s.length() - colon - 1 < 1 || s.length() - colon - 1 > 5 || !isDigits(s.substring(colon + 1), 0)
+    if (colon <= 0
+        || s.length() - colon - 1 < 1
+        || s.length() - colon - 1 > 5
+        || !isDigits(s.substring(colon + 1), 0)
         || s.charAt(colon + 1) == '-') {
       return false;
     }
     String host = s.substring(0, colon);
     if (host.startsWith("[")) {
-      return host.length() > 2 && host.endsWith("]") && host.substring(1, host.length() - 1).matches("[0-9a-fA-F:]+");
+      return host.length() > 2
+          && host.endsWith("]")
+          && host.substring(1, host.length() - 1).matches("[0-9a-fA-F:]+");
     }
     for (int i = 0; i < host.length(); i++) {
       char c = host.charAt(i);

@@ -1,7 +1,6 @@
 package dev.fnclients.spi;
 
 import dev.fnclients.pool.MetricNames;
-
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.Map;

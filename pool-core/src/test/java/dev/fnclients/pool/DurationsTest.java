@@ -63,8 +63,29 @@ class DurationsTest {
   @ParameterizedTest(name = "''{0}''")
   @ValueSource(
       strings = {
-        "", " ", "abc", "10 parsecs", "1.5s", "5d", "5", "ms", "s", "h", "P", "PT", "1h30m", "5 min", "0x10s",
-        "5 s", "+5s", "\u0668s", "\u0665ms", "PT\u0665S", "5\u00a0s", "5sec", "1_000ms"
+        "",
+        " ",
+        "abc",
+        "10 parsecs",
+        "1.5s",
+        "5d",
+        "5",
+        "ms",
+        "s",
+        "h",
+        "P",
+        "PT",
+        "1h30m",
+        "5 min",
+        "0x10s",
+        "5 s",
+        "+5s",
+        "\u0668s",
+        "\u0665ms",
+        "PT\u0665S",
+        "5\u00a0s",
+        "5sec",
+        "1_000ms"
       })
   void textThatIsNotADurationParsesToNullIncludingOtherScriptsDigitsAndInnerBlanks(String text) {
     assertThat(Durations.parse(text)).isNull();

@@ -54,12 +54,18 @@ class FnClientsConfigTest {
           new Row(Settings.RETRY_BUDGET_TOKENS, "1 to 1000", "0", "1001"),
           new Row(Settings.RETRY_BUDGET_TOKEN_RATIO, "0.001 to 1.0", "0.0009", "1.001"),
           new Row(
-              Settings.RETRY_STATUSES, "none, or statuses 400 to 599 separated by commas", "399", "429,600", "none", "400,599"),
+              Settings.RETRY_STATUSES,
+              "none, or statuses 400 to 599 separated by commas",
+              "399",
+              "429,600",
+              "none",
+              "400,599"),
           new Row(Settings.RETRY_AFTER_MAX, "0s to 5m", "-1ms", "301s"),
           new Row(Settings.SHUTDOWN_TIMEOUT, "0s to 1m", "-1ms", "61s"));
 
   /** A setting, its range as printed, values just outside it, and its two ends as written. */
-  record Row(Setting<?> setting, String range, String tooLow, String tooHigh, String min, String max) {
+  record Row(
+      Setting<?> setting, String range, String tooLow, String tooHigh, String min, String max) {
     Row(Setting<?> setting, String range, String tooLow, String tooHigh) {
       this(setting, range, tooLow, tooHigh, range.split(" to ")[0], range.split(" to ")[1]);
     }
@@ -76,14 +82,16 @@ class FnClientsConfigTest {
   }
 
   static Stream<Arguments> boundaryValues() {
-    return ROWS.stream().flatMap(r -> Stream.of(Arguments.of(r, r.min()), Arguments.of(r, r.max())));
+    return ROWS.stream()
+        .flatMap(r -> Stream.of(Arguments.of(r, r.min()), Arguments.of(r, r.max())));
   }
 
   static Stream<Row> rows() {
     return ROWS.stream();
   }
 
-  // ---- reflection over the builder and getters, so that every setting is covered the same way ----
+  // ---- reflection over the builder and getters, so that every setting is covered the same way
+  // ----
 
   private static Method setter(Setting<?> setting) {
     return Arrays.stream(FnClientsConfig.Builder.class.getMethods())
@@ -118,7 +126,8 @@ class FnClientsConfigTest {
     throw new AssertionError("unexpected type " + type);
   }
 
-  private static void set(FnClientsConfig.Builder builder, Setting<?> setting, Object value) throws Throwable {
+  private static void set(FnClientsConfig.Builder builder, Setting<?> setting, Object value)
+      throws Throwable {
     try {
       setter(setting).invoke(builder, value);
     } catch (InvocationTargetException e) {
@@ -150,13 +159,16 @@ class FnClientsConfigTest {
   void settingNamesItsEnvironmentVariableAndSystemPropertyFromItsCamelCaseName(Row row) {
     String snake = row.setting().name().replaceAll("([A-Z])", "_$1");
     assertThat(row.setting().envVar()).isEqualTo("FNCLIENTS_" + snake.toUpperCase());
-    assertThat(row.setting().property()).isEqualTo("fnclients." + snake.replace('_', '-').toLowerCase());
+    assertThat(row.setting().property())
+        .isEqualTo("fnclients." + snake.replace('_', '-').toLowerCase());
   }
 
   @Test
   void settingDerivesConventionalVariableNames() {
-    assertThat(Settings.MAX_CONNECTIONS_PER_HOST.envVar()).isEqualTo("FNCLIENTS_MAX_CONNECTIONS_PER_HOST");
-    assertThat(Settings.MAX_CONNECTIONS_PER_HOST.property()).isEqualTo("fnclients.max-connections-per-host");
+    assertThat(Settings.MAX_CONNECTIONS_PER_HOST.envVar())
+        .isEqualTo("FNCLIENTS_MAX_CONNECTIONS_PER_HOST");
+    assertThat(Settings.MAX_CONNECTIONS_PER_HOST.property())
+        .isEqualTo("fnclients.max-connections-per-host");
     assertThat(Settings.DNS_TTL.envVar()).isEqualTo("FNCLIENTS_DNS_TTL");
     assertThat(Settings.MAX_IDLE_AGE.property()).isEqualTo("fnclients.max-idle-age");
   }
@@ -174,7 +186,10 @@ class FnClientsConfigTest {
     assertThat(thrown).isInstanceOf(InvalidConfigurationException.class);
     InvalidConfigurationException e = (InvalidConfigurationException) thrown;
     assertThat(e.setting()).isEqualTo(setting.name());
-    assertThat(e.getMessage()).contains(setting.property()).contains(setting.range()).contains(value);
+    assertThat(e.getMessage())
+        .contains(setting.property())
+        .contains(setting.range())
+        .contains(value);
   }
 
   @ParameterizedTest(name = "{0} = {1}")
@@ -182,7 +197,8 @@ class FnClientsConfigTest {
   void outOfRangeEnvironmentVariableIsRejectedNamingTheVariableAndTheRange(Row row, String value) {
     Setting<?> setting = row.setting();
 
-    Throwable thrown = catchThrowable(() -> FnClientsConfig.custom(env(Map.of(setting.envVar(), value))));
+    Throwable thrown =
+        catchThrowable(() -> FnClientsConfig.custom(env(Map.of(setting.envVar(), value))));
 
     assertThat(thrown).isInstanceOf(InvalidConfigurationException.class);
     InvalidConfigurationException e = (InvalidConfigurationException) thrown;
@@ -212,8 +228,27 @@ class FnClientsConfigTest {
                       : type == int.class
                           ? List.of("1.5", "abc", "5s", "\u0668", "+8", "8L", "0x8", "\uff18")
                           : type == Set.class
-                              ? List.of("abc", "429;503", "429,,503", "429,", "4290", "42", "\u0664\u0662\u0669", "none,429", "+429", "all")
-                              : List.of("abc", "NaN", "Infinity", "0.5d", "0.5f", "1e-1", ".5", "0,5", "\u0660.5");
+                              ? List.of(
+                                  "abc",
+                                  "429;503",
+                                  "429,,503",
+                                  "429,",
+                                  "4290",
+                                  "42",
+                                  "\u0664\u0662\u0669",
+                                  "none,429",
+                                  "+429",
+                                  "all")
+                              : List.of(
+                                  "abc",
+                                  "NaN",
+                                  "Infinity",
+                                  "0.5d",
+                                  "0.5f",
+                                  "1e-1",
+                                  ".5",
+                                  "0,5",
+                                  "\u0660.5");
               return bad.stream().map(v -> Arguments.of(r, v));
             });
   }
@@ -223,7 +258,8 @@ class FnClientsConfigTest {
   void unparseableEnvironmentVariableIsRejectedNamingTheVariable(Row row, String value) {
     Setting<?> setting = row.setting();
 
-    Throwable thrown = catchThrowable(() -> FnClientsConfig.custom(env(Map.of(setting.envVar(), value))));
+    Throwable thrown =
+        catchThrowable(() -> FnClientsConfig.custom(env(Map.of(setting.envVar(), value))));
 
     assertThat(thrown).isInstanceOf(InvalidConfigurationException.class);
     InvalidConfigurationException e = (InvalidConfigurationException) thrown;
@@ -237,7 +273,10 @@ class FnClientsConfigTest {
     Setting<?> setting = row.setting();
 
     Throwable thrown =
-        catchThrowable(() -> FnClientsConfig.custom(Environment.of(Map.of(), Map.of(setting.property(), value))));
+        catchThrowable(
+            () ->
+                FnClientsConfig.custom(
+                    Environment.of(Map.of(), Map.of(setting.property(), value))));
 
     assertThat(thrown).isInstanceOf(InvalidConfigurationException.class);
     assertThat(((InvalidConfigurationException) thrown).setting()).isEqualTo(setting.name());
@@ -247,7 +286,8 @@ class FnClientsConfigTest {
   @Test
   void invalidSystemPropertyIsReportedEvenWhenTheEnvironmentVariableIsValid() {
     Environment environment =
-        Environment.of(Map.of("FNCLIENTS_MAX_CONNECTIONS", "10"), Map.of("fnclients.max-connections", "lots"));
+        Environment.of(
+            Map.of("FNCLIENTS_MAX_CONNECTIONS", "10"), Map.of("fnclients.max-connections", "lots"));
 
     assertThatThrownBy(() -> FnClientsConfig.custom(environment))
         .isInstanceOf(InvalidConfigurationException.class)
@@ -260,20 +300,26 @@ class FnClientsConfigTest {
 
   @ParameterizedTest(name = "{0} = ''{1}''")
   @MethodSource("blankValues")
-  void emptyOrBlankEnvironmentVariableIsRejectedNamingTheVariableAndTheRange(Row row, String value) {
+  void emptyOrBlankEnvironmentVariableIsRejectedNamingTheVariableAndTheRange(
+      Row row, String value) {
     Setting<?> setting = row.setting();
 
-    Throwable thrown = catchThrowable(() -> FnClientsConfig.custom(env(Map.of(setting.envVar(), value))));
+    Throwable thrown =
+        catchThrowable(() -> FnClientsConfig.custom(env(Map.of(setting.envVar(), value))));
 
     assertThat(thrown).isInstanceOf(InvalidConfigurationException.class);
     InvalidConfigurationException e = (InvalidConfigurationException) thrown;
     assertThat(e.setting()).isEqualTo(setting.name());
-    assertThat(e.getMessage()).contains(setting.envVar()).contains("empty").contains(setting.range());
+    assertThat(e.getMessage())
+        .contains(setting.envVar())
+        .contains("empty")
+        .contains(setting.range());
   }
 
   @ParameterizedTest(name = "{0} = ''{1}''")
   @MethodSource("blankValues")
-  void emptyOrBlankSystemPropertyIsRejectedEvenWhenTheEnvironmentVariableIsValid(Row row, String value) {
+  void emptyOrBlankSystemPropertyIsRejectedEvenWhenTheEnvironmentVariableIsValid(
+      Row row, String value) {
     Setting<?> setting = row.setting();
     Environment environment =
         Environment.of(Map.of(setting.envVar(), row.max()), Map.of(setting.property(), value));
@@ -282,20 +328,27 @@ class FnClientsConfigTest {
 
     assertThat(thrown).isInstanceOf(InvalidConfigurationException.class);
     assertThat(((InvalidConfigurationException) thrown).setting()).isEqualTo(setting.name());
-    assertThat(thrown.getMessage()).contains(setting.property()).contains("empty").contains(setting.range());
+    assertThat(thrown.getMessage())
+        .contains(setting.property())
+        .contains("empty")
+        .contains(setting.range());
   }
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({"' 8 ', 8", "'\t12', 12", "007, 7"})
   void wholeNumbersAreAsciiDigitsWithBlanksAroundIgnored(String text, int expected) {
-    FnClientsConfig config = FnClientsConfig.custom(env(Map.of("FNCLIENTS_MAX_CONNECTIONS", text))).build();
+    FnClientsConfig config =
+        FnClientsConfig.custom(env(Map.of("FNCLIENTS_MAX_CONNECTIONS", text))).build();
 
     assertThat(config.maxConnections()).isEqualTo(expected);
   }
 
   @Test
   void wholeNumberTooLargeForAnIntIsOutOfRangeRatherThanUnreadable() {
-    assertThatThrownBy(() -> FnClientsConfig.custom(env(Map.of("FNCLIENTS_MAX_CONNECTIONS", "99999999999999999999"))))
+    assertThatThrownBy(
+            () ->
+                FnClientsConfig.custom(
+                    env(Map.of("FNCLIENTS_MAX_CONNECTIONS", "99999999999999999999"))))
         .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("out of range")
         .hasMessageContaining("1 to 10000");
@@ -304,7 +357,9 @@ class FnClientsConfigTest {
   @Test
   void overflowingDurationInAnEnvironmentVariableIsRejectedNamingTheVariable() {
     Throwable thrown =
-        catchThrowable(() -> FnClientsConfig.custom(env(Map.of("FNCLIENTS_MAX_IDLE_AGE", "9999999999999999h"))));
+        catchThrowable(
+            () ->
+                FnClientsConfig.custom(env(Map.of("FNCLIENTS_MAX_IDLE_AGE", "9999999999999999h"))));
 
     assertThat(thrown).isInstanceOf(InvalidConfigurationException.class);
     assertThat(thrown.getMessage()).contains("FNCLIENTS_MAX_IDLE_AGE").contains("100ms to 1h");
@@ -355,7 +410,8 @@ class FnClientsConfigTest {
 
   @Test
   void builderRejectsAForeverDurationWithInvalidConfigurationException() {
-    Throwable thrown = catchThrowable(() -> defaults().maxIdleAge(ChronoUnit.FOREVER.getDuration()));
+    Throwable thrown =
+        catchThrowable(() -> defaults().maxIdleAge(ChronoUnit.FOREVER.getDuration()));
 
     assertThat(thrown).isInstanceOf(InvalidConfigurationException.class);
     assertThat(thrown.getMessage()).contains("maxIdleAge").contains("100ms to 1h");
@@ -382,8 +438,10 @@ class FnClientsConfigTest {
         "retryBudgetTokenRatio | 0.5 | 0.25 | 0.2 | 0.2",
       })
   void systemPropertyBeatsEnvironmentVariableWhichBeatsTheDefaultAndABuilderSetterBeatsBoth(
-      String name, String property, String envVar, String builderValue, String expected) throws Throwable {
-    Setting<?> setting = Settings.CORE.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+      String name, String property, String envVar, String builderValue, String expected)
+      throws Throwable {
+    Setting<?> setting =
+        Settings.CORE.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
     Map<String, String> envs = new HashMap<>();
     Map<String, String> props = new HashMap<>();
     if (envVar != null) {
@@ -401,9 +459,19 @@ class FnClientsConfigTest {
   }
 
   @ParameterizedTest(name = "{0} -> {1} ms")
-  @CsvSource({"500ms, 500", "45s, 45000", "2m, 120000", "1h, 3600000", "PT1M, 60000", "pt1m30s, 90000", "' 7s ', 7000", "3S, 3000"})
+  @CsvSource({
+    "500ms, 500",
+    "45s, 45000",
+    "2m, 120000",
+    "1h, 3600000",
+    "PT1M, 60000",
+    "pt1m30s, 90000",
+    "' 7s ', 7000",
+    "3S, 3000"
+  })
   void durationFormatsParse(String text, long expectedMillis) {
-    FnClientsConfig config = FnClientsConfig.custom(env(Map.of("FNCLIENTS_CALL_TIMEOUT", text))).build();
+    FnClientsConfig config =
+        FnClientsConfig.custom(env(Map.of("FNCLIENTS_CALL_TIMEOUT", text))).build();
 
     assertThat(config.callTimeout()).isEqualTo(Duration.ofMillis(expectedMillis));
   }
@@ -419,7 +487,8 @@ class FnClientsConfigTest {
         "none            | none",
       })
   void retryStatusesAreAListOfStatusesOrNone(String text, String printed) {
-    FnClientsConfig config = FnClientsConfig.custom(env(Map.of("FNCLIENTS_RETRY_STATUSES", text))).build();
+    FnClientsConfig config =
+        FnClientsConfig.custom(env(Map.of("FNCLIENTS_RETRY_STATUSES", text))).build();
 
     assertThat(Settings.RETRY_STATUSES.print(config.retryStatuses())).isEqualTo(printed);
   }
@@ -438,7 +507,8 @@ class FnClientsConfigTest {
         .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("retryStatuses")
         .hasMessageContaining("400 to 599");
-    assertThatThrownBy(() -> FnClientsConfig.custom(env(Map.of("FNCLIENTS_RETRY_STATUSES", "429,5xx"))))
+    assertThatThrownBy(
+            () -> FnClientsConfig.custom(env(Map.of("FNCLIENTS_RETRY_STATUSES", "429,5xx"))))
         .isInstanceOf(InvalidConfigurationException.class)
         .hasMessageContaining("FNCLIENTS_RETRY_STATUSES")
         .hasMessageContaining("none, or statuses 400 to 599");
@@ -451,7 +521,8 @@ class FnClientsConfigTest {
     mine.add(500);
 
     assertThat(config.retryStatuses()).containsExactly(503);
-    assertThatThrownBy(() -> config.retryStatuses().add(500)).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> config.retryStatuses().add(500))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 
   // ---- derived values ----
@@ -467,9 +538,13 @@ class FnClientsConfigTest {
 
   @ParameterizedTest(name = "initial={0} max={1} -> {2}")
   @CsvSource({"50ms, 1s, 1s", "2s, 1s, 2s", "1s, 1s, 1s", "10s, 1ms, 10s", "1ms, 1m, 1m"})
-  void effectiveRetryMaxBackoffIsNeverBelowTheInitialBackoff(String initial, String max, String expected) {
+  void effectiveRetryMaxBackoffIsNeverBelowTheInitialBackoff(
+      String initial, String max, String expected) {
     FnClientsConfig config =
-        defaults().retryInitialBackoff(Durations.parse(initial)).retryMaxBackoff(Durations.parse(max)).build();
+        defaults()
+            .retryInitialBackoff(Durations.parse(initial))
+            .retryMaxBackoff(Durations.parse(max))
+            .build();
 
     assertThat(config.effectiveRetryMaxBackoff()).isEqualTo(Durations.parse(expected));
   }
@@ -507,7 +582,10 @@ class FnClientsConfigTest {
     ManualTicker ticker = new ManualTicker();
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     FnClientsConfig.Builder b =
-        FnClientsConfig.custom(EMPTY).platform(Platform.CLOUD_RUN).ticker(ticker).meterRegistry(meters);
+        FnClientsConfig.custom(EMPTY)
+            .platform(Platform.CLOUD_RUN)
+            .ticker(ticker)
+            .meterRegistry(meters);
     // A non-default value for every setting: the top of each range.
     for (Row row : ROWS) {
       set(b, row.setting(), typed(row.setting(), row.max()));
@@ -534,7 +612,10 @@ class FnClientsConfigTest {
   static Stream<Arguments> platformEnvironments() {
     return Stream.of(
         Arguments.of(Map.of(), Platform.OTHER, Duration.ofSeconds(45)),
-        Arguments.of(Map.of("FUNCTION_TARGET", "fn", "K_SERVICE", "fn"), Platform.CLOUD_FUNCTIONS_GEN1, Duration.ofSeconds(90)),
+        Arguments.of(
+            Map.of("FUNCTION_TARGET", "fn", "K_SERVICE", "fn"),
+            Platform.CLOUD_FUNCTIONS_GEN1,
+            Duration.ofSeconds(90)),
         Arguments.of(
             Map.of("FUNCTION_TARGET", "fn", "K_SERVICE", "fn", "K_CONFIGURATION", "fn"),
             Platform.CLOUD_RUN_FUNCTIONS,
@@ -547,7 +628,8 @@ class FnClientsConfigTest {
 
   @ParameterizedTest(name = "{1}")
   @MethodSource("platformEnvironments")
-  void customPicksTheDetectedPlatformsDefaultMaxIdleAge(Map<String, String> vars, Platform platform, Duration idle) {
+  void customPicksTheDetectedPlatformsDefaultMaxIdleAge(
+      Map<String, String> vars, Platform platform, Duration idle) {
     FnClientsConfig config = FnClientsConfig.custom(env(vars)).build();
 
     assertThat(config.platform()).isEqualTo(platform);
@@ -556,7 +638,8 @@ class FnClientsConfigTest {
 
   @ParameterizedTest(name = "{1}")
   @MethodSource("platformEnvironments")
-  void explicitMaxIdleAgeVariableOverridesThePlatformDefault(Map<String, String> vars, Platform platform, Duration idle) {
+  void explicitMaxIdleAgeVariableOverridesThePlatformDefault(
+      Map<String, String> vars, Platform platform, Duration idle) {
     Map<String, String> withOverride = new HashMap<>(vars);
     withOverride.put("FNCLIENTS_MAX_IDLE_AGE", "20s");
 
@@ -568,10 +651,13 @@ class FnClientsConfigTest {
 
   @Test
   void platformSetterResetsMaxIdleAgeToThatPlatformsDefaultUnlessMaxIdleAgeIsSetAfterIt() {
-    FnClientsConfig.Builder fromEnv = FnClientsConfig.custom(env(Map.of("FNCLIENTS_MAX_IDLE_AGE", "20s")));
+    FnClientsConfig.Builder fromEnv =
+        FnClientsConfig.custom(env(Map.of("FNCLIENTS_MAX_IDLE_AGE", "20s")));
 
-    assertThat(fromEnv.platform(Platform.CLOUD_FUNCTIONS_GEN1).build().maxIdleAge()).isEqualTo(Duration.ofSeconds(90));
-    assertThat(fromEnv.maxIdleAge(Duration.ofSeconds(30)).build().maxIdleAge()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(fromEnv.platform(Platform.CLOUD_FUNCTIONS_GEN1).build().maxIdleAge())
+        .isEqualTo(Duration.ofSeconds(90));
+    assertThat(fromEnv.maxIdleAge(Duration.ofSeconds(30)).build().maxIdleAge())
+        .isEqualTo(Duration.ofSeconds(30));
     assertThat(fromEnv.build().platform()).isEqualTo(Platform.CLOUD_FUNCTIONS_GEN1);
   }
 
@@ -579,6 +665,8 @@ class FnClientsConfigTest {
   void toStringPrintsEveryDurationInItsShortForm() {
     String s = defaults().build().toString();
 
-    assertThat(s).contains("maxIdleAge=45s", "dnsStaleIfError=10m", "retryInitialBackoff=50ms", "platform=OTHER");
+    assertThat(s)
+        .contains(
+            "maxIdleAge=45s", "dnsStaleIfError=10m", "retryInitialBackoff=50ms", "platform=OTHER");
   }
 }

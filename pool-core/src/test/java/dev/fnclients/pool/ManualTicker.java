@@ -3,7 +3,10 @@ package dev.fnclients.pool;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A {@link Ticker} that only moves when a test advances it. Starts at an arbitrary non-zero reading. */
+/**
+ * A {@link Ticker} that only moves when a test advances it. Starts at an arbitrary non-zero
+ * reading.
+ */
 public final class ManualTicker implements Ticker {
   private final AtomicLong nanos;
 

@@ -24,11 +24,22 @@ class PlatformTest {
             "function without K_CONFIGURATION",
             Map.of("FUNCTION_TARGET", "handler", "K_SERVICE", "fn"),
             Platform.CLOUD_FUNCTIONS_GEN1),
-        Arguments.of("FUNCTION_TARGET alone", Map.of("FUNCTION_TARGET", "handler"), Platform.CLOUD_FUNCTIONS_GEN1),
-        Arguments.of("old runtime FUNCTION_NAME", Map.of("FUNCTION_NAME", "fn"), Platform.CLOUD_FUNCTIONS_GEN1),
-        Arguments.of("old runtime FUNCTION_REGION", Map.of("FUNCTION_REGION", "us-central1"), Platform.CLOUD_FUNCTIONS_GEN1),
         Arguments.of(
-            "FUNCTION_SIGNATURE_TYPE alone", Map.of("FUNCTION_SIGNATURE_TYPE", "http"), Platform.CLOUD_FUNCTIONS_GEN1),
+            "FUNCTION_TARGET alone",
+            Map.of("FUNCTION_TARGET", "handler"),
+            Platform.CLOUD_FUNCTIONS_GEN1),
+        Arguments.of(
+            "old runtime FUNCTION_NAME",
+            Map.of("FUNCTION_NAME", "fn"),
+            Platform.CLOUD_FUNCTIONS_GEN1),
+        Arguments.of(
+            "old runtime FUNCTION_REGION",
+            Map.of("FUNCTION_REGION", "us-central1"),
+            Platform.CLOUD_FUNCTIONS_GEN1),
+        Arguments.of(
+            "FUNCTION_SIGNATURE_TYPE alone",
+            Map.of("FUNCTION_SIGNATURE_TYPE", "http"),
+            Platform.CLOUD_FUNCTIONS_GEN1),
         Arguments.of(
             "FUNCTION_SIGNATURE_TYPE with K_CONFIGURATION",
             Map.of("FUNCTION_SIGNATURE_TYPE", "http", "K_CONFIGURATION", "fn"),
@@ -55,15 +66,19 @@ class PlatformTest {
 
   @ParameterizedTest(name = "{0} -> {2}")
   @MethodSource("environments")
-  void detectsThePlatformFromTheEnvironment(String label, Map<String, String> env, Platform expected) {
+  void detectsThePlatformFromTheEnvironment(
+      String label, Map<String, String> env, Platform expected) {
     assertThat(Platform.detect(TestSupport.env(env))).isEqualTo(expected);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("environments")
-  void systemPropertiesPlayNoPartInDetection(String label, Map<String, String> env, Platform expected) {
+  void systemPropertiesPlayNoPartInDetection(
+      String label, Map<String, String> env, Platform expected) {
     // The same names as system properties must not change the answer.
-    Environment withProps = Environment.of(env, Map.of("FUNCTION_TARGET", "x", "K_SERVICE", "y", "K_CONFIGURATION", "z"));
+    Environment withProps =
+        Environment.of(
+            env, Map.of("FUNCTION_TARGET", "x", "K_SERVICE", "y", "K_CONFIGURATION", "z"));
 
     assertThat(Platform.detect(withProps)).isEqualTo(expected);
   }
@@ -75,7 +90,8 @@ class PlatformTest {
     "CLOUD_RUN,            600, 450",
     "OTHER,                 60, 45",
   })
-  void defaultMaxIdleAgeIsThreeQuartersOfTheIdleWindow(Platform platform, long windowSeconds, long idleSeconds) {
+  void defaultMaxIdleAgeIsThreeQuartersOfTheIdleWindow(
+      Platform platform, long windowSeconds, long idleSeconds) {
     assertThat(platform.idleWindow()).isEqualTo(Duration.ofSeconds(windowSeconds));
     assertThat(platform.defaultMaxIdleAge()).isEqualTo(Duration.ofSeconds(idleSeconds));
   }

@@ -37,7 +37,9 @@ public final class TestSupport {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!wanted.contains(thread.getState())) {
       assertThat(System.nanoTime() - deadline)
-          .as("%s did not reach %s within 10 s (is %s)", thread.getName(), wanted, thread.getState())
+          .as(
+              "%s did not reach %s within 10 s (is %s)",
+              thread.getName(), wanted, thread.getState())
           .isNegative();
       assertThat(thread.getState())
           .as("%s ended before reaching %s", thread.getName(), wanted)

@@ -1,7 +1,5 @@
 package dev.fnclients.pool;
 
-import dev.fnclients.spi.ClientRegistry;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,10 +21,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** pool-core must stay transport-free: adapters depend on it, never the reverse. */
 class TransportFreeTest {
-  private static final List<String> FORBIDDEN = List.of("okhttp3/", "io/grpc/", "com/google/cloud/pubsub");
+  private static final List<String> FORBIDDEN =
+      List.of("okhttp3/", "io/grpc/", "com/google/cloud/pubsub");
 
   @ParameterizedTest
-  @ValueSource(strings = {"okhttp3.OkHttpClient", "io.grpc.ManagedChannel", "com.google.cloud.pubsub.v1.Publisher"})
+  @ValueSource(
+      strings = {
+        "okhttp3.OkHttpClient",
+        "io.grpc.ManagedChannel",
+        "com.google.cloud.pubsub.v1.Publisher"
+      })
   void transportClassesAreNotOnTheClasspath(String className) {
     assertThatThrownBy(() -> Class.forName(className, false, getClass().getClassLoader()))
         .isInstanceOf(ClassNotFoundException.class);
@@ -34,13 +38,15 @@ class TransportFreeTest {
 
   @Test
   void noCompiledClassOfPoolCoreReferencesATransport() throws IOException, URISyntaxException {
-    Path location = Path.of(FnClientsConfig.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path location =
+        Path.of(FnClientsConfig.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     List<String> classes = new ArrayList<>();
     List<String> offenders = new ArrayList<>();
 
     if (Files.isDirectory(location)) {
       try (Stream<Path> files = Files.walk(location)) {
-        for (Path file : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".class"))::iterator) {
+        for (Path file :
+            (Iterable<Path>) files.filter(p -> p.toString().endsWith(".class"))::iterator) {
           classes.add(file.toString());
           check(location.relativize(file).toString(), Files.readAllBytes(file), offenders);
         }

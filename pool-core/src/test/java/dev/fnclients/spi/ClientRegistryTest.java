@@ -1,13 +1,12 @@
 package dev.fnclients.spi;
 
-import dev.fnclients.pool.MetricNames;
-
 import static dev.fnclients.pool.TestSupport.awaitState;
 import static dev.fnclients.pool.TestSupport.shutdownAndAwait;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.fnclients.pool.MetricNames;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +49,10 @@ class ClientRegistryTest {
   private final Map<Client, AtomicInteger> closes = new ConcurrentHashMap<>();
   private final ClientRegistry<String, Client> registry =
       new ClientRegistry<>(
-          "test", (client, timeout) -> closes.computeIfAbsent(client, c -> new AtomicInteger()).incrementAndGet(), stats);
+          "test",
+          (client, timeout) ->
+              closes.computeIfAbsent(client, c -> new AtomicInteger()).incrementAndGet(),
+          stats);
 
   private static void await(CountDownLatch latch) {
     try {
@@ -77,7 +79,8 @@ class ClientRegistryTest {
   }
 
   @Test
-  void exactlyOneBuildHappensUnder64ConcurrentFirstCallsAndAllCallersGetTheSameClient() throws Exception {
+  void exactlyOneBuildHappensUnder64ConcurrentFirstCallsAndAllCallersGetTheSameClient()
+      throws Exception {
     int callers = 64;
     List<Thread> threads = new CopyOnWriteArrayList<>();
     ExecutorService pool = recordingPool(callers, threads);
@@ -129,12 +132,20 @@ class ClientRegistryTest {
 
   static Stream<Arguments> buildFailures() {
     return Stream.of(
-        Arguments.of("runtime exception", (Supplier<Client>) () -> {
-          throw new IllegalStateException("backend down");
-        }, IllegalStateException.class),
-        Arguments.of("error", (Supplier<Client>) () -> {
-          throw new ExceptionInInitializerError("static init failed");
-        }, ExceptionInInitializerError.class),
+        Arguments.of(
+            "runtime exception",
+            (Supplier<Client>)
+                () -> {
+                  throw new IllegalStateException("backend down");
+                },
+            IllegalStateException.class),
+        Arguments.of(
+            "error",
+            (Supplier<Client>)
+                () -> {
+                  throw new ExceptionInInitializerError("static init failed");
+                },
+            ExceptionInInitializerError.class),
         Arguments.of("null client", (Supplier<Client>) () -> null, NullPointerException.class));
   }
 
@@ -164,14 +175,19 @@ class ClientRegistryTest {
   void failedBuildThrowsTheFactorysOwnExceptionInstance() {
     IllegalStateException boom = new IllegalStateException("boom");
 
-    assertThatThrownBy(() -> registry.get("k", key -> {
-          throw boom;
-        }))
+    assertThatThrownBy(
+            () ->
+                registry.get(
+                    "k",
+                    key -> {
+                      throw boom;
+                    }))
         .isSameAs(boom);
   }
 
   @Test
-  void callersWaitingOnABuildThatFailsRetryAndGetAClientInsteadOfTheBuildersException() throws Exception {
+  void callersWaitingOnABuildThatFailsRetryAndGetAClientInsteadOfTheBuildersException()
+      throws Exception {
     int waiters = 8;
     List<Thread> threads = new CopyOnWriteArrayList<>();
     ExecutorService pool = recordingPool(waiters + 1, threads);
@@ -213,7 +229,9 @@ class ClientRegistryTest {
           .isSameAs(boom);
       Client retried = waiterCalls.get(0).get(10, SECONDS);
       for (Future<Client> call : waiterCalls) {
-        assertThat(call.get(10, SECONDS)).as("no waiter sees the builder's exception").isSameAs(retried);
+        assertThat(call.get(10, SECONDS))
+            .as("no waiter sees the builder's exception")
+            .isSameAs(retried);
       }
       assertThat(retried.name).isEqualTo("k#2");
       assertThat(builds).as("one failed build, then exactly one good one").hasValue(2);
@@ -262,9 +280,13 @@ class ClientRegistryTest {
     for (String key : List.of("a", "b", "c")) {
       built.add(registry.get(key, Client::new));
     }
-    assertThatThrownBy(() -> registry.get("broken", key -> {
-          throw new IllegalStateException("never built");
-        }))
+    assertThatThrownBy(
+            () ->
+                registry.get(
+                    "broken",
+                    key -> {
+                      throw new IllegalStateException("never built");
+                    }))
         .isInstanceOf(IllegalStateException.class);
 
     registry.close(Duration.ofSeconds(5));
@@ -306,7 +328,8 @@ class ClientRegistryTest {
     assertThatThrownBy(() -> registry.get("a", Client::new))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("test");
-    assertThatThrownBy(() -> registry.get("new-key", Client::new)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> registry.get("new-key", Client::new))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   @Test

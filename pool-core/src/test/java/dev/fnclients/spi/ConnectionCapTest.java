@@ -1,19 +1,15 @@
 package dev.fnclients.spi;
 
-import dev.fnclients.pool.MetricNames;
-
-import dev.fnclients.pool.TestSupport;
-
-import dev.fnclients.pool.FnClientsConfig;
-
-import dev.fnclients.pool.ConnectionCapExceededException;
-
 import static dev.fnclients.pool.TestSupport.awaitState;
 import static dev.fnclients.pool.TestSupport.shutdownAndAwait;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.fnclients.pool.ConnectionCapExceededException;
+import dev.fnclients.pool.FnClientsConfig;
+import dev.fnclients.pool.MetricNames;
+import dev.fnclients.pool.TestSupport;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +46,9 @@ class ConnectionCapTest {
     assertThat(e.cap()).isEqualTo("maxConnectionsPerHost");
     assertThat(e.limit()).isEqualTo(2);
     assertThat(e.host()).isEqualTo("api.example.com:443");
-    assertThat(e.getMessage()).contains("api.example.com:443").contains("FNCLIENTS_MAX_CONNECTIONS_PER_HOST");
+    assertThat(e.getMessage())
+        .contains("api.example.com:443")
+        .contains("FNCLIENTS_MAX_CONNECTIONS_PER_HOST");
     assertThat(cap.inUse("api.example.com:443")).isEqualTo(2);
     assertThat(cap.inUse()).isEqualTo(2);
     // Other hosts are not affected by one host's cap.
@@ -87,14 +85,19 @@ class ConnectionCapTest {
   @Test
   void capOfConfigUsesItsLimitsAndWait() throws Exception {
     FnClientsConfig config =
-        TestSupport.defaults().maxConnections(3).maxConnectionsPerHost(9).capWait(Duration.ZERO).build();
+        TestSupport.defaults()
+            .maxConnections(3)
+            .maxConnectionsPerHost(9)
+            .capWait(Duration.ZERO)
+            .build();
     ConnectionCap cap = ConnectionCap.of(config, stats);
     for (int i = 0; i < 3; i++) {
       cap.acquire("h");
     }
 
     assertThat(cap.maxPerHost()).isEqualTo(3);
-    assertThat(catchThrowable(() -> cap.acquire("h"))).isInstanceOf(ConnectionCapExceededException.class);
+    assertThat(catchThrowable(() -> cap.acquire("h")))
+        .isInstanceOf(ConnectionCapExceededException.class);
   }
 
   @Test
@@ -104,7 +107,9 @@ class ConnectionCapTest {
 
     Throwable thrown = catchThrowable(() -> cap.acquire("h"));
 
-    assertThat(thrown).isInstanceOf(ConnectionCapExceededException.class).hasMessageContaining("waited 0 ms");
+    assertThat(thrown)
+        .isInstanceOf(ConnectionCapExceededException.class)
+        .hasMessageContaining("waited 0 ms");
     assertThat(stats.count(MetricNames.CAP_REJECTIONS)).isEqualTo(1);
     assertThat(stats.count(MetricNames.CAP_WAITS)).isEqualTo(1);
   }
@@ -115,7 +120,12 @@ class ConnectionCapTest {
     cap.acquire("h");
 
     Throwable thrown =
-        catchThrowable(() -> cap.acquire("h", Duration.ofMillis(20).toNanos(), ConnectionCapExceededException.CALL_TIMEOUT));
+        catchThrowable(
+            () ->
+                cap.acquire(
+                    "h",
+                    Duration.ofMillis(20).toNanos(),
+                    ConnectionCapExceededException.CALL_TIMEOUT));
 
     assertThat(thrown).isInstanceOf(ConnectionCapExceededException.class);
     ConnectionCapExceededException e = (ConnectionCapExceededException) thrown;
@@ -129,10 +139,12 @@ class ConnectionCapTest {
     ConnectionCap cap = new ConnectionCap(1, 1, LONG_WAIT, stats);
     cap.acquire("h");
 
-    Throwable thrown = catchThrowable(() -> cap.acquire("h", 0, ConnectionCapExceededException.DEADLINE));
+    Throwable thrown =
+        catchThrowable(() -> cap.acquire("h", 0, ConnectionCapExceededException.DEADLINE));
 
     assertThat(thrown).isInstanceOf(ConnectionCapExceededException.class);
-    assertThat(((ConnectionCapExceededException) thrown).waitLimit()).isEqualTo(ConnectionCapExceededException.DEADLINE);
+    assertThat(((ConnectionCapExceededException) thrown).waitLimit())
+        .isEqualTo(ConnectionCapExceededException.DEADLINE);
   }
 
   @Test
@@ -141,9 +153,12 @@ class ConnectionCapTest {
     cap.acquire("h");
 
     Throwable thrown =
-        catchThrowable(() -> cap.acquire("h", LONG_WAIT.toNanos(), ConnectionCapExceededException.CALL_TIMEOUT));
+        catchThrowable(
+            () ->
+                cap.acquire("h", LONG_WAIT.toNanos(), ConnectionCapExceededException.CALL_TIMEOUT));
 
-    assertThat(((ConnectionCapExceededException) thrown).waitLimit()).isEqualTo(ConnectionCapExceededException.CAP_WAIT);
+    assertThat(((ConnectionCapExceededException) thrown).waitLimit())
+        .isEqualTo(ConnectionCapExceededException.CAP_WAIT);
     assertThat(thrown.getMessage()).contains("(capWait)");
   }
 
@@ -208,11 +223,13 @@ class ConnectionCapTest {
     // And the cap still holds at its limit: a double close did not mint an extra permit.
     cap.acquire("h");
     cap.acquire("h");
-    assertThat(catchThrowable(() -> cap.acquire("h"))).isInstanceOf(ConnectionCapExceededException.class);
+    assertThat(catchThrowable(() -> cap.acquire("h")))
+        .isInstanceOf(ConnectionCapExceededException.class);
   }
 
   @Test
-  void interruptWhileWaitingAtTheTotalCapThrowsInterruptedIoExceptionAndLeaksNoPermit() throws Exception {
+  void interruptWhileWaitingAtTheTotalCapThrowsInterruptedIoExceptionAndLeaksNoPermit()
+      throws Exception {
     ConnectionCap cap = new ConnectionCap(1, 1, LONG_WAIT, stats);
     ConnectionCap.Permit held = cap.acquire("a");
     assertInterruptedWhileWaiting(cap, "b");
@@ -226,7 +243,8 @@ class ConnectionCapTest {
   }
 
   @Test
-  void interruptWhileWaitingAtThePerHostCapThrowsInterruptedIoExceptionAndLeaksNoPermit() throws Exception {
+  void interruptWhileWaitingAtThePerHostCapThrowsInterruptedIoExceptionAndLeaksNoPermit()
+      throws Exception {
     ConnectionCap cap = new ConnectionCap(5, 1, LONG_WAIT, stats);
     ConnectionCap.Permit held = cap.acquire("a");
     assertInterruptedWhileWaiting(cap, "a");
@@ -238,7 +256,8 @@ class ConnectionCapTest {
     assertThat(cap.inUse("a")).isZero();
   }
 
-  private static void assertInterruptedWhileWaiting(ConnectionCap cap, String host) throws Exception {
+  private static void assertInterruptedWhileWaiting(ConnectionCap cap, String host)
+      throws Exception {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     AtomicReference<Thread> waiterThread = new AtomicReference<>();
     CountDownLatch started = new CountDownLatch(1);

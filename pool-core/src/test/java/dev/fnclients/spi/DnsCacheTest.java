@@ -1,13 +1,11 @@
 package dev.fnclients.spi;
 
-import dev.fnclients.pool.TestSupport;
-
-import dev.fnclients.pool.ManualTicker;
-import dev.fnclients.pool.MetricNames;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.fnclients.pool.ManualTicker;
+import dev.fnclients.pool.MetricNames;
+import dev.fnclients.pool.TestSupport;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -110,7 +108,9 @@ class DnsCacheTest {
     ticker.advance(Duration.ofSeconds(2)); // ttl + staleIfError + 1s
     Throwable thrown = catchThrowable(() -> dns.lookup("h", resolver));
 
-    assertThat(thrown).isInstanceOf(UnknownHostException.class).hasMessageContaining("resolver down");
+    assertThat(thrown)
+        .isInstanceOf(UnknownHostException.class)
+        .hasMessageContaining("resolver down");
     assertThat(stats.count(MetricNames.DNS_FAILED)).isEqualTo(1);
     assertThat(stats.count(MetricNames.DNS_STALE)).isEqualTo(2);
   }
@@ -135,7 +135,8 @@ class DnsCacheTest {
     DnsCache dns = cache(TTL, STALE);
     resolver.failing = true;
 
-    assertThat(catchThrowable(() -> dns.lookup("h", resolver))).isInstanceOf(UnknownHostException.class);
+    assertThat(catchThrowable(() -> dns.lookup("h", resolver)))
+        .isInstanceOf(UnknownHostException.class);
     assertThat(stats.count(MetricNames.DNS_FAILED)).isEqualTo(1);
   }
 
@@ -172,14 +173,16 @@ class DnsCacheTest {
     resolver.failing = true;
     ticker.advance(TTL);
 
-    assertThat(catchThrowable(() -> dns.lookup("h", resolver))).isInstanceOf(UnknownHostException.class);
+    assertThat(catchThrowable(() -> dns.lookup("h", resolver)))
+        .isInstanceOf(UnknownHostException.class);
     assertThat(stats.count(MetricNames.DNS_STALE)).isZero();
   }
 
   @Test
   void cacheOfConfigUsesItsTtlAndTicker() throws Exception {
     DnsCache dns =
-        DnsCache.of(TestSupport.defaults().dnsTtl(Duration.ofSeconds(2)).ticker(ticker).build(), stats);
+        DnsCache.of(
+            TestSupport.defaults().dnsTtl(Duration.ofSeconds(2)).ticker(ticker).build(), stats);
     dns.lookup("h", resolver);
     ticker.advance(Duration.ofSeconds(1));
     dns.lookup("h", resolver);

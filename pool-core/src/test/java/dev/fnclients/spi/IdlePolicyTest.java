@@ -1,13 +1,10 @@
 package dev.fnclients.spi;
 
-import dev.fnclients.pool.TestSupport;
-
-import dev.fnclients.pool.FnClientsConfig;
-
-import dev.fnclients.pool.ManualTicker;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fnclients.pool.FnClientsConfig;
+import dev.fnclients.pool.ManualTicker;
+import dev.fnclients.pool.TestSupport;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -93,7 +90,8 @@ class IdlePolicyTest {
   @Test
   void policyOfConfigUsesItsMaxIdleAgeAndTicker() {
     ManualTicker ticker = new ManualTicker(42);
-    FnClientsConfig config = TestSupport.defaults().maxIdleAge(Duration.ofSeconds(7)).ticker(ticker).build();
+    FnClientsConfig config =
+        TestSupport.defaults().maxIdleAge(Duration.ofSeconds(7)).ticker(ticker).build();
 
     IdlePolicy policy = IdlePolicy.of(config);
 

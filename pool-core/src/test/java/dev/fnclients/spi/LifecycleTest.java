@@ -48,8 +48,12 @@ class LifecycleTest {
 
     lifecycle.shutdown();
 
-    assertThat(budgets).hasSize(2).allSatisfy(b -> assertThat(b).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(5)));
-    assertThat(budgets.get(1)).as("the second part gets what is left").isLessThanOrEqualTo(budgets.get(0));
+    assertThat(budgets)
+        .hasSize(2)
+        .allSatisfy(b -> assertThat(b).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(5)));
+    assertThat(budgets.get(1))
+        .as("the second part gets what is left")
+        .isLessThanOrEqualTo(budgets.get(0));
     assertThat(lifecycle.timeout()).isEqualTo(Duration.ofSeconds(5));
   }
 
@@ -90,7 +94,8 @@ class LifecycleTest {
   void hangingPartDoesNotStopShutdownFromReturningAndLaterPartsStillGetClosed() throws Exception {
     Duration timeout = Duration.ofMillis(500);
     Lifecycle lifecycle = new Lifecycle(timeout);
-    CountDownLatch hangs = new CountDownLatch(1); // released only in finally, to end the daemon thread
+    CountDownLatch hangs =
+        new CountDownLatch(1); // released only in finally, to end the daemon thread
     CountDownLatch hangStarted = new CountDownLatch(1);
     CountDownLatch laterClosed = new CountDownLatch(1);
     AtomicReference<Duration> laterBudget = new AtomicReference<>();
@@ -113,7 +118,9 @@ class LifecycleTest {
       assertThat(inTime).isFalse();
       assertThat(took).as("bounded by the timeout, generously").isLessThan(timeout.plusSeconds(2));
       assertThat(hangStarted.getCount()).isZero();
-      assertThat(laterClosed.await(10, SECONDS)).as("the part after the hanging one was closed").isTrue();
+      assertThat(laterClosed.await(10, SECONDS))
+          .as("the part after the hanging one was closed")
+          .isTrue();
       // The hanging part used the whole budget: the later part is told to close with what is left.
       assertThat(laterBudget.get()).isEqualTo(Duration.ZERO);
       assertThat(closed).containsExactly("before");
@@ -178,7 +185,8 @@ class LifecycleTest {
       // Let the first shutdown finish only once this thread is blocked in its own shutdown() call.
       pool.submit(
           () -> {
-            awaitState(self, Thread.State.WAITING, Thread.State.TIMED_WAITING, Thread.State.BLOCKED);
+            awaitState(
+                self, Thread.State.WAITING, Thread.State.TIMED_WAITING, Thread.State.BLOCKED);
             release.countDown();
             return null;
           });

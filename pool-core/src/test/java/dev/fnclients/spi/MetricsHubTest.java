@@ -1,9 +1,8 @@
 package dev.fnclients.spi;
 
-import dev.fnclients.pool.MetricNames;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fnclients.pool.MetricNames;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
@@ -64,7 +63,9 @@ class MetricsHubTest {
     assertThat(counter.count()).isEqualTo(2.0);
     assertThat(counter.getId().getDescription()).isEqualTo(metric.description());
     Set<String> expectedKeys = tagKey == null ? Set.of("transport") : Set.of("transport", tagKey);
-    assertThat(counter.getId().getTags()).extracting(Tag::getKey).containsExactlyInAnyOrderElementsOf(expectedKeys);
+    assertThat(counter.getId().getTags())
+        .extracting(Tag::getKey)
+        .containsExactlyInAnyOrderElementsOf(expectedKeys);
   }
 
   @Test
@@ -93,8 +94,10 @@ class MetricsHubTest {
     after.increment(MetricNames.RETRIES);
     after.increment(MetricNames.RETRIES);
 
-    assertThat(counter("fnclients.retries", "transport", "http", "reason", "connection").count()).isEqualTo(1.0);
-    assertThat(counter("fnclients.retries", "transport", "pubsub", "reason", "connection").count()).isEqualTo(2.0);
+    assertThat(counter("fnclients.retries", "transport", "http", "reason", "connection").count())
+        .isEqualTo(1.0);
+    assertThat(counter("fnclients.retries", "transport", "pubsub", "reason", "connection").count())
+        .isEqualTo(2.0);
   }
 
   @Test
@@ -132,7 +135,11 @@ class MetricsHubTest {
 
     for (SimpleMeterRegistry r : List.of(registry, other)) {
       assertThat(r.getMeters()).hasSize(2 * MetricNames.values().length);
-      assertThat(r.get("fnclients.dns.lookups").tags("transport", "http", "outcome", "cached").functionCounter().count())
+      assertThat(
+              r.get("fnclients.dns.lookups")
+                  .tags("transport", "http", "outcome", "cached")
+                  .functionCounter()
+                  .count())
           .isEqualTo(1.0);
     }
   }

@@ -18,10 +18,14 @@ class ReadmeTablesTest {
     return Files.readString(Path.of("..", "README.md"));
   }
 
-  /** The rows of the Settings table, by environment variable: setting, variable, property, default, range, what. */
+  /**
+   * The rows of the Settings table, by environment variable: setting, variable, property, default,
+   * range, what.
+   */
   private static Map<String, String[]> settingsRows() throws IOException {
     String readme = readme();
-    String section = readme.substring(readme.indexOf("\n## Settings\n"), readme.indexOf("\n## Metrics\n"));
+    String section =
+        readme.substring(readme.indexOf("\n## Settings\n"), readme.indexOf("\n## Metrics\n"));
     Map<String, String[]> rows = new LinkedHashMap<>();
     for (String line : section.split("\n")) {
       if (line.startsWith("| `") && line.contains("| `FNCLIENTS_")) {
@@ -37,7 +41,8 @@ class ReadmeTablesTest {
   }
 
   @Test
-  void everyDeclaredSettingHasOneRowWithItsNameVariablePropertyDefaultAndRange() throws IOException {
+  void everyDeclaredSettingHasOneRowWithItsNameVariablePropertyDefaultAndRange()
+      throws IOException {
     Map<String, String[]> rows = settingsRows();
     for (Setting<?> setting : Settings.ALL) {
       String[] row = rows.get("`" + setting.envVar() + "`");

@@ -1,9 +1,8 @@
 package dev.fnclients.spi;
 
-import dev.fnclients.pool.TestSupport;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fnclients.pool.TestSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -24,7 +23,9 @@ class RetryBudgetTest {
     RetryBudget budget = new RetryBudget(maxTokens, 0.1);
 
     for (int i = 1; i <= allowedFailures; i++) {
-      assertThat(budget.onFailure()).as("failure %d leaves %d > %d/2", i, maxTokens - i, maxTokens).isTrue();
+      assertThat(budget.onFailure())
+          .as("failure %d leaves %d > %d/2", i, maxTokens - i, maxTokens)
+          .isTrue();
     }
     assertThat(budget.onFailure()).as("failure %d", allowedFailures + 1).isFalse();
     assertThat(budget.onFailure()).isFalse();
@@ -89,7 +90,8 @@ class RetryBudgetTest {
   @Test
   void budgetOfConfigUsesItsTokensAndRatio() {
     RetryBudget budget =
-        RetryBudget.of(TestSupport.defaults().retryBudgetTokens(4).retryBudgetTokenRatio(0.25).build());
+        RetryBudget.of(
+            TestSupport.defaults().retryBudgetTokens(4).retryBudgetTokenRatio(0.25).build());
 
     assertThat(budget.tokens()).isEqualTo(4.0);
     assertThat(budget.onFailure()).isTrue(); // 3 > 2

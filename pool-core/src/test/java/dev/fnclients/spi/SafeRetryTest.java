@@ -1,13 +1,11 @@
 package dev.fnclients.spi;
 
-import dev.fnclients.pool.MetricNames;
-
-import dev.fnclients.pool.FnClientsConfig;
-import dev.fnclients.pool.TestSupport;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.fnclients.pool.FnClientsConfig;
+import dev.fnclients.pool.MetricNames;
+import dev.fnclients.pool.TestSupport;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketException;
@@ -28,20 +26,22 @@ class SafeRetryTest {
 
   /** Fast backoff so that retries cost a millisecond or two. */
   private static FnClientsConfig.Builder fast() {
-    return TestSupport.defaults().retryInitialBackoff(Duration.ofMillis(1)).retryMaxBackoff(Duration.ofMillis(2));
+    return TestSupport.defaults()
+        .retryInitialBackoff(Duration.ofMillis(1))
+        .retryMaxBackoff(Duration.ofMillis(2));
   }
 
   @ParameterizedTest(name = "maxAttempts={0}")
   @ValueSource(ints = {1, 2, 3, 5})
   void retryableFailureIsRetriedUpToMaxAttemptsThenTheUnwrappedCauseIsThrown(int maxAttempts) {
     // A budget big enough never to interfere.
-    SafeRetry retry = new SafeRetry("t", fast().retryMaxAttempts(maxAttempts).build(), new RetryBudget(1000, 0.1), stats);
+    SafeRetry retry =
+        new SafeRetry(
+            "t", fast().retryMaxAttempts(maxAttempts).build(), new RetryBudget(1000, 0.1), stats);
     AtomicInteger attempts = new AtomicInteger();
     SocketException reset = new SocketException("Connection reset");
 
-    Throwable thrown =
-        catchThrowable(
-            () -> retry.call(resetting(attempts, reset)));
+    Throwable thrown = catchThrowable(() -> retry.call(resetting(attempts, reset)));
 
     assertThat(thrown).isSameAs(reset);
     assertThat(attempts).hasValue(maxAttempts);
@@ -154,7 +154,10 @@ class SafeRetryTest {
     int maxAttempts = 3;
     int budgetTokens = 10;
     SafeRetry retry =
-        new SafeRetry("storm", fast().retryMaxAttempts(maxAttempts).retryBudgetTokens(budgetTokens).build(), stats);
+        new SafeRetry(
+            "storm",
+            fast().retryMaxAttempts(maxAttempts).retryBudgetTokens(budgetTokens).build(),
+            stats);
     AtomicInteger attempts = new AtomicInteger();
 
     for (int i = 0; i < calls; i++) {
@@ -175,7 +178,8 @@ class SafeRetryTest {
     // in the whole storm, however many calls there are.
     int maxRetries = budgetTokens / 2 - 1;
     assertThat(attempts.get()).isLessThanOrEqualTo(calls + maxRetries).isLessThan(150);
-    // Exactly: call 1 fails 3 times (tokens 9, 8, 7; its third failure ends the call at maxAttempts),
+    // Exactly: call 1 fails 3 times (tokens 9, 8, 7; its third failure ends the call at
+    // maxAttempts),
     // call 2 fails twice (6 allows a retry, 5 refuses one), every later call fails once (refused).
     assertThat(attempts.get()).isEqualTo(3 + 2 + (calls - 2));
     assertThat(stats.count(MetricNames.RETRIES)).isEqualTo(2 + 1);
@@ -185,11 +189,17 @@ class SafeRetryTest {
 
   @Test
   void noRefusalIsCountedWhenNoAttemptsWereLeftAnyway() {
-    SafeRetry retry = new SafeRetry("single", fast().retryMaxAttempts(1).retryBudgetTokens(2).build(), stats);
+    SafeRetry retry =
+        new SafeRetry("single", fast().retryMaxAttempts(1).retryBudgetTokens(2).build(), stats);
     for (int i = 0; i < 5; i++) {
-      assertThat(catchThrowable(() -> retry.call(() -> {
-        throw new RetryableFailure(new SocketException("Connection reset"));
-      }))).isInstanceOf(SocketException.class);
+      assertThat(
+              catchThrowable(
+                  () ->
+                      retry.call(
+                          () -> {
+                            throw new RetryableFailure(new SocketException("Connection reset"));
+                          })))
+          .isInstanceOf(SocketException.class);
     }
     assertThat(retry.budget().tokens()).as("each failure still took a token").isZero();
     assertThat(stats.count(MetricNames.RETRIES_REFUSED_BUDGET)).isZero();
@@ -197,7 +207,11 @@ class SafeRetryTest {
 
   @Test
   void retriesComeBackAfterSuccessesRefillTheBudget() throws IOException {
-    SafeRetry retry = new SafeRetry("t", fast().retryMaxAttempts(2).retryBudgetTokens(4).retryBudgetTokenRatio(1.0).build(), stats);
+    SafeRetry retry =
+        new SafeRetry(
+            "t",
+            fast().retryMaxAttempts(2).retryBudgetTokens(4).retryBudgetTokenRatio(1.0).build(),
+            stats);
     AtomicInteger attempts = new AtomicInteger();
     SafeRetry.Attempt<String> alwaysFails =
         () -> {
@@ -219,7 +233,8 @@ class SafeRetryTest {
   }
 
   /** An attempt that counts itself and fails with {@code reset}, a failure safe to retry. */
-  private static SafeRetry.Attempt<String> resetting(AtomicInteger attempts, SocketException reset) {
+  private static SafeRetry.Attempt<String> resetting(
+      AtomicInteger attempts, SocketException reset) {
     return () -> {
       attempts.incrementAndGet();
       throw new RetryableFailure(reset);
@@ -228,19 +243,25 @@ class SafeRetryTest {
 
   // ---- results a transport calls retryable (HTTP statuses) ----
 
-  /** Judges strings: "retry" and "retry:<ms>" are retryable (the latter with a server-asked wait), "failed" a failure not retried. */
+  /**
+   * Judges strings: "retry" and "retry:<ms>" are retryable (the latter with a server-asked wait),
+   * "failed" a failure not retried.
+   */
   private static final class Judge implements SafeRetry.Results<String> {
     final List<String> discarded = new CopyOnWriteArrayList<>();
 
     @Override
     public SafeRetry.Verdict verdict(String result) {
-      return result.startsWith("retry") ? SafeRetry.Verdict.RETRY
+      return result.startsWith("retry")
+          ? SafeRetry.Verdict.RETRY
           : result.equals("failed") ? SafeRetry.Verdict.FAILURE : SafeRetry.Verdict.SUCCESS;
     }
 
     @Override
     public long requestedWaitNanos(String result) {
-      return result.startsWith("retry:") ? TimeUnit.MILLISECONDS.toNanos(Long.parseLong(result.substring(6))) : -1;
+      return result.startsWith("retry:")
+          ? TimeUnit.MILLISECONDS.toNanos(Long.parseLong(result.substring(6)))
+          : -1;
     }
 
     @Override
@@ -251,11 +272,13 @@ class SafeRetryTest {
 
   @Test
   void retryableResultIsRetriedEachRetriedOneDiscardedAndTheLastReturned() throws IOException {
-    SafeRetry retry = new SafeRetry("t", fast().retryMaxAttempts(3).retryBudgetTokens(100).build(), stats);
+    SafeRetry retry =
+        new SafeRetry("t", fast().retryMaxAttempts(3).retryBudgetTokens(100).build(), stats);
     Judge judge = new Judge();
     AtomicInteger attempts = new AtomicInteger();
 
-    String result = retry.call(() -> "retry#" + attempts.incrementAndGet(), judge, () -> SafeRetry.NO_DEADLINE);
+    String result =
+        retry.call(() -> "retry#" + attempts.incrementAndGet(), judge, () -> SafeRetry.NO_DEADLINE);
 
     assertThat(result).isEqualTo("retry#3");
     assertThat(judge.discarded).containsExactly("retry#1", "retry#2");
@@ -265,7 +288,8 @@ class SafeRetryTest {
 
   @Test
   void resultAfterARetryableFailureEndsTheCall() throws IOException {
-    SafeRetry retry = new SafeRetry("t", fast().retryMaxAttempts(3).retryBudgetTokens(100).build(), stats);
+    SafeRetry retry =
+        new SafeRetry("t", fast().retryMaxAttempts(3).retryBudgetTokens(100).build(), stats);
     AtomicInteger attempts = new AtomicInteger();
 
     String result =
@@ -281,16 +305,26 @@ class SafeRetryTest {
 
     assertThat(result).isEqualTo("ok");
     assertThat(stats.count(MetricNames.RETRIES)).as("after the reset").isEqualTo(1);
-    assertThat(stats.count(MetricNames.STATUS_RETRIES)).as("after the retryable result").isEqualTo(1);
+    assertThat(stats.count(MetricNames.STATUS_RETRIES))
+        .as("after the retryable result")
+        .isEqualTo(1);
   }
 
   @Test
   void serverAskedWaitBeyondRetryAfterMaxIsNotWaitedTheResultComesBackAtOnce() throws IOException {
-    SafeRetry retry = new SafeRetry("t", fast().retryAfterMax(Duration.ofSeconds(1)).build(), stats);
+    SafeRetry retry =
+        new SafeRetry("t", fast().retryAfterMax(Duration.ofSeconds(1)).build(), stats);
     Judge judge = new Judge();
     AtomicInteger attempts = new AtomicInteger();
 
-    String result = retry.call(() -> { attempts.incrementAndGet(); return "retry:5000"; }, judge, () -> SafeRetry.NO_DEADLINE);
+    String result =
+        retry.call(
+            () -> {
+              attempts.incrementAndGet();
+              return "retry:5000";
+            },
+            judge,
+            () -> SafeRetry.NO_DEADLINE);
 
     assertThat(result).isEqualTo("retry:5000");
     assertThat(attempts).hasValue(1);
@@ -301,20 +335,38 @@ class SafeRetryTest {
   @Test
   void serverAskedWaitWithinRetryAfterMaxIsWaitedInsteadOfTheBackoff() throws IOException {
     SafeRetry retry =
-        new SafeRetry("t", fast().retryInitialBackoff(Duration.ofSeconds(10)).retryMaxBackoff(Duration.ofSeconds(10)).build(), stats);
+        new SafeRetry(
+            "t",
+            fast()
+                .retryInitialBackoff(Duration.ofSeconds(10))
+                .retryMaxBackoff(Duration.ofSeconds(10))
+                .build(),
+            stats);
     AtomicInteger attempts = new AtomicInteger();
     long start = System.nanoTime();
 
-    String result = retry.call(() -> attempts.incrementAndGet() == 1 ? "retry:20" : "ok", new Judge(), () -> SafeRetry.NO_DEADLINE);
+    String result =
+        retry.call(
+            () -> attempts.incrementAndGet() == 1 ? "retry:20" : "ok",
+            new Judge(),
+            () -> SafeRetry.NO_DEADLINE);
 
     assertThat(result).isEqualTo("ok");
-    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("20 ms asked, not the 10 s backoff").isBetween(20L, 5000L);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+        .as("20 ms asked, not the 10 s backoff")
+        .isBetween(20L, 5000L);
   }
 
   @Test
   void waitLongerThanTheCallHasLeftIsNotSleptTheLastFailureComesBackAtOnce() {
     SafeRetry retry =
-        new SafeRetry("t", fast().retryInitialBackoff(Duration.ofSeconds(10)).retryMaxBackoff(Duration.ofSeconds(10)).build(), stats);
+        new SafeRetry(
+            "t",
+            fast()
+                .retryInitialBackoff(Duration.ofSeconds(10))
+                .retryMaxBackoff(Duration.ofSeconds(10))
+                .build(),
+            stats);
     AtomicInteger attempts = new AtomicInteger();
     SocketException reset = new SocketException("Connection reset");
 
@@ -329,14 +381,21 @@ class SafeRetryTest {
 
   @Test
   void resultsTakeAndGiveBackTokensOfTheSameBudgetAsFailures() throws IOException {
-    SafeRetry retry = new SafeRetry("t", fast().retryMaxAttempts(1).retryBudgetTokens(10).retryBudgetTokenRatio(0.5).build(), stats);
+    SafeRetry retry =
+        new SafeRetry(
+            "t",
+            fast().retryMaxAttempts(1).retryBudgetTokens(10).retryBudgetTokenRatio(0.5).build(),
+            stats);
     Judge judge = new Judge();
 
     retry.call(() -> "retry", judge, () -> SafeRetry.NO_DEADLINE);
     retry.call(() -> "failed", judge, () -> SafeRetry.NO_DEADLINE);
-    catchThrowable(() -> retry.call(() -> {
-      throw new RetryableFailure(new SocketException("reset"));
-    }));
+    catchThrowable(
+        () ->
+            retry.call(
+                () -> {
+                  throw new RetryableFailure(new SocketException("reset"));
+                }));
     assertThat(retry.budget().tokens()).isEqualTo(7.0);
 
     retry.call(() -> "ok", judge, () -> SafeRetry.NO_DEADLINE);

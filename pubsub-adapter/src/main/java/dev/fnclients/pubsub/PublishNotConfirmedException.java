@@ -28,10 +28,10 @@ public class PublishNotConfirmedException extends RuntimeException {
   }
 
   /**
-   * Whether a {@code Publish} request carrying the message had been handed to the connection
-   * before the publisher gave up on it. {@code true}: the server may have it (a stalled server may
-   * even store it later), so publishing it again may deliver it twice. {@code false}: it never left
-   * this process, so the server does not have it and publishing it again cannot duplicate it.
+   * Whether a {@code Publish} request carrying the message had been handed to the connection before
+   * the publisher gave up on it. {@code true}: the server may have it (a stalled server may even
+   * store it later), so publishing it again may deliver it twice. {@code false}: it never left this
+   * process, so the server does not have it and publishing it again cannot duplicate it.
    */
   public boolean wasSent() {
     return sent;

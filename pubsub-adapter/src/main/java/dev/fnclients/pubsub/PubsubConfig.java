@@ -8,8 +8,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Options for FnClients' Pub/Sub publishers. Immutable; build with {@link #custom()} or
- * {@link #from(PubsubConfig)}, or take {@link #ofDefaults()}.
+ * Options for FnClients' Pub/Sub publishers. Immutable; build with {@link #custom()} or {@link
+ * #from(PubsubConfig)}, or take {@link #ofDefaults()}.
  *
  * <p>Defaults: endpoint {@code pubsub.googleapis.com:443} over TLS with Application Default
  * Credentials; when {@code PUBSUB_EMULATOR_HOST} is set (as the other languages' clients honour
@@ -18,16 +18,17 @@ import java.util.Objects;
  *
  * <p>The endpoint and both timeouts can also be set without code, with the same precedence as
  * {@code FnClientsConfig} (builder setter, then system property, then environment variable, then
- * default) and the same validation: {@code FNCLIENTS_PUBSUB_ENDPOINT}
- * ({@code fnclients.pubsub-endpoint}), {@code FNCLIENTS_PUBSUB_PUBLISH_TIMEOUT} and
- * {@code FNCLIENTS_PUBSUB_FLUSH_TIMEOUT}; a value that is empty, does not parse or is out of range
- * fails with an {@link InvalidConfigurationException} naming the variable and the accepted range.
- * The emulator is found by {@value #EMULATOR_HOST_VARIABLE}, the variable Google's clients in
- * every language honour, and checked the same way. Credentials are builder-only: they are code.
+ * default) and the same validation: {@code FNCLIENTS_PUBSUB_ENDPOINT} ({@code
+ * fnclients.pubsub-endpoint}), {@code FNCLIENTS_PUBSUB_PUBLISH_TIMEOUT} and {@code
+ * FNCLIENTS_PUBSUB_FLUSH_TIMEOUT}; a value that is empty, does not parse or is out of range fails
+ * with an {@link InvalidConfigurationException} naming the variable and the accepted range. The
+ * emulator is found by {@value #EMULATOR_HOST_VARIABLE}, the variable Google's clients in every
+ * language honour, and checked the same way. Credentials are builder-only: they are code.
  */
 public final class PubsubConfig {
   /** Pub/Sub's global endpoint. */
   public static final String DEFAULT_ENDPOINT = "pubsub.googleapis.com:443";
+
   /** The environment variable the emulator is found by. */
   public static final String EMULATOR_HOST_VARIABLE = "PUBSUB_EMULATOR_HOST";
 
@@ -61,7 +62,8 @@ public final class PubsubConfig {
     b.endpoint = Settings.PUBSUB_ENDPOINT.resolve(env);
     b.publishTimeout = Settings.PUBSUB_PUBLISH_TIMEOUT.resolve(env);
     b.flushTimeout = Settings.PUBSUB_FLUSH_TIMEOUT.resolve(env);
-    // Google's variable, not an FNCLIENTS_ one: unset or blank means no emulator, as in Google's clients.
+    // Google's variable, not an FNCLIENTS_ one: unset or blank means no emulator, as in Google's
+    // clients.
     String emulator = env.getenv(EMULATOR_HOST_VARIABLE);
     if (emulator != null && !emulator.isBlank()) {
       b.emulatorHost(emulator);
@@ -100,12 +102,18 @@ public final class PubsubConfig {
     return emulatorHost;
   }
 
-  /** The Pub/Sub client's total retry budget for one message. Default 20s; 10s (the client's minimum) to 10m. */
+  /**
+   * The Pub/Sub client's total retry budget for one message. Default 20s; 10s (the client's
+   * minimum) to 10m.
+   */
   public Duration publishTimeout() {
     return publishTimeout;
   }
 
-  /** How long {@link FnPublisher#flush()} and {@link FnPublisher#publishAndWait} wait. Default 10s; 1ms to 10m. */
+  /**
+   * How long {@link FnPublisher#flush()} and {@link FnPublisher#publishAndWait} wait. Default 10s;
+   * 1ms to 10m.
+   */
   public Duration flushTimeout() {
     return flushTimeout;
   }
@@ -130,13 +138,25 @@ public final class PubsubConfig {
 
   @Override
   public int hashCode() {
-    return Objects.hash(endpoint, emulatorHost, publishTimeout, flushTimeout, System.identityHashCode(credentialsProvider));
+    return Objects.hash(
+        endpoint,
+        emulatorHost,
+        publishTimeout,
+        flushTimeout,
+        System.identityHashCode(credentialsProvider));
   }
 
   @Override
   public String toString() {
-    return "PubsubConfig{target=" + target() + ", emulator=" + usesEmulator() + ", publishTimeout=" + publishTimeout
-        + ", flushTimeout=" + flushTimeout + "}";
+    return "PubsubConfig{target="
+        + target()
+        + ", emulator="
+        + usesEmulator()
+        + ", publishTimeout="
+        + publishTimeout
+        + ", flushTimeout="
+        + flushTimeout
+        + "}";
   }
 
   /** Builds a {@link PubsubConfig}; setters validate at once. */

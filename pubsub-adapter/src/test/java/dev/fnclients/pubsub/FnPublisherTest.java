@@ -25,7 +25,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The real Pub/Sub client, wrapped as FnClients builds it, publishing to the real Pub/Sub emulator. */
+/**
+ * The real Pub/Sub client, wrapped as FnClients builds it, publishing to the real Pub/Sub emulator.
+ */
 class FnPublisherTest {
   @RegisterExtension static final PubsubEmulatorExtension PUBSUB = new PubsubEmulatorExtension();
   private static final AtomicInteger TOPICS = new AtomicInteger();
@@ -44,7 +46,8 @@ class FnPublisherTest {
     topic = TopicName.of("fn-project", "orders-" + n);
     subscription = "projects/fn-project/subscriptions/orders-" + n + "-check";
     emulator.createTopic(topic.toString());
-    emulator.createSubscription(subscription, topic.toString()); // before publishing: it sees only what follows
+    emulator.createSubscription(
+        subscription, topic.toString()); // before publishing: it sees only what follows
     fixture = new PublisherFixture(topic, emulator.target(), Duration.ofSeconds(10));
     publisher = fixture.publisher;
   }
@@ -69,7 +72,8 @@ class FnPublisherTest {
     for (ApiFuture<String> id : ids) {
       confirmed.add(id.get());
     }
-    assertThat(emulator.pullAllIds(subscription, SETTLE)).containsExactlyInAnyOrderElementsOf(confirmed);
+    assertThat(emulator.pullAllIds(subscription, SETTLE))
+        .containsExactlyInAnyOrderElementsOf(confirmed);
     assertThat(fixture.pubsubStats.count(MetricNames.MESSAGES_PUBLISHED)).isEqualTo(50);
   }
 
@@ -77,16 +81,23 @@ class FnPublisherTest {
   void publishAndWaitReturnsTheIdTheServerAssigned() throws Exception {
     String id = publisher.publishAndWait(message("one"));
 
-    assertThat(emulator.pullAll(subscription, SETTLE)).singleElement().satisfies(m -> {
-      assertThat(m.getMessageId()).isEqualTo(id);
-      assertThat(m.getData().toStringUtf8()).isEqualTo("one");
-    });
+    assertThat(emulator.pullAll(subscription, SETTLE))
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.getMessageId()).isEqualTo(id);
+              assertThat(m.getData().toStringUtf8()).isEqualTo("one");
+            });
   }
 
   @Test
   void orderingKeysAndAttributesPassThroughInOrder() throws Exception {
     for (int i = 0; i < 5; i++) {
-      publisher.publish(message("step " + i).toBuilder().setOrderingKey("customer-7").putAttributes("n", "" + i).build());
+      publisher.publish(
+          message("step " + i).toBuilder()
+              .setOrderingKey("customer-7")
+              .putAttributes("n", "" + i)
+              .build());
       publisher.publish(message("other " + i));
     }
     publisher.flush();
@@ -96,26 +107,37 @@ class FnPublisherTest {
     assertThat(held)
         .filteredOn(m -> !m.getOrderingKey().isEmpty())
         .extracting(m -> m.getOrderingKey() + "/" + m.getAttributesOrThrow("n"))
-        .containsExactly("customer-7/0", "customer-7/1", "customer-7/2", "customer-7/3", "customer-7/4");
+        .containsExactly(
+            "customer-7/0", "customer-7/1", "customer-7/2", "customer-7/3", "customer-7/4");
   }
 
   @Test
   void badInputFailsBeforeAnythingIsSent() {
-    assertThatThrownBy(() -> FnPubsub.topic("")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("projects/{project}/topics/{topic}");
-    assertThatThrownBy(() -> FnPubsub.topic("orders")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'orders'");
-    assertThatThrownBy(() -> FnPubsub.topic("projects/p/topics/goog-x")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("goog");
+    assertThatThrownBy(() -> FnPubsub.topic(""))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("projects/{project}/topics/{topic}");
+    assertThatThrownBy(() -> FnPubsub.topic("orders"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'orders'");
+    assertThatThrownBy(() -> FnPubsub.topic("projects/p/topics/goog-x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("goog");
     assertThatThrownBy(() -> publisher.publish(PubsubMessage.getDefaultInstance()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("data or at least one attribute");
-    PubsubMessage huge = PubsubMessage.newBuilder().setData(ByteString.copyFrom(new byte[10_000_001])).build();
-    assertThatThrownBy(() -> publisher.publish(huge)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("10000000 bytes");
+    PubsubMessage huge =
+        PubsubMessage.newBuilder().setData(ByteString.copyFrom(new byte[10_000_001])).build();
+    assertThatThrownBy(() -> publisher.publish(huge))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("10000000 bytes");
 
     assertThat(publisher.outstanding()).isZero();
     assertThat(emulator.pullAll(subscription, SETTLE)).isEmpty();
   }
 
   @Test
-  void closeAgainstAStalledServerFailsEveryUnconfirmedFutureWithinItsBudgetAndLeavesNonePending() throws Exception {
+  void closeAgainstAStalledServerFailsEveryUnconfirmedFutureWithinItsBudgetAndLeavesNonePending()
+      throws Exception {
     String first = publisher.publishAndWait(message("confirmed first"));
     emulator.freeze();
     List<ApiFuture<String>> ids = new ArrayList<>();
@@ -128,23 +150,30 @@ class FnPublisherTest {
     long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
     assertThat(tookMillis).as("close within its budget").isLessThan(600);
-    assertThat(ids).allSatisfy(id -> {
-      assertThat(id).isDone();
-      assertThatThrownBy(id::get)
-          .isInstanceOf(ExecutionException.class)
-          .cause()
-          .isInstanceOfSatisfying(PublishNotConfirmedException.class, e -> assertThat(e.wasSent()).as("sent to the stalled server").isTrue());
-    });
+    assertThat(ids)
+        .allSatisfy(
+            id -> {
+              assertThat(id).isDone();
+              assertThatThrownBy(id::get)
+                  .isInstanceOf(ExecutionException.class)
+                  .cause()
+                  .isInstanceOfSatisfying(
+                      PublishNotConfirmedException.class,
+                      e -> assertThat(e.wasSent()).as("sent to the stalled server").isTrue());
+            });
     assertThat(publisher.outstanding()).isZero();
     assertThat(fixture.pubsubStats.count(MetricNames.MESSAGES_FAILED)).isEqualTo(5);
-    assertThatThrownBy(() -> publisher.publish(message("late"))).isInstanceOf(IllegalStateException.class).hasMessageContaining("shut down");
+    assertThatThrownBy(() -> publisher.publish(message("late")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("shut down");
     emulator.thaw();
     assertThat(emulator.pullAllIds(subscription, SETTLE)).contains(first);
   }
 
   @Test
   void messagesWaitingAtTheInFlightCapAreReportedNotSentAndNeverReachTheServer() throws Exception {
-    publisher.publishAndWait(message("warm-up")); // connected, so that requests reach the frozen server's socket
+    publisher.publishAndWait(
+        message("warm-up")); // connected, so that requests reach the frozen server's socket
     emulator.freeze();
     // 100 bytes a message, about 10 a batch: 3,000 messages make ~300 calls, three times the cap.
     String padding = "x".repeat(90);
@@ -152,7 +181,8 @@ class FnPublisherTest {
     for (int i = 0; i < 3000; i++) {
       ids.add(publisher.publish(message(i + " " + padding)));
     }
-    assertThatThrownBy(() -> publisher.flush(Duration.ofMillis(300))).isInstanceOf(java.util.concurrent.TimeoutException.class);
+    assertThatThrownBy(() -> publisher.flush(Duration.ofMillis(300)))
+        .isInstanceOf(java.util.concurrent.TimeoutException.class);
 
     FnPubsub.close(publisher, Duration.ofMillis(300));
     Set<String> notSent = new HashSet<>();
@@ -166,12 +196,19 @@ class FnPublisherTest {
       }
     }
     emulator.thaw();
-    List<String> held = emulator.pullAll(subscription, SETTLE).stream().map(m -> m.getData().toStringUtf8()).toList();
+    List<String> held =
+        emulator.pullAll(subscription, SETTLE).stream()
+            .map(m -> m.getData().toStringUtf8())
+            .toList();
 
     assertThat(sent).as("in calls admitted by the cap").isPositive();
     assertThat(notSent).as("waiting in line at the cap").isNotEmpty();
-    assertThat(held).as("no message reported not sent is on the server").doesNotContainAnyElementsOf(notSent);
-    assertThat(fixture.grpcStats.count(MetricNames.CAP_REJECTIONS)).as("waited in line, not refused").isZero();
+    assertThat(held)
+        .as("no message reported not sent is on the server")
+        .doesNotContainAnyElementsOf(notSent);
+    assertThat(fixture.grpcStats.count(MetricNames.CAP_REJECTIONS))
+        .as("waited in line, not refused")
+        .isZero();
   }
 
   private static PublishNotConfirmedException failure(ApiFuture<String> id) {

@@ -12,7 +12,10 @@ import io.grpc.ManagedChannel;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 
-/** One publisher as FnClients builds it (shared channel, shared executor) to a server at {@code target}. */
+/**
+ * One publisher as FnClients builds it (shared channel, shared executor) to a server at {@code
+ * target}.
+ */
 final class PublisherFixture implements AutoCloseable {
   final TransportStats pubsubStats = new TransportStats("pubsub");
   final TransportStats grpcStats = new TransportStats("grpc");
@@ -26,9 +29,16 @@ final class PublisherFixture implements AutoCloseable {
 
   PublisherFixture(TopicName topic, String target, Duration flushTimeout, Duration publishTimeout) {
     PubsubConfig pubsub =
-        PubsubConfig.custom().emulatorHost(target).flushTimeout(flushTimeout).publishTimeout(publishTimeout).build();
+        PubsubConfig.custom()
+            .emulatorHost(target)
+            .flushTimeout(flushTimeout)
+            .publishTimeout(publishTimeout)
+            .build();
     FnClientsConfig config =
-        FnClientsConfig.custom().platform(Platform.OTHER).retryInitialBackoff(Duration.ofMillis(5)).build();
+        FnClientsConfig.custom()
+            .platform(Platform.OTHER)
+            .retryInitialBackoff(Duration.ofMillis(5))
+            .build();
     channel = FnGrpc.newChannel(pubsub.target(), FnPubsub.grpcConfig(pubsub), config, grpcStats);
     executor = FnPubsub.newExecutor();
     publisher = FnPubsub.newPublisher(topic, channel, executor, pubsub, config, pubsubStats);

@@ -10,7 +10,10 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** {@code FNCLIENTS_PUBSUB_*} variables and {@code fnclients.pubsub-*} properties, read as FnClientsConfig's are. */
+/**
+ * {@code FNCLIENTS_PUBSUB_*} variables and {@code fnclients.pubsub-*} properties, read as
+ * FnClientsConfig's are.
+ */
 class PubsubConfigTest {
   private static final Environment EMPTY = Environment.of(Map.of(), Map.of());
 
@@ -22,7 +25,9 @@ class PubsubConfigTest {
   void unsetVariablesGiveTheDocumentedDefaults() {
     PubsubConfig c = PubsubConfig.custom(EMPTY).build();
 
-    assertThat(c.endpoint()).isEqualTo(PubsubConfig.DEFAULT_ENDPOINT).isEqualTo(Settings.PUBSUB_ENDPOINT.defaultValue());
+    assertThat(c.endpoint())
+        .isEqualTo(PubsubConfig.DEFAULT_ENDPOINT)
+        .isEqualTo(Settings.PUBSUB_ENDPOINT.defaultValue());
     assertThat(c.target()).isEqualTo("pubsub.googleapis.com:443");
     assertThat(c.usesEmulator()).isFalse();
     assertThat(c.publishTimeout()).isEqualTo(Duration.ofSeconds(20));
@@ -44,20 +49,30 @@ class PubsubConfigTest {
     assertThat(c.endpoint()).isEqualTo("europe-west1-pubsub.googleapis.com:443");
     assertThat(c.publishTimeout()).isEqualTo(Duration.ofMinutes(1));
     assertThat(c.flushTimeout()).isEqualTo(Duration.ofMillis(500));
-    assertThat(PubsubConfig.from(c).emulatorHost("localhost:8085").build().target()).isEqualTo("localhost:8085");
+    assertThat(PubsubConfig.from(c).emulatorHost("localhost:8085").build().target())
+        .isEqualTo("localhost:8085");
   }
 
   @Test
   void propertyBeatsVariableAndBuilderBeatsBoth() {
     Environment environment =
-        Environment.of(Map.of("FNCLIENTS_PUBSUB_FLUSH_TIMEOUT", "2s"), Map.of("fnclients.pubsub-flush-timeout", "3s"));
+        Environment.of(
+            Map.of("FNCLIENTS_PUBSUB_FLUSH_TIMEOUT", "2s"),
+            Map.of("fnclients.pubsub-flush-timeout", "3s"));
 
-    assertThat(PubsubConfig.custom(environment).build().flushTimeout()).isEqualTo(Duration.ofSeconds(3));
-    assertThat(PubsubConfig.custom(environment).flushTimeout(Duration.ofSeconds(1)).build().flushTimeout())
+    assertThat(PubsubConfig.custom(environment).build().flushTimeout())
+        .isEqualTo(Duration.ofSeconds(3));
+    assertThat(
+            PubsubConfig.custom(environment)
+                .flushTimeout(Duration.ofSeconds(1))
+                .build()
+                .flushTimeout())
         .isEqualTo(Duration.ofSeconds(1));
   }
 
-  /** One bad value is enough here: {@code SettingsTest} checks every setting's parser and messages. */
+  /**
+   * One bad value is enough here: {@code SettingsTest} checks every setting's parser and messages.
+   */
   @Test
   void aBadVariableFailsTheBuilderNamingTheVariableAndTheRange() {
     assertThatThrownBy(() -> PubsubConfig.custom(env("FNCLIENTS_PUBSUB_FLUSH_TIMEOUT", " ")))
@@ -73,6 +88,7 @@ class PubsubConfigTest {
         .hasMessage("publishTimeout must be between 10s to 10m, was 5s");
     assertThatThrownBy(() -> PubsubConfig.custom(EMPTY).emulatorHost("http://localhost:8085"))
         .isInstanceOf(InvalidConfigurationException.class)
-        .hasMessage("PUBSUB_EMULATOR_HOST must be host:port, e.g. localhost:8085, was 'http://localhost:8085'");
+        .hasMessage(
+            "PUBSUB_EMULATOR_HOST must be host:port, e.g. localhost:8085, was 'http://localhost:8085'");
   }
 }

@@ -4,7 +4,6 @@ import static dev.fnclients.pubsub.PublisherFixture.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-
 import com.google.api.core.ApiFuture;
 import com.google.api.gax.rpc.DeadlineExceededException;
 import com.google.pubsub.v1.TopicName;
@@ -31,10 +30,13 @@ import org.junit.jupiter.api.Test;
  */
 class UnansweringServerTest {
   private static final TopicName TOPIC = TopicName.of("fn-project", "orders");
+
   /** About 600 batches of 100: six times the in-flight cap. */
   private static final int MESSAGES = 60_000;
+
   /** About 200 batches: twice the cap, enough to fill it. */
   private static final int FEWER_MESSAGES = 20_000;
+
   private static final long SLACK_MILLIS = 100;
 
   private LoopbackPubsubServer server;
@@ -59,17 +61,22 @@ class UnansweringServerTest {
     server.hangPublishes(true);
     publishMany(MESSAGES);
 
-    Timed timed = timed(() -> {
-      publisher.flush(Duration.ofSeconds(1));
-      return null;
-    });
+    Timed timed =
+        timed(
+            () -> {
+              publisher.flush(Duration.ofSeconds(1));
+              return null;
+            });
     System.out.println("flush(1 s) with " + MESSAGES + " waiting: " + timed);
 
-    assertThat(timed.millisOutsideGc()).as("flush(1 s) took %s", timed).isLessThan(1000 + SLACK_MILLIS);
+    assertThat(timed.millisOutsideGc())
+        .as("flush(1 s) took %s", timed)
+        .isLessThan(1000 + SLACK_MILLIS);
     Throwable thrown = timed.thrown;
     assertThat(thrown)
         .isInstanceOf(TimeoutException.class)
-        .hasMessageContaining("still unconfirmed after 1000 ms; " + MESSAGES + " unconfirmed in all");
+        .hasMessageContaining(
+            "still unconfirmed after 1000 ms; " + MESSAGES + " unconfirmed in all");
   }
 
   @Test
@@ -80,16 +87,21 @@ class UnansweringServerTest {
     Timed timed = timed(() -> publisher.publishAndWait(message("one more")));
     System.out.println("publishAndWait (1 s) with " + MESSAGES + " waiting: " + timed);
 
-    assertThat(timed.millisOutsideGc()).as("publishAndWait with a 1 s flush timeout took %s", timed).isLessThan(1000 + SLACK_MILLIS);
+    assertThat(timed.millisOutsideGc())
+        .as("publishAndWait with a 1 s flush timeout took %s", timed)
+        .isLessThan(1000 + SLACK_MILLIS);
     Throwable thrown = timed.thrown;
-    assertThat(thrown).isInstanceOf(TimeoutException.class).hasMessageContaining("not confirmed within the 1000 ms flush timeout");
+    assertThat(thrown)
+        .isInstanceOf(TimeoutException.class)
+        .hasMessageContaining("not confirmed within the 1000 ms flush timeout");
   }
 
   @Test
   void publishingThreadsNeverWaitAtTheInFlightCapWhenTheServerStopsAnswering() throws Exception {
     server.hangPublishes(true);
     publishMany(FEWER_MESSAGES);
-    assertThatThrownBy(() -> publisher.flush(Duration.ofMillis(500))).isInstanceOf(TimeoutException.class);
+    assertThatThrownBy(() -> publisher.flush(Duration.ofMillis(500)))
+        .isInstanceOf(TimeoutException.class);
 
     List<String> waitingAtTheCap = new ArrayList<>();
     for (int sample = 0; sample < 20; sample++) {
@@ -97,7 +109,8 @@ class UnansweringServerTest {
         if (thread.getKey().getName().startsWith("fnclients-pubsub-")) {
           for (StackTraceElement frame : thread.getValue()) {
             // Parked (waiting for a permit) with the cap on the stack; refusing at once is fine.
-            if (frame.getClassName().endsWith(".ConnectionCap") && thread.getValue()[0].getMethodName().equals("park")) {
+            if (frame.getClassName().endsWith(".ConnectionCap")
+                && thread.getValue()[0].getMethodName().equals("park")) {
               waitingAtTheCap.add(thread.getKey().getName() + " at " + frame);
             }
           }
@@ -107,22 +120,28 @@ class UnansweringServerTest {
     }
 
     assertThat(waitingAtTheCap).as("publisher threads blocked at the in-flight cap").isEmpty();
-    assertThat(server.maxConcurrentPublishCalls()).as("calls the server held at once: the cap").isEqualTo(100);
+    assertThat(server.maxConcurrentPublishCalls())
+        .as("calls the server held at once: the cap")
+        .isEqualTo(100);
     assertThat(fixture.grpcStats.count(MetricNames.CAP_REJECTIONS))
         .as("calls refused by the channel's cap, each retried by the client in a loop")
         .isZero();
   }
 
   @Test
-  void aMessageWithoutAnOrderingKeyFailsAtThePublishTimeoutWhileOneWithAKeyIsRetriedToKeepItsOrder() throws Exception {
+  void aMessageWithoutAnOrderingKeyFailsAtThePublishTimeoutWhileOneWithAKeyIsRetriedToKeepItsOrder()
+      throws Exception {
     fixture.close();
-    fixture = new PublisherFixture(TOPIC, server.target(), Duration.ofSeconds(1), Duration.ofSeconds(10));
+    fixture =
+        new PublisherFixture(TOPIC, server.target(), Duration.ofSeconds(1), Duration.ofSeconds(10));
     publisher = fixture.publisher;
     server.hangPublishes(true);
 
     ApiFuture<String> plain = publisher.publish(message("no key"));
-    ApiFuture<String> keyed = publisher.publish(message("keyed").toBuilder().setOrderingKey("customer-7").build());
-    assertThatThrownBy(() -> publisher.flush(Duration.ofMillis(1))).isInstanceOf(TimeoutException.class); // sent at once
+    ApiFuture<String> keyed =
+        publisher.publish(message("keyed").toBuilder().setOrderingKey("customer-7").build());
+    assertThatThrownBy(() -> publisher.flush(Duration.ofMillis(1)))
+        .isInstanceOf(TimeoutException.class); // sent at once
 
     assertThatThrownBy(() -> plain.get(15, TimeUnit.SECONDS))
         .as("failed by the client once its 10 s publish timeout is spent")
@@ -137,8 +156,12 @@ class UnansweringServerTest {
 
     publisher.publishAndWait(message("after a burst"));
 
-    assertThat(server.publishCalls()).as("two failed attempts and the one that succeeded").isEqualTo(3);
-    assertThat(fixture.grpcStats.count(MetricNames.RETRIES)).as("no second layer of retries in the channel").isZero();
+    assertThat(server.publishCalls())
+        .as("two failed attempts and the one that succeeded")
+        .isEqualTo(3);
+    assertThat(fixture.grpcStats.count(MetricNames.RETRIES))
+        .as("no second layer of retries in the channel")
+        .isZero();
     assertThat(server.messages()).hasSize(1);
   }
 
@@ -154,7 +177,8 @@ class UnansweringServerTest {
     Throwable thrown = null;
     try {
       call.call();
-    } catch (Throwable t) { // not AssertJ's catchThrowable: loading it on first use would be timed too
+    } catch (
+        Throwable t) { // not AssertJ's catchThrowable: loading it on first use would be timed too
       thrown = t;
     }
     long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);

@@ -6,7 +6,6 @@ import java.io.InputStreamReader;
 import java.io.InterruptedIOException;
 import java.io.OutputStreamWriter;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,16 +28,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A Java main class in a child JVM that a test can freeze and thaw as a serverless platform freezes
- * an instance between invocations. It has to be another process: {@code SIGSTOP} stops every thread,
- * which no in-process trick can imitate. The child reuses this JVM's {@code java} binary and class
- * path. Its stdout is read line by line (UTF-8) into a queue and its stderr into a bounded buffer,
- * by daemon threads, so a chatty child never blocks on a full pipe. Signals go through the
- * {@code kill} command: freezing needs a POSIX system.
+ * an instance between invocations. It has to be another process: {@code SIGSTOP} stops every
+ * thread, which no in-process trick can imitate. The child reuses this JVM's {@code java} binary
+ * and class path. Its stdout is read line by line (UTF-8) into a queue and its stderr into a
+ * bounded buffer, by daemon threads, so a chatty child never blocks on a full pipe. Signals go
+ * through the {@code kill} command: freezing needs a POSIX system.
  */
 public final class ChildJvm implements AutoCloseable {
 
   /** Keeps memory bounded for children that log without end; the tail is what diagnoses. */
   private static final int STDERR_CAP_CHARS = 1024 * 1024;
+
   private static final int STDERR_TAIL_CHARS = 2000;
   private static final long CLOSE_WAIT_SECONDS = 10;
   private static final long EXIT_AFTER_EOF_WAIT_MILLIS = 2000;
@@ -63,12 +63,18 @@ public final class ChildJvm implements AutoCloseable {
     this.stderrDrainer = daemon(name + "-stderr", this::drainStderr);
   }
 
-  /** Starts describing a child JVM that runs {@code mainClass}'s {@code main} (a static nested class is fine). */
+  /**
+   * Starts describing a child JVM that runs {@code mainClass}'s {@code main} (a static nested class
+   * is fine).
+   */
   public static Builder builder(Class<?> mainClass) {
     return new Builder(Objects.requireNonNull(mainClass, "mainClass").getName());
   }
 
-  /** Starts describing a child JVM that runs the class named {@code mainClass}, found on its {@link Builder#classpath}. */
+  /**
+   * Starts describing a child JVM that runs the class named {@code mainClass}, found on its {@link
+   * Builder#classpath}.
+   */
   public static Builder builder(String mainClass) {
     return new Builder(Objects.requireNonNull(mainClass, "mainClass"));
   }
@@ -92,7 +98,9 @@ public final class ChildJvm implements AutoCloseable {
       return this;
     }
 
-    /** Sets an environment variable on top of the inherited environment; a null value removes it. */
+    /**
+     * Sets an environment variable on top of the inherited environment; a null value removes it.
+     */
     public Builder env(String key, String value) {
       env.put(Objects.requireNonNull(key, "key"), value);
       return this;
@@ -100,7 +108,8 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Sets a system property, passed as {@code -Dkey=value}. */
     public Builder systemProperty(String key, String value) {
-      systemProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      systemProperties.put(
+          Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
       return this;
     }
 
@@ -110,7 +119,10 @@ public final class ChildJvm implements AutoCloseable {
       return this;
     }
 
-    /** Replaces the class path (default: {@code java.class.path}, which misses classes under {@code mvn exec:java}). */
+    /**
+     * Replaces the class path (default: {@code java.class.path}, which misses classes under {@code
+     * mvn exec:java}).
+     */
     public Builder classpath(String classpath) {
       this.classpath = Objects.requireNonNull(classpath, "classpath");
       return this;
@@ -120,22 +132,28 @@ public final class ChildJvm implements AutoCloseable {
     public ChildJvm start() throws IOException {
       List<String> command = new ArrayList<>();
       command.add(javaBinary());
-      // The pipes are UTF-8 here, so pin the child's streams to UTF-8 rather than the machine's locale:
+      // The pipes are UTF-8 here, so pin the child's streams to UTF-8 rather than the machine's
+      // locale:
       // sun.* for Java 17, the plain names for 19+; user options come later and win.
-      command.addAll(List.of("-Dsun.stdout.encoding=UTF-8", "-Dsun.stderr.encoding=UTF-8", "-Dstdout.encoding=UTF-8",
-          "-Dstderr.encoding=UTF-8"));
+      command.addAll(
+          List.of(
+              "-Dsun.stdout.encoding=UTF-8",
+              "-Dsun.stderr.encoding=UTF-8",
+              "-Dstdout.encoding=UTF-8",
+              "-Dstderr.encoding=UTF-8"));
       command.addAll(jvmArgs);
       systemProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
       command.addAll(List.of("-cp", classpath, mainClass));
       command.addAll(args);
       ProcessBuilder builder = new ProcessBuilder(command);
-      env.forEach((k, v) -> {
-        if (v == null) {
-          builder.environment().remove(k);
-        } else {
-          builder.environment().put(k, v);
-        }
-      });
+      env.forEach(
+          (k, v) -> {
+            if (v == null) {
+              builder.environment().remove(k);
+            } else {
+              builder.environment().put(k, v);
+            }
+          });
       return new ChildJvm(builder.start());
     }
   }
@@ -145,7 +163,10 @@ public final class ChildJvm implements AutoCloseable {
     return process.pid();
   }
 
-  /** Stops every thread of the child with {@code SIGSTOP}, returning once they are stopped ({@link ProcessSignals#stop}). */
+  /**
+   * Stops every thread of the child with {@code SIGSTOP}, returning once they are stopped ({@link
+   * ProcessSignals#stop}).
+   */
   public void freeze() {
     checkAlive("STOP");
     ProcessSignals.stop(process.toHandle());
@@ -157,7 +178,10 @@ public final class ChildJvm implements AutoCloseable {
     ProcessSignals.resume(process.toHandle());
   }
 
-  /** Asks the child to exit with {@code SIGTERM}, so its shutdown hooks run (a frozen child: once thawed). */
+  /**
+   * Asks the child to exit with {@code SIGTERM}, so its shutdown hooks run (a frozen child: once
+   * thawed).
+   */
   public void terminate() {
     // Not process.destroy(): that also closes our ends of the pipes, which would lose whatever
     // the child prints while shutting down. The handle sends the same SIGTERM and nothing else.
@@ -176,7 +200,10 @@ public final class ChildJvm implements AutoCloseable {
     stdin.flush();
   }
 
-  /** The next line of the child's stdout; at EOF an IOException naming the exit code and the tail of stderr. */
+  /**
+   * The next line of the child's stdout; at EOF an IOException naming the exit code and the tail of
+   * stderr.
+   */
   public String readLine(Duration timeout) throws IOException, TimeoutException {
     String line;
     try {
@@ -196,7 +223,10 @@ public final class ChildJvm implements AutoCloseable {
     return line;
   }
 
-  /** Reads lines until one starts with {@code prefix}, skipping the others; a timeout names the last skipped. */
+  /**
+   * Reads lines until one starts with {@code prefix}, skipping the others; a timeout names the last
+   * skipped.
+   */
   public String expectLine(String prefix, Duration timeout) throws IOException, TimeoutException {
     long deadline = System.nanoTime() + timeout.toNanos();
     Deque<String> skipped = new ArrayDeque<>();
@@ -206,8 +236,15 @@ public final class ChildJvm implements AutoCloseable {
       try {
         line = readLine(Duration.ofNanos(Math.max(0, remaining)));
       } catch (TimeoutException e) {
-        throw new TimeoutException("no line starting with '" + prefix + "' from child " + pid()
-            + " within " + timeout + "; last skipped lines: " + skipped);
+        throw new TimeoutException(
+            "no line starting with '"
+                + prefix
+                + "' from child "
+                + pid()
+                + " within "
+                + timeout
+                + "; last skipped lines: "
+                + skipped);
       }
       if (line.startsWith(prefix)) {
         return line;
@@ -234,7 +271,10 @@ public final class ChildJvm implements AutoCloseable {
     }
   }
 
-  /** Thaws the child (so the kill does not depend on how stopped processes take signals), kills it, waits. Idempotent. */
+  /**
+   * Thaws the child (so the kill does not depend on how stopped processes take signals), kills it,
+   * waits. Idempotent.
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
@@ -268,7 +308,13 @@ public final class ChildJvm implements AutoCloseable {
   /** Fails naming the exit code, before a signal could reach a reaped pid's new owner. */
   private void checkAlive(String signal) {
     if (!process.isAlive()) {
-      throw new IllegalStateException("cannot send SIG" + signal + ": child " + pid() + " exited with code " + process.exitValue());
+      throw new IllegalStateException(
+          "cannot send SIG"
+              + signal
+              + ": child "
+              + pid()
+              + " exited with code "
+              + process.exitValue());
     }
   }
 
@@ -288,14 +334,22 @@ public final class ChildJvm implements AutoCloseable {
       exit = "state unknown (interrupted)";
     }
     String err = stderr();
-    String tail = err.length() > STDERR_TAIL_CHARS ? "..." + err.substring(err.length() - STDERR_TAIL_CHARS) : err;
-    return "stdout of child " + pid() + " reached EOF; child " + exit + "; stderr tail: "
+    String tail =
+        err.length() > STDERR_TAIL_CHARS
+            ? "..." + err.substring(err.length() - STDERR_TAIL_CHARS)
+            : err;
+    return "stdout of child "
+        + pid()
+        + " reached EOF; child "
+        + exit
+        + "; stderr tail: "
         + (tail.isEmpty() ? "<empty>" : tail);
   }
 
   private void drainStdout() {
-    try (BufferedReader reader = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader reader =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = reader.readLine()) != null) {
         stdoutLines.add(line);

@@ -22,18 +22,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntPredicate;
 
 /**
- * A loopback TCP proxy that behaves like a NAT gateway or serverless platform which silently forgets
- * connections idle for longer than a limit. The client finds out only when it reuses one: by a
- * reset, or by a request never answered. The proxy reproduces that moment deterministically, so pool
- * eviction, retry and timeout logic can be tested without waiting minutes for a real NAT.
+ * A loopback TCP proxy that behaves like a NAT gateway or serverless platform which silently
+ * forgets connections idle for longer than a limit. The client finds out only when it reuses one:
+ * by a reset, or by a request never answered. The proxy reproduces that moment deterministically,
+ * so pool eviction, retry and timeout logic can be tested without waiting minutes for a real NAT.
  *
- * <p>Each client connection gets its own upstream connection (1:1), so the counters are also what the
- * server sees. A connection is idle when no byte moved either way for longer than {@link
+ * <p>Each client connection gets its own upstream connection (1:1), so the counters are also what
+ * the server sees. A connection is idle when no byte moved either way for longer than {@link
  * #idleLimit()}; the check is made when the client sends again, as that is when a real client
- * discovers the loss. The written bytes are then never forwarded, the upstream socket is closed (the
- * server sees a platform-side reap), and the client gets what the {@link Mode} says. One daemon
- * thread accepts and each connection has one per direction, named {@code idle-killing-proxy-<port>-...}:
- * plain blocking sockets keep it simple to reason about.
+ * discovers the loss. The written bytes are then never forwarded, the upstream socket is closed
+ * (the server sees a platform-side reap), and the client gets what the {@link Mode} says. One
+ * daemon thread accepts and each connection has one per direction, named {@code
+ * idle-killing-proxy-<port>-...}: plain blocking sockets keep it simple to reason about.
  */
 public final class IdleKillingProxy implements AutoCloseable {
 
@@ -49,6 +49,7 @@ public final class IdleKillingProxy implements AutoCloseable {
   private static final int BUFFER_SIZE = 16 * 1024;
   private static final int UPSTREAM_CONNECT_TIMEOUT_MILLIS = 10_000;
   private static final long CLOSE_JOIN_NANOS = TimeUnit.SECONDS.toNanos(5);
+
   /** Sentinel for "never kill"; comparisons against it can never be true. */
   private static final long NEVER = Long.MAX_VALUE;
 
@@ -92,9 +93,9 @@ public final class IdleKillingProxy implements AutoCloseable {
   }
 
   /**
-   * Starts a proxy on an ephemeral {@code 127.0.0.1} port to {@code upstream}: reusing a connection idle
-   * longer than {@code idleLimit} kills it as {@code mode} says (zero: any pause; too large for
-   * nanoseconds: never).
+   * Starts a proxy on an ephemeral {@code 127.0.0.1} port to {@code upstream}: reusing a connection
+   * idle longer than {@code idleLimit} kills it as {@code mode} says (zero: any pause; too large
+   * for nanoseconds: never).
    */
   public static IdleKillingProxy start(InetSocketAddress upstream, Duration idleLimit, Mode mode)
       throws IOException {
@@ -103,7 +104,9 @@ public final class IdleKillingProxy implements AutoCloseable {
     return new IdleKillingProxy(upstream, toLimitNanos(idleLimit), mode);
   }
 
-  /** Starts a proxy that never kills anything: a way to count the connections a client really opens. */
+  /**
+   * Starts a proxy that never kills anything: a way to count the connections a client really opens.
+   */
   public static IdleKillingProxy start(InetSocketAddress upstream) throws IOException {
     Objects.requireNonNull(upstream, "upstream");
     return new IdleKillingProxy(upstream, NEVER, Mode.RESET);
@@ -119,7 +122,10 @@ public final class IdleKillingProxy implements AutoCloseable {
     return mode;
   }
 
-  /** Changes the idle limit, from the next client write on, open connections included; too large for nanoseconds: never. */
+  /**
+   * Changes the idle limit, from the next client write on, open connections included; too large for
+   * nanoseconds: never.
+   */
   public void idleLimit(Duration limit) {
     this.idleLimitNanos = toLimitNanos(limit);
   }
@@ -135,7 +141,10 @@ public final class IdleKillingProxy implements AutoCloseable {
     return port;
   }
 
-  /** {@code "127.0.0.1"}: a literal keeps clients from resolving {@code localhost} to {@code ::1}, where nothing listens. */
+  /**
+   * {@code "127.0.0.1"}: a literal keeps clients from resolving {@code localhost} to {@code ::1},
+   * where nothing listens.
+   */
   public String host() {
     return HOST;
   }
@@ -160,7 +169,10 @@ public final class IdleKillingProxy implements AutoCloseable {
     return open.get();
   }
 
-  /** The exact high-water mark of {@link #openConnections()} since start or the last {@link #resetCounters()}. */
+  /**
+   * The exact high-water mark of {@link #openConnections()} since start or the last {@link
+   * #resetCounters()}.
+   */
   public int maxOpenConnections() {
     return maxOpen.get();
   }
@@ -170,7 +182,10 @@ public final class IdleKillingProxy implements AutoCloseable {
     return killed.get();
   }
 
-  /** Bytes forwarded from clients to the upstream, not those swallowed by killed connections: nothing leaked through. */
+  /**
+   * Bytes forwarded from clients to the upstream, not those swallowed by killed connections:
+   * nothing leaked through.
+   */
   public long forwardedBytes() {
     return forwarded.get();
   }
@@ -186,7 +201,10 @@ public final class IdleKillingProxy implements AutoCloseable {
     return names;
   }
 
-  /** Zeroes the accepted, killed and byte counters and sets the high-water mark to the connections open now. */
+  /**
+   * Zeroes the accepted, killed and byte counters and sets the high-water mark to the connections
+   * open now.
+   */
   public void resetCounters() {
     accepted.set(0);
     killed.set(0);
@@ -194,7 +212,10 @@ public final class IdleKillingProxy implements AutoCloseable {
     maxOpen.set(open.get());
   }
 
-  /** Waits until {@link #openConnections()} is {@code expected} (closing is asynchronous); false on timeout. */
+  /**
+   * Waits until {@link #openConnections()} is {@code expected} (closing is asynchronous); false on
+   * timeout.
+   */
   public boolean awaitOpenConnections(int expected, Duration timeout) throws InterruptedException {
     return awaitCounter(open, n -> n == expected, timeout);
   }
@@ -230,8 +251,19 @@ public final class IdleKillingProxy implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "IdleKillingProxy[" + url("tcp") + " -> " + upstream + ", mode=" + mode
-        + ", idleLimit=" + idleLimit() + ", open=" + open.get() + ", killed=" + killed.get() + "]";
+    return "IdleKillingProxy["
+        + url("tcp")
+        + " -> "
+        + upstream
+        + ", mode="
+        + mode
+        + ", idleLimit="
+        + idleLimit()
+        + ", open="
+        + open.get()
+        + ", killed="
+        + killed.get()
+        + "]";
   }
 
   private void acceptLoop() {
@@ -264,13 +296,16 @@ public final class IdleKillingProxy implements AutoCloseable {
   }
 
   private Thread startThread(String name, Runnable body) {
-    Thread thread = new Thread(() -> {
-      try {
-        body.run();
-      } finally {
-        threads.remove(Thread.currentThread());
-      }
-    }, name);
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                body.run();
+              } finally {
+                threads.remove(Thread.currentThread());
+              }
+            },
+            name);
     thread.setDaemon(true);
     threads.add(thread);
     thread.start();
@@ -334,13 +369,23 @@ public final class IdleKillingProxy implements AutoCloseable {
     closeQuietly(socket);
   }
 
-  private enum State { LIVE, DROPPED, KILLED, FINISHED }
+  private enum State {
+    LIVE,
+    DROPPED,
+    KILLED,
+    FINISHED
+  }
 
   /**
-   * How a connection's two sockets are closed: GRACEFUL closes both; ABORT resets both, mirroring an
-   * abnormal end; KILL resets only the client: the platform reaped it, the upstream sees it go away.
+   * How a connection's two sockets are closed: GRACEFUL closes both; ABORT resets both, mirroring
+   * an abnormal end; KILL resets only the client: the platform reaped it, the upstream sees it go
+   * away.
    */
-  private enum Ending { GRACEFUL, ABORT, KILL }
+  private enum Ending {
+    GRACEFUL,
+    ABORT,
+    KILL
+  }
 
   /** One client connection and its upstream twin. */
   private final class Connection {
@@ -351,8 +396,10 @@ public final class IdleKillingProxy implements AutoCloseable {
     final AtomicInteger endedDirections = new AtomicInteger();
     final AtomicBoolean finished = new AtomicBoolean();
     volatile State state = State.LIVE;
+
     /** Set by {@link #connectUpstream()}, used by the same thread only. */
     private OutputStream toUpstream;
+
     private InputStream fromClient;
 
     Connection(int id, Socket client) {
@@ -366,7 +413,10 @@ public final class IdleKillingProxy implements AutoCloseable {
       }
     }
 
-    /** Connects the upstream twin and starts the other direction; false when the connection ended instead. */
+    /**
+     * Connects the upstream twin and starts the other direction; false when the connection ended
+     * instead.
+     */
     private boolean connectUpstream() {
       try {
         client.setTcpNoDelay(true);
@@ -407,7 +457,8 @@ public final class IdleKillingProxy implements AutoCloseable {
 
     /**
      * Copies one direction until either side ends. From the client, a write after the idle limit
-     * kills the connection instead of being forwarded, and once dropped, what it sends is swallowed.
+     * kills the connection instead of being forwarded, and once dropped, what it sends is
+     * swallowed.
      */
     private void pump(InputStream in, OutputStream out, Socket to, boolean fromClient) {
       byte[] buffer = new byte[BUFFER_SIZE];
@@ -416,7 +467,8 @@ public final class IdleKillingProxy implements AutoCloseable {
         try {
           n = in.read(buffer);
         } catch (IOException e) {
-          // Client reset or proxy close. After a kill the upstream was closed on purpose: the client
+          // Client reset or proxy close. After a kill the upstream was closed on purpose: the
+          // client
           // must not notice; in DROP state the client failing is just the client giving up.
           if (state == State.LIVE) {
             finish(Ending.ABORT);
@@ -453,7 +505,8 @@ public final class IdleKillingProxy implements AutoCloseable {
           killWithDrop();
           continue;
         }
-        // Counted before the write: the upstream's answer to these bytes may reach the client (and a
+        // Counted before the write: the upstream's answer to these bytes may reach the client (and
+        // a
         // test reading the count) before this thread runs again after write() returns.
         long counted = fromClient ? n : 0;
         forwarded.addAndGet(counted);
@@ -522,5 +575,4 @@ public final class IdleKillingProxy implements AutoCloseable {
       signalCountersChanged();
     }
   }
-
 }

@@ -18,11 +18,11 @@ import javax.net.ssl.SSLContext;
 
 /**
  * A loopback HTTP or HTTPS server (the JDK's {@code com.sun.net.httpserver}, four handler threads)
- * answering every request {@code 200 ok}, Content-Length set so connections stay alive, and counting
- * the requests. It sets TCP_NODELAY ({@code sun.net.httpserver.nodelay}, read when the first server
- * starts) as real front ends do: the JDK server writes headers and body apart, and with Nagle on the
- * body would wait for the client's delayed ACK (40 ms on Linux loopback). A Nagle delay measured
- * through it is the client's own.
+ * answering every request {@code 200 ok}, Content-Length set so connections stay alive, and
+ * counting the requests. It sets TCP_NODELAY ({@code sun.net.httpserver.nodelay}, read when the
+ * first server starts) as real front ends do: the JDK server writes headers and body apart, and
+ * with Nagle on the body would wait for the client's delayed ACK (40 ms on Linux loopback). A Nagle
+ * delay measured through it is the client's own.
  */
 public final class LoopbackHttpServer implements AutoCloseable {
   private static final byte[] OK = "ok".getBytes(StandardCharsets.US_ASCII);
@@ -44,11 +44,14 @@ public final class LoopbackHttpServer implements AutoCloseable {
     this.scheme = scheme;
     int id = SERVER_IDS.incrementAndGet();
     AtomicInteger threads = new AtomicInteger();
-    this.executor = Executors.newFixedThreadPool(4, r -> {
-      Thread t = new Thread(r, "loopback-http-" + id + "-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor =
+        Executors.newFixedThreadPool(
+            4,
+            r -> {
+              Thread t = new Thread(r, "loopback-http-" + id + "-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     server.createContext("/", this::handle);
     server.setExecutor(executor);
     server.start();
@@ -72,7 +75,8 @@ public final class LoopbackHttpServer implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       try (InputStream body = exchange.getRequestBody()) {
-        body.transferTo(OutputStream.nullOutputStream()); // a body left unread would spoil the connection
+        body.transferTo(
+            OutputStream.nullOutputStream()); // a body left unread would spoil the connection
       }
       received.incrementAndGet();
       exchange.getResponseHeaders().set("Content-Type", "text/plain");

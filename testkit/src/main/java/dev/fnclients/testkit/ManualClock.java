@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A clock that moves only when told to, for tests of anything that compares ages. Pass
- * {@code clock::read} wherever a {@code Ticker} is wanted.
+ * A clock that moves only when told to, for tests of anything that compares ages. Pass {@code
+ * clock::read} wherever a {@code Ticker} is wanted.
  */
 public final class ManualClock {
   private final AtomicLong nanos = new AtomicLong(1_000_000_000L);

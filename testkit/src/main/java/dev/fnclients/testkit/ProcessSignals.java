@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * POSIX signals to a process by pid, through the {@code kill} command: what {@link ChildJvm} and
- * the {@link dev.fnclients.testkit.pubsub.PubsubEmulator} use to freeze ({@code SIGSTOP}) and
- * thaw ({@code SIGCONT}) a process the way a serverless platform or a stalled server would.
+ * the {@link dev.fnclients.testkit.pubsub.PubsubEmulator} use to freeze ({@code SIGSTOP}) and thaw
+ * ({@code SIGCONT}) a process the way a serverless platform or a stalled server would.
  */
 public final class ProcessSignals {
   private static final long SIGNAL_TIMEOUT_SECONDS = 10;
@@ -23,11 +23,15 @@ public final class ProcessSignals {
 
   private ProcessSignals() {}
 
-  /** Sends {@code SIG<signal>} ({@code STOP}, {@code CONT}, ...); IllegalStateException if it exited or kill fails. */
+  /**
+   * Sends {@code SIG<signal>} ({@code STOP}, {@code CONT}, ...); IllegalStateException if it exited
+   * or kill fails.
+   */
   public static void send(ProcessHandle process, String signal) {
     if (!process.isAlive()) {
       // Checked first because a reaped pid may already belong to an unrelated process.
-      throw new IllegalStateException("cannot send SIG" + signal + ": process " + process.pid() + " has exited");
+      throw new IllegalStateException(
+          "cannot send SIG" + signal + ": process " + process.pid() + " has exited");
     }
     String pid = Long.toString(process.pid());
     Process kill;
@@ -59,14 +63,15 @@ public final class ProcessSignals {
       throw new IllegalStateException("interrupted while sending SIG" + signal + " to " + pid, e);
     }
     if (exit != 0) {
-      throw new IllegalStateException("kill -" + signal + " " + pid + " failed with exit code " + exit + ": " + output);
+      throw new IllegalStateException(
+          "kill -" + signal + " " + pid + " failed with exit code " + exit + ": " + output);
     }
   }
 
   /**
-   * Stops every thread of {@code process} with {@code SIGSTOP} and, on Linux, waits until the kernel
-   * reports them all stopped: {@code kill} returning only means the signal was queued, and a test
-   * asserting "nothing happens while frozen" needs more.
+   * Stops every thread of {@code process} with {@code SIGSTOP} and, on Linux, waits until the
+   * kernel reports them all stopped: {@code kill} returning only means the signal was queued, and a
+   * test asserting "nothing happens while frozen" needs more.
    */
   public static void stop(ProcessHandle process) {
     send(process, "STOP");
@@ -100,7 +105,11 @@ public final class ProcessSignals {
       }
       if (System.nanoTime() - deadline > 0) {
         throw new IllegalStateException(
-            "process " + pid + " not stopped " + TimeUnit.NANOSECONDS.toSeconds(STOP_CONFIRM_NANOS) + " s after SIGSTOP");
+            "process "
+                + pid
+                + " not stopped "
+                + TimeUnit.NANOSECONDS.toSeconds(STOP_CONFIRM_NANOS)
+                + " s after SIGSTOP");
       }
       try {
         Thread.sleep(1);
@@ -111,7 +120,10 @@ public final class ProcessSignals {
     }
   }
 
-  /** Each thread's state from {@code /proc/<pid>/task/<tid>/stat}; empty if unreadable (freezing degrades to "signal sent"). */
+  /**
+   * Each thread's state from {@code /proc/<pid>/task/<tid>/stat}; empty if unreadable (freezing
+   * degrades to "signal sent").
+   */
   private static Optional<Boolean> allThreadsStopped(Path tasks) {
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(tasks)) {
       for (Path task : dirs) {

@@ -7,10 +7,10 @@ import java.util.function.DoubleFunction;
 
 /**
  * The one SVG writer of the demos' and the benchmark report's charts: text and shapes on a white
- * canvas, and log or linear scales with their labelled grid lines. Numbers are written under
- * {@link Locale#ROOT} and text and attribute values escaped, here only. Extra attributes are
- * {@code name=value} strings, e.g. {@code svg.text(12, 24, "Title", "font-weight=bold")}; a null one
- * is left out.
+ * canvas, and log or linear scales with their labelled grid lines. Numbers are written under {@link
+ * Locale#ROOT} and text and attribute values escaped, here only. Extra attributes are {@code
+ * name=value} strings, e.g. {@code svg.text(12, 24, "Title", "font-weight=bold")}; a null one is
+ * left out.
  */
 public final class Svg {
   private static final String GRID = "stroke=#dddddd";
@@ -18,11 +18,21 @@ public final class Svg {
 
   private final StringBuilder out = new StringBuilder();
 
-  /** A white canvas of {@code width} by {@code height} pixels; text in a sans-serif font of {@code fontSize}. */
+  /**
+   * A white canvas of {@code width} by {@code height} pixels; text in a sans-serif font of {@code
+   * fontSize}.
+   */
   public Svg(int width, int height, int fontSize) {
-    out.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-        + "viewBox=\"0 0 %d %d\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"%d\">%n",
-        width, height, width, height, fontSize));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                + "viewBox=\"0 0 %d %d\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"%d\">%n",
+            width,
+            height,
+            width,
+            height,
+            fontSize));
     rect(0, 0, width, height, "fill=#ffffff");
   }
 
@@ -53,22 +63,33 @@ public final class Svg {
 
   /** An ✕ of {@code 2 × half} pixels centred on {@code x, y}, as a mark for a failure. */
   public Svg cross(double x, double y, double half, String... attributes) {
-    return polyline(List.of(new double[] {x - half, y - half}, new double[] {x + half, y + half}), attributes)
-        .polyline(List.of(new double[] {x - half, y + half}, new double[] {x + half, y - half}), attributes);
+    return polyline(
+            List.of(new double[] {x - half, y - half}, new double[] {x + half, y + half}),
+            attributes)
+        .polyline(
+            List.of(new double[] {x - half, y + half}, new double[] {x + half, y - half}),
+            attributes);
   }
 
-  /** Vertical grid lines at {@code x}'s ticks from {@code top} to {@code bottom}, labelled below. */
+  /**
+   * Vertical grid lines at {@code x}'s ticks from {@code top} to {@code bottom}, labelled below.
+   */
   public Svg xGrid(Scale x, double top, double bottom, DoubleFunction<String> label) {
     for (double tick : x.ticks()) {
-      line(x.at(tick), top, x.at(tick), bottom, GRID).text(x.at(tick), bottom + 18, label.apply(tick), "text-anchor=middle", LABEL);
+      line(x.at(tick), top, x.at(tick), bottom, GRID)
+          .text(x.at(tick), bottom + 18, label.apply(tick), "text-anchor=middle", LABEL);
     }
     return this;
   }
 
-  /** Horizontal grid lines at {@code y}'s ticks from {@code left} to {@code right}, labelled on the left. */
+  /**
+   * Horizontal grid lines at {@code y}'s ticks from {@code left} to {@code right}, labelled on the
+   * left.
+   */
   public Svg yGrid(Scale y, double left, double right, DoubleFunction<String> label) {
     for (double tick : y.ticks()) {
-      line(left, y.at(tick), right, y.at(tick), GRID).text(left - 6, y.at(tick) + 4, label.apply(tick), "text-anchor=end", LABEL);
+      line(left, y.at(tick), right, y.at(tick), GRID)
+          .text(left - 6, y.at(tick) + 4, label.apply(tick), "text-anchor=end", LABEL);
     }
     return this;
   }
@@ -107,7 +128,10 @@ public final class Svg {
 
     public double at(double value) {
       double first = position(ticks.get(0));
-      return from + (to - from) * (position(value) - first) / (position(ticks.get(ticks.size() - 1)) - first);
+      return from
+          + (to - from)
+              * (position(value) - first)
+              / (position(ticks.get(ticks.size() - 1)) - first);
     }
 
     private double position(double value) {
@@ -119,7 +143,9 @@ public final class Svg {
     out.append('<').append(tag);
     for (int i = 0; i < geometry.length; i += 2) {
       Object value = geometry[i + 1];
-      attribute(geometry[i].toString(), value instanceof Double ? number((Double) value) : value.toString());
+      attribute(
+          geometry[i].toString(),
+          value instanceof Double ? number((Double) value) : value.toString());
     }
     for (String a : attributes) {
       if (a != null) {
@@ -140,6 +166,9 @@ public final class Svg {
   }
 
   private static String escape(String text) {
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
   }
 }

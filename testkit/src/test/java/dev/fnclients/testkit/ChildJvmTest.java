@@ -79,12 +79,13 @@ class ChildJvmTest {
 
   @Test
   void childReceivesArgsEnvironmentAndSystemProperties() throws Exception {
-    try (ChildJvm child = ChildJvm.builder(Echo.class)
-        .jvmArgs(LIGHT_JVM)
-        .args("first", "second arg")
-        .env("FNCLIENTS_TESTKIT_ENV", "from-env")
-        .systemProperty("fnclients.testkit.prop", "from-prop")
-        .start()) {
+    try (ChildJvm child =
+        ChildJvm.builder(Echo.class)
+            .jvmArgs(LIGHT_JVM)
+            .args("first", "second arg")
+            .env("FNCLIENTS_TESTKIT_ENV", "from-env")
+            .systemProperty("fnclients.testkit.prop", "from-prop")
+            .start()) {
 
       assertThat(child.readLine(PATIENCE)).isEqualTo("arg: first");
       assertThat(child.readLine(PATIENCE)).isEqualTo("arg: second arg");

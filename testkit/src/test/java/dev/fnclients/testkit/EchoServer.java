@@ -16,8 +16,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Loopback echo server that records what each connection received, so tests can prove bytes
- * never reached the upstream: once a connection has seen EOF, its record is final.
+ * Loopback echo server that records what each connection received, so tests can prove bytes never
+ * reached the upstream: once a connection has seen EOF, its record is final.
  */
 final class EchoServer implements AutoCloseable {
 

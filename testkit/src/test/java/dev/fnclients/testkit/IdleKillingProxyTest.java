@@ -30,10 +30,13 @@ class IdleKillingProxyTest {
 
   /** Short enough to keep the suite fast, long enough that an active connection never trips it. */
   private static final Duration SHORT_LIMIT = Duration.ofMillis(250);
+
   /** Sleeping past the limit is the injected fault, not a measurement. */
   private static final long IDLE_GAP_MILLIS = 600;
+
   /** Upper bound for things that should be near-instant; generous for a loaded 2-core box. */
   private static final Duration PATIENCE = Duration.ofSeconds(10);
+
   private static final int CLIENT_READ_TIMEOUT_MILLIS = 10_000;
 
   private EchoServer echo;
@@ -66,13 +69,15 @@ class IdleKillingProxyTest {
     // Larger than one proxy buffer, written concurrently so neither side's buffers can deadlock.
     byte[] payload = new byte[200_000];
     new Random(42).nextBytes(payload);
-    Thread writer = new Thread(() -> {
-      try {
-        client.getOutputStream().write(payload);
-      } catch (IOException ignored) {
-        // The read below fails loudly if the write did not complete.
-      }
-    });
+    Thread writer =
+        new Thread(
+            () -> {
+              try {
+                client.getOutputStream().write(payload);
+              } catch (IOException ignored) {
+                // The read below fails loudly if the write did not complete.
+              }
+            });
     writer.start();
     byte[] echoed = client.getInputStream().readNBytes(payload.length);
     writer.join();

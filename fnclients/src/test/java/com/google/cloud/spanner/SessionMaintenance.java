@@ -11,7 +11,10 @@ import java.time.Duration;
 public final class SessionMaintenance {
   private SessionMaintenance() {}
 
-  /** Session options whose maintainer runs every {@code loop} and replaces a session older than {@code maxAge}. */
+  /**
+   * Session options whose maintainer runs every {@code loop} and replaces a session older than
+   * {@code maxAge}.
+   */
   public static SessionPoolOptions every(Duration loop, Duration maxAge) {
     return SessionPoolOptions.newBuilder()
         .setMultiplexedSessionMaintenanceLoopFrequency(loop)

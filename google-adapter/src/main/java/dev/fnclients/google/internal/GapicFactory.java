@@ -9,10 +9,9 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 
 /**
- * How a GAPIC client class is built: every generated client has
- * {@code public static XClient create(XSettings settings)}, and every generated settings class
- * {@code public static XSettings.Builder newBuilder()}. Found once per client, when it is first
- * built.
+ * How a GAPIC client class is built: every generated client has {@code public static XClient
+ * create(XSettings settings)}, and every generated settings class {@code public static
+ * XSettings.Builder newBuilder()}. Found once per client, when it is first built.
  *
  * @param create the client's {@code create(XSettings)}
  */
@@ -34,7 +33,8 @@ public record GapicFactory<C extends BackgroundResource>(Class<C> client, Method
       }
     }
     throw new IllegalArgumentException(
-        client.getName() + " is not a GAPIC client: it has no public static create(...Settings) method. "
+        client.getName()
+            + " is not a GAPIC client: it has no public static create(...Settings) method. "
             + "For other clients use FnClients.shared(type, factory)");
   }
 
@@ -48,7 +48,8 @@ public record GapicFactory<C extends BackgroundResource>(Class<C> client, Method
     try {
       return (ClientSettings.Builder<?, ?>) settingsClass().getMethod("newBuilder").invoke(null);
     } catch (ReflectiveOperationException | ClassCastException e) {
-      throw new IllegalArgumentException(settingsClass().getName() + " has no public static newBuilder()", unwrap(e));
+      throw new IllegalArgumentException(
+          settingsClass().getName() + " has no public static newBuilder()", unwrap(e));
     }
   }
 
@@ -61,7 +62,10 @@ public record GapicFactory<C extends BackgroundResource>(Class<C> client, Method
   public C create(ClientSettings<?> settings) {
     if (!settingsClass().isInstance(settings)) {
       throw new IllegalArgumentException(
-          client.getName() + " is built from " + settingsClass().getName() + ", but the settings given build "
+          client.getName()
+              + " is built from "
+              + settingsClass().getName()
+              + ", but the settings given build "
               + settings.getClass().getName());
     }
     try {
@@ -69,7 +73,8 @@ public record GapicFactory<C extends BackgroundResource>(Class<C> client, Method
     } catch (InvocationTargetException e) {
       Throwable cause = e.getCause();
       if (cause instanceof IOException io) {
-        throw new UncheckedIOException("could not build " + client.getSimpleName() + ": " + io.getMessage(), io);
+        throw new UncheckedIOException(
+            "could not build " + client.getSimpleName() + ": " + io.getMessage(), io);
       }
       if (cause instanceof RuntimeException re) {
         throw re;
@@ -84,6 +89,8 @@ public record GapicFactory<C extends BackgroundResource>(Class<C> client, Method
   }
 
   private static Throwable unwrap(Throwable e) {
-    return e instanceof InvocationTargetException ite && ite.getCause() != null ? ite.getCause() : e;
+    return e instanceof InvocationTargetException ite && ite.getCause() != null
+        ? ite.getCause()
+        : e;
   }
 }

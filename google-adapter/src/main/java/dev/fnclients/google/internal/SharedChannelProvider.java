@@ -14,10 +14,10 @@ import java.util.function.Function;
 
 /**
  * A GAX channel provider that hands out FnClients' shared, idle-safe channel for the endpoint GAX
- * resolves from the client's settings (or for a target fixed in advance). GAX gives it the
- * endpoint and the headers it would give a channel of the client's own; credentials stay with GAX,
- * which attaches them to each call. It owns nothing: {@link #shouldAutoClose()} is false, so
- * closing the client leaves the shared channel to FnClients' shutdown.
+ * resolves from the client's settings (or for a target fixed in advance). GAX gives it the endpoint
+ * and the headers it would give a channel of the client's own; credentials stay with GAX, which
+ * attaches them to each call. It owns nothing: {@link #shouldAutoClose()} is false, so closing the
+ * client leaves the shared channel to FnClients' shutdown.
  */
 public final class SharedChannelProvider implements TransportChannelProvider {
   private final Function<Target, ManagedChannel> channels;
@@ -28,7 +28,12 @@ public final class SharedChannelProvider implements TransportChannelProvider {
   private final Map<String, String> headers;
 
   private SharedChannelProvider(
-      Function<Target, ManagedChannel> channels, GoogleConfig options, Environment env, Target fixed, String endpoint, Map<String, String> headers) {
+      Function<Target, ManagedChannel> channels,
+      GoogleConfig options,
+      Environment env,
+      Target fixed,
+      String endpoint,
+      Map<String, String> headers) {
     this.channels = channels;
     this.options = options;
     this.env = env;
@@ -37,14 +42,23 @@ public final class SharedChannelProvider implements TransportChannelProvider {
     this.headers = headers;
   }
 
-  /** A provider whose target follows the endpoint GAX resolves, mapped through {@link Target#resolve}. */
-  public static SharedChannelProvider resolving(Function<Target, ManagedChannel> channels, GoogleConfig options, Environment env) {
+  /**
+   * A provider whose target follows the endpoint GAX resolves, mapped through {@link
+   * Target#resolve}.
+   */
+  public static SharedChannelProvider resolving(
+      Function<Target, ManagedChannel> channels, GoogleConfig options, Environment env) {
     return new SharedChannelProvider(channels, options, env, null, null, null);
   }
 
-  /** A provider for a target decided in advance (GAX is told the same endpoint through the settings). */
-  public static SharedChannelProvider fixed(Function<Target, ManagedChannel> channels, Target target) {
-    return new SharedChannelProvider(channels, GoogleConfig.ofDefaults(), Environment.system(), target, target.hostPort(), null);
+  /**
+   * A provider for a target decided in advance (GAX is told the same endpoint through the
+   * settings).
+   */
+  public static SharedChannelProvider fixed(
+      Function<Target, ManagedChannel> channels, Target target) {
+    return new SharedChannelProvider(
+        channels, GoogleConfig.ofDefaults(), Environment.system(), target, target.hostPort(), null);
   }
 
   @Override
@@ -98,7 +112,8 @@ public final class SharedChannelProvider implements TransportChannelProvider {
   @Override
   @SuppressWarnings("deprecation")
   public TransportChannelProvider withPoolSize(int size) {
-    throw new UnsupportedOperationException("FnClients shares one channel per endpoint; it has no pool size");
+    throw new UnsupportedOperationException(
+        "FnClients shares one channel per endpoint; it has no pool size");
   }
 
   @Override
@@ -108,13 +123,15 @@ public final class SharedChannelProvider implements TransportChannelProvider {
 
   @Override
   public TransportChannelProvider withCredentials(Credentials credentials) {
-    throw new UnsupportedOperationException("GAX attaches credentials to each call on FnClients' shared channels");
+    throw new UnsupportedOperationException(
+        "GAX attaches credentials to each call on FnClients' shared channels");
   }
 
   @Override
   public TransportChannel getTransportChannel() {
     if (needsEndpoint() || needsHeaders()) {
-      throw new IllegalStateException("getTransportChannel() called before GAX gave the endpoint and headers");
+      throw new IllegalStateException(
+          "getTransportChannel() called before GAX gave the endpoint and headers");
     }
     Target target = fixed != null ? fixed : Target.resolve(endpoint, options, env);
     return GrpcTransportChannel.create(new SharedChannelView(channels.apply(target), headers));

@@ -25,12 +25,18 @@ final class SharedChannelView extends BorrowedChannel {
         headers.entrySet().stream()
             // grpc-java sets user-agent from the channel builder and ignores it per call.
             .filter(e -> !e.getKey().equalsIgnoreCase("user-agent"))
-            .map(e -> Map.entry(Metadata.Key.of(e.getKey().toLowerCase(Locale.ROOT), Metadata.ASCII_STRING_MARSHALLER), e.getValue()))
+            .map(
+                e ->
+                    Map.entry(
+                        Metadata.Key.of(
+                            e.getKey().toLowerCase(Locale.ROOT), Metadata.ASCII_STRING_MARSHALLER),
+                        e.getValue()))
             .toList();
   }
 
   @Override
-  public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(MethodDescriptor<ReqT, RespT> method, CallOptions options) {
+  public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(
+      MethodDescriptor<ReqT, RespT> method, CallOptions options) {
     ClientCall<ReqT, RespT> call = shared.newCall(method, options);
     if (headers.isEmpty()) {
       return call;

@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
  */
 public record Target(String hostPort, boolean emulator) {
   /**
-   * The emulator variable of each service Google ships an emulator for, keyed by the first label
-   * of its endpoint host ({@code spanner.googleapis.com}, {@code us-east1-pubsub.googleapis.com},
+   * The emulator variable of each service Google ships an emulator for, keyed by the first label of
+   * its endpoint host ({@code spanner.googleapis.com}, {@code us-east1-pubsub.googleapis.com},
    * {@code pubsub.us-east1.rep.googleapis.com}).
    */
   static final Map<String, String> EMULATOR_VARIABLES =
@@ -31,7 +31,8 @@ public record Target(String hostPort, boolean emulator) {
           "bigtableadmin", "BIGTABLE_EMULATOR_HOST");
 
   private static final Pattern GOOGLE_HOST =
-      Pattern.compile("(?:[a-z0-9-]+-)?([a-z]+)\\.(?:[a-z0-9-]+\\.rep\\.)?(?:sandbox\\.)?googleapis\\.com(?::\\d+)?");
+      Pattern.compile(
+          "(?:[a-z0-9-]+-)?([a-z]+)\\.(?:[a-z0-9-]+\\.rep\\.)?(?:sandbox\\.)?googleapis\\.com(?::\\d+)?");
 
   public Target {
     Objects.requireNonNull(hostPort, "hostPort");
@@ -57,7 +58,8 @@ public record Target(String hostPort, boolean emulator) {
       return new Target(options.endpoint(), false);
     }
     if (endpoint == null || endpoint.isBlank()) {
-      throw new IllegalArgumentException("the client's settings resolve to no endpoint; set one with GoogleConfig.endpoint(hostPort)");
+      throw new IllegalArgumentException(
+          "the client's settings resolve to no endpoint; set one with GoogleConfig.endpoint(hostPort)");
     }
     return new Target(endpoint.contains(":") ? endpoint : endpoint + ":443", false);
   }

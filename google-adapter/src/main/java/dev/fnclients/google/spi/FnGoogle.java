@@ -36,12 +36,14 @@ import java.util.function.Supplier;
  *
  * <p>A GAPIC client built here differs from {@code XClient.create()} in three ways, and in nothing
  * else (its retry settings, timeouts and call-level behaviour are the library's own):
+ *
  * <ul>
- *   <li>its transport is FnClients' shared gRPC channel for its endpoint ({@code FnClients.grpc}, so
- *       with the wall-clock idle reset, the default deadline, the in-flight cap and the metrics),
- *       built without a retry policy of its own, since GAX retries and two layers would multiply
- *       attempts. GAX still resolves the endpoint from the settings and attaches the credentials to
- *       each call; the headers it would give a channel of its own are added to each call;
+ *   <li>its transport is FnClients' shared gRPC channel for its endpoint ({@code FnClients.grpc},
+ *       so with the wall-clock idle reset, the default deadline, the in-flight cap and the
+ *       metrics), built without a retry policy of its own, since GAX retries and two layers would
+ *       multiply attempts. GAX still resolves the endpoint from the settings and attaches the
+ *       credentials to each call; the headers it would give a channel of its own are added to each
+ *       call;
  *   <li>its background executor is one small executor all such clients share, so the thread count
  *       is the same after 1,000 invocations as after one;
  *   <li>the service's emulator variable, when set, sends it to the emulator over plaintext with no
@@ -54,10 +56,17 @@ public final class FnGoogle {
    * No message size limit, as every generated client's default channel provider sets; and in a
    * constant, so that every GAPIC client to one endpoint gets the same channel key.
    */
-  private static final Consumer<ManagedChannelBuilder<?>> UNLIMITED_INBOUND = b -> b.maxInboundMessageSize(Integer.MAX_VALUE);
-  private static final GrpcConfig TLS = GrpcConfig.custom().noRetryPolicy().customizer(UNLIMITED_INBOUND).build();
+  private static final Consumer<ManagedChannelBuilder<?>> UNLIMITED_INBOUND =
+      b -> b.maxInboundMessageSize(Integer.MAX_VALUE);
+
+  private static final GrpcConfig TLS =
+      GrpcConfig.custom().noRetryPolicy().customizer(UNLIMITED_INBOUND).build();
   private static final GrpcConfig PLAINTEXT = GrpcConfig.from(TLS).usePlaintext().build();
-  /** The protections a GAX-built channel gets through a configurator: GAX retries, so no retry policy. */
+
+  /**
+   * The protections a GAX-built channel gets through a configurator: GAX retries, so no retry
+   * policy.
+   */
   private static final GrpcConfig CONFIGURED = GrpcConfig.custom().noRetryPolicy().build();
 
   private FnGoogle() {}
@@ -72,7 +81,8 @@ public final class FnGoogle {
    * over {@code channels} ({@code host:port} and options to a shared channel) and {@code executor};
    * the caller owns it and closes it with {@link #close}.
    *
-   * @throws IllegalArgumentException when {@code type} is not a GAPIC client or the settings are not its own
+   * @throws IllegalArgumentException when {@code type} is not a GAPIC client or the settings are
+   *     not its own
    * @throws UncheckedIOException when the client cannot be built (e.g. no credentials are found)
    */
   public static <C extends BackgroundResource> C newClient(
@@ -84,44 +94,52 @@ public final class FnGoogle {
       Environment env) {
     GapicFactory<C> factory = GapicFactory.of(type);
     ClientSettings.Builder<?, ?> builder =
-        settings == null ? factory.defaultSettings() : Objects.requireNonNull(settings.get(), "the settings supplier returned null");
+        settings == null
+            ? factory.defaultSettings()
+            : Objects.requireNonNull(settings.get(), "the settings supplier returned null");
     Target target = Target.resolve(build(builder, type).getEndpoint(), options, env);
     if (target.emulator() || options.endpoint() != null) {
       builder.setEndpoint(target.hostPort());
     }
     if (options.credentialsProvider() != null) {
-      builder.setCredentialsProvider(options.credentialsProvider()); // gRPC never sends Google credentials in plaintext
+      builder.setCredentialsProvider(
+          options.credentialsProvider()); // gRPC never sends Google credentials in plaintext
     } else if (target.emulator()) {
       builder.setCredentialsProvider(NoCredentialsProvider.create());
     }
-    builder.setTransportChannelProvider(SharedChannelProvider.fixed(t -> channels.apply(t.hostPort(), grpcConfig(t)), target));
+    builder.setTransportChannelProvider(
+        SharedChannelProvider.fixed(t -> channels.apply(t.hostPort(), grpcConfig(t)), target));
     builder.setBackgroundExecutorProvider(FixedExecutorProvider.create(executor));
     return factory.create(build(builder, type));
   }
 
   /**
-   * A channel provider for options classes that take one (Spanner's {@code setChannelProvider},
-   * a GAPIC settings builder's {@code setTransportChannelProvider}): FnClients' shared channel for
+   * A channel provider for options classes that take one (Spanner's {@code setChannelProvider}, a
+   * GAPIC settings builder's {@code setTransportChannelProvider}): FnClients' shared channel for
    * the endpoint GAX resolves from the settings, or the one {@code options} or an emulator variable
    * names. Credentials stay with the client: with an emulator, give it no credentials (Spanner and
    * Firestore do so themselves when their emulator variable is set); gRPC refuses to send Google
    * credentials over plaintext.
    */
   public static TransportChannelProvider channelProvider(
-      GoogleConfig options, BiFunction<String, GrpcConfig, ManagedChannel> channels, Environment env) {
-    return SharedChannelProvider.resolving(t -> channels.apply(t.hostPort(), grpcConfig(t)), options, env);
+      GoogleConfig options,
+      BiFunction<String, GrpcConfig, ManagedChannel> channels,
+      Environment env) {
+    return SharedChannelProvider.resolving(
+        t -> channels.apply(t.hostPort(), grpcConfig(t)), options, env);
   }
 
   /**
    * A channel configurator for GAX's {@code InstantiatingGrpcChannelProvider}, the only provider
-   * Firestore and Datastore accept: every channel the provider builds gets FnClients' idle reset
-   * (a fresh channel from the same builder when the last call ended longer ago than
-   * {@code maxIdleAge}), the default deadline, the in-flight cap and the call metrics. The
-   * provider keeps its own pool, endpoint, TLS, headers and credentials. Apply it last: it returns
-   * a builder whose {@code build()} is FnClients'.
+   * Firestore and Datastore accept: every channel the provider builds gets FnClients' idle reset (a
+   * fresh channel from the same builder when the last call ended longer ago than {@code
+   * maxIdleAge}), the default deadline, the in-flight cap and the call metrics. The provider keeps
+   * its own pool, endpoint, TLS, headers and credentials. Apply it last: it returns a builder whose
+   * {@code build()} is FnClients'.
    */
   @SuppressWarnings("rawtypes") // GAX's configurator type is raw
-  public static ApiFunction<ManagedChannelBuilder, ManagedChannelBuilder> channelConfigurator(FnClientsConfig config, TransportStats stats) {
+  public static ApiFunction<ManagedChannelBuilder, ManagedChannelBuilder> channelConfigurator(
+      FnClientsConfig config, TransportStats stats) {
     long idleMillis = Math.max(1000, config.maxIdleAge().toMillis());
     Function<ManagedChannelBuilder<?>, ManagedChannelBuilder<?>> configure =
         builder ->
@@ -152,7 +170,8 @@ public final class FnGoogle {
     try {
       return builder.build();
     } catch (IOException e) {
-      throw new UncheckedIOException("could not build the settings of " + type.getSimpleName() + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "could not build the settings of " + type.getSimpleName() + ": " + e.getMessage(), e);
     }
   }
 }

@@ -13,7 +13,8 @@ class GapicFactoryTest {
 
   @Test
   void aGapicClientIsFoundWithItsSettingsClassAndDefaults() {
-    GapicFactory<SecretManagerServiceClient> factory = GapicFactory.of(SecretManagerServiceClient.class);
+    GapicFactory<SecretManagerServiceClient> factory =
+        GapicFactory.of(SecretManagerServiceClient.class);
 
     assertThat(factory.settingsClass()).isEqualTo(SecretManagerServiceSettings.class);
     assertThat(factory.defaultSettings()).isInstanceOf(SecretManagerServiceSettings.Builder.class);
@@ -29,9 +30,11 @@ class GapicFactoryTest {
 
   @Test
   void settingsOfAnotherClientAreRejectedNamingBoth() throws Exception {
-    Builder otherVersion = com.google.cloud.secretmanager.v1beta2.SecretManagerServiceSettings.newBuilder();
+    Builder otherVersion =
+        com.google.cloud.secretmanager.v1beta2.SecretManagerServiceSettings.newBuilder();
 
-    assertThatThrownBy(() -> GapicFactory.of(SecretManagerServiceClient.class).create(otherVersion.build()))
+    assertThatThrownBy(
+            () -> GapicFactory.of(SecretManagerServiceClient.class).create(otherVersion.build()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("v1.SecretManagerServiceSettings")
         .hasMessageContaining("v1beta2.SecretManagerServiceSettings");

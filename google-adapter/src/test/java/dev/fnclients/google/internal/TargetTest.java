@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.fnclients.google.GoogleConfig;
 import dev.fnclients.pool.Environment;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** Where a Google client's calls go: emulator variables, options and the endpoint GAX resolved. */
 class TargetTest {
@@ -24,17 +24,22 @@ class TargetTest {
     "bigtableadmin.googleapis.com:443, BIGTABLE_EMULATOR_HOST",
     "bigtable.googleapis.com:443, BIGTABLE_EMULATOR_HOST",
   })
-  void servicesWithAnEmulatorGoToTheHostTheirVariableNamesInPlaintext(String endpoint, String variable) {
+  void servicesWithAnEmulatorGoToTheHostTheirVariableNamesInPlaintext(
+      String endpoint, String variable) {
     Environment env = Environment.of(Map.of(variable, "localhost:9010"), Map.of());
 
-    assertThat(Target.resolve(endpoint, GoogleConfig.ofDefaults(), env)).isEqualTo(new Target("localhost:9010", true));
+    assertThat(Target.resolve(endpoint, GoogleConfig.ofDefaults(), env))
+        .isEqualTo(new Target("localhost:9010", true));
   }
 
   @Test
   void aSchemeInTheVariableIsDropped() {
-    Environment env = Environment.of(Map.of("SPANNER_EMULATOR_HOST", "http://localhost:9010"), Map.of());
+    Environment env =
+        Environment.of(Map.of("SPANNER_EMULATOR_HOST", "http://localhost:9010"), Map.of());
 
-    assertThat(Target.resolve("spanner.googleapis.com:443", GoogleConfig.ofDefaults(), env).hostPort()).isEqualTo("localhost:9010");
+    assertThat(
+            Target.resolve("spanner.googleapis.com:443", GoogleConfig.ofDefaults(), env).hostPort())
+        .isEqualTo("localhost:9010");
   }
 
   @Test
@@ -43,14 +48,16 @@ class TargetTest {
 
     assertThat(Target.resolve("secretmanager.googleapis.com:443", GoogleConfig.ofDefaults(), env))
         .isEqualTo(new Target("secretmanager.googleapis.com:443", false));
-    assertThat(Target.resolve("pubsub.example.com:443", GoogleConfig.ofDefaults(), env).emulator()).isFalse();
+    assertThat(Target.resolve("pubsub.example.com:443", GoogleConfig.ofDefaults(), env).emulator())
+        .isFalse();
   }
 
   @Test
   void theResolvedEndpointIsUsedOverTlsWhenNothingElseIsSet() {
     assertThat(Target.resolve("eu-language.googleapis.com:443", GoogleConfig.ofDefaults(), NO_ENV))
         .isEqualTo(new Target("eu-language.googleapis.com:443", false));
-    assertThat(Target.resolve("language.googleapis.com", GoogleConfig.ofDefaults(), NO_ENV).hostPort())
+    assertThat(
+            Target.resolve("language.googleapis.com", GoogleConfig.ofDefaults(), NO_ENV).hostPort())
         .isEqualTo("language.googleapis.com:443");
   }
 
@@ -58,10 +65,18 @@ class TargetTest {
   void anEndpointInTheOptionsReplacesTheResolvedOneAndAnEmulatorInTheOptionsWinsOverBoth() {
     Environment env = Environment.of(Map.of("SPANNER_EMULATOR_HOST", "localhost:9010"), Map.of());
     GoogleConfig regional = GoogleConfig.custom().endpoint("regional.example.com:443").build();
-    GoogleConfig emulator = GoogleConfig.custom().endpoint("regional.example.com:443").emulatorHost("127.0.0.1:1234").build();
+    GoogleConfig emulator =
+        GoogleConfig.custom()
+            .endpoint("regional.example.com:443")
+            .emulatorHost("127.0.0.1:1234")
+            .build();
 
-    assertThat(Target.resolve("secretmanager.googleapis.com:443", regional, NO_ENV)).isEqualTo(new Target("regional.example.com:443", false));
-    assertThat(Target.resolve("spanner.googleapis.com:443", regional, env)).as("the emulator variable wins").isEqualTo(new Target("localhost:9010", true));
-    assertThat(Target.resolve("spanner.googleapis.com:443", emulator, env)).isEqualTo(new Target("127.0.0.1:1234", true));
+    assertThat(Target.resolve("secretmanager.googleapis.com:443", regional, NO_ENV))
+        .isEqualTo(new Target("regional.example.com:443", false));
+    assertThat(Target.resolve("spanner.googleapis.com:443", regional, env))
+        .as("the emulator variable wins")
+        .isEqualTo(new Target("localhost:9010", true));
+    assertThat(Target.resolve("spanner.googleapis.com:443", emulator, env))
+        .isEqualTo(new Target("127.0.0.1:1234", true));
   }
 }

@@ -8,7 +8,10 @@ import io.grpc.MethodDescriptor;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-/** Gives a deadline to calls that set none, so that a silently dropped connection cannot hang a function. */
+/**
+ * Gives a deadline to calls that set none, so that a silently dropped connection cannot hang a
+ * function.
+ */
 public final class DefaultDeadlineInterceptor implements ClientInterceptor {
   private final long nanos;
 
@@ -19,7 +22,10 @@ public final class DefaultDeadlineInterceptor implements ClientInterceptor {
   @Override
   public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(
       MethodDescriptor<ReqT, RespT> method, CallOptions options, Channel next) {
-    CallOptions withDeadline = options.getDeadline() == null ? options.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS) : options;
+    CallOptions withDeadline =
+        options.getDeadline() == null
+            ? options.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS)
+            : options;
     return next.newCall(method, withDeadline);
   }
 }

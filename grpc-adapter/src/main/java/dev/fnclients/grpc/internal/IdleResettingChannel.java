@@ -1,7 +1,7 @@
 package dev.fnclients.grpc.internal;
 
-import dev.fnclients.spi.IdlePolicy;
 import dev.fnclients.pool.MetricNames;
+import dev.fnclients.spi.IdlePolicy;
 import dev.fnclients.spi.TransportStats;
 import io.grpc.Attributes;
 import io.grpc.CallOptions;
@@ -19,25 +19,25 @@ import java.util.function.Supplier;
 
 /**
  * A {@link ManagedChannel} that, when a call starts, checks by wall clock how long ago the previous
- * call started; past the maximum idle age it replaces the underlying channel with a new one, so
- * the call gets a fresh connection instead of the one the platform killed meanwhile, and shuts the
- * old one down gracefully (a call still in flight on it finishes there).
+ * call started; past the maximum idle age it replaces the underlying channel with a new one, so the
+ * call gets a fresh connection instead of the one the platform killed meanwhile, and shuts the old
+ * one down gracefully (a call still in flight on it finishes there).
  *
- * <p>Why from the previous call's start, and whatever is in flight: the only times this class
- * can trust are those read on a thread that is running. A response that arrived while the instance
- * was frozen sits in the socket until the thaw, and its call then ends after the thaw, stamped with
- * a time that hides the gap; a call in flight across a freeze (a Spanner session being replaced
- * in the background, a streaming query closed a moment before the freeze) proves nothing about its
- * connection either. A call's start is stamped by the thread starting it, so the first call after
- * a gap always sees the gap. The price: a call that started longer than the idle age ago and is
- * still running (a long stream) no longer keeps its connection for the next call; that call opens
- * a fresh one. grpc-java's own idle timer cannot be trusted for this: it runs
- * on a background thread that a throttled instance may not run, and an arriving call cancels it.
- * {@code enterIdle()} is no substitute either: it queues behind whatever else the channel is doing
- * (right after a thaw, its overdue timers), and a call started meanwhile still picks the old
- * transport. The replacement here is synchronous with the call's start. A channel whose last
- * call ended {@code DEADLINE_EXCEEDED} or {@code UNAVAILABLE} is replaced too, so one silently
- * dropped connection costs one call, not every call until the next idle gap.
+ * <p>Why from the previous call's start, and whatever is in flight: the only times this class can
+ * trust are those read on a thread that is running. A response that arrived while the instance was
+ * frozen sits in the socket until the thaw, and its call then ends after the thaw, stamped with a
+ * time that hides the gap; a call in flight across a freeze (a Spanner session being replaced in
+ * the background, a streaming query closed a moment before the freeze) proves nothing about its
+ * connection either. A call's start is stamped by the thread starting it, so the first call after a
+ * gap always sees the gap. The price: a call that started longer than the idle age ago and is still
+ * running (a long stream) no longer keeps its connection for the next call; that call opens a fresh
+ * one. grpc-java's own idle timer cannot be trusted for this: it runs on a background thread that a
+ * throttled instance may not run, and an arriving call cancels it. {@code enterIdle()} is no
+ * substitute either: it queues behind whatever else the channel is doing (right after a thaw, its
+ * overdue timers), and a call started meanwhile still picks the old transport. The replacement here
+ * is synchronous with the call's start. A channel whose last call ended {@code DEADLINE_EXCEEDED}
+ * or {@code UNAVAILABLE} is replaced too, so one silently dropped connection costs one call, not
+ * every call until the next idle gap.
  */
 public final class IdleResettingChannel extends ManagedChannel {
   private final Supplier<ManagedChannel> factory;
@@ -50,6 +50,7 @@ public final class IdleResettingChannel extends ManagedChannel {
   private boolean used;
   private boolean shutdown;
   private boolean suspect;
+
   /** When the last call started, by the policy's clock. */
   private long lastStart;
 
@@ -58,7 +59,10 @@ public final class IdleResettingChannel extends ManagedChannel {
    * @param intercept applies the call interceptors to an underlying channel
    */
   public IdleResettingChannel(
-      Supplier<ManagedChannel> factory, Function<ManagedChannel, Channel> intercept, IdlePolicy policy, TransportStats stats) {
+      Supplier<ManagedChannel> factory,
+      Function<ManagedChannel, Channel> intercept,
+      IdlePolicy policy,
+      TransportStats stats) {
     this.factory = factory;
     this.intercept = intercept;
     this.policy = policy;
@@ -68,11 +72,14 @@ public final class IdleResettingChannel extends ManagedChannel {
   }
 
   @Override
-  public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(MethodDescriptor<ReqT, RespT> method, CallOptions options) {
+  public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(
+      MethodDescriptor<ReqT, RespT> method, CallOptions options) {
     return new ResettingCall<>(method, options);
   }
 
-  /** Checks staleness, replacing the underlying channel if needed, and counts the call in flight. */
+  /**
+   * Checks staleness, replacing the underlying channel if needed, and counts the call in flight.
+   */
   private synchronized Channel beforeStart() {
     long now = policy.now();
     boolean expired = used && IdlePolicy.isExpired(lastStart, now, policy.maxIdleNanos());
@@ -92,9 +99,13 @@ public final class IdleResettingChannel extends ManagedChannel {
     return calls;
   }
 
-  /** @param startedOn the underlying channel the call started on */
+  /**
+   * @param startedOn the underlying channel the call started on
+   */
   private synchronized void afterClose(Status status, Channel startedOn) {
-    if ((status.getCode() == Status.Code.DEADLINE_EXCEEDED || status.getCode() == Status.Code.UNAVAILABLE) && startedOn == calls) {
+    if ((status.getCode() == Status.Code.DEADLINE_EXCEEDED
+            || status.getCode() == Status.Code.UNAVAILABLE)
+        && startedOn == calls) {
       // The connection may have died in a way no idle limit foresaw (a shorter NAT window, a
       // silent drop): the next call, once nothing else is in flight, gets a fresh channel. A call
       // that ends so on a channel already replaced says nothing about the current one.
@@ -109,7 +120,9 @@ public final class IdleResettingChannel extends ManagedChannel {
     return delegate;
   }
 
-  /** A call whose underlying call is created when it starts, on the channel current at that moment. */
+  /**
+   * A call whose underlying call is created when it starts, on the channel current at that moment.
+   */
   private final class ResettingCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     private final MethodDescriptor<ReqT, RespT> method;
     private final CallOptions options;

@@ -1,7 +1,7 @@
 package dev.fnclients.grpc.internal;
 
-import dev.fnclients.spi.ConnectionCap;
 import dev.fnclients.pool.ConnectionCapExceededException;
+import dev.fnclients.spi.ConnectionCap;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -16,11 +16,11 @@ import java.io.InterruptedIOException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Caps the calls in flight on one channel, with the pool's bounded wait. A call that finds the
- * cap full past {@code capWait}, or past its own deadline when that comes first, fails with
- * {@code RESOURCE_EXHAUSTED}, its description naming the cap, the target and which limit ended
- * the wait, and its cause the {@link ConnectionCapExceededException}. The permit is held
- * from start until the call closes, whatever way it closes.
+ * Caps the calls in flight on one channel, with the pool's bounded wait. A call that finds the cap
+ * full past {@code capWait}, or past its own deadline when that comes first, fails with {@code
+ * RESOURCE_EXHAUSTED}, its description naming the cap, the target and which limit ended the wait,
+ * and its cause the {@link ConnectionCapExceededException}. The permit is held from start until the
+ * call closes, whatever way it closes.
  */
 public final class InFlightCapInterceptor implements ClientInterceptor {
   private final ConnectionCap cap;
@@ -40,14 +40,24 @@ public final class InFlightCapInterceptor implements ClientInterceptor {
         ConnectionCap.Permit permit;
         try {
           Deadline deadline = options.getDeadline();
-          long nanosLeft = deadline == null ? ConnectionCap.NO_DEADLINE : deadline.timeRemaining(TimeUnit.NANOSECONDS);
+          long nanosLeft =
+              deadline == null
+                  ? ConnectionCap.NO_DEADLINE
+                  : deadline.timeRemaining(TimeUnit.NANOSECONDS);
           permit = cap.acquire(target, nanosLeft, ConnectionCapExceededException.DEADLINE);
         } catch (ConnectionCapExceededException e) {
           throw Status.RESOURCE_EXHAUSTED
               .withDescription(
-                  "in-flight call cap reached: maxInFlightCalls = " + e.limit() + " calls in flight on " + target
-                      + "; waited " + e.waited().toMillis() + " ms ("
-                      + (ConnectionCapExceededException.CAP_WAIT.equals(e.waitLimit()) ? "capWait" : "all that was left before the call's deadline")
+                  "in-flight call cap reached: maxInFlightCalls = "
+                      + e.limit()
+                      + " calls in flight on "
+                      + target
+                      + "; waited "
+                      + e.waited().toMillis()
+                      + " ms ("
+                      + (ConnectionCapExceededException.CAP_WAIT.equals(e.waitLimit())
+                          ? "capWait"
+                          : "all that was left before the call's deadline")
                       + "). Raise GrpcConfig.maxInFlightCalls or FNCLIENTS_CAP_WAIT")
               .withCause(e)
               .asException();
@@ -55,15 +65,16 @@ public final class InFlightCapInterceptor implements ClientInterceptor {
           throw Status.CANCELLED.withDescription(e.getMessage()).withCause(e).asException();
         }
         try {
-          delegate().start(
-              new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-                @Override
-                public void onClose(Status status, Metadata trailers) {
-                  permit.close();
-                  super.onClose(status, trailers);
-                }
-              },
-              headers);
+          delegate()
+              .start(
+                  new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                    @Override
+                    public void onClose(Status status, Metadata trailers) {
+                      permit.close();
+                      super.onClose(status, trailers);
+                    }
+                  },
+                  headers);
         } catch (RuntimeException | Error e) {
           permit.close();
           throw e;

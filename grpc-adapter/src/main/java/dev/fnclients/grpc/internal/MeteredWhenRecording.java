@@ -16,7 +16,8 @@ import io.micrometer.core.instrument.binder.grpc.MetricCollectingClientIntercept
  */
 public final class MeteredWhenRecording implements ClientInterceptor {
   private final TransportStats stats;
-  private volatile ClientInterceptor metered; // built when first needed: it costs classes at cold start
+  private volatile ClientInterceptor
+      metered; // built when first needed: it costs classes at cold start
 
   public MeteredWhenRecording(TransportStats stats) {
     this.stats = stats;

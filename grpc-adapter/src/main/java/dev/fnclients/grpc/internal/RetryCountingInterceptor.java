@@ -22,7 +22,8 @@ public final class RetryCountingInterceptor implements ClientInterceptor {
     this.tracerFactory =
         new ClientStreamTracer.Factory() {
           @Override
-          public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
+          public ClientStreamTracer newClientStreamTracer(
+              ClientStreamTracer.StreamInfo info, Metadata headers) {
             if (info.getPreviousAttempts() > 0 && !info.isTransparentRetry()) {
               stats.increment(MetricNames.STATUS_RETRIES);
             }

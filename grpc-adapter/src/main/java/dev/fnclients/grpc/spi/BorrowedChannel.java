@@ -6,9 +6,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One client's view of a channel FnClients shares (a GAPIC client's, a Pub/Sub publisher's): the
- * client may call {@code shutdown()} on what it was given, as it would on a channel of its own,
- * and nothing happens; FnClients' shutdown hook closes the shared channel after every client
- * using it. Subclasses decide what {@link #newCall} adds on the way to the shared channel.
+ * client may call {@code shutdown()} on what it was given, as it would on a channel of its own, and
+ * nothing happens; FnClients' shutdown hook closes the shared channel after every client using it.
+ * Subclasses decide what {@link #newCall} adds on the way to the shared channel.
  */
 public abstract class BorrowedChannel extends ManagedChannel {
   /** The shared channel this view forwards to. */

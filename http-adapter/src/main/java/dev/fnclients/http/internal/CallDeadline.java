@@ -5,12 +5,12 @@ import okio.AsyncTimeout;
 import okio.Timeout;
 
 /**
- * When a call must be over: OkHttp's call timeout ({@code callTimeout}, or a deadline set on
- * {@link Call#timeout()}), counted from when FnClients' first interceptor saw the call (kept by
- * {@link CallState}). OkHttp starts the timeout a moment earlier, as the call starts running; with
- * the dispatcher never queueing (see {@code FnHttp}) an {@code enqueue()}d call starts running at
- * once, so the deadline counts from {@code enqueue()} too. Every wait FnClients makes for a call
- * (for a connection slot, before a retry) ends by it.
+ * When a call must be over: OkHttp's call timeout ({@code callTimeout}, or a deadline set on {@link
+ * Call#timeout()}), counted from when FnClients' first interceptor saw the call (kept by {@link
+ * CallState}). OkHttp starts the timeout a moment earlier, as the call starts running; with the
+ * dispatcher never queueing (see {@code FnHttp}) an {@code enqueue()}d call starts running at once,
+ * so the deadline counts from {@code enqueue()} too. Every wait FnClients makes for a call (for a
+ * connection slot, before a retry) ends by it.
  */
 final class CallDeadline {
   private CallDeadline() {}

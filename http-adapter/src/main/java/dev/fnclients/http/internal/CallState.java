@@ -7,15 +7,15 @@ import okhttp3.Call;
 import okio.Timeout;
 
 /**
- * One call as FnClients' interceptors and sockets see it, from the application interceptor's
- * start until the call is done with its connections: its deadline, what its current attempt did,
- * and the connection permit it holds. One object per call on purpose: on the warm path each of
- * these was an allocation of its own.
+ * One call as FnClients' interceptors and sockets see it, from the application interceptor's start
+ * until the call is done with its connections: its deadline, what its current attempt did, and the
+ * connection permit it holds. One object per call on purpose: on the warm path each of these was an
+ * allocation of its own.
  *
- * <p>The current call is passed from the application interceptor to the network interceptor and
- * to the sockets it connects by a thread-local: OkHttp runs a call's interceptor chain, and with
- * fast fallback off its connects, on one thread. The thread-local's entry stays, empty, between
- * calls, so that a call does not allocate it again.
+ * <p>The current call is passed from the application interceptor to the network interceptor and to
+ * the sockets it connects by a thread-local: OkHttp runs a call's interceptor chain, and with fast
+ * fallback off its connects, on one thread. The thread-local's entry stays, empty, between calls,
+ * so that a call does not allocate it again.
  *
  * <p>The permit is released once, when the application interceptor has returned the response and
  * every exchange body the network interceptor passed on is done with (read to the end, failed or
@@ -30,18 +30,23 @@ class CallState implements LongSupplier {
   private final long deadline;
   private ConnectionCap.Permit permit; // set by hold() before the call proceeds, read after
   private CallState outer;
-  /** Set once the current attempt's request reached the point of being written; same thread only. */
+
+  /**
+   * Set once the current attempt's request reached the point of being written; same thread only.
+   */
   boolean sendStarted;
+
   /** Set once a wait for a socket slot ran out: further connects of this attempt fail at once. */
   boolean capWaitSpent;
+
   private int openBodies; // guarded by this
   private boolean returned; // guarded by this
   private Cleaner.Cleanable cleanable; // guarded by this
 
   /**
-   * The state of {@code call}, which is starting now. Its deadline is OkHttp's call timeout
-   * ({@code callTimeout}, or a deadline set on {@link Call#timeout()}), counted from now; see
-   * {@link CallDeadline}.
+   * The state of {@code call}, which is starting now. Its deadline is OkHttp's call timeout ({@code
+   * callTimeout}, or a deadline set on {@link Call#timeout()}), counted from now; see {@link
+   * CallDeadline}.
    */
   CallState(Call call) {
     Timeout timeout = call.timeout();
@@ -75,8 +80,8 @@ class CallState implements LongSupplier {
   }
 
   /**
-   * Starts an attempt of this call on this thread. A call made from inside another call's chain
-   * (by an interceptor, say) nests: its attempt's end restores the outer call.
+   * Starts an attempt of this call on this thread. A call made from inside another call's chain (by
+   * an interceptor, say) nests: its attempt's end restores the outer call.
    */
   final void beginAttempt() {
     outer = CURRENT.get();
@@ -112,16 +117,17 @@ class CallState implements LongSupplier {
       cleanable = null;
     }
     if (c != null) {
-      c.clean(); // releases the permit and deregisters, so the collector has no reference to process
+      c.clean(); // releases the permit and deregisters, so the collector has no reference to
+      // process
     } else {
       permit.close();
     }
   }
 
   /**
-   * The application interceptor returns a response with {@code body} to the caller: the permit
-   * is released now if every exchange body is done with, else when the last one is, or when
-   * {@code body} is garbage-collected unclosed.
+   * The application interceptor returns a response with {@code body} to the caller: the permit is
+   * released now if every exchange body is done with, else when the last one is, or when {@code
+   * body} is garbage-collected unclosed.
    */
   final void returning(Object body) {
     synchronized (this) {
@@ -140,7 +146,10 @@ class CallState implements LongSupplier {
     permit.close();
   }
 
-  /** The Cleaner's action: holds only the permit. A class, not {@code permit::close}: no lambda is spun on the first call. */
+  /**
+   * The Cleaner's action: holds only the permit. A class, not {@code permit::close}: no lambda is
+   * spun on the first call.
+   */
   private static final class ReleasePermit implements Runnable {
     private final ConnectionCap.Permit permit;
 

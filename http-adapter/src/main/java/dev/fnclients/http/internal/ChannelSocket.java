@@ -21,14 +21,14 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
- * A {@link Socket} over a {@link SocketChannel} kept in non-blocking mode, waiting in a
- * {@link Selector} where a blocking socket would block. To OkHttp (and to the JDK's TLS layer on
- * top of it) it is an ordinary socket: connect and read timeouts, shutdown, close from another
- * thread. It exists for two things a {@code java.net.Socket} cannot do:
+ * A {@link Socket} over a {@link SocketChannel} kept in non-blocking mode, waiting in a {@link
+ * Selector} where a blocking socket would block. To OkHttp (and to the JDK's TLS layer on top of
+ * it) it is an ordinary socket: connect and read timeouts, shutdown, close from another thread. It
+ * exists for two things a {@code java.net.Socket} cannot do:
  *
  * <ul>
  *   <li>{@link #peerClosedOrSentUnasked()}: whether the peer has closed the connection (FIN or RST)
@@ -36,11 +36,11 @@ import java.util.concurrent.TimeUnit;
  *       healthy connection. A plain socket can only find a FIN by a read that blocks for at least a
  *       millisecond on a healthy one (what OkHttp's own health check does), and {@code available()}
  *       sees bytes but no FIN. The JDK's own channel-backed socket ({@code SocketChannel.socket()})
- *       switches the channel to non-blocking and back around every timed read, two system calls
- *       per read on the warm path; this one never switches.
- *   <li>{@link SocketCap}: a slot is taken in {@link #connect} before anything goes on the wire
- *       and given back exactly once in {@link #close()}, so the cap counts sockets, in use and
- *       pooled, whoever closes them.
+ *       switches the channel to non-blocking and back around every timed read, two system calls per
+ *       read on the warm path; this one never switches.
+ *   <li>{@link SocketCap}: a slot is taken in {@link #connect} before anything goes on the wire and
+ *       given back exactly once in {@link #close()}, so the cap counts sockets, in use and pooled,
+ *       whoever closes them.
  * </ul>
  *
  * <p>Reads honour {@link #setSoTimeout}; writes, as on a plain socket, have no socket timeout
@@ -50,11 +50,15 @@ import java.util.concurrent.TimeUnit;
 final class ChannelSocket extends Socket {
   private static final Consumer<SelectionKey> IGNORE = new Ignore();
 
-  /** Drops the selected key: the wait itself is what matters. A class, not a lambda: none is spun on the first call. */
+  /**
+   * Drops the selected key: the wait itself is what matters. A class, not a lambda: none is spun on
+   * the first call.
+   */
   private static final class Ignore implements Consumer<SelectionKey> {
     @Override
     public void accept(SelectionKey key) {}
   }
+
   private final SocketChannel channel;
   private final SocketCap cap;
   private final Object stateLock = new Object();
@@ -74,11 +78,15 @@ final class ChannelSocket extends Socket {
   private Selector writeSelector; // guarded by stateLock; used under writeLock
   private volatile String capKey; // set once a cap slot is held
 
-  /** The connection this socket carries, once the idle check has seen it; read by the cap to evict idle sockets. */
+  /**
+   * The connection this socket carries, once the idle check has seen it; read by the cap to evict
+   * idle sockets.
+   */
   volatile TrackedConnection tracker;
 
   ChannelSocket(SocketCap cap) throws IOException {
-    super((SocketImpl) null); // every method is overridden: the base class's own socket is never used
+    super(
+        (SocketImpl) null); // every method is overridden: the base class's own socket is never used
     this.cap = cap;
     this.channel = SocketChannel.open();
     try {
@@ -110,7 +118,9 @@ final class ChannelSocket extends Socket {
     }
   }
 
-  /** The cap's key for this socket: the host and port it connected to; {@code null} before connect. */
+  /**
+   * The cap's key for this socket: the host and port it connected to; {@code null} before connect.
+   */
   String capKey() {
     return capKey;
   }
@@ -148,7 +158,8 @@ final class ChannelSocket extends Socket {
         capKey = key;
       }
       if (!channel.connect(address)) {
-        long deadline = timeout > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout) : 0;
+        long deadline =
+            timeout > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout) : 0;
         Selector selector = selector(true);
         SelectionKey key = channel.keyFor(selector);
         key.interestOps(SelectionKey.OP_CONNECT);
@@ -340,7 +351,8 @@ final class ChannelSocket extends Socket {
   }
 
   /** Waits until the channel may be ready, the deadline passes, or the socket is closed. */
-  private void await(Selector selector, long deadline, boolean timed, String timeoutMessage) throws IOException {
+  private void await(Selector selector, long deadline, boolean timed, String timeoutMessage)
+      throws IOException {
     long millis = 0;
     if (timed) {
       long left = deadline - System.nanoTime();
@@ -353,7 +365,8 @@ final class ChannelSocket extends Socket {
     // afterwards, as the JDK's own sockets ignore interrupts while blocked.
     boolean interrupted = Thread.interrupted();
     try {
-      // The action form of select leaves the selected-key set alone: nothing to add, nothing to clear.
+      // The action form of select leaves the selected-key set alone: nothing to add, nothing to
+      // clear.
       selector.select(IGNORE, millis);
     } catch (ClosedSelectorException e) {
       throw socketClosed();
@@ -531,7 +544,10 @@ final class ChannelSocket extends Socket {
     outputShutdown = true;
   }
 
-  /** Closes the channel and its selectors (waking any thread waiting in them) and gives the cap slot back, once. */
+  /**
+   * Closes the channel and its selectors (waking any thread waiting in them) and gives the cap slot
+   * back, once.
+   */
   @Override
   public void close() throws IOException {
     Selector r;
@@ -599,7 +615,13 @@ final class ChannelSocket extends Socket {
     if (!connected) {
       return "ChannelSocket[unconnected]";
     }
-    return "ChannelSocket[addr=" + getInetAddress() + ",port=" + getPort() + ",localport=" + getLocalPort() + "]";
+    return "ChannelSocket[addr="
+        + getInetAddress()
+        + ",port="
+        + getPort()
+        + ",localport="
+        + getLocalPort()
+        + "]";
   }
 
   private void ensureOpen() throws SocketException {

@@ -8,9 +8,9 @@ import javax.net.SocketFactory;
 
 /**
  * Makes the client's sockets: {@link ChannelSocket}s, with TCP_NODELAY set (OkHttp leaves Nagle's
- * algorithm on, and in a TLS handshake it meets the server's delayed ACK: a new TLS connection
- * then costs about 40 ms more on loopback), counted by the {@link SocketCap} from connect to
- * close, and able to tell cheaply whether their peer has closed them.
+ * algorithm on, and in a TLS handshake it meets the server's delayed ACK: a new TLS connection then
+ * costs about 40 ms more on loopback), counted by the {@link SocketCap} from connect to close, and
+ * able to tell cheaply whether their peer has closed them.
  */
 public final class ChannelSocketFactory extends SocketFactory {
   private final SocketCap cap;
@@ -30,8 +30,10 @@ public final class ChannelSocketFactory extends SocketFactory {
   }
 
   @Override
-  public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-    return connected(new InetSocketAddress(localHost, localPort), new InetSocketAddress(host, port));
+  public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
+      throws IOException {
+    return connected(
+        new InetSocketAddress(localHost, localPort), new InetSocketAddress(host, port));
   }
 
   @Override
@@ -40,8 +42,10 @@ public final class ChannelSocketFactory extends SocketFactory {
   }
 
   @Override
-  public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
-    return connected(new InetSocketAddress(localAddress, localPort), new InetSocketAddress(address, port));
+  public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+      throws IOException {
+    return connected(
+        new InetSocketAddress(localAddress, localPort), new InetSocketAddress(address, port));
   }
 
   private Socket connected(InetSocketAddress local, InetSocketAddress remote) throws IOException {

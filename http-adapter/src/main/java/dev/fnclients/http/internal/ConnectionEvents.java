@@ -17,7 +17,8 @@ public final class ConnectionEvents extends EventListener {
   }
 
   @Override
-  public void connectEnd(Call call, InetSocketAddress inetSocketAddress, Proxy proxy, Protocol protocol) {
+  public void connectEnd(
+      Call call, InetSocketAddress inetSocketAddress, Proxy proxy, Protocol protocol) {
     stats.increment(MetricNames.CONNECTIONS_OPENED);
   }
 }

@@ -5,8 +5,8 @@ import dev.fnclients.spi.TransportStats;
 import javax.net.SocketFactory;
 
 /**
- * The socket side of the HTTP client's connection caps, for {@code FnHttp} to wire: the
- * {@link SocketCap} and the socket factory whose sockets it counts. (The cap type itself stays
+ * The socket side of the HTTP client's connection caps, for {@code FnHttp} to wire: the {@link
+ * SocketCap} and the socket factory whose sockets it counts. (The cap type itself stays
  * package-private.)
  */
 public final class HttpCaps {

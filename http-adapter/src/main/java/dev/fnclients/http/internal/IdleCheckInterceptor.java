@@ -12,22 +12,22 @@ import okhttp3.Protocol;
 import okhttp3.Response;
 
 /**
- * A network interceptor: it runs after OkHttp has taken a connection for an exchange and before
- * the request is written. This is where a pooled connection that cannot carry the request is
- * caught, closed, and the request sent on a fresh one by a {@link StaleConnectionException} to the
+ * A network interceptor: it runs after OkHttp has taken a connection for an exchange and before the
+ * request is written. This is where a pooled connection that cannot carry the request is caught,
+ * closed, and the request sent on a fresh one by a {@link StaleConnectionException} to the
  * application interceptor, for any method and without counting as a retry:
+ *
  * <ul>
- *   <li>one idle past its limit: OkHttp never compares a pooled connection's idle age with
- *       anything when it hands it out (only a background task evicts, and it may not run on a
- *       throttled instance). Idle time is tracked per connection here (exchanges in flight, and
- *       when the last one finished), read from the injected ticker, so it is right even for calls
- *       made through {@code newBuilder()} variants. A server's {@code Keep-Alive: timeout=}
- *       shortens the limit;
+ *   <li>one idle past its limit: OkHttp never compares a pooled connection's idle age with anything
+ *       when it hands it out (only a background task evicts, and it may not run on a throttled
+ *       instance). Idle time is tracked per connection here (exchanges in flight, and when the last
+ *       one finished), read from the injected ticker, so it is right even for calls made through
+ *       {@code newBuilder()} variants. A server's {@code Keep-Alive: timeout=} shortens the limit;
  *   <li>an HTTP/1 connection its peer has already closed (FIN, RST, a TLS close_notify) or sent
- *       unasked bytes on (a 408 before closing, say): found by one non-blocking read on the
- *       {@link ChannelSocket} under it, so a healthy connection costs one system call and no wait
- *       (none at all when its last exchange ended less than 1 ms before).
- *       (HTTP/2 connections are left to OkHttp, which tracks GOAWAY and pings itself.)
+ *       unasked bytes on (a 408 before closing, say): found by one non-blocking read on the {@link
+ *       ChannelSocket} under it, so a healthy connection costs one system call and no wait (none at
+ *       all when its last exchange ended less than 1 ms before). (HTTP/2 connections are left to
+ *       OkHttp, which tracks GOAWAY and pings itself.)
  * </ul>
  */
 public final class IdleCheckInterceptor implements Interceptor {

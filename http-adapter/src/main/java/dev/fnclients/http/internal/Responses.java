@@ -33,11 +33,14 @@ final class Responses {
             new DateTimeFormatterBuilder() // obsolete RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
                 .appendPattern("EEEE, dd-MMM-")
                 // A two-digit year more than 50 years ahead is the latest such year in the past.
-                .appendValueReduced(ChronoField.YEAR, 2, 2, LocalDate.now(ZoneOffset.UTC).minusYears(49))
+                .appendValueReduced(
+                    ChronoField.YEAR, 2, 2, LocalDate.now(ZoneOffset.UTC).minusYears(49))
                 .appendPattern(" HH:mm:ss 'GMT'")
                 .toFormatter(Locale.US)
                 .withZone(ZoneOffset.UTC),
-            DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US) // obsolete asctime: Sun Nov  6 08:49:37 1994
+            DateTimeFormatter.ofPattern(
+                    "EEE MMM ppd HH:mm:ss yyyy",
+                    Locale.US) // obsolete asctime: Sun Nov  6 08:49:37 1994
                 .withZone(ZoneOffset.UTC));
   }
 
@@ -55,7 +58,9 @@ final class Responses {
     }
     String v = value.trim();
     if (DELTA_SECONDS.matcher(v).matches()) {
-      return v.length() > 12 ? Long.MAX_VALUE : TimeUnit.SECONDS.toNanos(Long.parseLong(v)); // 10^12 s: forever
+      return v.length() > 12
+          ? Long.MAX_VALUE
+          : TimeUnit.SECONDS.toNanos(Long.parseLong(v)); // 10^12 s: forever
     }
     long at = httpDateMillis(v);
     if (at == Long.MIN_VALUE) {
@@ -67,7 +72,9 @@ final class Responses {
     return millis <= 0 ? 0 : TimeUnit.MILLISECONDS.toNanos(millis);
   }
 
-  /** {@code text} as an HTTP-date in epoch milliseconds, or {@link Long#MIN_VALUE} when it is none. */
+  /**
+   * {@code text} as an HTTP-date in epoch milliseconds, or {@link Long#MIN_VALUE} when it is none.
+   */
   private static long httpDateMillis(String text) {
     for (DateTimeFormatter format : HttpDates.FORMATS) {
       try {
@@ -118,9 +125,7 @@ final class Responses {
     return url.scheme() + "://" + url.host() + ":" + url.port();
   }
 
-  /**
-   * The server's {@code Keep-Alive: timeout=N} in nanoseconds, or -1 when absent or malformed.
-   */
+  /** The server's {@code Keep-Alive: timeout=N} in nanoseconds, or -1 when absent or malformed. */
   static long keepAliveTimeoutNanos(Response response) {
     String header = response.header("Keep-Alive");
     if (header == null) {

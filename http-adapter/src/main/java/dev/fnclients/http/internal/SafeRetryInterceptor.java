@@ -23,37 +23,39 @@ import okhttp3.Request;
 import okhttp3.Response;
 
 /**
- * The application interceptor: takes a connection permit from the {@link ConnectionCap} (so the
- * cap holds for {@code execute()} and {@code enqueue()} alike, and the permit is held until the
- * response body is done with), then runs attempts under {@link SafeRetry}. Every wait it makes,
- * and every wait of the sockets it connects, ends by the call's deadline ({@link CallDeadline}).
- * What the call needs on the way is one {@link CallState} per call: the warm path allocates little.
+ * The application interceptor: takes a connection permit from the {@link ConnectionCap} (so the cap
+ * holds for {@code execute()} and {@code enqueue()} alike, and the permit is held until the
+ * response body is done with), then runs attempts under {@link SafeRetry}. Every wait it makes, and
+ * every wait of the sockets it connects, ends by the call's deadline ({@link CallDeadline}). What
+ * the call needs on the way is one {@link CallState} per call: the warm path allocates little.
  *
  * <p>Which responses are retried: those with one of {@code retryStatuses} (by default 408, 429,
- * 502, 503, 504) to a request that is safe to repeat (an idempotent method or an
- * {@code Idempotency-Key}, and a body that can be sent again), after the wait a 429's or 503's
- * {@code Retry-After} asks for, else the backoff; each retried response is closed, and after the
- * last attempt the caller gets the last response. The same budget and attempt count serve both
- * kinds of retries.
+ * 502, 503, 504) to a request that is safe to repeat (an idempotent method or an {@code
+ * Idempotency-Key}, and a body that can be sent again), after the wait a 429's or 503's {@code
+ * Retry-After} asks for, else the backoff; each retried response is closed, and after the last
+ * attempt the caller gets the last response. The same budget and attempt count serve both kinds of
+ * retries.
  *
  * <p>Which failures are retried:
+ *
  * <ul>
  *   <li>a connection discarded before anything was written to it (idle too long, closed by its
- *       peer): at once, for any method, and free of the retry budget. When the discarded
- *       connection was for a follow-up (a redirect, say) after the request itself was sent, the
- *       call can only start over from the request: so only when that is safe to repeat;
+ *       peer): at once, for any method, and free of the retry budget. When the discarded connection
+ *       was for a follow-up (a redirect, say) after the request itself was sent, the call can only
+ *       start over from the request: so only when that is safe to repeat;
  *   <li>a failure before the request was written (refused or timed-out connect, TLS handshake
  *       reset): any method, since the server never saw it;
  *   <li>a reset, EOF or broken pipe after the request may have been written: only for idempotent
- *       methods (RFC 9110 §9.2.2) or requests with an {@code Idempotency-Key} header; otherwise
- *       the caller gets a {@link RequestNotRetriedException};
+ *       methods (RFC 9110 §9.2.2) or requests with an {@code Idempotency-Key} header; otherwise the
+ *       caller gets a {@link RequestNotRetriedException};
  *   <li>never: protocol errors, certificate failures, unknown hosts, a full connection cap, read
  *       timeouts after the request was written, one-shot bodies once writing began, and anything
  *       once the call is canceled or past its deadline.
  * </ul>
  */
 public final class SafeRetryInterceptor implements Interceptor {
-  private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+  private static final Set<String> IDEMPOTENT =
+      Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
   private final ConnectionCap cap;
@@ -64,7 +66,8 @@ public final class SafeRetryInterceptor implements Interceptor {
   private final StatusResults notSafeToRepeat;
   private volatile Origin lastOrigin;
 
-  public SafeRetryInterceptor(ConnectionCap cap, SafeRetry retry, Set<Integer> retryStatuses, TransportStats stats) {
+  public SafeRetryInterceptor(
+      ConnectionCap cap, SafeRetry retry, Set<Integer> retryStatuses, TransportStats stats) {
     this.cap = cap;
     this.retry = retry;
     this.stats = stats;
@@ -72,8 +75,10 @@ public final class SafeRetryInterceptor implements Interceptor {
     for (int status : retryStatuses) {
       retryable[status] = true;
     }
-    this.safeToRepeat = retryStatuses.isEmpty() ? null : new StatusResults(retryable, Verdict.RETRY);
-    this.notSafeToRepeat = retryStatuses.isEmpty() ? null : new StatusResults(retryable, Verdict.FAILURE);
+    this.safeToRepeat =
+        retryStatuses.isEmpty() ? null : new StatusResults(retryable, Verdict.RETRY);
+    this.notSafeToRepeat =
+        retryStatuses.isEmpty() ? null : new StatusResults(retryable, Verdict.FAILURE);
     // Each discard removes one pooled connection, so a pool of at most maxTotal ends the loop.
     this.maxStaleDiscards = cap.maxTotal() + 1;
   }
@@ -83,13 +88,15 @@ public final class SafeRetryInterceptor implements Interceptor {
     Request request = chain.request();
     HttpCall call = new HttpCall(chain, request, origin(request.url()));
     try {
-      call.hold(cap.acquire(call.origin, call.nanosLeft(), ConnectionCapExceededException.CALL_TIMEOUT));
+      call.hold(
+          cap.acquire(call.origin, call.nanosLeft(), ConnectionCapExceededException.CALL_TIMEOUT));
     } catch (ConnectionCapExceededException e) {
       throw endedByCap(chain.call(), e);
     }
     Response response;
     try {
-      StatusResults results = isRetrySafe(request) && !isOneShot(request) ? safeToRepeat : notSafeToRepeat;
+      StatusResults results =
+          isRetrySafe(request) && !isOneShot(request) ? safeToRepeat : notSafeToRepeat;
       response = retry.call(call, results, call);
     } catch (ConnectionCapExceededException e) {
       call.failed();
@@ -108,7 +115,10 @@ public final class SafeRetryInterceptor implements Interceptor {
    */
   private String origin(HttpUrl url) {
     Origin last = lastOrigin;
-    if (last != null && last.port == url.port() && last.host.equals(url.host()) && last.scheme.equals(url.scheme())) {
+    if (last != null
+        && last.port == url.port()
+        && last.host.equals(url.host())
+        && last.scheme.equals(url.scheme())) {
       return last.origin;
     }
     String origin = Responses.origin(url);
@@ -118,7 +128,9 @@ public final class SafeRetryInterceptor implements Interceptor {
 
   private record Origin(String scheme, String host, int port, String origin) {}
 
-  /** One call: its {@link CallState}, and what its attempts need, so that the call is one object. */
+  /**
+   * One call: its {@link CallState}, and what its attempts need, so that the call is one object.
+   */
   private final class HttpCall extends CallState implements SafeRetry.Attempt<Response> {
     final Chain chain;
     final Request request;
@@ -138,7 +150,8 @@ public final class SafeRetryInterceptor implements Interceptor {
   }
 
   /** A cap wait the call's deadline ended is reported as such, not as OkHttp's bare timeout. */
-  private static ConnectionCapExceededException endedByCap(Call call, ConnectionCapExceededException e) {
+  private static ConnectionCapExceededException endedByCap(
+      Call call, ConnectionCapExceededException e) {
     if (ConnectionCapExceededException.CALL_TIMEOUT.equals(e.waitLimit())) {
       CallDeadline.endTimer(call);
     }
@@ -167,7 +180,10 @@ public final class SafeRetryInterceptor implements Interceptor {
     }
   }
 
-  /** Returns the failure wrapped as retryable when it is safe to retry; otherwise throws the final failure. */
+  /**
+   * Returns the failure wrapped as retryable when it is safe to retry; otherwise throws the final
+   * failure.
+   */
   private RetryableFailure retryableOrThrow(IOException e, HttpCall call) throws IOException {
     if (call.chain.call().isCanceled() || isFinal(e)) {
       throw e;
@@ -187,7 +203,8 @@ public final class SafeRetryInterceptor implements Interceptor {
   }
 
   /** Throws unless {@code request}, which may have reached the server, may be sent again. */
-  private void throwUnlessReplayable(IOException e, Request request, String origin) throws IOException {
+  private void throwUnlessReplayable(IOException e, Request request, String origin)
+      throws IOException {
     if (isOneShot(request)) {
       throw e; // part of the body is gone: it cannot be sent again, whatever the method
     }
@@ -217,8 +234,8 @@ public final class SafeRetryInterceptor implements Interceptor {
   }
 
   /**
-   * Judges responses by status: one of {@code retryStatuses} is {@code onRetryable} (a retry for
-   * a request safe to repeat, a failure that is not retried otherwise); any other a success.
+   * Judges responses by status: one of {@code retryStatuses} is {@code onRetryable} (a retry for a
+   * request safe to repeat, a failure that is not retried otherwise); any other a success.
    */
   private static final class StatusResults implements SafeRetry.Results<Response> {
     private final boolean[] retryable;
@@ -232,14 +249,18 @@ public final class SafeRetryInterceptor implements Interceptor {
     @Override
     public Verdict verdict(Response response) {
       int code = response.code();
-      return code >= 0 && code < retryable.length && retryable[code] ? onRetryable : Verdict.SUCCESS;
+      return code >= 0 && code < retryable.length && retryable[code]
+          ? onRetryable
+          : Verdict.SUCCESS;
     }
 
     /** {@code Retry-After} counts on a 429 or a 503 only, as RFC 9110 and RFC 6585 give it. */
     @Override
     public long requestedWaitNanos(Response response) {
       int code = response.code();
-      return code == 429 || code == 503 ? Responses.retryAfterNanos(response, System.currentTimeMillis()) : -1;
+      return code == 429 || code == 503
+          ? Responses.retryAfterNanos(response, System.currentTimeMillis())
+          : -1;
     }
 
     @Override

@@ -17,21 +17,20 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Caps the sockets open at once, in use and pooled alike: {@code maxConnections} in all and
- * {@code maxConnectionsPerHost} to one host and port (the address connected to, so a redirect's
- * follow-up counts against its own destination). A {@link ChannelSocket} takes a slot in
- * {@code connect}, before anything goes on the wire, and gives it back when closed, whoever
- * closes it.
+ * Caps the sockets open at once, in use and pooled alike: {@code maxConnections} in all and {@code
+ * maxConnectionsPerHost} to one host and port (the address connected to, so a redirect's follow-up
+ * counts against its own destination). A {@link ChannelSocket} takes a slot in {@code connect},
+ * before anything goes on the wire, and gives it back when closed, whoever closes it.
  *
- * <p>When a cap is full, an idle pooled connection is closed to make room before anyone waits:
- * for the total, the longest idle to another host (or to this one); for one host, the longest
- * idle to that host. Only when none is idle does the connect wait, at most the smaller of
- * {@code capWait} and what is left of the call, for a socket to close or a connection to become
- * idle, and then fails with {@link ConnectionCapExceededException}.
+ * <p>When a cap is full, an idle pooled connection is closed to make room before anyone waits: for
+ * the total, the longest idle to another host (or to this one); for one host, the longest idle to
+ * that host. Only when none is idle does the connect wait, at most the smaller of {@code capWait}
+ * and what is left of the call, for a socket to close or a connection to become idle, and then
+ * fails with {@link ConnectionCapExceededException}.
  *
  * <p>Calls are admitted before this by the {@link ConnectionCap} (calls in flight, per origin and
- * in total), so that a caller waits for a busy connection to come free rather than closing one
- * to open another; this cap is what makes the bound on sockets hold whatever happens on the way
+ * in total), so that a caller waits for a busy connection to come free rather than closing one to
+ * open another; this cap is what makes the bound on sockets hold whatever happens on the way
  * (pooled connections to other hosts, redirects, retries).
  */
 final class SocketCap {
@@ -44,7 +43,8 @@ final class SocketCap {
   private final Set<ChannelSocket> open = ConcurrentHashMap.newKeySet();
   private final Map<String, Integer> perHost = new HashMap<>(); // guarded by lock
   private int total; // guarded by lock
-  private long version; // guarded by lock; bumped whenever a slot frees or a connection becomes idle
+  private long
+      version; // guarded by lock; bumped whenever a slot frees or a connection becomes idle
   private volatile int waiters;
 
   SocketCap(int maxTotal, int maxPerHost, Duration wait, TransportStats stats) {
@@ -55,16 +55,19 @@ final class SocketCap {
   }
 
   static SocketCap of(FnClientsConfig config, TransportStats stats) {
-    return new SocketCap(config.maxConnections(), config.effectiveMaxConnectionsPerHost(), config.capWait(), stats);
+    return new SocketCap(
+        config.maxConnections(), config.effectiveMaxConnectionsPerHost(), config.capWait(), stats);
   }
 
   /** Takes a slot for {@code socket}, about to connect to {@code key} ({@code host:port}). */
-  void acquire(ChannelSocket socket, String key) throws ConnectionCapExceededException, InterruptedIOException {
+  void acquire(ChannelSocket socket, String key)
+      throws ConnectionCapExceededException, InterruptedIOException {
     long start = System.nanoTime();
     CallState call = CallState.current();
     long nanosLeft = call == null ? ConnectionCap.NO_DEADLINE : call.nanosLeft();
     boolean deadlineFirst = nanosLeft < waitNanos;
-    long wait = call != null && call.capWaitSpent ? 0 : Math.max(0, deadlineFirst ? nanosLeft : waitNanos);
+    long wait =
+        call != null && call.capWaitSpent ? 0 : Math.max(0, deadlineFirst ? nanosLeft : waitNanos);
     long end = start + wait;
     boolean waited = false;
     boolean counted = false;
@@ -105,7 +108,9 @@ final class SocketCap {
               full.equals("maxConnections") ? maxTotal : maxPerHost,
               key,
               Duration.ofNanos(System.nanoTime() - start),
-              deadlineFirst ? ConnectionCapExceededException.CALL_TIMEOUT : ConnectionCapExceededException.CAP_WAIT);
+              deadlineFirst
+                  ? ConnectionCapExceededException.CALL_TIMEOUT
+                  : ConnectionCapExceededException.CAP_WAIT);
         }
         if (!counted) {
           counted = true;
@@ -115,7 +120,8 @@ final class SocketCap {
           changed.awaitNanos(left);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while waiting at the connection cap for " + key);
+          throw new InterruptedIOException(
+              "interrupted while waiting at the connection cap for " + key);
         }
       }
     } finally {
@@ -209,7 +215,10 @@ final class SocketCap {
     }
   }
 
-  /** The socket FnClients made under {@code socket} (itself, or the TCP socket under a TLS one), or null. */
+  /**
+   * The socket FnClients made under {@code socket} (itself, or the TCP socket under a TLS one), or
+   * null.
+   */
   ChannelSocket find(Socket socket) {
     if (socket instanceof ChannelSocket) {
       return (ChannelSocket) socket;

@@ -15,8 +15,8 @@ import java.net.Socket;
  */
 final class TrackedConnection {
   /**
-   * The peer check is skipped for a connection whose last exchange ended less than this long ago:
-   * a close the server sent since would, on a real network, still be on its way (the race the safe
+   * The peer check is skipped for a connection whose last exchange ended less than this long ago: a
+   * close the server sent since would, on a real network, still be on its way (the race the safe
    * retries are for), and back-to-back requests save the system call.
    */
   static final long PEER_CHECK_AFTER_NANOS = 1_000_000;
@@ -36,7 +36,12 @@ final class TrackedConnection {
   volatile long limitNanos;
 
   TrackedConnection(
-      IdlePolicy policy, TransportStats stats, SocketCap cap, Socket socket, ChannelSocket channel, boolean checkPeer) {
+      IdlePolicy policy,
+      TransportStats stats,
+      SocketCap cap,
+      Socket socket,
+      ChannelSocket channel,
+      boolean checkPeer) {
     this.policy = policy;
     this.stats = stats;
     this.cap = cap;
@@ -55,7 +60,9 @@ final class TrackedConnection {
       long now = policy.now();
       if (IdlePolicy.isExpired(idleSince, now, limitNanos)) {
         retire(MetricNames.IDLE_EVICTIONS);
-      } else if (checkPeer && now - idleSince >= PEER_CHECK_AFTER_NANOS && channel.peerClosedOrSentUnasked()) {
+      } else if (checkPeer
+          && now - idleSince >= PEER_CHECK_AFTER_NANOS
+          && channel.peerClosedOrSentUnasked()) {
         retire(MetricNames.PEER_CLOSED_EVICTIONS);
       }
     }
@@ -90,12 +97,17 @@ final class TrackedConnection {
     return idle;
   }
 
-  /** When the connection last became idle, by the policy's ticker; valid while {@link #isIdle()}. */
+  /**
+   * When the connection last became idle, by the policy's ticker; valid while {@link #isIdle()}.
+   */
   long idleSince() {
     return idleSinceForEviction;
   }
 
-  /** Closes the connection if it is still idle, so that the cap can give its slot to another; true if it did. */
+  /**
+   * Closes the connection if it is still idle, so that the cap can give its slot to another; true
+   * if it did.
+   */
   synchronized boolean retireIfIdle() {
     if (retired || inFlight > 0 || !used) {
       return false;
@@ -109,7 +121,8 @@ final class TrackedConnection {
     idle = false;
     stats.increment(reason);
     try {
-      // With no exchange in flight this ends only this connection; OkHttp then drops it from its pool.
+      // With no exchange in flight this ends only this connection; OkHttp then drops it from its
+      // pool.
       socket.close();
     } catch (IOException e) {
       // Already closed: just as good.

@@ -5,11 +5,11 @@ import dev.fnclients.http.internal.ConnectionEvents;
 import dev.fnclients.http.internal.HttpCaps;
 import dev.fnclients.http.internal.IdleCheckInterceptor;
 import dev.fnclients.http.internal.SafeRetryInterceptor;
+import dev.fnclients.pool.FnClientsConfig;
+import dev.fnclients.pool.MetricNames;
 import dev.fnclients.spi.ConnectionCap;
 import dev.fnclients.spi.DnsCache;
-import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.spi.IdlePolicy;
-import dev.fnclients.pool.MetricNames;
 import dev.fnclients.spi.SafeRetry;
 import dev.fnclients.spi.TransportStats;
 import io.micrometer.core.instrument.Tags;
@@ -28,8 +28,9 @@ import okhttp3.OkHttpClient;
  * this type is for embedding the client in another registry or building one with its own
  * configuration.
  *
- * <p>The client differs from a default {@code OkHttpClient} in these ways, all shared by its
- * {@code newBuilder()} variants (they share the pool, the dispatcher and the interceptors):
+ * <p>The client differs from a default {@code OkHttpClient} in these ways, all shared by its {@code
+ * newBuilder()} variants (they share the pool, the dispatcher and the interceptors):
+ *
  * <ul>
  *   <li>a connection idle longer than {@link FnClientsConfig#maxIdleAge()} is discarded when taken,
  *       before a request is written to it, and the request goes on a fresh connection;
@@ -37,17 +38,16 @@ import okhttp3.OkHttpClient;
  *       the statuses of {@link FnClientsConfig#retryStatuses()} (408, 429, 502, 503, 504), after
  *       {@code Retry-After} or backoff, with one retry budget and never past the call's deadline;
  *       OkHttp's own method-blind {@code retryOnConnectionFailure} is off;
- *   <li>sockets, in use and pooled, are capped per host and in total, and calls wait for them
- *       alike for {@code execute()} and {@code enqueue()}
- *       ({@link dev.fnclients.pool.ConnectionCapExceededException} after
- *       {@link FnClientsConfig#capWait()} or at the call's deadline); fast fallback is off so a call
- *       opens one connection at a time;
+ *   <li>sockets, in use and pooled, are capped per host and in total, and calls wait for them alike
+ *       for {@code execute()} and {@code enqueue()} ({@link
+ *       dev.fnclients.pool.ConnectionCapExceededException} after {@link FnClientsConfig#capWait()}
+ *       or at the call's deadline); fast fallback is off so a call opens one connection at a time;
  *   <li>a pooled HTTP/1 connection the server has closed is found before a request is written to
  *       it;
  *   <li>TCP_NODELAY is set; DNS answers are cached with stale-if-error;
  *   <li>timeouts: connect 5 s, read 15 s, write 15 s, whole call 30 s by default;
- *   <li>metrics: {@link MetricNames} counters plus Micrometer's OkHttp request timer
- *       {@value MetricNames#HTTP_REQUESTS}.
+ *   <li>metrics: {@link MetricNames} counters plus Micrometer's OkHttp request timer {@value
+ *       MetricNames#HTTP_REQUESTS}.
  * </ul>
  */
 public final class FnHttp {
@@ -73,10 +73,14 @@ public final class FnHttp {
     return new OkHttpClient.Builder()
         .dispatcher(dispatcher)
         .connectionPool(
-            new ConnectionPool(config.maxConnections(), config.maxIdleAge().toMillis(), TimeUnit.MILLISECONDS))
+            new ConnectionPool(
+                config.maxConnections(), config.maxIdleAge().toMillis(), TimeUnit.MILLISECONDS))
         .addInterceptor(
             new SafeRetryInterceptor(
-                ConnectionCap.of(config, stats), new SafeRetry("http", config, stats), config.retryStatuses(), stats))
+                ConnectionCap.of(config, stats),
+                new SafeRetry("http", config, stats),
+                config.retryStatuses(),
+                stats))
         .addNetworkInterceptor(new IdleCheckInterceptor(IdlePolicy.of(config), stats, caps))
         .retryOnConnectionFailure(false)
         .fastFallback(false)

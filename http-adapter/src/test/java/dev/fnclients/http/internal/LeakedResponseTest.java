@@ -41,8 +41,11 @@ class LeakedResponseTest {
     server.stubFor(get(urlEqualTo("/ok")).willReturn(aResponse().withBody("ok")));
     client =
         new OkHttpClient.Builder()
-            .addInterceptor(new SafeRetryInterceptor(cap, new SafeRetry("http", config, stats), Set.of(), stats))
-            .addNetworkInterceptor(new IdleCheckInterceptor(IdlePolicy.of(config), stats, (SocketCap) null))
+            .addInterceptor(
+                new SafeRetryInterceptor(
+                    cap, new SafeRetry("http", config, stats), Set.of(), stats))
+            .addNetworkInterceptor(
+                new IdleCheckInterceptor(IdlePolicy.of(config), stats, (SocketCap) null))
             .retryOnConnectionFailure(false)
             .build();
   }

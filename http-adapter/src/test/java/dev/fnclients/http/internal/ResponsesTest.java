@@ -32,12 +32,15 @@ class ResponsesTest {
   @ParameterizedTest(name = "Retry-After: {0} -> {1} s")
   @CsvSource({"0, 0", "1, 1", "120, 120", "' 7 ', 7", "007, 7"})
   void deltaSecondsAreSeconds(String value, long seconds) {
-    assertThat(Responses.retryAfterNanos(response(503, "Retry-After", value), NOW)).isEqualTo(TimeUnit.SECONDS.toNanos(seconds));
+    assertThat(Responses.retryAfterNanos(response(503, "Retry-After", value), NOW))
+        .isEqualTo(TimeUnit.SECONDS.toNanos(seconds));
   }
 
   @Test
   void absurdlyLargeDeltaSecondsMeanForeverNotAnOverflow() {
-    assertThat(Responses.retryAfterNanos(response(503, "Retry-After", "99999999999999999999999"), NOW)).isEqualTo(Long.MAX_VALUE);
+    assertThat(
+            Responses.retryAfterNanos(response(503, "Retry-After", "99999999999999999999999"), NOW))
+        .isEqualTo(Long.MAX_VALUE);
   }
 
   @ParameterizedTest(name = "Retry-After: {0}")
@@ -51,19 +54,36 @@ class ResponsesTest {
         "Sun, 06 Nov 1994 08:40:00 GMT  | 0", // in the past: no wait
       })
   void httpDateIsMeasuredFromNowWithoutADateHeader(String value, long seconds) {
-    assertThat(Responses.retryAfterNanos(response(429, "Retry-After", value), NOW)).isEqualTo(TimeUnit.SECONDS.toNanos(seconds));
+    assertThat(Responses.retryAfterNanos(response(429, "Retry-After", value), NOW))
+        .isEqualTo(TimeUnit.SECONDS.toNanos(seconds));
   }
 
   @Test
   void httpDateIsMeasuredFromTheServersDateWhenThereIsOneSoClockSkewDoesNotCount() {
     Response response =
-        response(503, "Date", "Sun, 06 Nov 1994 09:00:00 GMT", "Retry-After", "Sun, 06 Nov 1994 09:00:05 GMT");
+        response(
+            503,
+            "Date",
+            "Sun, 06 Nov 1994 09:00:00 GMT",
+            "Retry-After",
+            "Sun, 06 Nov 1994 09:00:05 GMT");
 
     assertThat(Responses.retryAfterNanos(response, NOW)).isEqualTo(TimeUnit.SECONDS.toNanos(5));
   }
 
   @ParameterizedTest(name = "Retry-After: ''{0}''")
-  @ValueSource(strings = {"-1", "1.5", "+3", "soon", "", "3 s", "1e3", "Sun, 06 Nov 1994 08:49:37 GMT trailing", "Sun, 99 Nov 1994 08:49:37 GMT"})
+  @ValueSource(
+      strings = {
+        "-1",
+        "1.5",
+        "+3",
+        "soon",
+        "",
+        "3 s",
+        "1e3",
+        "Sun, 06 Nov 1994 08:49:37 GMT trailing",
+        "Sun, 99 Nov 1994 08:49:37 GMT"
+      })
   void malformedOrNegativeRetryAfterIsAbsent(String value) {
     assertThat(Responses.retryAfterNanos(response(503, "Retry-After", value), NOW)).isEqualTo(-1);
   }
@@ -74,9 +94,11 @@ class ResponsesTest {
   }
 
   @Test
-  void okHttpsOwnRetryOnServiceUnavailableWithRetryAfterZeroIsTurnedIntoTheSameInstructionAsADate() {
+  void
+      okHttpsOwnRetryOnServiceUnavailableWithRetryAfterZeroIsTurnedIntoTheSameInstructionAsADate() {
     Response rewritten =
-        Responses.withoutOkHttpsOwnRetry(response(503, "Date", "Sun, 06 Nov 1994 08:49:37 GMT", "Retry-After", "0"));
+        Responses.withoutOkHttpsOwnRetry(
+            response(503, "Date", "Sun, 06 Nov 1994 08:49:37 GMT", "Retry-After", "0"));
 
     assertThat(rewritten.header("Retry-After")).isEqualTo("Sun, 06 Nov 1994 08:49:37 GMT");
     assertThat(Responses.retryAfterNanos(rewritten, NOW + 60_000)).as("still: retry now").isZero();

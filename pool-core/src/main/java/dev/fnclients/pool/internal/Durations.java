@@ -6,7 +6,10 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses and prints durations the way settings are written: {@code 500ms}, {@code 45s}, {@code 2m}, {@code 1h} or ISO-8601. */
+/**
+ * Parses and prints durations the way settings are written: {@code 500ms}, {@code 45s}, {@code 2m},
+ * {@code 1h} or ISO-8601.
+ */
 public final class Durations {
   private Durations() {}
 
@@ -14,9 +17,9 @@ public final class Durations {
   private static final Pattern SHORT = Pattern.compile("(-?[0-9]+)(ms|s|m|h)");
 
   /**
-   * Parses {@code text}: {@code 500ms}, {@code 45s}, {@code 2m}, {@code 1h} (any letter case, blanks
-   * around it ignored) or ISO-8601 such as {@code PT45S}. Returns {@code null} when it is not a
-   * duration, including digits of other scripts and any other spelling.
+   * Parses {@code text}: {@code 500ms}, {@code 45s}, {@code 2m}, {@code 1h} (any letter case,
+   * blanks around it ignored) or ISO-8601 such as {@code PT45S}. Returns {@code null} when it is
+   * not a duration, including digits of other scripts and any other spelling.
    */
   public static Duration parse(String text) {
     String s = text.trim().toLowerCase(Locale.ROOT);
@@ -44,7 +47,10 @@ public final class Durations {
     }
   }
 
-  /** Prints {@code d} in the largest unit that keeps it whole, e.g. {@code 90s}, {@code 1h}, {@code 250ms}. */
+  /**
+   * Prints {@code d} in the largest unit that keeps it whole, e.g. {@code 90s}, {@code 1h}, {@code
+   * 250ms}.
+   */
   public static String format(Duration d) {
     if (Math.abs(d.getSeconds()) > Long.MAX_VALUE / 1000 - 1) {
       return d.getSeconds() + "s"; // beyond what milliseconds can hold

@@ -29,13 +29,14 @@ import java.util.function.Consumer;
  * deadline passes first (or {@code CANCELLED} when cancelled).
  *
  * <p>Why not the channel's blocking cap: the Pub/Sub client starts calls on the caller's thread
- * (flush) and on a few shared executor threads, so a cap that waits would stall every publisher
- * and overrun any flush timeout; and one that refuses at once makes the client retry in a loop
- * (measured: about 1,500 refused attempts a second and most of a CPU while a server stalls). A
- * call waiting here has sent nothing, so its messages are known not to be on the server.
+ * (flush) and on a few shared executor threads, so a cap that waits would stall every publisher and
+ * overrun any flush timeout; and one that refuses at once makes the client retry in a loop
+ * (measured: about 1,500 refused attempts a second and most of a CPU while a server stalls). A call
+ * waiting here has sent nothing, so its messages are known not to be on the server.
  */
 final class Admission {
-  private static final Map<ManagedChannel, Admission> PER_CHANNEL = Collections.synchronizedMap(new WeakHashMap<>());
+  private static final Map<ManagedChannel, Admission> PER_CHANNEL =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   private final int limit;
   private final ScheduledExecutorService timer;
@@ -49,15 +50,16 @@ final class Admission {
   }
 
   /**
-   * The admission of {@code channel}, shared by every publisher on it; the first caller's
-   * {@code limit} and {@code timer} (which ends waits at their deadline) hold.
+   * The admission of {@code channel}, shared by every publisher on it; the first caller's {@code
+   * limit} and {@code timer} (which ends waits at their deadline) hold.
    */
   static Admission of(ManagedChannel channel, int limit, ScheduledExecutorService timer) {
     return PER_CHANNEL.computeIfAbsent(channel, c -> new Admission(limit, timer));
   }
 
   /** A call that starts on {@code next} once admitted. */
-  <ReqT, RespT> ClientCall<ReqT, RespT> newCall(Channel next, MethodDescriptor<ReqT, RespT> method, CallOptions options) {
+  <ReqT, RespT> ClientCall<ReqT, RespT> newCall(
+      Channel next, MethodDescriptor<ReqT, RespT> method, CallOptions options) {
     return new QueuedCall<>(next, method, options);
   }
 
@@ -178,7 +180,9 @@ final class Admission {
         } catch (RuntimeException e) {
           ended = true;
           release();
-          listener.onClose(Status.INTERNAL.withDescription("the call failed to start").withCause(e), new Metadata());
+          listener.onClose(
+              Status.INTERNAL.withDescription("the call failed to start").withCause(e),
+              new Metadata());
           return true;
         }
         real = call;
@@ -206,11 +210,17 @@ final class Admission {
       }
       long nanos = deadline.timeRemaining(TimeUnit.NANOSECONDS);
       Runnable expire =
-          () -> end(Status.DEADLINE_EXCEEDED.withDescription(
-              "deadline exceeded after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - queuedAt)
-                  + " ms waiting for one of the " + limit + " Publish calls in flight on the channel to end"));
+          () ->
+              end(
+                  Status.DEADLINE_EXCEEDED.withDescription(
+                      "deadline exceeded after "
+                          + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - queuedAt)
+                          + " ms waiting for one of the "
+                          + limit
+                          + " Publish calls in flight on the channel to end"));
       try {
-        ScheduledFuture<?> scheduled = timer.schedule(expire, Math.max(0, nanos), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> scheduled =
+            timer.schedule(expire, Math.max(0, nanos), TimeUnit.NANOSECONDS);
         synchronized (this) {
           expiry = scheduled;
         }
@@ -220,8 +230,8 @@ final class Admission {
     }
 
     /**
-     * Ends the call if it has no slot yet, telling its listener once; returns the real call
-     * instead when it was admitted first (or {@code null} when it had already ended).
+     * Ends the call if it has no slot yet, telling its listener once; returns the real call instead
+     * when it was admitted first (or {@code null} when it had already ended).
      */
     private ClientCall<ReqT, RespT> end(Status status) {
       Listener<RespT> told;
@@ -235,7 +245,9 @@ final class Admission {
           expiry.cancel(false);
         }
       }
-      withdraw(this); // if it was just handed a slot instead, admit() sees it ended and passes the slot on
+      withdraw(
+          this); // if it was just handed a slot instead, admit() sees it ended and passes the slot
+      // on
       if (told != null) {
         told.onClose(status, new Metadata());
       }
@@ -249,7 +261,9 @@ final class Admission {
 
     @Override
     public void cancel(String message, Throwable cause) {
-      Status status = Status.CANCELLED.withDescription(message != null ? message : "cancelled while waiting in line");
+      Status status =
+          Status.CANCELLED.withDescription(
+              message != null ? message : "cancelled while waiting in line");
       ClientCall<ReqT, RespT> admitted = end(cause != null ? status.withCause(cause) : status);
       if (admitted != null) {
         admitted.cancel(message, cause);
@@ -263,11 +277,13 @@ final class Admission {
 
     @Override
     public void sendMessage(ReqT message) {
-      heldOrForwarded(() -> {
-        if (!ended) {
-          messages.add(message);
-        }
-      }, call -> call.sendMessage(message));
+      heldOrForwarded(
+          () -> {
+            if (!ended) {
+              messages.add(message);
+            }
+          },
+          call -> call.sendMessage(message));
     }
 
     @Override
@@ -292,8 +308,8 @@ final class Admission {
     }
 
     /**
-     * Before admission, records what was asked ({@code hold}, under the lock, so that
-     * {@link #admit()} replays it in order); after, passes it to the real call.
+     * Before admission, records what was asked ({@code hold}, under the lock, so that {@link
+     * #admit()} replays it in order); after, passes it to the real call.
      */
     private void heldOrForwarded(Runnable hold, Consumer<ClientCall<ReqT, RespT>> forward) {
       ClientCall<ReqT, RespT> r;

@@ -12,6 +12,7 @@ public final class Messages {
 
   /** Pub/Sub's limit on a publish request, and so on one message. */
   public static final int MAX_MESSAGE_BYTES = 10_000_000;
+
   private static final int MAX_ATTRIBUTES = 100;
   private static final int MAX_ATTRIBUTE_KEY_BYTES = 256;
   private static final int MAX_ATTRIBUTE_VALUE_BYTES = 1024;
@@ -26,16 +27,19 @@ public final class Messages {
    */
   public static TopicName topic(String path) {
     if (path == null || path.isBlank()) {
-      throw new IllegalArgumentException("topic must be projects/{project}/topics/{topic}, was empty");
+      throw new IllegalArgumentException(
+          "topic must be projects/{project}/topics/{topic}, was empty");
     }
     var m = TOPIC_PATH.matcher(path.trim());
     if (!m.matches()) {
-      throw new IllegalArgumentException("topic must be projects/{project}/topics/{topic}, was '" + path + "'");
+      throw new IllegalArgumentException(
+          "topic must be projects/{project}/topics/{topic}, was '" + path + "'");
     }
     if (!TOPIC_ID.matcher(m.group(2)).matches() || m.group(2).startsWith("goog")) {
       throw new IllegalArgumentException(
           "topic id must be 3 to 255 letters, digits or - _ . ~ + %, start with a letter and not with 'goog', was '"
-              + m.group(2) + "'");
+              + m.group(2)
+              + "'");
     }
     return TopicName.of(m.group(1), m.group(2));
   }
@@ -50,26 +54,40 @@ public final class Messages {
       throw new IllegalArgumentException("message must not be null");
     }
     if (message.getData().isEmpty() && message.getAttributesCount() == 0) {
-      throw new IllegalArgumentException("a message needs data or at least one attribute; this one has neither");
+      throw new IllegalArgumentException(
+          "a message needs data or at least one attribute; this one has neither");
     }
     int size = message.getSerializedSize();
     if (size > MAX_MESSAGE_BYTES) {
       throw new IllegalArgumentException(
-          "message is " + size + " bytes; Pub/Sub accepts at most " + MAX_MESSAGE_BYTES + " bytes per message");
+          "message is "
+              + size
+              + " bytes; Pub/Sub accepts at most "
+              + MAX_MESSAGE_BYTES
+              + " bytes per message");
     }
     if (message.getAttributesCount() > MAX_ATTRIBUTES) {
       throw new IllegalArgumentException(
-          "message has " + message.getAttributesCount() + " attributes; Pub/Sub accepts at most " + MAX_ATTRIBUTES);
+          "message has "
+              + message.getAttributesCount()
+              + " attributes; Pub/Sub accepts at most "
+              + MAX_ATTRIBUTES);
     }
     for (Map.Entry<String, String> attribute : message.getAttributesMap().entrySet()) {
-      if (bytes(attribute.getKey()) > MAX_ATTRIBUTE_KEY_BYTES || bytes(attribute.getValue()) > MAX_ATTRIBUTE_VALUE_BYTES) {
+      if (bytes(attribute.getKey()) > MAX_ATTRIBUTE_KEY_BYTES
+          || bytes(attribute.getValue()) > MAX_ATTRIBUTE_VALUE_BYTES) {
         throw new IllegalArgumentException(
-            "attribute '" + abbreviate(attribute.getKey()) + "' is too long: keys may have at most "
-                + MAX_ATTRIBUTE_KEY_BYTES + " bytes and values " + MAX_ATTRIBUTE_VALUE_BYTES);
+            "attribute '"
+                + abbreviate(attribute.getKey())
+                + "' is too long: keys may have at most "
+                + MAX_ATTRIBUTE_KEY_BYTES
+                + " bytes and values "
+                + MAX_ATTRIBUTE_VALUE_BYTES);
       }
     }
     if (bytes(message.getOrderingKey()) > MAX_ORDERING_KEY_BYTES) {
-      throw new IllegalArgumentException("ordering key has more than " + MAX_ORDERING_KEY_BYTES + " bytes");
+      throw new IllegalArgumentException(
+          "ordering key has more than " + MAX_ORDERING_KEY_BYTES + " bytes");
     }
   }
 

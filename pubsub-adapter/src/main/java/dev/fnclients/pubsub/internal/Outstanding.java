@@ -12,24 +12,26 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The messages a publisher handed out futures for and has not completed, and whether a request
- * carrying each of them has left for the server. Once {@link #seal() sealed}, no request leaves
- * any more, so a message not marked sent by then never reaches the server.
+ * carrying each of them has left for the server. Once {@link #seal() sealed}, no request leaves any
+ * more, so a message not marked sent by then never reaches the server.
  *
- * <p>Requests are matched to messages by identity: the Pub/Sub client puts the very
- * {@link PubsubMessage} objects it was given into its {@code PublishRequest}s. Should a request
- * ever carry a message that is not matched, every message counts as possibly sent from then on.
- * The same message object published twice shares one mark, which errs the same way.
+ * <p>Requests are matched to messages by identity: the Pub/Sub client puts the very {@link
+ * PubsubMessage} objects it was given into its {@code PublishRequest}s. Should a request ever carry
+ * a message that is not matched, every message counts as possibly sent from then on. The same
+ * message object published twice shares one mark, which errs the same way.
  *
- * <p>Trackers are kept in publishing order, so that a flush can wait for those published before
- * it without copying the rest.
+ * <p>Trackers are kept in publishing order, so that a flush can wait for those published before it
+ * without copying the rest.
  */
 final class Outstanding {
   /** One {@code publish} call's future. */
   static final class Tracker {
     final SettableApiFuture<String> future = SettableApiFuture.create();
     final long sequence;
+
     /** Whether it still counts in {@link #size()}. */
     private final AtomicBoolean counted = new AtomicBoolean(true);
+
     private final Identity key;
     private final Mark mark;
 
@@ -76,11 +78,13 @@ final class Outstanding {
   Tracker add(PubsubMessage message) {
     Identity key = new Identity(message);
     Mark mark =
-        marks.compute(key, (k, m) -> {
-          Mark held = m != null ? m : new Mark();
-          held.trackers++;
-          return held;
-        });
+        marks.compute(
+            key,
+            (k, m) -> {
+              Mark held = m != null ? m : new Mark();
+              held.trackers++;
+              return held;
+            });
     Tracker tracker = new Tracker(sequence.incrementAndGet(), key, mark);
     trackers.put(tracker.sequence, tracker);
     count.incrementAndGet();
@@ -153,16 +157,17 @@ final class Outstanding {
   }
 
   /**
-   * The first tracker after {@code after} (a sequence; 0 for the first of all) whose future is
-   * not done, up to sequence {@code upTo}; {@code null} when there is none.
+   * The first tracker after {@code after} (a sequence; 0 for the first of all) whose future is not
+   * done, up to sequence {@code upTo}; {@code null} when there is none.
    */
   Tracker firstPending(long after, long upTo) {
-    for (Map.Entry<Long, Tracker> e = trackers.higherEntry(after); e != null && e.getKey() <= upTo; e = trackers.higherEntry(e.getKey())) {
+    for (Map.Entry<Long, Tracker> e = trackers.higherEntry(after);
+        e != null && e.getKey() <= upTo;
+        e = trackers.higherEntry(e.getKey())) {
       if (!e.getValue().future.isDone()) {
         return e.getValue();
       }
     }
     return null;
   }
-
 }

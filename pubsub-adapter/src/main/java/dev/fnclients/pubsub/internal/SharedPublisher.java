@@ -1,8 +1,5 @@
 package dev.fnclients.pubsub.internal;
 
-import dev.fnclients.pubsub.FnPublisher;
-import dev.fnclients.pubsub.PublishNotConfirmedException;
-
 import com.google.api.core.ApiFuture;
 import com.google.api.core.ApiFutureCallback;
 import com.google.api.core.ApiFutures;
@@ -11,6 +8,8 @@ import com.google.common.util.concurrent.MoreExecutors;
 import com.google.pubsub.v1.PubsubMessage;
 import com.google.pubsub.v1.TopicName;
 import dev.fnclients.pool.MetricNames;
+import dev.fnclients.pubsub.FnPublisher;
+import dev.fnclients.pubsub.PublishNotConfirmedException;
 import dev.fnclients.pubsub.internal.Outstanding.Tracker;
 import dev.fnclients.spi.Deadline;
 import dev.fnclients.spi.GracefulCloseable;
@@ -33,11 +32,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * confirmed, to keep their order), plus the futures they handed out, so that flush and shutdown
  * account for every one.
  *
- * <p>Time bounds. Nothing here waits on the server except where a deadline says how long:
- * starting a {@code Publish} never blocks (past the in-flight cap a call waits in line without a
- * thread, see {@link Admission}), so {@link #flush(Duration)} and {@link #publishAndWait} take all
- * their time from one deadline; {@link #close(Duration)} ends within its budget with every future
- * complete.
+ * <p>Time bounds. Nothing here waits on the server except where a deadline says how long: starting
+ * a {@code Publish} never blocks (past the in-flight cap a call waits in line without a thread, see
+ * {@link Admission}), so {@link #flush(Duration)} and {@link #publishAndWait} take all their time
+ * from one deadline; {@link #close(Duration)} ends within its budget with every future complete.
  */
 public final class SharedPublisher implements FnPublisher, GracefulCloseable {
   /** Builds a {@link Publisher} over {@code channel}, with message ordering when asked. */
@@ -57,9 +55,9 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
-   * A publisher for {@code topic} over {@code shared}, with at most {@code maxInFlightCalls}
-   * {@code Publish} calls in flight on that channel for all its publishers together (calls beyond
-   * wait in line, holding no thread; {@code timer} ends such a wait at the call's deadline).
+   * A publisher for {@code topic} over {@code shared}, with at most {@code maxInFlightCalls} {@code
+   * Publish} calls in flight on that channel for all its publishers together (calls beyond wait in
+   * line, holding no thread; {@code timer} ends such a wait at the call's deadline).
    */
   public SharedPublisher(
       TopicName topic,
@@ -70,7 +68,8 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
       Duration flushTimeout,
       TransportStats stats,
       Timer flushTimer) {
-    ManagedChannel channel = new TrackingChannel(shared, Admission.of(shared, maxInFlightCalls, timer), outstanding);
+    ManagedChannel channel =
+        new TrackingChannel(shared, Admission.of(shared, maxInFlightCalls, timer), outstanding);
     this.unordered = factory.build(channel, false);
     this.ordered = factory.build(channel, true);
     this.topic = topic;
@@ -89,7 +88,8 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
   @Override
   public ApiFuture<String> publish(PubsubMessage message) {
     Messages.validate(message);
-    Tracker tracker = outstanding.add(message); // before the closed check: close() refuses it or fails it
+    Tracker tracker =
+        outstanding.add(message); // before the closed check: close() refuses it or fails it
     if (closed.get()) {
       outstanding.remove(tracker);
       throw new IllegalStateException("the publisher for " + topicPath + " is shut down");
@@ -121,7 +121,8 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
               outstanding.remove(tracker); // failed by close() already
               return;
             }
-            Throwable failure = closed.get() ? notConfirmed(tracker, "failed while the publisher shut down", t) : t;
+            Throwable failure =
+                closed.get() ? notConfirmed(tracker, "failed while the publisher shut down", t) : t;
             outstanding.completing(tracker);
             if (tracker.future.setException(failure)) {
               stats.increment(MetricNames.MESSAGES_FAILED);
@@ -134,13 +135,20 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
   }
 
   @Override
-  public String publishAndWait(PubsubMessage message) throws InterruptedException, ExecutionException, TimeoutException {
+  public String publishAndWait(PubsubMessage message)
+      throws InterruptedException, ExecutionException, TimeoutException {
     long deadline = System.nanoTime() + flushTimeout.toNanos();
     ApiFuture<String> id = publish(message);
     publisherFor(message).publishAllOutstanding();
     if (!awaitDone(id, deadline)) {
-      throw new TimeoutException(new StringBuilder(128).append("message to ").append(topicPath)
-          .append(" not confirmed within the ").append(flushTimeout.toMillis()).append(" ms flush timeout").toString());
+      throw new TimeoutException(
+          new StringBuilder(128)
+              .append("message to ")
+              .append(topicPath)
+              .append(" not confirmed within the ")
+              .append(flushTimeout.toMillis())
+              .append(" ms flush timeout")
+              .toString());
     }
     return id.get();
   }
@@ -164,25 +172,33 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
   }
 
   /**
-   * Waits until every message published so far is confirmed or failed, or {@code deadline}: on
-   * the first one still pending, then on the next, in publishing order, never copying the list.
+   * Waits until every message published so far is confirmed or failed, or {@code deadline}: on the
+   * first one still pending, then on the next, in publishing order, never copying the list.
    */
-  private void awaitPublishedSoFar(long deadline, Duration timeout) throws InterruptedException, TimeoutException {
+  private void awaitPublishedSoFar(long deadline, Duration timeout)
+      throws InterruptedException, TimeoutException {
     long upTo = outstanding.lastSequence();
-    for (Tracker pending = outstanding.firstPending(0, upTo); pending != null;
+    for (Tracker pending = outstanding.firstPending(0, upTo);
+        pending != null;
         pending = outstanding.firstPending(pending.sequence, upTo)) {
       if (!awaitDone(pending.future, deadline)) {
-        throw new TimeoutException(new StringBuilder(128).append("messages published before the flush still unconfirmed after ")
-            .append(timeout.toMillis()).append(" ms; ").append(outstanding.size()).append(" unconfirmed in all").toString());
+        throw new TimeoutException(
+            new StringBuilder(128)
+                .append("messages published before the flush still unconfirmed after ")
+                .append(timeout.toMillis())
+                .append(" ms; ")
+                .append(outstanding.size())
+                .append(" unconfirmed in all")
+                .toString());
       }
     }
   }
 
   /**
-   * Waits until {@code future} is done or {@code deadline} passes; true when done. Unlike
-   * {@code get(timeout)} it builds no exception on the way out, and the messages above are built
-   * without {@code invokedynamic} concatenation: the first of either on a cold path can cost tens
-   * of milliseconds on a crowded CPU, past the caller's timeout.
+   * Waits until {@code future} is done or {@code deadline} passes; true when done. Unlike {@code
+   * get(timeout)} it builds no exception on the way out, and the messages above are built without
+   * {@code invokedynamic} concatenation: the first of either on a cold path can cost tens of
+   * milliseconds on a crowded CPU, past the caller's timeout.
    */
   private static boolean awaitDone(ApiFuture<?> future, long deadline) throws InterruptedException {
     if (future.isDone()) {
@@ -212,9 +228,9 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
    * Flushes for three quarters of {@code budget}, then stops every further request and fails each
    * unconfirmed future with {@link PublishNotConfirmedException}, saying whether its message was
    * sent, and last shuts the underlying publishers down (their {@code shutdown()} waits for every
-   * message they hold, so it runs on its own threads and is waited for only while the flush's
-   * share of the budget lasts). Returns within the budget (give or take the callers' own
-   * callbacks) with every future complete. Idempotent.
+   * message they hold, so it runs on its own threads and is waited for only while the flush's share
+   * of the budget lasts). Returns within the budget (give or take the callers' own callbacks) with
+   * every future complete. Idempotent.
    */
   @Override
   public void close(Duration budget) {
@@ -240,7 +256,8 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
     for (Tracker tracker : outstanding.snapshot()) {
       boolean wasSent = outstanding.wasSent(tracker);
       outstanding.completing(tracker);
-      if (tracker.future.setException(new PublishNotConfirmedException(wasSent ? sent : unsent, wasSent, null))) {
+      if (tracker.future.setException(
+          new PublishNotConfirmedException(wasSent ? sent : unsent, wasSent, null))) {
         stats.increment(MetricNames.MESSAGES_FAILED);
       }
       outstanding.remove(tracker);
@@ -261,8 +278,11 @@ public final class SharedPublisher implements FnPublisher, GracefulCloseable {
   }
 
   private String notConfirmedMessage(boolean sent, String when) {
-    return "message to " + topicPath + " "
-        + (sent ? "was sent but not confirmed " + when + "; the server may have it"
+    return "message to "
+        + topicPath
+        + " "
+        + (sent
+            ? "was sent but not confirmed " + when + "; the server may have it"
             : "was not sent " + when + "; the server does not have it");
   }
 

@@ -15,16 +15,17 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 
 /**
- * The channel one publisher sees: the shared channel, with each {@code Publish} call first
- * waiting for a slot in the channel's {@link Admission} (without a thread), then checked in with
- * {@link Outstanding} just before its request is handed to the connection, so that the publisher
- * knows which messages may have reached the server, and refused once the publisher is sealed.
+ * The channel one publisher sees: the shared channel, with each {@code Publish} call first waiting
+ * for a slot in the channel's {@link Admission} (without a thread), then checked in with {@link
+ * Outstanding} just before its request is handed to the connection, so that the publisher knows
+ * which messages may have reached the server, and refused once the publisher is sealed.
  *
  * <p>Like every {@link BorrowedChannel}, it does not own the shared channel: shutting it down does
  * nothing (FnClients closes the shared channel after every publisher).
  */
 final class TrackingChannel extends BorrowedChannel {
-  private static final String PUBLISH = MethodDescriptor.generateFullMethodName("google.pubsub.v1.Publisher", "Publish");
+  private static final String PUBLISH =
+      MethodDescriptor.generateFullMethodName("google.pubsub.v1.Publisher", "Publish");
 
   private final Admission admission;
   private final Channel checkedIn;
@@ -36,7 +37,8 @@ final class TrackingChannel extends BorrowedChannel {
   }
 
   @Override
-  public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(MethodDescriptor<ReqT, RespT> method, CallOptions options) {
+  public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(
+      MethodDescriptor<ReqT, RespT> method, CallOptions options) {
     if (!PUBLISH.equals(method.getFullMethodName())) {
       return shared.newCall(method, options);
     }

@@ -1,9 +1,5 @@
 package dev.fnclients.pubsub.spi;
 
-import dev.fnclients.pubsub.FnPublisher;
-
-import dev.fnclients.pubsub.PubsubConfig;
-
 import com.google.api.gax.core.FixedExecutorProvider;
 import com.google.api.gax.core.NoCredentialsProvider;
 import com.google.api.gax.grpc.GrpcTransportChannel;
@@ -14,10 +10,12 @@ import com.google.pubsub.v1.TopicName;
 import dev.fnclients.grpc.GrpcConfig;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
-import dev.fnclients.spi.DaemonScheduler;
-import dev.fnclients.spi.TransportStats;
+import dev.fnclients.pubsub.FnPublisher;
+import dev.fnclients.pubsub.PubsubConfig;
 import dev.fnclients.pubsub.internal.Messages;
 import dev.fnclients.pubsub.internal.SharedPublisher;
+import dev.fnclients.spi.DaemonScheduler;
+import dev.fnclients.spi.TransportStats;
 import io.grpc.ManagedChannel;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
@@ -26,8 +24,8 @@ import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * Builds FnClients' Pub/Sub publishers for the {@code FnClients} facade (SPI: not for users;
- * use {@code FnClients.publisher(topic)}).
+ * Builds FnClients' Pub/Sub publishers for the {@code FnClients} facade (SPI: not for users; use
+ * {@code FnClients.publisher(topic)}).
  *
  * <p>Every publisher shares one gRPC channel (from {@code FnClients.grpc}, so with its idle
  * protections, and without a retry policy of its own: the Pub/Sub client retries, and two layers
@@ -39,10 +37,10 @@ import java.util.concurrent.ScheduledExecutorService;
  * without blocking a thread: the client starts {@code Publish} calls on the caller's thread (flush)
  * and on the shared executor's few threads (batches, timers, retries), and a thread blocked at the
  * cap for {@code capWait} would stall every publisher and overrun any flush timeout. Past the cap,
- * a call waits in line holding no thread and starts when one in flight ends, or ends
- * {@code DEADLINE_EXCEEDED} at its own deadline (the client's per-attempt timeout), which the
- * client retries within its budget. A server that stops answering thus holds at most 100 calls and
- * no thread, and the messages still in line are known not to have been sent. The channel's own
+ * a call waits in line holding no thread and starts when one in flight ends, or ends {@code
+ * DEADLINE_EXCEEDED} at its own deadline (the client's per-attempt timeout), which the client
+ * retries within its budget. A server that stops answering thus holds at most 100 calls and no
+ * thread, and the messages still in line are known not to have been sent. The channel's own
  * blocking cap is set not to wait ({@code capWait} zero), as a backstop.
  */
 public final class FnPubsub {
@@ -79,7 +77,9 @@ public final class FnPubsub {
     return DaemonScheduler.start("fnclients-pubsub", DaemonScheduler.defaultThreads());
   }
 
-  /** Flushes and closes {@code publisher} (one from {@link #newPublisher}) within {@code budget}. */
+  /**
+   * Flushes and closes {@code publisher} (one from {@link #newPublisher}) within {@code budget}.
+   */
   public static void close(FnPublisher publisher, Duration budget) {
     ((SharedPublisher) publisher).close(budget);
   }
@@ -101,7 +101,9 @@ public final class FnPubsub {
         .build();
   }
 
-  /** A publisher for {@code topic} over {@code channel}, using {@code executor}; the caller owns it. */
+  /**
+   * A publisher for {@code topic} over {@code channel}, using {@code executor}; the caller owns it.
+   */
   public static FnPublisher newPublisher(
       TopicName topic,
       ManagedChannel channel,
@@ -134,7 +136,8 @@ public final class FnPubsub {
       FnClientsConfig config) {
     Publisher.Builder builder =
         Publisher.newBuilder(topic)
-            .setChannelProvider(FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
+            .setChannelProvider(
+                FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
             .setExecutorProvider(FixedExecutorProvider.create(executor))
             .setEnableMessageOrdering(ordering)
             .setRetrySettings(retrySettings(pubsub, config));

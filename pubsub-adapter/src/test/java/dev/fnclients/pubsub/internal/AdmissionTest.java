@@ -44,17 +44,20 @@ class AdmissionTest {
     server = LoopbackPubsubServer.start();
     channel = ManagedChannelBuilder.forTarget(server.target()).usePlaintext().build();
     admission = new Admission(2, timer);
-    stub = PublisherGrpc.newFutureStub(new Channel() {
-      @Override
-      public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(MethodDescriptor<ReqT, RespT> method, CallOptions options) {
-        return admission.newCall(channel, method, options);
-      }
+    stub =
+        PublisherGrpc.newFutureStub(
+            new Channel() {
+              @Override
+              public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(
+                  MethodDescriptor<ReqT, RespT> method, CallOptions options) {
+                return admission.newCall(channel, method, options);
+              }
 
-      @Override
-      public String authority() {
-        return channel.authority();
-      }
-    });
+              @Override
+              public String authority() {
+                return channel.authority();
+              }
+            });
   }
 
   @AfterEach
@@ -83,20 +86,25 @@ class AdmissionTest {
   }
 
   @Test
-  void aCallStillInLineAtItsDeadlineEndsDeadlineExceededWithoutReachingTheServer() throws Exception {
+  void aCallStillInLineAtItsDeadlineEndsDeadlineExceededWithoutReachingTheServer()
+      throws Exception {
     server.hangPublishes(true);
     stub.publish(request("first"));
     stub.publish(request("second"));
 
-    ListenableFuture<PublishResponse> third = stub.withDeadlineAfter(200, TimeUnit.MILLISECONDS).publish(request("third"));
+    ListenableFuture<PublishResponse> third =
+        stub.withDeadlineAfter(200, TimeUnit.MILLISECONDS).publish(request("third"));
 
     assertThatThrownBy(() -> third.get(10, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
         .cause()
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
-          assertThat(e.getStatus().getDescription()).contains("waiting for one of the 2 Publish calls in flight");
-        });
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+              assertThat(e.getStatus().getDescription())
+                  .contains("waiting for one of the 2 Publish calls in flight");
+            });
     assertThat(server.publishCalls()).as("calls that reached the server").isEqualTo(2);
     assertThat(admission.waiting()).isZero();
   }
@@ -114,7 +122,9 @@ class AdmissionTest {
     for (ListenableFuture<PublishResponse> call : List.of(first, second, last)) {
       assertThat(call.get(10, TimeUnit.SECONDS).getMessageIdsCount()).isEqualTo(1);
     }
-    assertThat(server.messages()).extracting(r -> r.message().getData().toStringUtf8()).containsExactlyInAnyOrder("first", "second", "last");
+    assertThat(server.messages())
+        .extracting(r -> r.message().getData().toStringUtf8())
+        .containsExactlyInAnyOrder("first", "second", "last");
     assertThat(admission.inFlight()).isZero();
   }
 

@@ -35,20 +35,38 @@ import java.util.stream.Stream;
 public final class GoogleEmulator implements AutoCloseable {
   /** The Pub/Sub emulator's script, relative to the SDK root. */
   public static final String PUBSUB = "platform/pubsub-emulator/bin/cloud-pubsub-emulator";
+
   /** The Spanner emulator's binary, relative to the SDK root. */
   public static final String SPANNER = "bin/cloud_spanner_emulator/emulator_main";
+
   /** The Firestore emulator's script, relative to the SDK root. */
-  public static final String FIRESTORE = "platform/cloud-firestore-emulator/cloud_firestore_emulator";
+  public static final String FIRESTORE =
+      "platform/cloud-firestore-emulator/cloud_firestore_emulator";
+
   /** System property naming the SDK root. */
   public static final String SDK_PROPERTY = "fnclients.gcloud-sdk";
 
-  private static final List<String> SDK_LOCATIONS = List.of("/usr/lib/google-cloud-sdk", "/usr/share/google-cloud-sdk",
-      "/opt/google-cloud-sdk", "/snap/google-cloud-cli/current", "/snap/google-cloud-sdk/current",
-      "/opt/homebrew/share/google-cloud-sdk", "/usr/local/share/google-cloud-sdk", "~/google-cloud-sdk");
+  private static final List<String> SDK_LOCATIONS =
+      List.of(
+          "/usr/lib/google-cloud-sdk",
+          "/usr/share/google-cloud-sdk",
+          "/opt/google-cloud-sdk",
+          "/snap/google-cloud-cli/current",
+          "/snap/google-cloud-sdk/current",
+          "/opt/homebrew/share/google-cloud-sdk",
+          "/usr/local/share/google-cloud-sdk",
+          "~/google-cloud-sdk");
+
   /** Each emulator's {@code gcloud components} name and Debian/Ubuntu package suffix. */
-  private static final Map<String, List<String>> COMPONENTS = Map.of(PUBSUB, List.of("pubsub-emulator", "pubsub-emulator"),
-      SPANNER, List.of("cloud-spanner-emulator", "spanner-emulator"),
-      FIRESTORE, List.of("cloud-firestore-emulator", "firestore-emulator"));
+  private static final Map<String, List<String>> COMPONENTS =
+      Map.of(
+          PUBSUB,
+          List.of("pubsub-emulator", "pubsub-emulator"),
+          SPANNER,
+          List.of("cloud-spanner-emulator", "spanner-emulator"),
+          FIRESTORE,
+          List.of("cloud-firestore-emulator", "firestore-emulator"));
+
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   private static final int START_ATTEMPTS = 3;
   private static final int OUTPUT_CAP = 64 * 1024;
@@ -58,14 +76,16 @@ public final class GoogleEmulator implements AutoCloseable {
   private final int port;
   private final StringBuilder output = new StringBuilder();
 
-  private GoogleEmulator(String name, List<String> command, Map<String, String> env, int port, String readyMarker)
+  private GoogleEmulator(
+      String name, List<String> command, Map<String, String> env, int port, String readyMarker)
       throws IOException {
     this.name = name;
     this.port = port;
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(env);
     this.process = builder.start();
-    Thread drain = new Thread(() -> drain(process.getInputStream()), "emulator-" + name + "-output");
+    Thread drain =
+        new Thread(() -> drain(process.getInputStream()), "emulator-" + name + "-output");
     drain.setDaemon(true);
     drain.start();
     try {
@@ -79,29 +99,45 @@ public final class GoogleEmulator implements AutoCloseable {
   /** Starts the Pub/Sub emulator on a free loopback port, on the JVM running the tests. */
   public static GoogleEmulator pubsub() throws IOException {
     Path script = locate(PUBSUB, System.getenv("PATH"), sdkRoots());
-    Map<String, String> env = Map.of("JAVA_HOME", System.getProperty("java.home"), "CLOUD_PUBSUB_EMULATOR_OPTS", "-Xmx512m");
-    return start("pubsub", port -> List.of(script.toString(), "--host=127.0.0.1", "--port=" + port), env,
+    Map<String, String> env =
+        Map.of(
+            "JAVA_HOME", System.getProperty("java.home"), "CLOUD_PUBSUB_EMULATOR_OPTS", "-Xmx512m");
+    return start(
+        "pubsub",
+        port -> List.of(script.toString(), "--host=127.0.0.1", "--port=" + port),
+        env,
         "Server started, listening on");
   }
 
   /** Starts the Cloud Spanner emulator's gRPC server on a free loopback port. */
   public static GoogleEmulator spanner() throws IOException {
     Path binary = locate(SPANNER, System.getenv("PATH"), sdkRoots());
-    return start("spanner", port -> List.of(binary.toString(), "--host_port", "127.0.0.1:" + port), Map.of(), null);
+    return start(
+        "spanner",
+        port -> List.of(binary.toString(), "--host_port", "127.0.0.1:" + port),
+        Map.of(),
+        null);
   }
 
   /** Starts the Cloud Firestore emulator (native mode) on a free loopback port. */
   public static GoogleEmulator firestore() throws IOException {
     Path script = locate(FIRESTORE, System.getenv("PATH"), sdkRoots());
     // A JVM of its own: keep it small and quick to start.
-    Map<String, String> env = Map.of("JAVA_TOOL_OPTIONS", "-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
-    return start("firestore", port -> List.of(script.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port)),
-        env, "Dev App Server is now running");
+    Map<String, String> env =
+        Map.of("JAVA_TOOL_OPTIONS", "-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
+    return start(
+        "firestore",
+        port -> List.of(script.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port)),
+        env,
+        "Dev App Server is now running");
   }
 
-  /** Retries on another port when another process took the probed one before the emulator bound it. */
-  private static GoogleEmulator start(String name, IntFunction<List<String>> command, Map<String, String> env,
-      String readyMarker) throws IOException {
+  /**
+   * Retries on another port when another process took the probed one before the emulator bound it.
+   */
+  private static GoogleEmulator start(
+      String name, IntFunction<List<String>> command, Map<String, String> env, String readyMarker)
+      throws IOException {
     IOException last = null;
     for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
       int port = freePort();
@@ -109,7 +145,8 @@ public final class GoogleEmulator implements AutoCloseable {
         return new GoogleEmulator(name, command.apply(port), env, port, readyMarker);
       } catch (IOException e) {
         last = e;
-        if (!e.getMessage().contains("Address already in use") && !e.getMessage().contains("BindException")) {
+        if (!e.getMessage().contains("Address already in use")
+            && !e.getMessage().contains("BindException")) {
           throw e;
         }
       }
@@ -117,14 +154,24 @@ public final class GoogleEmulator implements AutoCloseable {
     throw last;
   }
 
-  /** Where {@code relative} is, under the SDK of a {@code gcloud} on {@code pathVariable}, else the first of {@code roots}. */
+  /**
+   * Where {@code relative} is, under the SDK of a {@code gcloud} on {@code pathVariable}, else the
+   * first of {@code roots}.
+   */
   static Path locate(String relative, String pathVariable, List<String> roots) {
-    Optional<Path> gcloud = Stream.of(pathVariable == null ? new String[0] : pathVariable.split(File.pathSeparator))
-        .filter(dir -> !dir.isEmpty()).map(dir -> Paths.get(dir, "gcloud")).filter(Files::isExecutable).findFirst();
+    Optional<Path> gcloud =
+        Stream.of(pathVariable == null ? new String[0] : pathVariable.split(File.pathSeparator))
+            .filter(dir -> !dir.isEmpty())
+            .map(dir -> Paths.get(dir, "gcloud"))
+            .filter(Files::isExecutable)
+            .findFirst();
     List<Path> candidates = new ArrayList<>();
     gcloud.ifPresent(g -> candidates.add(sdkRootOf(g).resolve(relative)));
     for (String root : roots) {
-      Path r = root.startsWith("~/") ? Paths.get(System.getProperty("user.home"), root.substring(2)) : Paths.get(root);
+      Path r =
+          root.startsWith("~/")
+              ? Paths.get(System.getProperty("user.home"), root.substring(2))
+              : Paths.get(root);
       candidates.add(r.resolve(relative));
     }
     Optional<Path> found = candidates.stream().filter(Files::isExecutable).findFirst();
@@ -132,25 +179,46 @@ public final class GoogleEmulator implements AutoCloseable {
       return found.get();
     }
     List<String> component = COMPONENTS.getOrDefault(relative, List.of(relative, relative));
-    throw new EmulatorNotFoundException("These tests run against a real emulator of the Google Cloud CLI, which was "
-        + "not found. " + gcloud.map(g -> "The Google Cloud CLI is installed (" + g + ") but not its " + component.get(0)
-            + " component. ").orElse("The Google Cloud CLI is not installed (no gcloud on the PATH). ")
-        + "Install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install) and the emulator: `gcloud components "
-        + "install " + component.get(0) + "`, or on Debian/Ubuntu `sudo apt-get install google-cloud-cli google-cloud-cli-"
-        + component.get(1) + "`; or set CLOUDSDK_ROOT or -D" + SDK_PROPERTY + " to the SDK's root. Looked for "
-        + candidates.stream().map(Path::toString).reduce((a, b) -> a + ", " + b).orElse("nothing"));
+    throw new EmulatorNotFoundException(
+        "These tests run against a real emulator of the Google Cloud CLI, which was "
+            + "not found. "
+            + gcloud
+                .map(
+                    g ->
+                        "The Google Cloud CLI is installed ("
+                            + g
+                            + ") but not its "
+                            + component.get(0)
+                            + " component. ")
+                .orElse("The Google Cloud CLI is not installed (no gcloud on the PATH). ")
+            + "Install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install) and the emulator: `gcloud components "
+            + "install "
+            + component.get(0)
+            + "`, or on Debian/Ubuntu `sudo apt-get install google-cloud-cli google-cloud-cli-"
+            + component.get(1)
+            + "`; or set CLOUDSDK_ROOT or -D"
+            + SDK_PROPERTY
+            + " to the SDK's root. Looked for "
+            + candidates.stream()
+                .map(Path::toString)
+                .reduce((a, b) -> a + ", " + b)
+                .orElse("nothing"));
   }
 
   /** {@code CLOUDSDK_ROOT}, {@code -Dfnclients.gcloud-sdk}, then the usual install locations. */
   private static List<String> sdkRoots() {
     List<String> roots = new ArrayList<>();
     Stream.of(System.getenv("CLOUDSDK_ROOT"), System.getProperty(SDK_PROPERTY))
-        .filter(r -> r != null && !r.isBlank()).forEach(roots::add);
+        .filter(r -> r != null && !r.isBlank())
+        .forEach(roots::add);
     roots.addAll(SDK_LOCATIONS);
     return roots;
   }
 
-  /** {@code <root>/bin/gcloud}, often reached through a symbolic link such as {@code /usr/bin/gcloud}. */
+  /**
+   * {@code <root>/bin/gcloud}, often reached through a symbolic link such as {@code
+   * /usr/bin/gcloud}.
+   */
   private static Path sdkRootOf(Path gcloud) {
     try {
       return gcloud.toRealPath().getParent().getParent();
@@ -174,10 +242,18 @@ public final class GoogleEmulator implements AutoCloseable {
     return new InetSocketAddress("127.0.0.1", port);
   }
 
-  /** The emulator's JVM, to freeze (a script may {@code exec} java or fork it), else the process itself. */
+  /**
+   * The emulator's JVM, to freeze (a script may {@code exec} java or fork it), else the process
+   * itself.
+   */
   public ProcessHandle jvm() {
     return Stream.concat(Stream.of(process.toHandle()), process.toHandle().descendants())
-        .filter(p -> p.info().command().map(c -> c.endsWith("/java") || c.endsWith("\\java.exe")).orElse(false))
+        .filter(
+            p ->
+                p.info()
+                    .command()
+                    .map(c -> c.endsWith("/java") || c.endsWith("\\java.exe"))
+                    .orElse(false))
         .findFirst()
         .orElse(process.toHandle());
   }
@@ -189,7 +265,10 @@ public final class GoogleEmulator implements AutoCloseable {
     }
   }
 
-  /** Kills its whole process tree ({@code SIGKILL}: it keeps nothing worth a graceful stop) and waits a bounded time. */
+  /**
+   * Kills its whole process tree ({@code SIGKILL}: it keeps nothing worth a graceful stop) and
+   * waits a bounded time.
+   */
   @Override
   public void close() {
     List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
@@ -213,7 +292,8 @@ public final class GoogleEmulator implements AutoCloseable {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IOException(name + " emulator exited with " + process.exitValue() + ": " + output());
+        throw new IOException(
+            name + " emulator exited with " + process.exitValue() + ": " + output());
       }
       if ((marker == null || output().contains(marker)) && accepts()) {
         return;

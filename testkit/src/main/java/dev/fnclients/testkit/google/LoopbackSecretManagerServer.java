@@ -33,16 +33,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * method fails here, not silently. (The generated {@code grpc-google-cloud-secretmanager-v1} stub
  * artifact is not available to this build; the proto descriptor carries the same service.)
  *
- * <p>Each call answers with the payload {@code value-of <name>}; it records the
- * {@code authorization} and {@code x-goog-api-client} headers it saw (never their use elsewhere),
- * and can fail the next calls with a status, to count client retries from the server's side.
+ * <p>Each call answers with the payload {@code value-of <name>}; it records the {@code
+ * authorization} and {@code x-goog-api-client} headers it saw (never their use elsewhere), and can
+ * fail the next calls with a status, to count client retries from the server's side.
  */
 public final class LoopbackSecretManagerServer extends LoopbackGrpcServer {
-  private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-  private static final Metadata.Key<String> API_CLIENT = Metadata.Key.of("x-goog-api-client", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> API_CLIENT =
+      Metadata.Key.of("x-goog-api-client", Metadata.ASCII_STRING_MARSHALLER);
 
   /** {@code AccessSecretVersion}, named as in the published service descriptor. */
-  public static final MethodDescriptor<AccessSecretVersionRequest, AccessSecretVersionResponse> ACCESS_SECRET_VERSION = accessMethod();
+  public static final MethodDescriptor<AccessSecretVersionRequest, AccessSecretVersionResponse>
+      ACCESS_SECRET_VERSION = accessMethod();
 
   private final AtomicInteger calls = new AtomicInteger();
   private final AtomicInteger failuresLeft = new AtomicInteger();
@@ -54,30 +57,45 @@ public final class LoopbackSecretManagerServer extends LoopbackGrpcServer {
     super("loopback-secret-manager-timer");
     ServerServiceDefinition service =
         ServerServiceDefinition.builder(ACCESS_SECRET_VERSION.getServiceName())
-            .addMethod(ACCESS_SECRET_VERSION, ServerCalls.asyncUnaryCall((request, response) -> {
-              calls.incrementAndGet();
-              if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                response.onError(failureCode.toStatus().withDescription("injected failure").asRuntimeException());
-                return;
-              }
-              response.onNext(AccessSecretVersionResponse.newBuilder()
-                  .setName(request.getName())
-                  .setPayload(SecretPayload.newBuilder().setData(ByteString.copyFrom("value-of " + request.getName(), StandardCharsets.UTF_8)))
-                  .build());
-              response.onCompleted();
-            }))
+            .addMethod(
+                ACCESS_SECRET_VERSION,
+                ServerCalls.asyncUnaryCall(
+                    (request, response) -> {
+                      calls.incrementAndGet();
+                      if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        response.onError(
+                            failureCode
+                                .toStatus()
+                                .withDescription("injected failure")
+                                .asRuntimeException());
+                        return;
+                      }
+                      response.onNext(
+                          AccessSecretVersionResponse.newBuilder()
+                              .setName(request.getName())
+                              .setPayload(
+                                  SecretPayload.newBuilder()
+                                      .setData(
+                                          ByteString.copyFrom(
+                                              "value-of " + request.getName(),
+                                              StandardCharsets.UTF_8)))
+                              .build());
+                      response.onCompleted();
+                    }))
             .build();
-    ServerInterceptor recordHeaders = new ServerInterceptor() {
-      @Override
-      public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
-          ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-        authorizations.add(String.valueOf(headers.get(AUTHORIZATION)));
-        apiClients.add(String.valueOf(headers.get(API_CLIENT)));
-        return next.startCall(call, headers);
-      }
-    };
-    start(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(ServerInterceptors.intercept(service, recordHeaders)));
+    ServerInterceptor recordHeaders =
+        new ServerInterceptor() {
+          @Override
+          public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
+              ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
+            authorizations.add(String.valueOf(headers.get(AUTHORIZATION)));
+            apiClients.add(String.valueOf(headers.get(API_CLIENT)));
+            return next.startCall(call, headers);
+          }
+        };
+    start(
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(ServerInterceptors.intercept(service, recordHeaders)));
   }
 
   /** Starts a server on an ephemeral loopback port. */
@@ -90,12 +108,17 @@ public final class LoopbackSecretManagerServer extends LoopbackGrpcServer {
     return calls.get();
   }
 
-  /** The {@code authorization} header of each call, in arrival order ({@code "null"} when absent). */
+  /**
+   * The {@code authorization} header of each call, in arrival order ({@code "null"} when absent).
+   */
   public List<String> authorizations() {
     return List.copyOf(authorizations);
   }
 
-  /** The {@code x-goog-api-client} header of each call, in arrival order ({@code "null"} when absent). */
+  /**
+   * The {@code x-goog-api-client} header of each call, in arrival order ({@code "null"} when
+   * absent).
+   */
   public List<String> apiClientHeaders() {
     return List.copyOf(apiClients);
   }
@@ -106,14 +129,19 @@ public final class LoopbackSecretManagerServer extends LoopbackGrpcServer {
     failuresLeft.set(count);
   }
 
-  private static MethodDescriptor<AccessSecretVersionRequest, AccessSecretVersionResponse> accessMethod() {
-    Descriptors.ServiceDescriptor service = ServiceProto.getDescriptor().findServiceByName("SecretManagerService");
+  private static MethodDescriptor<AccessSecretVersionRequest, AccessSecretVersionResponse>
+      accessMethod() {
+    Descriptors.ServiceDescriptor service =
+        ServiceProto.getDescriptor().findServiceByName("SecretManagerService");
     Descriptors.MethodDescriptor method = service.findMethodByName("AccessSecretVersion");
     return MethodDescriptor.<AccessSecretVersionRequest, AccessSecretVersionResponse>newBuilder()
         .setType(MethodDescriptor.MethodType.UNARY)
-        .setFullMethodName(MethodDescriptor.generateFullMethodName(service.getFullName(), method.getName()))
-        .setRequestMarshaller(ProtoUtils.marshaller(AccessSecretVersionRequest.getDefaultInstance()))
-        .setResponseMarshaller(ProtoUtils.marshaller(AccessSecretVersionResponse.getDefaultInstance()))
+        .setFullMethodName(
+            MethodDescriptor.generateFullMethodName(service.getFullName(), method.getName()))
+        .setRequestMarshaller(
+            ProtoUtils.marshaller(AccessSecretVersionRequest.getDefaultInstance()))
+        .setResponseMarshaller(
+            ProtoUtils.marshaller(AccessSecretVersionResponse.getDefaultInstance()))
         .build();
   }
 }

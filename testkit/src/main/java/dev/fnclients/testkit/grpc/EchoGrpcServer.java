@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real gRPC server (Netty) on loopback serving {@code fnclients.test.Echo} ({@link StringMethods}). It counts what it receives, so tests can prove retries and
- * caps from the server's side, and the connections it accepts.
+ * A real gRPC server (Netty) on loopback serving {@code fnclients.test.Echo} ({@link
+ * StringMethods}). It counts what it receives, so tests can prove retries and caps from the
+ * server's side, and the connections it accepts.
  *
  * <ul>
  *   <li>{@link #SAY}: answers with the request.
@@ -46,27 +47,33 @@ public final class EchoGrpcServer extends LoopbackGrpcServer {
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
 
-  private EchoGrpcServer(int port, ServerCredentials credentials, BindableService... more) throws IOException {
+  private EchoGrpcServer(int port, ServerCredentials credentials, BindableService... more)
+      throws IOException {
     super("echo-grpc-server-timer");
     ServerServiceDefinition service =
         ServerServiceDefinition.builder(SERVICE)
-            .addMethod(SAY, ServerCalls.asyncUnaryCall((request, response) -> {
-              count(SAY);
-              reply(response, request);
-            }))
+            .addMethod(
+                SAY,
+                ServerCalls.asyncUnaryCall(
+                    (request, response) -> {
+                      count(SAY);
+                      reply(response, request);
+                    }))
             .addMethod(FAIL, ServerCalls.asyncUnaryCall(this::fail))
             .addMethod(SLOW, ServerCalls.asyncUnaryCall(this::slow))
             .addMethod(HANG, ServerCalls.asyncUnaryCall((request, response) -> count(HANG)))
             .build();
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port), credentials)
-        .addService(service)
-        .addTransportFilter(new ServerTransportFilter() {
-          @Override
-          public Attributes transportReady(Attributes attributes) {
-            connections.incrementAndGet();
-            return attributes;
-          }
-        });
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port), credentials)
+            .addService(service)
+            .addTransportFilter(
+                new ServerTransportFilter() {
+                  @Override
+                  public Attributes transportReady(Attributes attributes) {
+                    connections.incrementAndGet();
+                    return attributes;
+                  }
+                });
     for (BindableService s : more) {
       builder.addService(s);
     }
@@ -78,8 +85,12 @@ public final class EchoGrpcServer extends LoopbackGrpcServer {
     return new EchoGrpcServer(0, InsecureServerCredentials.create());
   }
 
-  /** Starts a server on an ephemeral loopback port with {@code credentials} and {@code more} services besides echo. */
-  public static EchoGrpcServer start(ServerCredentials credentials, BindableService... more) throws IOException {
+  /**
+   * Starts a server on an ephemeral loopback port with {@code credentials} and {@code more}
+   * services besides echo.
+   */
+  public static EchoGrpcServer start(ServerCredentials credentials, BindableService... more)
+      throws IOException {
     return new EchoGrpcServer(0, credentials, more);
   }
 
@@ -105,7 +116,11 @@ public final class EchoGrpcServer extends LoopbackGrpcServer {
   }
 
   /** A blocking unary call of {@code method} on {@code channel}. */
-  public static String call(Channel channel, MethodDescriptor<String, String> method, String request, CallOptions options) {
+  public static String call(
+      Channel channel,
+      MethodDescriptor<String, String> method,
+      String request,
+      CallOptions options) {
     return ClientCalls.blockingUnaryCall(channel, method, options, request);
   }
 
@@ -114,9 +129,15 @@ public final class EchoGrpcServer extends LoopbackGrpcServer {
     String[] parts = request.split(":", 3);
     Status.Code code = Status.Code.valueOf(parts[0]);
     int times = Integer.parseInt(parts[1]);
-    int failed = failuresByKey.computeIfAbsent(parts.length > 2 ? parts[2] : "", k -> new AtomicInteger()).getAndIncrement();
+    int failed =
+        failuresByKey
+            .computeIfAbsent(parts.length > 2 ? parts[2] : "", k -> new AtomicInteger())
+            .getAndIncrement();
     if (failed < times) {
-      response.onError(Status.fromCode(code).withDescription("failing as asked (" + (failed + 1) + "/" + times + ")").asRuntimeException());
+      response.onError(
+          Status.fromCode(code)
+              .withDescription("failing as asked (" + (failed + 1) + "/" + times + ")")
+              .asRuntimeException());
     } else {
       reply(response, "ok");
     }
@@ -126,10 +147,13 @@ public final class EchoGrpcServer extends LoopbackGrpcServer {
     count(SLOW);
     int now = inFlight.incrementAndGet();
     maxInFlight.accumulateAndGet(now, Math::max);
-    timer.schedule(() -> {
-      inFlight.decrementAndGet();
-      reply(response, "ok");
-    }, Long.parseLong(request), TimeUnit.MILLISECONDS);
+    timer.schedule(
+        () -> {
+          inFlight.decrementAndGet();
+          reply(response, "ok");
+        },
+        Long.parseLong(request),
+        TimeUnit.MILLISECONDS);
   }
 
   private void count(MethodDescriptor<?, ?> method) {

@@ -10,20 +10,23 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What the loopback gRPC servers share: a server on 127.0.0.1, started by the subclass's constructor,
- * a daemon timer for answers given later, and stopping at once.
+ * What the loopback gRPC servers share: a server on 127.0.0.1, started by the subclass's
+ * constructor, a daemon timer for answers given later, and stopping at once.
  */
 public abstract class LoopbackGrpcServer implements AutoCloseable {
   /** For answers given later; stopped with the server. */
   protected final ScheduledExecutorService timer;
+
   private Server server;
 
   protected LoopbackGrpcServer(String timerName) {
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, timerName);
-      t.setDaemon(true);
-      return t;
-    });
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, timerName);
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Builds and starts the server; the subclass's constructor calls it once. */
@@ -46,7 +49,9 @@ public abstract class LoopbackGrpcServer implements AutoCloseable {
     return "127.0.0.1:" + port();
   }
 
-  /** Stops the server at once, cutting open connections; waits up to {@code timeout} for it to end. */
+  /**
+   * Stops the server at once, cutting open connections; waits up to {@code timeout} for it to end.
+   */
   public void stop(Duration timeout) {
     server.shutdownNow();
     timer.shutdownNow();

@@ -8,8 +8,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Unary gRPC methods with UTF-8 string messages, so that no code generation is needed. Only the gRPC
- * API is used here: a cold-start benchmark can describe a method without loading a server.
+ * Unary gRPC methods with UTF-8 string messages, so that no code generation is needed. Only the
+ * gRPC API is used here: a cold-start benchmark can describe a method without loading a server.
  */
 public final class StringMethods {
   private StringMethods() {}

@@ -26,13 +26,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A real gRPC server (Netty) on loopback implementing the Pub/Sub {@code Publisher} service, for
  * what the real emulator cannot do: fail ({@link #failNext}), answer late ({@link #delayPublishes})
  * or never ({@link #hangPublishes}), and count the calls in progress. It records each message it
- * answered, with an id unique for its lifetime, so tests can prove from the server's side that every
- * acknowledged message arrived. A message is recorded just before the answer is sent, and only if
- * the client is still waiting: the remaining race (the client gives up while the answer is on the
- * wire) errs towards recording, as a lost acknowledged message is what this server exists to expose.
+ * answered, with an id unique for its lifetime, so tests can prove from the server's side that
+ * every acknowledged message arrived. A message is recorded just before the answer is sent, and
+ * only if the client is still waiting: the remaining race (the client gives up while the answer is
+ * on the wire) errs towards recording, as a lost acknowledged message is what this server exists to
+ * expose.
  *
- * <p>Needs {@code grpc-google-cloud-pubsub-v1} on the class path ({@code google-cloud-pubsub} brings
- * only the messages, not the generated service).
+ * <p>Needs {@code grpc-google-cloud-pubsub-v1} on the class path ({@code google-cloud-pubsub}
+ * brings only the messages, not the generated service).
  */
 public final class LoopbackPubsubServer extends LoopbackGrpcServer {
 
@@ -56,7 +57,9 @@ public final class LoopbackPubsubServer extends LoopbackGrpcServer {
 
   private LoopbackPubsubServer() throws IOException {
     super("loopback-pubsub-server-timer");
-    start(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(new Publisher()));
+    start(
+        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+            .addService(new Publisher()));
   }
 
   /** Starts a server on an ephemeral loopback port. */
@@ -76,7 +79,9 @@ public final class LoopbackPubsubServer extends LoopbackGrpcServer {
     return publishCalls.get();
   }
 
-  /** The most {@code Publish} calls that were in progress at once (delayed and hung ones included). */
+  /**
+   * The most {@code Publish} calls that were in progress at once (delayed and hung ones included).
+   */
   public int maxConcurrentPublishCalls() {
     return maxInFlight.get();
   }
@@ -101,8 +106,8 @@ public final class LoopbackPubsubServer extends LoopbackGrpcServer {
   }
 
   /**
-   * Answers every {@code Publish} call arriving from now on (failures included) after {@code delay};
-   * {@link Duration#ZERO} answers at once again. Calls already waiting keep their delay.
+   * Answers every {@code Publish} call arriving from now on (failures included) after {@code
+   * delay}; {@link Duration#ZERO} answers at once again. Calls already waiting keep their delay.
    */
   public void delayPublishes(Duration delay) {
     Objects.requireNonNull(delay, "delay");
@@ -126,7 +131,8 @@ public final class LoopbackPubsubServer extends LoopbackGrpcServer {
     public void publish(PublishRequest request, StreamObserver<PublishResponse> observer) {
       publishCalls.incrementAndGet();
       // Generated unary handlers always pass a ServerCallStreamObserver.
-      PublishCall call = new PublishCall(request, (ServerCallStreamObserver<PublishResponse>) observer);
+      PublishCall call =
+          new PublishCall(request, (ServerCallStreamObserver<PublishResponse>) observer);
       // Must be set before this method returns; it is how held and timed-out calls leave the count.
       call.response.setOnCancelHandler(call::end);
       if (hang) {
@@ -227,7 +233,8 @@ public final class LoopbackPubsubServer extends LoopbackGrpcServer {
 
     void fail(Status.Code code) {
       try {
-        response.onError(Status.fromCode(code).withDescription("failing as asked").asRuntimeException());
+        response.onError(
+            Status.fromCode(code).withDescription("failing as asked").asRuntimeException());
       } catch (RuntimeException e) {
         // The client went away first: nothing to fail.
       } finally {

@@ -1,9 +1,9 @@
 package dev.fnclients.testkit.pubsub;
 
 import com.google.pubsub.v1.PublisherGrpc;
+import com.google.pubsub.v1.PubsubMessage;
 import com.google.pubsub.v1.PullRequest;
 import com.google.pubsub.v1.PullResponse;
-import com.google.pubsub.v1.PubsubMessage;
 import com.google.pubsub.v1.ReceivedMessage;
 import com.google.pubsub.v1.SubscriberGrpc;
 import com.google.pubsub.v1.Subscription;
@@ -30,8 +30,8 @@ import java.util.concurrent.TimeUnit;
  * installed, {@link #start()} throws a {@link GoogleEmulator.EmulatorNotFoundException} that says
  * what to install; tests that need it fail rather than skip.
  *
- * <p>Needs {@code grpc-netty-shaded}, {@code grpc-stub} and {@code grpc-google-cloud-pubsub-v1}
- * on the class path (for the admin calls), like {@link LoopbackPubsubServer}.
+ * <p>Needs {@code grpc-netty-shaded}, {@code grpc-stub} and {@code grpc-google-cloud-pubsub-v1} on
+ * the class path (for the admin calls), like {@link LoopbackPubsubServer}.
  */
 public final class PubsubEmulator implements AutoCloseable {
   private static final Duration ADMIN_DEADLINE = Duration.ofSeconds(30);
@@ -46,7 +46,10 @@ public final class PubsubEmulator implements AutoCloseable {
     this.admin = Grpc.newChannelBuilder(target(), InsecureChannelCredentials.create()).build();
   }
 
-  /** Starts the emulator on a free loopback port, returning once it serves (see {@link GoogleEmulator#pubsub()}). */
+  /**
+   * Starts the emulator on a free loopback port, returning once it serves (see {@link
+   * GoogleEmulator#pubsub()}).
+   */
   public static PubsubEmulator start() throws IOException {
     return new PubsubEmulator(GoogleEmulator.pubsub());
   }
@@ -79,9 +82,9 @@ public final class PubsubEmulator implements AutoCloseable {
   }
 
   /**
-   * Creates {@code subscription} ({@code projects/P/subscriptions/S}) on {@code topic}, with a
-   * 600 s acknowledgement deadline so that nothing is redelivered while a test pulls. Create it
-   * before publishing: a subscription receives only what is published after it exists.
+   * Creates {@code subscription} ({@code projects/P/subscriptions/S}) on {@code topic}, with a 600
+   * s acknowledgement deadline so that nothing is redelivered while a test pulls. Create it before
+   * publishing: a subscription receives only what is published after it exists.
    */
   public void createSubscription(String subscription, String topic) {
     SubscriberGrpc.newBlockingStub(admin)
@@ -96,18 +99,24 @@ public final class PubsubEmulator implements AutoCloseable {
   }
 
   /**
-   * Pulls everything {@code subscription} holds, until two pulls {@code settle} apart find nothing more
-   * (so requests the emulator is still working through are included), in delivery order, duplicates
-   * included. Nothing is acknowledged: the 600 s acknowledgement deadline keeps it from coming back.
+   * Pulls everything {@code subscription} holds, until two pulls {@code settle} apart find nothing
+   * more (so requests the emulator is still working through are included), in delivery order,
+   * duplicates included. Nothing is acknowledged: the 600 s acknowledgement deadline keeps it from
+   * coming back.
    */
   public List<PubsubMessage> pullAll(String subscription, Duration settle) {
     SubscriberGrpc.SubscriberBlockingStub stub = SubscriberGrpc.newBlockingStub(admin);
     List<PubsubMessage> messages = new ArrayList<>();
     int empty = 0;
     while (empty < 2) {
-      @SuppressWarnings("deprecation") // the emulator honours it; a waiting pull would cost the deadline
+      @SuppressWarnings(
+          "deprecation") // the emulator honours it; a waiting pull would cost the deadline
       PullRequest request =
-          PullRequest.newBuilder().setSubscription(subscription).setMaxMessages(1000).setReturnImmediately(true).build();
+          PullRequest.newBuilder()
+              .setSubscription(subscription)
+              .setMaxMessages(1000)
+              .setReturnImmediately(true)
+              .build();
       PullResponse response =
           stub.withDeadlineAfter(ADMIN_DEADLINE.toMillis(), TimeUnit.MILLISECONDS).pull(request);
       if (response.getReceivedMessagesCount() == 0) {
@@ -132,7 +141,10 @@ public final class PubsubEmulator implements AutoCloseable {
     return ids;
   }
 
-  /** Stalls the emulator ({@code SIGSTOP} to its JVM): connections stay open, nothing answers until {@link #thaw()}. */
+  /**
+   * Stalls the emulator ({@code SIGSTOP} to its JVM): connections stay open, nothing answers until
+   * {@link #thaw()}.
+   */
   public void freeze() {
     ProcessSignals.stop(jvm);
   }
@@ -152,7 +164,10 @@ public final class PubsubEmulator implements AutoCloseable {
     return emulator.output();
   }
 
-  /** Kills the emulator's whole process tree ({@code SIGKILL}, which also ends a frozen one) and waits for it. */
+  /**
+   * Kills the emulator's whole process tree ({@code SIGKILL}, which also ends a frozen one) and
+   * waits for it.
+   */
   @Override
   public void close() {
     admin.shutdownNow();

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * its state (give each its own topic and subscription). Where the emulator is not installed, every
  * test fails saying what to install: not skipped, so a missing emulator cannot pass unnoticed.
  */
-public final class PubsubEmulatorExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+public final class PubsubEmulatorExtension
+    implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
   private volatile PubsubEmulator emulator;
 
   @Override
@@ -31,7 +32,10 @@ public final class PubsubEmulatorExtension implements BeforeAllCallback, AfterAl
     }
   }
 
-  /** The running emulator; IllegalStateException outside the class's tests (registered on an instance field, say). */
+  /**
+   * The running emulator; IllegalStateException outside the class's tests (registered on an
+   * instance field, say).
+   */
   public PubsubEmulator emulator() {
     PubsubEmulator e = emulator;
     if (e == null) {

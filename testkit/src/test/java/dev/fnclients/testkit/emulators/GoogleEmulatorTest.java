@@ -15,21 +15,32 @@ import org.junit.jupiter.api.io.TempDir;
 class GoogleEmulatorTest {
   @Test
   void withoutTheCloudCliTheFailureSaysWhatToInstall() {
-    assertThatThrownBy(() -> GoogleEmulator.locate(GoogleEmulator.PUBSUB, "/nonexistent/bin", List.of("/nonexistent/google-cloud-sdk")))
+    assertThatThrownBy(
+            () ->
+                GoogleEmulator.locate(
+                    GoogleEmulator.PUBSUB,
+                    "/nonexistent/bin",
+                    List.of("/nonexistent/google-cloud-sdk")))
         .isInstanceOf(EmulatorNotFoundException.class)
         .hasMessageContaining("The Google Cloud CLI is not installed")
         .hasMessageContaining("gcloud components install pubsub-emulator")
         .hasMessageContaining("google-cloud-cli-pubsub-emulator")
-        .hasMessageContaining("/nonexistent/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator");
+        .hasMessageContaining(
+            "/nonexistent/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator");
   }
 
   @Test
-  void withTheCloudCliButNotTheEmulatorTheFailureNamesTheComponent(@TempDir Path sdk) throws Exception {
+  void withTheCloudCliButNotTheEmulatorTheFailureNamesTheComponent(@TempDir Path sdk)
+      throws Exception {
     Path gcloud = executable(sdk.resolve("bin/gcloud"));
 
-    assertThatThrownBy(() -> GoogleEmulator.locate(GoogleEmulator.SPANNER, sdk.resolve("bin").toString(), List.of()))
+    assertThatThrownBy(
+            () ->
+                GoogleEmulator.locate(
+                    GoogleEmulator.SPANNER, sdk.resolve("bin").toString(), List.of()))
         .isInstanceOf(EmulatorNotFoundException.class)
-        .hasMessageContaining("is installed (" + gcloud + ") but not its cloud-spanner-emulator component")
+        .hasMessageContaining(
+            "is installed (" + gcloud + ") but not its cloud-spanner-emulator component")
         .hasMessageContaining("gcloud components install cloud-spanner-emulator")
         .hasMessageContaining("google-cloud-cli-spanner-emulator");
   }
@@ -39,7 +50,9 @@ class GoogleEmulatorTest {
     executable(sdk.resolve("bin/gcloud"));
     Path script = executable(sdk.resolve(GoogleEmulator.PUBSUB));
 
-    assertThat(GoogleEmulator.locate(GoogleEmulator.PUBSUB, "/nonexistent/bin:" + sdk.resolve("bin"), List.of()))
+    assertThat(
+            GoogleEmulator.locate(
+                GoogleEmulator.PUBSUB, "/nonexistent/bin:" + sdk.resolve("bin"), List.of()))
         .isEqualTo(script.toRealPath());
   }
 
@@ -47,7 +60,10 @@ class GoogleEmulatorTest {
   void aGivenSdkRootLeadsToItsEmulator(@TempDir Path sdk) throws Exception {
     Path script = executable(sdk.resolve(GoogleEmulator.FIRESTORE));
 
-    assertThat(GoogleEmulator.locate(GoogleEmulator.FIRESTORE, null, List.of("/nonexistent", sdk.toString()))).isEqualTo(script);
+    assertThat(
+            GoogleEmulator.locate(
+                GoogleEmulator.FIRESTORE, null, List.of("/nonexistent", sdk.toString())))
+        .isEqualTo(script);
   }
 
   private static Path executable(Path p) throws Exception {

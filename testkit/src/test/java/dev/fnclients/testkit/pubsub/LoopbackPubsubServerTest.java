@@ -28,13 +28,18 @@ import org.junit.jupiter.api.Test;
 class LoopbackPubsubServerTest {
 
   private static final String TOPIC = "projects/test-project/topics/test-topic";
-  /** Long enough that every call arrives while the others still wait; short enough for the suite. */
+
+  /**
+   * Long enough that every call arrives while the others still wait; short enough for the suite.
+   */
   private static final Duration DELAY = Duration.ofMillis(750);
+
   /**
    * Long enough for a call on a connected channel to reach the server (the tests check that it
    * did), well under {@link #DELAY}, so that the client gives up long before the answer is due.
    */
   private static final long SHORT_DEADLINE_MILLIS = 250;
+
   /** Upper bound for calls that should succeed; generous for a loaded 2-core box. */
   private static final long PATIENT_DEADLINE_MILLIS = 10_000;
 
@@ -63,9 +68,13 @@ class LoopbackPubsubServerTest {
 
     assertThat(response.getMessageIdsList()).hasSize(3).doesNotHaveDuplicates();
     List<Received> messages = server.messages();
-    assertThat(messages).extracting(r -> r.message().getData().toStringUtf8()).containsExactly("a", "b", "c");
+    assertThat(messages)
+        .extracting(r -> r.message().getData().toStringUtf8())
+        .containsExactly("a", "b", "c");
     assertThat(messages).extracting(Received::topic).containsOnly(TOPIC);
-    assertThat(messages).extracting(Received::messageId).containsExactlyElementsOf(response.getMessageIdsList());
+    assertThat(messages)
+        .extracting(Received::messageId)
+        .containsExactlyElementsOf(response.getMessageIdsList());
     assertThat(server.publishCalls()).isEqualTo(1);
     assertThat(server.target()).isEqualTo("127.0.0.1:" + server.port());
     assertThat(server.address().getPort()).isEqualTo(server.port());
@@ -85,15 +94,20 @@ class LoopbackPubsubServerTest {
 
     for (String data : List.of("first", "second")) {
       assertThatThrownBy(() -> patient().publish(request(data)))
-          .isInstanceOfSatisfying(StatusRuntimeException.class,
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
               e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
     }
     assertThat(server.messages()).isEmpty();
 
     PublishResponse third = patient().publish(request("third"));
 
-    assertThat(server.messages()).extracting(r -> r.message().getData().toStringUtf8()).containsExactly("third");
-    assertThat(server.messages()).extracting(Received::messageId).containsExactlyElementsOf(third.getMessageIdsList());
+    assertThat(server.messages())
+        .extracting(r -> r.message().getData().toStringUtf8())
+        .containsExactly("third");
+    assertThat(server.messages())
+        .extracting(Received::messageId)
+        .containsExactlyElementsOf(third.getMessageIdsList());
     assertThat(server.publishCalls()).isEqualTo(3);
   }
 
@@ -102,29 +116,38 @@ class LoopbackPubsubServerTest {
     server.hangPublishes(true);
 
     assertThatThrownBy(() -> impatient().publish(request("held")))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
 
     server.hangPublishes(false);
     patient().publish(request("answered"));
 
-    assertThat(server.messages()).extracting(r -> r.message().getData().toStringUtf8()).containsExactly("answered");
+    assertThat(server.messages())
+        .extracting(r -> r.message().getData().toStringUtf8())
+        .containsExactly("answered");
     assertThat(server.publishCalls()).isEqualTo(2);
   }
 
   @Test
-  void aDelayedAnswerFailsAClientWithAShorterDeadlineRecordsNothingAndReachesAClientWithALongerOne() {
+  void
+      aDelayedAnswerFailsAClientWithAShorterDeadlineRecordsNothingAndReachesAClientWithALongerOne() {
     server.delayPublishes(DELAY);
 
     assertThatThrownBy(() -> impatient().publish(request("too late")))
-        .isInstanceOfSatisfying(StatusRuntimeException.class,
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
     // This call's answer is due after the abandoned one's, so once it succeeds the server has
     // already tried (and declined) to answer the first: its message must not have been recorded.
     PublishResponse answered = patient().publish(request("in time"));
 
-    assertThat(server.messages()).extracting(r -> r.message().getData().toStringUtf8()).containsExactly("in time");
-    assertThat(server.messages()).extracting(Received::messageId).containsExactlyElementsOf(answered.getMessageIdsList());
+    assertThat(server.messages())
+        .extracting(r -> r.message().getData().toStringUtf8())
+        .containsExactly("in time");
+    assertThat(server.messages())
+        .extracting(Received::messageId)
+        .containsExactlyElementsOf(answered.getMessageIdsList());
     assertThat(server.publishCalls()).isEqualTo(2);
   }
 
@@ -136,13 +159,15 @@ class LoopbackPubsubServerTest {
 
     server.delayPublishes(DELAY);
     PublisherGrpc.PublisherFutureStub async =
-        PublisherGrpc.newFutureStub(channel).withDeadlineAfter(PATIENT_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
+        PublisherGrpc.newFutureStub(channel)
+            .withDeadlineAfter(PATIENT_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
     List<ListenableFuture<PublishResponse>> calls = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       calls.add(async.publish(request("concurrent-" + i)));
     }
     for (ListenableFuture<PublishResponse> call : calls) {
-      assertThat(call.get(PATIENT_DEADLINE_MILLIS, TimeUnit.MILLISECONDS).getMessageIdsCount()).isEqualTo(1);
+      assertThat(call.get(PATIENT_DEADLINE_MILLIS, TimeUnit.MILLISECONDS).getMessageIdsCount())
+          .isEqualTo(1);
     }
 
     assertThat(server.maxConcurrentPublishCalls()).isEqualTo(4);
@@ -153,23 +178,28 @@ class LoopbackPubsubServerTest {
   void topicLookupsAnswerWithTheRequestedName() {
     PublisherGrpc.PublisherBlockingStub stub = patient();
 
-    assertThat(stub.getTopic(GetTopicRequest.newBuilder().setTopic(TOPIC).build()).getName()).isEqualTo(TOPIC);
-    assertThat(stub.createTopic(Topic.newBuilder().setName(TOPIC).build()).getName()).isEqualTo(TOPIC);
+    assertThat(stub.getTopic(GetTopicRequest.newBuilder().setTopic(TOPIC).build()).getName())
+        .isEqualTo(TOPIC);
+    assertThat(stub.createTopic(Topic.newBuilder().setName(TOPIC).build()).getName())
+        .isEqualTo(TOPIC);
     assertThat(server.publishCalls()).isZero();
   }
 
   private PublisherGrpc.PublisherBlockingStub patient() {
-    return PublisherGrpc.newBlockingStub(channel).withDeadlineAfter(PATIENT_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
+    return PublisherGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(PATIENT_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   private PublisherGrpc.PublisherBlockingStub impatient() {
-    return PublisherGrpc.newBlockingStub(channel).withDeadlineAfter(SHORT_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
+    return PublisherGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(SHORT_DEADLINE_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   private static PublishRequest request(String... data) {
     PublishRequest.Builder request = PublishRequest.newBuilder().setTopic(TOPIC);
     for (String d : data) {
-      request.addMessages(PubsubMessage.newBuilder().setData(ByteString.copyFrom(d, StandardCharsets.UTF_8)));
+      request.addMessages(
+          PubsubMessage.newBuilder().setData(ByteString.copyFrom(d, StandardCharsets.UTF_8)));
     }
     return request.build();
   }

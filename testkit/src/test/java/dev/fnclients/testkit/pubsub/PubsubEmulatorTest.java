@@ -21,9 +21,11 @@ class PubsubEmulatorTest {
   private static final String SUBSCRIPTION = "projects/emulator-test/subscriptions/orders-check";
 
   @Test
-  void anEmulatorStartedForATestStoresWhatIsPublishedStallsWhenFrozenAndIsGoneWhenClosed() throws Exception {
+  void anEmulatorStartedForATestStoresWhatIsPublishedStallsWhenFrozenAndIsGoneWhenClosed()
+      throws Exception {
     PubsubEmulator emulator = PubsubEmulator.start();
-    ManagedChannel channel = ManagedChannelBuilder.forTarget(emulator.target()).usePlaintext().build();
+    ManagedChannel channel =
+        ManagedChannelBuilder.forTarget(emulator.target()).usePlaintext().build();
     try {
       emulator.createTopic(TOPIC);
       emulator.createSubscription(SUBSCRIPTION, TOPIC);
@@ -31,7 +33,8 @@ class PubsubEmulatorTest {
 
       emulator.freeze();
       assertThatThrownBy(() -> publish(channel, "while frozen", 500))
-          .isInstanceOfSatisfying(StatusRuntimeException.class,
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
               e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
       emulator.thaw();
       publish(channel, "after", 10_000);
@@ -51,9 +54,10 @@ class PubsubEmulatorTest {
   private static void publish(ManagedChannel channel, String text, long deadlineMillis) {
     PublisherGrpc.newBlockingStub(channel)
         .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
-        .publish(PublishRequest.newBuilder()
-            .setTopic(TOPIC)
-            .addMessages(PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8(text)))
-            .build());
+        .publish(
+            PublishRequest.newBuilder()
+                .setTopic(TOPIC)
+                .addMessages(PubsubMessage.newBuilder().setData(ByteString.copyFromUtf8(text)))
+                .build());
   }
 }
