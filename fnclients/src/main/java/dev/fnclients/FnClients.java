@@ -48,18 +48,14 @@ import okhttp3.OkHttpClient;
  */
 public final class FnClients {
   private static volatile FnClientsConfig configured;
-  private static final FnClientsInstance RUNTIME = new FnClientsInstance(new Configured(), true);
+  // The process's instance reads its configuration from configuredOrDefaults() (a null source):
+  // no supplier class to load on a cold start.
+  private static final FnClientsInstance RUNTIME = new FnClientsInstance(null, true);
 
-  /**
-   * The configuration given to {@link #configure}, else the defaults (a class, not a lambda: none
-   * is spun on the first call).
-   */
-  private static final class Configured implements Supplier<FnClientsConfig> {
-    @Override
-    public FnClientsConfig get() {
-      FnClientsConfig c = configured;
-      return c != null ? c : FnClientsConfig.ofDefaults();
-    }
+  /** The configuration given to {@link #configure}, else the defaults. */
+  static FnClientsConfig configuredOrDefaults() {
+    FnClientsConfig c = configured;
+    return c != null ? c : FnClientsConfig.ofDefaults();
   }
 
   private FnClients() {}

@@ -56,7 +56,7 @@ public final class FnClientsInstance {
   private volatile boolean shutDownUnstarted;
 
   FnClientsInstance(Supplier<FnClientsConfig> configSource, boolean installShutdownHook) {
-    this.configSource = Objects.requireNonNull(configSource, "configSource");
+    this.configSource = configSource; // null: FnClients' own, see FnClients.configuredOrDefaults
     this.installShutdownHook = installShutdownHook;
     this.httpClients = new ClientRegistry<>("http", httpFactory, metrics.transport("http"));
   }
@@ -221,7 +221,8 @@ public final class FnClientsInstance {
     }
     synchronized (this) {
       if (resolved == null) {
-        FnClientsConfig config = configSource.get();
+        FnClientsConfig config =
+            configSource != null ? configSource.get() : FnClients.configuredOrDefaults();
         Lifecycle lifecycle = new Lifecycle(config.shutdownTimeout());
         // Closed in this order: clients that depend on others first (publishers and Google
         // clients use channels; a shared slot may use any of them).

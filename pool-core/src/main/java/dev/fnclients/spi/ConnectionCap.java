@@ -141,7 +141,7 @@ public final class ConnectionCap {
   }
 
   /** A held connection permit; {@link #close()} releases it exactly once. */
-  public static final class Permit implements AutoCloseable {
+  public static final class Permit implements AutoCloseable, Runnable {
     private static final AtomicIntegerFieldUpdater<Permit> RELEASED =
         AtomicIntegerFieldUpdater.newUpdater(Permit.class, "released");
     private final Semaphore host;
@@ -157,6 +157,12 @@ public final class ConnectionCap {
     /** True once the permit has been released. */
     public boolean isReleased() {
       return released != 0;
+    }
+
+    /** The same as {@link #close()}: a permit is its own release action, e.g. for a Cleaner. */
+    @Override
+    public void run() {
+      close();
     }
 
     @Override

@@ -29,16 +29,6 @@ public final class SafeRetry {
    */
   public static final long NO_DEADLINE = ConnectionCap.NO_DEADLINE;
 
-  private static final LongSupplier NO_DEADLINE_LEFT = new NoDeadline();
-
-  /** A call without a deadline. A class, not a lambda: none is spun when this class initialises. */
-  private static final class NoDeadline implements LongSupplier {
-    @Override
-    public long getAsLong() {
-      return NO_DEADLINE;
-    }
-  }
-
   private final String name;
   private final RetryBudget budget;
   private final TransportStats stats;
@@ -156,7 +146,7 @@ public final class SafeRetry {
    * results to judge and without a deadline; see {@link #call(Attempt, Results, LongSupplier)}.
    */
   public <T> T call(Attempt<T> attempt) throws IOException {
-    return call(attempt, null, NO_DEADLINE_LEFT);
+    return call(attempt, null, null);
   }
 
   /**
@@ -166,7 +156,8 @@ public final class SafeRetry {
    * failure itself.
    *
    * @param results judges results, or {@code null} when every result ends the call
-   * @param nanosLeft the time the call has left, or {@link #NO_DEADLINE}
+   * @param nanosLeft the time the call has left, or {@link #NO_DEADLINE}; {@code null} for a call
+   *     without a deadline
    */
   public <T> T call(Attempt<T> attempt, Results<T> results, LongSupplier nanosLeft)
       throws IOException {
@@ -306,7 +297,7 @@ public final class SafeRetry {
       } else {
         wait = TimeUnit.MILLISECONDS.toNanos(backoff().apply(attempts));
       }
-      if (wait >= nanosLeft.getAsLong()) {
+      if (nanosLeft != null && wait >= nanosLeft.getAsLong()) {
         stats.increment(
             MetricNames.RETRIES_REFUSED_WAIT); // it would still be waiting at the deadline
         return -1;

@@ -134,7 +134,7 @@ class CallState implements LongSupplier {
       returned = true;
       if (openBodies > 0) {
         // The action holds only the permit, never the body, so the body can become unreachable.
-        cleanable = CLEANER.register(body, new ReleasePermit(permit));
+        cleanable = CLEANER.register(body, permit);
         return;
       }
     }
@@ -144,22 +144,5 @@ class CallState implements LongSupplier {
   /** The call ends with a failure: the permit goes back now. */
   final void failed() {
     permit.close();
-  }
-
-  /**
-   * The Cleaner's action: holds only the permit. A class, not {@code permit::close}: no lambda is
-   * spun on the first call.
-   */
-  private static final class ReleasePermit implements Runnable {
-    private final ConnectionCap.Permit permit;
-
-    ReleasePermit(ConnectionCap.Permit permit) {
-      this.permit = permit;
-    }
-
-    @Override
-    public void run() {
-      permit.close();
-    }
   }
 }

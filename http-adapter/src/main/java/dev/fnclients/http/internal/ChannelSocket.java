@@ -22,7 +22,6 @@ import java.nio.channels.SocketChannel;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * A {@link Socket} over a {@link SocketChannel} kept in non-blocking mode, waiting in a {@link
@@ -48,16 +47,6 @@ import java.util.function.Consumer;
  * on the JDK's own sockets; the interrupt status is kept.
  */
 final class ChannelSocket extends Socket {
-  private static final Consumer<SelectionKey> IGNORE = new Ignore();
-
-  /**
-   * Drops the selected key: the wait itself is what matters. A class, not a lambda: none is spun on
-   * the first call.
-   */
-  private static final class Ignore implements Consumer<SelectionKey> {
-    @Override
-    public void accept(SelectionKey key) {}
-  }
 
   private final SocketChannel channel;
   private final SocketCap cap;
@@ -365,9 +354,10 @@ final class ChannelSocket extends Socket {
     // afterwards, as the JDK's own sockets ignore interrupts while blocked.
     boolean interrupted = Thread.interrupted();
     try {
-      // The action form of select leaves the selected-key set alone: nothing to add, nothing to
-      // clear.
-      selector.select(IGNORE, millis);
+      // The wait itself is what matters; the selected key is dropped. (The action form of select
+      // would need a Consumer class of its own, loaded on every cold start.)
+      selector.select(millis);
+      selector.selectedKeys().clear();
     } catch (ClosedSelectorException e) {
       throw socketClosed();
     } finally {
