@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(
-    value = 10,
+    value = 20,
     jvmArgsAppend = {"-Xmx512m", "-Dsun.net.httpserver.nodelay=true"})
 @Warmup(iterations = 0)
 @Measurement(iterations = 1, batchSize = 1)
