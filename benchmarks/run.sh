@@ -58,6 +58,7 @@ fi
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
   echo "command: $invocation"
+  echo "commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$( [ -n "$(git -C "$root" status --porcelain -- '*.java' 2>/dev/null)" ] && echo ' (with uncommitted changes)')"
   echo "cores (nproc): $(nproc 2>/dev/null || sysctl -n hw.ncpu)"
   echo "cpu: $( (grep -m1 'model name' /proc/cpuinfo 2>/dev/null || sysctl -n machdep.cpu.brand_string 2>/dev/null) | sed 's/.*: //')"
   echo "memory: $( (grep -m1 MemTotal /proc/meminfo 2>/dev/null || true) | sed 's/MemTotal: *//')"

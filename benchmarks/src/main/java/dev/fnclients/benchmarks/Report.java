@@ -50,7 +50,8 @@ public final class Report {
   private static final String COLD = "ColdStartBenchmark";
   private static final String GRPC_COLD = "GrpcColdStartBenchmark";
   private static final double WARM_TARGET = 1.05;
-  private static final double COLD_TARGET = 1.15;
+  private static final double COLD_TARGET = 1.05;
+  private static final double WARM_COST_TARGET = 1.03;
   private static final double GRPC_PUBSUB_TARGET = 10;
   private static final double SIMULATION_MAX_MILLIS = 1000;
 
@@ -667,6 +668,7 @@ public final class Report {
                         + ")"
                     : ""),
             cold.measured() ? cold.value() <= COLD_TARGET : null));
+    targets.add(warmCostTarget(rows));
     targets.add(connectionsTarget(rows, simulation));
     for (String scheme : List.of("plaintext", "tls")) {
       targets.add(
@@ -683,6 +685,37 @@ public final class Report {
     targets.add(threadsTarget(rows, simulation));
     targets.add(simulationTarget(simulation));
     return targets;
+  }
+
+  /**
+   * Warm cost: FnClients' time per call over one default client shared the same way, for HTTP,
+   * HTTPS, gRPC plaintext and gRPC TLS; met when every measured row is within the target.
+   */
+  private static Target warmCostTarget(List<Row> rows) {
+    List<String> items = new ArrayList<>();
+    Boolean met = null;
+    String[][] pairs = {
+      {PER_INVOCATION, "http", "HTTP"},
+      {PER_INVOCATION, "https", "HTTPS"},
+      {GRPC, "plaintext", "gRPC plaintext"},
+      {GRPC, "tls", "gRPC TLS"}
+    };
+    for (String[] p : pairs) {
+      Row fn = find(rows, p[0], "fnclients", p[1]);
+      Row shared = find(rows, p[0], "defaultShared", p[1]);
+      if (fn == null || shared == null) {
+        items.add(p[2] + " not measured");
+        continue;
+      }
+      double ratio = fn.scoreUs() / shared.scoreUs();
+      met = and(met, ratio <= WARM_COST_TARGET);
+      items.add(String.format(Locale.ROOT, "%s %.3fx", p[2], ratio));
+    }
+    return new Target(
+        "Warm cost: FnClients / one default client, shared",
+        "<= " + WARM_COST_TARGET + "x each",
+        String.join("; ", items),
+        met);
   }
 
   /**
