@@ -1,5 +1,7 @@
 package dev.fnclients.example;
 
+import com.google.cloud.functions.HttpResponse;
+import java.io.IOException;
 import java.util.Map;
 
 /**
@@ -67,5 +69,27 @@ public record FunctionEnv(
 
   private static String blankToNull(String value) {
     return value == null || value.isBlank() ? null : value.strip();
+  }
+
+  /**
+   * Writes what one invocation got from its four upstreams. The secret's size only: a secret's
+   * value never goes into a response or a log.
+   */
+  static void answer(
+      HttpResponse response, String httpBody, String echo, String messageId, int secretBytes)
+      throws IOException {
+    response.setContentType("text/plain; charset=utf-8");
+    response
+        .getWriter()
+        .write(
+            "http="
+                + httpBody
+                + " grpc="
+                + echo
+                + " pubsub="
+                + messageId
+                + " secretBytes="
+                + secretBytes
+                + "\n");
   }
 }

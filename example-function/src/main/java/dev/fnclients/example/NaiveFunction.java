@@ -63,19 +63,7 @@ public class NaiveFunction implements HttpFunction {
       String messageId = publish("invocation " + invocation);
       int secretBytes = readSecretSize();
 
-      response.setContentType("text/plain; charset=utf-8");
-      response
-          .getWriter()
-          .write(
-              "http="
-                  + httpBody
-                  + " grpc="
-                  + echo
-                  + " pubsub="
-                  + messageId
-                  + " secretBytes="
-                  + secretBytes
-                  + "\n");
+      FunctionEnv.answer(response, httpBody, echo, messageId, secretBytes);
     } finally {
       // See the class comment: tidy, so that the test process survives; still one connection per
       // invocation per upstream. Remove these lines and the connections stay the same, the leaks

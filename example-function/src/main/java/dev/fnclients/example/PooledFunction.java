@@ -89,19 +89,6 @@ public class PooledFunction implements HttpFunction {
         FnClients.google(SecretManagerServiceClient.class, null, SECRETS);
     int secretBytes = secrets.accessSecretVersion(ENV.secretName()).getPayload().getData().size();
 
-    response.setContentType("text/plain; charset=utf-8");
-    // The secret's size only: a secret's value never goes into a response or a log.
-    response
-        .getWriter()
-        .write(
-            "http="
-                + httpBody
-                + " grpc="
-                + echo
-                + " pubsub="
-                + messageId
-                + " secretBytes="
-                + secretBytes
-                + "\n");
+    FunctionEnv.answer(response, httpBody, echo, messageId, secretBytes);
   }
 }

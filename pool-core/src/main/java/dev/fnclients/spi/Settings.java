@@ -7,6 +7,7 @@ import static dev.fnclients.spi.Setting.INTEGER;
 import static dev.fnclients.spi.Setting.STATUSES;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -136,33 +137,23 @@ public final class Settings {
           RETRY_AFTER_MAX,
           SHUTDOWN_TIMEOUT);
 
-  /** Every setting, in the order the README's table lists them. */
+  /** Every setting, in the order the README's table lists them: the core's, then the adapters'. */
   public static final List<Setting<?>> ALL =
-      List.of(
-          MAX_IDLE_AGE,
-          MAX_CONNECTIONS,
-          MAX_CONNECTIONS_PER_HOST,
-          CAP_WAIT,
-          CONNECT_TIMEOUT,
-          READ_TIMEOUT,
-          WRITE_TIMEOUT,
-          CALL_TIMEOUT,
-          DNS_TTL,
-          DNS_STALE_IF_ERROR,
-          RETRY_MAX_ATTEMPTS,
-          RETRY_INITIAL_BACKOFF,
-          RETRY_MAX_BACKOFF,
-          RETRY_BUDGET_TOKENS,
-          RETRY_BUDGET_TOKEN_RATIO,
-          RETRY_STATUSES,
-          RETRY_AFTER_MAX,
-          SHUTDOWN_TIMEOUT,
-          GRPC_MAX_IN_FLIGHT_CALLS,
-          GRPC_DEFAULT_DEADLINE,
-          GRPC_CAP_WAIT,
-          PUBSUB_ENDPOINT,
-          PUBSUB_PUBLISH_TIMEOUT,
-          PUBSUB_FLUSH_TIMEOUT);
+      concat(
+          CORE,
+          List.of(
+              GRPC_MAX_IN_FLIGHT_CALLS,
+              GRPC_DEFAULT_DEADLINE,
+              GRPC_CAP_WAIT,
+              PUBSUB_ENDPOINT,
+              PUBSUB_PUBLISH_TIMEOUT,
+              PUBSUB_FLUSH_TIMEOUT));
+
+  private static List<Setting<?>> concat(List<Setting<?>> first, List<Setting<?>> then) {
+    List<Setting<?>> all = new ArrayList<>(first);
+    all.addAll(then);
+    return List.copyOf(all);
+  }
 
   /**
    * Checks a builder-only {@code host:port} option called {@code name} (an emulator variable, a
