@@ -20,7 +20,8 @@ import okio.Timeout;
  * <p>The permit is released once, when the application interceptor has returned the response and
  * every exchange body the network interceptor passed on is done with (read to the end, failed or
  * closed): OkHttp releases a connection at the same moments. A response body the caller drops
- * unclosed releases it when garbage-collected: a leaked permit would shrink the cap forever.
+ * unclosed releases it when garbage-collected, and closes its HTTP/1 connection, whose socket
+ * OkHttp would otherwise keep allocated: a leaked permit or socket would shrink the cap forever.
  */
 class CallState implements LongSupplier {
   private static final ThreadLocal<CallState> CURRENT = new ThreadLocal<>();
@@ -42,6 +43,7 @@ class CallState implements LongSupplier {
   private int openBodies; // guarded by this
   private boolean returned; // guarded by this
   private Cleaner.Cleanable cleanable; // guarded by this
+  private TrackedConnection lastOpened; // guarded by this
 
   /**
    * The state of {@code call}, which is starting now. Its deadline is OkHttp's call timeout ({@code
@@ -101,9 +103,13 @@ class CallState implements LongSupplier {
     return CURRENT.get();
   }
 
-  /** The network interceptor passes on an exchange whose body is still to be done with. */
-  final synchronized void bodyOpened() {
+  /**
+   * The network interceptor passes on an exchange on {@code connection} whose body is still to be
+   * done with.
+   */
+  final synchronized void bodyOpened(TrackedConnection connection) {
     openBodies++;
+    lastOpened = connection;
   }
 
   /** An exchange body {@link #bodyOpened()} counted is done with; called once per body. */
@@ -133,12 +139,42 @@ class CallState implements LongSupplier {
     synchronized (this) {
       returned = true;
       if (openBodies > 0) {
-        // The action holds only the permit, never the body, so the body can become unreachable.
-        cleanable = CLEANER.register(body, permit);
+        // The action holds this state, which never holds the body: the body can become unreachable.
+        cleanable = CLEANER.register(body, new Release(this));
         return;
       }
     }
     permit.close();
+  }
+
+  /**
+   * The Cleaner's action, run once: by {@link #bodyDone()} when the last body is done with, or when
+   * the response body was collected unclosed. Then the exchange never ended, and its HTTP/1
+   * connection is closed too, so that its socket's slot in the cap comes back with the permit.
+   */
+  private void release() {
+    TrackedConnection stranded;
+    synchronized (this) {
+      stranded = openBodies > 0 ? lastOpened : null;
+    }
+    if (stranded != null) {
+      stranded.closeLeaked();
+    }
+    permit.close();
+  }
+
+  /** {@link #release()} as a Cleaner action. */
+  private static final class Release implements Runnable {
+    private final CallState call;
+
+    Release(CallState call) {
+      this.call = call;
+    }
+
+    @Override
+    public void run() {
+      call.release();
+    }
   }
 
   /** The call ends with a failure: the permit goes back now. */

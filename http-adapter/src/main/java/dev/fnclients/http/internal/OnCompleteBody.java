@@ -37,7 +37,7 @@ final class OnCompleteBody extends ResponseBody {
    */
   static ResponseBody wrap(ResponseBody body, TrackedConnection connection, CallState call) {
     if (call != null) {
-      call.bodyOpened();
+      call.bodyOpened(connection);
     }
     return new OnCompleteBody(body, connection, call);
   }

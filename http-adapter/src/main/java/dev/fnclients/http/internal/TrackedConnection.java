@@ -27,6 +27,7 @@ final class TrackedConnection {
   private final Socket socket; // what OkHttp reads and writes: closing it ends the connection
   private final ChannelSocket channel; // the TCP socket under it, when FnClients made it; else null
   private final boolean checkPeer;
+  private final boolean http1;
   private int inFlight;
   private boolean used;
   private boolean retired;
@@ -47,6 +48,7 @@ final class TrackedConnection {
     this.cap = cap;
     this.socket = socket;
     this.channel = channel;
+    this.http1 = checkPeer;
     this.checkPeer = checkPeer && channel != null;
     this.limitNanos = policy.maxIdleNanos();
   }
@@ -114,6 +116,28 @@ final class TrackedConnection {
     }
     retire(MetricNames.CAP_EVICTIONS);
     return true;
+  }
+
+  /**
+   * Closes the connection under an exchange whose response body the caller dropped unclosed. OkHttp
+   * keeps such a connection allocated until it notices the leak (its pool's cleanup, which a
+   * throttled instance may never run), and with it the socket's slot in the cap. HTTP/1 only: there
+   * the unfinished exchange has the connection to itself, while an HTTP/2 connection carries other
+   * calls' streams.
+   */
+  void closeLeaked() {
+    if (!http1) {
+      return;
+    }
+    synchronized (this) {
+      retired = true;
+      idle = false;
+    }
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // Already closed: just as good.
+    }
   }
 
   private void retire(MetricNames reason) {

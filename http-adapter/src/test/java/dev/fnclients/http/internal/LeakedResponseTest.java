@@ -76,11 +76,53 @@ class LeakedResponseTest {
     assertThat(cap.inUse()).as("permits after the leaked body was collected").isZero();
   }
 
+  @Test
+  void aResponseDroppedUnclosedGivesItsSocketSlotBackOnceCollected() throws Exception {
+    // OkHttp keeps a leaked exchange's connection allocated until it notices the leak, and with it
+    // the socket's slot in the cap: with one socket per host, the host would stay blocked.
+    FnClientsConfig oneSocket =
+        FnClientsConfig.custom().maxConnectionsPerHost(1).capWait(Duration.ofMillis(200)).build();
+    HttpCaps caps = HttpCaps.of(oneSocket, stats);
+    OkHttpClient capped =
+        new OkHttpClient.Builder()
+            .addInterceptor(
+                new SafeRetryInterceptor(
+                    ConnectionCap.of(oneSocket, stats),
+                    new SafeRetry("http", oneSocket, stats),
+                    Set.of(),
+                    stats))
+            .addNetworkInterceptor(new IdleCheckInterceptor(IdlePolicy.of(oneSocket), stats, caps))
+            .socketFactory(caps.socketFactory())
+            .retryOnConnectionFailure(false)
+            .build();
+    try {
+      assertThat(call(capped).code()).isEqualTo(200); // neither read nor closed
+      assertThat(caps.sockets().open()).isEqualTo(1);
+      for (int i = 0; i < 200 && caps.sockets().open() > 0; i++) {
+        System.gc();
+        Thread.sleep(
+            10); // the cleaner's thread runs the release; the count of tries bounds the test
+      }
+      assertThat(caps.sockets().open())
+          .as("sockets counted after the leaked body was collected")
+          .isZero();
+      try (Response next = call(capped)) {
+        assertThat(next.body().string()).as("the next call to the host").isEqualTo("ok");
+      }
+    } finally {
+      capped.connectionPool().evictAll();
+    }
+  }
+
   private void dropUnclosed() throws IOException {
     assertThat(call().code()).isEqualTo(200); // neither read nor closed
   }
 
   private Response call() throws IOException {
-    return client.newCall(new Request.Builder().url(server.url("/ok")).build()).execute();
+    return call(client);
+  }
+
+  private Response call(OkHttpClient on) throws IOException {
+    return on.newCall(new Request.Builder().url(server.url("/ok")).build()).execute();
   }
 }
