@@ -90,6 +90,21 @@ class IdleEvictionTest {
   }
 
   @Test
+  void anExchangeEndingAfterAGapDoesNotHideTheGap() throws IOException {
+    // A call in flight when the instance froze: its answer came in during the gap and is read
+    // after the thaw, so the exchange ends after the gap; the connection was silent all along.
+    try (Response inFlight =
+        client.newCall(new Request.Builder().url(server.url("/ok")).build()).execute()) {
+      clock.advance(Duration.ofSeconds(11));
+      assertThat(inFlight.body().string()).isEqualTo("ok");
+    }
+    get(client, "/ok");
+
+    assertThat(stats.count(MetricNames.IDLE_EVICTIONS)).isEqualTo(1);
+    assertThat(stats.count(MetricNames.CONNECTIONS_OPENED)).isEqualTo(2);
+  }
+
+  @Test
   void staleConnectionIsDiscardedForPostWithoutReplayingAnything() throws IOException {
     post(client, "/ok");
     clock.advance(Duration.ofMinutes(5));

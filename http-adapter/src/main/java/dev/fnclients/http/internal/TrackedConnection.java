@@ -32,6 +32,7 @@ final class TrackedConnection {
   private boolean used;
   private boolean retired;
   private long idleSince;
+  private long lastStart;
   private volatile boolean idle;
   private volatile long idleSinceForEviction;
   volatile long limitNanos;
@@ -58,9 +59,12 @@ final class TrackedConnection {
    * that idled past its limit, or whose peer has closed it, is retired here instead.
    */
   synchronized void acquire() throws StaleConnectionException {
+    long now = policy.now();
     if (!retired && inFlight == 0 && used) {
-      long now = policy.now();
-      if (IdlePolicy.isExpired(idleSince, now, limitNanos)) {
+      // Idle age counts from the last exchange's start, not its end: an exchange in flight across
+      // a freeze (its answer arrived while the instance was stopped, and was read after the thaw)
+      // ends after the gap, and would hide it; the connection sat silent on the network meanwhile.
+      if (IdlePolicy.isExpired(lastStart, now, limitNanos)) {
         retire(MetricNames.IDLE_EVICTIONS);
       } else if (checkPeer
           && now - idleSince >= PEER_CHECK_AFTER_NANOS
@@ -77,6 +81,7 @@ final class TrackedConnection {
     used = true;
     inFlight++;
     idle = false;
+    lastStart = now;
   }
 
   /** Ends an exchange; the connection's idle time starts when the last one ends. */
