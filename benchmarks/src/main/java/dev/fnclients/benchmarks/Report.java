@@ -701,15 +701,13 @@ public final class Report {
       {GRPC, "tls", "gRPC TLS"}
     };
     for (String[] p : pairs) {
-      Row fn = find(rows, p[0], "fnclients", p[1]);
-      Row shared = find(rows, p[0], "defaultShared", p[1]);
-      if (fn == null || shared == null) {
+      Ratio r = ratio(rows, p[2], "", p[0], "fnclients", "defaultShared", p[1]);
+      if (!r.measured()) {
         items.add(p[2] + " not measured");
         continue;
       }
-      double ratio = fn.scoreUs() / shared.scoreUs();
-      met = and(met, ratio <= WARM_COST_TARGET);
-      items.add(String.format(Locale.ROOT, "%s %.3fx", p[2], ratio));
+      met = and(met, r.value() <= WARM_COST_TARGET);
+      items.add(String.format(Locale.ROOT, "%s %.3fx", p[2], r.value()));
     }
     return new Target(
         "Warm cost: FnClients / one default client, shared",
