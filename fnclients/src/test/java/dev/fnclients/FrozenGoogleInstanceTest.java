@@ -7,7 +7,7 @@ import dev.fnclients.testkit.ChildJvm;
 import dev.fnclients.testkit.IdleKillingProxy;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
 import dev.fnclients.testkit.emulators.GoogleEmulator;
-import dev.fnclients.testkit.google.LoopbackSecretManagerServer;
+import dev.fnclients.testkit.google.LoopbackGoogleServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,8 +22,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * A throttled instance calling Secret Manager (GAPIC, {@code FnClients.google}), Spanner (shared
- * slot over {@code FnClients.googleChannelProvider}) and Firestore (shared slot with {@code
+ * A throttled instance calling Secret Manager and Natural Language (GAPIC, {@code
+ * FnClients.google}, each on its loopback server), Spanner (shared slot over {@code
+ * FnClients.googleChannelProvider}) and Firestore (shared slot with {@code
  * FnClients.googleChannelConfigurator}), frozen with SIGSTOP past the NAT's idle window between
  * invocations, behind proxies that kill idle connections by RST or silently. With FnClients every
  * call after a gap succeeds within a second; the same clients built the usual way hang after a
@@ -36,9 +37,10 @@ class FrozenGoogleInstanceTest {
   private static final Duration NAT_IDLE_LIMIT = Duration.ofMillis(1000);
   private static final Duration FROZEN_FOR = Duration.ofMillis(1300);
   private static final Duration ANSWER = Duration.ofSeconds(45);
-  private static final List<String> KINDS = List.of("SECRET", "SPANNER", "FIRESTORE");
+  private static final List<String> KINDS = List.of("SECRET", "LANGUAGE", "SPANNER", "FIRESTORE");
 
-  private static LoopbackSecretManagerServer secrets;
+  private static LoopbackGoogleServer secrets;
+  private static LoopbackGoogleServer language;
   private static GoogleEmulator spanner;
   private static GoogleEmulator firestore;
 
@@ -50,7 +52,8 @@ class FrozenGoogleInstanceTest {
 
   @BeforeAll
   static void startServers() throws Exception {
-    secrets = LoopbackSecretManagerServer.start();
+    secrets = GapicKind.SECRET_MANAGER.startServer();
+    language = GapicKind.LANGUAGE.startServer();
     spanner = GoogleEmulator.spanner();
     SpannerEmulatorDatabase.create(spanner);
     firestore = GoogleEmulator.firestore();
@@ -63,6 +66,7 @@ class FrozenGoogleInstanceTest {
   @AfterAll
   static void stopServers() {
     secrets.close();
+    language.close();
     spanner.close();
     firestore.close();
   }
@@ -81,6 +85,7 @@ class FrozenGoogleInstanceTest {
             .args(clients)
             .jvmArgs("-Xmx256m")
             .env("SECRET_TARGET", target(secrets.address(), mode))
+            .env("LANGUAGE_TARGET", target(language.address(), mode))
             .env("SPANNER_TARGET", target(spanner.address(), mode))
             .env("FIRESTORE_TARGET", target(firestore.address(), mode))
             .env("FNCLIENTS_MAX_IDLE_AGE", "500ms");
@@ -211,6 +216,7 @@ class FrozenGoogleInstanceTest {
     assertThat(closed)
         .startsWith("CLOSED true ")
         .contains("secret=true")
+        .contains("language=true")
         .contains("spanner=true")
         .contains("firestore=true");
     assertThat(tookMillis)

@@ -3,22 +3,19 @@ package dev.fnclients;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.api.gax.core.BackgroundResource;
 import com.google.api.gax.core.ExecutorAsBackgroundResource;
 import com.google.api.gax.core.FixedCredentialsProvider;
-import com.google.api.gax.core.NoCredentialsProvider;
-import com.google.api.gax.grpc.InstantiatingGrpcChannelProvider;
 import com.google.api.gax.retrying.RetrySettings;
+import com.google.api.gax.rpc.ClientSettings;
 import com.google.api.gax.rpc.StatusCode;
 import com.google.api.gax.rpc.UnavailableException;
 import com.google.auth.Credentials;
-import com.google.cloud.secretmanager.v1.SecretManagerServiceClient;
-import com.google.cloud.secretmanager.v1.SecretManagerServiceSettings;
 import dev.fnclients.google.GoogleConfig;
 import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
 import dev.fnclients.testkit.IdleKillingProxy;
-import dev.fnclients.testkit.google.LoopbackSecretManagerServer;
-import io.grpc.ManagedChannelBuilder;
+import dev.fnclients.testkit.google.LoopbackGoogleServer;
 import io.grpc.Status;
 import java.net.URI;
 import java.time.Duration;
@@ -35,54 +32,63 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * A GAPIC client other than Pub/Sub (Secret Manager, the real {@code google-cloud-secretmanager})
- * through {@code FnClients.google}: one client, one connection and a flat thread count over 1,000
- * invocations, where a client built per invocation grows both; the client's own retries at one
- * layer; credentials and headers on every call.
+ * GAPIC clients other than Pub/Sub (the real {@code google-cloud-secretmanager} and {@code
+ * google-cloud-language}, each on its loopback server: {@link GapicKind}) through {@code
+ * FnClients.google}: one client, one connection and a flat thread count over 1,000 invocations,
+ * where a client built per invocation grows both; the client's own retries at one layer;
+ * credentials and headers on every call.
  */
 class GoogleClientPerInstanceTest {
   private static final java.lang.management.ThreadMXBean STARTED =
       java.lang.management.ManagementFactory.getThreadMXBean();
-  private static final String SECRET = "projects/fn-project/secrets/api-key/versions/latest";
 
-  private LoopbackSecretManagerServer server;
+  private LoopbackGoogleServer server;
   private IdleKillingProxy counter;
   private FnClientsInstance runtime;
 
   @BeforeEach
-  void setUp() throws Exception {
-    server = LoopbackSecretManagerServer.start();
-    counter = IdleKillingProxy.start(server.address());
+  void setUp() {
     runtime = FnClientsInstance.create(FnClientsConfig.custom().build());
+  }
+
+  /** Starts {@code kind}'s server, with a proxy in front that counts the connections it sees. */
+  private void serve(GapicKind kind) throws Exception {
+    server = kind.startServer();
+    counter = IdleKillingProxy.start(server.address());
   }
 
   @AfterEach
   void tearDown() {
     runtime.shutdown();
-    counter.close();
-    server.close();
+    if (counter != null) {
+      counter.close();
+      server.close();
+    }
   }
 
   private GoogleConfig viaCounter() {
     return GoogleConfig.custom().emulatorHost(counter.host() + ":" + counter.port()).build();
   }
 
-  @Test
-  void thousandInvocationsShareOneClientOneConnectionAndAFlatThreadCount() {
+  @ParameterizedTest
+  @EnumSource(GapicKind.class)
+  void thousandInvocationsShareOneClientOneConnectionAndAFlatThreadCount(GapicKind kind)
+      throws Exception {
+    serve(kind);
     GoogleConfig options = viaCounter();
     int warmUp = 10;
     int invocations = 1000;
     long startedAfterWarmUp = 0;
-    SecretManagerServiceClient first = null;
+    BackgroundResource first = null;
     for (int i = 0; i < invocations; i++) {
-      SecretManagerServiceClient secrets =
-          runtime.google(SecretManagerServiceClient.class, null, options);
-      first = first == null ? secrets : first;
-      assertThat(secrets).isSameAs(first);
-      assertThat(secrets.accessSecretVersion(SECRET).getPayload().getData().toStringUtf8())
-          .isEqualTo("value-of " + SECRET);
+      BackgroundResource client = runtime.google(kind.client, null, options);
+      first = first == null ? client : first;
+      assertThat(client).isSameAs(first);
+      assertThat(kind.invoke(client)).isEqualTo(kind.answer);
       if (i == warmUp) {
         startedAfterWarmUp = -STARTED.getTotalStartedThreadCount();
       }
@@ -100,54 +106,50 @@ class GoogleClientPerInstanceTest {
     assertThat(startedAfterWarmUp).as("threads started after warm-up").isLessThanOrEqualTo(10);
   }
 
-  @Test
-  void clientBuiltPerInvocationOpensAConnectionAndStartsThreadsEachTime() throws Exception {
+  @ParameterizedTest
+  @EnumSource(GapicKind.class)
+  void clientBuiltPerInvocationOpensAConnectionAndStartsThreadsEachTime(GapicKind kind)
+      throws Exception {
+    serve(kind);
     int invocations = 20; // enough to show the growth
     int threadsBefore = Thread.activeCount();
-    List<SecretManagerServiceClient> leaked = new ArrayList<>();
+    List<BackgroundResource> leaked = new ArrayList<>();
     try {
       for (int i = 0; i < invocations; i++) {
-        SecretManagerServiceClient secrets =
-            SecretManagerServiceClient.create(
-                SecretManagerServiceSettings.newBuilder()
-                    .setEndpoint(counter.host() + ":" + counter.port())
-                    .setCredentialsProvider(NoCredentialsProvider.create())
-                    .setTransportChannelProvider(
-                        InstantiatingGrpcChannelProvider.newBuilder()
-                            .setChannelConfigurator(ManagedChannelBuilder::usePlaintext)
-                            .build())
-                    .build());
-        leaked.add(secrets); // the usual function code never closes it
-        secrets.accessSecretVersion(SECRET);
+        BackgroundResource client = kind.usual(counter.host() + ":" + counter.port());
+        leaked.add(client); // the usual function code never closes it
+        assertThat(kind.invoke(client)).isEqualTo(kind.answer);
       }
 
       assertThat(counter.acceptedConnections()).isEqualTo(invocations);
       assertThat(Thread.activeCount() - threadsBefore).isGreaterThanOrEqualTo(invocations);
     } finally {
-      for (SecretManagerServiceClient secrets : leaked) {
-        secrets.shutdownNow();
+      for (BackgroundResource client : leaked) {
+        client.shutdownNow();
       }
     }
   }
 
-  @Test
-  void theClientsCallsGoThroughTheSharedChannelsProtections() {
+  @ParameterizedTest
+  @EnumSource(GapicKind.class)
+  void theClientsCallsGoThroughTheSharedChannelsProtections(GapicKind kind) throws Exception {
+    serve(kind);
     io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
         new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     runtime.metrics().bindTo(registry);
 
-    runtime
-        .google(SecretManagerServiceClient.class, null, viaCounter())
-        .accessSecretVersion(SECRET);
+    kind.invoke(runtime.google(kind.client, null, viaCounter()));
 
     // Micrometer's call timer is one of the interceptors (with the default deadline and the
     // in-flight cap) that FnClients puts on the shared channel.
     assertThat(registry.find("grpc.client.processing.duration").timers())
-        .anySatisfy(t -> assertThat(t.getId().getTag("method")).isEqualTo("AccessSecretVersion"));
+        .anySatisfy(t -> assertThat(t.getId().getTag("method")).isEqualTo(kind.method));
   }
 
-  @Test
-  void aCallAfterAnIdleGapGoesOnAFreshConnection() {
+  @ParameterizedTest
+  @EnumSource(GapicKind.class)
+  void aCallAfterAnIdleGapGoesOnAFreshConnection(GapicKind kind) throws Exception {
+    serve(kind);
     dev.fnclients.testkit.ManualClock clock = new dev.fnclients.testkit.ManualClock();
     FnClientsInstance throttled =
         FnClientsInstance.create(
@@ -156,11 +158,10 @@ class GoogleClientPerInstanceTest {
                 .ticker(clock::read)
                 .build());
     try {
-      SecretManagerServiceClient secrets =
-          throttled.google(SecretManagerServiceClient.class, null, viaCounter());
-      secrets.accessSecretVersion(SECRET);
+      BackgroundResource client = throttled.google(kind.client, null, viaCounter());
+      assertThat(kind.invoke(client)).isEqualTo(kind.answer);
       clock.advance(Duration.ofSeconds(11));
-      secrets.accessSecretVersion(SECRET);
+      assertThat(kind.invoke(client)).isEqualTo(kind.answer);
 
       assertThat(throttled.metrics().count("grpc", MetricNames.IDLE_EVICTIONS)).isEqualTo(1);
       assertThat(counter.acceptedConnections()).isEqualTo(2);
@@ -169,31 +170,34 @@ class GoogleClientPerInstanceTest {
     }
   }
 
-  @Test
-  void aFailureTheClientDoesNotRetryIsNotRetriedByTheChannelEither() {
+  @ParameterizedTest
+  @EnumSource(GapicKind.class)
+  void aFailureTheClientDoesNotRetryIsNotRetriedByTheChannelEither(GapicKind kind)
+      throws Exception {
+    serve(kind);
     server.failNext(1, Status.Code.UNAVAILABLE);
-    Supplier<SecretManagerServiceSettings.Builder> noRetries =
+    Supplier<ClientSettings.Builder<?, ?>> noRetries =
         () -> {
-          SecretManagerServiceSettings.Builder b = SecretManagerServiceSettings.newBuilder();
-          b.accessSecretVersionSettings().setRetryableCodes();
+          ClientSettings.Builder<?, ?> b = kind.settings();
+          kind.callSettings(b).setRetryableCodes();
           return b;
         };
-    SecretManagerServiceClient secrets =
-        runtime.google(SecretManagerServiceClient.class, noRetries, viaCounter());
+    BackgroundResource client = runtime.google(kind.client, noRetries, viaCounter());
 
-    assertThatThrownBy(() -> secrets.accessSecretVersion(SECRET))
-        .isInstanceOf(UnavailableException.class);
+    assertThatThrownBy(() -> kind.invoke(client)).isInstanceOf(UnavailableException.class);
     assertThat(server.calls()).as("attempts the server saw").isEqualTo(1);
     assertThat(runtime.metrics().count("grpc", MetricNames.RETRIES)).isZero();
   }
 
-  @Test
-  void theClientsOwnRetrySettingsAreKept() {
+  @ParameterizedTest
+  @EnumSource(GapicKind.class)
+  void theClientsOwnRetrySettingsAreKept(GapicKind kind) throws Exception {
+    serve(kind);
     server.failNext(2, Status.Code.UNAVAILABLE);
-    Supplier<SecretManagerServiceSettings.Builder> twoAttempts =
+    Supplier<ClientSettings.Builder<?, ?>> twoAttempts =
         () -> {
-          SecretManagerServiceSettings.Builder b = SecretManagerServiceSettings.newBuilder();
-          b.accessSecretVersionSettings()
+          ClientSettings.Builder<?, ?> b = kind.settings();
+          kind.callSettings(b)
               .setRetryableCodes(StatusCode.Code.UNAVAILABLE)
               .setRetrySettings(
                   RetrySettings.newBuilder()
@@ -206,28 +210,28 @@ class GoogleClientPerInstanceTest {
                       .build());
           return b;
         };
-    SecretManagerServiceClient secrets =
-        runtime.google(SecretManagerServiceClient.class, twoAttempts, viaCounter());
+    BackgroundResource client = runtime.google(kind.client, twoAttempts, viaCounter());
 
     // The library's default (retries on UNAVAILABLE for 60 s) would succeed on the third attempt.
-    assertThatThrownBy(() -> secrets.accessSecretVersion(SECRET))
-        .isInstanceOf(UnavailableException.class);
+    assertThatThrownBy(() -> kind.invoke(client)).isInstanceOf(UnavailableException.class);
     assertThat(server.calls()).isEqualTo(2);
-    assertThat(secrets.accessSecretVersion(SECRET).getName()).isEqualTo(SECRET);
+    assertThat(kind.invoke(client)).isEqualTo(kind.answer);
   }
 
-  @Test
-  void givenCredentialsAndTheClientsHeadersReachTheServerOnEveryCall() {
+  @ParameterizedTest
+  @EnumSource(GapicKind.class)
+  void givenCredentialsAndTheClientsHeadersReachTheServerOnEveryCall(GapicKind kind)
+      throws Exception {
+    serve(kind);
     AtomicInteger tokens = new AtomicInteger();
     GoogleConfig options =
         GoogleConfig.from(viaCounter())
             .credentialsProvider(FixedCredentialsProvider.create(new TestToken(tokens)))
             .build();
-    SecretManagerServiceClient secrets =
-        runtime.google(SecretManagerServiceClient.class, null, options);
+    BackgroundResource client = runtime.google(kind.client, null, options);
 
     for (int i = 0; i < 3; i++) {
-      secrets.accessSecretVersion(SECRET);
+      kind.invoke(client);
     }
 
     assertThat(server.authorizations())
@@ -237,34 +241,37 @@ class GoogleClientPerInstanceTest {
         .allSatisfy(h -> assertThat(h).contains("gapic/").contains("gax/").contains("grpc/"));
   }
 
-  @Test
-  void anEmulatorGetsNoCredentialsByDefault() {
-    runtime
-        .google(SecretManagerServiceClient.class, null, viaCounter())
-        .accessSecretVersion(SECRET);
+  @ParameterizedTest
+  @EnumSource(GapicKind.class)
+  void anEmulatorGetsNoCredentialsByDefault(GapicKind kind) throws Exception {
+    serve(kind);
+    kind.invoke(runtime.google(kind.client, null, viaCounter()));
 
     assertThat(server.authorizations()).containsExactly("null");
   }
 
-  @Test
-  void concurrentFirstCallsBuildExactlyOneClientAndAFailedBuildIsRetried() throws Exception {
+  @ParameterizedTest
+  @EnumSource(GapicKind.class)
+  void concurrentFirstCallsBuildExactlyOneClientAndAFailedBuildIsRetried(GapicKind kind)
+      throws Exception {
+    serve(kind);
     AtomicInteger builds = new AtomicInteger();
-    Supplier<SecretManagerServiceSettings.Builder> failsOnce =
+    Supplier<ClientSettings.Builder<?, ?>> failsOnce =
         () -> {
           if (builds.incrementAndGet() == 1) {
             throw new IllegalStateException("no settings yet");
           }
-          return SecretManagerServiceSettings.newBuilder();
+          return kind.settings();
         };
     GoogleConfig options = viaCounter();
-    assertThatThrownBy(() -> runtime.google(SecretManagerServiceClient.class, failsOnce, options))
+    assertThatThrownBy(() -> runtime.google(kind.client, failsOnce, options))
         .hasMessage("no settings yet");
 
     int threads = 16;
     CyclicBarrier start = new CyclicBarrier(threads);
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
-      List<CompletableFuture<SecretManagerServiceClient>> clients = new ArrayList<>();
+      List<CompletableFuture<BackgroundResource>> clients = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
         clients.add(
             CompletableFuture.supplyAsync(
@@ -274,14 +281,15 @@ class GoogleClientPerInstanceTest {
                   } catch (Exception e) {
                     throw new IllegalStateException(e);
                   }
-                  return runtime.google(SecretManagerServiceClient.class, failsOnce, options);
+                  return runtime.google(kind.client, failsOnce, options);
                 },
                 pool));
       }
-      SecretManagerServiceClient first = clients.get(0).get(20, TimeUnit.SECONDS);
-      for (CompletableFuture<SecretManagerServiceClient> c : clients) {
+      BackgroundResource first = clients.get(0).get(20, TimeUnit.SECONDS);
+      for (CompletableFuture<BackgroundResource> c : clients) {
         assertThat(c.get(20, TimeUnit.SECONDS)).isSameAs(first);
       }
+      assertThat(kind.invoke(first)).isEqualTo(kind.answer);
     } finally {
       pool.shutdownNow();
     }
@@ -298,19 +306,22 @@ class GoogleClientPerInstanceTest {
         .hasMessageContaining("FnClients.shared");
   }
 
-  @Test
-  void shutdownClosesTheClientAndItsChannelAndRefusesNewOnes() {
-    SecretManagerServiceClient secrets =
-        runtime.google(SecretManagerServiceClient.class, null, viaCounter());
-    secrets.accessSecretVersion(SECRET);
+  @ParameterizedTest
+  @EnumSource(GapicKind.class)
+  void shutdownClosesTheClientAndItsChannelAndRefusesNewOnes(GapicKind kind) throws Exception {
+    serve(kind);
+    BackgroundResource client = runtime.google(kind.client, null, viaCounter());
+    kind.invoke(client);
 
     assertThat(runtime.shutdown()).isTrue();
 
-    assertThat(secrets.isShutdown()).isTrue();
-    assertThatThrownBy(() -> secrets.accessSecretVersion(SECRET))
-        .isInstanceOf(RuntimeException.class);
-    assertThatThrownBy(() -> runtime.google(SecretManagerServiceClient.class, null, viaCounter()))
+    assertThat(client.isShutdown()).isTrue();
+    assertThatThrownBy(() -> kind.invoke(client)).isInstanceOf(RuntimeException.class);
+    assertThatThrownBy(() -> runtime.google(kind.client, null, viaCounter()))
         .isInstanceOf(IllegalStateException.class);
+    assertThat(counter.awaitOpenConnections(0, Duration.ofSeconds(5)))
+        .as("the channel closed its connection")
+        .isTrue();
   }
 
   /**

@@ -1,17 +1,16 @@
 package dev.fnclients;
 
-import com.google.api.gax.core.NoCredentialsProvider;
-import com.google.api.gax.grpc.InstantiatingGrpcChannelProvider;
+import com.google.api.gax.core.BackgroundResource;
 import com.google.cloud.firestore.Firestore;
+import com.google.cloud.language.v1.LanguageServiceClient;
+import com.google.cloud.language.v1.LanguageServiceSettings;
 import com.google.cloud.secretmanager.v1.SecretManagerServiceClient;
-import com.google.cloud.secretmanager.v1.SecretManagerServiceSettings;
 import com.google.cloud.spanner.ResultSet;
 import com.google.cloud.spanner.SessionMaintenance;
 import com.google.cloud.spanner.Spanner;
 import com.google.cloud.spanner.SpannerOptions;
 import com.google.cloud.spanner.Statement;
 import dev.fnclients.google.GoogleConfig;
-import io.grpc.ManagedChannelBuilder;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -24,34 +23,37 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A function instance in a child JVM calling three Google services: each line {@code SECRET},
- * {@code SPANNER} or {@code FIRESTORE} on stdin is one invocation, answered {@code OK <ms>} or
- * {@code FAIL <ms> <exception>} ({@code FAIL <ms> hung} past 5 s, 30 s for a kind's first call,
- * which builds its client). The first argument picks the clients: {@code fnclients} ({@code
+ * A function instance in a child JVM calling four Google services: each line {@code SECRET}, {@code
+ * LANGUAGE}, {@code SPANNER} or {@code FIRESTORE} on stdin is one invocation, answered {@code OK
+ * <ms>} or {@code FAIL <ms> <exception>} ({@code FAIL <ms> hung} past 5 s, 30 s for a kind's first
+ * call, which builds its client). The first argument picks the clients: {@code fnclients} ({@code
  * FnClients.google} and shared slots over FnClients' channels) or {@code default} (global clients
  * built the usual way). Targets come from the environment: {@code SECRET_TARGET}, {@code
- * SPANNER_TARGET}, {@code FIRESTORE_TARGET}. Spanner's session upkeep is shortened to a 200 ms loop
- * replacing sessions older than 500 ms; {@code SESSIONS} answers {@code SESSIONS <n>}, the sessions
- * Spanner has created over FnClients' channel. On SIGTERM it prints {@code CLOSED <in time> <ms>
- * secret=<shut down> spanner=<closed> firestore=<closed>}.
+ * LANGUAGE_TARGET}, {@code SPANNER_TARGET}, {@code FIRESTORE_TARGET}. Spanner's session upkeep is
+ * shortened to a 200 ms loop replacing sessions older than 500 ms; {@code SESSIONS} answers {@code
+ * SESSIONS <n>}, the sessions Spanner has created over FnClients' channel. On SIGTERM it prints
+ * {@code CLOSED <in time> <ms> secret=<shut down> language=<shut down> spanner=<closed>
+ * firestore=<closed>}.
  */
 public final class GoogleInstanceMain {
-  static final String SECRET = "projects/fn-project/secrets/api-key/versions/latest";
   private static final Duration HUNG = Duration.ofSeconds(5);
 
   /** A kind's first call also loads and builds its client: allowed longer on a loaded machine. */
   private static final Duration COLD = Duration.ofSeconds(30);
 
   private static volatile SecretManagerServiceClient pooledSecrets;
+  private static volatile LanguageServiceClient pooledLanguage;
   private static volatile Spanner pooledSpanner;
   private static volatile Firestore pooledFirestore;
-  private static SecretManagerServiceClient usualSecrets;
+  private static BackgroundResource usualSecrets;
+  private static BackgroundResource usualLanguage;
   private static Spanner usualSpanner;
   private static Firestore usualFirestore;
 
   public static void main(String[] args) throws Exception {
     boolean pooled = args[0].equals("fnclients");
     String secretTarget = System.getenv("SECRET_TARGET");
+    String languageTarget = System.getenv("LANGUAGE_TARGET");
     String spannerTarget = System.getenv("SPANNER_TARGET");
     String firestoreTarget = System.getenv("FIRESTORE_TARGET");
     if (pooled) {
@@ -68,6 +70,8 @@ public final class GoogleInstanceMain {
                             + (System.nanoTime() - start) / 1_000_000
                             + " secret="
                             + pooledSecrets.isShutdown()
+                            + " language="
+                            + pooledLanguage.isShutdown()
                             + " spanner="
                             + pooledSpanner.isClosed()
                             + " firestore="
@@ -95,9 +99,14 @@ public final class GoogleInstanceMain {
           switch (line) {
             case "SECRET" ->
                 () ->
-                    (pooled ? secrets(secretTarget) : usualSecrets(secretTarget))
-                        .accessSecretVersion(SECRET)
-                        .getName();
+                    answered(
+                        GapicKind.SECRET_MANAGER,
+                        pooled ? secrets(secretTarget) : usualSecrets(secretTarget));
+            case "LANGUAGE" ->
+                () ->
+                    answered(
+                        GapicKind.LANGUAGE,
+                        pooled ? language(languageTarget) : usualLanguage(languageTarget));
             case "SPANNER" ->
                 () -> query(pooled ? spanner(spannerTarget) : usualSpanner(spannerTarget));
             case "FIRESTORE" ->
@@ -151,6 +160,24 @@ public final class GoogleInstanceMain {
             GoogleConfig.custom().emulatorHost(target).build());
   }
 
+  /** One call of {@code kind}'s method; a wrong answer fails the invocation. */
+  private static String answered(GapicKind kind, BackgroundResource client) {
+    String answer = kind.invoke(client);
+    if (!answer.equals(kind.answer)) {
+      throw new IllegalStateException("unexpected answer: " + answer);
+    }
+    return answer;
+  }
+
+  /** Natural Language as function code would write it, with a settings builder of its own. */
+  static LanguageServiceClient language(String target) {
+    return pooledLanguage =
+        FnClients.google(
+            LanguageServiceClient.class,
+            LanguageServiceSettings::newBuilder,
+            GoogleConfig.custom().emulatorHost(target).build());
+  }
+
   static Spanner spanner(String target) {
     return pooledSpanner =
         FnClients.shared(
@@ -189,21 +216,18 @@ public final class GoogleInstanceMain {
     }
   }
 
-  private static synchronized SecretManagerServiceClient usualSecrets(String target)
-      throws Exception {
+  private static synchronized BackgroundResource usualSecrets(String target) throws Exception {
     if (usualSecrets == null) {
-      usualSecrets =
-          SecretManagerServiceClient.create(
-              SecretManagerServiceSettings.newBuilder()
-                  .setEndpoint(target)
-                  .setCredentialsProvider(NoCredentialsProvider.create())
-                  .setTransportChannelProvider(
-                      InstantiatingGrpcChannelProvider.newBuilder()
-                          .setChannelConfigurator(ManagedChannelBuilder::usePlaintext)
-                          .build())
-                  .build());
+      usualSecrets = GapicKind.SECRET_MANAGER.usual(target);
     }
     return usualSecrets;
+  }
+
+  private static synchronized BackgroundResource usualLanguage(String target) throws Exception {
+    if (usualLanguage == null) {
+      usualLanguage = GapicKind.LANGUAGE.usual(target);
+    }
+    return usualLanguage;
   }
 
   private static synchronized Spanner usualSpanner(String target) {
