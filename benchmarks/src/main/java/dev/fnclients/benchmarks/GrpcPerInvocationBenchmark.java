@@ -2,7 +2,6 @@ package dev.fnclients.benchmarks;
 
 import dev.fnclients.FnClientsInstance;
 import dev.fnclients.grpc.GrpcConfig;
-import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
 import io.grpc.CallOptions;
 import io.grpc.ChannelCredentials;
@@ -44,8 +43,7 @@ public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
   public void setUp() throws Exception {
     LoopbackTls tls = scheme.equals("tls") ? LoopbackTls.create() : null;
     if (tls != null) {
-      tls.installAsDefaultTrustStore(); // FnClients' TLS channel trusts the JVM's default trust
-      // store
+      tls.installAsDefaultTrustStore(); // FnClients' TLS channel trusts the JVM's default one
     }
     server =
         EchoGrpcServer.start(
@@ -54,54 +52,38 @@ public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
                 : TlsServerCredentials.newBuilder().keyManager(tls.server().keyManager()).build());
     connections = server::connectionsAccepted;
     String target = server.target();
-    switch (variant) {
-      case "channelPerInvocation":
-        invocation =
-            () -> {
-              ManagedChannel channel = Grpc.newChannelBuilder(target, credentials(tls)).build();
-              try {
-                return answered(
-                    EchoGrpcServer.call(channel, EchoGrpcServer.SAY, "ok", CallOptions.DEFAULT));
-              } finally {
-                close(channel);
-              }
-            };
-        break;
-      case "defaultShared":
-        shared = Grpc.newChannelBuilder(target, credentials(tls)).build();
-        invocation =
-            () ->
-                answered(
-                    EchoGrpcServer.call(shared, EchoGrpcServer.SAY, "ok", CallOptions.DEFAULT));
-        break;
-      case "defaultSharedDeadline":
-        shared = Grpc.newChannelBuilder(target, credentials(tls)).build();
-        invocation =
-            () ->
-                answered(
-                    EchoGrpcServer.call(
-                        shared,
-                        EchoGrpcServer.SAY,
-                        "ok",
-                        CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS)));
-        break;
-      case "fnclients":
-        runtime = FnClientsInstance.create(FnClientsConfig.custom().build());
-        GrpcConfig options =
-            tls == null ? GrpcConfig.custom().usePlaintext().build() : GrpcConfig.ofDefaults();
-        invocation =
-            () ->
-                answered(
-                    EchoGrpcServer.call(
-                        runtime.grpc(target, options),
-                        EchoGrpcServer.SAY,
-                        "ok",
-                        CallOptions.DEFAULT));
-        break;
-      default:
-        throw new IllegalArgumentException("variant " + variant);
-    }
+    invocation =
+        switch (variant) {
+          case "channelPerInvocation" ->
+              () -> {
+                ManagedChannel channel = Grpc.newChannelBuilder(target, credentials(tls)).build();
+                try {
+                  return say(channel, CallOptions.DEFAULT);
+                } finally {
+                  close(channel);
+                }
+              };
+          case "defaultShared", "defaultSharedDeadline" -> {
+            shared = Grpc.newChannelBuilder(target, credentials(tls)).build();
+            CallOptions options =
+                variant.equals("defaultShared")
+                    ? CallOptions.DEFAULT
+                    : CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS);
+            yield () -> say(shared, options);
+          }
+          case "fnclients" -> {
+            runtime = Clients.instance();
+            GrpcConfig options =
+                tls == null ? GrpcConfig.custom().usePlaintext().build() : GrpcConfig.ofDefaults();
+            yield () -> say(runtime.grpc(target, options), CallOptions.DEFAULT);
+          }
+          default -> throw new IllegalArgumentException("variant " + variant);
+        };
     check();
+  }
+
+  private String say(ManagedChannel channel, CallOptions options) {
+    return answered(EchoGrpcServer.call(channel, EchoGrpcServer.SAY, "ok", options));
   }
 
   /** What a default channel is built with: plaintext, or TLS with a trust manager of its own. */

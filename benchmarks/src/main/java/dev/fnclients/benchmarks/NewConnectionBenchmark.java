@@ -1,8 +1,7 @@
 package dev.fnclients.benchmarks;
 
 import dev.fnclients.FnClientsInstance;
-import dev.fnclients.pool.FnClientsConfig;
-import dev.fnclients.pool.MetricNames;
+import dev.fnclients.benchmarks.Clients.ConnectionCounter;
 import okhttp3.OkHttpClient;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
@@ -26,9 +25,9 @@ public class NewConnectionBenchmark extends HttpBenchmark {
   public void setUp() throws Exception {
     startServer();
     if (variant.equals("fnclients")) {
-      fn = FnClientsInstance.create(FnClientsConfig.custom().build());
+      fn = Clients.instance();
       client = Clients.fnclients(fn, tls());
-      connections = () -> fn.metrics().count("http", MetricNames.CONNECTIONS_OPENED);
+      connections = () -> Clients.opened(fn);
     } else {
       ConnectionCounter counter = new ConnectionCounter();
       client = Clients.defaultClient(counter, clientTls(false));

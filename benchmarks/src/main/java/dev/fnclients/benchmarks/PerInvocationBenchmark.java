@@ -1,8 +1,7 @@
 package dev.fnclients.benchmarks;
 
 import dev.fnclients.FnClientsInstance;
-import dev.fnclients.pool.FnClientsConfig;
-import dev.fnclients.pool.MetricNames;
+import dev.fnclients.benchmarks.Clients.ConnectionCounter;
 import okhttp3.OkHttpClient;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
@@ -30,29 +29,26 @@ public class PerInvocationBenchmark extends HttpBenchmark {
     ConnectionCounter counter = new ConnectionCounter();
     connections = counter::opened;
     switch (variant) {
-      case "clientPerInvocation":
-        invocation =
-            () -> {
-              OkHttpClient client = Clients.defaultClient(counter, clientTls(true));
-              try {
-                return Clients.get(client, request);
-              } finally {
-                Clients.shutdown(client);
-              }
-            };
-        break;
-      case "defaultShared":
-        shared = Clients.defaultClient(counter, clientTls(false));
-        invocation = () -> Clients.get(shared, request);
-        break;
-      case "fnclients":
-        fn = FnClientsInstance.create(FnClientsConfig.custom().build());
+      case "clientPerInvocation" ->
+          invocation =
+              () -> {
+                OkHttpClient client = Clients.defaultClient(counter, clientTls(true));
+                try {
+                  return Clients.get(client, request);
+                } finally {
+                  Clients.shutdown(client);
+                }
+              };
+      case "defaultShared" -> shared = Clients.defaultClient(counter, clientTls(false));
+      case "fnclients" -> {
+        fn = Clients.instance();
         shared = Clients.fnclients(fn, tls());
-        connections = () -> fn.metrics().count("http", MetricNames.CONNECTIONS_OPENED);
-        invocation = () -> Clients.get(shared, request);
-        break;
-      default:
-        throw new IllegalArgumentException("variant " + variant);
+        connections = () -> Clients.opened(fn);
+      }
+      default -> throw new IllegalArgumentException("variant " + variant);
+    }
+    if (shared != null) {
+      invocation = () -> Clients.get(shared, request);
     }
     check();
   }

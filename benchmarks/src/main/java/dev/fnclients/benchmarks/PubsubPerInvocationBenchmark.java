@@ -11,7 +11,6 @@ import com.google.pubsub.v1.PublisherGrpc;
 import com.google.pubsub.v1.PubsubMessage;
 import com.google.pubsub.v1.TopicName;
 import dev.fnclients.FnClientsInstance;
-import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pubsub.PubsubConfig;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
 import io.grpc.Grpc;
@@ -70,35 +69,36 @@ public class PubsubPerInvocationBenchmark extends InvocationBenchmark {
             });
     connections = server::connectionsAccepted;
     String target = server.target();
-    switch (variant) {
-      case "publisherPerInvocation":
-        invocation =
-            () -> {
-              ManagedChannel channel =
-                  Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
-              Publisher publisher = null;
-              try {
-                publisher = emulatorPublisher(channel);
-                return answered(publisher.publish(MESSAGE).get(30, TimeUnit.SECONDS));
-              } finally {
-                close(publisher, channel);
-              }
-            };
-        break;
-      case "defaultShared":
-        sharedChannel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
-        sharedPublisher = emulatorPublisher(sharedChannel);
-        invocation = () -> answered(sharedPublisher.publish(MESSAGE).get(30, TimeUnit.SECONDS));
-        break;
-      case "fnclients":
-        runtime = FnClientsInstance.create(FnClientsConfig.custom().build());
-        PubsubConfig options = PubsubConfig.custom().emulatorHost(target).build();
-        invocation = () -> answered(runtime.publisher(TOPIC, options).publishAndWait(MESSAGE));
-        break;
-      default:
-        throw new IllegalArgumentException("variant " + variant);
-    }
+    invocation =
+        switch (variant) {
+          case "publisherPerInvocation" ->
+              () -> {
+                ManagedChannel channel = channel(target);
+                Publisher publisher = null;
+                try {
+                  publisher = emulatorPublisher(channel);
+                  return answered(publisher.publish(MESSAGE).get(30, TimeUnit.SECONDS));
+                } finally {
+                  close(publisher, channel);
+                }
+              };
+          case "defaultShared" -> {
+            sharedChannel = channel(target);
+            sharedPublisher = emulatorPublisher(sharedChannel);
+            yield () -> answered(sharedPublisher.publish(MESSAGE).get(30, TimeUnit.SECONDS));
+          }
+          case "fnclients" -> {
+            runtime = Clients.instance();
+            PubsubConfig options = PubsubConfig.custom().emulatorHost(target).build();
+            yield () -> answered(runtime.publisher(TOPIC, options).publishAndWait(MESSAGE));
+          }
+          default -> throw new IllegalArgumentException("variant " + variant);
+        };
     check();
+  }
+
+  private static ManagedChannel channel(String target) {
+    return Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
   }
 
   /** A {@code Publisher} for the emulator, as its documentation builds one. */
