@@ -1,7 +1,6 @@
 package dev.fnclients.benchmarks;
 
 import dev.fnclients.FnClientsInstance;
-import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pool.MetricNames;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -19,11 +18,6 @@ import okhttp3.tls.HandshakeCertificates;
 /** The clients the benchmarks compare, built the same way in every benchmark. */
 final class Clients {
   private Clients() {}
-
-  /** A private {@link FnClientsInstance}, so that every fork starts clean. */
-  static FnClientsInstance instance() {
-    return FnClientsInstance.create(FnClientsConfig.custom().build());
-  }
 
   /** FnClients' own count of the HTTP connections it opened. */
   static long opened(FnClientsInstance fn) {
@@ -79,15 +73,6 @@ final class Clients {
   static void shutdown(OkHttpClient client) {
     client.dispatcher().executorService().shutdown();
     client.connectionPool().evictAll();
-  }
-
-  /** Closes a benchmark's clients: FnClients' private set if there is one, else the client. */
-  static void close(OkHttpClient client, FnClientsInstance fn) {
-    if (fn != null) {
-      fn.shutdown();
-    } else if (client != null) {
-      shutdown(client);
-    }
   }
 
   /**

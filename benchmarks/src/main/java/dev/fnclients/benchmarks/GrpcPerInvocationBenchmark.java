@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * One invocation making one unary call to the testkit's loopback {@link EchoGrpcServer}, plaintext
@@ -35,9 +34,7 @@ public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
   @Param({"plaintext", "tls"})
   public String scheme;
 
-  private EchoGrpcServer server;
   private ManagedChannel shared;
-  private FnClientsInstance runtime;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
@@ -45,11 +42,12 @@ public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
     if (tls != null) {
       tls.installAsDefaultTrustStore(); // FnClients' TLS channel trusts the JVM's default one
     }
-    server =
+    EchoGrpcServer server =
         EchoGrpcServer.start(
             tls == null
                 ? InsecureServerCredentials.create()
                 : TlsServerCredentials.newBuilder().keyManager(tls.server().keyManager()).build());
+    atEnd(server::close);
     connections = server::connectionsAccepted;
     String target = server.target();
     invocation =
@@ -65,6 +63,7 @@ public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
               };
           case "defaultShared", "defaultSharedDeadline" -> {
             shared = Grpc.newChannelBuilder(target, credentials(tls)).build();
+            atEnd(() -> close(shared));
             CallOptions options =
                 variant.equals("defaultShared")
                     ? CallOptions.DEFAULT
@@ -72,7 +71,7 @@ public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
             yield () -> say(shared, options);
           }
           case "fnclients" -> {
-            runtime = Clients.instance();
+            FnClientsInstance runtime = fnclients();
             GrpcConfig options =
                 tls == null ? GrpcConfig.custom().usePlaintext().build() : GrpcConfig.ofDefaults();
             yield () -> say(runtime.grpc(target, options), CallOptions.DEFAULT);
@@ -99,16 +98,5 @@ public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
     if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
       channel.shutdownNow();
     }
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() throws InterruptedException {
-    if (shared != null) {
-      close(shared);
-    }
-    if (runtime != null) {
-      runtime.shutdown();
-    }
-    server.close();
   }
 }

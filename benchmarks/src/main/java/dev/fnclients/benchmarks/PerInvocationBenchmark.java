@@ -6,7 +6,6 @@ import okhttp3.OkHttpClient;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * One invocation making one GET to a loopback server. {@code clientPerInvocation}: a new default
@@ -21,7 +20,6 @@ public class PerInvocationBenchmark extends HttpBenchmark {
   public String variant;
 
   private OkHttpClient shared;
-  private FnClientsInstance fn;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
@@ -39,9 +37,12 @@ public class PerInvocationBenchmark extends HttpBenchmark {
                   Clients.shutdown(client);
                 }
               };
-      case "defaultShared" -> shared = Clients.defaultClient(counter, clientTls(false));
+      case "defaultShared" -> {
+        shared = Clients.defaultClient(counter, clientTls(false));
+        atEnd(() -> Clients.shutdown(shared));
+      }
       case "fnclients" -> {
-        fn = Clients.instance();
+        FnClientsInstance fn = fnclients();
         shared = Clients.fnclients(fn, tls());
         connections = () -> Clients.opened(fn);
       }
@@ -51,10 +52,5 @@ public class PerInvocationBenchmark extends HttpBenchmark {
       invocation = () -> Clients.get(shared, request);
     }
     check();
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    Clients.close(shared, fn);
   }
 }

@@ -24,7 +24,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * One invocation publishing one message and waiting until the server confirmed it (a loopback
@@ -43,14 +42,11 @@ public class PubsubPerInvocationBenchmark extends InvocationBenchmark {
   @Param({"publisherPerInvocation", "defaultShared", "fnclients"})
   public String variant;
 
-  private EchoGrpcServer server;
-  private ManagedChannel sharedChannel;
   private Publisher sharedPublisher;
-  private FnClientsInstance runtime;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    server =
+    EchoGrpcServer server =
         EchoGrpcServer.start(
             InsecureServerCredentials.create(),
             new PublisherGrpc.PublisherImplBase() {
@@ -67,6 +63,7 @@ public class PubsubPerInvocationBenchmark extends InvocationBenchmark {
                 observer.onCompleted();
               }
             });
+    atEnd(server::close);
     connections = server::connectionsAccepted;
     String target = server.target();
     invocation =
@@ -83,12 +80,13 @@ public class PubsubPerInvocationBenchmark extends InvocationBenchmark {
                 }
               };
           case "defaultShared" -> {
-            sharedChannel = channel(target);
-            sharedPublisher = emulatorPublisher(sharedChannel);
+            ManagedChannel channel = channel(target);
+            sharedPublisher = emulatorPublisher(channel);
+            atEnd(() -> close(sharedPublisher, channel));
             yield () -> answered(sharedPublisher.publish(MESSAGE).get(30, TimeUnit.SECONDS));
           }
           case "fnclients" -> {
-            runtime = Clients.instance();
+            FnClientsInstance runtime = fnclients();
             PubsubConfig options = PubsubConfig.custom().emulatorHost(target).build();
             yield () -> answered(runtime.publisher(TOPIC, options).publishAndWait(MESSAGE));
           }
@@ -119,14 +117,5 @@ public class PubsubPerInvocationBenchmark extends InvocationBenchmark {
     if (channel != null) {
       GrpcPerInvocationBenchmark.close(channel);
     }
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() throws InterruptedException {
-    close(sharedPublisher, sharedChannel);
-    if (runtime != null) {
-      runtime.shutdown();
-    }
-    server.close();
   }
 }

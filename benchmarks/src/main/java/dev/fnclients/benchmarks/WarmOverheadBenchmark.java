@@ -25,16 +25,16 @@ public class WarmOverheadBenchmark extends InvocationBenchmark {
   @Param({"raw", "fnclients"})
   public String variant;
 
-  private LoopbackHttpServer server;
   private Request request;
   private OkHttpClient client;
   private FnClientsInstance fn;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    server = LoopbackHttpServer.start();
+    LoopbackHttpServer server = LoopbackHttpServer.start();
+    atEnd(server);
     request = new Request.Builder().url(server.url()).build();
-    fn = Clients.instance();
+    fn = fnclients();
     client =
         switch (variant) {
           case "raw" -> Clients.rawLikeFnClients(fn);
@@ -94,11 +94,5 @@ public class WarmOverheadBenchmark extends InvocationBenchmark {
               + pooled
               + (opened >= 0 ? ", opened=" + opened : ""));
     }
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    fn.shutdown();
-    server.close();
   }
 }
