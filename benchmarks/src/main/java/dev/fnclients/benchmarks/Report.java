@@ -198,11 +198,11 @@ public final class Report {
       return new Ratio(label, meaning, value, NAN, NAN, NAN);
     }
 
-    /** Both figures in {@code format}, or {@code otherwise} where either is missing. */
-    String vs(ToDoubleFunction<Row> f, String format, String otherwise) {
+    /** Both figures in {@code pattern}, or {@code otherwise} where either is missing. */
+    String vs(ToDoubleFunction<Row> f, String pattern, String otherwise) {
       double a = n == null ? NAN : f.applyAsDouble(n);
       double b = d == null ? NAN : f.applyAsDouble(d);
-      return Double.isNaN(a / b) ? otherwise : String.format(Locale.ROOT, format, a, b);
+      return Double.isNaN(a / b) ? otherwise : format(pattern, a, b);
     }
   }
 
@@ -231,7 +231,7 @@ public final class Report {
     }
 
     private static String number(double v) {
-      return String.format(Locale.ROOT, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
+      return format(v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
     }
   }
 
@@ -420,10 +420,7 @@ public final class Report {
             : time.note(
                 time.value() <= WARM_TARGET
                     ? " — **within target**"
-                    : String.format(
-                        Locale.ROOT,
-                        " — **above target by %.1f%%**",
-                        (time.value() - WARM_TARGET) * 100)));
+                    : format(" — **above target by %.1f%%**", (time.value() - WARM_TARGET) * 100)));
     ratios.add(
         warm.of(
             "Warm overhead, http, caller-thread CPU per request: fnclients / raw",
@@ -578,7 +575,7 @@ public final class Report {
   }
 
   private static Target atLeast(String target, double goal, Ratio r) {
-    return target(target, String.format(Locale.ROOT, ">= %.0fx", goal), r, v -> v >= goal, "");
+    return target(target, format(">= %.0fx", goal), r, v -> v >= goal, "");
   }
 
   /** FnClients' time per call over one default client shared the same way, for each transport. */
@@ -594,9 +591,7 @@ public final class Report {
       Ratio r = pair(rows, p.benchmark(), "fnclients", "defaultShared", p.scheme()).time("", "");
       met = r.measured() ? and(met, r.value() <= WARM_COST_TARGET) : met;
       items.add(
-          r.measured()
-              ? String.format(Locale.ROOT, "%s %.3fx", p.label(), r.value())
-              : p.label() + " not measured");
+          r.measured() ? format("%s %.3fx", p.label(), r.value()) : p.label() + " not measured");
     }
     return new Target(
         "Warm cost: FnClients / one default client, shared",
@@ -624,21 +619,17 @@ public final class Report {
     String measured =
         bursts.isEmpty()
             ? ""
-            : String.format(
-                    Locale.ROOT,
+            : format(
                     "simulation, %,d invocations with %d frozen gaps: ",
-                    bursts.get(0).invocations(),
-                    bursts.get(0).gaps())
+                    bursts.get(0).invocations(), bursts.get(0).gaps())
                 + String.join(", ", items);
     Pair jmh = pair(rows, PER_INVOCATION, "fnclients", "clientPerInvocation", "http");
     if (jmh.measured()) {
       measured +=
           (measured.isEmpty() ? "" : "; ")
-              + String.format(
-                  Locale.ROOT,
+              + format(
                   "JMH, no gaps: FnClients %.2f vs client per invocation %.0f per 1,000",
-                  jmh.n().connectionsPerOp() * 1000,
-                  jmh.d().connectionsPerOp() * 1000);
+                  jmh.n().connectionsPerOp() * 1000, jmh.d().connectionsPerOp() * 1000);
     }
     return new Target(
         "Connections per 1,000 sequential invocations",
@@ -662,31 +653,19 @@ public final class Report {
         met = and(met, fn.liveThreadsPeak() <= Math.ceil(fn.liveThreads()) + 1);
         double started = fn.perOp("threadsStarted");
         items.add(
-            String.format(
-                    Locale.ROOT,
-                    "%s %.1f mean / %.0f peak",
-                    p.label(),
-                    fn.liveThreads(),
-                    fn.liveThreadsPeak())
+            format("%s %.1f mean / %.0f peak", p.label(), fn.liveThreads(), fn.liveThreadsPeak())
                 + (Double.isNaN(started)
                     ? ""
-                    : String.format(
-                        Locale.ROOT,
-                        ", %.0f threads started per 1,000 invocations",
-                        started * 1000)));
+                    : format(", %.0f threads started per 1,000 invocations", started * 1000)));
       }
     }
     for (Burst b : simulation == null ? List.<Burst>of() : simulation.bursts()) {
       if (b.variant().equals("fnclients")) {
         met = and(met, b.threadsEnd() <= b.threadsStart() + 1);
         items.add(
-            String.format(
-                Locale.ROOT,
+            format(
                 "simulation %s: %d after the 1st, %d after the %,dth invocation",
-                b.protocol(),
-                b.threadsStart(),
-                b.threadsEnd(),
-                b.invocations()));
+                b.protocol(), b.threadsStart(), b.threadsEnd(), b.invocations()));
       }
     }
     return new Target(
@@ -709,8 +688,7 @@ public final class Report {
     for (Run r : simulation.runs()) {
       boolean good = r.ok() == r.invocations() && r.maxMillis() < 1000;
       String where =
-          String.format(
-              Locale.ROOT,
+          format(
               "%s %s %d/%d, max %s",
               r.protocol(),
               r.mode() == Mode.RESET ? "RST" : "drop",
@@ -759,8 +737,7 @@ public final class Report {
     if (first != null) {
       Row cold = find(rows, COLD, "fnclients", null);
       md.append(
-          String.format(
-              Locale.ROOT,
+          format(
               " (JMH %s, JDK %s, %s; per-invocation benchmarks: %d warmup × %s, %d measurement × %s, "
                   + "%d fork(s)%s).\n",
               first.jmhVersion(),
@@ -810,14 +787,14 @@ public final class Report {
                       Objects.requireNonNullElse(r.param("scheme"), "-"),
                       fmtTime(r.scoreUs()),
                       Double.isNaN(r.errorUs()) ? "" : fmtTime(r.errorUs()),
-                      fmt(r.connectionsPerOp(), "%.3f"),
-                      fmt(r.liveThreads(), "%.1f")
+                      orDash(r.connectionsPerOp(), "%.3f"),
+                      orDash(r.liveThreads(), "%.1f")
                           + (Double.isNaN(r.liveThreadsPeak())
                               ? ""
-                              : fmt(r.liveThreadsPeak(), " / %.0f")),
-                      fmt(r.perOp("threadsStarted"), "%.3f"),
+                              : orDash(r.liveThreadsPeak(), " / %.0f")),
+                      orDash(r.perOp("threadsStarted"), "%.3f"),
                       fmtTime(r.callerCpuUs()),
-                      fmt(BYTES.applyAsDouble(r), "%.0f"),
+                      orDash(BYTES.applyAsDouble(r), "%.0f"),
                       fmtTime(r.cpuUs())
                     })
             .toList());
@@ -854,9 +831,9 @@ public final class Report {
                 fmtTime(r.scoreUs()),
                 Double.isNaN(r.errorUs()) ? "" : fmtTime(r.errorUs()),
                 fmtTime(r.medianUs()),
-                r.raw().mapToObj(v -> fmt(v / 1000, "%.0f")).collect(Collectors.joining(", "))
+                r.raw().mapToObj(v -> orDash(v / 1000, "%.0f")).collect(Collectors.joining(", "))
                     + " ms",
-                fmt(CLASSES.applyAsDouble(r), "%.0f"),
+                orDash(CLASSES.applyAsDouble(r), "%.0f"),
                 fmtTime(r.callerCpuUs())
               });
         }
@@ -886,8 +863,7 @@ public final class Report {
   private static void simulationSection(StringBuilder md, Summary simulation) {
     PlatformSimulation.Settings s = simulation.settings();
     md.append(
-        String.format(
-            Locale.ROOT,
+        format(
             """
 
             ## Platform simulation
@@ -925,20 +901,23 @@ public final class Report {
     md.append("\n![Platform simulation](simulation.svg)\n");
   }
 
-  private static String fmt(double value, String pattern) {
-    return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, pattern, value);
+  private static String orDash(double value, String pattern) {
+    return Double.isNaN(value) ? "-" : format(pattern, value);
+  }
+
+  /** {@link String#format}, numbers written the same under every default locale. */
+  static String format(String pattern, Object... args) {
+    return String.format(Locale.ROOT, pattern, args);
   }
 
   private static String fmtTime(double us) {
     return Double.isNaN(us)
         ? "-"
         : us >= 1_000_000
-            ? String.format(Locale.ROOT, "%.2f s", us / 1_000_000)
+            ? format("%.2f s", us / 1_000_000)
             : us >= 1000
-                ? String.format(Locale.ROOT, "%.2f ms", us / 1000)
-                : us >= 1
-                    ? String.format(Locale.ROOT, "%.1f µs", us)
-                    : String.format(Locale.ROOT, "%.0f ns", us * 1000);
+                ? format("%.2f ms", us / 1000)
+                : us >= 1 ? format("%.1f µs", us) : format("%.0f ns", us * 1000);
   }
 
   // ---- SVG ----
@@ -1029,6 +1008,6 @@ public final class Report {
             fmtTime(r.scoreUs())
                 + (Double.isNaN(times)
                     ? ""
-                    : String.format(Locale.ROOT, times >= 10 ? "  (×%.0f)" : "  (×%.2f)", times)));
+                    : format(times >= 10 ? "  (×%.0f)" : "  (×%.2f)", times)));
   }
 }
