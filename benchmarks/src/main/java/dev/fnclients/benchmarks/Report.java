@@ -906,7 +906,7 @@ public final class Report {
   }
 
   /** {@link String#format}, numbers written the same under every default locale. */
-  static String format(String pattern, Object... args) {
+  private static String format(String pattern, Object... args) {
     return String.format(Locale.ROOT, pattern, args);
   }
 
