@@ -1,10 +1,16 @@
 package dev.fnclients.benchmarks;
 
 import dev.fnclients.FnClientsInstance;
+import dev.fnclients.pool.MetricNames;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.util.concurrent.atomic.LongAdder;
+import okhttp3.Call;
 import okhttp3.Dns;
 import okhttp3.EventListener;
 import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.tls.HandshakeCertificates;
@@ -13,26 +19,25 @@ import okhttp3.tls.HandshakeCertificates;
 final class Clients {
   private Clients() {}
 
-  /**
-   * FnClients' client from a private {@link FnClientsInstance}, so every fork starts clean; with
-   * {@code tls}, a {@code newBuilder()} variant trusting the loopback certificate (sharing the pool
-   * and every protection).
-   */
-  static OkHttpClient fnclients(FnClientsInstance fn, LoopbackTls tls) {
-    OkHttpClient client = fn.http();
-    if (tls == null) {
-      return client;
-    }
-    return client
-        .newBuilder()
-        .sslSocketFactory(tls.client().sslSocketFactory(), tls.client().trustManager())
-        .build();
+  /** FnClients' own count of the HTTP connections it opened. */
+  static long opened(FnClientsInstance fn) {
+    return fn.metrics().count("http", MetricNames.CONNECTIONS_OPENED);
   }
 
   /**
-   * A default {@code OkHttpClient} (counting connections), trusting the loopback certificate
-   * through {@code tls} when it is given.
+   * FnClients' client; with {@code tls}, a {@code newBuilder()} variant trusting the loopback
+   * certificate (sharing the pool and every protection).
    */
+  static OkHttpClient fnclients(FnClientsInstance fn, LoopbackTls tls) {
+    return tls == null
+        ? fn.http()
+        : fn.http()
+            .newBuilder()
+            .sslSocketFactory(tls.client().sslSocketFactory(), tls.client().trustManager())
+            .build();
+  }
+
+  /** A default {@code OkHttpClient} counting connections, trusting {@code tls} if given. */
   static OkHttpClient defaultClient(ConnectionCounter counter, HandshakeCertificates tls) {
     OkHttpClient.Builder builder = new OkHttpClient.Builder().eventListener(counter);
     if (tls != null) {
@@ -71,13 +76,19 @@ final class Clients {
   }
 
   /**
-   * Closes a benchmark's clients: FnClients' private set if there is one, else the default client.
+   * Counts connections a plain OkHttp client opens, on the event FnClients counts {@code
+   * fnclients.connections.opened} on ({@code connectEnd}), so that the two counts compare.
    */
-  static void close(OkHttpClient client, FnClientsInstance fn) {
-    if (fn != null) {
-      fn.shutdown();
-    } else if (client != null) {
-      shutdown(client);
+  static final class ConnectionCounter extends EventListener {
+    private final LongAdder opened = new LongAdder();
+
+    @Override
+    public void connectEnd(Call call, InetSocketAddress address, Proxy proxy, Protocol protocol) {
+      opened.increment();
+    }
+
+    long opened() {
+      return opened.sum();
     }
   }
 }

@@ -59,16 +59,15 @@ public class ColdStartBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
-    server =
-        LoopbackHttpServer
-            .start(); // JDK classes only: nothing of OkHttp is loaded before the measurement
+    // JDK classes only: nothing of OkHttp is loaded before the measurement.
+    server = LoopbackHttpServer.start();
     url = server.url();
+    // The server's own first request, over the JDK's client, before the measurement.
     try (InputStream in = URI.create(url).toURL().openStream()) {
-      in.readAllBytes(); // the server's own first request, over the JDK's client, before the
-      // measurement
+      in.readAllBytes();
     }
-    Probe.start()
-        .stop(new ColdCounters()); // the measuring tools load before the measurement, not inside it
+    // The measuring tools load before the measurement, not inside it.
+    Probe.start().stop(new ColdCounters());
   }
 
   @Benchmark

@@ -63,8 +63,8 @@ public class GrpcColdStartBenchmark {
     servers = ChildJvm.builder(Servers.class.getName()).start();
     grpcTarget = servers.expectLine("grpc ", Duration.ofSeconds(60)).substring(5).trim();
     pubsubTarget = servers.expectLine("pubsub ", Duration.ofSeconds(60)).substring(7).trim();
-    ColdStartBenchmark.Probe.start()
-        .stop(new ColdStartBenchmark.ColdCounters()); // loads the measuring tools
+    // The measuring tools load before the measurement, not inside it.
+    ColdStartBenchmark.Probe.start().stop(new ColdStartBenchmark.ColdCounters());
   }
 
   @TearDown(Level.Trial)
@@ -117,21 +117,23 @@ public class GrpcColdStartBenchmark {
   static final class Say {
     static final MethodDescriptor<String, String> METHOD =
         StringMethods.unary("fnclients.test.Echo", "Say");
+
+    static String call(ManagedChannel channel) {
+      return ClientCalls.blockingUnaryCall(channel, METHOD, CallOptions.DEFAULT, "cold");
+    }
   }
 
   /** A function holding a default plaintext channel, built on first use. */
   static final class RawGrpc {
     static String call(String target) {
-      ManagedChannel channel = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
-      return ClientCalls.blockingUnaryCall(channel, Say.METHOD, CallOptions.DEFAULT, "cold");
+      return Say.call(ManagedChannelBuilder.forTarget(target).usePlaintext().build());
     }
   }
 
   /** A function using {@code FnClients.grpc}. */
   static final class FnClientsGrpc {
     static String call(String target) {
-      ManagedChannel channel = FnClients.grpc(target, GrpcConfig.custom().usePlaintext().build());
-      return ClientCalls.blockingUnaryCall(channel, Say.METHOD, CallOptions.DEFAULT, "cold");
+      return Say.call(FnClients.grpc(target, GrpcConfig.custom().usePlaintext().build()));
     }
   }
 

@@ -2,7 +2,6 @@ package dev.fnclients.benchmarks;
 
 import dev.fnclients.FnClientsInstance;
 import dev.fnclients.grpc.GrpcConfig;
-import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
 import io.grpc.CallOptions;
 import io.grpc.ChannelCredentials;
@@ -16,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * One invocation making one unary call to the testkit's loopback {@link EchoGrpcServer}, plaintext
@@ -36,72 +34,55 @@ public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
   @Param({"plaintext", "tls"})
   public String scheme;
 
-  private EchoGrpcServer server;
   private ManagedChannel shared;
-  private FnClientsInstance runtime;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
     LoopbackTls tls = scheme.equals("tls") ? LoopbackTls.create() : null;
     if (tls != null) {
-      tls.installAsDefaultTrustStore(); // FnClients' TLS channel trusts the JVM's default trust
-      // store
+      tls.installAsDefaultTrustStore(); // FnClients' TLS channel trusts the JVM's default one
     }
-    server =
+    EchoGrpcServer server =
         EchoGrpcServer.start(
             tls == null
                 ? InsecureServerCredentials.create()
                 : TlsServerCredentials.newBuilder().keyManager(tls.server().keyManager()).build());
+    atEnd(server::close);
     connections = server::connectionsAccepted;
     String target = server.target();
-    switch (variant) {
-      case "channelPerInvocation":
-        invocation =
-            () -> {
-              ManagedChannel channel = Grpc.newChannelBuilder(target, credentials(tls)).build();
-              try {
-                return answered(
-                    EchoGrpcServer.call(channel, EchoGrpcServer.SAY, "ok", CallOptions.DEFAULT));
-              } finally {
-                close(channel);
-              }
-            };
-        break;
-      case "defaultShared":
-        shared = Grpc.newChannelBuilder(target, credentials(tls)).build();
-        invocation =
-            () ->
-                answered(
-                    EchoGrpcServer.call(shared, EchoGrpcServer.SAY, "ok", CallOptions.DEFAULT));
-        break;
-      case "defaultSharedDeadline":
-        shared = Grpc.newChannelBuilder(target, credentials(tls)).build();
-        invocation =
-            () ->
-                answered(
-                    EchoGrpcServer.call(
-                        shared,
-                        EchoGrpcServer.SAY,
-                        "ok",
-                        CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS)));
-        break;
-      case "fnclients":
-        runtime = FnClientsInstance.create(FnClientsConfig.custom().build());
-        GrpcConfig options =
-            tls == null ? GrpcConfig.custom().usePlaintext().build() : GrpcConfig.ofDefaults();
-        invocation =
-            () ->
-                answered(
-                    EchoGrpcServer.call(
-                        runtime.grpc(target, options),
-                        EchoGrpcServer.SAY,
-                        "ok",
-                        CallOptions.DEFAULT));
-        break;
-      default:
-        throw new IllegalArgumentException("variant " + variant);
-    }
+    invocation =
+        switch (variant) {
+          case "channelPerInvocation" ->
+              () -> {
+                ManagedChannel channel = Grpc.newChannelBuilder(target, credentials(tls)).build();
+                try {
+                  return say(channel, CallOptions.DEFAULT);
+                } finally {
+                  close(channel);
+                }
+              };
+          case "defaultShared", "defaultSharedDeadline" -> {
+            shared = Grpc.newChannelBuilder(target, credentials(tls)).build();
+            atEnd(() -> close(shared));
+            CallOptions options =
+                variant.equals("defaultShared")
+                    ? CallOptions.DEFAULT
+                    : CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS);
+            yield () -> say(shared, options);
+          }
+          case "fnclients" -> {
+            FnClientsInstance runtime = fnclients();
+            GrpcConfig options =
+                tls == null ? GrpcConfig.custom().usePlaintext().build() : GrpcConfig.ofDefaults();
+            yield () -> say(runtime.grpc(target, options), CallOptions.DEFAULT);
+          }
+          default -> throw new IllegalArgumentException("variant " + variant);
+        };
     check();
+  }
+
+  private String say(ManagedChannel channel, CallOptions options) {
+    return answered(EchoGrpcServer.call(channel, EchoGrpcServer.SAY, "ok", options));
   }
 
   /** What a default channel is built with: plaintext, or TLS with a trust manager of its own. */
@@ -117,16 +98,5 @@ public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
     if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
       channel.shutdownNow();
     }
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() throws InterruptedException {
-    if (shared != null) {
-      close(shared);
-    }
-    if (runtime != null) {
-      runtime.shutdown();
-    }
-    server.close();
   }
 }

@@ -4,9 +4,7 @@ import dev.fnclients.testkit.LoopbackHttpServer;
 import java.io.IOException;
 import okhttp3.Request;
 import okhttp3.tls.HandshakeCertificates;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * A per-invocation benchmark against a loopback HTTP or HTTPS server ({@link LoopbackHttpServer}).
@@ -25,6 +23,7 @@ public abstract class HttpBenchmark extends InvocationBenchmark {
   void startServer() throws IOException {
     tls = scheme.equals("https") ? LoopbackTls.create() : null;
     server = LoopbackHttpServer.start(tls == null ? null : tls.server().sslContext());
+    atEnd(server);
     request = new Request.Builder().url(server.url()).build();
   }
 
@@ -38,10 +37,5 @@ public abstract class HttpBenchmark extends InvocationBenchmark {
 
   LoopbackTls tls() {
     return tls;
-  }
-
-  @TearDown(Level.Trial)
-  public void stopServer() {
-    server.close();
   }
 }

@@ -1,15 +1,21 @@
 package dev.fnclients.benchmarks;
 
+import dev.fnclients.FnClientsInstance;
+import dev.fnclients.pool.FnClientsConfig;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -49,6 +55,28 @@ public abstract class InvocationBenchmark {
   String answered(String answer) {
     liveAtAnswer = Thread.activeCount();
     return answer;
+  }
+
+  /** What the trial set up, closed after it, last first. */
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+
+  /** Closes {@code resource} after the trial (before anything set up earlier). */
+  void atEnd(AutoCloseable resource) {
+    resources.push(resource);
+  }
+
+  /** A private {@link FnClientsInstance}, so that every fork starts clean; shut down at the end. */
+  FnClientsInstance fnclients() {
+    FnClientsInstance fn = FnClientsInstance.create(FnClientsConfig.custom().build());
+    atEnd(fn::shutdown);
+    return fn;
+  }
+
+  @TearDown(Level.Trial)
+  public void closeAll() throws Exception {
+    while (!resources.isEmpty()) {
+      resources.pop().close();
+    }
   }
 
   /** One invocation before the measurement, which must answer. */

@@ -1,13 +1,11 @@
 package dev.fnclients.benchmarks;
 
 import dev.fnclients.FnClientsInstance;
-import dev.fnclients.pool.FnClientsConfig;
-import dev.fnclients.pool.MetricNames;
+import dev.fnclients.benchmarks.Clients.ConnectionCounter;
 import okhttp3.OkHttpClient;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * A new connection plus the first request on it, on a shared client: each operation evicts the pool
@@ -20,19 +18,19 @@ public class NewConnectionBenchmark extends HttpBenchmark {
   public String variant;
 
   private OkHttpClient client;
-  private FnClientsInstance fn;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
     startServer();
     if (variant.equals("fnclients")) {
-      fn = FnClientsInstance.create(FnClientsConfig.custom().build());
+      FnClientsInstance fn = fnclients();
       client = Clients.fnclients(fn, tls());
-      connections = () -> fn.metrics().count("http", MetricNames.CONNECTIONS_OPENED);
+      connections = () -> Clients.opened(fn);
     } else {
       ConnectionCounter counter = new ConnectionCounter();
       client = Clients.defaultClient(counter, clientTls(false));
       connections = counter::opened;
+      atEnd(() -> Clients.shutdown(client));
     }
     invocation =
         () -> {
@@ -40,10 +38,5 @@ public class NewConnectionBenchmark extends HttpBenchmark {
           return Clients.get(client, request);
         };
     check();
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    Clients.close(client, fn);
   }
 }

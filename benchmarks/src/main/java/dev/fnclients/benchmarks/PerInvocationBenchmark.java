@@ -1,13 +1,11 @@
 package dev.fnclients.benchmarks;
 
 import dev.fnclients.FnClientsInstance;
-import dev.fnclients.pool.FnClientsConfig;
-import dev.fnclients.pool.MetricNames;
+import dev.fnclients.benchmarks.Clients.ConnectionCounter;
 import okhttp3.OkHttpClient;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * One invocation making one GET to a loopback server. {@code clientPerInvocation}: a new default
@@ -22,7 +20,6 @@ public class PerInvocationBenchmark extends HttpBenchmark {
   public String variant;
 
   private OkHttpClient shared;
-  private FnClientsInstance fn;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
@@ -30,35 +27,30 @@ public class PerInvocationBenchmark extends HttpBenchmark {
     ConnectionCounter counter = new ConnectionCounter();
     connections = counter::opened;
     switch (variant) {
-      case "clientPerInvocation":
-        invocation =
-            () -> {
-              OkHttpClient client = Clients.defaultClient(counter, clientTls(true));
-              try {
-                return Clients.get(client, request);
-              } finally {
-                Clients.shutdown(client);
-              }
-            };
-        break;
-      case "defaultShared":
+      case "clientPerInvocation" ->
+          invocation =
+              () -> {
+                OkHttpClient client = Clients.defaultClient(counter, clientTls(true));
+                try {
+                  return Clients.get(client, request);
+                } finally {
+                  Clients.shutdown(client);
+                }
+              };
+      case "defaultShared" -> {
         shared = Clients.defaultClient(counter, clientTls(false));
-        invocation = () -> Clients.get(shared, request);
-        break;
-      case "fnclients":
-        fn = FnClientsInstance.create(FnClientsConfig.custom().build());
+        atEnd(() -> Clients.shutdown(shared));
+      }
+      case "fnclients" -> {
+        FnClientsInstance fn = fnclients();
         shared = Clients.fnclients(fn, tls());
-        connections = () -> fn.metrics().count("http", MetricNames.CONNECTIONS_OPENED);
-        invocation = () -> Clients.get(shared, request);
-        break;
-      default:
-        throw new IllegalArgumentException("variant " + variant);
+        connections = () -> Clients.opened(fn);
+      }
+      default -> throw new IllegalArgumentException("variant " + variant);
+    }
+    if (shared != null) {
+      invocation = () -> Clients.get(shared, request);
     }
     check();
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    Clients.close(shared, fn);
   }
 }

@@ -11,7 +11,6 @@ import com.google.pubsub.v1.PublisherGrpc;
 import com.google.pubsub.v1.PubsubMessage;
 import com.google.pubsub.v1.TopicName;
 import dev.fnclients.FnClientsInstance;
-import dev.fnclients.pool.FnClientsConfig;
 import dev.fnclients.pubsub.PubsubConfig;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
 import io.grpc.Grpc;
@@ -25,7 +24,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * One invocation publishing one message and waiting until the server confirmed it (a loopback
@@ -44,14 +42,11 @@ public class PubsubPerInvocationBenchmark extends InvocationBenchmark {
   @Param({"publisherPerInvocation", "defaultShared", "fnclients"})
   public String variant;
 
-  private EchoGrpcServer server;
-  private ManagedChannel sharedChannel;
   private Publisher sharedPublisher;
-  private FnClientsInstance runtime;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    server =
+    EchoGrpcServer server =
         EchoGrpcServer.start(
             InsecureServerCredentials.create(),
             new PublisherGrpc.PublisherImplBase() {
@@ -68,37 +63,40 @@ public class PubsubPerInvocationBenchmark extends InvocationBenchmark {
                 observer.onCompleted();
               }
             });
+    atEnd(server::close);
     connections = server::connectionsAccepted;
     String target = server.target();
-    switch (variant) {
-      case "publisherPerInvocation":
-        invocation =
-            () -> {
-              ManagedChannel channel =
-                  Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
-              Publisher publisher = null;
-              try {
-                publisher = emulatorPublisher(channel);
-                return answered(publisher.publish(MESSAGE).get(30, TimeUnit.SECONDS));
-              } finally {
-                close(publisher, channel);
-              }
-            };
-        break;
-      case "defaultShared":
-        sharedChannel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
-        sharedPublisher = emulatorPublisher(sharedChannel);
-        invocation = () -> answered(sharedPublisher.publish(MESSAGE).get(30, TimeUnit.SECONDS));
-        break;
-      case "fnclients":
-        runtime = FnClientsInstance.create(FnClientsConfig.custom().build());
-        PubsubConfig options = PubsubConfig.custom().emulatorHost(target).build();
-        invocation = () -> answered(runtime.publisher(TOPIC, options).publishAndWait(MESSAGE));
-        break;
-      default:
-        throw new IllegalArgumentException("variant " + variant);
-    }
+    invocation =
+        switch (variant) {
+          case "publisherPerInvocation" ->
+              () -> {
+                ManagedChannel channel = channel(target);
+                Publisher publisher = null;
+                try {
+                  publisher = emulatorPublisher(channel);
+                  return answered(publisher.publish(MESSAGE).get(30, TimeUnit.SECONDS));
+                } finally {
+                  close(publisher, channel);
+                }
+              };
+          case "defaultShared" -> {
+            ManagedChannel channel = channel(target);
+            sharedPublisher = emulatorPublisher(channel);
+            atEnd(() -> close(sharedPublisher, channel));
+            yield () -> answered(sharedPublisher.publish(MESSAGE).get(30, TimeUnit.SECONDS));
+          }
+          case "fnclients" -> {
+            FnClientsInstance runtime = fnclients();
+            PubsubConfig options = PubsubConfig.custom().emulatorHost(target).build();
+            yield () -> answered(runtime.publisher(TOPIC, options).publishAndWait(MESSAGE));
+          }
+          default -> throw new IllegalArgumentException("variant " + variant);
+        };
     check();
+  }
+
+  private static ManagedChannel channel(String target) {
+    return Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
   }
 
   /** A {@code Publisher} for the emulator, as its documentation builds one. */
@@ -119,14 +117,5 @@ public class PubsubPerInvocationBenchmark extends InvocationBenchmark {
     if (channel != null) {
       GrpcPerInvocationBenchmark.close(channel);
     }
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() throws InterruptedException {
-    close(sharedPublisher, sharedChannel);
-    if (runtime != null) {
-      runtime.shutdown();
-    }
-    server.close();
   }
 }

@@ -1,5 +1,7 @@
 package dev.fnclients.benchmarks;
 
+import static dev.fnclients.benchmarks.PlatformSimulation.clientLabel;
+
 import com.google.gson.Gson;
 import com.google.gson.reflect.TypeToken;
 import dev.fnclients.benchmarks.PlatformSimulation.Run;
@@ -9,8 +11,6 @@ import dev.fnclients.examples.IdleGap.Burst;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
 import dev.fnclients.testkit.Svg;
 import java.io.IOException;
-import java.lang.reflect.Type;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,9 +20,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.DoublePredicate;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
+import java.util.stream.DoubleStream;
 import java.util.stream.Stream;
 
 /**
@@ -44,21 +46,19 @@ import java.util.stream.Stream;
 public final class Report {
   private static final String PER_INVOCATION = "PerInvocationBenchmark";
   private static final String WARM = "WarmOverheadBenchmark";
-  private static final String NEW_CONNECTION = "NewConnectionBenchmark";
   private static final String GRPC = "GrpcPerInvocationBenchmark";
   private static final String PUBSUB = "PubsubPerInvocationBenchmark";
   private static final String COLD = "ColdStartBenchmark";
-  private static final String GRPC_COLD = "GrpcColdStartBenchmark";
   private static final double WARM_TARGET = 1.05;
   private static final double COLD_TARGET = 1.05;
   private static final double WARM_COST_TARGET = 1.03;
   private static final double GRPC_PUBSUB_TARGET = 10;
-  private static final double SIMULATION_MAX_MILLIS = 1000;
+  private static final double NAN = Double.NaN;
+  private static final ToDoubleFunction<Row> BYTES = r -> r.aux("gc.alloc.rate.norm");
+  private static final ToDoubleFunction<Row> CLASSES = r -> r.perOp("classesLoaded");
 
   /** Lenient, so JMH's {@code "NaN"} scores read as NaN. */
   private static final Gson GSON = new Gson();
-
-  private static final Type RESULTS = new TypeToken<List<JmhResult>>() {}.getType();
 
   /** One benchmark in a JMH JSON result file (the fields read here). */
   record JmhResult(
@@ -77,19 +77,12 @@ public final class Report {
 
   /** A JMH score; {@code rawData} holds the per-iteration values of each fork. */
   record Metric(double score, double scoreError, String scoreUnit, List<List<Double>> rawData) {
-    double max() {
-      return rawData.stream()
-          .flatMap(List::stream)
-          .mapToDouble(Double::doubleValue)
-          .max()
-          .orElse(Double.NaN);
+    DoubleStream raw() {
+      return rawData.stream().flatMap(List::stream).mapToDouble(Double::doubleValue);
     }
   }
 
-  /**
-   * One benchmark result, times in microseconds per operation; {@code aux} holds the secondary
-   * metrics.
-   */
+  /** One benchmark result, times in µs per operation; {@code aux} holds the secondary metrics. */
   record Row(
       String benchmark,
       String method,
@@ -104,23 +97,20 @@ public final class Report {
       String benchmark = names[names.length - 2];
       String method = names[names.length - 1];
       Map<String, String> params =
-          new LinkedHashMap<>(result.params() == null ? Map.of() : result.params());
-      if (benchmark.equals(COLD) || benchmark.equals(GRPC_COLD)) {
-        params.putIfAbsent(
-            "variant", method); // one method per variant, so that each fork measures one
+          new LinkedHashMap<>(Objects.requireNonNullElse(result.params(), Map.of()));
+      if (benchmark.endsWith(COLD)) {
+        params.putIfAbsent("variant", method); // one method per variant: a fork measures one
       }
       Metric primary = result.primaryMetric();
       double toUs = microsPer(primary.scoreUnit());
-      List<Double> raw =
-          primary.rawData().stream().flatMap(List::stream).map(v -> v * toUs).toList();
       return new Row(
           benchmark,
           method,
           params,
           primary.score() * toUs,
           primary.scoreError() * toUs,
-          raw,
-          result.secondaryMetrics() == null ? Map.of() : result.secondaryMetrics());
+          primary.raw().map(v -> v * toUs).boxed().toList(),
+          Objects.requireNonNullElse(result.secondaryMetrics(), Map.of()));
     }
 
     String param(String name) {
@@ -128,58 +118,94 @@ public final class Report {
     }
 
     double aux(String name) {
-      return aux.containsKey(name) ? aux.get(name).score() : Double.NaN;
+      return aux.containsKey(name) ? aux.get(name).score() : NAN;
     }
 
     /** A count per operation; NaN where the benchmark does not record it. */
     double perOp(String name) {
       double ops = aux("ops");
-      return ops > 0 && aux(name) >= 0 ? aux(name) / ops : Double.NaN;
+      return ops > 0 && aux(name) >= 0 ? aux(name) / ops : NAN;
     }
 
     /** Whether the benchmark recorded its operations one by one (connections, live threads). */
-    private boolean recorded() {
+    boolean recorded() {
       return aux("liveThreadSamples") > 0;
     }
 
     double connectionsPerOp() {
-      return recorded() ? perOp("connectionsOpened") : Double.NaN;
+      return recorded() ? perOp("connectionsOpened") : NAN;
     }
 
     double liveThreads() {
-      return recorded() ? perOp("liveThreadSamples") : Double.NaN;
+      return recorded() ? perOp("liveThreadSamples") : NAN;
     }
 
     double liveThreadsPeak() {
-      return recorded() ? aux.get("liveThreadsPeak").max() : Double.NaN;
+      return recorded() ? aux.get("liveThreadsPeak").raw().max().orElse(NAN) : NAN;
     }
 
-    /**
-     * CPU time of the benchmark thread (the client side of a call) per operation, in microseconds.
-     */
+    /** CPU time of the benchmark thread (the client side of a call) per operation. */
     double callerCpuUs() {
       return perOp("callerCpuNanos") / 1000;
     }
 
-    /** CPU time of the whole JVM (client, server, GC) per operation, in microseconds. */
+    /** CPU time of the whole JVM (client, server, GC) per operation. */
     double cpuUs() {
       return perOp("processCpuMicros");
     }
 
     /** The median of the raw per-iteration (per-fork, for single-shot) scores. */
     double medianUs() {
-      List<Double> sorted = rawUs.stream().sorted().toList();
-      int n = sorted.size();
-      return n == 0
-          ? Double.NaN
-          : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+      double[] sorted = raw().sorted().toArray();
+      int n = sorted.length;
+      return n == 0 ? NAN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    DoubleStream raw() {
+      return rawUs.stream().mapToDouble(Double::doubleValue);
     }
   }
 
-  /**
-   * A ratio of two scores with its propagated (approximate) error and its range over iterations
-   * (smallest numerator iteration over largest denominator iteration, and the other way round).
-   */
+  /** Two rows of a benchmark to compare, either null where it was not measured. */
+  private record Pair(Row n, Row d) {
+    boolean measured() {
+      return n != null && d != null;
+    }
+
+    /**
+     * The ratio of their times, with its propagated (approximate) error and its range over
+     * iterations: the smallest numerator iteration over the largest denominator one, and the other
+     * way round.
+     */
+    Ratio time(String label, String meaning) {
+      if (!measured()) {
+        return of(label, meaning, Row::scoreUs);
+      }
+      double value = n.scoreUs() / d.scoreUs();
+      boolean ranged = n.rawUs().size() > 1 && d.rawUs().size() > 1;
+      return new Ratio(
+          label,
+          meaning,
+          value,
+          value * Math.hypot(n.errorUs() / n.scoreUs(), d.errorUs() / d.scoreUs()),
+          ranged ? n.raw().min().orElse(NAN) / d.raw().max().orElse(NAN) : NAN,
+          ranged ? n.raw().max().orElse(NAN) / d.raw().min().orElse(NAN) : NAN);
+    }
+
+    /** The ratio of another figure than time, with no error or range. */
+    Ratio of(String label, String meaning, ToDoubleFunction<Row> f) {
+      double value = measured() ? f.applyAsDouble(n) / f.applyAsDouble(d) : NAN;
+      return new Ratio(label, meaning, value, NAN, NAN, NAN);
+    }
+
+    /** Both figures in {@code pattern}, or {@code otherwise} where either is missing. */
+    String vs(ToDoubleFunction<Row> f, String pattern, String otherwise) {
+      double a = n == null ? NAN : f.applyAsDouble(n);
+      double b = d == null ? NAN : f.applyAsDouble(d);
+      return Double.isNaN(a / b) ? otherwise : format(pattern, a, b);
+    }
+  }
+
   record Ratio(String label, String meaning, double value, double error, double lo, double hi) {
     boolean measured() {
       return !Double.isNaN(value);
@@ -194,15 +220,26 @@ public final class Report {
               + (Double.isNaN(lo) ? "" : " (range " + number(lo) + "–" + number(hi) + ")");
     }
 
+    Ratio note(String more) {
+      return new Ratio(label, meaning + more, value, error, lo, hi);
+    }
+
+    String errorCell() {
+      return !measured() || Double.isNaN(error) || Double.isInfinite(error)
+          ? ""
+          : "± " + number(error);
+    }
+
     private static String number(double v) {
-      return String.format(Locale.ROOT, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
+      return format(v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
     }
   }
 
-  /**
-   * One target of the issue, what was measured for it, and whether it is met (null: not measured).
-   */
+  /** One target, what was measured for it, and whether it is met (null: not measured). */
   record Target(String target, String goal, String measured, Boolean met) {}
+
+  /** Rows of one benchmark and scheme (null: none), and how the targets name them. */
+  private record Pick(String benchmark, String scheme, String label) {}
 
   private Report() {}
 
@@ -218,56 +255,18 @@ public final class Report {
             .map(Path::of)
             .reduce((x, y) -> y)
             .orElse(jsons.get(0).toAbsolutePath().getParent());
-    List<Row> rows = new ArrayList<>();
-    JmhResult first = null;
+    List<JmhResult> results = new ArrayList<>();
     for (Path json : jsons) {
-      List<JmhResult> results =
-          GSON.fromJson(Files.readString(json, StandardCharsets.UTF_8), RESULTS);
-      results.forEach(r -> rows.add(Row.of(r)));
-      first = first == null && !results.isEmpty() ? results.get(0) : first;
+      results.addAll(
+          GSON.fromJson(Files.readString(json), new TypeToken<List<JmhResult>>() {}.getType()));
     }
+    List<Row> rows = results.stream().map(Row::of).toList();
     Summary simulation =
         read(outDir.resolve("simulation.json"), s -> GSON.fromJson(s, Summary.class));
     List<Ratio> ratios = ratios(rows);
     List<Target> targets = targets(rows, ratios, simulation);
-    String md =
-        markdown(
-            jsons,
-            first,
-            rows,
-            ratios,
-            targets,
-            simulation,
-            read(outDir.resolve("run-info.txt"), s -> s));
-    Files.createDirectories(outDir);
-    Files.writeString(outDir.resolve("summary.md"), md, StandardCharsets.UTF_8);
-    Files.writeString(outDir.resolve("per-invocation.svg"), svg(rows), StandardCharsets.UTF_8);
-    System.out.println(
-        "Wrote " + outDir.resolve("summary.md") + " and " + outDir.resolve("per-invocation.svg"));
-    for (Target t : targets) {
-      System.out.printf(
-          Locale.ROOT,
-          "  %-4s %-62s %s%n",
-          t.met() == null ? "n/a" : t.met() ? "MET" : "MISS",
-          t.target(),
-          t.measured().replace("**", ""));
-    }
-  }
-
-  /**
-   * summary.md: header, targets, ratios, scores, cold start, the simulation's headline, the
-   * machine.
-   */
-  private static String markdown(
-      List<Path> jsons,
-      JmhResult first,
-      List<Row> rows,
-      List<Ratio> ratios,
-      List<Target> targets,
-      Summary simulation,
-      String machine) {
     StringBuilder md = new StringBuilder();
-    header(md, jsons, first, rows, simulation != null);
+    header(md, jsons, results.isEmpty() ? null : results.get(0), rows, simulation != null);
     table(
         md,
         "Target | Goal | Measured in this run | Met",
@@ -282,20 +281,40 @@ public final class Report {
                       t.met() == null ? "not measured" : t.met() ? "yes" : "**no**"
                     })
             .toList());
-    ratiosTable(md, ratios);
+    md.append("\n## Ratios\n\n");
+    table(
+        md,
+        "Comparison | Ratio (range over iterations) | ± (JMH 99.9%) | Meaning",
+        "---|---:|---:|---",
+        ratios.stream()
+            .map(r -> new Object[] {r.label(), r.formatted(), r.errorCell(), r.meaning()})
+            .toList());
     scoresTable(md, rows);
     coldStartTable(md, rows);
     if (simulation != null) {
       simulationSection(md, simulation);
     }
+    String machine = read(outDir.resolve("run-info.txt"), s -> s);
     if (machine != null) {
       md.append("\n## Machine and run\n\n```\n").append(machine.strip()).append("\n```\n");
     }
-    return md.toString();
+    Files.createDirectories(outDir);
+    Files.writeString(outDir.resolve("summary.md"), md);
+    Files.writeString(outDir.resolve("per-invocation.svg"), svg(rows));
+    System.out.println(
+        "Wrote " + outDir.resolve("summary.md") + " and " + outDir.resolve("per-invocation.svg"));
+    for (Target t : targets) {
+      System.out.printf(
+          Locale.ROOT,
+          "  %-4s %-62s %s%n",
+          t.met() == null ? "n/a" : t.met() ? "MET" : "MISS",
+          t.target(),
+          t.measured().replace("**", ""));
+    }
   }
 
   private static <T> T read(Path file, Function<String, T> parser) throws IOException {
-    return Files.exists(file) ? parser.apply(Files.readString(file, StandardCharsets.UTF_8)) : null;
+    return Files.exists(file) ? parser.apply(Files.readString(file)) : null;
   }
 
   /** Microseconds in one unit of a JMH time unit such as {@code ms/op}. */
@@ -312,8 +331,6 @@ public final class Report {
     return micros;
   }
 
-  // ---- ratios ----
-
   private static Row find(List<Row> rows, String benchmark, String variant, String scheme) {
     return rows.stream()
         .filter(
@@ -325,147 +342,108 @@ public final class Report {
         .orElse(null);
   }
 
-  /** {@code numerator / denominator} of {@code benchmark} for one scheme (null: any). */
-  private static Ratio ratio(
-      List<Row> rows,
-      String label,
-      String meaning,
-      String benchmark,
-      String numerator,
-      String denominator,
-      String scheme) {
-    Row n = find(rows, benchmark, numerator, scheme);
-    Row d = find(rows, benchmark, denominator, scheme);
-    if (n == null || d == null) {
-      return new Ratio(label, meaning, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
-    }
-    double value = n.scoreUs() / d.scoreUs();
-    double error = value * Math.hypot(n.errorUs() / n.scoreUs(), d.errorUs() / d.scoreUs());
-    boolean ranged = n.rawUs().size() > 1 && d.rawUs().size() > 1;
-    return new Ratio(
-        label,
-        meaning,
-        value,
-        error,
-        ranged ? min(n) / max(d) : Double.NaN,
-        ranged ? max(n) / min(d) : Double.NaN);
+  private static Pair pair(List<Row> rows, String benchmark, String n, String d, String scheme) {
+    return new Pair(find(rows, benchmark, n, scheme), find(rows, benchmark, d, scheme));
   }
 
-  private static double min(Row r) {
-    return r.rawUs().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
-  }
+  // ---- ratios ----
 
-  private static double max(Row r) {
-    return r.rawUs().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
-  }
-
-  /**
-   * {@code f(numerator) / f(denominator)} of {@code benchmark}: another figure than time, with no
-   * error or range.
-   */
-  private static Ratio derived(
-      List<Row> rows,
-      String label,
-      String meaning,
-      String benchmark,
-      String numerator,
-      String denominator,
-      ToDoubleFunction<Row> f) {
-    Row n = find(rows, benchmark, numerator, null);
-    Row d = find(rows, benchmark, denominator, null);
-    double value = n == null || d == null ? Double.NaN : f.applyAsDouble(n) / f.applyAsDouble(d);
-    return new Ratio(label, meaning, value, Double.NaN, Double.NaN, Double.NaN);
-  }
-
-  static List<Ratio> ratios(List<Row> rows) {
+  private static List<Ratio> ratios(List<Row> rows) {
     List<Ratio> ratios = new ArrayList<>();
     for (String variant : List.of("clientPerInvocation", "defaultShared")) {
       for (String scheme : List.of("http", "https")) {
         ratios.add(
-            ratio(
-                rows,
-                "Per invocation, " + scheme + ": " + variant + " / fnclients",
-                variant.equals("defaultShared")
-                    ? "a shared default client vs FnClients on a warm connection (about 1 expected)"
-                    : "how many times more a client built per invocation costs than the shared FnClients client",
-                PER_INVOCATION,
-                variant,
-                "fnclients",
-                scheme));
+            pair(rows, PER_INVOCATION, variant, "fnclients", scheme)
+                .time(
+                    "Per invocation, " + scheme + ": " + variant + " / fnclients",
+                    variant.equals("defaultShared")
+                        ? "a shared default client vs FnClients on a warm connection (about 1 expected)"
+                        : "how many times more a client built per invocation costs than the shared FnClients client"));
       }
     }
+    for (String scheme : List.of("https", "http")) {
+      ratios.add(
+          pair(rows, "NewConnectionBenchmark", "defaultShared", "fnclients", scheme)
+              .time(
+                  "New connection, " + scheme + ": defaultShared / fnclients",
+                  scheme.equals("http")
+                      ? "new plain TCP connection + first request"
+                      : "new TLS connection + first request; the default client leaves Nagle on, FnClients sets TCP_NODELAY"));
+    }
+    warmRatios(pair(rows, WARM, "fnclients", "raw", null), ratios);
+    for (String scheme : List.of("plaintext", "tls")) {
+      String label = "gRPC per invocation, " + scheme + ": ";
+      ratios.add(
+          pair(rows, GRPC, "channelPerInvocation", "fnclients", scheme)
+              .time(
+                  label + "channelPerInvocation / fnclients",
+                  "a default channel built and shut down per invocation vs FnClients.grpc (target >= "
+                      + (int) GRPC_PUBSUB_TARGET
+                      + ")"));
+      ratios.add(
+          pair(rows, GRPC, "defaultShared", "fnclients", scheme)
+              .time(
+                  label + "defaultShared / fnclients",
+                  "one default channel reused vs FnClients.grpc (below 1: the cost of FnClients' interceptors)"));
+    }
     ratios.add(
-        ratio(
-            rows,
-            "New connection, https: defaultShared / fnclients",
-            "new TLS connection + first request; the default client leaves Nagle on, FnClients sets TCP_NODELAY",
-            NEW_CONNECTION,
-            "defaultShared",
-            "fnclients",
-            "https"));
+        pair(rows, PUBSUB, "publisherPerInvocation", "fnclients", null)
+            .time(
+                "Pub/Sub publish and wait: publisherPerInvocation / fnclients",
+                "a Publisher (and channel) built and shut down per invocation vs FnClients' publishAndWait (target >= "
+                    + (int) GRPC_PUBSUB_TARGET
+                    + ")"));
     ratios.add(
-        ratio(
-            rows,
-            "New connection, http: defaultShared / fnclients",
-            "new plain TCP connection + first request",
-            NEW_CONNECTION,
-            "defaultShared",
-            "fnclients",
-            "http"));
-    warmRatios(rows, ratios);
-    grpcPubsubRatios(rows, ratios);
-    coldRatios(rows, ratios);
+        pair(rows, PUBSUB, "defaultShared", "fnclients", null)
+            .time(
+                "Pub/Sub publish and wait: defaultShared / fnclients",
+                "one Publisher reused, publish(m).get() (waits for the client's 1 ms batch delay) vs publishAndWait"));
+    for (Cold c : COLDS) {
+      coldRatios(c, pair(rows, c.benchmark(), c.fn(), c.raw(), null), ratios);
+    }
     return ratios;
   }
 
   /**
-   * FnClients over a raw OkHttp client with the same settings: time, caller CPU, allocation, JVM
-   * CPU.
+   * FnClients over a raw OkHttp client with the same settings: time, caller CPU, bytes, JVM CPU.
    */
-  private static void warmRatios(List<Row> rows, List<Ratio> ratios) {
-    timeAndCallerCpu(
-        rows,
-        ratios,
-        WARM,
-        "raw",
-        "Warm overhead, http: fnclients / raw",
-        "FnClients' interceptors and listeners over a raw OkHttp client with the same settings (target <= "
-            + WARM_TARGET
-            + ")",
-        "Warm overhead, http, caller-thread CPU per request: fnclients / raw",
-        "the client side's own CPU time per request (OkHttp runs a synchronous call on the caller's "
-            + "thread): FnClients' added work without the server's share or time spent waiting");
-    ToDoubleFunction<Row> bytes = r -> r.aux("gc.alloc.rate.norm");
-    double fnBytes = perRow(rows, WARM, "fnclients", bytes);
-    double rawBytes = perRow(rows, WARM, "raw", bytes);
+  private static void warmRatios(Pair warm, List<Ratio> ratios) {
+    Ratio time =
+        warm.time(
+            "Warm overhead, http: fnclients / raw",
+            "FnClients' interceptors and listeners over a raw OkHttp client with the same settings (target <= "
+                + WARM_TARGET
+                + ")");
     ratios.add(
-        derived(
-            rows,
+        !time.measured()
+            ? time
+            : time.note(
+                time.value() <= WARM_TARGET
+                    ? " — **within target**"
+                    : format(" — **above target by %.1f%%**", (time.value() - WARM_TARGET) * 100)));
+    ratios.add(
+        warm.of(
+            "Warm overhead, http, caller-thread CPU per request: fnclients / raw",
+            "the client side's own CPU time per request (OkHttp runs a synchronous call on the caller's "
+                + "thread): FnClients' added work without the server's share or time spent waiting",
+            Row::callerCpuUs));
+    ratios.add(
+        warm.of(
             "Warm overhead, http, bytes allocated per request: fnclients / raw",
-            (Double.isNaN(fnBytes / rawBytes)
-                    ? "allocation per request"
-                    : String.format(Locale.ROOT, "%.0f B vs %.0f B per request", fnBytes, rawBytes))
-                + " by every thread of the JVM, the loopback server's included (JMH `-prof gc`, `gc.alloc.rate.norm`); "
-                + "independent of machine load",
-            WARM,
-            "fnclients",
-            "raw",
-            bytes));
+            warm.vs(BYTES, "%.0f B vs %.0f B per request", "allocation per request")
+                + " by every thread of the JVM, the loopback server's included (JMH `-prof gc`, "
+                + "`gc.alloc.rate.norm`); independent of machine load",
+            BYTES));
     ratios.add(
-        derived(
-            rows,
+        warm.of(
             "Warm overhead, http, JVM CPU time per request: fnclients / raw",
             "the same comparison in CPU time of the whole JVM per request (client, in-process server, GC); "
                 + "steadier than wall time on a busy machine, diluted by the server's share",
-            WARM,
-            "fnclients",
-            "raw",
             Row::cpuUs));
   }
 
   /**
-   * A cold-start pair: the plain client and the FnClients one, each a benchmark method run in forks
-   * of its own.
+   * A cold-start pair: the plain client and the FnClients one, each a method with its own forks.
    */
   private record Cold(
       String benchmark, String raw, String fn, String what, String rawLabel, String fnLabel) {}
@@ -480,143 +458,50 @@ public final class Report {
               "`new OkHttpClient()`",
               "`FnClients.http()`"),
           new Cold(
-              GRPC_COLD,
+              "Grpc" + COLD,
               "rawGrpc",
               "fnclientsGrpc",
               "first gRPC unary call (plaintext)",
               "`ManagedChannelBuilder...usePlaintext()`",
               "`FnClients.grpc(...)`"),
           new Cold(
-              GRPC_COLD,
+              "Grpc" + COLD,
               "rawPublisher",
               "fnclientsPublisher",
               "first confirmed Pub/Sub publish",
               "`Publisher.newBuilder(...)`",
               "`FnClients.publisher(...)`"));
 
-  /** The first call in a fresh JVM, for each pair: mean, caller CPU, median, classes loaded. */
-  private static void coldRatios(List<Row> rows, List<Ratio> ratios) {
-    for (Cold c : COLDS) {
-      String pair = c.fn() + " / " + c.raw();
-      ratios.add(
-          ratio(
-              rows,
-              "Cold start, " + c.what() + " in a fresh JVM: " + pair + " (mean of forks)",
-              c.fnLabel()
-                  + " vs "
-                  + c.rawLabel()
-                  + ": class loading, client build, first connection and response"
-                  + (c.benchmark().equals(COLD) ? " (target <= " + COLD_TARGET + ")" : ""),
-              c.benchmark(),
-              c.fn(),
-              c.raw(),
-              null));
-      ratios.add(
-          derived(
-              rows,
-              "Cold start, " + c.what() + ", caller-thread CPU: " + pair,
-              "CPU time of the calling thread during the first call (class loading, linking, interpreting); "
-                  + "steadier than wall time when other processes compete for the cores",
-              c.benchmark(),
-              c.fn(),
-              c.raw(),
-              Row::callerCpuUs));
-      ratios.add(
-          derived(
-              rows,
-              "Cold start, " + c.what() + ": " + pair + " (median of forks)",
-              "the same, medians: less moved by one slow fork on a busy machine",
-              c.benchmark(),
-              c.fn(),
-              c.raw(),
-              Row::medianUs));
-      ToDoubleFunction<Row> classes = r -> r.perOp("classesLoaded");
-      double fnClasses = perRow(rows, c.benchmark(), c.fn(), classes);
-      double rawClasses = perRow(rows, c.benchmark(), c.raw(), classes);
-      ratios.add(
-          derived(
-              rows,
-              "Cold start, " + c.what() + ", classes loaded: " + pair,
-              Double.isNaN(fnClasses / rawClasses)
-                  ? "classes loaded during the first call"
-                  : String.format(
-                      Locale.ROOT,
-                      "%.0f vs %.0f classes loaded during the first call",
-                      fnClasses,
-                      rawClasses),
-              c.benchmark(),
-              c.fn(),
-              c.raw(),
-              classes));
-    }
-  }
-
-  private static void grpcPubsubRatios(List<Row> rows, List<Ratio> ratios) {
-    for (String scheme : List.of("plaintext", "tls")) {
-      ratios.add(
-          ratio(
-              rows,
-              "gRPC per invocation, " + scheme + ": channelPerInvocation / fnclients",
-              "a default channel built and shut down per invocation vs FnClients.grpc (target >= "
-                  + (int) GRPC_PUBSUB_TARGET
-                  + ")",
-              GRPC,
-              "channelPerInvocation",
-              "fnclients",
-              scheme));
-      ratios.add(
-          ratio(
-              rows,
-              "gRPC per invocation, " + scheme + ": defaultShared / fnclients",
-              "one default channel reused vs FnClients.grpc (below 1: the cost of FnClients' interceptors)",
-              GRPC,
-              "defaultShared",
-              "fnclients",
-              scheme));
-    }
+  /** The first call in a fresh JVM: mean, caller CPU, median, classes loaded. */
+  private static void coldRatios(Cold c, Pair cold, List<Ratio> ratios) {
+    String pair = c.fn() + " / " + c.raw();
     ratios.add(
-        ratio(
-            rows,
-            "Pub/Sub publish and wait: publisherPerInvocation / fnclients",
-            "a Publisher (and channel) built and shut down per invocation vs FnClients' publishAndWait (target >= "
-                + (int) GRPC_PUBSUB_TARGET
-                + ")",
-            PUBSUB,
-            "publisherPerInvocation",
-            "fnclients",
-            null));
+        cold.time(
+            "Cold start, " + c.what() + " in a fresh JVM: " + pair + " (mean of forks)",
+            c.fnLabel()
+                + " vs "
+                + c.rawLabel()
+                + ": class loading, client build, first connection and response"
+                + (c.benchmark().equals(COLD) ? " (target <= " + COLD_TARGET + ")" : "")));
     ratios.add(
-        ratio(
-            rows,
-            "Pub/Sub publish and wait: defaultShared / fnclients",
-            "one Publisher reused, publish(m).get() (waits for the client's 1 ms batch delay) vs publishAndWait",
-            PUBSUB,
-            "defaultShared",
-            "fnclients",
-            null));
-  }
-
-  /**
-   * fnclients over {@code raw}: in time (the target is in the meaning), then in caller-thread CPU.
-   */
-  private static void timeAndCallerCpu(
-      List<Row> rows,
-      List<Ratio> ratios,
-      String benchmark,
-      String raw,
-      String time,
-      String timeMeaning,
-      String cpu,
-      String cpuMeaning) {
-    ratios.add(ratio(rows, time, timeMeaning, benchmark, "fnclients", raw, null));
-    ratios.add(derived(rows, cpu, cpuMeaning, benchmark, "fnclients", raw, Row::callerCpuUs));
-  }
-
-  /** {@code f} of a benchmark's row, NaN without one. */
-  private static double perRow(
-      List<Row> rows, String benchmark, String variant, ToDoubleFunction<Row> f) {
-    Row r = find(rows, benchmark, variant, null);
-    return r == null ? Double.NaN : f.applyAsDouble(r);
+        cold.of(
+            "Cold start, " + c.what() + ", caller-thread CPU: " + pair,
+            "CPU time of the calling thread during the first call (class loading, linking, interpreting); "
+                + "steadier than wall time when other processes compete for the cores",
+            Row::callerCpuUs));
+    ratios.add(
+        cold.of(
+            "Cold start, " + c.what() + ": " + pair + " (median of forks)",
+            "the same, medians: less moved by one slow fork on a busy machine",
+            Row::medianUs));
+    ratios.add(
+        cold.of(
+            "Cold start, " + c.what() + ", classes loaded: " + pair,
+            cold.vs(
+                CLASSES,
+                "%.0f vs %.0f classes loaded during the first call",
+                "classes loaded during the first call"),
+            CLASSES));
   }
 
   private static Ratio findRatio(List<Ratio> ratios, String labelStart) {
@@ -625,7 +510,7 @@ public final class Report {
 
   // ---- targets ----
 
-  static List<Target> targets(List<Row> rows, List<Ratio> ratios, Summary simulation) {
+  private static List<Target> targets(List<Row> rows, List<Ratio> ratios, Summary simulation) {
     List<Target> targets = new ArrayList<>();
     targets.add(
         atLeast(
@@ -642,32 +527,26 @@ public final class Report {
             "New TLS connection + first request: default OkHttpClient / FnClients",
             10,
             findRatio(ratios, "New connection, https")));
-    Ratio warm = findRatio(ratios, "Warm overhead, http: fnclients");
     Ratio warmCpu = findRatio(ratios, "Warm overhead, http, caller-thread CPU");
     targets.add(
-        new Target(
+        target(
             "Warm overhead: FnClients / raw OkHttp, same settings",
             "<= " + WARM_TARGET + "x",
-            warm.formatted()
-                + (warm.measured() && warmCpu.measured()
-                    ? " (caller CPU " + warmCpu.formatted() + ")"
-                    : ""),
-            warm.measured() ? warm.value() <= WARM_TARGET : null));
-    Ratio cold = findRatio(ratios, "Cold start, first GET in");
+            findRatio(ratios, "Warm overhead, http: fnclients"),
+            v -> v <= WARM_TARGET,
+            warmCpu.measured() ? " (caller CPU " + warmCpu.formatted() + ")" : ""));
     Ratio coldCpu = findRatio(ratios, "Cold start, first GET, caller-thread CPU");
     targets.add(
-        new Target(
+        target(
             "Cold start (first response in a fresh JVM): FnClients.http() / raw OkHttp",
             "<= " + COLD_TARGET + "x",
-            cold.formatted()
-                + (cold.measured()
-                    ? " (median "
-                        + findRatio(ratios, "Cold start, first GET: fnclients / rawOkHttp (median")
-                            .formatted()
-                        + (coldCpu.measured() ? ", caller CPU " + coldCpu.formatted() : "")
-                        + ")"
-                    : ""),
-            cold.measured() ? cold.value() <= COLD_TARGET : null));
+            findRatio(ratios, "Cold start, first GET in"),
+            v -> v <= COLD_TARGET,
+            " (median "
+                + findRatio(ratios, "Cold start, first GET: fnclients / rawOkHttp (median")
+                    .formatted()
+                + (coldCpu.measured() ? ", caller CPU " + coldCpu.formatted() : "")
+                + ")"));
     targets.add(warmCostTarget(rows));
     targets.add(connectionsTarget(rows, simulation));
     for (String scheme : List.of("plaintext", "tls")) {
@@ -687,27 +566,32 @@ public final class Report {
     return targets;
   }
 
-  /**
-   * Warm cost: FnClients' time per call over one default client shared the same way, for HTTP,
-   * HTTPS, gRPC plaintext and gRPC TLS; met when every measured row is within the target.
-   */
+  /** A target on one ratio, met when {@code goal} holds; {@code details} follow a measured one. */
+  private static Target target(
+      String target, String goal, Ratio r, DoublePredicate met, String details) {
+    return r.measured()
+        ? new Target(target, goal, r.formatted() + details, met.test(r.value()))
+        : new Target(target, goal, r.formatted(), null);
+  }
+
+  private static Target atLeast(String target, double goal, Ratio r) {
+    return target(target, format(">= %.0fx", goal), r, v -> v >= goal, "");
+  }
+
+  /** FnClients' time per call over one default client shared the same way, for each transport. */
   private static Target warmCostTarget(List<Row> rows) {
     List<String> items = new ArrayList<>();
     Boolean met = null;
-    String[][] pairs = {
-      {PER_INVOCATION, "http", "HTTP"},
-      {PER_INVOCATION, "https", "HTTPS"},
-      {GRPC, "plaintext", "gRPC plaintext"},
-      {GRPC, "tls", "gRPC TLS"}
-    };
-    for (String[] p : pairs) {
-      Ratio r = ratio(rows, p[2], "", p[0], "fnclients", "defaultShared", p[1]);
-      if (!r.measured()) {
-        items.add(p[2] + " not measured");
-        continue;
-      }
-      met = and(met, r.value() <= WARM_COST_TARGET);
-      items.add(String.format(Locale.ROOT, "%s %.3fx", p[2], r.value()));
+    for (Pick p :
+        List.of(
+            new Pick(PER_INVOCATION, "http", "HTTP"),
+            new Pick(PER_INVOCATION, "https", "HTTPS"),
+            new Pick(GRPC, "plaintext", "gRPC plaintext"),
+            new Pick(GRPC, "tls", "gRPC TLS"))) {
+      Ratio r = pair(rows, p.benchmark(), "fnclients", "defaultShared", p.scheme()).time("", "");
+      met = r.measured() ? and(met, r.value() <= WARM_COST_TARGET) : met;
+      items.add(
+          r.measured() ? format("%s %.3fx", p.label(), r.value()) : p.label() + " not measured");
     }
     return new Target(
         "Warm cost: FnClients / one default client, shared",
@@ -716,42 +600,36 @@ public final class Report {
         met);
   }
 
-  /**
-   * Connections per 1,000 sequential invocations: the simulation's bursts, and JMH's count without
-   * gaps.
-   */
+  /** Connections per 1,000 invocations: the simulation's bursts, and JMH's count without gaps. */
   private static Target connectionsTarget(List<Row> rows, Summary simulation) {
+    List<Burst> bursts = simulation == null ? List.of() : simulation.bursts();
     List<String> items = new ArrayList<>();
     Boolean met = null;
-    for (Burst b : simulation == null ? List.<Burst>of() : simulation.bursts()) {
+    for (Burst b : bursts) {
       boolean fn = b.variant().equals("fnclients");
       met = fn ? and(met, b.connections() <= 1 + b.gaps()) : met;
       items.add(
-          (items.isEmpty()
-                  ? String.format(
-                      Locale.ROOT,
-                      "simulation, %,d invocations with %d frozen gaps: ",
-                      b.invocations(),
-                      b.gaps())
-                  : "")
-              + b.protocol()
+          b.protocol()
               + " "
-              + PlatformSimulation.clientLabel(b.variant())
+              + clientLabel(b.variant())
               + " "
               + b.connections()
-              + (fn ? String.format(Locale.ROOT, " (limit %d)", 1 + b.gaps()) : ""));
+              + (fn ? " (limit " + (1 + b.gaps()) + ")" : ""));
     }
-    Row fn = find(rows, PER_INVOCATION, "fnclients", "http");
-    Row perCall = find(rows, PER_INVOCATION, "clientPerInvocation", "http");
-    String measured = String.join(", ", items);
-    if (fn != null && perCall != null) {
+    String measured =
+        bursts.isEmpty()
+            ? ""
+            : format(
+                    "simulation, %,d invocations with %d frozen gaps: ",
+                    bursts.get(0).invocations(), bursts.get(0).gaps())
+                + String.join(", ", items);
+    Pair jmh = pair(rows, PER_INVOCATION, "fnclients", "clientPerInvocation", "http");
+    if (jmh.measured()) {
       measured +=
           (measured.isEmpty() ? "" : "; ")
-              + String.format(
-                  Locale.ROOT,
+              + format(
                   "JMH, no gaps: FnClients %.2f vs client per invocation %.0f per 1,000",
-                  fn.connectionsPerOp() * 1000,
-                  perCall.connectionsPerOp() * 1000);
+                  jmh.n().connectionsPerOp() * 1000, jmh.d().connectionsPerOp() * 1000);
     }
     return new Target(
         "Connections per 1,000 sequential invocations",
@@ -760,48 +638,34 @@ public final class Report {
         met);
   }
 
-  /**
-   * Threads flat: FnClients' live threads, mean vs peak over a JMH trial, and first vs last in the
-   * bursts.
-   */
+  /** FnClients' live threads: mean vs peak over a JMH trial, first vs last in the bursts. */
   private static Target threadsTarget(List<Row> rows, Summary simulation) {
     List<String> items = new ArrayList<>();
     Boolean met = null;
-    for (String[] b :
+    for (Pick p :
         List.of(
-            new String[] {PER_INVOCATION, "https", "HTTPS"},
-            new String[] {GRPC, "tls", "gRPC TLS"},
-            new String[] {GRPC, "plaintext", "gRPC"},
-            new String[] {PUBSUB, null, "Pub/Sub"})) {
-      Row fn = find(rows, b[0], "fnclients", b[1]);
+            new Pick(PER_INVOCATION, "https", "HTTPS"),
+            new Pick(GRPC, "tls", "gRPC TLS"),
+            new Pick(GRPC, "plaintext", "gRPC"),
+            new Pick(PUBSUB, null, "Pub/Sub"))) {
+      Row fn = find(rows, p.benchmark(), "fnclients", p.scheme());
       if (fn != null && !Double.isNaN(fn.liveThreadsPeak())) {
         met = and(met, fn.liveThreadsPeak() <= Math.ceil(fn.liveThreads()) + 1);
+        double started = fn.perOp("threadsStarted");
         items.add(
-            String.format(
-                    Locale.ROOT,
-                    "%s %.1f mean / %.0f peak",
-                    b[2],
-                    fn.liveThreads(),
-                    fn.liveThreadsPeak())
-                + (Double.isNaN(fn.perOp("threadsStarted"))
+            format("%s %.1f mean / %.0f peak", p.label(), fn.liveThreads(), fn.liveThreadsPeak())
+                + (Double.isNaN(started)
                     ? ""
-                    : String.format(
-                        Locale.ROOT,
-                        ", %.0f threads started per 1,000 invocations",
-                        fn.perOp("threadsStarted") * 1000)));
+                    : format(", %.0f threads started per 1,000 invocations", started * 1000)));
       }
     }
     for (Burst b : simulation == null ? List.<Burst>of() : simulation.bursts()) {
       if (b.variant().equals("fnclients")) {
         met = and(met, b.threadsEnd() <= b.threadsStart() + 1);
         items.add(
-            String.format(
-                Locale.ROOT,
+            format(
                 "simulation %s: %d after the 1st, %d after the %,dth invocation",
-                b.protocol(),
-                b.threadsStart(),
-                b.threadsEnd(),
-                b.invocations()));
+                b.protocol(), b.threadsStart(), b.threadsEnd(), b.invocations()));
       }
     }
     return new Target(
@@ -822,16 +686,15 @@ public final class Report {
     List<String> others = new ArrayList<>();
     Boolean met = null;
     for (Run r : simulation.runs()) {
-      boolean good = r.ok() == r.invocations() && r.maxMillis() < SIMULATION_MAX_MILLIS;
+      boolean good = r.ok() == r.invocations() && r.maxMillis() < 1000;
       String where =
-          String.format(
-              Locale.ROOT,
+          format(
               "%s %s %d/%d, max %s",
               r.protocol(),
               r.mode() == Mode.RESET ? "RST" : "drop",
               r.ok(),
               r.invocations(),
-              fmtMillis(r.maxMillis()));
+              fmtTime(r.maxMillis() * 1000));
       if (r.variant().equals("fnclients")) {
         met = and(met, good);
         fn.add(where);
@@ -850,14 +713,6 @@ public final class Report {
 
   private static Boolean and(Boolean soFar, boolean next) {
     return soFar == null ? next : soFar && next;
-  }
-
-  private static Target atLeast(String target, double goal, Ratio r) {
-    return new Target(
-        target,
-        String.format(Locale.ROOT, ">= %.0fx", goal),
-        r.formatted(),
-        r.measured() ? r.value() >= goal : null);
   }
 
   // ---- markdown ----
@@ -882,9 +737,9 @@ public final class Report {
     if (first != null) {
       Row cold = find(rows, COLD, "fnclients", null);
       md.append(
-          String.format(
-              Locale.ROOT,
-              " (JMH %s, JDK %s, %s; per-invocation benchmarks: %d warmup × %s, %d measurement × %s, %d fork(s)%s).%n",
+          format(
+              " (JMH %s, JDK %s, %s; per-invocation benchmarks: %d warmup × %s, %d measurement × %s, "
+                  + "%d fork(s)%s).\n",
               first.jmhVersion(),
               first.jdkVersion(),
               first.vmName(),
@@ -895,52 +750,24 @@ public final class Report {
               first.forks(),
               cold == null
                   ? ""
-                  : String.format(
-                      Locale.ROOT,
-                      "; cold start: %d forks per client, one operation each",
-                      cold.rawUs().size())));
+                  : "; cold start: "
+                      + cold.rawUs().size()
+                      + " forks per client, one operation each"));
     }
     md.append(
-            "\nAll clients call loopback servers on 127.0.0.1: the JDK's `com.sun.net.httpserver` answering `200 ok` ")
-        .append(
-            "(HTTP and HTTPS), a Netty gRPC server with an echo method and the Pub/Sub `Publisher` service ")
-        .append(
-            "(plaintext and TLS). Lower times are better. Every ratio compares figures measured in this one run; ")
-        .append(
-            "the range after a ratio runs from the least to the most favourable pairing of measurement iterations ")
-        .append(
-            "(of forks, for cold start). ± is JMH's 99.9% confidence half-width, propagated to ratios: with three ")
-        .append(
-            "iterations it uses Student's t with two degrees of freedom (about 32 standard errors), hence wide.\n\n")
-        .append("## Targets\n\n");
-  }
+        """
 
-  private static void ratiosTable(StringBuilder md, List<Ratio> ratios) {
-    md.append("\n## Ratios\n\n");
-    table(
-        md,
-        "Comparison | Ratio (range over iterations) | ± (JMH 99.9%) | Meaning",
-        "---|---:|---:|---",
-        ratios.stream()
-            .map(
-                r ->
-                    new Object[] {
-                      r.label(),
-                      r.formatted(),
-                      !r.measured() || Double.isNaN(r.error()) || Double.isInfinite(r.error())
-                          ? ""
-                          : "± " + Ratio.number(r.error()),
-                      r.meaning()
-                          + (!r.label().startsWith("Warm overhead, http: ") || !r.measured()
-                              ? ""
-                              : r.value() <= WARM_TARGET
-                                  ? " — **within target**"
-                                  : String.format(
-                                      Locale.ROOT,
-                                      " — **above target by %.1f%%**",
-                                      (r.value() - WARM_TARGET) * 100))
-                    })
-            .toList());
+        All clients call loopback servers on 127.0.0.1: the JDK's `com.sun.net.httpserver` answering \
+        `200 ok` (HTTP and HTTPS), a Netty gRPC server with an echo method and the Pub/Sub `Publisher` \
+        service (plaintext and TLS). Lower times are better. Every ratio compares figures measured in \
+        this one run; the range after a ratio runs from the least to the most favourable pairing of \
+        measurement iterations (of forks, for cold start). ± is JMH's 99.9% confidence half-width, \
+        propagated to ratios: with three iterations it uses Student's t with two degrees of freedom \
+        (about 32 standard errors), hence wide.
+
+        ## Targets
+
+        """);
   }
 
   private static void scoresTable(StringBuilder md, List<Row> rows) {
@@ -960,37 +787,35 @@ public final class Report {
                       Objects.requireNonNullElse(r.param("scheme"), "-"),
                       fmtTime(r.scoreUs()),
                       Double.isNaN(r.errorUs()) ? "" : fmtTime(r.errorUs()),
-                      fmt(r.connectionsPerOp(), "%.3f"),
-                      fmt(r.liveThreads(), "%.1f")
+                      orDash(r.connectionsPerOp(), "%.3f"),
+                      orDash(r.liveThreads(), "%.1f")
                           + (Double.isNaN(r.liveThreadsPeak())
                               ? ""
-                              : fmt(r.liveThreadsPeak(), " / %.0f")),
-                      fmt(r.perOp("threadsStarted"), "%.3f"),
+                              : orDash(r.liveThreadsPeak(), " / %.0f")),
+                      orDash(r.perOp("threadsStarted"), "%.3f"),
                       fmtTime(r.callerCpuUs()),
-                      fmt(r.aux("gc.alloc.rate.norm"), "%.0f"),
+                      orDash(BYTES.applyAsDouble(r), "%.0f"),
                       fmtTime(r.cpuUs())
                     })
             .toList());
     md.append(
-            "\nConnections / op: for HTTP, OkHttp's `connectEnd` event (a listener on the default clients; ")
-        .append(
-            "FnClients' own `fnclients.connections.opened` counter on its client); for gRPC and Pub/Sub, ")
-        .append(
-            "connections the server accepted (a transport filter), the same for every variant. Live threads is ")
-        .append(
-            "`Thread.activeCount()` after each operation (for gRPC and Pub/Sub: when the answer arrived, before a ")
-        .append(
-            "per-invocation client is torn down), mean and peak over the trial; it includes JMH's threads and the ")
-        .append(
-            "servers'. Threads started / op: threads the JVM started during the iterations, per operation. Caller CPU / op is the benchmark thread's CPU time (the ")
-        .append(
-            "client side of each call) per operation. Bytes allocated / op is JMH's `gc.alloc.rate.norm` (`-prof gc`): ")
-        .append(
-            "what every thread of the JVM allocated per operation, the loopback server's included. JVM CPU / op is the process CPU time over the iteration ")
-        .append(
-            "(every thread: client, loopback server, GC) divided by operations; with two cores it can ")
-        .append("exceed the time per op. `-` where a benchmark does not record a figure.\n")
-        .append("\n![Per-invocation cost](per-invocation.svg)\n");
+        """
+
+        Connections / op: for HTTP, OkHttp's `connectEnd` event (a listener on the default clients; \
+        FnClients' own `fnclients.connections.opened` counter on its client); for gRPC and Pub/Sub, \
+        connections the server accepted (a transport filter), the same for every variant. Live \
+        threads is `Thread.activeCount()` after each operation (for gRPC and Pub/Sub: when the answer \
+        arrived, before a per-invocation client is torn down), mean and peak over the trial; it \
+        includes JMH's threads and the servers'. Threads started / op: threads the JVM started \
+        during the iterations, per operation. Caller CPU / op is the benchmark thread's CPU time (the \
+        client side of each call) per operation. Bytes allocated / op is JMH's `gc.alloc.rate.norm` \
+        (`-prof gc`): what every thread of the JVM allocated per operation, the loopback server's \
+        included. JVM CPU / op is the process CPU time over the iteration (every thread: client, \
+        loopback server, GC) divided by operations; with two cores it can exceed the time per op. \
+        `-` where a benchmark does not record a figure.
+
+        ![Per-invocation cost](per-invocation.svg)
+        """);
   }
 
   private static void coldStartTable(StringBuilder md, List<Row> rows) {
@@ -1006,9 +831,9 @@ public final class Report {
                 fmtTime(r.scoreUs()),
                 Double.isNaN(r.errorUs()) ? "" : fmtTime(r.errorUs()),
                 fmtTime(r.medianUs()),
-                r.rawUs().stream().map(v -> fmt(v / 1000, "%.0f")).collect(Collectors.joining(", "))
+                r.raw().mapToObj(v -> orDash(v / 1000, "%.0f")).collect(Collectors.joining(", "))
                     + " ms",
-                fmt(r.perOp("classesLoaded"), "%.0f"),
+                orDash(CLASSES.applyAsDouble(r), "%.0f"),
                 fmtTime(r.callerCpuUs())
               });
         }
@@ -1017,14 +842,17 @@ public final class Report {
     if (cells.isEmpty()) {
       return;
     }
-    md.append("\n## Cold start\n\n")
-        .append(
-            "`ColdStartBenchmark` (HTTP) and `GrpcColdStartBenchmark` (gRPC, Pub/Sub; servers in a child JVM): ")
-        .append(
-            "JMH single-shot, no warmup, one operation per fork, each client in forks of its own: ")
-        .append(
-            "the first call of a fresh JVM, from nothing loaded to the answer read (the JVM's own start is the same ")
-        .append("for both and not included).\n\n");
+    md.append(
+        """
+
+        ## Cold start
+
+        `ColdStartBenchmark` (HTTP) and `GrpcColdStartBenchmark` (gRPC, Pub/Sub; servers in a child \
+        JVM): JMH single-shot, no warmup, one operation per fork, each client in forks of its own: \
+        the first call of a fresh JVM, from nothing loaded to the answer read (the JVM's own start is \
+        the same for both and not included).
+
+        """);
     table(
         md,
         "first call | client | mean | ± | median | per fork | classes loaded | caller CPU",
@@ -1034,19 +862,24 @@ public final class Report {
 
   private static void simulationSection(StringBuilder md, Summary simulation) {
     PlatformSimulation.Settings s = simulation.settings();
-    md.append("\n## Platform simulation\n\n")
-        .append(
-            String.format(
-                Locale.ROOT,
-                "Function instance in a child JVM frozen (SIGSTOP) between invocations; proxy killing connections idle > %d ms "
-                    + "(RST or silent drop); %d invocations per client, %d of them after a %d ms frozen gap; "
-                    + "`FNCLIENTS_MAX_IDLE_AGE=%dms`; default clients' timeout %d s. Full tables: [simulation.md](simulation.md).%n%n",
-                s.idleLimitMillis(),
-                s.invocations(),
-                s.longGaps(),
-                s.longGapMillis(),
-                s.maxIdleAgeMillis(),
-                s.timeoutMillis() / 1000));
+    md.append(
+        format(
+            """
+
+            ## Platform simulation
+
+            Function instance in a child JVM frozen (SIGSTOP) between invocations; proxy killing \
+            connections idle > %d ms (RST or silent drop); %d invocations per client, %d of them \
+            after a %d ms frozen gap; `FNCLIENTS_MAX_IDLE_AGE=%dms`; default clients' timeout %d s. \
+            Full tables: [simulation.md](simulation.md).
+
+            """,
+            s.idleLimitMillis(),
+            s.invocations(),
+            s.longGaps(),
+            s.longGapMillis(),
+            s.maxIdleAgeMillis(),
+            s.timeoutMillis() / 1000));
     table(
         md,
         "protocol | kill mode | client | succeeded | p50 | p99 | max | connections",
@@ -1057,118 +890,60 @@ public final class Report {
                     new Object[] {
                       r.protocol(),
                       r.mode() == Mode.RESET ? "RST" : "silent drop",
-                      PlatformSimulation.clientLabel(r.variant()),
+                      clientLabel(r.variant()),
                       r.ok() + "/" + r.invocations(),
-                      fmtMillis(r.p50Millis()),
-                      fmtMillis(r.p99Millis()),
-                      fmtMillis(r.maxMillis()),
+                      fmtTime(r.p50Millis() * 1000),
+                      fmtTime(r.p99Millis() * 1000),
+                      fmtTime(r.maxMillis() * 1000),
                       r.connections()
                     })
             .toList());
     md.append("\n![Platform simulation](simulation.svg)\n");
   }
 
-  private static String fmt(double value, String pattern) {
-    return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, pattern, value);
+  private static String orDash(double value, String pattern) {
+    return Double.isNaN(value) ? "-" : format(pattern, value);
   }
 
-  private static String fmtMillis(double ms) {
-    return fmtTime(ms * 1000);
+  /** {@link String#format}, numbers written the same under every default locale. */
+  private static String format(String pattern, Object... args) {
+    return String.format(Locale.ROOT, pattern, args);
   }
 
-  static String fmtTime(double us) {
+  private static String fmtTime(double us) {
     return Double.isNaN(us)
         ? "-"
         : us >= 1_000_000
-            ? String.format(Locale.ROOT, "%.2f s", us / 1_000_000)
+            ? format("%.2f s", us / 1_000_000)
             : us >= 1000
-                ? String.format(Locale.ROOT, "%.2f ms", us / 1000)
-                : us >= 1
-                    ? String.format(Locale.ROOT, "%.1f µs", us)
-                    : String.format(Locale.ROOT, "%.0f ns", us * 1000);
+                ? format("%.2f ms", us / 1000)
+                : us >= 1 ? format("%.1f µs", us) : format("%.0f ns", us * 1000);
   }
 
   // ---- SVG ----
 
-  /** One bar: the variant, its time, and how many times the FnClients figure it is. */
-  private static void bar(Svg svg, Svg.Scale x, int left, int y, Row r, Row fn) {
-    String variant = r.param("variant");
-    double times =
-        fn == null || variant.equals("fnclients") ? Double.NaN : r.scoreUs() / fn.scoreUs();
-    double end = x.at(r.scoreUs());
-    svg.text(left - 8, y + 15, variant, "text-anchor=end")
-        .rect(
-            left, y, Math.max(1, end - left), 20, "fill=" + COLORS.getOrDefault(variant, "#555555"))
-        .text(
-            end + 6,
-            y + 15,
-            fmtTime(r.scoreUs())
-                + (Double.isNaN(times)
-                    ? ""
-                    : String.format(Locale.ROOT, times >= 10 ? "  (×%.0f)" : "  (×%.2f)", times)));
-  }
-
-  /**
-   * One group of bars in the chart: a benchmark, a scheme, and its variants (anti-pattern first).
-   */
-  private record Group(String title, String benchmark, String scheme, List<String> variants) {}
+  /** A group of bars: a benchmark, a scheme, and its variants, the anti-pattern first. */
+  private record Group(String title, String benchmark, String scheme, String perInvocation) {}
 
   private static final List<Group> GROUPS =
       List.of(
-          new Group(
-              "HTTP",
-              PER_INVOCATION,
-              "http",
-              List.of("clientPerInvocation", "defaultShared", "fnclients")),
-          new Group(
-              "HTTPS",
-              PER_INVOCATION,
-              "https",
-              List.of("clientPerInvocation", "defaultShared", "fnclients")),
-          new Group(
-              "gRPC unary, plaintext",
-              GRPC,
-              "plaintext",
-              List.of("channelPerInvocation", "defaultShared", "fnclients")),
-          new Group(
-              "gRPC unary, TLS",
-              GRPC,
-              "tls",
-              List.of("channelPerInvocation", "defaultShared", "fnclients")),
-          new Group(
-              "Pub/Sub publish and wait",
-              PUBSUB,
-              null,
-              List.of("publisherPerInvocation", "defaultShared", "fnclients")));
-
-  private static final Map<String, String> COLORS =
-      Map.of(
-          "clientPerInvocation",
-          "#d62728",
-          "channelPerInvocation",
-          "#d62728",
-          "publisherPerInvocation",
-          "#d62728",
-          "defaultShared",
-          "#8c8c8c",
-          "fnclients",
-          "#1f77b4");
+          new Group("HTTP", PER_INVOCATION, "http", "clientPerInvocation"),
+          new Group("HTTPS", PER_INVOCATION, "https", "clientPerInvocation"),
+          new Group("gRPC unary, plaintext", GRPC, "plaintext", "channelPerInvocation"),
+          new Group("gRPC unary, TLS", GRPC, "tls", "channelPerInvocation"),
+          new Group("Pub/Sub publish and wait", PUBSUB, null, "publisherPerInvocation"));
 
   /** A log-scale bar chart of the per-invocation costs, one group of bars per protocol. */
   private static String svg(List<Row> rows) {
     Map<Row, Group> bars = new LinkedHashMap<>();
     for (Group g : GROUPS) {
-      for (String variant : g.variants()) {
+      for (String variant : List.of(g.perInvocation(), "defaultShared", "fnclients")) {
         Row r = find(rows, g.benchmark(), variant, g.scheme());
         if (r != null && r.scoreUs() > 0) {
           bars.put(r, g);
         }
       }
     }
-    return svg(rows, bars);
-  }
-
-  private static String svg(List<Row> rows, Map<Row, Group> bars) {
     int left = 200;
     int top = 70;
     int height = top + bars.size() * 26 + (int) bars.values().stream().distinct().count() * 26 + 50;
@@ -1199,15 +974,40 @@ public final class Report {
     int y = top;
     Group current = null;
     for (Map.Entry<Row, Group> bar : bars.entrySet()) {
-      Row r = bar.getKey();
       if (bar.getValue() != current) {
         current = bar.getValue();
         svg.text(12, y + 12, current.title(), "font-weight=bold");
         y += 20;
       }
-      bar(svg, x, left, y, r, find(rows, current.benchmark(), "fnclients", current.scheme()));
+      bar(
+          svg,
+          x,
+          left,
+          y,
+          bar.getKey(),
+          find(rows, current.benchmark(), "fnclients", current.scheme()));
       y += 26;
     }
     return svg.line(left, top - 10, left, height - 40, "stroke=#333333").toString();
+  }
+
+  /** One bar: the variant, its time, and how many times the FnClients figure it is. */
+  private static void bar(Svg svg, Svg.Scale x, int left, int y, Row r, Row fn) {
+    String variant = r.param("variant");
+    double times = fn == null || variant.equals("fnclients") ? NAN : r.scoreUs() / fn.scoreUs();
+    String color =
+        variant.equals("fnclients")
+            ? "#1f77b4"
+            : variant.equals("defaultShared") ? "#8c8c8c" : "#d62728";
+    double end = x.at(r.scoreUs());
+    svg.text(left - 8, y + 15, variant, "text-anchor=end")
+        .rect(left, y, Math.max(1, end - left), 20, "fill=" + color)
+        .text(
+            end + 6,
+            y + 15,
+            fmtTime(r.scoreUs())
+                + (Double.isNaN(times)
+                    ? ""
+                    : format(times >= 10 ? "  (×%.0f)" : "  (×%.2f)", times)));
   }
 }

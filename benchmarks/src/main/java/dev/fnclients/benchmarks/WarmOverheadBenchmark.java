@@ -1,8 +1,6 @@
 package dev.fnclients.benchmarks;
 
 import dev.fnclients.FnClientsInstance;
-import dev.fnclients.pool.FnClientsConfig;
-import dev.fnclients.pool.MetricNames;
 import dev.fnclients.testkit.LoopbackHttpServer;
 import java.util.concurrent.locks.LockSupport;
 import okhttp3.OkHttpClient;
@@ -27,28 +25,22 @@ public class WarmOverheadBenchmark extends InvocationBenchmark {
   @Param({"raw", "fnclients"})
   public String variant;
 
-  private LoopbackHttpServer server;
   private Request request;
   private OkHttpClient client;
   private FnClientsInstance fn;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    server = LoopbackHttpServer.start();
+    LoopbackHttpServer server = LoopbackHttpServer.start();
+    atEnd(server);
     request = new Request.Builder().url(server.url()).build();
-    FnClientsConfig config = FnClientsConfig.custom().build();
-    switch (variant) {
-      case "raw":
-        fn = FnClientsInstance.create(config);
-        client = Clients.rawLikeFnClients(fn);
-        break;
-      case "fnclients":
-        fn = FnClientsInstance.create(config);
-        client = Clients.fnclients(fn, null);
-        break;
-      default:
-        throw new IllegalArgumentException("variant " + variant);
-    }
+    fn = fnclients();
+    client =
+        switch (variant) {
+          case "raw" -> Clients.rawLikeFnClients(fn);
+          case "fnclients" -> Clients.fnclients(fn, null);
+          default -> throw new IllegalArgumentException("variant " + variant);
+        };
     Clients.get(client, request); // opens the connection every operation then reuses
   }
 
@@ -95,21 +87,12 @@ public class WarmOverheadBenchmark extends InvocationBenchmark {
   @TearDown(Level.Iteration)
   public void checkReuse() {
     int pooled = client.connectionPool().connectionCount();
-    long opened =
-        variant.equals("fnclients")
-            ? fn.metrics().count("http", MetricNames.CONNECTIONS_OPENED)
-            : -1;
+    long opened = variant.equals("fnclients") ? Clients.opened(fn) : -1;
     if (pooled != 1 || opened > 1) {
       System.out.println(
           "WARNING: warm benchmark not on one connection: pooled="
               + pooled
               + (opened >= 0 ? ", opened=" + opened : ""));
     }
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    fn.shutdown();
-    server.close();
   }
 }
