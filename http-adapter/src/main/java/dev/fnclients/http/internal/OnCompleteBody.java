@@ -25,6 +25,16 @@ final class OnCompleteBody extends ResponseBody {
   private volatile int done; // 1 once complete: a field, not an object per body
   private BufferedSource source;
 
+  /**
+   * The parsed {@code Content-Type}, {@link #NONE} when there is none, null until first asked:
+   * OkHttp's body parses the header on every call, and each response is asked at least twice (the
+   * cache interceptor, then {@code string()}'s charset). A race only parses twice; a {@code
+   * MediaType} is immutable, so it is safe to read without a lock.
+   */
+  private Object contentType;
+
+  private static final Object NONE = new Object();
+
   private OnCompleteBody(ResponseBody delegate, TrackedConnection connection, CallState call) {
     this.delegate = delegate;
     this.connection = connection;
@@ -56,7 +66,12 @@ final class OnCompleteBody extends ResponseBody {
 
   @Override
   public MediaType contentType() {
-    return delegate.contentType();
+    Object type = contentType;
+    if (type == null) {
+      MediaType parsed = delegate.contentType();
+      contentType = type = parsed == null ? NONE : parsed;
+    }
+    return type == NONE ? null : (MediaType) type;
   }
 
   @Override

@@ -15,6 +15,7 @@ import dev.fnclients.spi.TransportStats;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
+import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -39,6 +40,12 @@ class LeakedResponseTest {
     server = new WireMockServer(wireMockConfig().dynamicPort());
     server.start();
     server.stubFor(get(urlEqualTo("/ok")).willReturn(aResponse().withBody("ok")));
+    server.stubFor(
+        get(urlEqualTo("/latin1"))
+            .willReturn(
+                aResponse()
+                    .withHeader("Content-Type", "text/plain; charset=ISO-8859-1")
+                    .withBody(new byte[] {'c', 'a', 'f', (byte) 0xE9})));
     client =
         new OkHttpClient.Builder()
             .addInterceptor(
@@ -62,6 +69,30 @@ class LeakedResponseTest {
       assertThat(cap.inUse()).as("permits while the body is unread").isEqualTo(1);
       assertThat(response.body().string()).isEqualTo("ok");
       assertThat(cap.inUse()).as("permits once the body was read to the end").isZero();
+    }
+  }
+
+  @Test
+  void theBodysContentTypeIsParsedOnceAndStillDecodesTheBody() throws IOException {
+    try (Response response =
+        client
+            .newCall(
+                new Request.Builder()
+                    .url(server.url("/latin1"))
+                    // not gzip: OkHttp's own decompressing body would be the one asked
+                    .header("Accept-Encoding", "identity")
+                    .build())
+            .execute()) {
+      MediaType type = response.body().contentType();
+      assertThat(type).isEqualTo(MediaType.get("text/plain; charset=ISO-8859-1"));
+      assertThat(response.body().contentType()).as("asked again: the same parse").isSameAs(type);
+      assertThat(response.body().string())
+          .as("decoded with the header's charset")
+          .isEqualTo("caf\u00e9");
+    }
+    try (Response response = call()) {
+      assertThat(response.body().contentType()).as("no Content-Type header").isNull();
+      assertThat(response.body().contentType()).isNull();
     }
   }
 
