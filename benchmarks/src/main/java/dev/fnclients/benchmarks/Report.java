@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,6 +27,7 @@ import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 import java.util.stream.DoubleStream;
 import java.util.stream.Stream;
+import org.apache.commons.math3.distribution.TDistribution;
 
 /**
  * Turns JMH JSON result files (and the platform simulation's {@code simulation.json}, when it is
@@ -45,7 +47,7 @@ import java.util.stream.Stream;
  */
 public final class Report {
   private static final String PER_INVOCATION = "PerInvocationBenchmark";
-  private static final String WARM = "WarmOverheadBenchmark";
+  private static final String WARM = "WarmCostBenchmark";
   private static final String GRPC = "GrpcPerInvocationBenchmark";
   private static final String PUBSUB = "PubsubPerInvocationBenchmark";
   private static final String COLD = "ColdStartBenchmark";
@@ -370,7 +372,7 @@ public final class Report {
                       ? "new plain TCP connection + first request"
                       : "new TLS connection + first request; the default client leaves Nagle on, FnClients sets TCP_NODELAY"));
     }
-    warmRatios(pair(rows, WARM, "fnclients", "raw", null), ratios);
+    warmRatios(rows, ratios);
     for (String scheme : List.of("plaintext", "tls")) {
       String label = "gRPC per invocation, " + scheme + ": ";
       ratios.add(
@@ -405,41 +407,102 @@ public final class Report {
   }
 
   /**
-   * FnClients over a raw OkHttp client with the same settings: time, caller CPU, bytes, JVM CPU.
+   * The paired warm comparisons ({@link WarmCostBenchmark}): against default shared clients (the
+   * warm-cost target), against a raw OkHttp client with the same settings (the warm-overhead
+   * target), and the same with the peer-closed check on every call; each as time, caller CPU and
+   * caller allocation.
    */
-  private static void warmRatios(Pair warm, List<Ratio> ratios) {
-    Ratio time =
-        warm.time(
-            "Warm overhead, http: fnclients / raw",
-            "FnClients' interceptors and listeners over a raw OkHttp client with the same settings (target <= "
-                + WARM_TARGET
-                + ")");
+  private static void warmRatios(List<Row> rows, List<Ratio> ratios) {
+    for (String transport : List.of("http", "https", "grpc-plaintext", "grpc-tls")) {
+      pairedRatios(
+          rows,
+          transport,
+          "Warm cost, " + transport + ": fnclients / default shared",
+          "a warm call through FnClients vs one default client shared across invocations (target <= "
+              + WARM_COST_TARGET
+              + ")",
+          ratios);
+    }
+    pairedRatios(
+        rows,
+        "http-same-settings",
+        "Warm overhead, http: fnclients / raw",
+        "FnClients' interceptors, listeners and sockets over a raw OkHttp client with the same settings (target <= "
+            + WARM_TARGET
+            + ")",
+        ratios);
+    pairedRatios(
+        rows,
+        "http-same-settings-idle",
+        "Warm overhead, http, every call 1.2 ms after the last: fnclients / raw",
+        "the same, with FnClients' peer-closed check on every call",
+        ratios);
+  }
+
+  /**
+   * One paired comparison's time, caller-CPU and caller-allocation ratios: FnClients' sums over the
+   * baseline's, with the range of the per-iteration ratios and, for time, their 99.9% confidence
+   * half-width (Student's t, as JMH's errors).
+   */
+  private static void pairedRatios(
+      List<Row> rows, String comparison, String label, String meaning, List<Ratio> ratios) {
+    Row row =
+        rows.stream()
+            .filter(r -> r.benchmark().equals(WARM) && comparison.equals(r.param("comparison")))
+            .findFirst()
+            .orElse(null);
+    ratios.add(paired(row, "Nanos", label, meaning, true));
     ratios.add(
-        !time.measured()
-            ? time
-            : time.note(
-                time.value() <= WARM_TARGET
-                    ? " — **within target**"
-                    : format(" — **above target by %.1f%%**", (time.value() - WARM_TARGET) * 100)));
+        paired(
+            row,
+            "CpuNanos",
+            label.replace(":", ", caller-thread CPU per call:"),
+            "the client side's own CPU time per call, without the server's share or time spent waiting",
+            false));
+    String bytes =
+        row == null
+            ? "allocation per call"
+            : format(
+                "%.0f B vs %.0f B per call",
+                row.aux("fnclientsBytes") / row.aux("pairs"),
+                row.aux("baselineBytes") / row.aux("pairs"));
     ratios.add(
-        warm.of(
-            "Warm overhead, http, caller-thread CPU per request: fnclients / raw",
-            "the client side's own CPU time per request (OkHttp runs a synchronous call on the caller's "
-                + "thread): FnClients' added work without the server's share or time spent waiting",
-            Row::callerCpuUs));
-    ratios.add(
-        warm.of(
-            "Warm overhead, http, bytes allocated per request: fnclients / raw",
-            warm.vs(BYTES, "%.0f B vs %.0f B per request", "allocation per request")
-                + " by every thread of the JVM, the loopback server's included (JMH `-prof gc`, "
-                + "`gc.alloc.rate.norm`); independent of machine load",
-            BYTES));
-    ratios.add(
-        warm.of(
-            "Warm overhead, http, JVM CPU time per request: fnclients / raw",
-            "the same comparison in CPU time of the whole JVM per request (client, in-process server, GC); "
-                + "steadier than wall time on a busy machine, diluted by the server's share",
-            Row::cpuUs));
+        paired(
+            row,
+            "Bytes",
+            label.replace(":", ", bytes allocated per call:"),
+            bytes + " by the calling thread",
+            false));
+  }
+
+  private static Ratio paired(
+      Row row, String figure, String label, String meaning, boolean withError) {
+    if (row == null || !row.aux().containsKey("fnclients" + figure)) {
+      return new Ratio(label, meaning, NAN, NAN, NAN, NAN);
+    }
+    double[] fn = row.aux().get("fnclients" + figure).raw().toArray();
+    double[] base = row.aux().get("baseline" + figure).raw().toArray();
+    double[] perIteration = new double[fn.length];
+    for (int i = 0; i < fn.length; i++) {
+      perIteration[i] = fn[i] / base[i];
+    }
+    DoubleSummaryStatistics stats = DoubleStream.of(perIteration).summaryStatistics();
+    double error = NAN;
+    if (withError && fn.length > 1) {
+      double mean = stats.getAverage();
+      double variance =
+          DoubleStream.of(perIteration).map(v -> (v - mean) * (v - mean)).sum() / (fn.length - 1);
+      error =
+          new TDistribution(fn.length - 1).inverseCumulativeProbability(0.9995)
+              * Math.sqrt(variance / fn.length);
+    }
+    return new Ratio(
+        label,
+        meaning,
+        DoubleStream.of(fn).sum() / DoubleStream.of(base).sum(),
+        error,
+        stats.getMin(),
+        stats.getMax());
   }
 
   /**
@@ -547,7 +610,7 @@ public final class Report {
                     .formatted()
                 + (coldCpu.measured() ? ", caller CPU " + coldCpu.formatted() : "")
                 + ")"));
-    targets.add(warmCostTarget(rows));
+    targets.add(warmCostTarget(ratios));
     targets.add(connectionsTarget(rows, simulation));
     for (String scheme : List.of("plaintext", "tls")) {
       targets.add(
@@ -578,23 +641,20 @@ public final class Report {
     return target(target, format(">= %.0fx", goal), r, v -> v >= goal, "");
   }
 
-  /** FnClients' time per call over one default client shared the same way, for each transport. */
-  private static Target warmCostTarget(List<Row> rows) {
+  /** FnClients' time per warm call over one default shared client, paired, for each transport. */
+  private static Target warmCostTarget(List<Ratio> ratios) {
     List<String> items = new ArrayList<>();
     Boolean met = null;
-    for (Pick p :
-        List.of(
-            new Pick(PER_INVOCATION, "http", "HTTP"),
-            new Pick(PER_INVOCATION, "https", "HTTPS"),
-            new Pick(GRPC, "plaintext", "gRPC plaintext"),
-            new Pick(GRPC, "tls", "gRPC TLS"))) {
-      Ratio r = pair(rows, p.benchmark(), "fnclients", "defaultShared", p.scheme()).time("", "");
+    for (String transport : List.of("http", "https", "grpc-plaintext", "grpc-tls")) {
+      Ratio r = findRatio(ratios, "Warm cost, " + transport + ":");
       met = r.measured() ? and(met, r.value() <= WARM_COST_TARGET) : met;
       items.add(
-          r.measured() ? format("%s %.3fx", p.label(), r.value()) : p.label() + " not measured");
+          r.measured()
+              ? format("%s %.3fx (± %.3f)", transport, r.value(), r.error())
+              : transport + " not measured");
     }
     return new Target(
-        "Warm cost: FnClients / one default client, shared",
+        "Warm cost: FnClients / one default client, shared (paired calls)",
         "<= " + WARM_COST_TARGET + "x each",
         String.join("; ", items),
         met);
@@ -783,7 +843,9 @@ public final class Report {
                 r ->
                     new Object[] {
                       r.benchmark() + "." + r.method(),
-                      Objects.requireNonNullElse(r.param("variant"), "-"),
+                      Objects.requireNonNullElse(
+                          r.param("variant"),
+                          Objects.requireNonNullElse(r.param("comparison"), "-")),
                       Objects.requireNonNullElse(r.param("scheme"), "-"),
                       fmtTime(r.scoreUs()),
                       Double.isNaN(r.errorUs()) ? "" : fmtTime(r.errorUs()),

@@ -220,7 +220,11 @@ public class WarmCostBenchmark {
     if (channel != null) {
       GrpcPerInvocationBenchmark.close(channel);
     }
-    Clients.close(http, rawSettings); // the raw client's pool and dispatcher are its instance's
+    if (rawSettings != null) {
+      rawSettings.shutdown(); // the raw client's pool and dispatcher are its instance's
+    } else if (http != null) {
+      Clients.shutdown(http);
+    }
     fn.shutdown();
     server.close();
   }
