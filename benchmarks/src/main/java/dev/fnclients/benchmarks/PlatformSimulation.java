@@ -3,6 +3,7 @@ package dev.fnclients.benchmarks;
 import static dev.fnclients.examples.IdleGap.counted;
 import static dev.fnclients.examples.IdleGap.label;
 import static dev.fnclients.examples.IdleGapInstance.VARIANTS;
+import static java.util.stream.Collectors.joining;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
@@ -11,6 +12,7 @@ import dev.fnclients.examples.IdleGap.Burst;
 import dev.fnclients.examples.IdleGap.Upstream;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
 import dev.fnclients.testkit.Svg;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +22,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.stream.Collectors;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * The platform simulation on the idle-gap harness ({@link IdleGap}), for HTTP (OkHttp) and gRPC,
@@ -33,7 +38,7 @@ import java.util.stream.Collectors;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.fnclients.benchmarks.PlatformSimulation \
- *     [--quick] [--out benchmarks/results] [--invocations 20] [--timeout 10s] [--protocols http,grpc]
+ *     [--quick] [--out benchmarks/results] [--invocations 20] [--timeout 10s]
  *     | --grpc-idle-reset-check GAPS
  * </pre>
  *
@@ -44,8 +49,9 @@ public final class PlatformSimulation {
       new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
 
   /** Held so that the level sticks: gRPC logs an INFO line about epoll when its server starts. */
-  private static final java.util.logging.Logger GRPC_LOG =
-      java.util.logging.Logger.getLogger("io.grpc");
+  private static final Logger GRPC_LOG = Logger.getLogger("io.grpc");
+
+  private static final String GREY = "fill=#555555";
 
   private PlatformSimulation() {}
 
@@ -62,39 +68,37 @@ public final class PlatformSimulation {
       int bursts,
       List<String> protocols) {
 
-    static Settings defaults() {
-      return new Settings(1000, 1300, 100, 500, 10_000, 20, 4, 250, 4, List.of("http", "grpc"));
-    }
-
-    static Settings quick() {
-      return new Settings(1000, 1300, 100, 500, 3_000, 12, 4, 50, 4, List.of("http", "grpc"));
-    }
-
-    Settings with(int invocations, long timeoutMillis, List<String> protocols) {
+    /** The defaults or the {@code --quick} ones, with the invocations and timeout given, if any. */
+    static Settings of(boolean quick, String invocations, String timeout) {
       return new Settings(
-          idleLimitMillis,
-          longGapMillis,
-          shortGapMillis,
-          maxIdleAgeMillis,
-          timeoutMillis,
-          invocations,
-          gapEvery,
-          burstSize,
-          bursts,
-          protocols);
+          1000,
+          1300,
+          100,
+          500,
+          timeout != null ? parseMillis(timeout) : quick ? 3_000 : 10_000,
+          invocations != null ? Integer.parseInt(invocations) : quick ? 12 : 20,
+          4,
+          quick ? 50 : 250,
+          4,
+          List.of("http", "grpc"));
     }
 
     int longGaps() {
       return harness().longGaps();
     }
 
-    /** The harness's settings: one GET (or one gRPC call) per invocation. */
+    /** The idle-gap scenario's harness settings: one GET (or one gRPC call) per invocation. */
     IdleGap.Settings harness() {
+      return harness(invocations, gapEvery, shortGapMillis);
+    }
+
+    /** {@code n} invocations, a long gap after every {@code gapEvery}, short gaps between. */
+    IdleGap.Settings harness(int n, int gapEvery, long shortGapMillis) {
       return new IdleGap.Settings(
           Duration.ofMillis(idleLimitMillis),
           Duration.ofMillis(longGapMillis),
           Duration.ofMillis(shortGapMillis),
-          invocations,
+          n,
           gapEvery,
           Duration.ofMillis(timeoutMillis),
           List.of("GET"),
@@ -155,101 +159,70 @@ public final class PlatformSimulation {
   }
 
   public static void main(String[] args) throws Exception {
-    GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
+    GRPC_LOG.setLevel(Level.WARNING);
     List<String> arguments = List.of(args);
-    Settings settings = arguments.contains("--quick") ? Settings.quick() : Settings.defaults();
-    String invocations = option(arguments, "--invocations");
-    String timeout = option(arguments, "--timeout");
-    String protocols = option(arguments, "--protocols");
-    settings =
-        settings.with(
-            invocations == null ? settings.invocations() : Integer.parseInt(invocations),
-            timeout == null ? settings.timeoutMillis() : parseMillis(timeout),
-            protocols == null ? settings.protocols() : List.of(protocols.split(",")));
+    Settings settings =
+        Settings.of(
+            arguments.contains("--quick"),
+            option(arguments, "--invocations"),
+            option(arguments, "--timeout"));
     Path out =
         Path.of(Objects.requireNonNullElse(option(arguments, "--out"), "benchmarks/results"));
+    Files.createDirectories(out);
     String resetCheckGaps = option(arguments, "--grpc-idle-reset-check");
     if (resetCheckGaps != null) {
-      grpcIdleResetCheck(settings, Integer.parseInt(resetCheckGaps), out);
+      write(
+          out,
+          "grpc-idle-reset-check.md",
+          grpcIdleResetCheck(settings, Integer.parseInt(resetCheckGaps)));
       return;
     }
-    System.out.printf(
-        Locale.ROOT,
-        "Platform simulation: idle limit %d ms, frozen gaps %d ms (every %d invocations) and %d ms, "
-            + "FNCLIENTS_MAX_IDLE_AGE %d ms, default clients' timeout %d ms, %d invocations per client%n",
-        settings.idleLimitMillis(),
-        settings.longGapMillis(),
-        settings.gapEvery(),
-        settings.shortGapMillis(),
-        settings.maxIdleAgeMillis(),
-        settings.timeoutMillis(),
-        settings.invocations());
-
+    System.out.println("Platform simulation: " + settings);
     Summary summary = simulate(settings);
-    Files.createDirectories(out);
-    Files.writeString(out.resolve("simulation.json"), JSON.toJson(summary), StandardCharsets.UTF_8);
-    Files.writeString(
-        out.resolve("simulation.md"),
-        markdown(settings, summary.runs(), summary.bursts(), summary.seconds()),
-        StandardCharsets.UTF_8);
-    Files.writeString(
-        out.resolve("simulation.svg"), svg(settings, summary.runs()), StandardCharsets.UTF_8);
+    write(out, "simulation.json", JSON.toJson(summary));
+    write(
+        out,
+        "simulation.md",
+        markdown(settings, summary.runs(), summary.bursts(), summary.seconds()));
+    write(out, "simulation.svg", svg(settings, summary.runs()));
     System.out.println(
-        "Wrote "
-            + out.resolve("simulation.json")
-            + ", simulation.md and simulation.svg ("
-            + summary.seconds()
-            + " s)");
+        "Wrote simulation.json, .md and .svg to " + out + " in " + summary.seconds() + " s");
+  }
+
+  private static void write(Path dir, String name, String text) throws IOException {
+    Files.writeString(dir.resolve(name), text, StandardCharsets.UTF_8);
   }
 
   /**
-   * Every protocol, kill mode and client kind across idle gaps, then each client kind in bursts.
+   * Every protocol, kill mode and client kind across idle gaps, then each client kind in bursts:
+   * back-to-back invocations (no short gaps) with a long gap before every {@code burstSize}-th.
+   * Each result is printed as its row of {@code simulation.md} as it comes.
    */
   static Summary simulate(Settings settings) throws Exception {
     List<Run> runs = new ArrayList<>();
     List<Burst> bursts = new ArrayList<>();
+    IdleGap.Settings burstSettings =
+        settings.harness(settings.burstSize() * settings.bursts(), settings.burstSize(), 0);
     long started = System.nanoTime();
     for (String protocol : settings.protocols()) {
       try (Upstream upstream = Upstream.start(protocol)) {
         for (Mode mode : List.of(Mode.RESET, Mode.DROP)) {
           for (String variant : VARIANTS) {
-            Run run = Run.of(IdleGap.run(settings.harness(), mode, variant, upstream));
-            runs.add(run);
-            System.out.printf(
-                Locale.ROOT,
-                "  %-4s %-5s %-20s %2d/%d ok  p50 %8.2f ms  max %9.2f ms  connections %3d  killed %2d%s%n",
-                protocol,
-                mode,
-                variant,
-                run.ok(),
-                run.invocations(),
-                run.p50Millis(),
-                run.maxMillis(),
-                run.connections(),
-                run.killed(),
-                run.errors().isEmpty() ? "" : "  " + run.errors());
+            runs.add(Run.of(IdleGap.run(settings.harness(), mode, variant, upstream)));
+            progress(row(runs.get(runs.size() - 1)));
           }
         }
         for (String variant : VARIANTS) {
-          Burst burst =
-              IdleGap.bursts(
-                  settings.harness(), variant, upstream, settings.burstSize(), settings.bursts());
-          bursts.add(burst);
-          System.out.printf(
-              Locale.ROOT,
-              "  %-4s burst %-20s %4d invocations, %d gaps: %d failed, %d connections, threads %d -> %d%n",
-              protocol,
-              variant,
-              burst.invocations(),
-              burst.gaps(),
-              burst.failed(),
-              burst.connections(),
-              burst.threadsStart(),
-              burst.threadsEnd());
+          bursts.add(Burst.of(IdleGap.run(burstSettings, Mode.RESET, variant, upstream)));
+          progress(row(bursts.get(bursts.size() - 1)));
         }
       }
     }
     return new Summary(settings, (System.nanoTime() - started) / 1_000_000_000L, runs, bursts);
+  }
+
+  private static void progress(Object[] row) {
+    System.out.println("  " + Stream.of(row).map(String::valueOf).collect(joining(" | ")));
   }
 
   /**
@@ -258,8 +231,8 @@ public final class PlatformSimulation {
    * should succeed at once on a new connection; a call that went into the dropped connection shows
    * as a stall until FnClients' default deadline (30 s) and fails. Not part of the default run.
    */
-  static void grpcIdleResetCheck(Settings base, int gaps, Path out) throws Exception {
-    IdleGap.Settings s = base.harness().with(gaps + 1, 1, Duration.ofMillis(base.timeoutMillis()));
+  static String grpcIdleResetCheck(Settings base, int gaps) throws Exception {
+    IdleGap.Settings s = base.harness(gaps + 1, 1, base.shortGapMillis());
     System.out.printf(
         Locale.ROOT,
         "gRPC idle-reset check: FnClients, %d frozen gaps of %d ms, proxy drops connections idle > %d ms%n",
@@ -270,18 +243,18 @@ public final class PlatformSimulation {
     try (Upstream upstream = Upstream.start("grpc")) {
       run = Run.of(IdleGap.run(s, Mode.DROP, "fnclients", upstream));
     }
-    List<String> bad = new ArrayList<>();
-    for (int i = 0; i < run.invocations(); i++) {
-      if (!run.okList().get(i) || run.latencyMicros().get(i) >= 1_000_000) {
-        bad.add(
-            String.format(
-                Locale.ROOT,
-                "invocation %d: %s after %s",
-                i + 1,
-                run.okList().get(i) ? "ok" : "FAILED",
-                ms(run.latencyMicros().get(i) / 1000.0)));
-      }
-    }
+    String bad =
+        IntStream.range(0, run.invocations())
+            .filter(i -> !run.okList().get(i) || run.latencyMicros().get(i) >= 1_000_000)
+            .mapToObj(
+                i ->
+                    String.format(
+                        Locale.ROOT,
+                        "invocation %d: %s after %s",
+                        i + 1,
+                        run.okList().get(i) ? "ok" : "FAILED",
+                        ms(run.latencyMicros().get(i) / 1000.0)))
+            .collect(joining("; "));
     String text =
         String.format(
             Locale.ROOT,
@@ -301,10 +274,9 @@ public final class PlatformSimulation {
             run.connections(),
             run.idleDiscards(),
             run.retries(),
-            bad.isEmpty() ? "none" : String.join("; ", bad));
+            bad.isEmpty() ? "none" : bad);
     System.out.print(text);
-    Files.createDirectories(out);
-    Files.writeString(out.resolve("grpc-idle-reset-check.md"), text, StandardCharsets.UTF_8);
+    return text;
   }
 
   /** The value after {@code name}, or null. */
@@ -375,35 +347,7 @@ public final class PlatformSimulation {
         "protocol | proxy kills idle connections by | client | succeeded | p50 | p99 | max | connections "
             + "opened | writes into a killed connection | client's own retries | failures",
         "---|---|---|---:|---:|---:|---:|---:|---:|---:|---",
-        runs.stream()
-            .map(
-                r ->
-                    new Object[] {
-                      protocolLabel(r.protocol()),
-                      modeLabel(r.mode()),
-                      clientLabel(r.variant()),
-                      String.format(
-                          Locale.ROOT,
-                          "%d/%d (%.0f%%)",
-                          r.ok(),
-                          r.invocations(),
-                          100.0 * r.ok() / Math.max(1, r.invocations())),
-                      ms(r.p50Millis()),
-                      ms(r.p99Millis()),
-                      ms(r.maxMillis()),
-                      r.connections(),
-                      r.killed(),
-                      counted(r.retries()),
-                      r.errors().entrySet().stream()
-                          .map(
-                              e ->
-                                  e.getValue()
-                                      + "× `"
-                                      + e.getKey().replace("|", "\\|").replace("`", "'")
-                                      + "`")
-                          .collect(Collectors.joining("; "))
-                    })
-            .toList());
+        runs.stream().map(PlatformSimulation::row).toList());
     md.append(
         String.format(
             Locale.ROOT,
@@ -432,21 +376,44 @@ public final class PlatformSimulation {
         "protocol | client | invocations | failed | connections opened | writes into a killed connection | "
             + "client's own retries | live threads after the 1st / last invocation",
         "---|---|---:|---:|---:|---:|---:|---:",
-        bursts.stream()
-            .map(
-                b ->
-                    new Object[] {
-                      protocolLabel(b.protocol()),
-                      clientLabel(b.variant()),
-                      b.invocations(),
-                      b.failed(),
-                      b.connections(),
-                      b.killed(),
-                      counted(b.retries()),
-                      b.threadsStart() + " / " + b.threadsEnd()
-                    })
-            .toList());
+        bursts.stream().map(PlatformSimulation::row).toList());
     return md.toString();
+  }
+
+  private static Object[] row(Run r) {
+    return new Object[] {
+      protocolLabel(r.protocol()),
+      modeLabel(r.mode()),
+      clientLabel(r.variant()),
+      String.format(
+          Locale.ROOT,
+          "%d/%d (%.0f%%)",
+          r.ok(),
+          r.invocations(),
+          100.0 * r.ok() / Math.max(1, r.invocations())),
+      ms(r.p50Millis()),
+      ms(r.p99Millis()),
+      ms(r.maxMillis()),
+      r.connections(),
+      r.killed(),
+      counted(r.retries()),
+      r.errors().entrySet().stream()
+          .map(e -> e.getValue() + "× `" + e.getKey().replace("|", "\\|").replace("`", "'") + "`")
+          .collect(joining("; "))
+    };
+  }
+
+  private static Object[] row(Burst b) {
+    return new Object[] {
+      protocolLabel(b.protocol()),
+      clientLabel(b.variant()),
+      b.invocations(),
+      b.failed(),
+      b.connections(),
+      b.killed(),
+      counted(b.retries()),
+      b.threadsStart() + " / " + b.threadsEnd()
+    };
   }
 
   // ---- chart ----
@@ -490,25 +457,27 @@ public final class PlatformSimulation {
     }
     for (int p = 0; p < panels.size(); p++) {
       int left = 10 + (p % 2) * panelW + 62;
-      int py = top + (p / 2) * panelH;
-      panel(svg, s, runs, panels.get(p), left, left + panelW - 78, py);
+      String key = panels.get(p);
+      List<Run> inPanel =
+          runs.stream().filter(r -> (r.protocol() + " " + r.mode()).equals(key)).toList();
+      panel(svg, s, inPanel, left, left + panelW - 78, top + (p / 2) * panelH);
     }
     return svg.toString();
   }
 
-  private static void panel(
-      Svg svg, Settings s, List<Run> runs, String key, int left, int right, int top) {
+  /** One protocol and mode: a line per client, a dot per invocation, a cross where it failed. */
+  private static void panel(Svg svg, Settings s, List<Run> runs, int left, int right, int top) {
     int plotTop = top + 24;
     int plotBottom = top + 210;
-    String[] parts = key.split(" ");
+    Run first = runs.get(0);
     svg.text(
         left,
         top + 14,
-        protocolLabel(parts[0]) + ", " + modeLabel(Mode.valueOf(parts[1])),
+        protocolLabel(first.protocol()) + ", " + modeLabel(first.mode()),
         "font-weight=bold");
     int n = s.invocations();
     double step = (right - left) / (double) Math.max(1, n);
-    for (int i = 1; i <= n; i++) {
+    for (int i = 2; i <= n; i++) {
       if (s.harness().longGapBefore(i)) {
         svg.rect(left + (i - 1) * step, plotTop, step, plotBottom - plotTop, "fill=#f3e6c4");
       }
@@ -517,44 +486,30 @@ public final class PlatformSimulation {
     svg.yGrid(y, left, right, ms -> ms(ms).replace(".00", ""))
         .line(left, plotBottom, right, plotBottom, "stroke=#333333")
         .line(left, plotTop, left, plotBottom, "stroke=#333333")
-        .text(
-            (left + right) / 2.0,
-            plotBottom + 28,
-            "invocation",
-            "text-anchor=middle",
-            "fill=#555555");
+        .text((left + right) / 2.0, plotBottom + 28, "invocation", "text-anchor=middle", GREY);
     for (int i = 1; i <= n; i += Math.max(1, n / 10)) {
-      svg.text(
-          left + (i - 0.5) * step,
-          plotBottom + 14,
-          Integer.toString(i),
-          "text-anchor=middle",
-          "fill=#555555");
+      svg.text(left + (i - 0.5) * step, plotBottom + 14, "" + i, "text-anchor=middle", GREY);
     }
-    List<Run> inPanel =
-        runs.stream().filter(r -> (r.protocol() + " " + r.mode()).equals(key)).toList();
-    for (int vi = 0; vi < inPanel.size(); vi++) {
-      plot(svg, inPanel.get(vi), y, left + (vi - 1) * Math.min(4, step / 5), step);
-    }
-  }
-
-  /** One client's latencies as a line, a dot per invocation, a cross where it failed. */
-  private static void plot(Svg svg, Run r, Svg.Scale y, double left, double step) {
-    String color = COLORS.getOrDefault(r.variant(), "#555555");
-    List<double[]> points = new ArrayList<>();
-    for (int i = 0; i < r.latencyMicros().size(); i++) {
-      points.add(
-          new double[] {
-            left + (i + 0.5) * step, y.at(Math.max(0.1, r.latencyMicros().get(i) / 1000.0))
-          });
-    }
-    svg.polyline(points, "stroke=" + color, "stroke-width=1.5", "stroke-opacity=0.8");
-    for (int i = 0; i < points.size(); i++) {
-      double[] p = points.get(i);
-      if (r.okList().get(i)) {
-        svg.circle(p[0], p[1], 2.6, "fill=" + color);
-      } else {
-        svg.cross(p[0], p[1], 4, "stroke=" + color, "stroke-width=2.2");
+    for (int v = 0; v < runs.size(); v++) {
+      Run r = runs.get(v);
+      String color = COLORS.getOrDefault(r.variant(), "#555555");
+      double x0 = left + (v - 1) * Math.min(4, step / 5) + 0.5 * step;
+      List<double[]> points =
+          IntStream.range(0, r.latencyMicros().size())
+              .mapToObj(
+                  i ->
+                      new double[] {
+                        x0 + i * step, y.at(Math.max(0.1, r.latencyMicros().get(i) / 1000.0))
+                      })
+              .toList();
+      svg.polyline(points, "stroke=" + color, "stroke-width=1.5", "stroke-opacity=0.8");
+      for (int i = 0; i < points.size(); i++) {
+        double[] p = points.get(i);
+        if (r.okList().get(i)) {
+          svg.circle(p[0], p[1], 2.6, "fill=" + color);
+        } else {
+          svg.cross(p[0], p[1], 4, "stroke=" + color, "stroke-width=2.2");
+        }
       }
     }
   }

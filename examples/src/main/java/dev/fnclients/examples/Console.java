@@ -34,12 +34,7 @@ final class Console {
   static void table(List<String[]> rows, boolean freeLast) {
     int columns = rows.get(0).length;
     int[] widths = new int[columns];
-    rows.forEach(
-        row -> {
-          for (int c = 0; c < columns; c++) {
-            widths[c] = Math.max(widths[c], row[c].length());
-          }
-        });
+    rows.forEach(row -> Arrays.setAll(widths, c -> Math.max(widths[c], row[c].length())));
     for (String[] row : rows) {
       StringBuilder line = new StringBuilder(" ");
       for (int c = 0; c < columns; c++) {

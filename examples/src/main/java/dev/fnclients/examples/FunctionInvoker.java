@@ -9,31 +9,23 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One function instance: the real Functions Framework invoker with a function class in a child JVM
- * (a testkit {@link ChildJvm}), as Cloud Run functions runs a Java function: {@code java -jar
- * java-function-invoker.jar --classpath FUNCTION_CLASS_PATH --target CLASS --port PORT}. The
- * invoker loads the function in a class loader that shows it only the Functions Framework API, as
- * on the platform. The build writes the function class path and copies the invoker jar ({@link
- * Setup}). The child gets what the platform sets ({@code FUNCTION_TARGET}, {@code K_SERVICE}, ...:
- * FnClients detects Cloud Run functions) plus the function's own variables. {@link #close()} sends
- * SIGTERM, as the platform does when it retires an instance, and writes the instance's output to a
- * log file.
+ * One function instance: the real Functions Framework invoker with a function class in a child JVM,
+ * as Cloud Run functions runs a Java function: {@code java -jar java-function-invoker.jar
+ * --classpath FUNCTION_CLASS_PATH --target CLASS --port PORT}. The invoker loads the function in a
+ * class loader that shows it only the Functions Framework API, as on the platform. The child gets
+ * what the platform sets ({@code FUNCTION_TARGET}, {@code K_SERVICE}, ...: FnClients detects Cloud
+ * Run functions) plus the function's own variables.
  */
 final class FunctionInvoker implements AutoCloseable {
-  private static final Duration STOP_GRACE = Duration.ofSeconds(15);
-
   /** The invoker jar's main class: {@code java -cp} it is {@code java -jar}. */
   private static final String INVOKER = "com.google.cloud.functions.invoker.runner.Invoker";
 
@@ -42,25 +34,21 @@ final class FunctionInvoker implements AutoCloseable {
    * idle-gap demo's class path.
    */
   record Setup(Path invokerJar, String functionClasspath, String demoClasspath) {
-    static final String FUNCTION_DIR = "fnexample.functionDir";
-    static final String DEMO_CLASSPATH_FILE = "fnexample.demoClasspathFile";
-    static final String DEMO_CLASSES = "fnexample.demoClasses";
-
-    /** Reads the system properties the build sets for tests and demos. */
+    /** From the system properties the build sets for tests and demos. */
     static Setup fromSystemProperties() {
-      Path functionDir = Paths.get(property(FUNCTION_DIR, "../example-function/target"));
+      Path functionDir = Paths.get(property("fnexample.functionDir", "../example-function/target"));
       return new Setup(
           existing(functionDir.resolve("invoker/java-function-invoker.jar")).toAbsolutePath(),
           classpath(functionDir.resolve("classes"), functionDir.resolve("function-classpath.txt")),
           classpath(
-              Paths.get(property(DEMO_CLASSES, "target/classes")),
-              Paths.get(property(DEMO_CLASSPATH_FILE, "target/demo-classpath.txt"))));
+              Paths.get(property("fnexample.demoClasses", "target/classes")),
+              Paths.get(property("fnexample.demoClasspathFile", "target/demo-classpath.txt"))));
     }
 
     /** {@code classes} followed by the class path the build wrote into {@code file}. */
     private static String classpath(Path classes, Path file) {
       try {
-        String dependencies = Files.readString(existing(file), StandardCharsets.UTF_8).strip();
+        String dependencies = Files.readString(existing(file)).strip();
         return existing(classes).toAbsolutePath()
             + (dependencies.isEmpty() ? "" : File.pathSeparator + dependencies);
       } catch (IOException e) {
@@ -72,13 +60,10 @@ final class FunctionInvoker implements AutoCloseable {
       if (!Files.exists(p)) {
         throw new IllegalStateException(
             p.toAbsolutePath()
-                + " does not exist: the build writes it (process-classes "
-                + "phase). Run through Maven, e.g. ./mvnw -q -pl examples -am -DskipTests -Pdemo verify, or set -D"
-                + FUNCTION_DIR
-                + ", -D"
-                + DEMO_CLASSPATH_FILE
-                + " and -D"
-                + DEMO_CLASSES);
+                + " does not exist: the build writes it (process-classes phase). Run through Maven,"
+                + " e.g. ./mvnw -q -pl examples -am -DskipTests -Pdemo verify, or set"
+                + " -Dfnexample.functionDir, -Dfnexample.demoClasspathFile and"
+                + " -Dfnexample.demoClasses");
       }
       return p;
     }
@@ -99,10 +84,7 @@ final class FunctionInvoker implements AutoCloseable {
     this.log = log;
   }
 
-  /**
-   * Starts the invoker with function class {@code target} and {@code env}, waits until it listens;
-   * output to {@code log}.
-   */
+  /** Starts the invoker with function class {@code target} and {@code env}, once it listens. */
   static FunctionInvoker start(
       Setup setup, String target, Map<String, String> env, Path log, Duration startTimeout)
       throws IOException, InterruptedException {
@@ -116,12 +98,7 @@ final class FunctionInvoker implements AutoCloseable {
             .classpath(setup.invokerJar().toString())
             .jvmArgs("-Xmx384m")
             .args(
-                "--classpath",
-                setup.functionClasspath(),
-                "--target",
-                target,
-                "--port",
-                Integer.toString(port));
+                "--classpath", setup.functionClasspath(), "--target", target, "--port", "" + port);
     System.getenv().keySet().stream()
         .filter(k -> k.startsWith("FNCLIENTS_")) // the function's defaults, not ours
         .forEach(k -> builder.env(k, null));
@@ -138,7 +115,7 @@ final class FunctionInvoker implements AutoCloseable {
             "K_CONFIGURATION",
             service,
             "PORT",
-            Integer.toString(port))
+            "" + port)
         .forEach(builder::env);
     env.forEach(builder::env);
     FunctionInvoker invoker = new FunctionInvoker(builder.start(), port, log);
@@ -151,35 +128,33 @@ final class FunctionInvoker implements AutoCloseable {
     return invoker;
   }
 
-  /** The function's URL. */
   URI uri() {
     return URI.create("http://127.0.0.1:" + port + "/");
   }
 
   /**
-   * SIGTERM, as the platform retires an instance (shutdown hooks run), SIGKILL if need be; writes
-   * the log.
+   * SIGTERM, as the platform retires an instance (shutdown hooks run), SIGKILL if need be; then
+   * writes the instance's output to the log.
    */
   @Override
   public void close() throws IOException {
     child.terminate();
     try {
-      child.waitFor(STOP_GRACE);
+      child.waitFor(Duration.ofSeconds(15));
     } catch (InterruptedException | TimeoutException e) {
       // close() below kills it.
     }
     child.close();
-    List<String> output = new ArrayList<>();
+    StringBuilder output = new StringBuilder();
     try {
       for (String line; (line = child.readLine(Duration.ZERO)) != null; ) {
-        output.add(line);
+        output.append(line).append(System.lineSeparator());
       }
     } catch (IOException | TimeoutException endOfOutput) {
       // all read
     }
     Files.createDirectories(log.toAbsolutePath().getParent());
-    Files.writeString(
-        log, String.join(System.lineSeparator(), output) + System.lineSeparator() + child.stderr());
+    Files.writeString(log, output + child.stderr());
   }
 
   private void awaitListening(String target, Duration timeout)
@@ -195,14 +170,9 @@ final class FunctionInvoker implements AutoCloseable {
       } catch (IOException notYet) {
         if (System.nanoTime() > deadline) {
           throw new IOException(
-              "the invoker for "
-                  + target
-                  + " did not listen on port "
-                  + port
-                  + " within "
-                  + timeout
-                  + ":\n"
-                  + child.stderr());
+              String.format(
+                  "the invoker for %s did not listen on port %d within %s:%n%s",
+                  target, port, timeout, child.stderr()));
         }
         Thread.sleep(50); // polling for readiness, not timing anything
       }

@@ -89,7 +89,8 @@ public final class IdleGap {
    * What one client variant did, per call, failed calls included: {@code killed}, connections the
    * proxy killed because the client wrote to them after the idle limit; {@code openAtGapEnd},
    * connections open at the end of the long gaps, summed; {@code stats}, the instance's own
-   * counters (see {@link IdleGapInstance}), -1 where not counted.
+   * counters (see {@link IdleGapInstance}), -1 where not counted; live threads when the instance
+   * was ready, after the first invocation and after the last.
    */
   public record Run(
       String protocol,
@@ -106,6 +107,7 @@ public final class IdleGap {
       int serverReceived,
       Map<String, Long> stats,
       int threadsStart,
+      int threadsAfterFirst,
       int threadsEnd,
       long startToReadyMillis) {
 
@@ -127,7 +129,10 @@ public final class IdleGap {
     }
   }
 
-  /** One client variant across bursts of invocations separated by frozen long gaps (proxy: RST). */
+  /**
+   * One client variant across bursts of back-to-back invocations separated by frozen long gaps:
+   * {@code threadsStart}, live threads after the first invocation.
+   */
   public record Burst(
       String protocol,
       String variant,
@@ -140,42 +145,62 @@ public final class IdleGap {
       int killed,
       long retries,
       int threadsStart,
-      int threadsEnd) {}
+      int threadsEnd) {
 
-  /**
-   * A loopback server for {@code http} ({@link LoopbackHttpServer}) or {@code grpc} ({@link
-   * EchoGrpcServer}).
-   */
-  public record Upstream(
-      String protocol, InetSocketAddress address, IntSupplier received, Runnable closer)
-      implements AutoCloseable {
-
-    public static Upstream start(String protocol) throws IOException {
-      if (protocol.equals("http")) {
-        LoopbackHttpServer server = LoopbackHttpServer.start();
-        return new Upstream(protocol, server.address(), server::requestsReceived, server::close);
-      } else if (protocol.equals("grpc")) {
-        EchoGrpcServer server = EchoGrpcServer.start();
-        return new Upstream(
-            protocol, server.address(), () -> server.calls(EchoGrpcServer.SAY), server::close);
-      }
-      throw new IllegalArgumentException("protocol " + protocol + " (http or grpc)");
-    }
-
-    /** How a client addresses the server at {@code address}: itself, or a proxy in front of it. */
-    String target(InetSocketAddress address) {
-      return protocol.equals("http")
-          ? "http://127.0.0.1:" + address.getPort() + "/items"
-          : "127.0.0.1:" + address.getPort();
-    }
-
-    @Override
-    public void close() {
-      closer.run();
+    public static Burst of(Run r) {
+      return new Burst(
+          r.protocol(),
+          r.variant(),
+          r.ok().size(),
+          r.longGapBefore().size(),
+          r.succeeded(),
+          r.failed(),
+          r.percentileMillis(100),
+          r.connections(),
+          r.killed(),
+          r.stat("retries"),
+          r.threadsAfterFirst(),
+          r.threadsEnd());
     }
   }
 
-  /** Runs {@code settings.invocations()} invocations of one client variant across frozen gaps. */
+  /**
+   * A loopback server: a {@link LoopbackHttpServer} for http, an {@link EchoGrpcServer} for grpc.
+   */
+  public record Upstream(
+      String protocol, InetSocketAddress address, IntSupplier received, AutoCloseable server)
+      implements AutoCloseable {
+
+    public static Upstream start(String protocol) throws IOException {
+      return switch (protocol) {
+        case "http" -> {
+          LoopbackHttpServer server = LoopbackHttpServer.start();
+          yield new Upstream(protocol, server.address(), server::requestsReceived, server);
+        }
+        case "grpc" -> {
+          EchoGrpcServer server = EchoGrpcServer.start();
+          yield new Upstream(
+              protocol, server.address(), () -> server.calls(EchoGrpcServer.SAY), server);
+        }
+        default -> throw new IllegalArgumentException("protocol " + protocol + " (http or grpc)");
+      };
+    }
+
+    /** How a client addresses the server on {@code port}: itself, or a proxy in front of it. */
+    String target(int port) {
+      return protocol.equals("http") ? "http://127.0.0.1:" + port + "/items" : "127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() throws Exception {
+      server.close();
+    }
+  }
+
+  /**
+   * Runs {@code settings.invocations()} invocations of one client variant across frozen gaps (none
+   * between invocations where {@code shortGap} is zero).
+   */
   public static Run run(Settings settings, Mode mode, String variant, Upstream upstream)
       throws Exception {
     try (IdleKillingProxy proxy =
@@ -188,43 +213,41 @@ public final class IdleGap {
       Map<String, Integer> errors = new TreeMap<>();
       List<String> failures = new ArrayList<>();
       int openAtGapEnd = 0;
+      int threadsAfterFirst = -1;
+      int threadsEnd = -1;
       for (int i = 1; i <= settings.invocations(); i++) {
         boolean afterLongGap = settings.longGapBefore(i);
         if (afterLongGap) {
           longGaps.add(i);
           openAtGapEnd += instance.frozen(settings.longGap(), proxy);
-        } else if (i > 1) {
+        } else if (i > 1 && !settings.shortGap().isZero()) {
           instance.frozen(settings.shortGap(), proxy);
         }
         List<String> calls = new ArrayList<>(settings.calls());
         Collections.rotate(calls, i - 1);
         instance.child().send("INVOKE " + String.join(" ", calls));
         for (String call : calls) {
+          // OK|FAIL micros threads [error]
           String[] answer =
-              instance.child().readLine(settings.timeout().plus(ANSWER)).split(" ", 3);
+              instance.child().readLine(settings.timeout().plus(ANSWER)).split(" ", 4);
           latencies.add(Long.parseLong(answer[1]));
           ok.add(answer[0].equals("OK"));
+          threadsEnd = Integer.parseInt(answer[2]);
+          threadsAfterFirst = i == 1 ? threadsEnd : threadsAfterFirst;
           if (!answer[0].equals("OK")) {
-            String error = answer.length > 2 ? answer[2] : "?";
+            String error = answer.length > 3 ? answer[3] : "?";
             errors.merge(shortError(error), 1, Integer::sum);
+            String gap =
+                afterLongGap && call.equals(calls.get(0))
+                    ? " (first call after a " + settings.longGap().toMillis() + " ms gap)"
+                    : "";
             failures.add(
-                "invocation "
-                    + i
-                    + " "
-                    + call
-                    + (afterLongGap && call.equals(calls.get(0))
-                        ? " (first call after a " + settings.longGap().toMillis() + " ms gap)"
-                        : "")
-                    + " after "
-                    + Long.parseLong(answer[1]) / 1000
-                    + " ms: "
-                    + error);
+                String.format(
+                    "invocation %d %s%s after %d ms: %s",
+                    i, call, gap, Long.parseLong(answer[1]) / 1000, error));
           }
         }
       }
-      instance.child().send("THREADS");
-      int threadsEnd =
-          Integer.parseInt(instance.child().expectLine("THREADS", ANSWER).substring(8).trim());
       return new Run(
           upstream.protocol(),
           mode,
@@ -238,67 +261,22 @@ public final class IdleGap {
           proxy.killedConnections(),
           openAtGapEnd,
           upstream.received().getAsInt() - receivedBefore,
-          instance.stats(),
+          Instance.stats(instance.child(), instance.baseline()),
           instance.threadsStart(),
+          threadsAfterFirst,
           threadsEnd,
           instance.startToReadyMillis());
     }
   }
 
-  /**
-   * Runs {@code bursts} bursts of {@code burstSize} invocations, separated by frozen long gaps
-   * (proxy: RST).
-   */
-  public static Burst bursts(
-      Settings settings, String variant, Upstream upstream, int burstSize, int bursts)
-      throws Exception {
-    try (IdleKillingProxy proxy =
-            IdleKillingProxy.start(upstream.address(), settings.idleLimit(), Mode.RESET);
-        Instance instance = Instance.start(settings, variant, upstream, proxy)) {
-      int ok = 0;
-      long maxMicros = 0;
-      int threadsStart = -1;
-      int threadsEnd = -1;
-      for (int b = 1; b <= bursts; b++) {
-        if (b > 1) {
-          instance.frozen(settings.longGap(), proxy);
-        }
-        // The first invocation alone, to read the live threads once the client exists.
-        for (int n : b == 1 ? new int[] {1, burstSize - 1} : new int[] {burstSize}) {
-          instance.child().send("BURST " + n);
-          String[] line = instance.child().expectLine("BURST", Duration.ofMinutes(10)).split(" ");
-          ok += Integer.parseInt(line[1]);
-          maxMicros = Math.max(maxMicros, Long.parseLong(line[3]));
-          threadsEnd = Integer.parseInt(line[4]);
-          threadsStart = threadsStart < 0 ? threadsEnd : threadsStart;
-        }
-      }
-      return new Burst(
-          upstream.protocol(),
-          variant,
-          burstSize * bursts,
-          bursts - 1,
-          ok,
-          burstSize * bursts - ok,
-          maxMicros / 1000.0,
-          proxy.acceptedConnections(),
-          proxy.killedConnections(),
-          instance.stats().get("retries"),
-          threadsStart,
-          threadsEnd);
-    }
-  }
-
   /** How the demo and the simulation name a client variant. */
   public static String label(String variant) {
-    return Map.of(
-            "clientPerInvocation",
-            "client per invocation",
-            "defaultShared",
-            "default shared client",
-            "fnclients",
-            "FnClients")
-        .getOrDefault(variant, variant);
+    return switch (variant) {
+      case "clientPerInvocation" -> "client per invocation";
+      case "defaultShared" -> "default shared client";
+      case "fnclients" -> "FnClients";
+      default -> variant;
+    };
   }
 
   /** A counter of the instance's, {@code -} where not counted. */
@@ -337,29 +315,25 @@ public final class IdleGap {
               .args(
                   upstream.protocol(),
                   variant,
-                  upstream.target(upstream.address()),
-                  upstream.target(proxy.address()),
+                  upstream.target(upstream.address().getPort()),
+                  upstream.target(proxy.port()),
                   Long.toString(settings.timeout().toMillis()));
       settings.env().forEach(builder::env);
       ChildJvm child =
           (settings.classpath() == null ? builder : builder.classpath(settings.classpath()))
               .start();
       try {
-        int threads =
-            Integer.parseInt(child.expectLine("READY", Duration.ofSeconds(90)).substring(6).trim());
-        Instance ready =
-            new Instance(child, threads, (System.nanoTime() - spawn) / 1_000_000, Map.of());
-        return new Instance(child, threads, ready.startToReadyMillis(), ready.stats());
+        String ready = child.expectLine("READY", Duration.ofSeconds(90));
+        long millis = (System.nanoTime() - spawn) / 1_000_000;
+        return new Instance(
+            child, Integer.parseInt(ready.substring(6)), millis, stats(child, Map.of()));
       } catch (IOException | TimeoutException | RuntimeException e) {
         child.close();
         throw e;
       }
     }
 
-    /**
-     * Keeps the instance frozen for {@code gap}; returns the connections the proxy held open at its
-     * end.
-     */
+    /** Keeps the instance frozen for {@code gap}; returns the connections open at its end. */
     int frozen(Duration gap, IdleKillingProxy proxy) throws InterruptedException {
       child.freeze();
       try {
@@ -370,10 +344,11 @@ public final class IdleGap {
       }
     }
 
-    Map<String, Long> stats() throws IOException, TimeoutException {
+    private static Map<String, Long> stats(ChildJvm child, Map<String, Long> baseline)
+        throws IOException, TimeoutException {
       child.send("STATS");
       Map<String, Long> stats = new TreeMap<>();
-      for (String pair : child.expectLine("STATS", ANSWER).substring(6).trim().split(" ")) {
+      for (String pair : child.expectLine("STATS", ANSWER).substring(6).split(" ")) {
         String[] nameAndCount = pair.split("=");
         long n = Long.parseLong(nameAndCount[1]);
         stats.put(nameAndCount[0], n < 0 ? n : n - baseline.getOrDefault(nameAndCount[0], 0L));

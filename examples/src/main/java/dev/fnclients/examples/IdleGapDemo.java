@@ -117,16 +117,16 @@ public final class IdleGapDemo {
       rows.add(
           new String[] {
             label(r.variant()),
-            Integer.toString(s.invocations()),
-            Integer.toString(r.succeeded()),
-            Integer.toString(r.failed()),
-            Integer.toString(r.connections()),
+            "" + s.invocations(),
+            "" + r.succeeded(),
+            "" + r.failed(),
+            "" + r.connections(),
             counted(r.stat("reused")),
-            Integer.toString(r.openAtGapEnd()),
-            Integer.toString(r.killed()),
+            "" + r.openAtGapEnd(),
+            "" + r.killed(),
             counted(r.stat("idleEvictions")),
             counted(r.stat("retries")),
-            Integer.toString(r.serverReceived()),
+            "" + r.serverReceived(),
             String.format(Locale.ROOT, "%.1f", r.percentileMillis(50)),
             String.format(Locale.ROOT, "%.1f", r.percentileMillis(100)),
             errors(r.errors())

@@ -1,11 +1,11 @@
 package dev.fnclients.examples;
 
+import static dev.fnclients.examples.Console.OUT;
+import static dev.fnclients.examples.FunctionLoad.EARLY_SECONDS;
+
+import dev.fnclients.examples.FunctionLoad.Kind;
 import dev.fnclients.examples.FunctionLoad.Outcome;
-import dev.fnclients.examples.FunctionLoad.Settings;
-import dev.fnclients.examples.Upstreams.Kind;
 import dev.fnclients.testkit.Svg;
-import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -21,14 +21,10 @@ import java.util.stream.Stream;
  * The platform's advice ("drive the function at a steady rate and watch connections"), run locally:
  * {@link PooledFunction}, then {@link NaiveFunction}, each in its own instance on the real
  * Functions Framework invoker against its own loopback upstreams behind connection-counting
- * proxies, at 30 requests/s for 20 s ({@code -Ddemo.rate}, {@code -Ddemo.seconds}). Prints
- * requests, errors, connections per upstream and latency side by side, and a chart of connections
- * over time (also as SVG). Run it with {@code ./mvnw -q -pl examples -am -DskipTests -Pdemo
- * verify}.
+ * proxies, at 30 requests/s for 20 s ({@code -Ddemo.rate}, {@code -Ddemo.seconds}). Run it with
+ * {@code ./mvnw -q -pl examples -am -DskipTests -Pdemo verify}.
  */
 public final class LoadDemo {
-  private static final PrintStream OUT = Console.OUT;
-
   /**
    * Held, because JUL keeps loggers weakly: gRPC's Netty logs an INFO line at start that says
    * nothing here.
@@ -47,9 +43,7 @@ public final class LoadDemo {
           "-Ddemo.rate must be positive and -Ddemo.seconds at least 1");
     }
     Path outputDir = Paths.get(System.getProperty("fnexample.outputDir", "target"));
-    FunctionInvoker.Setup setup = FunctionInvoker.Setup.fromSystemProperties();
-    Settings settings = Settings.of(rate, seconds);
-
+    FunctionLoad.Settings settings = FunctionLoad.Settings.of(rate, seconds);
     Console.wrapped(
         "",
         String.format(
@@ -57,65 +51,69 @@ public final class LoadDemo {
             "Load demo: each function runs in its own instance (a child JVM on the Functions Framework invoker, "
                 + "java -jar java-function-invoker.jar --target ...), calling its own loopback HTTP, gRPC, Pub/Sub and "
                 + "Secret Manager servers through connection-counting proxies; every invocation makes one HTTP GET, one "
-                + "gRPC call, one Pub/Sub publish and one Secret Manager read (FnClients.google). Each function is driven at %s requests/s for %d s (%d requests), one after the "
-                + "other.",
+                + "gRPC call, one Pub/Sub publish and one Secret Manager read (FnClients.google). Each function is driven "
+                + "at %s requests/s for %d s (%d requests), one after the other.",
             Svg.number(rate),
             seconds,
             settings.requests()));
     List<Outcome> outcomes = new ArrayList<>();
-    // By name, as the invoker's --target: this JVM has no Functions Framework API to load them
-    // with.
+    // By name, as the invoker's --target: this JVM has no Functions Framework API to load them.
     for (String function :
         List.of("dev.fnclients.example.PooledFunction", "dev.fnclients.example.NaiveFunction")) {
       OUT.printf(Locale.ROOT, "  running %s ...%n", FunctionInvoker.simpleName(function));
-      outcomes.add(FunctionLoad.run(function, settings, setup, outputDir));
+      outcomes.add(
+          FunctionLoad.run(
+              function, settings, FunctionInvoker.Setup.fromSystemProperties(), outputDir));
     }
     OUT.println();
-    print(outcomes);
-    Console.exitIfThreadsLinger();
-  }
-
-  private static void print(List<Outcome> outcomes) throws Exception {
     List<String[]> rows = new ArrayList<>();
-    List<String> header = new ArrayList<>(List.of("function", "requests", "errors"));
-    Stream.of(Kind.values()).forEach(k -> header.add(k.label + " conns"));
-    header.addAll(
-        List.of(
-            "conns after " + FunctionLoad.EARLY_SECONDS + " s",
-            "max open",
-            "max in flight",
-            "1st request ms",
-            "p50 ms",
-            "p99 ms"));
-    rows.add(header.toArray(String[]::new));
+    rows.add(
+        concat(
+            new String[] {"function", "requests", "errors"},
+            Stream.of(Kind.values()).map(k -> k.label + " conns").toArray(String[]::new),
+            new String[] {
+              "conns after " + EARLY_SECONDS + " s",
+              "max open",
+              "max in flight",
+              "1st request ms",
+              "p50 ms",
+              "p99 ms"
+            }));
     for (Outcome o : outcomes) {
-      List<String> row =
-          new ArrayList<>(
-              List.of(
-                  o.name(),
-                  "1 + " + o.load().requests(),
-                  "" + (o.coldStart().failed() + o.load().failed())));
-      Stream.of(Kind.values()).forEach(k -> row.add("" + o.accepted(k)));
-      row.addAll(
-          List.of(
-              o.acceptedEarly() == null ? "-" : "" + late(o),
-              IntStream.of(o.maxOpen())
-                  .mapToObj(Integer::toString)
-                  .collect(Collectors.joining("/")),
-              "" + o.load().maxInFlight(0),
-              String.format(Locale.ROOT, "%.0f", o.coldStart().percentileMillis(100)),
-              String.format(Locale.ROOT, "%.1f", o.load().percentileMillis(50)),
-              String.format(Locale.ROOT, "%.1f", o.load().percentileMillis(99))));
-      rows.add(row.toArray(String[]::new));
+      rows.add(
+          concat(
+              new String[] {o.name(), "1 + " + o.load().requests(), "" + o.failed()},
+              Stream.of(Kind.values()).map(k -> "" + o.accepted(k)).toArray(String[]::new),
+              new String[] {
+                o.acceptedEarly() == null ? "-" : "" + late(o),
+                IntStream.of(o.maxOpen()).mapToObj(n -> "" + n).collect(Collectors.joining("/")),
+                "" + o.load().maxInFlight(0),
+                String.format(Locale.ROOT, "%.0f", o.coldStart().percentileMillis(100)),
+                String.format(Locale.ROOT, "%.1f", o.load().percentileMillis(50)),
+                String.format(Locale.ROOT, "%.1f", o.load().percentileMillis(99))
+              }));
     }
     Console.table(rows, false);
     printNotes(outcomes);
-    printChart(outcomes);
+    List<FunctionLoad.Sample> samples = outcomes.get(0).samples();
+    if (samples.get(samples.size() - 1).seconds() >= EARLY_SECONDS) {
+      OUT.printf(
+          Locale.ROOT,
+          "%n  Connections accepted by the four upstreams together, over time (%s):%n%n",
+          outcomes.stream()
+              .map(o -> o.name().charAt(0) + " = " + o.name())
+              .collect(Collectors.joining(", ")));
+      ConnectionChart.ascii(outcomes).forEach(line -> OUT.println("   " + line));
+      Path svg = outputDir.resolve("load-demo-connections.svg");
+      ConnectionChart.writeSvg(outcomes, svg);
+      OUT.println("\n  Per upstream, as an SVG chart: " + svg.toAbsolutePath().normalize());
+    }
     OUT.println(
         "  Function logs: "
             + outcomes.stream()
                 .map(o -> o.log().toAbsolutePath().normalize().toString())
                 .collect(Collectors.joining(", ")));
+    Console.exitIfThreadsLinger();
   }
 
   /** What the table's columns mean, then per function what its numbers say and anything unusual. */
@@ -124,15 +122,39 @@ public final class LoadDemo {
         "   ",
         "(requests: the instance's first request, sent alone (its cold start: class loading, "
             + "building clients), then the steady load. conns: connections each upstream accepted during the run. conns after "
-            + FunctionLoad.EARLY_SECONDS
+            + EARLY_SECONDS
             + " s: of those, all four upstreams together, accepted after the first "
-            + FunctionLoad.EARLY_SECONDS
+            + EARLY_SECONDS
             + " s. max open: most connections open at once, HTTP/gRPC/Pub/Sub/Secret Manager. max in flight: most requests the "
             + "function was serving at once (a pooled HTTP client opens as many connections as it has calls at once). "
             + "Latency: per request, as the load generator saw it, through the invoker; p50 and p99 of the steady load.)");
     OUT.println();
     for (Outcome o : outcomes) {
-      Console.wrapped("  ", explain(o));
+      int total = Stream.of(Kind.values()).mapToInt(o::accepted).sum();
+      int requests = o.coldStart().requests() + o.load().requests();
+      double perRequest = total / (double) Kind.values().length / requests;
+      String timing =
+          o.acceptedEarly() == null
+              ? ""
+              : late(o) == 0
+                  ? String.format(
+                      Locale.ROOT,
+                      ", all of them in the first %d s: none in the %d s after",
+                      EARLY_SECONDS,
+                      Math.round(o.settings().seconds()) - EARLY_SECONDS)
+                  : String.format(
+                      Locale.ROOT, ", %d of them after the first %d s", late(o), EARLY_SECONDS);
+      Console.wrapped(
+          "  ",
+          String.format(
+              Locale.ROOT,
+              "- %s: %d connections for %d requests (%s per request per upstream)%s; %d failed.",
+              o.name(),
+              total,
+              requests,
+              String.format(Locale.ROOT, perRequest >= 0.1 ? "%.2f" : "%.4f", perRequest),
+              timing,
+              o.failed()));
       if (o.coldStart().failed() > 0) {
         OUT.println("   first request failed: " + o.coldStart().failures());
       }
@@ -144,8 +166,7 @@ public final class LoadDemo {
       if (IntStream.of(calls).anyMatch(n -> n != ok)) {
         OUT.printf(
             Locale.ROOT,
-            "   note: the upstreams received %d HTTP requests, %d gRPC calls, %d messages, %d secret "
-                + "reads%n",
+            "   note: the upstreams received %d HTTP requests, %d gRPC calls, %d messages, %d secret reads%n",
             calls[0],
             calls[1],
             calls[2],
@@ -160,57 +181,8 @@ public final class LoadDemo {
     }
   }
 
-  /** Connections over time: an ASCII chart here, an SVG file per upstream. */
-  private static void printChart(List<Outcome> outcomes) throws IOException {
-    double duration = outcomes.get(0).samples().get(outcomes.get(0).samples().size() - 1).seconds();
-    if (duration >= FunctionLoad.EARLY_SECONDS) {
-      OUT.println();
-      OUT.println(
-          "  Connections accepted by the four upstreams together, over time ("
-              + outcomes.stream()
-                  .map(o -> o.name().charAt(0) + " = " + o.name())
-                  .collect(Collectors.joining(", "))
-              + "):");
-      OUT.println();
-      ConnectionChart.ascii(outcomes).forEach(line -> OUT.println("   " + line));
-      Path svg =
-          Paths.get(
-              System.getProperty("fnexample.outputDir", "target"), "load-demo-connections.svg");
-      ConnectionChart.writeSvg(outcomes, svg);
-      OUT.println();
-      OUT.println("  Per upstream, as an SVG chart: " + svg.toAbsolutePath().normalize());
-    }
-  }
-
-  private static String explain(Outcome o) {
-    int total = Stream.of(Kind.values()).mapToInt(o::accepted).sum();
-    int requests = o.coldStart().requests() + o.load().requests();
-    String timing =
-        o.acceptedEarly() == null
-            ? ""
-            : late(o) == 0
-                ? String.format(
-                    Locale.ROOT,
-                    ", all of them in the first %d s: none in the %d s after",
-                    FunctionLoad.EARLY_SECONDS,
-                    Math.round(o.settings().seconds()) - FunctionLoad.EARLY_SECONDS)
-                : String.format(
-                    Locale.ROOT,
-                    ", %d of them after the first %d s",
-                    late(o),
-                    FunctionLoad.EARLY_SECONDS);
-    double perRequest = total / (double) Kind.values().length / requests;
-    return String.format(
-        Locale.ROOT,
-        "- %s: %d connections for %d requests ("
-            + (perRequest >= 0.1 ? "%.2f" : "%.4f")
-            + " per request per upstream)%s; %d failed.",
-        o.name(),
-        total,
-        requests,
-        perRequest,
-        timing,
-        o.coldStart().failed() + o.load().failed());
+  private static String[] concat(String[]... parts) {
+    return Stream.of(parts).flatMap(Stream::of).toArray(String[]::new);
   }
 
   private static int late(Outcome o) {

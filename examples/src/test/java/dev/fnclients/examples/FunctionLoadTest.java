@@ -2,9 +2,9 @@ package dev.fnclients.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.fnclients.examples.FunctionLoad.Kind;
 import dev.fnclients.examples.FunctionLoad.Outcome;
 import dev.fnclients.examples.FunctionLoad.Settings;
-import dev.fnclients.examples.Upstreams.Kind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +12,7 @@ import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.IntStream;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -74,7 +75,7 @@ class FunctionLoadTest {
             FunctionLoad.EARLY_SECONDS,
             latePeak,
             samples(o),
-            o.load().slowerThan(1000 / o.settings().ratePerSecond()))
+            slowerThan(o.load(), 1000 / o.settings().ratePerSecond()))
         // latePeak - 1 beyond the one it had, and one for a request sent just before the checkpoint
         .isLessThanOrEqualTo(latePeak);
     soft.assertAll();
@@ -145,6 +146,17 @@ class FunctionLoadTest {
               Locale.ROOT, "%.1fs=%s ", sample.seconds(), Arrays.toString(sample.accepted())));
     }
     return s.toString().strip();
+  }
+
+  /** Requests slower than {@code millis}, as {@code "at 12.3 s: 45 ms"}, to diagnose stalls. */
+  private static List<String> slowerThan(LoadGenerator.Result r, double millis) {
+    return IntStream.range(0, r.requests())
+        .filter(i -> r.latencyMillis()[i] > millis)
+        .mapToObj(
+            i ->
+                String.format(
+                    Locale.ROOT, "at %.2f s: %.0f ms", i / r.ratePerSecond(), r.latencyMillis()[i]))
+        .toList();
   }
 
   private static String logTail(Outcome o) {
