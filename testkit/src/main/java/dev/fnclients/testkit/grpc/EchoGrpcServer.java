@@ -1,5 +1,6 @@
 package dev.fnclients.testkit.grpc;
 
+import io.grpc.Attributes;
 import io.grpc.BindableService;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -7,6 +8,7 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServerTransportFilter;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
@@ -23,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A real gRPC server (Netty) on loopback serving {@code fnclients.test.Echo} ({@link
  * StringMethods}). It counts what it receives, so tests can prove retries and caps from the
- * server's side.
+ * server's side, and the connections it accepts.
  *
  * <ul>
  *   <li>{@link #SAY}: answers with the request.
@@ -44,6 +46,7 @@ public final class EchoGrpcServer extends LoopbackGrpcServer {
   private final Map<String, AtomicInteger> failuresByKey = new ConcurrentHashMap<>();
   private final AtomicInteger slowInFlight = new AtomicInteger();
   private final AtomicInteger maxSlowInFlight = new AtomicInteger();
+  private final AtomicInteger connections = new AtomicInteger();
 
   private EchoGrpcServer(int port, ServerCredentials credentials, BindableService... more)
       throws IOException {
@@ -71,7 +74,15 @@ public final class EchoGrpcServer extends LoopbackGrpcServer {
                         })));
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port), credentials)
-            .addService(echo.build());
+            .addService(echo.build())
+            .addTransportFilter(
+                new ServerTransportFilter() {
+                  @Override
+                  public Attributes transportReady(Attributes attributes) {
+                    connections.incrementAndGet();
+                    return attributes;
+                  }
+                });
     for (BindableService s : more) {
       builder.addService(s);
     }
@@ -91,6 +102,11 @@ public final class EchoGrpcServer extends LoopbackGrpcServer {
   /** On {@code port}, e.g. to restart one where clients expect it. */
   public static EchoGrpcServer start(int port) throws IOException {
     return new EchoGrpcServer(port, InsecureServerCredentials.create());
+  }
+
+  /** Connections (transports) the server has accepted so far. */
+  public int connectionsAccepted() {
+    return connections.get();
   }
 
   /** Calls to {@code method} received so far, each attempt counted. */
