@@ -45,7 +45,6 @@ public final class ChildJvm implements AutoCloseable {
   private final Path stderrFile;
   private final Writer stdin;
   private final BlockingQueue<String> stdoutLines = new LinkedBlockingQueue<>();
-  private volatile boolean closed;
 
   private ChildJvm(Process process, Path stderrFile) {
     this.process = process;
@@ -76,7 +75,17 @@ public final class ChildJvm implements AutoCloseable {
   public static final class Builder {
     private final String mainClass;
     private final List<String> args = new ArrayList<>();
-    private final List<String> jvmArgs = new ArrayList<>();
+    // java.home is the running runtime itself, even when it was launched through a wrapper. The
+    // pipes are UTF-8 here, so pin the child's streams to UTF-8 rather than the machine's locale:
+    // sun.* for Java 17, the plain names for 19+; user options come later and win.
+    private final List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dsun.stdout.encoding=UTF-8",
+                "-Dsun.stderr.encoding=UTF-8",
+                "-Dstdout.encoding=UTF-8",
+                "-Dstderr.encoding=UTF-8"));
     private final Map<String, String> env = new LinkedHashMap<>();
     private String classpath = System.getProperty("java.class.path");
 
@@ -100,7 +109,7 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Appends JVM options such as {@code -Xmx64m} or {@code -Dkey=value}. */
     public Builder jvmArgs(String... jvmArgs) {
-      this.jvmArgs.addAll(Arrays.asList(jvmArgs));
+      command.addAll(Arrays.asList(jvmArgs));
       return this;
     }
 
@@ -115,33 +124,15 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Starts the child; close it, or the process leaks. */
     public ChildJvm start() throws IOException {
-      // java.home is the running runtime itself, even when it was launched through a wrapper.
-      List<String> command =
-          new ArrayList<>(
-              List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-      // The pipes are UTF-8 here, so pin the child's streams to UTF-8 rather than the machine's
-      // locale: sun.* for Java 17, the plain names for 19+; user options come later and win.
-      command.addAll(
-          List.of(
-              "-Dsun.stdout.encoding=UTF-8",
-              "-Dsun.stderr.encoding=UTF-8",
-              "-Dstdout.encoding=UTF-8",
-              "-Dstderr.encoding=UTF-8"));
-      command.addAll(jvmArgs);
+      List<String> command = new ArrayList<>(this.command);
       command.addAll(List.of("-cp", classpath, mainClass));
       command.addAll(args);
       Path stderrFile = Files.createTempFile("child-jvm-", ".stderr");
       // Kept until this JVM exits, so that stderr() still answers after close().
       stderrFile.toFile().deleteOnExit();
       ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderrFile.toFile());
-      env.forEach(
-          (k, v) -> {
-            if (v == null) {
-              builder.environment().remove(k);
-            } else {
-              builder.environment().put(k, v);
-            }
-          });
+      // compute() removes the variable when the value is null.
+      env.forEach((k, v) -> builder.environment().compute(k, (key, inherited) -> v));
       return new ChildJvm(builder.start(), stderrFile);
     }
   }
@@ -252,10 +243,6 @@ public final class ChildJvm implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
     try {
       Processes.resume(process.toHandle());
     } catch (RuntimeException ignored) {

@@ -1,8 +1,6 @@
 package dev.fnclients.testkit;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -118,7 +116,6 @@ public final class IdleKillingProxy implements AutoCloseable {
     }
   }
 
-  /** The ephemeral loopback port the proxy listens on. */
   public int port() {
     return port;
   }
@@ -140,7 +137,6 @@ public final class IdleKillingProxy implements AutoCloseable {
     return scheme + "://" + HOST + ":" + port;
   }
 
-  /** Client connections accepted since start. */
   public int acceptedConnections() {
     return accepted.get();
   }
@@ -293,11 +289,9 @@ public final class IdleKillingProxy implements AutoCloseable {
 
     /** Connects the upstream twin, starts the other direction and pumps this one. */
     void runClientToUpstream() {
-      InputStream fromClient;
-      OutputStream toUpstream;
+      Socket up = new Socket();
       try {
         client.setTcpNoDelay(true);
-        Socket up = new Socket();
         // Published before connecting so that close() can abort a connect in progress.
         upstreamSocket = up;
         if (state == State.DONE) {
@@ -306,30 +300,18 @@ public final class IdleKillingProxy implements AutoCloseable {
         }
         up.setTcpNoDelay(true);
         up.connect(upstream, UPSTREAM_CONNECT_TIMEOUT_MILLIS);
-        toUpstream = up.getOutputStream();
-        fromClient = client.getInputStream();
         // The idle clock starts once the pair exists; a slow upstream connect is not idleness.
         lastActivityNanos.set(System.nanoTime());
         if (state == State.DONE) {
           return;
         }
-        threads.execute(this::runUpstreamToClient);
+        threads.execute(() -> pump(up, client, false));
       } catch (IOException | RejectedExecutionException e) {
         // An unreachable upstream looks to the client like a refused connection would.
         finish(Ending.ABORT);
         return;
       }
-      pump(fromClient, toUpstream, upstreamSocket, true);
-    }
-
-    void runUpstreamToClient() {
-      try {
-        pump(upstreamSocket.getInputStream(), client.getOutputStream(), client, false);
-      } catch (IOException e) {
-        if (state == State.LIVE) {
-          finish(Ending.ABORT);
-        }
-      }
+      pump(client, up, true);
     }
 
     /**
@@ -337,12 +319,12 @@ public final class IdleKillingProxy implements AutoCloseable {
      * kills the connection instead of being forwarded, and once dropped, what it sends is
      * swallowed.
      */
-    private void pump(InputStream in, OutputStream out, Socket to, boolean fromClient) {
+    private void pump(Socket from, Socket to, boolean fromClient) {
       byte[] buffer = new byte[16 * 1024];
       while (true) {
         int n;
         try {
-          n = in.read(buffer);
+          n = from.getInputStream().read(buffer);
         } catch (IOException e) {
           // Client reset or proxy close. After a kill the upstream was closed on purpose: the
           // client must not notice; in DROP state the client failing is just the client giving up.
@@ -387,7 +369,7 @@ public final class IdleKillingProxy implements AutoCloseable {
         long counted = fromClient ? n : 0;
         forwarded.addAndGet(counted);
         try {
-          out.write(buffer, 0, n);
+          to.getOutputStream().write(buffer, 0, n);
         } catch (IOException e) {
           forwarded.addAndGet(-counted);
           finish(Ending.ABORT);

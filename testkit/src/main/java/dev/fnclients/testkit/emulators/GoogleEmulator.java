@@ -56,6 +56,8 @@ public final class GoogleEmulator implements AutoCloseable {
           SPANNER, List.of("cloud-spanner-emulator", "spanner-emulator"),
           FIRESTORE, List.of("cloud-firestore-emulator", "firestore-emulator"));
 
+  private static final String INSTALLED_WITHOUT =
+      "The Google Cloud CLI is installed (%s) but not its %s component.";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   private static final int START_ATTEMPTS = 3;
   private static final int OUTPUT_CAP_BYTES = 64 * 1024;
@@ -178,13 +180,7 @@ public final class GoogleEmulator implements AutoCloseable {
                 + " install google-cloud-cli google-cloud-cli-%s`; or set CLOUDSDK_ROOT or"
                 + " -Dfnclients.gcloud-sdk to the SDK's root. Looked for %s",
             gcloud
-                .map(
-                    g ->
-                        "The Google Cloud CLI is installed ("
-                            + g
-                            + ") but not its "
-                            + component.get(0)
-                            + " component.")
+                .map(g -> String.format(INSTALLED_WITHOUT, g, component.get(0)))
                 .orElse("The Google Cloud CLI is not installed (no gcloud on the PATH)."),
             component.get(0),
             component.get(1),
@@ -193,12 +189,11 @@ public final class GoogleEmulator implements AutoCloseable {
 
   /** {@code CLOUDSDK_ROOT}, {@code -Dfnclients.gcloud-sdk}, then the usual install locations. */
   private static List<String> sdkRoots() {
-    List<String> roots = new ArrayList<>();
-    Stream.of(System.getenv("CLOUDSDK_ROOT"), System.getProperty("fnclients.gcloud-sdk"))
-        .filter(r -> r != null && !r.isBlank())
-        .forEach(roots::add);
-    roots.addAll(SDK_LOCATIONS);
-    return roots;
+    return Stream.concat(
+            Stream.of(System.getenv("CLOUDSDK_ROOT"), System.getProperty("fnclients.gcloud-sdk"))
+                .filter(r -> r != null && !r.isBlank()),
+            SDK_LOCATIONS.stream())
+        .toList();
   }
 
   /**
@@ -244,8 +239,8 @@ public final class GoogleEmulator implements AutoCloseable {
    */
   @Override
   public void close() {
-    List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
-    tree.add(process.toHandle());
+    List<ProcessHandle> tree =
+        Stream.concat(process.descendants(), Stream.of(process.toHandle())).toList();
     tree.forEach(ProcessHandle::destroyForcibly);
     for (ProcessHandle p : tree) {
       try {

@@ -13,6 +13,7 @@ import dev.fnclients.testkit.emulators.GoogleEmulator;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.stub.AbstractStub;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -32,8 +33,6 @@ import java.util.concurrent.TimeUnit;
  * the class path (for the admin calls), like {@link LoopbackPubsubServer}.
  */
 public final class PubsubEmulator implements AutoCloseable {
-  private static final long ADMIN_DEADLINE_SECONDS = 30;
-
   private final GoogleEmulator emulator;
   private final ProcessHandle jvm;
   private final ManagedChannel admin;
@@ -65,8 +64,7 @@ public final class PubsubEmulator implements AutoCloseable {
 
   /** Creates {@code topic} ({@code projects/P/topics/T}). */
   public void createTopic(String topic) {
-    PublisherGrpc.newBlockingStub(admin)
-        .withDeadlineAfter(ADMIN_DEADLINE_SECONDS, TimeUnit.SECONDS)
+    withDeadline(PublisherGrpc.newBlockingStub(admin))
         .createTopic(Topic.newBuilder().setName(topic).build());
   }
 
@@ -76,8 +74,7 @@ public final class PubsubEmulator implements AutoCloseable {
    * publishing: a subscription receives only what is published after it exists.
    */
   public void createSubscription(String subscription, String topic) {
-    SubscriberGrpc.newBlockingStub(admin)
-        .withDeadlineAfter(ADMIN_DEADLINE_SECONDS, TimeUnit.SECONDS)
+    withDeadline(SubscriberGrpc.newBlockingStub(admin))
         .createSubscription(
             Subscription.newBuilder()
                 .setName(subscription)
@@ -104,10 +101,7 @@ public final class PubsubEmulator implements AutoCloseable {
             .build();
     List<PubsubMessage> messages = new ArrayList<>();
     for (int empty = 0; empty < 2; ) {
-      PullResponse response =
-          SubscriberGrpc.newBlockingStub(admin)
-              .withDeadlineAfter(ADMIN_DEADLINE_SECONDS, TimeUnit.SECONDS)
-              .pull(request);
+      PullResponse response = withDeadline(SubscriberGrpc.newBlockingStub(admin)).pull(request);
       response.getReceivedMessagesList().stream()
           .map(ReceivedMessage::getMessage)
           .forEach(messages::add);
@@ -152,5 +146,9 @@ public final class PubsubEmulator implements AutoCloseable {
   public void close() {
     admin.shutdownNow();
     emulator.close();
+  }
+
+  private static <S extends AbstractStub<S>> S withDeadline(S stub) {
+    return stub.withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 }
