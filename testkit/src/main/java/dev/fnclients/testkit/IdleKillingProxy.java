@@ -48,7 +48,7 @@ public final class IdleKillingProxy implements AutoCloseable {
 
   private final InetSocketAddress upstream;
   private final Mode mode;
-  private final ServerSocket listener = new ServerSocket();
+  private final ServerSocket listener;
   private final int port;
   private volatile long idleLimitNanos;
   private volatile boolean closed;
@@ -66,12 +66,7 @@ public final class IdleKillingProxy implements AutoCloseable {
     this.upstream = Objects.requireNonNull(upstream, "upstream");
     this.mode = Objects.requireNonNull(mode, "mode");
     idleLimit(idleLimit);
-    try {
-      listener.bind(new InetSocketAddress(InetAddress.getByName(HOST), 0), 128);
-    } catch (IOException e) {
-      listener.close();
-      throw e;
-    }
+    this.listener = new ServerSocket(0, 128, InetAddress.getByName(HOST));
     this.port = listener.getLocalPort();
     AtomicInteger ids = new AtomicInteger();
     this.threads =

@@ -7,6 +7,7 @@ import io.grpc.Channel;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCredentials;
+import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerTransportFilter;
 import io.grpc.Status;
@@ -51,30 +52,16 @@ public final class EchoGrpcServer extends LoopbackGrpcServer {
   private EchoGrpcServer(int port, ServerCredentials credentials, BindableService... more)
       throws IOException {
     super("echo-grpc-server-timer");
-    ServerServiceDefinition.Builder echo = ServerServiceDefinition.builder(SERVICE);
-    Map.<MethodDescriptor<String, String>, UnaryMethod<String, String>>of(
-            SAY,
-            (request, response) -> reply(response, request),
-            FAIL,
-            this::fail,
-            SLOW,
-            this::slow,
-            HANG,
-            (request, response) -> {})
-        .forEach(
-            (method, body) ->
-                echo.addMethod(
-                    method,
-                    ServerCalls.asyncUnaryCall(
-                        (request, response) -> {
-                          calls
-                              .computeIfAbsent(method.getFullMethodName(), k -> new AtomicInteger())
-                              .incrementAndGet();
-                          body.invoke(request, response);
-                        })));
+    ServerServiceDefinition echo =
+        ServerServiceDefinition.builder(SERVICE)
+            .addMethod(counted(SAY, (request, response) -> reply(response, request)))
+            .addMethod(counted(FAIL, this::fail))
+            .addMethod(counted(SLOW, this::slow))
+            .addMethod(counted(HANG, (request, response) -> {}))
+            .build();
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port), credentials)
-            .addService(echo.build())
+            .addService(echo)
             .addTransportFilter(
                 new ServerTransportFilter() {
                   @Override
@@ -127,6 +114,18 @@ public final class EchoGrpcServer extends LoopbackGrpcServer {
       String request,
       CallOptions options) {
     return ClientCalls.blockingUnaryCall(channel, method, options, request);
+  }
+
+  private ServerMethodDefinition<String, String> counted(
+      MethodDescriptor<String, String> method, UnaryMethod<String, String> body) {
+    UnaryMethod<String, String> counting =
+        (request, response) -> {
+          calls
+              .computeIfAbsent(method.getFullMethodName(), k -> new AtomicInteger())
+              .incrementAndGet();
+          body.invoke(request, response);
+        };
+    return ServerMethodDefinition.create(method, ServerCalls.asyncUnaryCall(counting));
   }
 
   private void fail(String request, StreamObserver<String> response) {
