@@ -343,20 +343,17 @@ public final class IdleKillingProxy implements AutoCloseable {
         if (n < 0) {
           try {
             to.shutdownOutput();
+            if (endedDirections.incrementAndGet() == 2) {
+              finish(Ending.GRACEFUL);
+            }
           } catch (IOException e) {
             finish(Ending.ABORT);
-            return;
-          }
-          if (endedDirections.incrementAndGet() == 2) {
-            finish(Ending.GRACEFUL);
           }
           return;
         }
         if (fromClient && System.nanoTime() - lastActivityNanos.get() > idleLimitNanos) {
+          // These bytes are never forwarded; the next read swallows (DROP) or fails (RESET).
           kill();
-          if (mode == Mode.RESET) {
-            return;
-          }
           continue;
         }
         // Counted before the write: the upstream's answer to these bytes may reach the client (and

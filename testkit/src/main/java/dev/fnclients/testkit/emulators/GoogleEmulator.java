@@ -258,8 +258,13 @@ public final class GoogleEmulator implements AutoCloseable {
         throw new IOException(
             name + " emulator exited with " + process.exitValue() + ": " + output());
       }
-      if (output().contains(marker) && accepts()) {
-        return;
+      if (output().contains(marker)) {
+        try (Socket s = new Socket()) {
+          s.connect(address(), 200);
+          return;
+        } catch (IOException notYet) {
+          // Try again below.
+        }
       }
       try {
         Thread.sleep(50); // polling a starting process; not a timing assertion
@@ -269,15 +274,6 @@ public final class GoogleEmulator implements AutoCloseable {
       }
     }
     throw new IOException(name + " emulator not ready within " + START_TIMEOUT + ": " + output());
-  }
-
-  private boolean accepts() {
-    try (Socket s = new Socket()) {
-      s.connect(address(), 200);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 
   /** An emulator is not installed; the message says what to install. */
