@@ -5,12 +5,10 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.InterruptedIOException;
 import java.io.OutputStreamWriter;
-import java.io.Reader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -24,43 +22,37 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A Java main class in a child JVM that a test can freeze and thaw as a serverless platform freezes
  * an instance between invocations. It has to be another process: {@code SIGSTOP} stops every
  * thread, which no in-process trick can imitate. The child reuses this JVM's {@code java} binary
- * and class path. Its stdout is read line by line (UTF-8) into a queue and its stderr into a
- * bounded buffer, by daemon threads, so a chatty child never blocks on a full pipe. Signals go
- * through the {@code kill} command: freezing needs a POSIX system.
+ * and class path. Its stdout is read line by line (UTF-8) into a queue by a daemon thread and its
+ * stderr goes to a temporary file, so a chatty child never blocks on a full pipe. Freezing needs a
+ * POSIX system ({@link Processes}).
  */
 public final class ChildJvm implements AutoCloseable {
-
   /** Keeps memory bounded for children that log without end; the tail is what diagnoses. */
-  private static final int STDERR_CAP_CHARS = 1024 * 1024;
+  private static final int STDERR_CAP_BYTES = 1024 * 1024;
 
-  private static final int STDERR_TAIL_CHARS = 2000;
-  private static final long CLOSE_WAIT_SECONDS = 10;
-  private static final long EXIT_AFTER_EOF_WAIT_MILLIS = 2000;
+  private static final int STDERR_TAIL_BYTES = 2000;
   private static final int SKIPPED_LINES_IN_MESSAGE = 10;
 
   /** Marks stdout EOF in the line queue; identity comparison keeps it distinct from any line. */
   private static final String EOF = new String("<eof>");
 
   private final Process process;
+  private final Path stderrFile;
   private final Writer stdin;
   private final BlockingQueue<String> stdoutLines = new LinkedBlockingQueue<>();
-  private final StringBuilder stderr = new StringBuilder();
-  private final Thread stdoutDrainer;
-  private final Thread stderrDrainer;
-  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private ChildJvm(Process process) {
+  private ChildJvm(Process process, Path stderrFile) {
     this.process = process;
+    this.stderrFile = stderrFile;
     this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-    String name = "child-jvm-" + process.pid();
-    this.stdoutDrainer = daemon(name + "-stdout", this::drainStdout);
-    this.stderrDrainer = daemon(name + "-stderr", this::drainStderr);
+    Thread drainer = new Thread(this::drainStdout, "child-jvm-" + process.pid() + "-stdout");
+    drainer.setDaemon(true);
+    drainer.start();
   }
 
   /**
@@ -68,7 +60,7 @@ public final class ChildJvm implements AutoCloseable {
    * is fine).
    */
   public static Builder builder(Class<?> mainClass) {
-    return new Builder(Objects.requireNonNull(mainClass, "mainClass").getName());
+    return builder(mainClass.getName());
   }
 
   /**
@@ -83,9 +75,18 @@ public final class ChildJvm implements AutoCloseable {
   public static final class Builder {
     private final String mainClass;
     private final List<String> args = new ArrayList<>();
-    private final List<String> jvmArgs = new ArrayList<>();
+    // java.home is the running runtime itself, even when it was launched through a wrapper. The
+    // pipes are UTF-8 here, so pin the child's streams to UTF-8 rather than the machine's locale:
+    // sun.* for Java 17, the plain names for 19+; user options come later and win.
+    private final List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dsun.stdout.encoding=UTF-8",
+                "-Dsun.stderr.encoding=UTF-8",
+                "-Dstdout.encoding=UTF-8",
+                "-Dstderr.encoding=UTF-8"));
     private final Map<String, String> env = new LinkedHashMap<>();
-    private final Map<String, String> systemProperties = new LinkedHashMap<>();
     private String classpath = System.getProperty("java.class.path");
 
     private Builder(String mainClass) {
@@ -106,16 +107,9 @@ public final class ChildJvm implements AutoCloseable {
       return this;
     }
 
-    /** Sets a system property, passed as {@code -Dkey=value}. */
-    public Builder systemProperty(String key, String value) {
-      systemProperties.put(
-          Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
-      return this;
-    }
-
-    /** Appends JVM options such as {@code -Xmx64m}, placed before the main class. */
+    /** Appends JVM options such as {@code -Xmx64m} or {@code -Dkey=value}. */
     public Builder jvmArgs(String... jvmArgs) {
-      this.jvmArgs.addAll(Arrays.asList(jvmArgs));
+      command.addAll(Arrays.asList(jvmArgs));
       return this;
     }
 
@@ -130,52 +124,34 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Starts the child; close it, or the process leaks. */
     public ChildJvm start() throws IOException {
-      List<String> command = new ArrayList<>();
-      command.add(javaBinary());
-      // The pipes are UTF-8 here, so pin the child's streams to UTF-8 rather than the machine's
-      // locale:
-      // sun.* for Java 17, the plain names for 19+; user options come later and win.
-      command.addAll(
-          List.of(
-              "-Dsun.stdout.encoding=UTF-8",
-              "-Dsun.stderr.encoding=UTF-8",
-              "-Dstdout.encoding=UTF-8",
-              "-Dstderr.encoding=UTF-8"));
-      command.addAll(jvmArgs);
-      systemProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+      List<String> command = new ArrayList<>(this.command);
       command.addAll(List.of("-cp", classpath, mainClass));
       command.addAll(args);
-      ProcessBuilder builder = new ProcessBuilder(command);
-      env.forEach(
-          (k, v) -> {
-            if (v == null) {
-              builder.environment().remove(k);
-            } else {
-              builder.environment().put(k, v);
-            }
-          });
-      return new ChildJvm(builder.start());
+      Path stderrFile = Files.createTempFile("child-jvm-", ".stderr");
+      // Kept until this JVM exits, so that stderr() still answers after close().
+      stderrFile.toFile().deleteOnExit();
+      ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderrFile.toFile());
+      // compute() removes the variable when the value is null.
+      env.forEach((k, v) -> builder.environment().compute(k, (key, inherited) -> v));
+      return new ChildJvm(builder.start(), stderrFile);
     }
   }
 
-  /** The child's process id. */
   public long pid() {
     return process.pid();
   }
 
   /**
    * Stops every thread of the child with {@code SIGSTOP}, returning once they are stopped ({@link
-   * ProcessSignals#stop}).
+   * Processes#stop}).
    */
   public void freeze() {
-    checkAlive("STOP");
-    ProcessSignals.stop(process.toHandle());
+    Processes.stop(aliveHandle());
   }
 
   /** Resumes a frozen child with {@code SIGCONT}; harmless if it is not frozen. */
   public void thaw() {
-    checkAlive("CONT");
-    ProcessSignals.resume(process.toHandle());
+    Processes.resume(aliveHandle());
   }
 
   /**
@@ -195,8 +171,7 @@ public final class ChildJvm implements AutoCloseable {
 
   /** Writes one line (without its terminator) to the child's stdin and flushes it. */
   public synchronized void send(String line) throws IOException {
-    stdin.write(line);
-    stdin.write('\n');
+    stdin.write(line + '\n');
     stdin.flush();
   }
 
@@ -210,12 +185,11 @@ public final class ChildJvm implements AutoCloseable {
       line = stdoutLines.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while waiting for a line from " + this);
+      throw new InterruptedIOException("interrupted while waiting for a line from " + pid());
     }
     if (line == null) {
       throw new TimeoutException("no line from child " + pid() + " within " + timeout);
-    }
-    if (line == EOF) {
+    } else if (line == EOF) {
       // Put it back so every later read fails the same way instead of timing out.
       stdoutLines.add(EOF);
       throw new IOException(describeEof());
@@ -231,20 +205,14 @@ public final class ChildJvm implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     Deque<String> skipped = new ArrayDeque<>();
     while (true) {
-      long remaining = deadline - System.nanoTime();
       String line;
       try {
-        line = readLine(Duration.ofNanos(Math.max(0, remaining)));
+        line = readLine(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
       } catch (TimeoutException e) {
         throw new TimeoutException(
-            "no line starting with '"
-                + prefix
-                + "' from child "
-                + pid()
-                + " within "
-                + timeout
-                + "; last skipped lines: "
-                + skipped);
+            String.format(
+                "no line starting with '%s' from child %d within %s; last skipped lines: %s",
+                prefix, pid(), timeout, skipped));
       }
       if (line.startsWith(prefix)) {
         return line;
@@ -264,11 +232,9 @@ public final class ChildJvm implements AutoCloseable {
     return process.exitValue();
   }
 
-  /** What the child wrote to stderr so far; past about a megabyte, the oldest part is dropped. */
+  /** What the child wrote to stderr so far; past a megabyte, only the last. */
   public String stderr() {
-    synchronized (stderr) {
-      return stderr.toString();
-    }
+    return Processes.tail(stderrFile, STDERR_CAP_BYTES);
   }
 
   /**
@@ -277,81 +243,54 @@ public final class ChildJvm implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    if (process.isAlive()) {
-      try {
-        ProcessSignals.resume(process.toHandle());
-      } catch (RuntimeException ignored) {
-        // The child may exit between the check and the signal; SIGKILL below handles the rest.
-      }
+    try {
+      Processes.resume(process.toHandle());
+    } catch (RuntimeException ignored) {
+      // Already exited, or exiting: SIGKILL below handles the rest.
     }
     process.destroyForcibly();
     try {
-      process.waitFor(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+      process.waitFor(10, TimeUnit.SECONDS);
+      stdin.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-    try {
-      stdin.close();
     } catch (IOException ignored) {
       // The pipe is already broken because the child is gone; nothing to flush.
     }
   }
 
-  @Override
-  public String toString() {
-    return "ChildJvm[pid=" + pid() + ", alive=" + process.isAlive() + "]";
-  }
-
   /** Fails naming the exit code, before a signal could reach a reaped pid's new owner. */
-  private void checkAlive(String signal) {
+  private ProcessHandle aliveHandle() {
     if (!process.isAlive()) {
       throw new IllegalStateException(
-          "cannot send SIG"
-              + signal
-              + ": child "
-              + pid()
-              + " exited with code "
-              + process.exitValue());
+          "cannot signal child " + pid() + ": it exited with code " + process.exitValue());
     }
+    return process.toHandle();
   }
 
   private String describeEof() {
     String exit;
     try {
       // stdout closes a moment before the process is reaped; wait briefly for a real exit code.
-      if (process.waitFor(EXIT_AFTER_EOF_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-        exit = "exited with code " + process.exitValue();
-        // Let the stderr drainer catch up so the tail below is complete.
-        stderrDrainer.join(EXIT_AFTER_EOF_WAIT_MILLIS);
-      } else {
-        exit = "closed stdout but is still running";
-      }
+      exit =
+          process.waitFor(2, TimeUnit.SECONDS)
+              ? "exited with code " + process.exitValue()
+              : "closed stdout but is still running";
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       exit = "state unknown (interrupted)";
     }
-    String err = stderr();
-    String tail =
-        err.length() > STDERR_TAIL_CHARS
-            ? "..." + err.substring(err.length() - STDERR_TAIL_CHARS)
-            : err;
-    return "stdout of child "
-        + pid()
-        + " reached EOF; child "
-        + exit
-        + "; stderr tail: "
-        + (tail.isEmpty() ? "<empty>" : tail);
+    String tail = Processes.tail(stderrFile, STDERR_TAIL_BYTES);
+    return String.format(
+        "stdout of child %d reached EOF; child %s; stderr tail: %s",
+        pid(), exit, tail.isEmpty() ? "<empty>" : tail);
   }
 
   private void drainStdout() {
     try (BufferedReader reader =
         new BufferedReader(
             new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = reader.readLine()) != null) {
+      for (String line; (line = reader.readLine()) != null; ) {
         stdoutLines.add(line);
       }
     } catch (IOException e) {
@@ -359,41 +298,5 @@ public final class ChildJvm implements AutoCloseable {
     } finally {
       stdoutLines.add(EOF);
     }
-  }
-
-  private void drainStderr() {
-    char[] buffer = new char[8192];
-    try (Reader reader = new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)) {
-      int n;
-      while ((n = reader.read(buffer)) >= 0) {
-        synchronized (stderr) {
-          stderr.append(buffer, 0, n);
-          // Trim in chunks so the cost of shifting the buffer is amortised.
-          if (stderr.length() > STDERR_CAP_CHARS + STDERR_CAP_CHARS / 16) {
-            stderr.delete(0, stderr.length() - STDERR_CAP_CHARS);
-          }
-        }
-      }
-    } catch (IOException e) {
-      // Same as for stdout: a broken pipe means there is nothing more to collect.
-    }
-  }
-
-  private static Thread daemon(String name, Runnable body) {
-    Thread thread = new Thread(body, name);
-    thread.setDaemon(true);
-    thread.start();
-    return thread;
-  }
-
-  private static String javaBinary() {
-    // java.home is the running runtime itself, even when it was launched through a wrapper script.
-    for (String name : List.of("java", "java.exe")) {
-      Path java = Paths.get(System.getProperty("java.home"), "bin", name);
-      if (Files.isExecutable(java)) {
-        return java.toString();
-      }
-    }
-    return ProcessHandle.current().info().command().orElse("java");
   }
 }

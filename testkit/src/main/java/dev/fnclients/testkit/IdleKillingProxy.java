@@ -1,25 +1,20 @@
 package dev.fnclients.testkit;
 
-import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.IntPredicate;
 
 /**
  * A loopback TCP proxy that behaves like a NAT gateway or serverless platform which silently
@@ -28,12 +23,12 @@ import java.util.function.IntPredicate;
  * so pool eviction, retry and timeout logic can be tested without waiting minutes for a real NAT.
  *
  * <p>Each client connection gets its own upstream connection (1:1), so the counters are also what
- * the server sees. A connection is idle when no byte moved either way for longer than {@link
- * #idleLimit()}; the check is made when the client sends again, as that is when a real client
- * discovers the loss. The written bytes are then never forwarded, the upstream socket is closed
- * (the server sees a platform-side reap), and the client gets what the {@link Mode} says. One
- * daemon thread accepts and each connection has one per direction, named {@code
- * idle-killing-proxy-<port>-...}: plain blocking sockets keep it simple to reason about.
+ * the server sees. A connection is idle when no byte moved either way for longer than the limit;
+ * the check is made when the client sends again, as that is when a real client discovers the loss.
+ * The written bytes are then never forwarded, the upstream socket is closed (the server sees a
+ * platform-side reap), and the client gets what the {@link Mode} says. One daemon thread accepts
+ * and each connection has one per direction, named {@code idle-killing-proxy-<port>-N}: plain
+ * blocking sockets keep it simple to reason about.
  */
 public final class IdleKillingProxy implements AutoCloseable {
 
@@ -46,50 +41,42 @@ public final class IdleKillingProxy implements AutoCloseable {
   }
 
   private static final String HOST = "127.0.0.1";
-  private static final int BUFFER_SIZE = 16 * 1024;
   private static final int UPSTREAM_CONNECT_TIMEOUT_MILLIS = 10_000;
-  private static final long CLOSE_JOIN_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   /** Sentinel for "never kill"; comparisons against it can never be true. */
   private static final long NEVER = Long.MAX_VALUE;
 
   private final InetSocketAddress upstream;
+  private final Mode mode;
   private final ServerSocket listener;
   private final int port;
-  private final String threadPrefix;
-
   private volatile long idleLimitNanos;
-  private volatile Mode mode;
   private volatile boolean closed;
 
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-  private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
-  private final AtomicInteger connectionIds = new AtomicInteger();
-
+  private final ExecutorService threads;
   private final AtomicInteger accepted = new AtomicInteger();
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicInteger maxOpen = new AtomicInteger();
   private final AtomicInteger killed = new AtomicInteger();
   private final AtomicLong forwarded = new AtomicLong();
 
-  /** Signalled whenever a counter that someone may be awaiting changes. */
-  private final Object countersChanged = new Object();
-
-  private IdleKillingProxy(InetSocketAddress upstream, long idleLimitNanos, Mode mode)
+  private IdleKillingProxy(InetSocketAddress upstream, Duration idleLimit, Mode mode)
       throws IOException {
-    this.upstream = upstream;
-    this.idleLimitNanos = idleLimitNanos;
-    this.mode = mode;
-    this.listener = new ServerSocket();
-    try {
-      listener.bind(new InetSocketAddress(InetAddress.getByName(HOST), 0), 128);
-    } catch (IOException e) {
-      listener.close();
-      throw e;
-    }
+    this.upstream = Objects.requireNonNull(upstream, "upstream");
+    this.mode = Objects.requireNonNull(mode, "mode");
+    idleLimit(idleLimit);
+    this.listener = new ServerSocket(0, 128, InetAddress.getByName(HOST));
     this.port = listener.getLocalPort();
-    this.threadPrefix = "idle-killing-proxy-" + port;
-    startThread(threadPrefix + "-accept", this::acceptLoop);
+    AtomicInteger ids = new AtomicInteger();
+    this.threads =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "idle-killing-proxy-" + port + "-" + ids.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    threads.execute(this::acceptLoop);
   }
 
   /**
@@ -99,27 +86,14 @@ public final class IdleKillingProxy implements AutoCloseable {
    */
   public static IdleKillingProxy start(InetSocketAddress upstream, Duration idleLimit, Mode mode)
       throws IOException {
-    Objects.requireNonNull(upstream, "upstream");
-    Objects.requireNonNull(mode, "mode");
-    return new IdleKillingProxy(upstream, toLimitNanos(idleLimit), mode);
+    return new IdleKillingProxy(upstream, idleLimit, mode);
   }
 
   /**
    * Starts a proxy that never kills anything: a way to count the connections a client really opens.
    */
   public static IdleKillingProxy start(InetSocketAddress upstream) throws IOException {
-    Objects.requireNonNull(upstream, "upstream");
-    return new IdleKillingProxy(upstream, NEVER, Mode.RESET);
-  }
-
-  /** Switches how idle connections are killed, from the next kill on, open connections included. */
-  public void mode(Mode mode) {
-    this.mode = Objects.requireNonNull(mode, "mode");
-  }
-
-  /** How the next kill is done. */
-  public Mode mode() {
-    return mode;
+    return new IdleKillingProxy(upstream, Duration.ofNanos(NEVER), Mode.RESET);
   }
 
   /**
@@ -127,16 +101,16 @@ public final class IdleKillingProxy implements AutoCloseable {
    * nanoseconds: never.
    */
   public void idleLimit(Duration limit) {
-    this.idleLimitNanos = toLimitNanos(limit);
+    if (Objects.requireNonNull(limit, "idleLimit").isNegative()) {
+      throw new IllegalArgumentException("idleLimit must not be negative: " + limit);
+    }
+    try {
+      idleLimitNanos = limit.toNanos();
+    } catch (ArithmeticException tooLong) {
+      idleLimitNanos = NEVER;
+    }
   }
 
-  /** The idle limit, {@link ChronoUnit#FOREVER}'s duration when connections are never killed. */
-  public Duration idleLimit() {
-    long nanos = idleLimitNanos;
-    return nanos == NEVER ? ChronoUnit.FOREVER.getDuration() : Duration.ofNanos(nanos);
-  }
-
-  /** The ephemeral loopback port the proxy listens on. */
   public int port() {
     return port;
   }
@@ -149,7 +123,6 @@ public final class IdleKillingProxy implements AutoCloseable {
     return HOST;
   }
 
-  /** The address clients should connect to. */
   public InetSocketAddress address() {
     return new InetSocketAddress(HOST, port);
   }
@@ -159,7 +132,6 @@ public final class IdleKillingProxy implements AutoCloseable {
     return scheme + "://" + HOST + ":" + port;
   }
 
-  /** Client connections accepted since start or the last {@link #resetCounters()}. */
   public int acceptedConnections() {
     return accepted.get();
   }
@@ -169,10 +141,7 @@ public final class IdleKillingProxy implements AutoCloseable {
     return open.get();
   }
 
-  /**
-   * The exact high-water mark of {@link #openConnections()} since start or the last {@link
-   * #resetCounters()}.
-   */
+  /** The exact high-water mark of {@link #openConnections()} since start. */
   public int maxOpenConnections() {
     return maxOpen.get();
   }
@@ -190,34 +159,22 @@ public final class IdleKillingProxy implements AutoCloseable {
     return forwarded.get();
   }
 
-  /** The names of this proxy's threads still alive, for diagnosing leaks. */
-  public List<String> liveThreadNames() {
-    List<String> names = new ArrayList<>();
-    for (Thread thread : threads) {
-      if (thread.isAlive()) {
-        names.add(thread.getName());
-      }
-    }
-    return names;
-  }
-
-  /**
-   * Zeroes the accepted, killed and byte counters and sets the high-water mark to the connections
-   * open now.
-   */
-  public void resetCounters() {
-    accepted.set(0);
-    killed.set(0);
-    forwarded.set(0);
-    maxOpen.set(open.get());
-  }
-
   /**
    * Waits until {@link #openConnections()} is {@code expected} (closing is asynchronous); false on
    * timeout.
    */
   public boolean awaitOpenConnections(int expected, Duration timeout) throws InterruptedException {
-    return awaitCounter(open, n -> n == expected, timeout);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (open) {
+      while (open.get() != expected) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(open, remaining);
+      }
+      return true;
+    }
   }
 
   /** Closes every socket and waits a bounded time for the proxy's threads to end. Idempotent. */
@@ -227,43 +184,23 @@ public final class IdleKillingProxy implements AutoCloseable {
       return;
     }
     closed = true;
-    closeQuietly(listener);
-    for (Connection connection : connections) {
-      connection.finish(Ending.GRACEFUL);
+    try {
+      listener.close();
+    } catch (IOException ignored) {
+      // The accept loop ends either way.
     }
-    long deadline = System.nanoTime() + CLOSE_JOIN_NANOS;
-    for (Thread thread : new ArrayList<>(threads)) {
-      if (thread == Thread.currentThread()) {
-        continue;
-      }
-      long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-      if (remainingMillis <= 0) {
-        break;
-      }
-      try {
-        thread.join(remainingMillis);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
+    connections.forEach(c -> c.finish(Ending.GRACEFUL));
+    threads.shutdownNow();
+    try {
+      threads.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
   @Override
   public String toString() {
-    return "IdleKillingProxy["
-        + url("tcp")
-        + " -> "
-        + upstream
-        + ", mode="
-        + mode
-        + ", idleLimit="
-        + idleLimit()
-        + ", open="
-        + open.get()
-        + ", killed="
-        + killed.get()
-        + "]";
+    return "IdleKillingProxy[" + url("tcp") + " -> " + upstream + ", " + mode + "]";
   }
 
   private void acceptLoop() {
@@ -275,11 +212,11 @@ public final class IdleKillingProxy implements AutoCloseable {
         // close() closed the listener, or the OS is in trouble: nothing useful left to do.
         return;
       }
-      Connection connection = new Connection(connectionIds.incrementAndGet(), client);
+      Connection connection = new Connection(client);
       accepted.incrementAndGet();
       // Every increment's value folded into the max: an exact high-water mark without a lock.
       maxOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
-      signalCountersChanged();
+      signalOpenChanged();
       connections.add(connection);
       if (closed) {
         // close() may have taken its snapshot before the add above.
@@ -287,93 +224,39 @@ public final class IdleKillingProxy implements AutoCloseable {
         return;
       }
       try {
-        startThread(threadPrefix + "-" + connection.id + "-up", connection::runClientToUpstream);
-      } catch (RuntimeException | Error e) {
+        threads.execute(connection::runClientToUpstream);
+      } catch (RejectedExecutionException closing) {
         connection.finish(Ending.ABORT);
-        throw e;
+        return;
       }
     }
   }
 
-  private Thread startThread(String name, Runnable body) {
-    Thread thread =
-        new Thread(
-            () -> {
-              try {
-                body.run();
-              } finally {
-                threads.remove(Thread.currentThread());
-              }
-            },
-            name);
-    thread.setDaemon(true);
-    threads.add(thread);
-    thread.start();
-    return thread;
-  }
-
-  private boolean awaitCounter(AtomicInteger counter, IntPredicate done, Duration timeout)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (countersChanged) {
-      while (!done.test(counter.get())) {
-        long remaining = deadline - System.nanoTime();
-        if (remaining <= 0) {
-          return false;
-        }
-        TimeUnit.NANOSECONDS.timedWait(countersChanged, remaining);
-      }
-      return true;
+  private void signalOpenChanged() {
+    synchronized (open) {
+      open.notifyAll();
     }
   }
 
-  private void signalCountersChanged() {
-    synchronized (countersChanged) {
-      countersChanged.notifyAll();
-    }
-  }
-
-  private static long toLimitNanos(Duration limit) {
-    Objects.requireNonNull(limit, "idleLimit");
-    if (limit.isNegative()) {
-      throw new IllegalArgumentException("idleLimit must not be negative: " + limit);
-    }
-    try {
-      return limit.toNanos();
-    } catch (ArithmeticException tooLong) {
-      return NEVER;
-    }
-  }
-
-  private static void closeQuietly(Closeable closeable) {
-    if (closeable == null) {
-      return;
-    }
-    try {
-      closeable.close();
-    } catch (IOException ignored) {
-      // Closing is best effort: the socket is unusable afterwards either way.
-    }
-  }
-
-  private static void resetQuietly(Socket socket) {
+  private static void close(Socket socket, boolean reset) {
     if (socket == null) {
       return;
     }
     try {
-      // Linger 0 turns close() into an RST, the signal a client gets from a forgotten NAT entry.
-      socket.setSoLinger(true, 0);
+      if (reset) {
+        // Linger 0 turns close() into an RST, the signal a client gets from a forgotten NAT entry.
+        socket.setSoLinger(true, 0);
+      }
+      socket.close();
     } catch (IOException ignored) {
-      // Already closed: nothing left to reset.
+      // Best effort (or closed already): the socket is unusable afterwards either way.
     }
-    closeQuietly(socket);
   }
 
   private enum State {
     LIVE,
     DROPPED,
-    KILLED,
-    FINISHED
+    DONE
   }
 
   /**
@@ -389,70 +272,41 @@ public final class IdleKillingProxy implements AutoCloseable {
 
   /** One client connection and its upstream twin. */
   private final class Connection {
-    final int id;
     final Socket client;
     volatile Socket upstreamSocket;
     final AtomicLong lastActivityNanos = new AtomicLong(System.nanoTime());
     final AtomicInteger endedDirections = new AtomicInteger();
-    final AtomicBoolean finished = new AtomicBoolean();
     volatile State state = State.LIVE;
 
-    /** Set by {@link #connectUpstream()}, used by the same thread only. */
-    private OutputStream toUpstream;
-
-    private InputStream fromClient;
-
-    Connection(int id, Socket client) {
-      this.id = id;
+    Connection(Socket client) {
       this.client = client;
     }
 
+    /** Connects the upstream twin, starts the other direction and pumps this one. */
     void runClientToUpstream() {
-      if (connectUpstream()) {
-        pump(fromClient, toUpstream, upstreamSocket, true);
-      }
-    }
-
-    /**
-     * Connects the upstream twin and starts the other direction; false when the connection ended
-     * instead.
-     */
-    private boolean connectUpstream() {
+      Socket up = new Socket();
       try {
         client.setTcpNoDelay(true);
-        Socket up = new Socket();
         // Published before connecting so that close() can abort a connect in progress.
         upstreamSocket = up;
-        if (finished.get()) {
-          closeQuietly(up);
-          return false;
+        if (state == State.DONE) {
+          close(up, false);
+          return;
         }
         up.setTcpNoDelay(true);
         up.connect(upstream, UPSTREAM_CONNECT_TIMEOUT_MILLIS);
-        toUpstream = up.getOutputStream();
-        fromClient = client.getInputStream();
         // The idle clock starts once the pair exists; a slow upstream connect is not idleness.
         lastActivityNanos.set(System.nanoTime());
-        if (finished.get()) {
-          return false;
+        if (state == State.DONE) {
+          return;
         }
-        startThread(threadPrefix + "-" + id + "-down", this::runUpstreamToClient);
-        return true;
-      } catch (IOException e) {
+        threads.execute(() -> pump(up, client, false));
+      } catch (IOException | RejectedExecutionException e) {
         // An unreachable upstream looks to the client like a refused connection would.
         finish(Ending.ABORT);
-        return false;
+        return;
       }
-    }
-
-    void runUpstreamToClient() {
-      try {
-        pump(upstreamSocket.getInputStream(), client.getOutputStream(), client, false);
-      } catch (IOException e) {
-        if (state == State.LIVE) {
-          finish(Ending.ABORT);
-        }
-      }
+      pump(client, up, true);
     }
 
     /**
@@ -460,16 +314,15 @@ public final class IdleKillingProxy implements AutoCloseable {
      * kills the connection instead of being forwarded, and once dropped, what it sends is
      * swallowed.
      */
-    private void pump(InputStream in, OutputStream out, Socket to, boolean fromClient) {
-      byte[] buffer = new byte[BUFFER_SIZE];
+    private void pump(Socket from, Socket to, boolean fromClient) {
+      byte[] buffer = new byte[16 * 1024];
       while (true) {
         int n;
         try {
-          n = in.read(buffer);
+          n = from.getInputStream().read(buffer);
         } catch (IOException e) {
           // Client reset or proxy close. After a kill the upstream was closed on purpose: the
-          // client
-          // must not notice; in DROP state the client failing is just the client giving up.
+          // client must not notice; in DROP state the client failing is just the client giving up.
           if (state == State.LIVE) {
             finish(Ending.ABORT);
           } else if (fromClient) {
@@ -490,28 +343,25 @@ public final class IdleKillingProxy implements AutoCloseable {
         if (n < 0) {
           try {
             to.shutdownOutput();
+            if (endedDirections.incrementAndGet() == 2) {
+              finish(Ending.GRACEFUL);
+            }
           } catch (IOException e) {
             finish(Ending.ABORT);
-            return;
           }
-          directionEnded();
           return;
         }
         if (fromClient && System.nanoTime() - lastActivityNanos.get() > idleLimitNanos) {
-          if (mode == Mode.RESET) {
-            killWithReset();
-            return;
-          }
-          killWithDrop();
+          // These bytes are never forwarded; the next read swallows (DROP) or fails (RESET).
+          kill();
           continue;
         }
         // Counted before the write: the upstream's answer to these bytes may reach the client (and
-        // a
-        // test reading the count) before this thread runs again after write() returns.
+        // a test reading the count) before this thread runs again after write() returns.
         long counted = fromClient ? n : 0;
         forwarded.addAndGet(counted);
         try {
-          out.write(buffer, 0, n);
+          to.getOutputStream().write(buffer, 0, n);
         } catch (IOException e) {
           forwarded.addAndGet(-counted);
           finish(Ending.ABORT);
@@ -521,58 +371,40 @@ public final class IdleKillingProxy implements AutoCloseable {
       }
     }
 
-    private void directionEnded() {
-      if (endedDirections.incrementAndGet() == 2) {
-        finish(Ending.GRACEFUL);
-      }
-    }
-
-    private void killWithReset() {
+    private void kill() {
       synchronized (this) {
         if (state != State.LIVE) {
           return;
         }
-        // Set under the lock so the other direction stops forwarding before the reset lands.
-        state = State.KILLED;
+        // Set under the lock and before any socket closes, so the other direction stops
+        // forwarding and treats its failure as expected.
+        state = mode == Mode.RESET ? State.DONE : State.DROPPED;
         killed.incrementAndGet();
       }
-      finish(Ending.KILL);
-    }
-
-    private void killWithDrop() {
-      synchronized (this) {
-        if (state != State.LIVE) {
-          return;
-        }
-        // Set before closing upstream so the other direction treats its failure as expected.
-        state = State.DROPPED;
-        killed.incrementAndGet();
+      if (mode == Mode.RESET) {
+        release(Ending.KILL);
+      } else {
+        close(upstreamSocket, false);
       }
-      signalCountersChanged();
-      closeQuietly(upstreamSocket);
     }
 
     /** Ends the connection exactly once, whichever thread notices first. */
     void finish(Ending ending) {
-      if (!finished.compareAndSet(false, true)) {
-        return;
-      }
       synchronized (this) {
-        state = State.FINISHED;
+        if (state == State.DONE) {
+          return;
+        }
+        state = State.DONE;
       }
-      if (ending == Ending.GRACEFUL) {
-        closeQuietly(client);
-      } else {
-        resetQuietly(client);
-      }
-      if (ending == Ending.ABORT) {
-        resetQuietly(upstreamSocket);
-      } else {
-        closeQuietly(upstreamSocket);
-      }
+      release(ending);
+    }
+
+    private void release(Ending ending) {
+      close(client, ending != Ending.GRACEFUL);
+      close(upstreamSocket, ending == Ending.ABORT);
       connections.remove(this);
       open.decrementAndGet();
-      signalCountersChanged();
+      signalOpenChanged();
     }
   }
 }

@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,7 +25,6 @@ import javax.net.ssl.SSLContext;
  */
 public final class LoopbackHttpServer implements AutoCloseable {
   private static final byte[] OK = "ok".getBytes(StandardCharsets.US_ASCII);
-  private static final AtomicInteger SERVER_IDS = new AtomicInteger();
 
   static {
     if (System.getProperty("sun.net.httpserver.nodelay") == null) {
@@ -35,20 +33,19 @@ public final class LoopbackHttpServer implements AutoCloseable {
   }
 
   private final HttpServer server;
-  private final ExecutorService executor;
   private final String scheme;
   private final AtomicInteger received = new AtomicInteger();
+  private final ExecutorService executor;
 
   private LoopbackHttpServer(HttpServer server, String scheme) {
     this.server = server;
     this.scheme = scheme;
-    int id = SERVER_IDS.incrementAndGet();
     AtomicInteger threads = new AtomicInteger();
     this.executor =
         Executors.newFixedThreadPool(
             4,
             r -> {
-              Thread t = new Thread(r, "loopback-http-" + id + "-" + threads.incrementAndGet());
+              Thread t = new Thread(r, "loopback-http-" + port() + "-" + threads.incrementAndGet());
               t.setDaemon(true);
               return t;
             });
@@ -74,16 +71,12 @@ public final class LoopbackHttpServer implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      try (InputStream body = exchange.getRequestBody()) {
-        body.transferTo(
-            OutputStream.nullOutputStream()); // a body left unread would spoil the connection
-      }
+      // A body left unread would spoil the connection.
+      exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
       received.incrementAndGet();
       exchange.getResponseHeaders().set("Content-Type", "text/plain");
       exchange.sendResponseHeaders(200, OK.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(OK);
-      }
+      exchange.getResponseBody().write(OK);
     }
   }
 
@@ -93,7 +86,7 @@ public final class LoopbackHttpServer implements AutoCloseable {
 
   /** {@code http://127.0.0.1:PORT/ok}, or {@code https://...}. */
   public String url() {
-    return scheme + "://127.0.0.1:" + address().getPort() + "/ok";
+    return scheme + "://127.0.0.1:" + port() + "/ok";
   }
 
   /** Requests received so far, counted before answering. */
@@ -110,5 +103,9 @@ public final class LoopbackHttpServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  private int port() {
+    return server.getAddress().getPort();
   }
 }

@@ -1,9 +1,9 @@
 package dev.fnclients.testkit;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.DoubleFunction;
+import java.util.stream.IntStream;
 
 /**
  * The one SVG writer of the demos' and the benchmark report's charts: text and shapes on a white
@@ -110,20 +110,14 @@ public final class Svg {
     public static Scale log(double min, double max, double from, double to) {
       int lo = (int) Math.floor(Math.log10(min));
       int hi = Math.max(lo + 1, (int) Math.ceil(Math.log10(max)));
-      List<Double> ticks = new ArrayList<>();
-      for (int d = lo; d <= hi; d++) {
-        ticks.add(Math.pow(10, d));
-      }
-      return new Scale(ticks, true, from, to);
+      return new Scale(
+          IntStream.rangeClosed(lo, hi).mapToObj(d -> Math.pow(10, d)).toList(), true, from, to);
     }
 
     /** 0 to {@code max} in {@code steps} equal steps. */
     public static Scale linear(double max, int steps, double from, double to) {
-      List<Double> ticks = new ArrayList<>();
-      for (int i = 0; i <= steps; i++) {
-        ticks.add(max * i / steps);
-      }
-      return new Scale(ticks, false, from, to);
+      return new Scale(
+          IntStream.rangeClosed(0, steps).mapToObj(i -> max * i / steps).toList(), false, from, to);
     }
 
     public double at(double value) {

@@ -84,7 +84,7 @@ class ChildJvmTest {
             .jvmArgs(LIGHT_JVM)
             .args("first", "second arg")
             .env("FNCLIENTS_TESTKIT_ENV", "from-env")
-            .systemProperty("fnclients.testkit.prop", "from-prop")
+            .jvmArgs("-Dfnclients.testkit.prop=from-prop")
             .start()) {
 
       assertThat(child.readLine(PATIENCE)).isEqualTo("arg: first");

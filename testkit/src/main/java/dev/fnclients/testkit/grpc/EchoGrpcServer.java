@@ -7,12 +7,14 @@ import io.grpc.Channel;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCredentials;
+import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerTransportFilter;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
+import io.grpc.stub.ServerCalls.UnaryMethod;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -36,36 +38,30 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class EchoGrpcServer extends LoopbackGrpcServer {
   public static final String SERVICE = "fnclients.test.Echo";
-  public static final MethodDescriptor<String, String> SAY = unary("Say");
-  public static final MethodDescriptor<String, String> FAIL = unary("Fail");
-  public static final MethodDescriptor<String, String> SLOW = unary("Slow");
-  public static final MethodDescriptor<String, String> HANG = unary("Hang");
+  public static final MethodDescriptor<String, String> SAY = StringMethods.unary(SERVICE, "Say");
+  public static final MethodDescriptor<String, String> FAIL = StringMethods.unary(SERVICE, "Fail");
+  public static final MethodDescriptor<String, String> SLOW = StringMethods.unary(SERVICE, "Slow");
+  public static final MethodDescriptor<String, String> HANG = StringMethods.unary(SERVICE, "Hang");
 
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> failuresByKey = new ConcurrentHashMap<>();
-  private final AtomicInteger inFlight = new AtomicInteger();
-  private final AtomicInteger maxInFlight = new AtomicInteger();
+  private final AtomicInteger slowInFlight = new AtomicInteger();
+  private final AtomicInteger maxSlowInFlight = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
 
   private EchoGrpcServer(int port, ServerCredentials credentials, BindableService... more)
       throws IOException {
     super("echo-grpc-server-timer");
-    ServerServiceDefinition service =
+    ServerServiceDefinition echo =
         ServerServiceDefinition.builder(SERVICE)
-            .addMethod(
-                SAY,
-                ServerCalls.asyncUnaryCall(
-                    (request, response) -> {
-                      count(SAY);
-                      reply(response, request);
-                    }))
-            .addMethod(FAIL, ServerCalls.asyncUnaryCall(this::fail))
-            .addMethod(SLOW, ServerCalls.asyncUnaryCall(this::slow))
-            .addMethod(HANG, ServerCalls.asyncUnaryCall((request, response) -> count(HANG)))
+            .addMethod(counted(SAY, (request, response) -> reply(response, request)))
+            .addMethod(counted(FAIL, this::fail))
+            .addMethod(counted(SLOW, this::slow))
+            .addMethod(counted(HANG, (request, response) -> {}))
             .build();
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port), credentials)
-            .addService(service)
+            .addService(echo)
             .addTransportFilter(
                 new ServerTransportFilter() {
                   @Override
@@ -80,21 +76,17 @@ public final class EchoGrpcServer extends LoopbackGrpcServer {
     start(builder);
   }
 
-  /** Starts a server on an ephemeral loopback port. */
   public static EchoGrpcServer start() throws IOException {
     return new EchoGrpcServer(0, InsecureServerCredentials.create());
   }
 
-  /**
-   * Starts a server on an ephemeral loopback port with {@code credentials} and {@code more}
-   * services besides echo.
-   */
+  /** With {@code credentials} and {@code more} services besides echo. */
   public static EchoGrpcServer start(ServerCredentials credentials, BindableService... more)
       throws IOException {
     return new EchoGrpcServer(0, credentials, more);
   }
 
-  /** Starts a server on {@code port}, e.g. to restart one where clients expect it. */
+  /** On {@code port}, e.g. to restart one where clients expect it. */
   public static EchoGrpcServer start(int port) throws IOException {
     return new EchoGrpcServer(port, InsecureServerCredentials.create());
   }
@@ -112,7 +104,7 @@ public final class EchoGrpcServer extends LoopbackGrpcServer {
 
   /** The most {@link #SLOW} calls that were in progress at once. */
   public int maxConcurrentSlowCalls() {
-    return maxInFlight.get();
+    return maxSlowInFlight.get();
   }
 
   /** A blocking unary call of {@code method} on {@code channel}. */
@@ -124,10 +116,20 @@ public final class EchoGrpcServer extends LoopbackGrpcServer {
     return ClientCalls.blockingUnaryCall(channel, method, options, request);
   }
 
+  private ServerMethodDefinition<String, String> counted(
+      MethodDescriptor<String, String> method, UnaryMethod<String, String> body) {
+    UnaryMethod<String, String> counting =
+        (request, response) -> {
+          calls
+              .computeIfAbsent(method.getFullMethodName(), k -> new AtomicInteger())
+              .incrementAndGet();
+          body.invoke(request, response);
+        };
+    return ServerMethodDefinition.create(method, ServerCalls.asyncUnaryCall(counting));
+  }
+
   private void fail(String request, StreamObserver<String> response) {
-    count(FAIL);
     String[] parts = request.split(":", 3);
-    Status.Code code = Status.Code.valueOf(parts[0]);
     int times = Integer.parseInt(parts[1]);
     int failed =
         failuresByKey
@@ -135,7 +137,8 @@ public final class EchoGrpcServer extends LoopbackGrpcServer {
             .getAndIncrement();
     if (failed < times) {
       response.onError(
-          Status.fromCode(code)
+          Status.Code.valueOf(parts[0])
+              .toStatus()
               .withDescription("failing as asked (" + (failed + 1) + "/" + times + ")")
               .asRuntimeException());
     } else {
@@ -144,32 +147,12 @@ public final class EchoGrpcServer extends LoopbackGrpcServer {
   }
 
   private void slow(String request, StreamObserver<String> response) {
-    count(SLOW);
-    int now = inFlight.incrementAndGet();
-    maxInFlight.accumulateAndGet(now, Math::max);
-    timer.schedule(
+    maxSlowInFlight.accumulateAndGet(slowInFlight.incrementAndGet(), Math::max);
+    Runnable answer =
         () -> {
-          inFlight.decrementAndGet();
+          slowInFlight.decrementAndGet();
           reply(response, "ok");
-        },
-        Long.parseLong(request),
-        TimeUnit.MILLISECONDS);
-  }
-
-  private void count(MethodDescriptor<?, ?> method) {
-    calls.computeIfAbsent(method.getFullMethodName(), k -> new AtomicInteger()).incrementAndGet();
-  }
-
-  private static void reply(StreamObserver<String> response, String message) {
-    try {
-      response.onNext(message);
-      response.onCompleted();
-    } catch (RuntimeException e) {
-      // The client went away (cancelled or deadline passed): nothing to answer.
-    }
-  }
-
-  private static MethodDescriptor<String, String> unary(String name) {
-    return StringMethods.unary(SERVICE, name);
+        };
+    timer.schedule(answer, Long.parseLong(request), TimeUnit.MILLISECONDS);
   }
 }

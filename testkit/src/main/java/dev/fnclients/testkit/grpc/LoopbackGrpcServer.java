@@ -2,6 +2,7 @@ package dev.fnclients.testkit.grpc;
 
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -34,12 +35,21 @@ public abstract class LoopbackGrpcServer implements AutoCloseable {
     server = builder.build().start();
   }
 
-  /** The port the server listens on. */
+  /** Answers a unary call; false when the client went away first (cancelled, deadline passed). */
+  protected static <T> boolean reply(StreamObserver<T> response, T message) {
+    try {
+      response.onNext(message);
+      response.onCompleted();
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   public int port() {
     return server.getPort();
   }
 
-  /** The server's address. */
   public InetSocketAddress address() {
     return new InetSocketAddress("127.0.0.1", port());
   }

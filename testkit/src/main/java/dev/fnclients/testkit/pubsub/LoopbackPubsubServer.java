@@ -48,8 +48,7 @@ public final class LoopbackPubsubServer extends LoopbackGrpcServer {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger maxInFlight = new AtomicInteger();
 
-  // Guarded by faultLock: the count and the code are taken together by one call.
-  private final Object faultLock = new Object();
+  // Guarded by this: the count and the code are taken together by one call.
   private int failuresLeft;
   private Status.Code failureCode;
   private volatile Duration delay = Duration.ZERO;
@@ -62,7 +61,6 @@ public final class LoopbackPubsubServer extends LoopbackGrpcServer {
             .addService(new Publisher()));
   }
 
-  /** Starts a server on an ephemeral loopback port. */
   public static LoopbackPubsubServer start() throws IOException {
     return new LoopbackPubsubServer();
   }
@@ -90,19 +88,15 @@ public final class LoopbackPubsubServer extends LoopbackGrpcServer {
    * Makes the next {@code rpcs} {@code Publish} calls fail with {@code code}, recording none of
    * their messages; replaces any failures still pending. Hung calls do not use them up.
    */
-  public void failNext(int rpcs, Status.Code code) {
-    Objects.requireNonNull(code, "code");
+  public synchronized void failNext(int rpcs, Status.Code code) {
     if (rpcs < 0) {
       throw new IllegalArgumentException("rpcs must not be negative: " + rpcs);
-    }
-    if (code == Status.Code.OK) {
+    } else if (Objects.requireNonNull(code, "code") == Status.Code.OK) {
       // Closing a unary call with OK and no answer makes the client report INTERNAL, not success.
       throw new IllegalArgumentException("a failure needs a code other than OK");
     }
-    synchronized (faultLock) {
-      failuresLeft = rpcs;
-      failureCode = code;
-    }
+    failuresLeft = rpcs;
+    failureCode = code;
   }
 
   /**
@@ -110,7 +104,6 @@ public final class LoopbackPubsubServer extends LoopbackGrpcServer {
    * delay}; {@link Duration#ZERO} answers at once again. Calls already waiting keep their delay.
    */
   public void delayPublishes(Duration delay) {
-    Objects.requireNonNull(delay, "delay");
     if (delay.isNegative()) {
       throw new IllegalArgumentException("delay must not be negative: " + delay);
     }
@@ -126,126 +119,96 @@ public final class LoopbackPubsubServer extends LoopbackGrpcServer {
     this.hang = hang;
   }
 
+  private synchronized Status.Code takeFailure() {
+    if (failuresLeft == 0) {
+      return null;
+    }
+    failuresLeft--;
+    return failureCode;
+  }
+
   private final class Publisher extends PublisherGrpc.PublisherImplBase {
     @Override
     public void publish(PublishRequest request, StreamObserver<PublishResponse> observer) {
       publishCalls.incrementAndGet();
+      maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
       // Generated unary handlers always pass a ServerCallStreamObserver.
-      PublishCall call =
-          new PublishCall(request, (ServerCallStreamObserver<PublishResponse>) observer);
+      var response = (ServerCallStreamObserver<PublishResponse>) observer;
+      AtomicBoolean ended = new AtomicBoolean();
+      // Ends the call's count exactly once, whichever comes first: the answer or the cancellation.
+      Runnable end =
+          () -> {
+            if (ended.compareAndSet(false, true)) {
+              inFlight.decrementAndGet();
+            }
+          };
       // Must be set before this method returns; it is how held and timed-out calls leave the count.
-      call.response.setOnCancelHandler(call::end);
+      response.setOnCancelHandler(end);
       if (hang) {
         return;
       }
       Status.Code failure = takeFailure();
-      Runnable answer = failure == null ? call::succeed : () -> call.fail(failure);
+      Runnable answer =
+          () -> {
+            try {
+              if (failure == null) {
+                succeed(request, response);
+              } else {
+                fail(response, failure);
+              }
+            } finally {
+              end.run();
+            }
+          };
       Duration wait = delay;
       if (wait.isZero()) {
         answer.run();
-      } else {
-        try {
-          // Never sleep on a gRPC thread: that would cap concurrency at the executor's size.
-          timer.schedule(answer, wait.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-          // Stopping: the call is being cut anyway; end it so it leaves the in-progress count.
-          call.fail(Status.Code.UNAVAILABLE);
-        }
+        return;
+      }
+      try {
+        // Never sleep on a gRPC thread: that would cap concurrency at the executor's size.
+        timer.schedule(answer, wait.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException e) {
+        // Stopping: the call is being cut anyway; end it so it leaves the in-progress count.
+        fail(response, Status.Code.UNAVAILABLE);
+        end.run();
       }
     }
 
     @Override
     public void getTopic(GetTopicRequest request, StreamObserver<Topic> observer) {
-      observer.onNext(Topic.newBuilder().setName(request.getTopic()).build());
-      observer.onCompleted();
-    }
-
-    @Override
-    public void createTopic(Topic request, StreamObserver<Topic> observer) {
-      observer.onNext(Topic.newBuilder().setName(request.getName()).build());
-      observer.onCompleted();
+      reply(observer, Topic.newBuilder().setName(request.getTopic()).build());
     }
   }
 
-  private Status.Code takeFailure() {
-    synchronized (faultLock) {
-      if (failuresLeft == 0) {
-        return null;
-      }
-      failuresLeft--;
-      return failureCode;
+  private void succeed(PublishRequest request, ServerCallStreamObserver<PublishResponse> response) {
+    if (response.isCancelled()) {
+      // The client already gave up (deadline, cancel, lost connection): it will never see ids.
+      return;
     }
-  }
-
-  private List<Received> record(PublishRequest request) {
+    // Recorded before sending, so that a client that sees the answer always finds its messages.
+    List<Received> batch = new ArrayList<>();
     synchronized (received) {
-      List<Received> batch = new ArrayList<>(request.getMessagesCount());
       for (PubsubMessage message : request.getMessagesList()) {
         batch.add(new Received(request.getTopic(), message, Long.toString(++lastMessageId)));
       }
       received.addAll(batch);
-      return batch;
+    }
+    PublishResponse.Builder answer = PublishResponse.newBuilder();
+    batch.forEach(r -> answer.addMessageIds(r.messageId()));
+    if (!reply(response, answer.build())) {
+      // Cancelled between the check and the answer: nobody was told these ids.
+      synchronized (received) {
+        received.removeAll(batch); // ids are unique, so this removes exactly this batch
+      }
     }
   }
 
-  private void unrecord(List<Received> batch) {
-    synchronized (received) {
-      // Ids are unique, so equality removes exactly this batch.
-      received.removeAll(batch);
-    }
-  }
-
-  /** One {@code Publish} call, counted as in progress from arrival until it ends, exactly once. */
-  private final class PublishCall {
-    final PublishRequest request;
-    final ServerCallStreamObserver<PublishResponse> response;
-    private final AtomicBoolean ended = new AtomicBoolean();
-
-    PublishCall(PublishRequest request, ServerCallStreamObserver<PublishResponse> response) {
-      this.request = request;
-      this.response = response;
-      maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-    }
-
-    void succeed() {
-      try {
-        if (response.isCancelled()) {
-          // The client already gave up (deadline, cancel, lost connection): it will never see ids.
-          return;
-        }
-        // Recorded before sending, so that a client that sees the answer always finds its messages.
-        List<Received> batch = record(request);
-        PublishResponse.Builder answer = PublishResponse.newBuilder();
-        for (Received r : batch) {
-          answer.addMessageIds(r.messageId());
-        }
-        try {
-          response.onNext(answer.build());
-          response.onCompleted();
-        } catch (RuntimeException e) {
-          // Cancelled between the check and the answer: nobody was told these ids.
-          unrecord(batch);
-        }
-      } finally {
-        end();
-      }
-    }
-
-    void fail(Status.Code code) {
-      try {
-        response.onError(
-            Status.fromCode(code).withDescription("failing as asked").asRuntimeException());
-      } catch (RuntimeException e) {
-        // The client went away first: nothing to fail.
-      } finally {
-        end();
-      }
-    }
-
-    void end() {
-      if (ended.compareAndSet(false, true)) {
-        inFlight.decrementAndGet();
-      }
+  private static void fail(StreamObserver<?> response, Status.Code code) {
+    try {
+      response.onError(code.toStatus().withDescription("failing as asked").asRuntimeException());
+    } catch (RuntimeException e) {
+      // The client went away first: nothing to fail.
     }
   }
 }

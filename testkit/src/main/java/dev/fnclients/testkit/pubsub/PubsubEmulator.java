@@ -8,18 +8,17 @@ import com.google.pubsub.v1.ReceivedMessage;
 import com.google.pubsub.v1.SubscriberGrpc;
 import com.google.pubsub.v1.Subscription;
 import com.google.pubsub.v1.Topic;
-import dev.fnclients.testkit.ProcessSignals;
+import dev.fnclients.testkit.Processes;
 import dev.fnclients.testkit.emulators.GoogleEmulator;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.stub.AbstractStub;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,8 +33,6 @@ import java.util.concurrent.TimeUnit;
  * the class path (for the admin calls), like {@link LoopbackPubsubServer}.
  */
 public final class PubsubEmulator implements AutoCloseable {
-  private static final Duration ADMIN_DEADLINE = Duration.ofSeconds(30);
-
   private final GoogleEmulator emulator;
   private final ProcessHandle jvm;
   private final ManagedChannel admin;
@@ -46,10 +43,7 @@ public final class PubsubEmulator implements AutoCloseable {
     this.admin = Grpc.newChannelBuilder(target(), InsecureChannelCredentials.create()).build();
   }
 
-  /**
-   * Starts the emulator on a free loopback port, returning once it serves (see {@link
-   * GoogleEmulator#pubsub()}).
-   */
+  /** Starts the emulator on a free loopback port, returning once it serves. */
   public static PubsubEmulator start() throws IOException {
     return new PubsubEmulator(GoogleEmulator.pubsub());
   }
@@ -59,12 +53,6 @@ public final class PubsubEmulator implements AutoCloseable {
     return emulator.hostPort();
   }
 
-  /** The port it listens on. */
-  public int port() {
-    return emulator.port();
-  }
-
-  /** Its address. */
   public InetSocketAddress address() {
     return emulator.address();
   }
@@ -76,8 +64,7 @@ public final class PubsubEmulator implements AutoCloseable {
 
   /** Creates {@code topic} ({@code projects/P/topics/T}). */
   public void createTopic(String topic) {
-    PublisherGrpc.newBlockingStub(admin)
-        .withDeadlineAfter(ADMIN_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+    withDeadline(PublisherGrpc.newBlockingStub(admin))
         .createTopic(Topic.newBuilder().setName(topic).build());
   }
 
@@ -87,8 +74,7 @@ public final class PubsubEmulator implements AutoCloseable {
    * publishing: a subscription receives only what is published after it exists.
    */
   public void createSubscription(String subscription, String topic) {
-    SubscriberGrpc.newBlockingStub(admin)
-        .withDeadlineAfter(ADMIN_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+    withDeadline(SubscriberGrpc.newBlockingStub(admin))
         .createSubscription(
             Subscription.newBuilder()
                 .setName(subscription)
@@ -105,40 +91,33 @@ public final class PubsubEmulator implements AutoCloseable {
    * coming back.
    */
   public List<PubsubMessage> pullAll(String subscription, Duration settle) {
-    SubscriberGrpc.SubscriberBlockingStub stub = SubscriberGrpc.newBlockingStub(admin);
+    @SuppressWarnings(
+        "deprecation") // the emulator honours it; a waiting pull would cost the deadline
+    PullRequest request =
+        PullRequest.newBuilder()
+            .setSubscription(subscription)
+            .setMaxMessages(1000)
+            .setReturnImmediately(true)
+            .build();
     List<PubsubMessage> messages = new ArrayList<>();
-    int empty = 0;
-    while (empty < 2) {
-      @SuppressWarnings(
-          "deprecation") // the emulator honours it; a waiting pull would cost the deadline
-      PullRequest request =
-          PullRequest.newBuilder()
-              .setSubscription(subscription)
-              .setMaxMessages(1000)
-              .setReturnImmediately(true)
-              .build();
-      PullResponse response =
-          stub.withDeadlineAfter(ADMIN_DEADLINE.toMillis(), TimeUnit.MILLISECONDS).pull(request);
-      if (response.getReceivedMessagesCount() == 0) {
-        empty++;
-        sleep(settle);
+    for (int empty = 0; empty < 2; ) {
+      PullResponse response = withDeadline(SubscriberGrpc.newBlockingStub(admin)).pull(request);
+      response.getReceivedMessagesList().stream()
+          .map(ReceivedMessage::getMessage)
+          .forEach(messages::add);
+      if (response.getReceivedMessagesCount() > 0) {
+        empty = 0;
         continue;
       }
-      empty = 0;
-      for (ReceivedMessage r : response.getReceivedMessagesList()) {
-        messages.add(r.getMessage());
+      empty++;
+      try {
+        Thread.sleep(settle.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while pulling " + subscription, e);
       }
     }
     return messages;
-  }
-
-  /** The ids of {@link #pullAll}'s messages, each once. */
-  public Set<String> pullAllIds(String subscription, Duration settle) {
-    Set<String> ids = new LinkedHashSet<>();
-    for (PubsubMessage m : pullAll(subscription, settle)) {
-      ids.add(m.getMessageId());
-    }
-    return ids;
   }
 
   /**
@@ -146,22 +125,17 @@ public final class PubsubEmulator implements AutoCloseable {
    * {@link #thaw()}.
    */
   public void freeze() {
-    ProcessSignals.stop(jvm);
+    Processes.stop(jvm);
   }
 
   /** Resumes a {@link #freeze() frozen} emulator ({@code SIGCONT}); harmless if it is running. */
   public void thaw() {
-    ProcessSignals.resume(jvm);
+    Processes.resume(jvm);
   }
 
   /** Whether the emulator's JVM is still running (a frozen one is). */
   public boolean isAlive() {
     return jvm.isAlive();
-  }
-
-  /** What the emulator printed, the last 64 KiB at most. */
-  public String output() {
-    return emulator.output();
   }
 
   /**
@@ -174,17 +148,7 @@ public final class PubsubEmulator implements AutoCloseable {
     emulator.close();
   }
 
-  private static void sleep(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
-  }
-
-  @Override
-  public String toString() {
-    return "PubsubEmulator[" + target() + ", jvm pid " + jvm.pid() + "]";
+  private static <S extends AbstractStub<S>> S withDeadline(S stub) {
+    return stub.withDeadlineAfter(30, TimeUnit.SECONDS);
   }
 }

@@ -3,55 +3,36 @@ package dev.fnclients.testkit.pubsub;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * One real {@link PubsubEmulator} per test class, registered with {@code @RegisterExtension} on a
- * static field; tests use {@link #emulator()} or take a {@link PubsubEmulator} parameter, and share
- * its state (give each its own topic and subscription). Where the emulator is not installed, every
- * test fails saying what to install: not skipped, so a missing emulator cannot pass unnoticed.
+ * static field; tests use {@link #emulator()} and share its state (give each its own topic and
+ * subscription). Where the emulator is not installed, every test fails saying what to install: not
+ * skipped, so a missing emulator cannot pass unnoticed.
  */
-public final class PubsubEmulatorExtension
-    implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
+public final class PubsubEmulatorExtension implements BeforeAllCallback, AfterAllCallback {
   private volatile PubsubEmulator emulator;
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    if (emulator == null) {
-      emulator = PubsubEmulator.start();
-    }
+    emulator = PubsubEmulator.start();
   }
 
   @Override
   public void afterAll(ExtensionContext context) {
-    PubsubEmulator e = emulator;
-    emulator = null;
-    if (e != null) {
-      e.close();
+    if (emulator != null) { // null when it failed to start
+      emulator.close();
+      emulator = null;
     }
   }
 
-  /**
-   * The running emulator; IllegalStateException outside the class's tests (registered on an
-   * instance field, say).
-   */
+  /** The running emulator; IllegalStateException outside the class's tests. */
   public PubsubEmulator emulator() {
-    PubsubEmulator e = emulator;
-    if (e == null) {
+    if (emulator == null) {
       throw new IllegalStateException(
-          "no emulator running: register PubsubEmulatorExtension with @RegisterExtension on a static field");
+          "no emulator running: register PubsubEmulatorExtension with @RegisterExtension on a"
+              + " static field");
     }
-    return e;
-  }
-
-  @Override
-  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-    return parameter.getParameter().getType() == PubsubEmulator.class;
-  }
-
-  @Override
-  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    return emulator();
+    return emulator;
   }
 }
