@@ -126,7 +126,7 @@ public final class GoogleEmulator implements AutoCloseable {
       Map<String, String> env,
       String readyMarker)
       throws IOException {
-    Path executable = locate(relative, System.getenv("PATH"), sdkRoots());
+    Path executable = locate(relative, givenSdkRoots(), System.getenv("PATH"), SDK_LOCATIONS);
     for (int attempt = 1; ; attempt++) {
       int port;
       try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -148,10 +148,10 @@ public final class GoogleEmulator implements AutoCloseable {
   }
 
   /**
-   * Where {@code relative} is, under the SDK of a {@code gcloud} on {@code pathVariable}, else the
-   * first of {@code roots}.
+   * Where {@code relative} is: under the first of the {@code given} SDK roots that has it, else the
+   * SDK of the {@code gcloud} on {@code pathVariable}, else the first of the {@code usual} roots.
    */
-  static Path locate(String relative, String pathVariable, List<String> roots) {
+  static Path locate(String relative, List<String> given, String pathVariable, List<String> usual) {
     Optional<Path> gcloud =
         Stream.of(pathVariable == null ? new String[0] : pathVariable.split(File.pathSeparator))
             .filter(dir -> !dir.isEmpty())
@@ -159,8 +159,11 @@ public final class GoogleEmulator implements AutoCloseable {
             .filter(Files::isExecutable)
             .findFirst();
     List<Path> candidates = new ArrayList<>();
+    for (String root : given) {
+      candidates.add(Path.of(root).resolve(relative));
+    }
     gcloud.ifPresent(g -> candidates.add(sdkRootOf(g).resolve(relative)));
-    for (String root : roots) {
+    for (String root : usual) {
       candidates.add(
           (root.startsWith("~/")
                   ? Path.of(System.getProperty("user.home"), root.substring(2))
@@ -187,12 +190,10 @@ public final class GoogleEmulator implements AutoCloseable {
             candidates.stream().map(Path::toString).collect(Collectors.joining(", "))));
   }
 
-  /** {@code CLOUDSDK_ROOT}, {@code -Dfnclients.gcloud-sdk}, then the usual install locations. */
-  private static List<String> sdkRoots() {
-    return Stream.concat(
-            Stream.of(System.getenv("CLOUDSDK_ROOT"), System.getProperty("fnclients.gcloud-sdk"))
-                .filter(r -> r != null && !r.isBlank()),
-            SDK_LOCATIONS.stream())
+  /** The SDK roots the user gives: {@code CLOUDSDK_ROOT}, then {@code -Dfnclients.gcloud-sdk}. */
+  private static List<String> givenSdkRoots() {
+    return Stream.of(System.getenv("CLOUDSDK_ROOT"), System.getProperty("fnclients.gcloud-sdk"))
+        .filter(r -> r != null && !r.isBlank())
         .toList();
   }
 

@@ -19,6 +19,7 @@ class GoogleEmulatorTest {
             () ->
                 GoogleEmulator.locate(
                     GoogleEmulator.PUBSUB,
+                    List.of(),
                     "/nonexistent/bin",
                     List.of("/nonexistent/google-cloud-sdk")))
         .isInstanceOf(EmulatorNotFoundException.class)
@@ -37,7 +38,7 @@ class GoogleEmulatorTest {
     assertThatThrownBy(
             () ->
                 GoogleEmulator.locate(
-                    GoogleEmulator.SPANNER, sdk.resolve("bin").toString(), List.of()))
+                    GoogleEmulator.SPANNER, List.of(), sdk.resolve("bin").toString(), List.of()))
         .isInstanceOf(EmulatorNotFoundException.class)
         .hasMessageContaining(
             "is installed (" + gcloud + ") but not its cloud-spanner-emulator component")
@@ -52,7 +53,10 @@ class GoogleEmulatorTest {
 
     assertThat(
             GoogleEmulator.locate(
-                GoogleEmulator.PUBSUB, "/nonexistent/bin:" + sdk.resolve("bin"), List.of()))
+                GoogleEmulator.PUBSUB,
+                List.of(),
+                "/nonexistent/bin:" + sdk.resolve("bin"),
+                List.of()))
         .isEqualTo(script.toRealPath());
   }
 
@@ -62,7 +66,23 @@ class GoogleEmulatorTest {
 
     assertThat(
             GoogleEmulator.locate(
-                GoogleEmulator.FIRESTORE, null, List.of("/nonexistent", sdk.toString())))
+                GoogleEmulator.FIRESTORE, List.of(), null, List.of("/nonexistent", sdk.toString())))
+        .isEqualTo(script);
+  }
+
+  @Test
+  void aGivenSdkRootWinsOverTheCloudCliOnThePath(@TempDir Path given, @TempDir Path onPath)
+      throws Exception {
+    Path script = executable(given.resolve(GoogleEmulator.PUBSUB));
+    executable(onPath.resolve("bin/gcloud"));
+    executable(onPath.resolve(GoogleEmulator.PUBSUB));
+
+    assertThat(
+            GoogleEmulator.locate(
+                GoogleEmulator.PUBSUB,
+                List.of(given.toString()),
+                onPath.resolve("bin").toString(),
+                List.of()))
         .isEqualTo(script);
   }
 
