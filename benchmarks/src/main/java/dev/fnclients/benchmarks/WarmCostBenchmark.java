@@ -63,7 +63,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(
-    value = 2,
+    value = 3,
     jvmArgsAppend = {"-Xmx512m", "-Dsun.net.httpserver.nodelay=true"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
