@@ -39,14 +39,7 @@ public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
   @Setup(Level.Trial)
   public void setUp() throws Exception {
     LoopbackTls tls = scheme.equals("tls") ? LoopbackTls.create() : null;
-    if (tls != null) {
-      tls.installAsDefaultTrustStore(); // FnClients' TLS channel trusts the JVM's default one
-    }
-    EchoGrpcServer server =
-        EchoGrpcServer.start(
-            tls == null
-                ? InsecureServerCredentials.create()
-                : TlsServerCredentials.newBuilder().keyManager(tls.server().keyManager()).build());
+    EchoGrpcServer server = startServer(tls);
     atEnd(server::close);
     connections = server::connectionsAccepted;
     String target = server.target();
@@ -72,8 +65,7 @@ public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
           }
           case "fnclients" -> {
             FnClientsInstance runtime = fnclients();
-            GrpcConfig options =
-                tls == null ? GrpcConfig.custom().usePlaintext().build() : GrpcConfig.ofDefaults();
+            GrpcConfig options = fnclientsOptions(tls);
             yield () -> say(runtime.grpc(target, options), CallOptions.DEFAULT);
           }
           default -> throw new IllegalArgumentException("variant " + variant);
@@ -85,8 +77,26 @@ public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
     return answered(EchoGrpcServer.call(channel, EchoGrpcServer.SAY, "ok", options));
   }
 
+  /**
+   * The echo server, plaintext or over {@code tls}; for TLS the certificate also becomes the JVM's
+   * default trust, which FnClients' TLS channel uses.
+   */
+  static EchoGrpcServer startServer(LoopbackTls tls) throws Exception {
+    if (tls == null) {
+      return EchoGrpcServer.start(InsecureServerCredentials.create());
+    }
+    tls.installAsDefaultTrustStore();
+    return EchoGrpcServer.start(
+        TlsServerCredentials.newBuilder().keyManager(tls.server().keyManager()).build());
+  }
+
+  /** FnClients' options for the server: plaintext when there is no TLS. */
+  static GrpcConfig fnclientsOptions(LoopbackTls tls) {
+    return tls == null ? GrpcConfig.custom().usePlaintext().build() : GrpcConfig.ofDefaults();
+  }
+
   /** What a default channel is built with: plaintext, or TLS with a trust manager of its own. */
-  private static ChannelCredentials credentials(LoopbackTls tls) {
+  static ChannelCredentials credentials(LoopbackTls tls) {
     return tls == null
         ? InsecureChannelCredentials.create()
         : TlsChannelCredentials.newBuilder().trustManager(tls.newClient().trustManager()).build();

@@ -7,13 +7,8 @@ import dev.fnclients.testkit.LoopbackHttpServer;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
-import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.TlsChannelCredentials;
-import io.grpc.TlsServerCredentials;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import okhttp3.OkHttpClient;
@@ -172,23 +167,11 @@ public class WarmCostBenchmark {
   }
 
   private void setUpGrpc(LoopbackTls tls) throws Exception {
-    if (tls != null) {
-      tls.installAsDefaultTrustStore(); // FnClients' TLS channel trusts the JVM's default store
-    }
-    EchoGrpcServer grpcServer =
-        EchoGrpcServer.start(
-            tls == null
-                ? InsecureServerCredentials.create()
-                : TlsServerCredentials.newBuilder().keyManager(tls.server().keyManager()).build());
+    EchoGrpcServer grpcServer = GrpcPerInvocationBenchmark.startServer(tls);
     server = grpcServer;
     String target = grpcServer.target();
-    GrpcConfig options =
-        tls == null ? GrpcConfig.custom().usePlaintext().build() : GrpcConfig.ofDefaults();
-    ChannelCredentials credentials =
-        tls == null
-            ? InsecureChannelCredentials.create()
-            : TlsChannelCredentials.newBuilder().trustManager(tls.client().trustManager()).build();
-    channel = Grpc.newChannelBuilder(target, credentials).build();
+    GrpcConfig options = GrpcPerInvocationBenchmark.fnclientsOptions(tls);
+    channel = Grpc.newChannelBuilder(target, GrpcPerInvocationBenchmark.credentials(tls)).build();
     fnclients = () -> say(fn.grpc(target, options));
     baseline = () -> say(channel);
   }
