@@ -39,12 +39,9 @@ record LoopbackTls(
         .build();
   }
 
-  /**
-   * Makes the certificate the JVM's default trust, for FnClients' gRPC channel (no trust manager).
-   */
+  /** Makes the certificate the JVM's default trust, for FnClients' gRPC channel. */
   void installAsDefaultTrustStore() throws Exception {
-    KeyStore store =
-        KeyStore.getInstance(KeyStore.getDefaultType()); // the trust store's default type
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType()); // as read
     store.load(null, null);
     store.setCertificateEntry("loopback", certificate.certificate());
     Path file = Files.createTempFile("fnclients-bench-trust", ".keystore");
