@@ -37,14 +37,13 @@ import org.apache.commons.math3.distribution.TDistribution;
  * or -.
  */
 public final class Report {
-  // The benchmarks looked up, by simple class name: here, in GROUPS and in COLDS.
+  // The benchmarks looked up, by simple class name (here and in GROUPS) and variant.
   private static final String PER_INVOCATION = "PerInvocationBenchmark";
   private static final String NEW_CONNECTION = "NewConnectionBenchmark";
   private static final String WARM = "WarmCostBenchmark";
   private static final String GRPC = "GrpcPerInvocationBenchmark";
   private static final String PUBSUB = "PubsubPerInvocationBenchmark";
   private static final String COLD = "ColdStartBenchmark";
-  private static final String GRPC_COLD = "GrpcColdStartBenchmark";
   private static final String FN = "fnclients";
   private static final String SHARED = "defaultShared";
 
@@ -186,14 +185,14 @@ public final class Report {
   /** A target, what was measured for it, and whether it is met (null: not checked). */
   record Target(String name, String goal, String measured, Boolean met) {}
 
-  /** A cold-start pair: the plain client's method and the FnClients one, each in its own forks. */
-  private record Cold(String benchmark, String raw, String fn, String what) {}
+  /** A pair of {@code ColdStartBenchmark} variants: the plain client's and FnClients'. */
+  private record Cold(String raw, String fn, String what) {}
 
   private static final List<Cold> COLDS =
       List.of(
-          new Cold(COLD, "rawOkHttp", FN, "first GET"),
-          new Cold(GRPC_COLD, "rawGrpc", "fnclientsGrpc", "first gRPC unary call"),
-          new Cold(GRPC_COLD, "rawPublisher", "fnclientsPublisher", "first Pub/Sub publish"));
+          new Cold("rawOkHttp", FN, "first GET"),
+          new Cold("rawGrpc", "fnclientsGrpc", "first gRPC unary call"),
+          new Cold("rawPublisher", "fnclientsPublisher", "first Pub/Sub publish"));
 
   /** A protocol: a benchmark, its scheme, and its per-invocation variant (the anti-pattern). */
   private record Group(String title, String benchmark, String scheme, String perInvocation) {}
@@ -309,8 +308,8 @@ public final class Report {
       ratios.add(paired(label + "bytes allocated" + pair, row, "Bytes", b -> format("%.0f B", b)));
     }
     for (Cold c : COLDS) {
-      Result fn = find(rows, c.benchmark(), c.fn(), null);
-      Result raw = find(rows, c.benchmark(), c.raw(), null);
+      Result fn = find(rows, COLD, c.fn(), null);
+      Result raw = find(rows, COLD, c.raw(), null);
       String pair = ": " + c.fn() + " / " + c.raw();
       String label = "Cold start, " + c.what() + ", ";
       ratios.add(time(label + "mean of forks" + pair, fn, raw));
