@@ -16,25 +16,13 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 
-/**
- * One invocation making one unary call to the testkit's loopback {@link EchoGrpcServer}, plaintext
- * or TLS (a throwaway certificate the clients really verify). {@code channelPerInvocation}: a
- * default channel (with a TLS context of its own) built per invocation, shut down and awaited after
- * it; {@code defaultShared}: one default channel; {@code defaultSharedDeadline}: the same with the
- * 30 s deadline FnClients gives a call that sets none (gRPC then arms a timer per call, on the
- * client and on the in-process server, and sends {@code grpc-timeout}), so that what FnClients adds
- * beyond the deadline shows on its own; {@code fnclients}: {@code runtime.grpc(target, options)} on
- * every invocation, as {@code FnClients.grpc} (over TLS trusting the JVM's default trust store,
- * which the set-up points at the certificate). The server counts the connections.
- */
+/** One invocation making one unary call to a loopback echo server; variants in the README. */
 public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
   @Param({"channelPerInvocation", "defaultShared", "defaultSharedDeadline", "fnclients"})
   public String variant;
 
   @Param({"plaintext", "tls"})
   public String scheme;
-
-  private ManagedChannel shared;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
@@ -47,7 +35,7 @@ public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
         switch (variant) {
           case "channelPerInvocation" ->
               () -> {
-                ManagedChannel channel = Grpc.newChannelBuilder(target, credentials(tls)).build();
+                ManagedChannel channel = defaultChannel(target, tls);
                 try {
                   return say(channel, CallOptions.DEFAULT);
                 } finally {
@@ -55,7 +43,7 @@ public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
                 }
               };
           case "defaultShared", "defaultSharedDeadline" -> {
-            shared = Grpc.newChannelBuilder(target, credentials(tls)).build();
+            ManagedChannel shared = defaultChannel(target, tls);
             atEnd(() -> close(shared));
             CallOptions options =
                 variant.equals("defaultShared")
@@ -77,10 +65,7 @@ public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
     return answered(EchoGrpcServer.call(channel, EchoGrpcServer.SAY, "ok", options));
   }
 
-  /**
-   * The echo server, plaintext or over {@code tls}; for TLS the certificate also becomes the JVM's
-   * default trust, which FnClients' TLS channel uses.
-   */
+  /** The echo server; over {@code tls} the certificate becomes the JVM's trust, for FnClients. */
   static EchoGrpcServer startServer(LoopbackTls tls) throws Exception {
     if (tls == null) {
       return EchoGrpcServer.start(InsecureServerCredentials.create());
@@ -90,19 +75,22 @@ public class GrpcPerInvocationBenchmark extends InvocationBenchmark {
         TlsServerCredentials.newBuilder().keyManager(tls.server().keyManager()).build());
   }
 
-  /** FnClients' options for the server: plaintext when there is no TLS. */
   static GrpcConfig fnclientsOptions(LoopbackTls tls) {
     return tls == null ? GrpcConfig.custom().usePlaintext().build() : GrpcConfig.ofDefaults();
   }
 
-  /** What a default channel is built with: plaintext, or TLS with a trust manager of its own. */
-  static ChannelCredentials credentials(LoopbackTls tls) {
-    return tls == null
-        ? InsecureChannelCredentials.create()
-        : TlsChannelCredentials.newBuilder().trustManager(tls.newClient().trustManager()).build();
+  /** A default channel: plaintext, or TLS with a trust manager of its own. */
+  static ManagedChannel defaultChannel(String target, LoopbackTls tls) {
+    ChannelCredentials credentials =
+        tls == null
+            ? InsecureChannelCredentials.create()
+            : TlsChannelCredentials.newBuilder()
+                .trustManager(tls.newClient().trustManager())
+                .build();
+    return Grpc.newChannelBuilder(target, credentials).build();
   }
 
-  /** Shuts a channel down and waits for it, as a tidy per-invocation client does. */
+  /** Shuts a channel down and waits, as a tidy per-invocation client does. */
   static void close(ManagedChannel channel) throws InterruptedException {
     channel.shutdown();
     if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {

@@ -1,22 +1,16 @@
 package dev.fnclients.benchmarks;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.concurrent.TimeUnit;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
 
 /**
- * A throwaway EC certificate for {@code 127.0.0.1} (okhttp-tls) and both sides of TLS on it: the
- * server's key material, and client trust that accepts exactly that certificate. Clients verify the
- * chain and the IP address for real; nothing here trusts all.
- *
- * @param server the server's side: its key manager and TLS context
- * @param client one client side, for clients built once (they may resume sessions)
+ * A throwaway certificate for {@code 127.0.0.1}, the server's side of TLS on it and one client side
+ * for clients built once (they may resume sessions); clients verify it for real.
  */
 record LoopbackTls(
     HeldCertificate certificate, HandshakeCertificates server, HandshakeCertificates client) {
@@ -31,39 +25,31 @@ record LoopbackTls(
             .build();
     HandshakeCertificates server =
         new HandshakeCertificates.Builder().heldCertificate(certificate).build();
-    return new LoopbackTls(certificate, server, trusting(certificate));
+    return new LoopbackTls(certificate, server, newClient(certificate));
   }
 
-  /**
-   * A brand-new trust manager and TLS context, as each default {@code new OkHttpClient()} or gRPC
-   * channel builds its own: nothing, no session cache, is shared with another client.
-   */
+  /** A client side of its own, as each default client builds one: no session cache shared. */
   HandshakeCertificates newClient() {
-    return trusting(certificate);
+    return newClient(certificate);
   }
 
-  /**
-   * Makes the certificate the JVM's default trust ({@code javax.net.ssl.trustStore}), for clients
-   * that take no trust manager, such as a gRPC channel FnClients builds over TLS. Call it before
-   * the first such client builds its TLS context.
-   */
-  void installAsDefaultTrustStore() throws IOException, GeneralSecurityException {
-    KeyStore store = KeyStore.getInstance("PKCS12");
+  private static HandshakeCertificates newClient(HeldCertificate certificate) {
+    return new HandshakeCertificates.Builder()
+        .addTrustedCertificate(certificate.certificate())
+        .build();
+  }
+
+  /** Makes the certificate the JVM's default trust, for FnClients' gRPC channel. */
+  void installAsDefaultTrustStore() throws Exception {
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType()); // as read
     store.load(null, null);
     store.setCertificateEntry("loopback", certificate.certificate());
-    Path file = Files.createTempFile("fnclients-bench-trust", ".p12");
+    Path file = Files.createTempFile("fnclients-bench-trust", ".keystore");
     file.toFile().deleteOnExit();
     try (OutputStream out = Files.newOutputStream(file)) {
       store.store(out, PASSWORD.toCharArray());
     }
     System.setProperty("javax.net.ssl.trustStore", file.toString());
     System.setProperty("javax.net.ssl.trustStorePassword", PASSWORD);
-    System.setProperty("javax.net.ssl.trustStoreType", "PKCS12");
-  }
-
-  private static HandshakeCertificates trusting(HeldCertificate certificate) {
-    return new HandshakeCertificates.Builder()
-        .addTrustedCertificate(certificate.certificate())
-        .build();
   }
 }

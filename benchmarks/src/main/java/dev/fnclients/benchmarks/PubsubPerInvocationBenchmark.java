@@ -13,8 +13,6 @@ import com.google.pubsub.v1.TopicName;
 import dev.fnclients.FnClientsInstance;
 import dev.fnclients.pubsub.PubsubConfig;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
@@ -26,13 +24,8 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 
 /**
- * One invocation publishing one message and waiting until the server confirmed it (a loopback
- * {@code Publisher} service answering fresh ids on the testkit's {@link EchoGrpcServer}; not its
- * {@code LoopbackPubsubServer}, which keeps every message). {@code publisherPerInvocation}: a
- * plaintext channel and a {@code Publisher} built as the emulator documentation shows, shut down
- * and awaited after each publish; {@code defaultShared}: one such publisher, {@code
- * publish(m).get()} (a lone message waits for the 1 ms batch delay); {@code fnclients}: {@code
- * runtime.publisher(topic, emulator options).publishAndWait(m)}, as {@code FnClients.publisher}.
+ * One invocation publishing one message and waiting for its id from a loopback {@code Publisher}
+ * service (not the testkit's {@code LoopbackPubsubServer}, which keeps every message).
  */
 public class PubsubPerInvocationBenchmark extends InvocationBenchmark {
   private static final TopicName TOPIC = TopicName.of("bench", "orders");
@@ -41,8 +34,6 @@ public class PubsubPerInvocationBenchmark extends InvocationBenchmark {
 
   @Param({"publisherPerInvocation", "defaultShared", "fnclients"})
   public String variant;
-
-  private Publisher sharedPublisher;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
@@ -70,20 +61,19 @@ public class PubsubPerInvocationBenchmark extends InvocationBenchmark {
         switch (variant) {
           case "publisherPerInvocation" ->
               () -> {
-                ManagedChannel channel = channel(target);
-                Publisher publisher = null;
+                ManagedChannel channel = GrpcPerInvocationBenchmark.defaultChannel(target, null);
+                Publisher publisher = emulatorPublisher(channel);
                 try {
-                  publisher = emulatorPublisher(channel);
                   return answered(publisher.publish(MESSAGE).get(30, TimeUnit.SECONDS));
                 } finally {
                   close(publisher, channel);
                 }
               };
           case "defaultShared" -> {
-            ManagedChannel channel = channel(target);
-            sharedPublisher = emulatorPublisher(channel);
-            atEnd(() -> close(sharedPublisher, channel));
-            yield () -> answered(sharedPublisher.publish(MESSAGE).get(30, TimeUnit.SECONDS));
+            ManagedChannel channel = GrpcPerInvocationBenchmark.defaultChannel(target, null);
+            Publisher shared = emulatorPublisher(channel);
+            atEnd(() -> close(shared, channel));
+            yield () -> answered(shared.publish(MESSAGE).get(30, TimeUnit.SECONDS));
           }
           case "fnclients" -> {
             FnClientsInstance runtime = fnclients();
@@ -93,10 +83,6 @@ public class PubsubPerInvocationBenchmark extends InvocationBenchmark {
           default -> throw new IllegalArgumentException("variant " + variant);
         };
     check();
-  }
-
-  private static ManagedChannel channel(String target) {
-    return Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
   }
 
   /** A {@code Publisher} for the emulator, as its documentation builds one. */
@@ -110,12 +96,8 @@ public class PubsubPerInvocationBenchmark extends InvocationBenchmark {
 
   private static void close(Publisher publisher, ManagedChannel channel)
       throws InterruptedException {
-    if (publisher != null) {
-      publisher.shutdown();
-      publisher.awaitTermination(30, TimeUnit.SECONDS);
-    }
-    if (channel != null) {
-      GrpcPerInvocationBenchmark.close(channel);
-    }
+    publisher.shutdown();
+    publisher.awaitTermination(30, TimeUnit.SECONDS);
+    GrpcPerInvocationBenchmark.close(channel);
   }
 }

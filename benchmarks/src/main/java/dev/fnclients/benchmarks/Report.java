@@ -1,10 +1,10 @@
 package dev.fnclients.benchmarks;
 
 import static dev.fnclients.examples.PlatformSimulation.clientLabel;
+import static java.util.stream.Collectors.joining;
 
 import com.google.gson.Gson;
 import com.google.gson.reflect.TypeToken;
-import dev.fnclients.examples.IdleGap;
 import dev.fnclients.examples.IdleGap.Burst;
 import dev.fnclients.examples.IdleGap.Run;
 import dev.fnclients.examples.PlatformSimulation.Summary;
@@ -21,49 +21,56 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.DoublePredicate;
+import java.util.function.DoubleFunction;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
-import java.util.stream.Collectors;
 import java.util.stream.DoubleStream;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.commons.math3.distribution.TDistribution;
 
 /**
- * Turns JMH JSON result files (and the platform simulation's {@code simulation.json}, when it is
- * there) into {@code summary.md} (the targets with their measured figures, the ratios, scores and
- * secondary figures, cold start, the simulation's headline) and {@code per-invocation.svg} (a
- * log-scale bar chart of the per-invocation costs of every client, HTTP, HTTPS, gRPC and Pub/Sub).
- *
- * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.fnclients.benchmarks.Report \
- *     benchmarks/results/jmh.json [benchmarks/results/jmh-coldstart.json ...] [output directory]
- * </pre>
- *
- * <p>Arguments ending in {@code .json} are JMH result files; another argument is the output
- * directory (default: the first JSON file's), where {@code simulation.json} and {@code
- * run-info.txt} are read too. Figures missing from the files (a benchmark or parameter filtered out
- * of the run) are shown as "not measured" or {@code -}.
+ * Turns JMH JSON result files, with {@code simulation.json} and {@code run-info.txt} where they
+ * are, into {@code summary.md} and {@code per-invocation.svg} (benchmarks/README.md: what they hold
+ * and how to run it). Arguments ending in {@code .json} are JMH result files; another is the output
+ * directory (default: the first JSON file's). Figures missing from the files show as "not measured"
+ * or -.
  */
 public final class Report {
+  // The benchmarks looked up, by simple class name (here and in GROUPS) and variant.
   private static final String PER_INVOCATION = "PerInvocationBenchmark";
+  private static final String NEW_CONNECTION = "NewConnectionBenchmark";
   private static final String WARM = "WarmCostBenchmark";
   private static final String GRPC = "GrpcPerInvocationBenchmark";
   private static final String PUBSUB = "PubsubPerInvocationBenchmark";
   private static final String COLD = "ColdStartBenchmark";
-  private static final double WARM_TARGET = 1.05;
-  private static final double COLD_TARGET = 1.05;
-  private static final double WARM_COST_TARGET = 1.03;
-  private static final double GRPC_PUBSUB_TARGET = 10;
+  private static final String FN = "fnclients";
+  private static final String SHARED = "defaultShared";
+
+  /** The targets on ratios: the start of the ratio's label, and the goal. */
+  private static final List<Map.Entry<String, String>> GOALS =
+      List.of(
+          Map.entry("HTTP per invocation: client", ">= 3"),
+          Map.entry("HTTPS per invocation: client", ">= 100"),
+          Map.entry("gRPC unary, plaintext per invocation: channel", ">= 10"),
+          Map.entry("gRPC unary, TLS per invocation: channel", ">= 10"),
+          Map.entry("Pub/Sub publish and wait per invocation: publisher", ">= 10"),
+          Map.entry("New connection, https", ">= 10"),
+          Map.entry("Warm http, time", "<= 1.03"),
+          Map.entry("Warm https, time", "<= 1.03"),
+          Map.entry("Warm grpc-plaintext, time", "<= 1.03"),
+          Map.entry("Warm grpc-tls, time", "<= 1.03"),
+          Map.entry("Warm http-same-settings, time", "<= 1.05"),
+          Map.entry("Cold start, first GET, mean", "<= 1.05"));
+
   private static final double NAN = Double.NaN;
-  private static final ToDoubleFunction<Row> BYTES = r -> r.aux("gc.alloc.rate.norm");
-  private static final ToDoubleFunction<Row> CLASSES = r -> r.perOp("classesLoaded");
+  private static final Gson GSON = new Gson(); // lenient: JMH's "NaN" scores read as NaN
+  private static final Map<String, Double> MICROS =
+      Map.of("ns/op", 1e-3, "us/op", 1.0, "ms/op", 1e3, "s/op", 1e6);
+  private static final DoubleFunction<String> NANOS = ns -> fmtTime(ns / 1000);
 
-  /** Lenient, so JMH's {@code "NaN"} scores read as NaN. */
-  private static final Gson GSON = new Gson();
-
-  /** One benchmark in a JMH JSON result file (the fields read here). */
-  record JmhResult(
+  /** One benchmark of a JMH JSON result file, as Gson binds it. */
+  record Result(
       String benchmark,
       String jmhVersion,
       String jdkVersion,
@@ -75,7 +82,73 @@ public final class Report {
       int forks,
       Map<String, String> params,
       Metric primaryMetric,
-      Map<String, Metric> secondaryMetrics) {}
+      Map<String, Metric> secondaryMetrics) {
+
+    /** The class's simple name. */
+    String name() {
+      String[] names = benchmark.split("\\.");
+      return names[names.length - 2];
+    }
+
+    /** The {@code variant} or {@code comparison} parameter, else the method (cold start). */
+    String variant() {
+      Map<String, String> p = params == null ? Map.of() : params;
+      String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
+      return p.getOrDefault("variant", p.getOrDefault("comparison", method));
+    }
+
+    String scheme() {
+      return params == null ? null : params.get("scheme");
+    }
+
+    String settings() {
+      String s = "%d × %s warmup, %d × %s, %d fork(s)";
+      return format(s, warmupIterations, warmupTime, measurementIterations, measurementTime, forks);
+    }
+
+    double us() {
+      return primaryMetric.score() * micros();
+    }
+
+    double errorUs() {
+      return primaryMetric.scoreError() * micros();
+    }
+
+    /** The per-iteration (per-fork, for single-shot) times. */
+    DoubleStream rawUs() {
+      return primaryMetric.raw().map(v -> v * micros());
+    }
+
+    double medianUs() {
+      double[] s = rawUs().sorted().toArray();
+      return s.length == 0 ? NAN : (s[(s.length - 1) / 2] + s[s.length / 2]) / 2;
+    }
+
+    /** Microseconds in one unit of the primary metric, such as {@code ms/op}. */
+    private double micros() {
+      String unit = primaryMetric.scoreUnit();
+      return Objects.requireNonNull(MICROS.get(unit), () -> "unsupported unit " + unit);
+    }
+
+    Metric metric(String name) {
+      return secondaryMetrics == null ? null : secondaryMetrics.get(name);
+    }
+
+    double aux(String name) {
+      return metric(name) == null ? NAN : metric(name).score();
+    }
+
+    /** A count per operation ({@code Counters} records raw counts and {@code ops}). */
+    double perOp(String name) {
+      double ops = aux("ops");
+      return ops > 0 && aux(name) >= 0 ? aux(name) / ops : NAN;
+    }
+
+    /** The most live threads after an operation, over the iterations. */
+    double liveThreadsPeak() {
+      return aux("liveThreadsPeak") >= 0 ? metric("liveThreadsPeak").raw().max().orElse(NAN) : NAN;
+    }
+  }
 
   /** A JMH score; {@code rawData} holds the per-iteration values of each fork. */
   record Metric(double score, double scoreError, String scoreUnit, List<List<Double>> rawData) {
@@ -84,164 +157,53 @@ public final class Report {
     }
   }
 
-  /** One benchmark result, times in µs per operation; {@code aux} holds the secondary metrics. */
-  record Row(
-      String benchmark,
-      String method,
-      Map<String, String> params,
-      double scoreUs,
-      double errorUs,
-      List<Double> rawUs,
-      Map<String, Metric> aux) {
-
-    static Row of(JmhResult result) {
-      String[] names = result.benchmark().split("\\.");
-      String benchmark = names[names.length - 2];
-      String method = names[names.length - 1];
-      Map<String, String> params =
-          new LinkedHashMap<>(Objects.requireNonNullElse(result.params(), Map.of()));
-      if (benchmark.endsWith(COLD)) {
-        params.putIfAbsent("variant", method); // one method per variant: a fork measures one
-      }
-      Metric primary = result.primaryMetric();
-      double toUs = microsPer(primary.scoreUnit());
-      return new Row(
-          benchmark,
-          method,
-          params,
-          primary.score() * toUs,
-          primary.scoreError() * toUs,
-          primary.raw().map(v -> v * toUs).boxed().toList(),
-          Objects.requireNonNullElse(result.secondaryMetrics(), Map.of()));
-    }
-
-    String param(String name) {
-      return params.get(name);
-    }
-
-    double aux(String name) {
-      return aux.containsKey(name) ? aux.get(name).score() : NAN;
-    }
-
-    /** A count per operation; NaN where the benchmark does not record it. */
-    double perOp(String name) {
-      double ops = aux("ops");
-      return ops > 0 && aux(name) >= 0 ? aux(name) / ops : NAN;
-    }
-
-    /** Whether the benchmark recorded its operations one by one (connections, live threads). */
-    boolean recorded() {
-      return aux("liveThreadSamples") > 0;
-    }
-
-    double connectionsPerOp() {
-      return recorded() ? perOp("connectionsOpened") : NAN;
-    }
-
-    double liveThreads() {
-      return recorded() ? perOp("liveThreadSamples") : NAN;
-    }
-
-    double liveThreadsPeak() {
-      return recorded() ? aux.get("liveThreadsPeak").raw().max().orElse(NAN) : NAN;
-    }
-
-    /** CPU time of the benchmark thread (the client side of a call) per operation. */
-    double callerCpuUs() {
-      return perOp("callerCpuNanos") / 1000;
-    }
-
-    /** CPU time of the whole JVM (client, server, GC) per operation. */
-    double cpuUs() {
-      return perOp("processCpuMicros");
-    }
-
-    /** The median of the raw per-iteration (per-fork, for single-shot) scores. */
-    double medianUs() {
-      double[] sorted = raw().sorted().toArray();
-      int n = sorted.length;
-      return n == 0 ? NAN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    DoubleStream raw() {
-      return rawUs.stream().mapToDouble(Double::doubleValue);
-    }
-  }
-
-  /** Two rows of a benchmark to compare, either null where it was not measured. */
-  private record Pair(Row n, Row d) {
-    boolean measured() {
-      return n != null && d != null;
-    }
-
-    /**
-     * The ratio of their times, with its propagated (approximate) error and its range over
-     * iterations: the smallest numerator iteration over the largest denominator one, and the other
-     * way round.
-     */
-    Ratio time(String label, String meaning) {
-      if (!measured()) {
-        return of(label, meaning, Row::scoreUs);
-      }
-      double value = n.scoreUs() / d.scoreUs();
-      boolean ranged = n.rawUs().size() > 1 && d.rawUs().size() > 1;
-      return new Ratio(
-          label,
-          meaning,
-          value,
-          value * Math.hypot(n.errorUs() / n.scoreUs(), d.errorUs() / d.scoreUs()),
-          ranged ? n.raw().min().orElse(NAN) / d.raw().max().orElse(NAN) : NAN,
-          ranged ? n.raw().max().orElse(NAN) / d.raw().min().orElse(NAN) : NAN);
-    }
-
-    /** The ratio of another figure than time, with no error or range. */
-    Ratio of(String label, String meaning, ToDoubleFunction<Row> f) {
-      double value = measured() ? f.applyAsDouble(n) / f.applyAsDouble(d) : NAN;
-      return new Ratio(label, meaning, value, NAN, NAN, NAN);
-    }
-
-    /** Both figures in {@code pattern}, or {@code otherwise} where either is missing. */
-    String vs(ToDoubleFunction<Row> f, String pattern, String otherwise) {
-      double a = n == null ? NAN : f.applyAsDouble(n);
-      double b = d == null ? NAN : f.applyAsDouble(d);
-      return Double.isNaN(a / b) ? otherwise : format(pattern, a, b);
-    }
-  }
-
-  record Ratio(String label, String meaning, double value, double error, double lo, double hi) {
+  /** A ratio, its error and range (NaN where there are none), and the two figures it divides. */
+  record Ratio(String label, double value, double error, double lo, double hi, String figures) {
     boolean measured() {
       return !Double.isNaN(value);
     }
 
-    /** The ratio, and its range over iterations (or forks) where there is one. */
+    /** The ratio, JMH's 99.9% error propagated to it, and its range over iterations (forks). */
     String formatted() {
       return !measured()
           ? "not measured"
           : number(value)
               + "x"
+              + (Double.isFinite(error) ? " ± " + number(error) : "")
               + (Double.isNaN(lo) ? "" : " (range " + number(lo) + "–" + number(hi) + ")");
     }
 
-    Ratio note(String more) {
-      return new Ratio(label, meaning + more, value, error, lo, hi);
-    }
-
-    String errorCell() {
-      return !measured() || Double.isNaN(error) || Double.isInfinite(error)
-          ? ""
-          : "± " + number(error);
+    Ratio with(double error, double lo, double hi) {
+      return new Ratio(label, value, error, lo, hi, figures);
     }
 
     private static String number(double v) {
-      return format(v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
+      return format(v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : v >= 2 ? "%.2f" : "%.3f", v);
     }
   }
 
-  /** One target, what was measured for it, and whether it is met (null: not measured). */
-  record Target(String target, String goal, String measured, Boolean met) {}
+  /** A target, what was measured for it, and whether it is met (null: not checked). */
+  record Target(String name, String goal, String measured, Boolean met) {}
 
-  /** Rows of one benchmark and scheme (null: none), and how the targets name them. */
-  private record Pick(String benchmark, String scheme, String label) {}
+  /** A pair of {@code ColdStartBenchmark} variants: the plain client's and FnClients'. */
+  private record Cold(String raw, String fn, String what) {}
+
+  private static final List<Cold> COLDS =
+      List.of(
+          new Cold("rawOkHttp", FN, "first GET"),
+          new Cold("rawGrpc", "fnclientsGrpc", "first gRPC unary call"),
+          new Cold("rawPublisher", "fnclientsPublisher", "first Pub/Sub publish"));
+
+  /** A protocol: a benchmark, its scheme, and its per-invocation variant (the anti-pattern). */
+  private record Group(String title, String benchmark, String scheme, String perInvocation) {}
+
+  private static final List<Group> GROUPS =
+      List.of(
+          new Group("HTTP", PER_INVOCATION, "http", "clientPerInvocation"),
+          new Group("HTTPS", PER_INVOCATION, "https", "clientPerInvocation"),
+          new Group("gRPC unary, plaintext", GRPC, "plaintext", "channelPerInvocation"),
+          new Group("gRPC unary, TLS", GRPC, "tls", "channelPerInvocation"),
+          new Group("Pub/Sub publish and wait", PUBSUB, null, "publisherPerInvocation"));
 
   private Report() {}
 
@@ -257,522 +219,215 @@ public final class Report {
             .map(Path::of)
             .reduce((x, y) -> y)
             .orElse(jsons.get(0).toAbsolutePath().getParent());
-    List<JmhResult> results = new ArrayList<>();
+    List<Result> rows = new ArrayList<>();
     for (Path json : jsons) {
-      results.addAll(
-          GSON.fromJson(Files.readString(json), new TypeToken<List<JmhResult>>() {}.getType()));
+      rows.addAll(
+          GSON.fromJson(Files.readString(json), new TypeToken<List<Result>>() {}.getType()));
     }
-    List<Row> rows = results.stream().map(Row::of).toList();
+    Path simulationJson = outDir.resolve("simulation.json");
     Summary simulation =
-        read(outDir.resolve("simulation.json"), s -> GSON.fromJson(s, Summary.class));
+        Files.exists(simulationJson)
+            ? GSON.fromJson(Files.readString(simulationJson), Summary.class)
+            : null;
     List<Ratio> ratios = ratios(rows);
     List<Target> targets = targets(rows, ratios, simulation);
-    StringBuilder md = new StringBuilder();
-    header(md, jsons, results.isEmpty() ? null : results.get(0), rows, simulation != null);
+    StringBuilder md =
+        new StringBuilder("# FnClients benchmarks: summary\n\nGenerated by `Report` from ");
+    md.append(jsons.stream().map(j -> "`" + j.getFileName() + "`").collect(joining(", ")));
+    md.append(simulation == null ? "" : " and `simulation.json`");
+    if (!rows.isEmpty()) {
+      Result r = rows.get(0);
+      md.append(format(" (JMH %s, JDK %s, %s)", r.jmhVersion(), r.jdkVersion(), r.vmName()));
+    }
+    md.append(". How to read it: benchmarks/README.md.\n\n## Targets\n\n");
     table(
         md,
-        "Target | Goal | Measured in this run | Met",
-        "---|---|---|---",
-        targets.stream()
-            .map(
-                t ->
-                    new Object[] {
-                      t.target(),
-                      t.goal(),
-                      t.measured(),
-                      t.met() == null ? "not measured" : t.met() ? "yes" : "**no**"
-                    })
-            .toList());
+        targets,
+        List.of(
+            text("Target", Target::name),
+            text("Goal", Target::goal),
+            text("Measured in this run", Target::measured),
+            text("Met", t -> t.met() == null ? "" : t.met() ? "yes" : "**no**")));
     md.append("\n## Ratios\n\n");
     table(
         md,
-        "Comparison | Ratio (range over iterations) | ± (JMH 99.9%) | Meaning",
-        "---|---:|---:|---",
-        ratios.stream()
-            .map(r -> new Object[] {r.label(), r.formatted(), r.errorCell(), r.meaning()})
-            .toList());
+        ratios,
+        List.of(
+            text("Comparison", Ratio::label),
+            figure("Ratio ± JMH 99.9% (range over iterations)", Ratio::formatted),
+            text("Figures", Ratio::figures)));
     scoresTable(md, rows);
-    coldStartTable(md, rows);
     if (simulation != null) {
       simulationSection(md, simulation);
     }
-    String machine = read(outDir.resolve("run-info.txt"), s -> s);
-    if (machine != null) {
-      md.append("\n## Machine and run\n\n```\n").append(machine.strip()).append("\n```\n");
+    Path runInfo = outDir.resolve("run-info.txt");
+    if (Files.exists(runInfo)) {
+      md.append("\n## Machine and run\n\n```\n" + Files.readString(runInfo).strip() + "\n```\n");
     }
     Files.createDirectories(outDir);
     Files.writeString(outDir.resolve("summary.md"), md);
     Files.writeString(outDir.resolve("per-invocation.svg"), svg(rows));
-    System.out.println(
-        "Wrote " + outDir.resolve("summary.md") + " and " + outDir.resolve("per-invocation.svg"));
+    System.out.println("Wrote summary.md and per-invocation.svg in " + outDir);
     for (Target t : targets) {
-      System.out.printf(
-          Locale.ROOT,
-          "  %-4s %-62s %s%n",
-          t.met() == null ? "n/a" : t.met() ? "MET" : "MISS",
-          t.target(),
-          t.measured().replace("**", ""));
+      String met = t.met() == null ? "n/a" : t.met() ? "MET" : "MISS";
+      System.out.printf("  %-4s %s: %s%n", met, t.name().replace("**", ""), t.measured());
     }
   }
 
-  private static <T> T read(Path file, Function<String, T> parser) throws IOException {
-    return Files.exists(file) ? parser.apply(Files.readString(file)) : null;
-  }
-
-  /** Microseconds in one unit of a JMH time unit such as {@code ms/op}. */
-  private static double microsPer(String unit) {
-    Double micros =
-        Map.of("ns", 1e-3, "us", 1.0, "ms", 1e3, "s", 1e6)
-            .get(unit == null ? "" : unit.split("/")[0]);
-    if (micros == null) {
-      throw new IllegalArgumentException(
-          "unsupported unit "
-              + unit
-              + "; run the benchmarks in AverageTime or SingleShotTime mode (their defaults)");
-    }
-    return micros;
-  }
-
-  private static Row find(List<Row> rows, String benchmark, String variant, String scheme) {
+  /** The first result of a benchmark with this variant (and scheme, unless null); or null. */
+  private static Result find(List<Result> rows, String benchmark, String variant, String scheme) {
     return rows.stream()
-        .filter(
-            r ->
-                r.benchmark().equals(benchmark)
-                    && Objects.equals(r.param("variant"), variant)
-                    && (scheme == null || Objects.equals(r.param("scheme"), scheme)))
+        .filter(r -> r.name().equals(benchmark) && r.variant().equals(variant))
+        .filter(r -> scheme == null || scheme.equals(r.scheme()))
         .findFirst()
         .orElse(null);
   }
 
-  private static Pair pair(List<Row> rows, String benchmark, String n, String d, String scheme) {
-    return new Pair(find(rows, benchmark, n, scheme), find(rows, benchmark, d, scheme));
-  }
-
   // ---- ratios ----
 
-  private static List<Ratio> ratios(List<Row> rows) {
+  private static List<Ratio> ratios(List<Result> rows) {
     List<Ratio> ratios = new ArrayList<>();
-    for (String variant : List.of("clientPerInvocation", "defaultShared")) {
-      for (String scheme : List.of("http", "https")) {
-        ratios.add(
-            pair(rows, PER_INVOCATION, variant, "fnclients", scheme)
-                .time(
-                    "Per invocation, " + scheme + ": " + variant + " / fnclients",
-                    variant.equals("defaultShared")
-                        ? "a shared default client vs FnClients on a warm connection (about 1 expected)"
-                        : "how many times more a client built per invocation costs than the shared FnClients client"));
+    for (Group g : GROUPS) {
+      Result fn = find(rows, g.benchmark(), FN, g.scheme());
+      for (String variant : List.of(g.perInvocation(), SHARED)) {
+        String label = g.title() + " per invocation: " + variant + " / " + FN;
+        ratios.add(time(label, find(rows, g.benchmark(), variant, g.scheme()), fn));
       }
     }
     for (String scheme : List.of("https", "http")) {
-      ratios.add(
-          pair(rows, "NewConnectionBenchmark", "defaultShared", "fnclients", scheme)
-              .time(
-                  "New connection, " + scheme + ": defaultShared / fnclients",
-                  scheme.equals("http")
-                      ? "new plain TCP connection + first request"
-                      : "new TLS connection + first request; the default client leaves Nagle on, FnClients sets TCP_NODELAY"));
+      String label = "New connection, " + scheme + ": " + SHARED + " / " + FN;
+      Result fn = find(rows, NEW_CONNECTION, FN, scheme);
+      ratios.add(time(label, find(rows, NEW_CONNECTION, SHARED, scheme), fn));
     }
-    warmRatios(rows, ratios);
-    for (String scheme : List.of("plaintext", "tls")) {
-      String label = "gRPC per invocation, " + scheme + ": ";
-      ratios.add(
-          pair(rows, GRPC, "channelPerInvocation", "fnclients", scheme)
-              .time(
-                  label + "channelPerInvocation / fnclients",
-                  "a default channel built and shut down per invocation vs FnClients.grpc (target >= "
-                      + (int) GRPC_PUBSUB_TARGET
-                      + ")"));
-      ratios.add(
-          pair(rows, GRPC, "defaultShared", "fnclients", scheme)
-              .time(
-                  label + "defaultShared / fnclients",
-                  "one default channel reused vs FnClients.grpc (below 1: the cost of FnClients' interceptors)"));
+    for (Result row : rows.stream().filter(r -> r.name().equals(WARM)).toList()) {
+      String comparison = row.variant();
+      String pair = ": fnclients / " + (comparison.contains("same") ? "raw" : SHARED);
+      String label = "Warm " + comparison + ", ";
+      ratios.add(paired(label + "time" + pair, row, "Nanos", NANOS));
+      ratios.add(paired(label + "caller CPU" + pair, row, "CpuNanos", NANOS));
+      ratios.add(paired(label + "bytes allocated" + pair, row, "Bytes", b -> format("%.0f B", b)));
     }
-    ratios.add(
-        pair(rows, PUBSUB, "publisherPerInvocation", "fnclients", null)
-            .time(
-                "Pub/Sub publish and wait: publisherPerInvocation / fnclients",
-                "a Publisher (and channel) built and shut down per invocation vs FnClients' publishAndWait (target >= "
-                    + (int) GRPC_PUBSUB_TARGET
-                    + ")"));
-    ratios.add(
-        pair(rows, PUBSUB, "defaultShared", "fnclients", null)
-            .time(
-                "Pub/Sub publish and wait: defaultShared / fnclients",
-                "one Publisher reused, publish(m).get() (waits for the client's 1 ms batch delay) vs publishAndWait"));
     for (Cold c : COLDS) {
-      coldRatios(c, pair(rows, c.benchmark(), c.fn(), c.raw(), null), ratios);
+      Result fn = find(rows, COLD, c.fn(), null);
+      Result raw = find(rows, COLD, c.raw(), null);
+      String pair = ": " + c.fn() + " / " + c.raw();
+      String label = "Cold start, " + c.what() + ", ";
+      ratios.add(time(label + "mean of forks" + pair, fn, raw));
+      ratios.add(of(label + "median of forks" + pair, fn, raw, Result::medianUs, Report::fmtTime));
+      ratios.add(of(label + "caller CPU" + pair, fn, raw, r -> r.perOp("callerCpuNanos"), NANOS));
+      ToDoubleFunction<Result> classes = r -> r.perOp("classesLoaded");
+      ratios.add(of(label + "classes loaded" + pair, fn, raw, classes, v -> format("%.0f", v)));
     }
     return ratios;
   }
 
-  /**
-   * The paired warm comparisons ({@link WarmCostBenchmark}): against default shared clients (the
-   * warm-cost target), against a raw OkHttp client with the same settings (the warm-overhead
-   * target), and the same with the peer-closed check on every call; each as time, caller CPU and
-   * caller allocation.
-   */
-  private static void warmRatios(List<Row> rows, List<Ratio> ratios) {
-    for (String transport : List.of("http", "https", "grpc-plaintext", "grpc-tls")) {
-      pairedRatios(
-          rows,
-          transport,
-          "Warm cost, " + transport + ": fnclients / default shared",
-          "a warm call through FnClients vs one default client shared across invocations (target <= "
-              + WARM_COST_TARGET
-              + ")",
-          ratios);
+  /** {@code a / b}, both shown in {@code unit}, with no error or range. */
+  private static Ratio ratio(String label, double a, double b, DoubleFunction<String> unit) {
+    String figures = Double.isNaN(a / b) ? "" : unit.apply(a) + " vs " + unit.apply(b);
+    return new Ratio(label, a / b, NAN, NAN, NAN, figures);
+  }
+
+  /** Two times, JMH's errors propagated (approximately), range: extreme iterations paired. */
+  private static Ratio time(String label, Result n, Result d) {
+    if (n == null || d == null) {
+      return of(label, n, d, Result::us, Report::fmtTime);
     }
-    pairedRatios(
-        rows,
-        "http-same-settings",
-        "Warm overhead, http: fnclients / raw",
-        "FnClients' interceptors, listeners and sockets over a raw OkHttp client with the same settings (target <= "
-            + WARM_TARGET
-            + ")",
-        ratios);
-    pairedRatios(
-        rows,
-        "http-same-settings-idle",
-        "Warm overhead, http, every call 1.2 ms after the last: fnclients / raw",
-        "the same, with FnClients' peer-closed check on every call",
-        ratios);
+    boolean ranged = n.rawUs().count() > 1 && d.rawUs().count() > 1;
+    return ratio(label, n.us(), d.us(), Report::fmtTime)
+        .with(
+            n.us() / d.us() * Math.hypot(n.errorUs() / n.us(), d.errorUs() / d.us()),
+            ranged ? n.rawUs().min().orElse(NAN) / d.rawUs().max().orElse(NAN) : NAN,
+            ranged ? n.rawUs().max().orElse(NAN) / d.rawUs().min().orElse(NAN) : NAN);
+  }
+
+  /** Another figure than time, with no error or range. */
+  private static Ratio of(
+      String label, Result n, Result d, ToDoubleFunction<Result> f, DoubleFunction<String> unit) {
+    double a = n == null ? NAN : f.applyAsDouble(n);
+    return ratio(label, a, d == null ? NAN : f.applyAsDouble(d), unit);
   }
 
   /**
-   * One paired comparison's time, caller-CPU and caller-allocation ratios: FnClients' sums over the
-   * baseline's, with the range of the per-iteration ratios and, for time, their 99.9% confidence
-   * half-width (Student's t, as JMH's errors).
+   * One figure of a {@code WarmCostBenchmark} comparison, FnClients' side over the baseline's, per
+   * call; range over the per-iteration ratios and, for time, their 99.9% confidence half-width
+   * (Student's t, as JMH's errors).
    */
-  private static void pairedRatios(
-      List<Row> rows, String comparison, String label, String meaning, List<Ratio> ratios) {
-    Row row =
-        rows.stream()
-            .filter(r -> r.benchmark().equals(WARM) && comparison.equals(r.param("comparison")))
-            .findFirst()
-            .orElse(null);
-    ratios.add(paired(row, "Nanos", label, meaning, true));
-    ratios.add(
-        paired(
-            row,
-            "CpuNanos",
-            label.replace(":", ", caller-thread CPU per call:"),
-            "the client side's own CPU time per call, without the server's share or time spent waiting",
-            false));
-    String bytes =
-        row == null
-            ? "allocation per call"
-            : format(
-                "%.0f B vs %.0f B per call",
-                row.aux("fnclientsBytes") / row.aux("pairs"),
-                row.aux("baselineBytes") / row.aux("pairs"));
-    ratios.add(
-        paired(
-            row,
-            "Bytes",
-            label.replace(":", ", bytes allocated per call:"),
-            bytes + " by the calling thread",
-            false));
-  }
-
-  private static Ratio paired(
-      Row row, String figure, String label, String meaning, boolean withError) {
-    if (row == null || !row.aux().containsKey("fnclients" + figure)) {
-      return new Ratio(label, meaning, NAN, NAN, NAN, NAN);
-    }
-    double[] fn = row.aux().get("fnclients" + figure).raw().toArray();
-    double[] base = row.aux().get("baseline" + figure).raw().toArray();
-    double[] perIteration = new double[fn.length];
-    for (int i = 0; i < fn.length; i++) {
-      perIteration[i] = fn[i] / base[i];
-    }
-    DoubleSummaryStatistics stats = DoubleStream.of(perIteration).summaryStatistics();
+  private static Ratio paired(String label, Result row, String figure, DoubleFunction<String> u) {
+    double[] fn = row.metric("fnclients" + figure).raw().toArray();
+    double[] base = row.metric("baseline" + figure).raw().toArray();
+    double[] each = IntStream.range(0, fn.length).mapToDouble(i -> fn[i] / base[i]).toArray();
+    DoubleSummaryStatistics stats = DoubleStream.of(each).summaryStatistics();
     double error = NAN;
-    if (withError && fn.length > 1) {
+    if (figure.equals("Nanos") && each.length > 1) {
       double mean = stats.getAverage();
       double variance =
-          DoubleStream.of(perIteration).map(v -> (v - mean) * (v - mean)).sum() / (fn.length - 1);
+          DoubleStream.of(each).map(v -> (v - mean) * (v - mean)).sum() / (each.length - 1);
       error =
-          new TDistribution(fn.length - 1).inverseCumulativeProbability(0.9995)
-              * Math.sqrt(variance / fn.length);
+          new TDistribution(each.length - 1).inverseCumulativeProbability(0.9995)
+              * Math.sqrt(variance / each.length);
     }
-    return new Ratio(
-        label,
-        meaning,
-        DoubleStream.of(fn).sum() / DoubleStream.of(base).sum(),
-        error,
-        stats.getMin(),
-        stats.getMax());
-  }
-
-  /**
-   * A cold-start pair: the plain client and the FnClients one, each a method with its own forks.
-   */
-  private record Cold(
-      String benchmark, String raw, String fn, String what, String rawLabel, String fnLabel) {}
-
-  private static final List<Cold> COLDS =
-      List.of(
-          new Cold(
-              COLD,
-              "rawOkHttp",
-              "fnclients",
-              "first GET",
-              "`new OkHttpClient()`",
-              "`FnClients.http()`"),
-          new Cold(
-              "Grpc" + COLD,
-              "rawGrpc",
-              "fnclientsGrpc",
-              "first gRPC unary call (plaintext)",
-              "`ManagedChannelBuilder...usePlaintext()`",
-              "`FnClients.grpc(...)`"),
-          new Cold(
-              "Grpc" + COLD,
-              "rawPublisher",
-              "fnclientsPublisher",
-              "first confirmed Pub/Sub publish",
-              "`Publisher.newBuilder(...)`",
-              "`FnClients.publisher(...)`"));
-
-  /** The first call in a fresh JVM: mean, caller CPU, median, classes loaded. */
-  private static void coldRatios(Cold c, Pair cold, List<Ratio> ratios) {
-    String pair = c.fn() + " / " + c.raw();
-    ratios.add(
-        cold.time(
-            "Cold start, " + c.what() + " in a fresh JVM: " + pair + " (mean of forks)",
-            c.fnLabel()
-                + " vs "
-                + c.rawLabel()
-                + ": class loading, client build, first connection and response"
-                + (c.benchmark().equals(COLD) ? " (target <= " + COLD_TARGET + ")" : "")));
-    ratios.add(
-        cold.of(
-            "Cold start, " + c.what() + ", caller-thread CPU: " + pair,
-            "CPU time of the calling thread during the first call (class loading, linking, interpreting); "
-                + "steadier than wall time when other processes compete for the cores",
-            Row::callerCpuUs));
-    ratios.add(
-        cold.of(
-            "Cold start, " + c.what() + ": " + pair + " (median of forks)",
-            "the same, medians: less moved by one slow fork on a busy machine",
-            Row::medianUs));
-    ratios.add(
-        cold.of(
-            "Cold start, " + c.what() + ", classes loaded: " + pair,
-            cold.vs(
-                CLASSES,
-                "%.0f vs %.0f classes loaded during the first call",
-                "classes loaded during the first call"),
-            CLASSES));
-  }
-
-  private static Ratio findRatio(List<Ratio> ratios, String labelStart) {
-    return ratios.stream().filter(r -> r.label().startsWith(labelStart)).findFirst().orElseThrow();
+    double pairs = row.aux("pairs");
+    double a = row.aux("fnclients" + figure) / pairs;
+    double b = row.aux("baseline" + figure) / pairs;
+    return ratio(label, a, b, u).with(error, stats.getMin(), stats.getMax());
   }
 
   // ---- targets ----
 
-  private static List<Target> targets(List<Row> rows, List<Ratio> ratios, Summary simulation) {
+  private static List<Target> targets(List<Result> rows, List<Ratio> ratios, Summary simulation) {
     List<Target> targets = new ArrayList<>();
-    targets.add(
-        atLeast(
-            "Per invocation, HTTPS: client per invocation / FnClients",
-            100,
-            findRatio(ratios, "Per invocation, https: clientPerInvocation")));
-    targets.add(
-        atLeast(
-            "Per invocation, plain HTTP: client per invocation / FnClients",
-            3,
-            findRatio(ratios, "Per invocation, http: clientPerInvocation")));
-    targets.add(
-        atLeast(
-            "New TLS connection + first request: default OkHttpClient / FnClients",
-            10,
-            findRatio(ratios, "New connection, https")));
-    Ratio warmCpu = findRatio(ratios, "Warm overhead, http, caller-thread CPU");
-    targets.add(
-        target(
-            "Warm overhead: FnClients / raw OkHttp, same settings",
-            "<= " + WARM_TARGET + "x",
-            findRatio(ratios, "Warm overhead, http: fnclients"),
-            v -> v <= WARM_TARGET,
-            warmCpu.measured() ? " (caller CPU " + warmCpu.formatted() + ")" : ""));
-    Ratio coldCpu = findRatio(ratios, "Cold start, first GET, caller-thread CPU");
-    targets.add(
-        target(
-            "Cold start (first response in a fresh JVM): FnClients.http() / raw OkHttp",
-            "<= " + COLD_TARGET + "x",
-            findRatio(ratios, "Cold start, first GET in"),
-            v -> v <= COLD_TARGET,
-            " (median "
-                + findRatio(ratios, "Cold start, first GET: fnclients / rawOkHttp (median")
-                    .formatted()
-                + (coldCpu.measured() ? ", caller CPU " + coldCpu.formatted() : "")
-                + ")"));
-    targets.add(warmCostTarget(ratios));
-    targets.add(connectionsTarget(rows, simulation));
-    for (String scheme : List.of("plaintext", "tls")) {
-      targets.add(
-          atLeast(
-              "gRPC unary (" + scheme + "): channel per invocation / FnClients",
-              GRPC_PUBSUB_TARGET,
-              findRatio(ratios, "gRPC per invocation, " + scheme + ": channelPerInvocation")));
+    for (Map.Entry<String, String> goal : GOALS) {
+      Ratio r =
+          ratios.stream()
+              .filter(ratio -> ratio.label().startsWith(goal.getKey()))
+              .findFirst()
+              .orElse(ratio(goal.getKey(), NAN, NAN, null));
+      targets.add(ratioTarget(r, goal.getValue()));
     }
-    targets.add(
-        atLeast(
-            "Pub/Sub publish and wait: Publisher per invocation / FnClients",
-            GRPC_PUBSUB_TARGET,
-            findRatio(ratios, "Pub/Sub publish and wait: publisherPerInvocation")));
-    targets.add(threadsTarget(rows, simulation));
-    targets.add(simulationTarget(simulation));
+    for (Group g : GROUPS.subList(1, GROUPS.size())) { // live threads over a JMH trial
+      Result fn = find(rows, g.benchmark(), FN, g.scheme());
+      double mean = fn == null ? NAN : fn.perOp("liveThreadSamples");
+      if (!Double.isNaN(mean)) {
+        String measured = format("%.1f mean, %.0f peak", mean, fn.liveThreadsPeak());
+        boolean met = fn.liveThreadsPeak() <= Math.ceil(mean) + 1;
+        String name = "Live threads, " + g.title() + ": FnClients";
+        targets.add(new Target(name, "peak <= mean + 1", measured, met));
+      }
+    }
+    List<Burst> bursts = simulation == null ? List.of() : simulation.bursts();
+    for (Burst b : bursts.stream().filter(b -> b.variant().equals(FN)).toList()) {
+      String name = format("Simulation %s, %,d invocations", b.protocol(), b.invocations());
+      String others =
+          bursts.stream()
+              .filter(o -> o.protocol().equals(b.protocol()) && o != b)
+              .map(o -> o.connections() + " " + clientLabel(o.variant()))
+              .collect(joining(", "));
+      targets.add(
+          new Target(
+              name + ", " + b.gaps() + " frozen gaps: FnClients' connections",
+              "<= 1 + gaps",
+              b.connections() + " (others: " + others + ")",
+              b.connections() <= 1 + b.gaps()));
+      String threads = b.threadsStart() + " after the 1st, " + b.threadsEnd() + " after the last";
+      boolean met = b.threadsEnd() <= b.threadsStart() + 1;
+      targets.add(new Target(name + ": FnClients' live threads", "flat", threads, met));
+    }
+    for (Run r : simulation == null ? List.<Run>of() : simulation.runs()) {
+      if (r.variant().equals(FN)) {
+        String name = "Simulation " + r.protocol() + ", " + modeLabel(r.mode()) + ": FnClients";
+        String measured = r.ok() + "/" + r.invocations() + ", max " + fmtTime(r.maxMillis() * 1000);
+        boolean met = r.ok() == r.invocations() && r.maxMillis() < 1000;
+        targets.add(new Target(name, "100% success, max < 1 s", measured, met));
+      }
+    }
     return targets;
   }
 
-  /** A target on one ratio, met when {@code goal} holds; {@code details} follow a measured one. */
-  private static Target target(
-      String target, String goal, Ratio r, DoublePredicate met, String details) {
-    return r.measured()
-        ? new Target(target, goal, r.formatted() + details, met.test(r.value()))
-        : new Target(target, goal, r.formatted(), null);
-  }
-
-  private static Target atLeast(String target, double goal, Ratio r) {
-    return target(target, format(">= %.0fx", goal), r, v -> v >= goal, "");
-  }
-
-  /** FnClients' time per warm call over one default shared client, paired, for each transport. */
-  private static Target warmCostTarget(List<Ratio> ratios) {
-    List<String> items = new ArrayList<>();
-    Boolean met = null;
-    for (String transport : List.of("http", "https", "grpc-plaintext", "grpc-tls")) {
-      Ratio r = findRatio(ratios, "Warm cost, " + transport + ":");
-      met = r.measured() ? and(met, r.value() <= WARM_COST_TARGET) : met;
-      items.add(
-          r.measured()
-              ? format("%s %.3fx (± %.3f)", transport, r.value(), r.error())
-              : transport + " not measured");
-    }
-    return new Target(
-        "Warm cost: FnClients / one default client, shared (paired calls)",
-        "<= " + WARM_COST_TARGET + "x each",
-        String.join("; ", items),
-        met);
-  }
-
-  /** Connections per 1,000 invocations: the simulation's bursts, and JMH's count without gaps. */
-  private static Target connectionsTarget(List<Row> rows, Summary simulation) {
-    List<Burst> bursts = simulation == null ? List.of() : simulation.bursts();
-    List<String> items = new ArrayList<>();
-    Boolean met = null;
-    for (Burst b : bursts) {
-      boolean fn = b.variant().equals("fnclients");
-      met = fn ? and(met, b.connections() <= 1 + b.gaps()) : met;
-      items.add(
-          b.protocol()
-              + " "
-              + clientLabel(b.variant())
-              + " "
-              + b.connections()
-              + (fn ? " (limit " + (1 + b.gaps()) + ")" : ""));
-    }
-    String measured =
-        bursts.isEmpty()
-            ? ""
-            : format(
-                    "simulation, %,d invocations with %d frozen gaps: ",
-                    bursts.get(0).invocations(), bursts.get(0).gaps())
-                + String.join(", ", items);
-    Pair jmh = pair(rows, PER_INVOCATION, "fnclients", "clientPerInvocation", "http");
-    if (jmh.measured()) {
-      measured +=
-          (measured.isEmpty() ? "" : "; ")
-              + format(
-                  "JMH, no gaps: FnClients %.2f vs client per invocation %.0f per 1,000",
-                  jmh.n().connectionsPerOp() * 1000, jmh.d().connectionsPerOp() * 1000);
-    }
-    return new Target(
-        "Connections per 1,000 sequential invocations",
-        "FnClients <= 1 + idle gaps (client per invocation: 1,000)",
-        measured.isEmpty() ? "not measured" : measured,
-        met);
-  }
-
-  /** FnClients' live threads: mean vs peak over a JMH trial, first vs last in the bursts. */
-  private static Target threadsTarget(List<Row> rows, Summary simulation) {
-    List<String> items = new ArrayList<>();
-    Boolean met = null;
-    for (Pick p :
-        List.of(
-            new Pick(PER_INVOCATION, "https", "HTTPS"),
-            new Pick(GRPC, "tls", "gRPC TLS"),
-            new Pick(GRPC, "plaintext", "gRPC"),
-            new Pick(PUBSUB, null, "Pub/Sub"))) {
-      Row fn = find(rows, p.benchmark(), "fnclients", p.scheme());
-      if (fn != null && !Double.isNaN(fn.liveThreadsPeak())) {
-        met = and(met, fn.liveThreadsPeak() <= Math.ceil(fn.liveThreads()) + 1);
-        double started = fn.perOp("threadsStarted");
-        items.add(
-            format("%s %.1f mean / %.0f peak", p.label(), fn.liveThreads(), fn.liveThreadsPeak())
-                + (Double.isNaN(started)
-                    ? ""
-                    : format(", %.0f threads started per 1,000 invocations", started * 1000)));
-      }
-    }
-    for (Burst b : simulation == null ? List.<Burst>of() : simulation.bursts()) {
-      if (b.variant().equals("fnclients")) {
-        met = and(met, b.threadsEnd() <= b.threadsStart() + 1);
-        items.add(
-            format(
-                "simulation %s: %d after the 1st, %d after the %,dth invocation",
-                b.protocol(), b.threadsStart(), b.threadsEnd(), b.invocations()));
-      }
-    }
-    return new Target(
-        "Thread count flat with FnClients",
-        "peak <= mean + 1 over a trial; no growth over 1,000 invocations",
-        items.isEmpty() ? "not measured" : String.join("; ", items),
-        met);
-  }
-
-  /** The platform simulation: every FnClients invocation succeeds, none slower than a second. */
-  private static Target simulationTarget(Summary simulation) {
-    String name = "Platform simulation (frozen instance, idle-killing proxy): FnClients";
-    String goal = "100% success, max latency < 1 s";
-    if (simulation == null) {
-      return new Target(name, goal, "not run", null);
-    }
-    List<String> fn = new ArrayList<>();
-    List<String> others = new ArrayList<>();
-    Boolean met = null;
-    for (Run r : simulation.runs()) {
-      boolean good = r.ok() == r.invocations() && r.maxMillis() < 1000;
-      String where =
-          format(
-              "%s %s %d/%d, max %s",
-              r.protocol(),
-              r.mode() == Mode.RESET ? "RST" : "drop",
-              r.ok(),
-              r.invocations(),
-              fmtTime(r.maxMillis() * 1000));
-      if (r.variant().equals("fnclients")) {
-        met = and(met, good);
-        fn.add(where);
-      } else if (!good) {
-        others.add(IdleGap.label(r.variant()) + " " + where);
-      }
-    }
-    return new Target(
-        name,
-        goal,
-        "**FnClients** "
-            + String.join("; ", fn)
-            + (others.isEmpty() ? "" : ". Others: " + String.join("; ", others)),
-        met);
-  }
-
-  private static Boolean and(Boolean soFar, boolean next) {
-    return soFar == null ? next : soFar && next;
+  /** A ratio within {@code goal}: {@code <= limit} or {@code >= limit}. */
+  private static Target ratioTarget(Ratio r, String goal) {
+    double limit = Double.parseDouble(goal.substring(3));
+    boolean ok = goal.startsWith("<") ? r.value() <= limit : r.value() >= limit;
+    return new Target(r.label(), goal + "x", r.formatted(), r.measured() ? ok : null);
   }
 
   // ---- markdown ----
@@ -782,185 +437,87 @@ public final class Report {
     md.append("| ").append(header).append(" |\n|").append(alignment).append("|\n");
     for (Object[] row : rows) {
       md.append("| ")
-          .append(Arrays.stream(row).map(String::valueOf).collect(Collectors.joining(" | ")))
+          .append(Arrays.stream(row).map(String::valueOf).collect(joining(" | ")))
           .append(" |\n");
     }
   }
 
-  private static void header(
-      StringBuilder md, List<Path> jsons, JmhResult first, List<Row> rows, boolean simulation) {
-    md.append(
-            "# FnClients benchmarks: summary\n\nGenerated by `dev.fnclients.benchmarks.Report` from ")
-        .append(
-            jsons.stream().map(j -> "`" + j.getFileName() + "`").collect(Collectors.joining(", ")))
-        .append(simulation ? " and `simulation.json`" : "");
-    if (first != null) {
-      Row cold = find(rows, COLD, "fnclients", null);
-      md.append(
-          format(
-              " (JMH %s, JDK %s, %s; per-invocation benchmarks: %d warmup × %s, %d measurement × %s, "
-                  + "%d fork(s)%s).\n",
-              first.jmhVersion(),
-              first.jdkVersion(),
-              first.vmName(),
-              first.warmupIterations(),
-              first.warmupTime(),
-              first.measurementIterations(),
-              first.measurementTime(),
-              first.forks(),
-              cold == null
-                  ? ""
-                  : "; cold start: "
-                      + cold.rawUs().size()
-                      + " forks per client, one operation each"));
-    }
-    md.append(
-        """
+  /** A table column: its header, whether it is right-aligned (figures), and its cells. */
+  private record Column<T>(String header, boolean right, Function<T, Object> cell) {}
 
-        All clients call loopback servers on 127.0.0.1: the JDK's `com.sun.net.httpserver` answering \
-        `200 ok` (HTTP and HTTPS), a Netty gRPC server with an echo method and the Pub/Sub `Publisher` \
-        service (plaintext and TLS). Lower times are better. Every ratio compares figures measured in \
-        this one run; the range after a ratio runs from the least to the most favourable pairing of \
-        measurement iterations (of forks, for cold start). ± is JMH's 99.9% confidence half-width, \
-        propagated to ratios: with three iterations it uses Student's t with two degrees of freedom \
-        (about 32 standard errors), hence wide.
-
-        ## Targets
-
-        """);
+  private static <T> Column<T> text(String header, Function<T, Object> cell) {
+    return new Column<>(header, false, cell);
   }
 
-  private static void scoresTable(StringBuilder md, List<Row> rows) {
+  private static <T> Column<T> figure(String header, Function<T, Object> cell) {
+    return new Column<>(header, true, cell);
+  }
+
+  private static <T> void table(StringBuilder md, List<T> rows, List<Column<T>> columns) {
+    table(
+        md,
+        columns.stream().map(Column::header).collect(joining(" | ")),
+        columns.stream().map(c -> c.right() ? "---:" : "---").collect(joining("|")),
+        rows.stream().map(r -> columns.stream().map(c -> c.cell().apply(r)).toArray()).toList());
+  }
+
+  /** Every result: time, secondary figures, and for single-shot runs each fork's time. */
+  private static void scoresTable(StringBuilder md, List<Result> rows) {
     md.append("\n## Scores\n\n");
     table(
         md,
-        "Benchmark | variant | scheme | time / op | ± | connections / op | live threads (mean / peak) | "
-            + "threads started / op | caller CPU / op | bytes allocated / op | JVM CPU / op",
-        "---|---|---|---:|---:|---:|---:|---:|---:|---:|---:",
-        rows.stream()
-            .filter(r -> !r.benchmark().endsWith(COLD))
-            .map(
-                r ->
-                    new Object[] {
-                      r.benchmark() + "." + r.method(),
-                      Objects.requireNonNullElse(
-                          r.param("variant"),
-                          Objects.requireNonNullElse(r.param("comparison"), "-")),
-                      Objects.requireNonNullElse(r.param("scheme"), "-"),
-                      fmtTime(r.scoreUs()),
-                      Double.isNaN(r.errorUs()) ? "" : fmtTime(r.errorUs()),
-                      orDash(r.connectionsPerOp(), "%.3f"),
-                      orDash(r.liveThreads(), "%.1f")
-                          + (Double.isNaN(r.liveThreadsPeak())
-                              ? ""
-                              : orDash(r.liveThreadsPeak(), " / %.0f")),
-                      orDash(r.perOp("threadsStarted"), "%.3f"),
-                      fmtTime(r.callerCpuUs()),
-                      orDash(BYTES.applyAsDouble(r), "%.0f"),
-                      fmtTime(r.cpuUs())
-                    })
-            .toList());
-    md.append(
-        """
-
-        Connections / op: for HTTP, OkHttp's `connectEnd` event (a listener on the default clients; \
-        FnClients' own `fnclients.connections.opened` counter on its client); for gRPC and Pub/Sub, \
-        connections the server accepted (a transport filter), the same for every variant. Live \
-        threads is `Thread.activeCount()` after each operation (for gRPC and Pub/Sub: when the answer \
-        arrived, before a per-invocation client is torn down), mean and peak over the trial; it \
-        includes JMH's threads and the servers'. Threads started / op: threads the JVM started \
-        during the iterations, per operation. Caller CPU / op is the benchmark thread's CPU time (the \
-        client side of each call) per operation. Bytes allocated / op is JMH's `gc.alloc.rate.norm` \
-        (`-prof gc`): what every thread of the JVM allocated per operation, the loopback server's \
-        included. JVM CPU / op is the process CPU time over the iteration (every thread: client, \
-        loopback server, GC) divided by operations; with two cores it can exceed the time per op. \
-        `-` where a benchmark does not record a figure.
-
-        ![Per-invocation cost](per-invocation.svg)
-        """);
+        rows,
+        List.of(
+            text("Benchmark", Result::name),
+            text("variant", Result::variant),
+            text("scheme", r -> Objects.requireNonNullElse(r.scheme(), "-")),
+            figure("time / op", r -> fmtTime(r.us())),
+            figure("±", r -> fmtTime(r.errorUs())),
+            figure("median", r -> fmtTime(r.medianUs())),
+            figure("connections / op", r -> orDash(r.perOp("connectionsOpened"), "%.3f")),
+            figure("live threads (mean / peak)", Report::liveThreads),
+            figure("threads started / op", r -> orDash(r.perOp("threadsStarted"), "%.3f")),
+            figure("caller CPU / op", r -> NANOS.apply(r.perOp("callerCpuNanos"))),
+            figure("bytes allocated / op", r -> orDash(r.aux("gc.alloc.rate.norm"), "%.0f")),
+            figure("JVM CPU / op", r -> fmtTime(r.perOp("processCpuMicros"))),
+            figure("classes loaded", r -> orDash(r.perOp("classesLoaded"), "%.0f")),
+            text("JMH iterations", Result::settings),
+            text("each fork (single-shot)", Report::forks)));
+    md.append("\n![Per-invocation cost](per-invocation.svg)\n");
   }
 
-  private static void coldStartTable(StringBuilder md, List<Row> rows) {
-    List<Object[]> cells = new ArrayList<>();
-    for (Cold c : COLDS) {
-      for (String variant : List.of(c.raw(), c.fn())) {
-        Row r = find(rows, c.benchmark(), variant, null);
-        if (r != null) {
-          cells.add(
-              new Object[] {
-                c.what(),
-                variant.equals(c.fn()) ? c.fnLabel() : c.rawLabel(),
-                fmtTime(r.scoreUs()),
-                Double.isNaN(r.errorUs()) ? "" : fmtTime(r.errorUs()),
-                fmtTime(r.medianUs()),
-                r.raw().mapToObj(v -> orDash(v / 1000, "%.0f")).collect(Collectors.joining(", "))
-                    + " ms",
-                orDash(CLASSES.applyAsDouble(r), "%.0f"),
-                fmtTime(r.callerCpuUs())
-              });
-        }
-      }
-    }
-    if (cells.isEmpty()) {
-      return;
-    }
-    md.append(
-        """
+  private static String liveThreads(Result r) {
+    double peak = r.liveThreadsPeak();
+    return Double.isNaN(peak) ? "-" : format("%.1f / %.0f", r.perOp("liveThreadSamples"), peak);
+  }
 
-        ## Cold start
-
-        `ColdStartBenchmark` (HTTP) and `GrpcColdStartBenchmark` (gRPC, Pub/Sub; servers in a child \
-        JVM): JMH single-shot, no warmup, one operation per fork, each client in forks of its own: \
-        the first call of a fresh JVM, from nothing loaded to the answer read (the JVM's own start is \
-        the same for both and not included).
-
-        """);
-    table(
-        md,
-        "first call | client | mean | ± | median | per fork | classes loaded | caller CPU",
-        "---|---|---:|---:|---:|---|---:|---:",
-        cells);
+  private static String forks(Result r) {
+    return r.measurementIterations() != 1
+        ? ""
+        : r.rawUs().mapToObj(v -> format("%.0f", v / 1000)).collect(joining(", ")) + " ms";
   }
 
   private static void simulationSection(StringBuilder md, Summary simulation) {
-    IdleGap.Settings s = simulation.settings();
-    md.append(
-        format(
-            """
-
-            ## Platform simulation
-
-            Function instance in a child JVM frozen (SIGSTOP) between invocations; proxy killing \
-            connections idle > %d ms (RST or silent drop); %d invocations per client, %d of them \
-            after a %d ms frozen gap; `FNCLIENTS_MAX_IDLE_AGE=%dms`; default clients' timeout %d s. \
-            Full tables: [simulation.md](simulation.md).
-
-            """,
-            s.idleLimitMillis(),
-            s.invocations(),
-            s.longGaps(),
-            s.longGapMillis(),
-            s.maxIdleAgeMillis(),
-            s.timeoutMillis() / 1000));
+    String settings = simulation.settings() + "`, " + simulation.settings().longGaps();
+    md.append("\n## Platform simulation\n\nFull tables: [simulation.md](simulation.md). `");
+    md.append(settings + " invocations after a long gap.\n\n");
     table(
         md,
-        "protocol | kill mode | client | succeeded | p50 | p99 | max | connections",
-        "---|---|---|---:|---:|---:|---:|---:",
-        simulation.runs().stream()
-            .map(
-                r ->
-                    new Object[] {
-                      r.protocol(),
-                      r.mode() == Mode.RESET ? "RST" : "silent drop",
-                      clientLabel(r.variant()),
-                      r.ok() + "/" + r.invocations(),
-                      fmtTime(r.p50Millis() * 1000),
-                      fmtTime(r.p99Millis() * 1000),
-                      fmtTime(r.maxMillis() * 1000),
-                      r.connections()
-                    })
-            .toList());
+        simulation.runs(),
+        List.of(
+            text("protocol", Run::protocol),
+            text("kill mode", r -> modeLabel(r.mode())),
+            text("client", r -> clientLabel(r.variant())),
+            figure("succeeded", r -> r.ok() + "/" + r.invocations()),
+            figure("p50", r -> fmtTime(r.p50Millis() * 1000)),
+            figure("p99", r -> fmtTime(r.p99Millis() * 1000)),
+            figure("max", r -> fmtTime(r.maxMillis() * 1000)),
+            figure("connections", Run::connections)));
     md.append("\n![Platform simulation](simulation.svg)\n");
+  }
+
+  private static String modeLabel(Mode mode) {
+    return mode == Mode.RESET ? "RST" : "silent drop";
   }
 
   private static String orDash(double value, String pattern) {
@@ -984,24 +541,13 @@ public final class Report {
 
   // ---- SVG ----
 
-  /** A group of bars: a benchmark, a scheme, and its variants, the anti-pattern first. */
-  private record Group(String title, String benchmark, String scheme, String perInvocation) {}
-
-  private static final List<Group> GROUPS =
-      List.of(
-          new Group("HTTP", PER_INVOCATION, "http", "clientPerInvocation"),
-          new Group("HTTPS", PER_INVOCATION, "https", "clientPerInvocation"),
-          new Group("gRPC unary, plaintext", GRPC, "plaintext", "channelPerInvocation"),
-          new Group("gRPC unary, TLS", GRPC, "tls", "channelPerInvocation"),
-          new Group("Pub/Sub publish and wait", PUBSUB, null, "publisherPerInvocation"));
-
   /** A log-scale bar chart of the per-invocation costs, one group of bars per protocol. */
-  private static String svg(List<Row> rows) {
-    Map<Row, Group> bars = new LinkedHashMap<>();
+  private static String svg(List<Result> rows) {
+    Map<Result, Group> bars = new LinkedHashMap<>();
     for (Group g : GROUPS) {
-      for (String variant : List.of(g.perInvocation(), "defaultShared", "fnclients")) {
-        Row r = find(rows, g.benchmark(), variant, g.scheme());
-        if (r != null && r.scoreUs() > 0) {
+      for (String variant : List.of(g.perInvocation(), SHARED, FN)) {
+        Result r = find(rows, g.benchmark(), variant, g.scheme());
+        if (r != null && r.us() > 0) {
           bars.put(r, g);
         }
       }
@@ -1009,67 +555,42 @@ public final class Report {
     int left = 200;
     int top = 70;
     int height = top + bars.size() * 26 + (int) bars.values().stream().distinct().count() * 26 + 50;
+    String title =
+        "One function invocation making one call (time per invocation, log scale, lower is better)";
+    String legend =
+        "loopback; red: client built per invocation, grey: one default client shared, "
+            + "blue: FnClients; ×N = times the FnClients figure";
     Svg svg =
         new Svg(860, height, 13)
-            .text(
-                12,
-                24,
-                "One function invocation making one call (time per invocation, log scale, lower is better)",
-                "font-size=16",
-                "font-weight=bold")
-            .text(
-                12,
-                44,
-                "loopback; red: client built per invocation, grey: one default client shared, blue: FnClients; "
-                    + "×N = times the FnClients figure",
-                "fill=#555555");
+            .text(12, 24, title, "font-size=16", "font-weight=bold")
+            .text(12, 44, legend, "fill=#555555");
     if (bars.isEmpty()) {
       return svg.text(12, 80, "No per-invocation benchmark was in this run.").toString();
     }
-    Svg.Scale x =
-        Svg.Scale.log(
-            bars.keySet().stream().mapToDouble(Row::scoreUs).min().orElseThrow(),
-            bars.keySet().stream().mapToDouble(Row::scoreUs).max().orElseThrow(),
-            left,
-            670);
+    DoubleSummaryStatistics range =
+        bars.keySet().stream().mapToDouble(Result::us).summaryStatistics();
+    Svg.Scale x = Svg.Scale.log(range.getMin(), range.getMax(), left, 670);
     svg.xGrid(x, top - 10, height - 40, us -> fmtTime(us).replace(".00", "").replace(".0", ""));
     int y = top;
-    Group current = null;
-    for (Map.Entry<Row, Group> bar : bars.entrySet()) {
-      if (bar.getValue() != current) {
-        current = bar.getValue();
-        svg.text(12, y + 12, current.title(), "font-weight=bold");
+    Group group = null;
+    for (Map.Entry<Result, Group> bar : bars.entrySet()) {
+      if (bar.getValue() != group) {
+        group = bar.getValue();
+        svg.text(12, y + 12, group.title(), "font-weight=bold");
         y += 20;
       }
-      bar(
-          svg,
-          x,
-          left,
-          y,
-          bar.getKey(),
-          find(rows, current.benchmark(), "fnclients", current.scheme()));
+      Result r = bar.getKey();
+      Result fn = find(rows, group.benchmark(), FN, group.scheme());
+      double times = fn == null || r.variant().equals(FN) ? NAN : r.us() / fn.us();
+      String label =
+          Double.isNaN(times) ? "" : format(times >= 10 ? "  (×%.0f)" : "  (×%.2f)", times);
+      String color = Map.of(FN, "#1f77b4", SHARED, "#8c8c8c").getOrDefault(r.variant(), "#d62728");
+      double end = x.at(r.us());
+      svg.text(left - 8, y + 15, r.variant(), "text-anchor=end")
+          .rect(left, y, Math.max(1, end - left), 20, "fill=" + color)
+          .text(end + 6, y + 15, fmtTime(r.us()) + label);
       y += 26;
     }
     return svg.line(left, top - 10, left, height - 40, "stroke=#333333").toString();
-  }
-
-  /** One bar: the variant, its time, and how many times the FnClients figure it is. */
-  private static void bar(Svg svg, Svg.Scale x, int left, int y, Row r, Row fn) {
-    String variant = r.param("variant");
-    double times = fn == null || variant.equals("fnclients") ? NAN : r.scoreUs() / fn.scoreUs();
-    String color =
-        variant.equals("fnclients")
-            ? "#1f77b4"
-            : variant.equals("defaultShared") ? "#8c8c8c" : "#d62728";
-    double end = x.at(r.scoreUs());
-    svg.text(left - 8, y + 15, variant, "text-anchor=end")
-        .rect(left, y, Math.max(1, end - left), 20, "fill=" + color)
-        .text(
-            end + 6,
-            y + 15,
-            fmtTime(r.scoreUs())
-                + (Double.isNaN(times)
-                    ? ""
-                    : format(times >= 10 ? "  (×%.0f)" : "  (×%.2f)", times)));
   }
 }

@@ -7,10 +7,15 @@ import dev.fnclients.testkit.LoopbackHttpServer;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
-import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import okhttp3.Dns;
+import okhttp3.EventListener;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -29,30 +34,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What FnClients costs a warm call, paired: each operation is one call through FnClients and one
- * through a baseline client, to the same loopback server on an open connection, alternating which
- * goes first. Each call's wall time, caller-thread CPU time and caller-thread allocation are
- * counted per side ({@link Sides}); the report divides FnClients' sums by the baseline's.
- *
- * <p>Why paired: the per-invocation benchmarks run each client in its own fork, minutes apart, and
- * on 2 cores their iterations drift by up to 15% with where the threads land, more than the few
- * percent to be resolved here. Paired calls meet the same drift. The price: both clients' code runs
- * in one JVM, so OkHttp's and gRPC's call sites see both (as in a function using both).
- *
- * <p>The comparisons ({@code comparison}):
- *
- * <ul>
- *   <li>{@code http}, {@code https}, {@code grpc-plaintext}, {@code grpc-tls}: against one default
- *       client shared across invocations ({@code new OkHttpClient()}, a default {@code
- *       ManagedChannel}); FnClients called as a function calls it, {@code grpc(target, options)} on
- *       every invocation;
- *   <li>{@code http-same-settings}: against a raw {@code OkHttpClient} with FnClients' settings
- *       ({@link Clients#rawLikeFnClients}), so the difference is FnClients' interceptors, listeners
- *       and sockets alone;
- *   <li>{@code http-same-settings-idle}: the same, each call at least 1.2 ms after the client's
- *       previous one, so that FnClients' peer-closed check (skipped within 1 ms of the last
- *       exchange) runs on every call; the wait is parked, outside the counted time.
- * </ul>
+ * What FnClients costs a warm call: one call through FnClients and one through a baseline client
+ * per operation, alternating which goes first, each side counted ({@link Sides}). See the README.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -73,26 +56,18 @@ public class WarmCostBenchmark {
   })
   public String comparison;
 
-  /** One warm call, returning the answer. */
-  interface Call {
-    String run() throws Exception;
-  }
-
-  private Call fnclients;
-  private Call baseline;
+  private Callable<String> fnclients;
+  private Callable<String> baseline;
   private long gapNanos;
-  private AutoCloseable server;
-  private FnClientsInstance fn;
-  private FnClientsInstance rawSettings;
-  private OkHttpClient http;
-  private ManagedChannel channel;
+
+  private final Deque<AutoCloseable> resources = new ArrayDeque<>();
 
   /** Each side's counts, summed per iteration (JMH reports {@code EVENTS} counters as sums). */
   @State(Scope.Thread)
   @AuxCounters(AuxCounters.Type.EVENTS)
   public static class Sides {
     private static final com.sun.management.ThreadMXBean THREAD =
-        (com.sun.management.ThreadMXBean) Counters.THREADS;
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     public long pairs;
     public long fnclientsNanos;
@@ -108,12 +83,11 @@ public class WarmCostBenchmark {
       fnclientsCpuNanos = baselineCpuNanos = fnclientsBytes = baselineBytes = 0;
     }
 
-    /** Makes the call and counts it for FnClients' side or the baseline's. */
-    String count(Call call, boolean isFnclients) throws Exception {
+    String count(Callable<String> call, boolean isFnclients) throws Exception {
       long bytes = THREAD.getCurrentThreadAllocatedBytes();
       long cpu = THREAD.getCurrentThreadCpuTime();
       long start = System.nanoTime();
-      String answer = call.run();
+      String answer = call.call();
       long nanos = System.nanoTime() - start;
       cpu = THREAD.getCurrentThreadCpuTime() - cpu;
       bytes = THREAD.getCurrentThreadAllocatedBytes() - bytes;
@@ -132,48 +106,51 @@ public class WarmCostBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    fn = FnClientsInstance.create(FnClientsConfig.custom().build());
+    LoopbackTls tls = comparison.matches("https|grpc-tls") ? LoopbackTls.create() : null;
     if (comparison.startsWith("grpc")) {
-      setUpGrpc(comparison.equals("grpc-tls") ? LoopbackTls.create() : null);
+      EchoGrpcServer server = GrpcPerInvocationBenchmark.startServer(tls);
+      resources.push(server);
+      FnClientsInstance fn = instance();
+      GrpcConfig options = GrpcPerInvocationBenchmark.fnclientsOptions(tls);
+      ManagedChannel channel = GrpcPerInvocationBenchmark.defaultChannel(server.target(), tls);
+      resources.push(() -> GrpcPerInvocationBenchmark.close(channel));
+      fnclients = () -> say(fn.grpc(server.target(), options));
+      baseline = () -> say(channel);
     } else {
-      setUpHttp(comparison.equals("https") ? LoopbackTls.create() : null);
+      LoopbackHttpServer server = HttpBenchmark.server(tls);
+      resources.push(server);
+      Request request = new Request.Builder().url(server.url()).build();
+      OkHttpClient pooled = HttpBenchmark.fnclients(instance(), tls);
+      OkHttpClient http;
+      if (comparison.startsWith("http-same-settings")) {
+        // From an instance of its own (which shuts it down), sharing no pool or dispatcher.
+        http = rawLikeFnClients(instance());
+      } else {
+        http =
+            HttpBenchmark.trusting(new OkHttpClient.Builder(), tls == null ? null : tls.client());
+        resources.push(() -> HttpBenchmark.shutdown(http));
+      }
+      fnclients = () -> HttpBenchmark.get(pooled, request);
+      baseline = () -> HttpBenchmark.get(http, request);
     }
     gapNanos = comparison.endsWith("-idle") ? 1_200_000 : 0;
-    fnclients.run(); // opens each client's connection, then every call reuses it
-    baseline.run();
+    fnclients.call(); // opens each client's connection, then every call reuses it
+    baseline.call();
   }
 
-  private void setUpHttp(LoopbackTls tls) throws Exception {
-    LoopbackHttpServer httpServer =
-        LoopbackHttpServer.start(tls == null ? null : tls.server().sslContext());
-    server = httpServer;
-    Request request = new Request.Builder().url(httpServer.url()).build();
-    if (comparison.startsWith("http-same-settings")) {
-      // From an instance of its own, so that it shares no pool or dispatcher with FnClients'
-      // client.
-      rawSettings = FnClientsInstance.create(FnClientsConfig.custom().build());
-      http = Clients.rawLikeFnClients(rawSettings);
-    } else if (tls == null) {
-      http = new OkHttpClient();
-    } else {
-      http =
-          new OkHttpClient.Builder()
-              .sslSocketFactory(tls.client().sslSocketFactory(), tls.client().trustManager())
-              .build();
-    }
-    OkHttpClient pooled = Clients.fnclients(fn, tls);
-    fnclients = () -> Clients.get(pooled, request);
-    baseline = () -> Clients.get(http, request);
+  private FnClientsInstance instance() {
+    FnClientsInstance fn = FnClientsInstance.create(FnClientsConfig.custom().build());
+    resources.push(fn::shutdown);
+    return fn;
   }
 
-  private void setUpGrpc(LoopbackTls tls) throws Exception {
-    EchoGrpcServer grpcServer = GrpcPerInvocationBenchmark.startServer(tls);
-    server = grpcServer;
-    String target = grpcServer.target();
-    GrpcConfig options = GrpcPerInvocationBenchmark.fnclientsOptions(tls);
-    channel = Grpc.newChannelBuilder(target, GrpcPerInvocationBenchmark.credentials(tls)).build();
-    fnclients = () -> say(fn.grpc(target, options));
-    baseline = () -> say(channel);
+  /** OkHttp with FnClients' settings, without its interceptors, caching DNS and listeners. */
+  private static OkHttpClient rawLikeFnClients(FnClientsInstance fn) {
+    OkHttpClient.Builder builder =
+        fn.http().newBuilder().dns(Dns.SYSTEM).eventListener(EventListener.NONE);
+    builder.interceptors().clear();
+    builder.networkInterceptors().clear();
+    return builder.build();
   }
 
   private static String say(Channel channel) {
@@ -200,15 +177,8 @@ public class WarmCostBenchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() throws Exception {
-    if (channel != null) {
-      GrpcPerInvocationBenchmark.close(channel);
+    while (!resources.isEmpty()) {
+      resources.pop().close();
     }
-    if (rawSettings != null) {
-      rawSettings.shutdown(); // the raw client's pool and dispatcher are its instance's
-    } else if (http != null) {
-      Clients.shutdown(http);
-    }
-    fn.shutdown();
-    server.close();
   }
 }
