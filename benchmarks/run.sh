@@ -89,7 +89,7 @@ if [ "$simulation" = 1 ]; then
   if [ "$quick" = 1 ]; then
     sim_args+=(--quick)
   fi
-  run java -cp "$jar" dev.fnclients.benchmarks.PlatformSimulation "${sim_args[@]}"
+  run java -cp "$jar" dev.fnclients.examples.PlatformSimulation "${sim_args[@]}"
 fi
 {
   echo "load at end: $(cat /proc/loadavg 2>/dev/null || uptime)"

@@ -1,13 +1,13 @@
 package dev.fnclients.benchmarks;
 
-import static dev.fnclients.benchmarks.PlatformSimulation.clientLabel;
+import static dev.fnclients.examples.PlatformSimulation.clientLabel;
 import static java.util.stream.Collectors.joining;
 
 import com.google.gson.Gson;
 import com.google.gson.reflect.TypeToken;
-import dev.fnclients.benchmarks.PlatformSimulation.Run;
-import dev.fnclients.benchmarks.PlatformSimulation.Summary;
 import dev.fnclients.examples.IdleGap.Burst;
+import dev.fnclients.examples.IdleGap.Run;
+import dev.fnclients.examples.PlatformSimulation.Summary;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
 import dev.fnclients.testkit.Svg;
 import java.io.IOException;

@@ -5,63 +5,83 @@ import dev.fnclients.testkit.IdleKillingProxy;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
 import dev.fnclients.testkit.LoopbackHttpServer;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
+import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeoutException;
-import java.util.function.IntSupplier;
 import java.util.stream.IntStream;
 
 /**
- * The idle-gap harness behind {@link IdleGapDemo} and the benchmarks' platform simulation: a
- * function instance ({@link IdleGapInstance}, in a child JVM) is invoked now and then and
- * <b>frozen</b> ({@code SIGSTOP}) between invocations, as a serverless platform freezes an idle
- * instance, while an {@link IdleKillingProxy} between it and a loopback server kills connections
- * idle past a limit, as a NAT gateway or load balancer does: by a reset ({@code RESET}) or by
- * silently swallowing what is sent ({@code DROP}). The proxy counts the connections (what the
- * server sees) and the ones it killed because the client wrote to them late.
+ * The idle-gap harness of {@link PlatformSimulation}: a function instance ({@link IdleGapInstance},
+ * a child JVM) frozen ({@code SIGSTOP}) between invocations, as a platform freezes an idle one,
+ * calls a loopback server through an {@link IdleKillingProxy} that kills idle connections, as a NAT
+ * gateway does, and counts them. The long form: benchmarks/README.md.
  */
 public final class IdleGap {
+  /** The three ways a function can hold its client. */
+  public static final List<String> VARIANTS =
+      List.of("clientPerInvocation", "defaultShared", "fnclients");
+
+  private static final Map<String, String> LABELS =
+      Map.of(
+          "clientPerInvocation", "client per invocation",
+          "defaultShared", "default shared client",
+          "fnclients", "FnClients");
   private static final Duration ANSWER = Duration.ofSeconds(30);
 
   private IdleGap() {}
 
   /**
-   * What to run: frozen {@code longGap} (longer than {@code idleLimit}) before invocations 1 +
-   * gapEvery, 1 + 2 gapEvery, ..., {@code shortGap} before the others; {@code timeout}, the default
-   * clients' read timeout or gRPC deadline; {@code calls}, what each invocation calls ({@code GET},
-   * {@code POST}), taking turns at being first after a gap; {@code env}, the instance's environment
-   * on top of this one's; {@code classpath}, the instance's, or null for this JVM's.
+   * What to run, in milliseconds: frozen {@code longGap} (past {@code idleLimit}) before every
+   * {@code gapEvery}-th invocation after the first, {@code shortGap} before the others; {@code
+   * timeout}, the default clients' read timeout and gRPC deadline; then the bursts.
    */
   public record Settings(
-      Duration idleLimit,
-      Duration longGap,
-      Duration shortGap,
+      long idleLimitMillis,
+      long longGapMillis,
+      long shortGapMillis,
+      long maxIdleAgeMillis,
+      long timeoutMillis,
       int invocations,
       int gapEvery,
-      Duration timeout,
-      List<String> calls,
-      Map<String, String> env,
-      String classpath) {
+      int burstSize,
+      int bursts,
+      List<String> protocols) {
 
-    public Settings {
-      if (invocations < 1 || gapEvery < 1 || calls.isEmpty() || longGap.compareTo(idleLimit) <= 0) {
-        throw new IllegalArgumentException(
-            "needs invocations and gapEvery >= 1, a call, and longGap > idleLimit: " + this);
-      }
+    /** The simulation's settings, or the {@code --quick} ones. */
+    public static Settings of(boolean quick) {
+      return new Settings(
+          1000,
+          1300,
+          100,
+          500,
+          quick ? 3_000 : 10_000,
+          quick ? 12 : 20,
+          4,
+          quick ? 50 : 250,
+          4,
+          List.of("http", "grpc"));
     }
 
-    /**
-     * These settings with {@code n} invocations and a long gap before every {@code gapEvery}-th.
-     */
-    public Settings with(int n, int gapEvery, Duration timeout) {
+    /** {@code n} invocations, a long gap before every {@code gapEvery}-th, short gaps between. */
+    public Settings with(int n, int gapEvery, long shortGapMillis) {
       return new Settings(
-          idleLimit, longGap, shortGap, n, gapEvery, timeout, calls, env, classpath);
+          idleLimitMillis,
+          longGapMillis,
+          shortGapMillis,
+          maxIdleAgeMillis,
+          timeoutMillis,
+          n,
+          gapEvery,
+          burstSize,
+          bursts,
+          protocols);
     }
 
     public boolean longGapBefore(int invocation) {
@@ -71,61 +91,37 @@ public final class IdleGap {
     public int longGaps() {
       return (invocations - 1) / gapEvery;
     }
-
-    /** The invocations that come after a long gap, as {@code "4, 7, 10 and 13"}. */
-    public String longGapsBefore() {
-      List<String> n =
-          IntStream.rangeClosed(2, invocations)
-              .filter(this::longGapBefore)
-              .mapToObj(Integer::toString)
-              .toList();
-      return n.size() < 2
-          ? String.join("", n)
-          : String.join(", ", n.subList(0, n.size() - 1)) + " and " + n.get(n.size() - 1);
-    }
   }
 
   /**
-   * What one client variant did, per call, failed calls included: {@code killed}, connections the
-   * proxy killed because the client wrote to them after the idle limit; {@code openAtGapEnd},
-   * connections open at the end of the long gaps, summed; {@code stats}, the instance's own
-   * counters (see {@link IdleGapInstance}), -1 where not counted; live threads when the instance
-   * was ready, after the first invocation and after the last.
+   * One client variant across idle gaps: {@code killed}, connections the proxy killed because the
+   * client wrote to them late; {@code retries} and {@code idleDiscards}, -1 where not counted; live
+   * threads when ready, after the last and the first invocation; the instance's uptime when ready.
    */
   public record Run(
       String protocol,
       Mode mode,
       String variant,
-      List<Long> latencyMicros,
-      List<Boolean> ok,
-      List<Integer> longGapBefore,
-      Map<String, Integer> errors,
-      List<String> failures,
+      int invocations,
+      int ok,
+      double p50Millis,
+      double p99Millis,
+      double maxMillis,
       int connections,
       int killed,
-      int openAtGapEnd,
-      int serverReceived,
-      Map<String, Long> stats,
+      long retries,
+      long idleDiscards,
       int threadsStart,
-      int threadsAfterFirst,
       int threadsEnd,
-      long startToReadyMillis) {
-
-    public int succeeded() {
-      return (int) ok.stream().filter(b -> b).count();
-    }
+      long startToReadyMillis,
+      List<Long> latencyMicros,
+      List<Boolean> okList,
+      List<Integer> longGapBefore,
+      Map<String, Integer> errors,
+      int threadsAfterFirst) {
 
     public int failed() {
-      return ok.size() - succeeded();
-    }
-
-    public long stat(String name) {
-      return stats.getOrDefault(name, -1L);
-    }
-
-    /** Nearest-rank percentile of the call latencies, in milliseconds. */
-    public double percentileMillis(double p) {
-      return percentile(latencyMicros, p) / 1000;
+      return invocations - ok;
     }
   }
 
@@ -151,137 +147,128 @@ public final class IdleGap {
       return new Burst(
           r.protocol(),
           r.variant(),
-          r.ok().size(),
+          r.invocations(),
           r.longGapBefore().size(),
-          r.succeeded(),
+          r.ok(),
           r.failed(),
-          r.percentileMillis(100),
+          r.maxMillis(),
           r.connections(),
           r.killed(),
-          r.stat("retries"),
+          r.retries(),
           r.threadsAfterFirst(),
           r.threadsEnd());
     }
   }
 
   /**
-   * A loopback server: a {@link LoopbackHttpServer} for http, an {@link EchoGrpcServer} for grpc.
+   * Runs {@code s.invocations()} invocations of one client variant across frozen gaps, against a
+   * {@link LoopbackHttpServer} for http, an {@link EchoGrpcServer} for grpc.
    */
-  public record Upstream(
-      String protocol, InetSocketAddress address, IntSupplier received, AutoCloseable server)
-      implements AutoCloseable {
+  public static Run run(Settings s, String protocol, Mode mode, String variant) throws Exception {
+    boolean http = protocol.equals("http");
+    String target = http ? "http://127.0.0.1:%d/items" : "127.0.0.1:%d"; // the server or the proxy
+    try (LoopbackHttpServer httpServer = http ? LoopbackHttpServer.start() : null;
+        EchoGrpcServer grpcServer = http ? null : EchoGrpcServer.start()) {
+      InetSocketAddress server = http ? httpServer.address() : grpcServer.address();
+      try (IdleKillingProxy proxy =
+              IdleKillingProxy.start(server, Duration.ofMillis(s.idleLimitMillis()), mode);
+          ChildJvm child =
+              ChildJvm.builder(IdleGapInstance.class)
+                  .jvmArgs("-Xmx256m")
+                  .classpath(classpath())
+                  .env("FNCLIENTS_MAX_IDLE_AGE", s.maxIdleAgeMillis() + "ms")
+                  .args(
+                      protocol,
+                      variant,
+                      String.format(target, server.getPort()),
+                      String.format(target, proxy.port()),
+                      Long.toString(s.timeoutMillis()))
+                  .start()) {
+        return run(s, protocol, mode, variant, proxy, child);
+      }
+    }
+  }
 
-    public static Upstream start(String protocol) throws IOException {
-      return switch (protocol) {
-        case "http" -> {
-          LoopbackHttpServer server = LoopbackHttpServer.start();
-          yield new Upstream(protocol, server.address(), server::requestsReceived, server);
+  private static Run run(
+      Settings s,
+      String protocol,
+      Mode mode,
+      String variant,
+      IdleKillingProxy proxy,
+      ChildJvm child)
+      throws Exception {
+    // READY uptimeMillis threads retries idleDiscards
+    String[] ready = child.expectLine("READY", Duration.ofSeconds(90)).split(" ");
+    List<Long> latencies = new ArrayList<>();
+    List<Boolean> ok = new ArrayList<>();
+    Map<String, Integer> errors = new TreeMap<>();
+    String[] answer = null;
+    int threadsAfterFirst = -1;
+    for (int i = 1; i <= s.invocations(); i++) {
+      long gap = s.longGapBefore(i) ? s.longGapMillis() : i > 1 ? s.shortGapMillis() : 0;
+      if (gap > 0) { // the injected fault: the platform freezes the idle instance
+        child.freeze();
+        try {
+          Thread.sleep(gap);
+        } finally {
+          child.thaw();
         }
-        case "grpc" -> {
-          EchoGrpcServer server = EchoGrpcServer.start();
-          yield new Upstream(
-              protocol, server.address(), () -> server.calls(EchoGrpcServer.SAY), server);
-        }
-        default -> throw new IllegalArgumentException("protocol " + protocol + " (http or grpc)");
-      };
+      }
+      child.send("INVOKE");
+      // OK|FAIL micros threads retries idleDiscards error
+      answer = child.readLine(Duration.ofMillis(s.timeoutMillis()).plus(ANSWER)).split(" ", 6);
+      latencies.add(Long.parseLong(answer[1]));
+      ok.add(answer[0].equals("OK"));
+      if (answer[0].equals("FAIL")) {
+        errors.merge(answer[5], 1, Integer::sum);
+      }
+      threadsAfterFirst = i == 1 ? Integer.parseInt(answer[2]) : threadsAfterFirst;
     }
+    return new Run(
+        protocol,
+        mode,
+        variant,
+        ok.size(),
+        (int) ok.stream().filter(b -> b).count(),
+        percentile(latencies, 50) / 1000,
+        percentile(latencies, 99) / 1000,
+        percentile(latencies, 100) / 1000,
+        proxy.acceptedConnections(),
+        proxy.killedConnections(),
+        since(ready, answer, 3),
+        since(ready, answer, 4),
+        Integer.parseInt(ready[2]),
+        Integer.parseInt(answer[2]),
+        Long.parseLong(ready[1]),
+        latencies,
+        ok,
+        IntStream.rangeClosed(1, s.invocations()).filter(s::longGapBefore).boxed().toList(),
+        errors,
+        threadsAfterFirst);
+  }
 
-    /** How a client addresses the server on {@code port}: itself, or a proxy in front of it. */
-    String target(int port) {
-      return protocol.equals("http") ? "http://127.0.0.1:" + port + "/items" : "127.0.0.1:" + port;
-    }
-
-    @Override
-    public void close() throws Exception {
-      server.close();
-    }
+  /** A counter's growth since the instance was ready (the uncounted first call), -1 if none. */
+  private static long since(String[] ready, String[] last, int index) {
+    long start = Long.parseLong(ready[index]);
+    return start < 0 ? -1 : Long.parseLong(last[index]) - start;
   }
 
   /**
-   * Runs {@code settings.invocations()} invocations of one client variant across frozen gaps (none
-   * between invocations where {@code shortGap} is zero).
+   * The instance's class path: the one the examples build wrote, under {@code exec:java} (whose
+   * {@code java.class.path} is Maven's) and its tests, else this JVM's.
    */
-  public static Run run(Settings settings, Mode mode, String variant, Upstream upstream)
-      throws Exception {
-    try (IdleKillingProxy proxy =
-            IdleKillingProxy.start(upstream.address(), settings.idleLimit(), mode);
-        Instance instance = Instance.start(settings, variant, upstream, proxy)) {
-      int receivedBefore = upstream.received().getAsInt();
-      List<Long> latencies = new ArrayList<>();
-      List<Boolean> ok = new ArrayList<>();
-      List<Integer> longGaps = new ArrayList<>();
-      Map<String, Integer> errors = new TreeMap<>();
-      List<String> failures = new ArrayList<>();
-      int openAtGapEnd = 0;
-      int threadsAfterFirst = -1;
-      int threadsEnd = -1;
-      for (int i = 1; i <= settings.invocations(); i++) {
-        boolean afterLongGap = settings.longGapBefore(i);
-        if (afterLongGap) {
-          longGaps.add(i);
-          openAtGapEnd += instance.frozen(settings.longGap(), proxy);
-        } else if (i > 1 && !settings.shortGap().isZero()) {
-          instance.frozen(settings.shortGap(), proxy);
-        }
-        List<String> calls = new ArrayList<>(settings.calls());
-        Collections.rotate(calls, i - 1);
-        instance.child().send("INVOKE " + String.join(" ", calls));
-        for (String call : calls) {
-          // OK|FAIL micros threads [error]
-          String[] answer =
-              instance.child().readLine(settings.timeout().plus(ANSWER)).split(" ", 4);
-          latencies.add(Long.parseLong(answer[1]));
-          ok.add(answer[0].equals("OK"));
-          threadsEnd = Integer.parseInt(answer[2]);
-          threadsAfterFirst = i == 1 ? threadsEnd : threadsAfterFirst;
-          if (!answer[0].equals("OK")) {
-            String error = answer.length > 3 ? answer[3] : "?";
-            errors.merge(shortError(error), 1, Integer::sum);
-            String gap =
-                afterLongGap && call.equals(calls.get(0))
-                    ? " (first call after a " + settings.longGap().toMillis() + " ms gap)"
-                    : "";
-            failures.add(
-                String.format(
-                    "invocation %d %s%s after %d ms: %s",
-                    i, call, gap, Long.parseLong(answer[1]) / 1000, error));
-          }
-        }
-      }
-      return new Run(
-          upstream.protocol(),
-          mode,
-          variant,
-          latencies,
-          ok,
-          longGaps,
-          errors,
-          failures,
-          proxy.acceptedConnections(),
-          proxy.killedConnections(),
-          openAtGapEnd,
-          upstream.received().getAsInt() - receivedBefore,
-          Instance.stats(instance.child(), instance.baseline()),
-          instance.threadsStart(),
-          threadsAfterFirst,
-          threadsEnd,
-          instance.startToReadyMillis());
-    }
+  private static String classpath() throws IOException {
+    String file = System.getProperty("fnexample.demoClasspathFile");
+    return file == null
+        ? System.getProperty("java.class.path")
+        : System.getProperty("fnexample.demoClasses")
+            + File.pathSeparator
+            + Files.readString(Path.of(file)).strip();
   }
 
-  /** How the demo and the simulation name a client variant. */
+  /** How the simulation names a client variant. */
   public static String label(String variant) {
-    return switch (variant) {
-      case "clientPerInvocation" -> "client per invocation";
-      case "defaultShared" -> "default shared client";
-      case "fnclients" -> "FnClients";
-      default -> variant;
-    };
-  }
-
-  /** A counter of the instance's, {@code -} where not counted. */
-  public static String counted(long n) {
-    return n < 0 ? "-" : Long.toString(n);
+    return LABELS.getOrDefault(variant, variant);
   }
 
   /** Nearest-rank percentile, NaN for no values. */
@@ -289,83 +276,5 @@ public final class IdleGap {
     double[] sorted = values.stream().mapToDouble(Number::doubleValue).sorted().toArray();
     int rank = (int) Math.ceil(p / 100.0 * sorted.length);
     return sorted.length == 0 ? Double.NaN : sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
-  }
-
-  /** The exception class and the start of its message, numbers folded: enough to group failures. */
-  private static String shortError(String error) {
-    String s = error.trim().replaceAll("[0-9]+(\\.[0-9]+)?", "N");
-    return s.length() > 90 ? s.substring(0, 87) + "..." : s;
-  }
-
-  /**
-   * The running instance, ready; {@code baseline}: its counters after the uncounted first call,
-   * left out of stats.
-   */
-  private record Instance(
-      ChildJvm child, int threadsStart, long startToReadyMillis, Map<String, Long> baseline)
-      implements AutoCloseable {
-
-    static Instance start(
-        Settings settings, String variant, Upstream upstream, IdleKillingProxy proxy)
-        throws IOException, TimeoutException {
-      long spawn = System.nanoTime();
-      ChildJvm.Builder builder =
-          ChildJvm.builder(IdleGapInstance.class)
-              .jvmArgs("-Xmx256m")
-              .args(
-                  upstream.protocol(),
-                  variant,
-                  upstream.target(upstream.address().getPort()),
-                  upstream.target(proxy.port()),
-                  Long.toString(settings.timeout().toMillis()));
-      settings.env().forEach(builder::env);
-      ChildJvm child =
-          (settings.classpath() == null ? builder : builder.classpath(settings.classpath()))
-              .start();
-      try {
-        String ready = child.expectLine("READY", Duration.ofSeconds(90));
-        long millis = (System.nanoTime() - spawn) / 1_000_000;
-        return new Instance(
-            child, Integer.parseInt(ready.substring(6)), millis, stats(child, Map.of()));
-      } catch (IOException | TimeoutException | RuntimeException e) {
-        child.close();
-        throw e;
-      }
-    }
-
-    /** Keeps the instance frozen for {@code gap}; returns the connections open at its end. */
-    int frozen(Duration gap, IdleKillingProxy proxy) throws InterruptedException {
-      child.freeze();
-      try {
-        Thread.sleep(gap.toMillis()); // the injected fault: the platform freezes the idle instance
-        return proxy.openConnections();
-      } finally {
-        child.thaw();
-      }
-    }
-
-    private static Map<String, Long> stats(ChildJvm child, Map<String, Long> baseline)
-        throws IOException, TimeoutException {
-      child.send("STATS");
-      Map<String, Long> stats = new TreeMap<>();
-      for (String pair : child.expectLine("STATS", ANSWER).substring(6).split(" ")) {
-        String[] nameAndCount = pair.split("=");
-        long n = Long.parseLong(nameAndCount[1]);
-        stats.put(nameAndCount[0], n < 0 ? n : n - baseline.getOrDefault(nameAndCount[0], 0L));
-      }
-      return stats;
-    }
-
-    /** Asks the instance to exit (its shutdown hooks run), then makes sure it is gone. */
-    @Override
-    public void close() {
-      try {
-        child.send("QUIT");
-        child.waitFor(Duration.ofSeconds(15));
-      } catch (Exception e) {
-        // close() below kills it.
-      }
-      child.close();
-    }
   }
 }

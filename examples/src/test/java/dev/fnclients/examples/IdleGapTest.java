@@ -3,82 +3,62 @@ package dev.fnclients.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.fnclients.examples.IdleGap.Run;
+import dev.fnclients.examples.IdleGap.Settings;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
+import java.util.stream.IntStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+/** The simulation's idle-gap scenario with silent drops, one frozen gap, for each protocol. */
 class IdleGapTest {
 
-  @Test
-  @Timeout(180)
-  void silentDropAfterAFrozenGapHurtsOnlyTheDefaultSharedClient() throws Exception {
-    IdleGap.Settings settings = IdleGapDemo.settings();
-    settings =
-        settings.with(
-            7,
-            settings.gapEvery(),
-            settings.timeout()); // frozen long gaps before invocations 4 and 7
+  @ParameterizedTest
+  @ValueSource(strings = {"http", "grpc"})
+  void afterAFrozenGapOnlyTheDefaultSharedClientStallsIntoADroppedConnection(String protocol)
+      throws Exception {
+    // Frozen 1.3 s (past the proxy's 1 s idle limit) before invocation 5; default timeouts 2 s.
+    Settings s = new Settings(1000, 1300, 100, 500, 2000, 6, 4, 1, 1, List.of(protocol));
 
-    List<Run> runs = IdleGapDemo.run(settings, Mode.DROP);
+    List<Run> runs = new ArrayList<>();
+    for (String variant : IdleGap.VARIANTS) {
+      runs.add(IdleGap.run(s, protocol, Mode.DROP, variant));
+    }
 
     Run perCall = runs.get(0);
     Run shared = runs.get(1);
     Run fn = runs.get(2);
-    int requests = settings.invocations() * settings.calls().size();
-    assertThat(fn.failed()).as("FnClients failures: %s", fn.failures()).isZero();
-    assertThat(fn.killed()).as("FnClients requests sent into a dead connection").isZero();
-    assertThat(fn.serverReceived()).isEqualTo(requests);
-    assertThat(fn.connections())
-        .as("FnClients reuses its connection between the long gaps")
-        .isLessThan(requests / 2);
+    assertThat(perCall.failed()).as("client per invocation: %s", perCall.errors()).isZero();
+    assertThat(perCall.connections()).isGreaterThanOrEqualTo(s.invocations());
 
     assertThat(shared.killed())
-        .as("default shared client requests sent into a dead connection")
+        .as("default shared client writes into a dead connection")
         .isPositive();
-    assertThat(shared.failed()).as("a silent drop ends in the read timeout").isPositive();
-    assertThat(shared.failures())
-        .allSatisfy(f -> assertThat(f).contains("first call after a 1300 ms gap"));
+    assertThat(failedInvocations(shared))
+        .as(
+            "a silent drop ends in the read timeout or deadline, after the gap: %s",
+            shared.errors())
+        .startsWith(5);
+    assertThat(shared.maxMillis()).isGreaterThanOrEqualTo(s.timeoutMillis() * 0.9);
 
-    assertThat(perCall.connections()).isGreaterThanOrEqualTo(requests);
-    assertThat(perCall.failed()).isZero();
+    assertThat(fn.failed()).as("FnClients: %s", fn.errors()).isZero();
+    assertThat(fn.maxMillis())
+        .as("FnClients never waits for a timeout")
+        .isLessThan(s.timeoutMillis());
+    assertThat(fn.connections()).as("FnClients reuses its connection").isLessThanOrEqualTo(3);
+    if (protocol.equals("grpc")) {
+      assertThat(fn.idleDiscards()).as("FnClients reset its idle channel").isPositive();
+    } else {
+      // Not for gRPC: its idle reset writes a GOAWAY into the old connection, which counts too.
+      assertThat(fn.killed()).as("FnClients requests sent into a dead connection").isZero();
+    }
   }
 
-  @Test
-  @Timeout(180)
-  void grpcDefaultChannelHangsUntilItsDeadlineAfterAFrozenGapWhileFnClientsDoesNot()
-      throws Exception {
-    IdleGap.Settings settings =
-        new IdleGap.Settings(
-            Duration.ofSeconds(1),
-            Duration.ofMillis(1300),
-            Duration.ofMillis(100),
-            5,
-            4,
-            Duration.ofSeconds(2),
-            List.of("SAY"),
-            Map.of("FNCLIENTS_MAX_IDLE_AGE", "500ms"),
-            null); // long gap before 5
-
-    List<Run> runs = new ArrayList<>();
-    try (IdleGap.Upstream upstream = IdleGap.Upstream.start("grpc")) {
-      for (String variant : IdleGapInstance.VARIANTS) {
-        runs.add(IdleGap.run(settings, Mode.DROP, variant, upstream));
-      }
-    }
-
-    assertThat(runs.get(0).failed())
-        .as("channel per invocation: %s", runs.get(0).failures())
-        .isZero();
-    assertThat(runs.get(1).failures())
-        .as("default shared channel")
-        .anySatisfy(f -> assertThat(f).startsWith("invocation 5 ").contains("DEADLINE_EXCEEDED"));
-    assertThat(runs.get(2).failed()).as("FnClients: %s", runs.get(2).failures()).isZero();
-    assertThat(runs.get(2).stat("idleEvictions"))
-        .as("FnClients reset its idle channel")
-        .isPositive();
+  private static List<Integer> failedInvocations(Run r) {
+    return IntStream.range(0, r.invocations())
+        .filter(i -> !r.okList().get(i))
+        .mapToObj(i -> i + 1)
+        .toList();
   }
 }
