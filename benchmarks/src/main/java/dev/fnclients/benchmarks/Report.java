@@ -7,6 +7,7 @@ import com.google.gson.Gson;
 import com.google.gson.reflect.TypeToken;
 import dev.fnclients.examples.IdleGap.Burst;
 import dev.fnclients.examples.IdleGap.Run;
+import dev.fnclients.examples.PlatformSimulation;
 import dev.fnclients.examples.PlatformSimulation.Summary;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
 import dev.fnclients.testkit.Svg;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -432,16 +432,6 @@ public final class Report {
 
   // ---- markdown ----
 
-  /** A Markdown table: its header, alignment row, and one row per cell array. */
-  static void table(StringBuilder md, String header, String alignment, List<Object[]> rows) {
-    md.append("| ").append(header).append(" |\n|").append(alignment).append("|\n");
-    for (Object[] row : rows) {
-      md.append("| ")
-          .append(Arrays.stream(row).map(String::valueOf).collect(joining(" | ")))
-          .append(" |\n");
-    }
-  }
-
   /** A table column: its header, whether it is right-aligned (figures), and its cells. */
   private record Column<T>(String header, boolean right, Function<T, Object> cell) {}
 
@@ -454,11 +444,11 @@ public final class Report {
   }
 
   private static <T> void table(StringBuilder md, List<T> rows, List<Column<T>> columns) {
-    table(
+    PlatformSimulation.table(
         md,
         columns.stream().map(Column::header).collect(joining(" | ")),
         columns.stream().map(c -> c.right() ? "---:" : "---").collect(joining("|")),
-        rows.stream().map(r -> columns.stream().map(c -> c.cell().apply(r)).toArray()).toList());
+        rows.stream().map(r -> columns.stream().map(c -> c.cell().apply(r)).toArray()));
   }
 
   /** Every result: time, secondary figures, and for single-shot runs each fork's time. */

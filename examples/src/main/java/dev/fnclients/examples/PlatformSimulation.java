@@ -214,7 +214,8 @@ public final class PlatformSimulation {
     return md.toString();
   }
 
-  private static void table(StringBuilder md, String header, String align, Stream<Object[]> rows) {
+  /** A Markdown table: its header, alignment row, and one row per cell array. */
+  public static void table(StringBuilder md, String header, String align, Stream<Object[]> rows) {
     md.append("| ").append(header).append(" |\n|").append(align).append("|\n");
     rows.forEach(
         r -> md.append(Stream.of(r).map(String::valueOf).collect(joining(" | ", "| ", " |\n"))));
