@@ -4,7 +4,6 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * The demos' terminal output (paragraphs wrapped at about 120 columns, tables) and their last step.
@@ -53,8 +52,7 @@ final class Console {
    */
   static void exitIfThreadsLinger() throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-    List<Thread> lingering;
-    do {
+    for (List<Thread> lingering; ; Thread.sleep(50)) {
       Thread[] threads = new Thread[Thread.currentThread().getThreadGroup().activeCount() + 16];
       int n = Thread.currentThread().getThreadGroup().enumerate(threads, true);
       lingering =
@@ -63,12 +61,10 @@ final class Console {
               .toList();
       if (lingering.isEmpty()) {
         return;
+      } else if (System.nanoTime() > deadline) {
+        OUT.println("non-daemon threads still running, exiting: " + lingering);
+        System.exit(0);
       }
-      Thread.sleep(50);
-    } while (System.nanoTime() < deadline);
-    OUT.println(
-        "non-daemon threads still running, exiting: "
-            + lingering.stream().map(Thread::getName).collect(Collectors.joining(", ")));
-    System.exit(0);
+    }
   }
 }

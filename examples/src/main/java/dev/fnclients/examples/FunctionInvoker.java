@@ -3,7 +3,6 @@ package dev.fnclients.examples;
 import dev.fnclients.testkit.ChildJvm;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -17,60 +16,37 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
-/**
- * One function instance: the real Functions Framework invoker with a function class in a child JVM,
- * as Cloud Run functions runs a Java function: {@code java -jar java-function-invoker.jar
- * --classpath FUNCTION_CLASS_PATH --target CLASS --port PORT}. The invoker loads the function in a
- * class loader that shows it only the Functions Framework API, as on the platform. The child gets
- * what the platform sets ({@code FUNCTION_TARGET}, {@code K_SERVICE}, ...: FnClients detects Cloud
- * Run functions) plus the function's own variables.
- */
+/** A function instance as Cloud Run runs one: the invoker in a child JVM (examples/README.md). */
 final class FunctionInvoker implements AutoCloseable {
   /** The invoker jar's main class: {@code java -cp} it is {@code java -jar}. */
   private static final String INVOKER = "com.google.cloud.functions.invoker.runner.Invoker";
 
-  /**
-   * The invoker jar and function class path (example-function's build writes them), and the
-   * idle-gap demo's class path.
-   */
+  /** The class paths the build writes: the invoker's, the function's, the idle-gap demo's. */
   record Setup(Path invokerJar, String functionClasspath, String demoClasspath) {
     /** From the system properties the build sets for tests and demos. */
     static Setup fromSystemProperties() {
-      Path functionDir = Paths.get(property("fnexample.functionDir", "../example-function/target"));
-      return new Setup(
-          existing(functionDir.resolve("invoker/java-function-invoker.jar")).toAbsolutePath(),
-          classpath(functionDir.resolve("classes"), functionDir.resolve("function-classpath.txt")),
-          classpath(
-              Paths.get(property("fnexample.demoClasses", "target/classes")),
-              Paths.get(property("fnexample.demoClasspathFile", "target/demo-classpath.txt"))));
-    }
-
-    /** {@code classes} followed by the class path the build wrote into {@code file}. */
-    private static String classpath(Path classes, Path file) {
+      Path functionDir =
+          Paths.get(System.getProperty("fnexample.functionDir", "../example-function/target"));
+      Path demoDir = Paths.get(System.getProperty("fnexample.outputDir", "target"));
       try {
-        String dependencies = Files.readString(existing(file)).strip();
-        return existing(classes).toAbsolutePath()
-            + (dependencies.isEmpty() ? "" : File.pathSeparator + dependencies);
+        return new Setup(
+            functionDir.resolve("invoker/java-function-invoker.jar").toRealPath(),
+            classpath(functionDir, "function-classpath.txt"),
+            classpath(demoDir, "demo-classpath.txt"));
       } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    private static Path existing(Path p) {
-      if (!Files.exists(p)) {
         throw new IllegalStateException(
-            p.toAbsolutePath()
-                + " does not exist: the build writes it (process-classes phase). Run through Maven,"
-                + " e.g. ./mvnw -q -pl examples -am -DskipTests -Pdemo verify, or set"
-                + " -Dfnexample.functionDir, -Dfnexample.demoClasspathFile and"
-                + " -Dfnexample.demoClasses");
+            e
+                + ": the build writes it; run through Maven (examples/README.md) or set"
+                + " -Dfnexample.functionDir and -Dfnexample.outputDir (a module's target)",
+            e);
       }
-      return p;
     }
 
-    private static String property(String name, String fallback) {
-      String value = System.getProperty(name);
-      return value == null || value.isBlank() ? fallback : value;
+    /** {@code dir}'s classes, then the class path the build wrote into {@code file} there. */
+    static String classpath(Path dir, String file) throws IOException {
+      return dir.resolve("classes").toRealPath()
+          + File.pathSeparator
+          + Files.readString(dir.resolve(file)).strip();
     }
   }
 
@@ -97,30 +73,20 @@ final class FunctionInvoker implements AutoCloseable {
         ChildJvm.builder(INVOKER)
             .classpath(setup.invokerJar().toString())
             .jvmArgs("-Xmx384m")
-            .args(
-                "--classpath", setup.functionClasspath(), "--target", target, "--port", "" + port);
+            .args("--classpath", setup.functionClasspath(), "--target", target, "--port", "" + port)
+            .env("FUNCTION_TARGET", target) // what Cloud Run functions (2nd gen) sets
+            .env("FUNCTION_SIGNATURE_TYPE", "http")
+            .env("K_SERVICE", service)
+            .env("K_REVISION", service + "-00001-abc")
+            .env("K_CONFIGURATION", service)
+            .env("PORT", "" + port);
     System.getenv().keySet().stream()
         .filter(k -> k.startsWith("FNCLIENTS_")) // the function's defaults, not ours
         .forEach(k -> builder.env(k, null));
-    // What Cloud Run functions (2nd gen) sets for every instance.
-    Map.of(
-            "FUNCTION_TARGET",
-            target,
-            "FUNCTION_SIGNATURE_TYPE",
-            "http",
-            "K_SERVICE",
-            service,
-            "K_REVISION",
-            service + "-00001-abc",
-            "K_CONFIGURATION",
-            service,
-            "PORT",
-            "" + port)
-        .forEach(builder::env);
     env.forEach(builder::env);
     FunctionInvoker invoker = new FunctionInvoker(builder.start(), port, log);
     try {
-      invoker.awaitListening(target, startTimeout);
+      invoker.awaitListening(startTimeout);
     } catch (IOException | InterruptedException | RuntimeException e) {
       invoker.close();
       throw e;
@@ -132,10 +98,7 @@ final class FunctionInvoker implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + port + "/");
   }
 
-  /**
-   * SIGTERM, as the platform retires an instance (shutdown hooks run), SIGKILL if need be; then
-   * writes the instance's output to the log.
-   */
+  /** SIGTERM as the platform retires an instance, SIGKILL if need be; then writes the log. */
   @Override
   public void close() throws IOException {
     child.terminate();
@@ -145,36 +108,20 @@ final class FunctionInvoker implements AutoCloseable {
       // close() below kills it.
     }
     child.close();
-    StringBuilder output = new StringBuilder();
-    try {
-      for (String line; (line = child.readLine(Duration.ZERO)) != null; ) {
-        output.append(line).append(System.lineSeparator());
-      }
-    } catch (IOException | TimeoutException endOfOutput) {
-      // all read
-    }
     Files.createDirectories(log.toAbsolutePath().getParent());
-    Files.writeString(log, output + child.stderr());
+    Files.writeString(log, child.stderr());
   }
 
-  private void awaitListening(String target, Duration timeout)
-      throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      if (!child.isAlive()) {
-        throw new IOException("the invoker for " + target + " exited:\n" + child.stderr());
-      }
+  private void awaitListening(Duration timeout) throws IOException, InterruptedException {
+    for (long deadline = System.nanoTime() + timeout.toNanos(); ; Thread.sleep(50)) {
       try (Socket socket = new Socket()) {
         socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
         return;
       } catch (IOException notYet) {
-        if (System.nanoTime() > deadline) {
+        if (!child.isAlive() || System.nanoTime() > deadline) {
           throw new IOException(
-              String.format(
-                  "the invoker for %s did not listen on port %d within %s:%n%s",
-                  target, port, timeout, child.stderr()));
+              "the invoker did not listen within " + timeout + "; its output is in " + log);
         }
-        Thread.sleep(50); // polling for readiness, not timing anything
       }
     }
   }

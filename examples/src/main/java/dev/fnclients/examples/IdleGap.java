@@ -5,10 +5,8 @@ import dev.fnclients.testkit.IdleKillingProxy;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
 import dev.fnclients.testkit.LoopbackHttpServer;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
-import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -255,15 +253,13 @@ public final class IdleGap {
 
   /**
    * The instance's class path: the one the examples build wrote, under {@code exec:java} (whose
-   * {@code java.class.path} is Maven's) and its tests, else this JVM's.
+   * {@code java.class.path} is Maven's) and its tests, else this JVM's (the benchmarks jar).
    */
   private static String classpath() throws IOException {
-    String file = System.getProperty("fnexample.demoClasspathFile");
-    return file == null
+    String dir = System.getProperty("fnexample.outputDir");
+    return dir == null
         ? System.getProperty("java.class.path")
-        : System.getProperty("fnexample.demoClasses")
-            + File.pathSeparator
-            + Files.readString(Path.of(file)).strip();
+        : FunctionInvoker.Setup.classpath(Path.of(dir), "demo-classpath.txt");
   }
 
   /** How the simulation names a client variant. */

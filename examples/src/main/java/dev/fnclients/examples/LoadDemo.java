@@ -5,32 +5,38 @@ import static dev.fnclients.examples.FunctionLoad.EARLY_SECONDS;
 
 import dev.fnclients.examples.FunctionLoad.Kind;
 import dev.fnclients.examples.FunctionLoad.Outcome;
+import dev.fnclients.examples.FunctionLoad.Request;
 import dev.fnclients.testkit.Svg;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
-/**
- * The platform's advice ("drive the function at a steady rate and watch connections"), run locally:
- * {@link PooledFunction}, then {@link NaiveFunction}, each in its own instance on the real
- * Functions Framework invoker against its own loopback upstreams behind connection-counting
- * proxies, at 30 requests/s for 20 s ({@code -Ddemo.rate}, {@code -Ddemo.seconds}). Run it with
- * {@code ./mvnw -q -pl examples -am -DskipTests -Pdemo verify}.
- */
+/** The load demo: {@code -Ddemo.rate} (30/s), {@code -Ddemo.seconds} (20); examples/README.md. */
 public final class LoadDemo {
-  /**
-   * Held, because JUL keeps loggers weakly: gRPC's Netty logs an INFO line at start that says
-   * nothing here.
-   */
+  /** Held (JUL keeps loggers weakly): gRPC's Netty logs an INFO line at start that says nothing. */
   private static final Logger NETTY_METRICS =
       Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.TcpMetrics");
+
+  /** A count, then a bar of up to 40 characters (plain ASCII, the same under any locale). */
+  private static final String BAR = "%5s %-40s";
+
+  private static final String[] COLORS = {"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"};
+
+  /** Wide to narrow, so that lines on top of one another (equal counts) all stay visible. */
+  private static final double[] WIDTHS = {7, 5, 3, 1.5};
 
   private LoadDemo() {}
 
@@ -38,154 +44,131 @@ public final class LoadDemo {
     NETTY_METRICS.setLevel(Level.WARNING);
     double rate = Double.parseDouble(System.getProperty("demo.rate", "30"));
     int seconds = Integer.parseInt(System.getProperty("demo.seconds", "20"));
-    if (rate <= 0 || seconds < 1) {
+    if (!(rate > 0) || seconds < 1) {
       throw new IllegalArgumentException(
-          "-Ddemo.rate must be positive and -Ddemo.seconds at least 1");
+          "-Ddemo.rate must be positive (requests/s) and -Ddemo.seconds at least 1");
     }
     Path outputDir = Paths.get(System.getProperty("fnexample.outputDir", "target"));
-    FunctionLoad.Settings settings = FunctionLoad.Settings.of(rate, seconds);
-    Console.wrapped(
-        "",
-        String.format(
-            Locale.ROOT,
-            "Load demo: each function runs in its own instance (a child JVM on the Functions Framework invoker, "
-                + "java -jar java-function-invoker.jar --target ...), calling its own loopback HTTP, gRPC, Pub/Sub and "
-                + "Secret Manager servers through connection-counting proxies; every invocation makes one HTTP GET, one "
-                + "gRPC call, one Pub/Sub publish and one Secret Manager read (FnClients.google). Each function is driven "
-                + "at %s requests/s for %d s (%d requests), one after the other.",
-            Svg.number(rate),
-            seconds,
-            settings.requests()));
+    FunctionLoad.Settings settings = new FunctionLoad.Settings(rate, seconds);
+    OUT.printf(
+        "Load demo: PooledFunction, then NaiveFunction, on the invoker against loopback upstreams"
+            + " behind connection-counting proxies: the first request, then %s requests/s for %d s%n",
+        Svg.number(rate), seconds);
     List<Outcome> outcomes = new ArrayList<>();
     // By name, as the invoker's --target: this JVM has no Functions Framework API to load them.
     for (String function :
         List.of("dev.fnclients.example.PooledFunction", "dev.fnclients.example.NaiveFunction")) {
-      OUT.printf(Locale.ROOT, "  running %s ...%n", FunctionInvoker.simpleName(function));
+      OUT.printf("  running %s ...%n", FunctionInvoker.simpleName(function));
       outcomes.add(
           FunctionLoad.run(
               function, settings, FunctionInvoker.Setup.fromSystemProperties(), outputDir));
     }
-    OUT.println();
+    Map<String, Function<Outcome, String>> metrics = new LinkedHashMap<>();
+    metrics.put("requests (first + steady)", o -> "1 + " + o.load().size());
+    metrics.put("errors", o -> "" + o.failures().size());
+    for (Kind k : Kind.values()) {
+      metrics.put(k.label() + " connections", o -> "" + o.accepted(k));
+    }
+    metrics.put(
+        "  of all four after " + EARLY_SECONDS + " s",
+        o -> "" + Stream.of(Kind.values()).mapToInt(o::acceptedLate).sum());
+    metrics.put(
+        "max open at once, per upstream",
+        o -> IntStream.of(o.maxOpen()).mapToObj(n -> "" + n).collect(Collectors.joining("/")));
+    metrics.put("max requests in flight at once", o -> "" + o.maxInFlight(0));
+    metrics.put("first request ms (cold start)", o -> millis(o.first().latencyMillis()));
+    metrics.put("p50 ms (steady load)", o -> millis(o.percentileMillis(50)));
+    metrics.put("p99 ms (steady load)", o -> millis(o.percentileMillis(99)));
+    metrics.put(
+        "most late a request was sent, ms",
+        o -> millis(o.load().stream().mapToDouble(Request::lagMillis).max().orElse(0)));
     List<String[]> rows = new ArrayList<>();
-    rows.add(
-        concat(
-            new String[] {"function", "requests", "errors"},
-            Stream.of(Kind.values()).map(k -> k.label + " conns").toArray(String[]::new),
-            new String[] {
-              "conns after " + EARLY_SECONDS + " s",
-              "max open",
-              "max in flight",
-              "1st request ms",
-              "p50 ms",
-              "p99 ms"
-            }));
-    for (Outcome o : outcomes) {
-      rows.add(
-          concat(
-              new String[] {o.name(), "1 + " + o.load().requests(), "" + o.failed()},
-              Stream.of(Kind.values()).map(k -> "" + o.accepted(k)).toArray(String[]::new),
-              new String[] {
-                o.acceptedEarly() == null ? "-" : "" + late(o),
-                IntStream.of(o.maxOpen()).mapToObj(n -> "" + n).collect(Collectors.joining("/")),
-                "" + o.load().maxInFlight(0),
-                String.format(Locale.ROOT, "%.0f", o.coldStart().percentileMillis(100)),
-                String.format(Locale.ROOT, "%.1f", o.load().percentileMillis(50)),
-                String.format(Locale.ROOT, "%.1f", o.load().percentileMillis(99))
-              }));
-    }
+    rows.add(row("", outcomes.stream().map(Outcome::name)));
+    metrics.forEach((label, metric) -> rows.add(row(label, outcomes.stream().map(metric))));
+    OUT.println();
     Console.table(rows, false);
-    printNotes(outcomes);
-    List<FunctionLoad.Sample> samples = outcomes.get(0).samples();
-    if (samples.get(samples.size() - 1).seconds() >= EARLY_SECONDS) {
-      OUT.printf(
-          Locale.ROOT,
-          "%n  Connections accepted by the four upstreams together, over time (%s):%n%n",
-          outcomes.stream()
-              .map(o -> o.name().charAt(0) + " = " + o.name())
-              .collect(Collectors.joining(", ")));
-      ConnectionChart.ascii(outcomes).forEach(line -> OUT.println("   " + line));
-      Path svg = outputDir.resolve("load-demo-connections.svg");
-      ConnectionChart.writeSvg(outcomes, svg);
-      OUT.println("\n  Per upstream, as an SVG chart: " + svg.toAbsolutePath().normalize());
+    for (Outcome o : outcomes) {
+      o.failures().stream().limit(3).forEach(r -> OUT.println("   " + o.name() + ": " + r));
     }
-    OUT.println(
-        "  Function logs: "
-            + outcomes.stream()
-                .map(o -> o.log().toAbsolutePath().normalize().toString())
-                .collect(Collectors.joining(", ")));
+    OUT.printf("%n  Connections accepted by the four upstreams together, over time:%n%n");
+    Console.table(bars(outcomes), false);
+    Path svg = outputDir.resolve("load-demo-connections.svg");
+    writeSvg(outcomes, svg);
+    OUT.println("\n  Per upstream, as an SVG chart: " + svg.toAbsolutePath().normalize());
+    OUT.println("  Function logs: " + outputDir.toAbsolutePath().normalize() + "/*-invoker.log");
     Console.exitIfThreadsLinger();
   }
 
-  /** What the table's columns mean, then per function what its numbers say and anything unusual. */
-  private static void printNotes(List<Outcome> outcomes) {
-    Console.wrapped(
-        "   ",
-        "(requests: the instance's first request, sent alone (its cold start: class loading, "
-            + "building clients), then the steady load. conns: connections each upstream accepted during the run. conns after "
-            + EARLY_SECONDS
-            + " s: of those, all four upstreams together, accepted after the first "
-            + EARLY_SECONDS
-            + " s. max open: most connections open at once, HTTP/gRPC/Pub/Sub/Secret Manager. max in flight: most requests the "
-            + "function was serving at once (a pooled HTTP client opens as many connections as it has calls at once). "
-            + "Latency: per request, as the load generator saw it, through the invoker; p50 and p99 of the steady load.)");
-    OUT.println();
+  private static String millis(double millis) {
+    return String.format(Locale.ROOT, millis >= 100 ? "%.0f" : "%.1f", millis);
+  }
+
+  /** Rows for {@link Console#table}: per function, its four upstreams' connections over time. */
+  static List<String[]> bars(List<Outcome> outcomes) {
+    int top = Math.max(1, max(outcomes, o -> o.last().total()));
+    int samples = max(outcomes, o -> o.samples().size());
+    List<String[]> rows = new ArrayList<>();
+    rows.add(row("s", outcomes.stream().map(o -> String.format(BAR, "", o.name()))));
+    IntStream.iterate(0, i -> i < samples - 1, i -> i + (int) Math.ceil((samples - 1) / 20.0))
+        .forEach(i -> rows.add(bar(outcomes, "" + i, i, top)));
+    rows.add(bar(outcomes, "end", samples - 1, top));
+    return rows;
+  }
+
+  private static String[] bar(List<Outcome> outcomes, String label, int sample, int top) {
+    return row(
+        label,
+        outcomes.stream()
+            .map(o -> o.samples().get(Math.min(sample, o.samples().size() - 1)).total())
+            .map(n -> String.format(BAR, n, "#".repeat(n * 40 / top))));
+  }
+
+  private static String[] row(String label, Stream<String> cells) {
+    return Stream.concat(Stream.of(label), cells).toArray(String[]::new);
+  }
+
+  /** An SVG line chart: connections accepted over time, a line per function and upstream. */
+  static void writeSvg(List<Outcome> outcomes, Path file) throws IOException {
+    int left = 60;
+    int right = 610;
+    int top = 56;
+    int bottom = 370;
+    double duration = Math.max(1, max(outcomes, o -> (int) Math.round(o.last().seconds())));
+    int most = max(outcomes, o -> IntStream.of(o.last().accepted()).max().orElse(0));
+    Svg.Scale x = Svg.Scale.linear(duration, 4, left, right);
+    // Logarithmic: a pooled function's few connections and a naive one's hundreds both show.
+    Svg.Scale y = Svg.Scale.log(1, Math.max(10, most), bottom, top);
+    String title = "Connections accepted by each upstream (solid: " + outcomes.get(0).name() + ")";
+    Svg svg =
+        new Svg(900, 420, 12)
+            .text(left, 24, title, "font-size=15")
+            .yGrid(y, left, right, Svg::number)
+            .xGrid(x, top, bottom, seconds -> Svg.number(seconds) + " s")
+            .text(left, 410, "seconds since the steady load began (the first request counted)");
+    int legendY = top;
     for (Outcome o : outcomes) {
-      int total = Stream.of(Kind.values()).mapToInt(o::accepted).sum();
-      int requests = o.coldStart().requests() + o.load().requests();
-      double perRequest = total / (double) Kind.values().length / requests;
-      String timing =
-          o.acceptedEarly() == null
-              ? ""
-              : late(o) == 0
-                  ? String.format(
-                      Locale.ROOT,
-                      ", all of them in the first %d s: none in the %d s after",
-                      EARLY_SECONDS,
-                      Math.round(o.settings().seconds()) - EARLY_SECONDS)
-                  : String.format(
-                      Locale.ROOT, ", %d of them after the first %d s", late(o), EARLY_SECONDS);
-      Console.wrapped(
-          "  ",
-          String.format(
-              Locale.ROOT,
-              "- %s: %d connections for %d requests (%s per request per upstream)%s; %d failed.",
-              o.name(),
-              total,
-              requests,
-              String.format(Locale.ROOT, perRequest >= 0.1 ? "%.2f" : "%.4f", perRequest),
-              timing,
-              o.failed()));
-      if (o.coldStart().failed() > 0) {
-        OUT.println("   first request failed: " + o.coldStart().failures());
-      }
-      if (o.load().failed() > 0) {
-        OUT.println("   errors: " + o.load().errors() + "; first: " + o.load().failures());
-      }
-      int[] calls = o.callsReceived();
-      int ok = o.coldStart().ok() + o.load().ok();
-      if (IntStream.of(calls).anyMatch(n -> n != ok)) {
-        OUT.printf(
-            Locale.ROOT,
-            "   note: the upstreams received %d HTTP requests, %d gRPC calls, %d messages, %d secret reads%n",
-            calls[0],
-            calls[1],
-            calls[2],
-            calls[3]);
-      }
-      if (o.load().sendLagMillis() > 100) {
-        OUT.printf(
-            Locale.ROOT,
-            "   note: the load generator sent a request up to %.0f ms late (a busy machine)%n",
-            o.load().sendLagMillis());
+      for (Kind kind : Kind.values()) {
+        int k = kind.ordinal();
+        String dashed = o == outcomes.get(0) ? null : "stroke-dasharray=6 4";
+        String[] style = {"stroke=" + COLORS[k], "stroke-width=" + WIDTHS[k], dashed};
+        List<double[]> points = new ArrayList<>();
+        for (FunctionLoad.Sample p : o.samples()) {
+          points.add(
+              new double[] {
+                x.at(Math.min(duration, p.seconds())), y.at(Math.max(1, p.accepted()[k]))
+              });
+        }
+        svg.polyline(points, style)
+            .line(right + 12, legendY, right + 36, legendY, style)
+            .text(right + 42, legendY + 4, o.name() + " " + kind.label() + ": " + o.accepted(kind));
+        legendY += 20;
       }
     }
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Files.writeString(file, svg.toString());
   }
 
-  private static String[] concat(String[]... parts) {
-    return Stream.of(parts).flatMap(Stream::of).toArray(String[]::new);
-  }
-
-  private static int late(Outcome o) {
-    return Stream.of(Kind.values()).mapToInt(o::acceptedLate).sum();
+  private static int max(List<Outcome> outcomes, ToIntFunction<Outcome> value) {
+    return outcomes.stream().mapToInt(value).max().orElse(0);
   }
 }
