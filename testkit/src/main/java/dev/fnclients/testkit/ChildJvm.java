@@ -10,10 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,19 +22,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A Java main class in a child JVM that a test can freeze and thaw as a serverless platform freezes
- * an instance between invocations. It has to be another process: {@code SIGSTOP} stops every
- * thread, which no in-process trick can imitate. The child reuses this JVM's {@code java} binary
- * and class path. Its stdout is read line by line (UTF-8) into a queue by a daemon thread and its
- * stderr goes to a temporary file, so a chatty child never blocks on a full pipe. Freezing needs a
- * POSIX system ({@link Processes}).
+ * A Java main class in a child JVM (this JVM's {@code java} and class path) that a test can freeze
+ * and thaw as a serverless platform freezes an instance: {@code SIGSTOP} stops every thread, which
+ * no in-process trick imitates. Its stdout is queued line by line (UTF-8) by a daemon thread and
+ * its stderr goes to a temporary file, so a chatty child never blocks on a full pipe.
  */
 public final class ChildJvm implements AutoCloseable {
-  /** Keeps memory bounded for children that log without end; the tail is what diagnoses. */
-  private static final int STDERR_CAP_BYTES = 1024 * 1024;
-
+  private static final int STDERR_CAP_BYTES = 1024 * 1024; // children may log without end
   private static final int STDERR_TAIL_BYTES = 2000;
-  private static final int SKIPPED_LINES_IN_MESSAGE = 10;
 
   /** Marks stdout EOF in the line queue; identity comparison keeps it distinct from any line. */
   private static final String EOF = new String("<eof>");
@@ -55,23 +48,19 @@ public final class ChildJvm implements AutoCloseable {
     drainer.start();
   }
 
-  /**
-   * Starts describing a child JVM that runs {@code mainClass}'s {@code main} (a static nested class
-   * is fine).
-   */
+  /** A child JVM running {@code mainClass}'s {@code main} (a static nested class is fine). */
   public static Builder builder(Class<?> mainClass) {
     return builder(mainClass.getName());
   }
 
   /**
-   * Starts describing a child JVM that runs the class named {@code mainClass}, found on its {@link
-   * Builder#classpath}.
+   * A child JVM running the class named {@code mainClass}, found on its {@link Builder#classpath}.
    */
   public static Builder builder(String mainClass) {
     return new Builder(Objects.requireNonNull(mainClass, "mainClass"));
   }
 
-  /** Configures and starts a {@link ChildJvm}. Not thread-safe; meant to be used in one chain. */
+  /** Configures and starts a {@link ChildJvm}; meant to be used in one chain. */
   public static final class Builder {
     private final String mainClass;
     private final List<String> args = new ArrayList<>();
@@ -99,9 +88,7 @@ public final class ChildJvm implements AutoCloseable {
       return this;
     }
 
-    /**
-     * Sets an environment variable on top of the inherited environment; a null value removes it.
-     */
+    /** Sets an environment variable over the inherited ones; a null value removes it. */
     public Builder env(String key, String value) {
       env.put(Objects.requireNonNull(key, "key"), value);
       return this;
@@ -114,8 +101,7 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /**
-     * Replaces the class path (default: {@code java.class.path}, which misses classes under {@code
-     * mvn exec:java}).
+     * Replaces the class path ({@code java.class.path}: misses classes under {@code exec:java}).
      */
     public Builder classpath(String classpath) {
       this.classpath = Objects.requireNonNull(classpath, "classpath");
@@ -141,10 +127,7 @@ public final class ChildJvm implements AutoCloseable {
     return process.pid();
   }
 
-  /**
-   * Stops every thread of the child with {@code SIGSTOP}, returning once they are stopped ({@link
-   * Processes#stop}).
-   */
+  /** Stops every thread of the child ({@code SIGSTOP}), returning once they are stopped. */
   public void freeze() {
     Processes.stop(aliveHandle());
   }
@@ -154,10 +137,7 @@ public final class ChildJvm implements AutoCloseable {
     Processes.resume(aliveHandle());
   }
 
-  /**
-   * Asks the child to exit with {@code SIGTERM}, so its shutdown hooks run (a frozen child: once
-   * thawed).
-   */
+  /** Asks the child to exit ({@code SIGTERM}), so its shutdown hooks run (once thawed). */
   public void terminate() {
     // Not process.destroy(): that also closes our ends of the pipes, which would lose whatever
     // the child prints while shutting down. The handle sends the same SIGTERM and nothing else.
@@ -175,10 +155,7 @@ public final class ChildJvm implements AutoCloseable {
     stdin.flush();
   }
 
-  /**
-   * The next line of the child's stdout; at EOF an IOException naming the exit code and the tail of
-   * stderr.
-   */
+  /** The next line of stdout; at EOF an IOException naming the exit code and stderr's tail. */
   public String readLine(Duration timeout) throws IOException, TimeoutException {
     String line;
     try {
@@ -197,13 +174,10 @@ public final class ChildJvm implements AutoCloseable {
     return line;
   }
 
-  /**
-   * Reads lines until one starts with {@code prefix}, skipping the others; a timeout names the last
-   * skipped.
-   */
+  /** Reads lines until one starts with {@code prefix}; a timeout names the last one skipped. */
   public String expectLine(String prefix, Duration timeout) throws IOException, TimeoutException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    Deque<String> skipped = new ArrayDeque<>();
+    String skipped = null;
     while (true) {
       String line;
       try {
@@ -211,16 +185,13 @@ public final class ChildJvm implements AutoCloseable {
       } catch (TimeoutException e) {
         throw new TimeoutException(
             String.format(
-                "no line starting with '%s' from child %d within %s; last skipped lines: %s",
+                "no line starting with '%s' from child %d within %s; last skipped: %s",
                 prefix, pid(), timeout, skipped));
       }
       if (line.startsWith(prefix)) {
         return line;
       }
-      skipped.addLast(line);
-      if (skipped.size() > SKIPPED_LINES_IN_MESSAGE) {
-        skipped.removeFirst();
-      }
+      skipped = line;
     }
   }
 
@@ -238,8 +209,7 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /**
-   * Thaws the child (so the kill does not depend on how stopped processes take signals), kills it,
-   * waits. Idempotent.
+   * Thaws (a kill should not depend on how stopped processes take it), kills, waits. Idempotent.
    */
   @Override
   public void close() {
@@ -259,7 +229,7 @@ public final class ChildJvm implements AutoCloseable {
     }
   }
 
-  /** Fails naming the exit code, before a signal could reach a reaped pid's new owner. */
+  /** Fails naming the exit code rather than signal a reaped pid's new owner. */
   private ProcessHandle aliveHandle() {
     if (!process.isAlive()) {
       throw new IllegalStateException(

@@ -11,10 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * What {@link ChildJvm} and the emulators do to processes: freeze ({@code SIGSTOP}) and thaw
- * ({@code SIGCONT}) them the way a serverless platform or a stalled server would, through the
- * shell's {@code kill} (a POSIX system is needed), and read the tail of the file their output goes
- * to.
+ * Freezing ({@code SIGSTOP}) and thawing ({@code SIGCONT}) processes through the shell's {@code
+ * kill} (POSIX only), as a serverless platform or a stalled server would, and the tail of a log.
  */
 public final class Processes {
   private static final long STOP_CONFIRM_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -22,9 +20,8 @@ public final class Processes {
   private Processes() {}
 
   /**
-   * Stops every thread of {@code process} with {@code SIGSTOP} and, on Linux, waits until the
-   * kernel reports them all stopped: {@code kill} returning only means the signal was queued, and a
-   * test asserting "nothing happens while frozen" needs more.
+   * Stops every thread of {@code process} and, on Linux, waits until the kernel reports them all
+   * stopped: {@code kill} returning only means the signal was queued.
    */
   public static void stop(ProcessHandle process) {
     signal(process, "STOP");
@@ -52,10 +49,7 @@ public final class Processes {
     signal(process, "CONT");
   }
 
-  /**
-   * The last {@code maxBytes} of {@code file} as UTF-8 (a character cut in two shows as U+FFFD);
-   * empty if it cannot be read.
-   */
+  /** The last {@code maxBytes} of {@code file} as UTF-8; empty if it cannot be read. */
   public static String tail(Path file, long maxBytes) {
     try (SeekableByteChannel channel = Files.newByteChannel(file)) {
       channel.position(Math.max(0, channel.size() - maxBytes));
@@ -65,17 +59,15 @@ public final class Processes {
     }
   }
 
-  /** {@code kill} is a shell builtin, so this works also where no kill binary is installed. */
+  /** Through the shell, whose builtin {@code kill} works also where no kill binary is installed. */
   private static void signal(ProcessHandle process, String signal) {
-    if (!process.isAlive()) {
-      // Checked first because a reaped pid may already belong to an unrelated process.
+    if (!process.isAlive()) { // a reaped pid may already belong to an unrelated process
       throw new IllegalStateException(
           "cannot send SIG" + signal + ": process " + process.pid() + " has exited");
     }
     String command = "kill -" + signal + " " + process.pid();
     try {
       Process kill = new ProcessBuilder("/bin/sh", "-c", command).redirectErrorStream(true).start();
-      // Reading to EOF waits for kill to end.
       String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (kill.waitFor() != 0) {
         throw new IllegalStateException(
@@ -100,9 +92,8 @@ public final class Processes {
             } catch (IOException exited) {
               return true;
             }
-            // The command name is in parentheses and may itself contain ") ", so use the last one.
+            // After the command name, in parentheses that it may contain: T/t stopped, Z/X dead.
             int close = stat.lastIndexOf(')');
-            // T: stopped, t: tracing stop, Z/X: already dead and so not running either.
             return close < 0
                 || close + 2 >= stat.length()
                 || "TtZX".indexOf(stat.charAt(close + 2)) >= 0;

@@ -20,19 +20,14 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * One of the emulators the Google Cloud CLI ships (Pub/Sub, Spanner, Firestore), started on a free
- * loopback port for a test and stopped, its whole process tree with it, by {@link #close()}.
- *
- * <p>The CLI is found, in this order, at {@code CLOUDSDK_ROOT}, the {@code fnclients.gcloud-sdk}
- * system property, the SDK of the {@code gcloud} on the {@code PATH}, or the usual install
- * locations. When an emulator is not there, starting it throws an {@link EmulatorNotFoundException}
- * that says what to install: tests that need it fail rather than skip.
- *
- * <p>Start one per test class: the Spanner emulator starts in about a second, the Pub/Sub and
- * Firestore emulators (JVMs) in a few.
+ * An emulator of the Google Cloud CLI on a free loopback port; {@link #close()} kills its process
+ * tree. The CLI is found at {@code CLOUDSDK_ROOT}, else {@code -Dfnclients.gcloud-sdk}, else the
+ * SDK of the {@code gcloud} on the {@code PATH}, else the usual install locations; without it,
+ * starting throws an {@link EmulatorNotFoundException} saying what to install (tests fail rather
+ * than skip). Start one per test class: Spanner's starts in about a second, the JVM ones in a few.
  */
 public final class GoogleEmulator implements AutoCloseable {
-  // The emulators' executables, relative to the SDK root.
+  // The executables, relative to the SDK root.
   public static final String PUBSUB = "platform/pubsub-emulator/bin/cloud-pubsub-emulator";
   public static final String SPANNER = "bin/cloud_spanner_emulator/emulator_main";
   public static final String FIRESTORE =
@@ -116,9 +111,7 @@ public final class GoogleEmulator implements AutoCloseable {
         "Dev App Server is now running");
   }
 
-  /**
-   * Retries on another port when another process took the probed one before the emulator bound it.
-   */
+  /** Retries on another port when another process took the probed one first. */
   private static GoogleEmulator start(
       String relative,
       String name,
@@ -190,17 +183,13 @@ public final class GoogleEmulator implements AutoCloseable {
             candidates.stream().map(Path::toString).collect(Collectors.joining(", "))));
   }
 
-  /** The SDK roots the user gives: {@code CLOUDSDK_ROOT}, then {@code -Dfnclients.gcloud-sdk}. */
   private static List<String> givenSdkRoots() {
     return Stream.of(System.getenv("CLOUDSDK_ROOT"), System.getProperty("fnclients.gcloud-sdk"))
         .filter(r -> r != null && !r.isBlank())
         .toList();
   }
 
-  /**
-   * {@code <root>/bin/gcloud}, often reached through a symbolic link such as {@code
-   * /usr/bin/gcloud}.
-   */
+  /** {@code <root>/bin/gcloud}, often reached through a link such as {@code /usr/bin/gcloud}. */
   private static Path sdkRootOf(Path gcloud) {
     try {
       return gcloud.toRealPath().getParent().getParent();
@@ -218,10 +207,7 @@ public final class GoogleEmulator implements AutoCloseable {
     return new InetSocketAddress("127.0.0.1", port);
   }
 
-  /**
-   * The emulator's JVM, to freeze (a script may {@code exec} java or fork it), else the process
-   * itself.
-   */
+  /** The emulator's JVM, to freeze (a script may {@code exec} or fork it), else the process. */
   public ProcessHandle jvm() {
     return Stream.concat(Stream.of(process.toHandle()), process.toHandle().descendants())
         .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
@@ -229,15 +215,12 @@ public final class GoogleEmulator implements AutoCloseable {
         .orElse(process.toHandle());
   }
 
-  /** What it printed so far (the last 64 KiB), for diagnostics. */
+  /** The last 64 KiB it printed. */
   public String output() {
     return Processes.tail(outputFile, OUTPUT_CAP_BYTES);
   }
 
-  /**
-   * Kills its whole process tree ({@code SIGKILL}: it keeps nothing worth a graceful stop) and
-   * waits a bounded time.
-   */
+  /** Kills its process tree ({@code SIGKILL}: nothing is worth a graceful stop), waits a while. */
   @Override
   public void close() {
     List<ProcessHandle> tree =
@@ -268,7 +251,7 @@ public final class GoogleEmulator implements AutoCloseable {
         }
       }
       try {
-        Thread.sleep(50); // polling a starting process; not a timing assertion
+        Thread.sleep(50); // polling a starting process
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted while starting the " + name + " emulator", e);

@@ -11,18 +11,12 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
- * A real gRPC server (Netty) on loopback serving Secret Manager's {@code AccessSecretVersion}, so
- * that the real {@code google-cloud-secretmanager} GAPIC client can call it. The service and its
- * messages come from the official generated protos ({@code proto-google-cloud-secretmanager-v1}):
- * the method is looked up in the service descriptor Google publishes, so a renamed or removed
- * method fails here, not silently. (The generated {@code grpc-google-cloud-secretmanager-v1} stub
- * artifact is not available to this build; the proto descriptor carries the same service.)
- *
- * <p>Each call answers with the payload {@code value-of <name>}; calls, headers and injected
- * failures as {@link LoopbackGoogleServer} says.
+ * Secret Manager's {@code AccessSecretVersion} on loopback, for the real {@code
+ * google-cloud-secretmanager} client, answering the payload {@code value-of <name>}. The method is
+ * looked up in the published service descriptor ({@code proto-google-cloud-secretmanager-v1}; the
+ * generated stub artifact is not available to this build), so a renamed one fails here.
  */
 public final class LoopbackSecretManagerServer extends LoopbackGoogleServer {
   /** {@code AccessSecretVersion}, named as in the published service descriptor. */
@@ -30,27 +24,24 @@ public final class LoopbackSecretManagerServer extends LoopbackGoogleServer {
       ACCESS_SECRET_VERSION = accessMethod();
 
   private LoopbackSecretManagerServer() throws IOException {
-    super("loopback-secret-manager-timer");
     serve(
         ServerServiceDefinition.builder(ACCESS_SECRET_VERSION.getServiceName())
             .addMethod(
                 ACCESS_SECRET_VERSION,
                 ServerCalls.asyncUnaryCall(
                     (request, response) -> {
-                      if (countAndMaybeFail(response)) {
-                        return;
+                      if (!failedAsAsked(response)) {
+                        reply(
+                            response,
+                            AccessSecretVersionResponse.newBuilder()
+                                .setName(request.getName())
+                                .setPayload(
+                                    SecretPayload.newBuilder()
+                                        .setData(
+                                            ByteString.copyFromUtf8(
+                                                "value-of " + request.getName())))
+                                .build());
                       }
-                      response.onNext(
-                          AccessSecretVersionResponse.newBuilder()
-                              .setName(request.getName())
-                              .setPayload(
-                                  SecretPayload.newBuilder()
-                                      .setData(
-                                          ByteString.copyFrom(
-                                              "value-of " + request.getName(),
-                                              StandardCharsets.UTF_8)))
-                              .build());
-                      response.onCompleted();
                     }))
             .build());
   }

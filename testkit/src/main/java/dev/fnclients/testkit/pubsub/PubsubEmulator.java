@@ -22,15 +22,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real Pub/Sub emulator of the Google Cloud CLI ({@link GoogleEmulator#pubsub()}), with what
- * tests do to it: they publish to it with the real client, check what it holds by pulling a
- * subscription, and stall it with {@link #freeze()} ({@code SIGSTOP} of its JVM: connections stay
- * open, the kernel still accepts bytes, nothing answers) and {@link #thaw()}. When it is not
- * installed, {@link #start()} throws a {@link GoogleEmulator.EmulatorNotFoundException} that says
- * what to install; tests that need it fail rather than skip.
- *
- * <p>Needs {@code grpc-netty-shaded}, {@code grpc-stub} and {@code grpc-google-cloud-pubsub-v1} on
- * the class path (for the admin calls), like {@link LoopbackPubsubServer}.
+ * The Google Cloud CLI's Pub/Sub emulator ({@link GoogleEmulator#pubsub()}) with what tests do to
+ * it: create topics and subscriptions, pull what it holds, and stall it ({@link #freeze()}). Its
+ * admin calls need {@code grpc-google-cloud-pubsub-v1} on the class path.
  */
 public final class PubsubEmulator implements AutoCloseable {
   private final GoogleEmulator emulator;
@@ -69,9 +63,9 @@ public final class PubsubEmulator implements AutoCloseable {
   }
 
   /**
-   * Creates {@code subscription} ({@code projects/P/subscriptions/S}) on {@code topic}, with a 600
-   * s acknowledgement deadline so that nothing is redelivered while a test pulls. Create it before
-   * publishing: a subscription receives only what is published after it exists.
+   * Creates an ordered {@code subscription} ({@code projects/P/subscriptions/S}) on {@code topic};
+   * it gets only what is published after. Its 600 s ack deadline keeps pulled messages from coming
+   * back.
    */
   public void createSubscription(String subscription, String topic) {
     withDeadline(SubscriberGrpc.newBlockingStub(admin))
@@ -85,10 +79,8 @@ public final class PubsubEmulator implements AutoCloseable {
   }
 
   /**
-   * Pulls everything {@code subscription} holds, until two pulls {@code settle} apart find nothing
-   * more (so requests the emulator is still working through are included), in delivery order,
-   * duplicates included. Nothing is acknowledged: the 600 s acknowledgement deadline keeps it from
-   * coming back.
+   * Pulls, without acknowledging, all {@code subscription} holds (in delivery order, duplicates
+   * included) until two pulls {@code settle} apart find nothing more.
    */
   public List<PubsubMessage> pullAll(String subscription, Duration settle) {
     @SuppressWarnings(
@@ -120,10 +112,7 @@ public final class PubsubEmulator implements AutoCloseable {
     return messages;
   }
 
-  /**
-   * Stalls the emulator ({@code SIGSTOP} to its JVM): connections stay open, nothing answers until
-   * {@link #thaw()}.
-   */
+  /** Stalls the emulator ({@code SIGSTOP} to its JVM): connections stay open, nothing answers. */
   public void freeze() {
     Processes.stop(jvm);
   }
@@ -138,10 +127,7 @@ public final class PubsubEmulator implements AutoCloseable {
     return jvm.isAlive();
   }
 
-  /**
-   * Kills the emulator's whole process tree ({@code SIGKILL}, which also ends a frozen one) and
-   * waits for it.
-   */
+  /** Kills the emulator's process tree, a frozen one too, and waits for it. */
   @Override
   public void close() {
     admin.shutdownNow();
