@@ -1,11 +1,14 @@
 package dev.fnclients.testkit;
 
+import com.google.common.util.concurrent.Uninterruptibles;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.InterruptedIOException;
 import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,16 +23,14 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 /**
- * A Java main class in a child JVM (this JVM's {@code java} and class path) that a test can freeze
- * and thaw as a serverless platform freezes an instance: {@code SIGSTOP} stops every thread, which
- * no in-process trick imitates. Its stdout is queued line by line (UTF-8) by a daemon thread and
- * its stderr goes to a temporary file, so a chatty child never blocks on a full pipe.
+ * A Java main class in a child JVM that a test can freeze ({@code SIGSTOP}) and thaw as a
+ * serverless platform freezes an instance (see the testkit README).
  */
 public final class ChildJvm implements AutoCloseable {
   private static final int STDERR_CAP_BYTES = 1024 * 1024; // children may log without end
-  private static final int STDERR_TAIL_BYTES = 2000;
 
   /** Marks stdout EOF in the line queue; identity comparison keeps it distinct from any line. */
   private static final String EOF = new String("<eof>");
@@ -129,12 +130,34 @@ public final class ChildJvm implements AutoCloseable {
 
   /** Stops every thread of the child ({@code SIGSTOP}), returning once they are stopped. */
   public void freeze() {
-    Processes.stop(aliveHandle());
+    freeze(aliveHandle());
   }
 
-  /** Resumes a frozen child with {@code SIGCONT}; harmless if it is not frozen. */
+  /** Resumes a frozen child ({@code SIGCONT}); harmless if it is not frozen. */
   public void thaw() {
-    Processes.resume(aliveHandle());
+    thaw(aliveHandle());
+  }
+
+  /**
+   * Stops every thread of {@code process} ({@code SIGSTOP}) and, on Linux, waits until the kernel
+   * reports them all stopped: {@code kill} returning only means the signal was queued.
+   */
+  public static void freeze(ProcessHandle process) {
+    signal(process, "STOP");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+    // Without /proc (not Linux, or the process is gone), freezing degrades to "signal sent".
+    while (Files.isDirectory(tasks) && !allThreadsStopped(tasks)) {
+      if (!process.isAlive() || System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException("process " + process.pid() + " not stopped by SIGSTOP");
+      }
+      Uninterruptibles.sleepUninterruptibly(Duration.ofMillis(1)); // bounded by the deadline
+    }
+  }
+
+  /** Resumes {@code process} ({@code SIGCONT}); harmless if it is not stopped. */
+  public static void thaw(ProcessHandle process) {
+    signal(process, "CONT");
   }
 
   /** Asks the child to exit ({@code SIGTERM}), so its shutdown hooks run (once thawed). */
@@ -167,8 +190,7 @@ public final class ChildJvm implements AutoCloseable {
     if (line == null) {
       throw new TimeoutException("no line from child " + pid() + " within " + timeout);
     } else if (line == EOF) {
-      // Put it back so every later read fails the same way instead of timing out.
-      stdoutLines.add(EOF);
+      stdoutLines.add(EOF); // so that every later read fails the same way
       throw new IOException(describeEof());
     }
     return line;
@@ -205,7 +227,12 @@ public final class ChildJvm implements AutoCloseable {
 
   /** What the child wrote to stderr so far; past a megabyte, only the last. */
   public String stderr() {
-    return Processes.tail(stderrFile, STDERR_CAP_BYTES);
+    try (SeekableByteChannel channel = Files.newByteChannel(stderrFile)) {
+      channel.position(Math.max(0, channel.size() - STDERR_CAP_BYTES));
+      return new String(Channels.newInputStream(channel).readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   /**
@@ -214,7 +241,7 @@ public final class ChildJvm implements AutoCloseable {
   @Override
   public void close() {
     try {
-      Processes.resume(process.toHandle());
+      thaw(process.toHandle());
     } catch (RuntimeException ignored) {
       // Already exited, or exiting: SIGKILL below handles the rest.
     }
@@ -250,16 +277,14 @@ public final class ChildJvm implements AutoCloseable {
       Thread.currentThread().interrupt();
       exit = "state unknown (interrupted)";
     }
-    String tail = Processes.tail(stderrFile, STDERR_TAIL_BYTES);
+    String stderr = stderr();
     return String.format(
         "stdout of child %d reached EOF; child %s; stderr tail: %s",
-        pid(), exit, tail.isEmpty() ? "<empty>" : tail);
+        pid(), exit, stderr.substring(Math.max(0, stderr.length() - 2000)));
   }
 
   private void drainStdout() {
-    try (BufferedReader reader =
-        new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader reader = process.inputReader(StandardCharsets.UTF_8)) {
       for (String line; (line = reader.readLine()) != null; ) {
         stdoutLines.add(line);
       }
@@ -267,6 +292,45 @@ public final class ChildJvm implements AutoCloseable {
       // The pipe breaking is just another way for stdout to end.
     } finally {
       stdoutLines.add(EOF);
+    }
+  }
+
+  /** Through the shell, whose builtin {@code kill} works also where no kill binary is installed. */
+  private static void signal(ProcessHandle process, String signal) {
+    if (!process.isAlive()) { // a reaped pid may already belong to an unrelated process
+      throw new IllegalStateException(
+          "cannot send SIG" + signal + ": process " + process.pid() + " has exited");
+    }
+    String command = "kill -" + signal + " " + process.pid();
+    try {
+      Process kill = new ProcessBuilder("/bin/sh", "-c", command).redirectErrorStream(true).start();
+      String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (kill.waitFor() != 0) {
+        throw new IllegalStateException(command + " failed: " + output.trim());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run " + command, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running " + command, e);
+    }
+  }
+
+  /** Whether every thread in {@code /proc/<pid>/task/<tid>/stat} is stopped or already dead. */
+  private static boolean allThreadsStopped(Path tasks) {
+    try (Stream<Path> threads = Files.list(tasks)) {
+      return threads.allMatch(
+          task -> {
+            try {
+              String stat = Files.readString(task.resolve("stat"), StandardCharsets.US_ASCII);
+              // After the command name, in parentheses that it may contain: T/t stopped, Z/X dead.
+              return "TtZX".indexOf(stat.charAt(stat.lastIndexOf(')') + 2)) >= 0;
+            } catch (IOException | RuntimeException gone) {
+              return true;
+            }
+          });
+    } catch (IOException | UncheckedIOException e) {
+      return true;
     }
   }
 }

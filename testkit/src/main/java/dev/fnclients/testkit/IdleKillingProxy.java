@@ -1,5 +1,7 @@
 package dev.fnclients.testkit;
 
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -17,13 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A loopback TCP proxy that, like a NAT gateway or serverless platform, silently forgets
- * connections idle longer than a limit: the client finds out when it reuses one, as {@link Mode}
- * says, deterministically and without waiting minutes for a real NAT. Each client connection gets
- * its own upstream one, so the counts are also what the server sees. Idle means no byte moved
- * either way; it is checked when the client sends again (when a real client discovers the loss),
- * and those bytes are never forwarded. Blocking sockets, one daemon thread per direction, named
- * {@code idle-killing-proxy-<port>-N}.
+ * A loopback TCP proxy that, like a NAT gateway, silently forgets connections idle longer than a
+ * limit; a client reusing one gets what the {@link Mode} says (see the testkit README).
  */
 public final class IdleKillingProxy implements AutoCloseable {
 
@@ -57,15 +54,12 @@ public final class IdleKillingProxy implements AutoCloseable {
     this.mode = Objects.requireNonNull(mode, "mode");
     idleLimit(idleLimit);
     this.listener = new ServerSocket(0, 128, InetAddress.getByName(HOST));
-    AtomicInteger ids = new AtomicInteger();
     this.threads =
         Executors.newCachedThreadPool(
-            r -> {
-              Thread t =
-                  new Thread(r, "idle-killing-proxy-" + port() + "-" + ids.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+            new ThreadFactoryBuilder()
+                .setNameFormat("idle-killing-proxy-" + port() + "-%d")
+                .setDaemon(true)
+                .build());
     threads.execute(this::acceptLoop);
   }
 
@@ -164,17 +158,7 @@ public final class IdleKillingProxy implements AutoCloseable {
       // The accept loop ends either way.
     }
     connections.forEach(c -> c.finish(false));
-    threads.shutdownNow();
-    try {
-      threads.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  @Override
-  public String toString() {
-    return "IdleKillingProxy[" + url("tcp") + " -> " + upstream + ", " + mode + "]";
+    MoreExecutors.shutdownAndAwaitTermination(threads, Duration.ofSeconds(5));
   }
 
   private void acceptLoop() {

@@ -1,12 +1,12 @@
 package dev.fnclients.testkit.emulators;
 
-import dev.fnclients.testkit.Processes;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,16 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * An emulator of the Google Cloud CLI on a free loopback port; {@link #close()} kills its process
- * tree. The CLI is found at {@code CLOUDSDK_ROOT}, else {@code -Dfnclients.gcloud-sdk}, else the
- * SDK of the {@code gcloud} on the {@code PATH}, else the usual install locations; without it,
- * starting throws an {@link EmulatorNotFoundException} saying what to install (tests fail rather
- * than skip). Start one per test class: Spanner's starts in about a second, the JVM ones in a few.
+ * An emulator of the Google Cloud CLI on a free loopback port; where the CLI is looked for and what
+ * happens without it: see the testkit README.
  */
 public final class GoogleEmulator implements AutoCloseable {
   // The executables, relative to the SDK root.
@@ -42,7 +38,7 @@ public final class GoogleEmulator implements AutoCloseable {
           "/snap/google-cloud-sdk/current",
           "/opt/homebrew/share/google-cloud-sdk",
           "/usr/local/share/google-cloud-sdk",
-          "~/google-cloud-sdk");
+          System.getProperty("user.home") + "/google-cloud-sdk");
 
   /** Each emulator's {@code gcloud components} name and Debian/Ubuntu package suffix. */
   private static final Map<String, List<String>> COMPONENTS =
@@ -51,11 +47,8 @@ public final class GoogleEmulator implements AutoCloseable {
           SPANNER, List.of("cloud-spanner-emulator", "spanner-emulator"),
           FIRESTORE, List.of("cloud-firestore-emulator", "firestore-emulator"));
 
-  private static final String INSTALLED_WITHOUT =
-      "The Google Cloud CLI is installed (%s) but not its %s component.";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   private static final int START_ATTEMPTS = 3;
-  private static final int OUTPUT_CAP_BYTES = 64 * 1024;
 
   private final String name;
   private final int port;
@@ -82,42 +75,35 @@ public final class GoogleEmulator implements AutoCloseable {
     }
   }
 
-  /** Starts the Pub/Sub emulator on a free loopback port, on the JVM running the tests. */
+  /** Starts the Pub/Sub emulator, on the JVM running the tests. */
   public static GoogleEmulator pubsub() throws IOException {
-    return start(
-        PUBSUB,
-        "pubsub",
-        port -> List.of("--host=127.0.0.1", "--port=" + port),
+    Map<String, String> env =
         Map.of(
-            "JAVA_HOME", System.getProperty("java.home"), "CLOUD_PUBSUB_EMULATOR_OPTS", "-Xmx512m"),
-        "Server started, listening on");
+            "JAVA_HOME", System.getProperty("java.home"), "CLOUD_PUBSUB_EMULATOR_OPTS", "-Xmx512m");
+    return start(PUBSUB, env, "Server started, listening on", "--host=127.0.0.1", "--port=%d");
   }
 
-  /** Starts the Cloud Spanner emulator's gRPC server on a free loopback port. */
+  /** Starts the Cloud Spanner emulator's gRPC server. */
   public static GoogleEmulator spanner() throws IOException {
     // No readiness line to wait for ("" is in any output): accepting connections is enough.
-    return start(
-        SPANNER, "spanner", port -> List.of("--host_port", "127.0.0.1:" + port), Map.of(), "");
+    return start(SPANNER, Map.of(), "", "--host_port", "127.0.0.1:%d");
   }
 
-  /** Starts the Cloud Firestore emulator (native mode) on a free loopback port. */
+  /** Starts the Cloud Firestore emulator (native mode). */
   public static GoogleEmulator firestore() throws IOException {
+    // A JVM of its own: keep it small and quick to start.
+    Map<String, String> env =
+        Map.of("JAVA_TOOL_OPTIONS", "-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
     return start(
-        FIRESTORE,
-        "firestore",
-        port -> List.of("--host", "127.0.0.1", "--port", Integer.toString(port)),
-        // A JVM of its own: keep it small and quick to start.
-        Map.of("JAVA_TOOL_OPTIONS", "-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"),
-        "Dev App Server is now running");
+        FIRESTORE, env, "Dev App Server is now running", "--host", "127.0.0.1", "--port", "%d");
   }
 
-  /** Retries on another port when another process took the probed one first. */
+  /**
+   * Starts {@code relative} with {@code args} ({@code %d}: the port) on a free port; retries on
+   * another when another process took the probed one first.
+   */
   private static GoogleEmulator start(
-      String relative,
-      String name,
-      IntFunction<List<String>> args,
-      Map<String, String> env,
-      String readyMarker)
+      String relative, Map<String, String> env, String readyMarker, String... args)
       throws IOException {
     Path executable = locate(relative, givenSdkRoots(), System.getenv("PATH"), SDK_LOCATIONS);
     for (int attempt = 1; ; attempt++) {
@@ -126,9 +112,9 @@ public final class GoogleEmulator implements AutoCloseable {
         port = probe.getLocalPort();
       }
       List<String> command = new ArrayList<>(List.of(executable.toString()));
-      command.addAll(args.apply(port));
+      Stream.of(args).forEach(arg -> command.add(String.format(arg, port)));
       try {
-        return new GoogleEmulator(name, command, env, port, readyMarker);
+        return new GoogleEmulator(COMPONENTS.get(relative).get(0), command, env, port, readyMarker);
       } catch (IOException e) {
         boolean portTaken =
             e.getMessage().contains("Address already in use")
@@ -152,23 +138,15 @@ public final class GoogleEmulator implements AutoCloseable {
             .filter(Files::isExecutable)
             .findFirst();
     List<Path> candidates = new ArrayList<>();
-    for (String root : given) {
-      candidates.add(Path.of(root).resolve(relative));
-    }
+    given.forEach(root -> candidates.add(Path.of(root, relative)));
     gcloud.ifPresent(g -> candidates.add(sdkRootOf(g).resolve(relative)));
-    for (String root : usual) {
-      candidates.add(
-          (root.startsWith("~/")
-                  ? Path.of(System.getProperty("user.home"), root.substring(2))
-                  : Path.of(root))
-              .resolve(relative));
-    }
+    usual.forEach(root -> candidates.add(Path.of(root, relative)));
     Optional<Path> found = candidates.stream().filter(Files::isExecutable).findFirst();
     if (found.isPresent()) {
       return found.get();
     }
-    List<String> component = COMPONENTS.getOrDefault(relative, List.of(relative, relative));
-    throw new EmulatorNotFoundException(
+    List<String> component = COMPONENTS.get(relative);
+    throw new IllegalStateException(
         String.format(
             "These tests run against a real emulator of the Google Cloud CLI, which was not found."
                 + " %s Install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install) and"
@@ -176,7 +154,13 @@ public final class GoogleEmulator implements AutoCloseable {
                 + " install google-cloud-cli google-cloud-cli-%s`; or set CLOUDSDK_ROOT or"
                 + " -Dfnclients.gcloud-sdk to the SDK's root. Looked for %s",
             gcloud
-                .map(g -> String.format(INSTALLED_WITHOUT, g, component.get(0)))
+                .map(
+                    g ->
+                        "The Google Cloud CLI is installed ("
+                            + g
+                            + ") but not its "
+                            + component.get(0)
+                            + " component.")
                 .orElse("The Google Cloud CLI is not installed (no gcloud on the PATH)."),
             component.get(0),
             component.get(1),
@@ -198,7 +182,7 @@ public final class GoogleEmulator implements AutoCloseable {
     }
   }
 
-  /** {@code 127.0.0.1:PORT}, the form the emulator variables take. */
+  /** {@code 127.0.0.1:PORT}, as the emulator variables want it. */
   public String hostPort() {
     return "127.0.0.1:" + port;
   }
@@ -215,9 +199,13 @@ public final class GoogleEmulator implements AutoCloseable {
         .orElse(process.toHandle());
   }
 
-  /** The last 64 KiB it printed. */
+  /** What it printed so far. */
   public String output() {
-    return Processes.tail(outputFile, OUTPUT_CAP_BYTES);
+    try {
+      return new String(Files.readAllBytes(outputFile), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   /** Kills its process tree ({@code SIGKILL}: nothing is worth a graceful stop), waits a while. */
@@ -239,8 +227,7 @@ public final class GoogleEmulator implements AutoCloseable {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IOException(
-            name + " emulator exited with " + process.exitValue() + ": " + output());
+        throw new IOException(name + " exited with " + process.exitValue() + ": " + output());
       }
       if (output().contains(marker)) {
         try (Socket s = new Socket()) {
@@ -254,18 +241,9 @@ public final class GoogleEmulator implements AutoCloseable {
         Thread.sleep(50); // polling a starting process
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IOException("interrupted while starting the " + name + " emulator", e);
+        throw new IOException("interrupted while starting " + name, e);
       }
     }
-    throw new IOException(name + " emulator not ready within " + START_TIMEOUT + ": " + output());
-  }
-
-  /** An emulator is not installed; the message says what to install. */
-  public static final class EmulatorNotFoundException extends IllegalStateException {
-    private static final long serialVersionUID = 1L;
-
-    EmulatorNotFoundException(String message) {
-      super(message);
-    }
+    throw new IOException(name + " not ready within " + START_TIMEOUT + ": " + output());
   }
 }

@@ -12,9 +12,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A loopback gRPC server for one of Google's GAPIC clients' services that also records the {@code
- * authorization} and {@code x-goog-api-client} headers of each call (used nowhere else); handlers
- * answer unless {@link #failedAsAsked} failed the call.
+ * A loopback server for a GAPIC client's service, recording the {@code authorization} and {@code
+ * x-goog-api-client} headers of each call.
  */
 public abstract class LoopbackGoogleServer extends LoopbackGrpcServer {
   private static final Metadata.Key<String> AUTHORIZATION =

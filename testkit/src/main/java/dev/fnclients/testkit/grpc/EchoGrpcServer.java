@@ -20,10 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A loopback gRPC server serving {@code fnclients.test.Echo} ({@link StringMethods}), counting the
- * connections it accepts besides the calls. {@link #SAY} answers with the request, {@link #SLOW}
- * after the request's number of milliseconds, {@link #HANG} never (the call ends by deadline or
- * cancellation); each fails instead while {@link #failNext} says so.
+ * A loopback gRPC server of {@code fnclients.test.Echo}: {@link #SAY} answers with the request,
+ * {@link #SLOW} after its number of milliseconds, {@link #HANG} never.
  */
 public final class EchoGrpcServer extends LoopbackGrpcServer {
   public static final String SERVICE = "fnclients.test.Echo";

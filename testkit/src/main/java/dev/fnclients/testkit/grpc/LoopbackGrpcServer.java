@@ -1,5 +1,6 @@
 package dev.fnclients.testkit.grpc;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
@@ -21,20 +22,15 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/**
- * What the loopback gRPC servers (Netty, on 127.0.0.1) share: every call counted by method, the
- * next calls failed on demand ({@link #failNext}), a daemon timer for answers given later, and
- * stopping at once.
- */
+/** What the loopback gRPC servers share (see the testkit README). */
 public abstract class LoopbackGrpcServer implements AutoCloseable {
   /** For answers given later; stopped with the server. */
   protected final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, getClass().getSimpleName() + "-timer");
-            t.setDaemon(true);
-            return t;
-          });
+          new ThreadFactoryBuilder()
+              .setNameFormat(getClass().getSimpleName() + "-timer")
+              .setDaemon(true)
+              .build());
 
   private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   private int failuresLeft; // guarded by this, like failureCode: one call takes both
@@ -75,15 +71,6 @@ public abstract class LoopbackGrpcServer implements AutoCloseable {
     }
   }
 
-  /** The code the next call is to fail with ({@link #failNext}), or null. */
-  protected final synchronized Status.Code takeFailure() {
-    if (failuresLeft == 0) {
-      return null;
-    }
-    failuresLeft--;
-    return failureCode;
-  }
-
   /** Fails the call with {@code code}, unless the client went away first. */
   protected static void fail(StreamObserver<?> response, Status.Code code) {
     try {
@@ -95,11 +82,16 @@ public abstract class LoopbackGrpcServer implements AutoCloseable {
 
   /** Fails the call if {@link #failNext} asked for it: a handler answers only when false. */
   protected final boolean failedAsAsked(StreamObserver<?> response) {
-    Status.Code failure = takeFailure();
-    if (failure != null) {
-      fail(response, failure);
+    Status.Code code;
+    synchronized (this) {
+      if (failuresLeft == 0) {
+        return false;
+      }
+      failuresLeft--;
+      code = failureCode;
     }
-    return failure != null;
+    fail(response, code);
+    return true;
   }
 
   /** Makes the next {@code rpcs} calls fail with {@code code}; replaces failures still pending. */

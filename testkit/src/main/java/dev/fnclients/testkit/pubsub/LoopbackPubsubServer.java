@@ -21,13 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A loopback gRPC server implementing Pub/Sub's {@code Publisher}, for what the real emulator
- * cannot do: fail ({@link #failNext}), answer late ({@link #delayPublishes}) or never ({@link
- * #hangPublishes}), and count the calls in progress. It records each message it answered, with an
- * id unique for its lifetime, just before the answer is sent and only if the client still waits:
- * the remaining race (the client gives up while the answer is on the wire) errs towards recording,
- * as a lost acknowledged message is what this server exists to expose. Needs {@code
- * grpc-google-cloud-pubsub-v1} (the generated service).
+ * A loopback Pub/Sub {@code Publisher} that fails, answers late or never, and records the messages
+ * it acknowledged (see the testkit README). Needs {@code grpc-google-cloud-pubsub-v1}.
  */
 public final class LoopbackPubsubServer extends LoopbackGrpcServer {
 
@@ -103,13 +98,10 @@ public final class LoopbackPubsubServer extends LoopbackGrpcServer {
       if (hang) {
         return;
       }
-      Status.Code failure = takeFailure();
       Runnable answer =
           () -> {
-            if (failure == null) {
+            if (!failedAsAsked(response)) {
               succeed(request, response);
-            } else {
-              fail(response, failure);
             }
             end.run();
           };
