@@ -22,10 +22,8 @@ public final class Svg {
     out.append(
         String.format(
             Locale.ROOT,
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-                + "viewBox=\"0 0 %d %d\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"%d\">%n",
-            width,
-            height,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%1$d\" height=\"%2$d\" viewBox=\"0 0"
+                + " %1$d %2$d\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"%3$d\">%n",
             width,
             height,
             fontSize));

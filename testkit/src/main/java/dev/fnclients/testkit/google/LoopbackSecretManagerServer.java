@@ -3,9 +3,7 @@ package dev.fnclients.testkit.google;
 import com.google.cloud.secretmanager.v1.AccessSecretVersionRequest;
 import com.google.cloud.secretmanager.v1.AccessSecretVersionResponse;
 import com.google.cloud.secretmanager.v1.SecretPayload;
-import com.google.cloud.secretmanager.v1.ServiceProto;
 import com.google.protobuf.ByteString;
-import com.google.protobuf.Descriptors;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.protobuf.ProtoUtils;
@@ -14,14 +12,21 @@ import java.io.IOException;
 
 /**
  * Secret Manager's {@code AccessSecretVersion} on loopback, for the real {@code
- * google-cloud-secretmanager} client, answering the payload {@code value-of <name>}. The method is
- * looked up in the published service descriptor ({@code proto-google-cloud-secretmanager-v1}; the
- * generated stub artifact is not available to this build), so a renamed one fails here.
+ * google-cloud-secretmanager} client, answering the payload {@code value-of <name>}. Described by
+ * hand from the published messages: the generated stub artifact is not available to this build.
  */
 public final class LoopbackSecretManagerServer extends LoopbackGoogleServer {
-  /** {@code AccessSecretVersion}, named as in the published service descriptor. */
-  public static final MethodDescriptor<AccessSecretVersionRequest, AccessSecretVersionResponse>
-      ACCESS_SECRET_VERSION = accessMethod();
+  private static final MethodDescriptor<AccessSecretVersionRequest, AccessSecretVersionResponse>
+      ACCESS_SECRET_VERSION =
+          MethodDescriptor.<AccessSecretVersionRequest, AccessSecretVersionResponse>newBuilder()
+              .setType(MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(
+                  "google.cloud.secretmanager.v1.SecretManagerService/AccessSecretVersion")
+              .setRequestMarshaller(
+                  ProtoUtils.marshaller(AccessSecretVersionRequest.getDefaultInstance()))
+              .setResponseMarshaller(
+                  ProtoUtils.marshaller(AccessSecretVersionResponse.getDefaultInstance()))
+              .build();
 
   private LoopbackSecretManagerServer() throws IOException {
     serve(
@@ -49,21 +54,5 @@ public final class LoopbackSecretManagerServer extends LoopbackGoogleServer {
   /** Starts a server on an ephemeral loopback port. */
   public static LoopbackSecretManagerServer start() throws IOException {
     return new LoopbackSecretManagerServer();
-  }
-
-  private static MethodDescriptor<AccessSecretVersionRequest, AccessSecretVersionResponse>
-      accessMethod() {
-    Descriptors.ServiceDescriptor service =
-        ServiceProto.getDescriptor().findServiceByName("SecretManagerService");
-    Descriptors.MethodDescriptor method = service.findMethodByName("AccessSecretVersion");
-    return MethodDescriptor.<AccessSecretVersionRequest, AccessSecretVersionResponse>newBuilder()
-        .setType(MethodDescriptor.MethodType.UNARY)
-        .setFullMethodName(
-            MethodDescriptor.generateFullMethodName(service.getFullName(), method.getName()))
-        .setRequestMarshaller(
-            ProtoUtils.marshaller(AccessSecretVersionRequest.getDefaultInstance()))
-        .setResponseMarshaller(
-            ProtoUtils.marshaller(AccessSecretVersionResponse.getDefaultInstance()))
-        .build();
   }
 }

@@ -1,5 +1,7 @@
 package dev.fnclients.testkit.grpc;
 
+import com.google.common.collect.ConcurrentHashMultiset;
+import com.google.common.collect.Multiset;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -14,13 +16,10 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** What the loopback gRPC servers share (see the testkit README). */
 public abstract class LoopbackGrpcServer implements AutoCloseable {
@@ -32,7 +31,7 @@ public abstract class LoopbackGrpcServer implements AutoCloseable {
               .setDaemon(true)
               .build());
 
-  private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+  private final Multiset<String> calls = ConcurrentHashMultiset.create(); // by full method name
   private int failuresLeft; // guarded by this, like failureCode: one call takes both
   private Status.Code failureCode;
   private Server server;
@@ -44,10 +43,7 @@ public abstract class LoopbackGrpcServer implements AutoCloseable {
           @Override
           public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
               ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
-            calls
-                .computeIfAbsent(
-                    call.getMethodDescriptor().getFullMethodName(), k -> new AtomicInteger())
-                .incrementAndGet();
+            calls.add(call.getMethodDescriptor().getFullMethodName());
             return next.startCall(call, headers);
           }
         };
@@ -108,13 +104,12 @@ public abstract class LoopbackGrpcServer implements AutoCloseable {
 
   /** Calls to {@code method} received so far, each attempt counted. */
   public int calls(MethodDescriptor<?, ?> method) {
-    AtomicInteger n = calls.get(method.getFullMethodName());
-    return n == null ? 0 : n.get();
+    return calls.count(method.getFullMethodName());
   }
 
   /** Calls received so far, of every method. */
   public int calls() {
-    return calls.values().stream().mapToInt(AtomicInteger::get).sum();
+    return calls.size();
   }
 
   public int port() {
