@@ -12,7 +12,6 @@ import dev.fnclients.testkit.IdleKillingProxy;
 import dev.fnclients.testkit.IdleKillingProxy.Mode;
 import dev.fnclients.testkit.grpc.EchoGrpcServer;
 import dev.fnclients.testkit.pubsub.PubsubEmulator;
-import dev.fnclients.testkit.pubsub.PubsubEmulatorExtension;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,7 +45,7 @@ class FrozenInstanceTest {
   }
 
   /** The real Pub/Sub emulator, one for the class, started before the first test. */
-  @RegisterExtension static final PubsubEmulatorExtension PUBSUB = new PubsubEmulatorExtension();
+  @RegisterExtension static final PubsubEmulator PUBSUB = new PubsubEmulator();
 
   private AutoCloseable server;
   private String topic;
@@ -101,7 +100,7 @@ class FrozenInstanceTest {
         assertThat(last)
             .as("the shared channel was reset before each publish after a freeze")
             .contains("IDLE_EVICTIONS=10");
-        assertThat(PUBSUB.emulator().pullAll(subscription, Duration.ofMillis(200))).hasSize(11);
+        assertThat(PUBSUB.pullAll(subscription, Duration.ofMillis(200))).hasSize(11);
       }
     }
   }
@@ -153,7 +152,7 @@ class FrozenInstanceTest {
             yield echo.address();
           }
           case PUBSUB -> {
-            PubsubEmulator emulator = PUBSUB.emulator();
+            PubsubEmulator emulator = PUBSUB;
             String id = "orders-" + System.nanoTime();
             topic = "projects/fn-project/topics/" + id;
             subscription = "projects/fn-project/subscriptions/" + id + "-check";

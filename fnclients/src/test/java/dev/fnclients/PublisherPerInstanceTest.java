@@ -15,7 +15,6 @@ import dev.fnclients.pubsub.FnPublisher;
 import dev.fnclients.pubsub.PubsubConfig;
 import dev.fnclients.testkit.IdleKillingProxy;
 import dev.fnclients.testkit.pubsub.PubsubEmulator;
-import dev.fnclients.testkit.pubsub.PubsubEmulatorExtension;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.time.Duration;
@@ -36,7 +35,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Publisher built per invocation, as Google's function sample does, grows threads and connections.
  */
 class PublisherPerInstanceTest {
-  @RegisterExtension static final PubsubEmulatorExtension PUBSUB = new PubsubEmulatorExtension();
+  @RegisterExtension static final PubsubEmulator PUBSUB = new PubsubEmulator();
   private static final String GRPC_DEFAULT_EXECUTOR = "grpc-default-executor";
 
   private PubsubEmulator emulator;
@@ -44,7 +43,7 @@ class PublisherPerInstanceTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    emulator = PUBSUB.emulator();
+    emulator = PUBSUB;
     counter = IdleKillingProxy.start(emulator.address());
   }
 

@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.pubsub.v1.PubsubMessage;
 import dev.fnclients.testkit.ChildJvm;
 import dev.fnclients.testkit.pubsub.PubsubEmulator;
-import dev.fnclients.testkit.pubsub.PubsubEmulatorExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * server.
  */
 class PubsubShutdownTest {
-  @RegisterExtension static final PubsubEmulatorExtension PUBSUB = new PubsubEmulatorExtension();
+  @RegisterExtension static final PubsubEmulator PUBSUB = new PubsubEmulator();
   private static final AtomicInteger TOPICS = new AtomicInteger();
 
   /**
@@ -56,7 +55,7 @@ class PubsubShutdownTest {
 
   @BeforeEach
   void setUp() {
-    emulator = PUBSUB.emulator();
+    emulator = PUBSUB;
     int n = TOPICS.incrementAndGet();
     topic = "projects/fn-project/topics/orders-" + n;
     subscription = "projects/fn-project/subscriptions/orders-" + n + "-check";

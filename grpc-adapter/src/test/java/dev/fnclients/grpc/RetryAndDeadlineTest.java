@@ -1,6 +1,5 @@
 package dev.fnclients.grpc;
 
-import static dev.fnclients.testkit.grpc.EchoGrpcServer.FAIL;
 import static dev.fnclients.testkit.grpc.EchoGrpcServer.HANG;
 import static dev.fnclients.testkit.grpc.EchoGrpcServer.SAY;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -72,28 +71,28 @@ class RetryAndDeadlineTest {
 
   @Test
   void unavailableIsRetriedUntilTheServerAnswers() {
-    assertThat(EchoGrpcServer.call(channel, FAIL, "UNAVAILABLE:2:a", CallOptions.DEFAULT))
-        .isEqualTo("ok");
+    server.failNext(2, Status.Code.UNAVAILABLE);
+    assertThat(EchoGrpcServer.call(channel, SAY, "a", CallOptions.DEFAULT)).isEqualTo("a");
 
-    assertThat(server.calls(FAIL)).as("attempts the server received").isEqualTo(3);
+    assertThat(server.calls(SAY)).as("attempts the server received").isEqualTo(3);
     assertThat(stats.count(MetricNames.STATUS_RETRIES)).isEqualTo(2);
   }
 
   @Test
   void retriesStopAtMaxAttempts() {
-    assertThatThrownBy(
-            () -> EchoGrpcServer.call(channel, FAIL, "UNAVAILABLE:9:b", CallOptions.DEFAULT))
+    server.failNext(9, Status.Code.UNAVAILABLE);
+    assertThatThrownBy(() -> EchoGrpcServer.call(channel, SAY, "b", CallOptions.DEFAULT))
         .isInstanceOfSatisfying(
             StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
-    assertThat(server.calls(FAIL)).isEqualTo(4);
+    assertThat(server.calls(SAY)).isEqualTo(4);
   }
 
   @Test
   void configuredExtraCodeIsRetriedToo() {
-    assertThat(EchoGrpcServer.call(channel, FAIL, "ABORTED:1:c", CallOptions.DEFAULT))
-        .isEqualTo("ok");
-    assertThat(server.calls(FAIL)).isEqualTo(2);
+    server.failNext(1, Status.Code.ABORTED);
+    assertThat(EchoGrpcServer.call(channel, SAY, "c", CallOptions.DEFAULT)).isEqualTo("c");
+    assertThat(server.calls(SAY)).isEqualTo(2);
   }
 
   @ParameterizedTest
@@ -101,10 +100,11 @@ class RetryAndDeadlineTest {
       value = Status.Code.class,
       names = {"INTERNAL", "INVALID_ARGUMENT", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED"})
   void nonRetryableCodesAreNotRetried(Status.Code code) {
-    assertThatThrownBy(() -> EchoGrpcServer.call(channel, FAIL, code + ":1:d", CallOptions.DEFAULT))
+    server.failNext(1, code);
+    assertThatThrownBy(() -> EchoGrpcServer.call(channel, SAY, "d", CallOptions.DEFAULT))
         .isInstanceOfSatisfying(
             StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(code));
-    assertThat(server.calls(FAIL)).isEqualTo(1);
+    assertThat(server.calls(SAY)).isEqualTo(1);
     assertThat(stats.count(MetricNames.STATUS_RETRIES)).isZero();
   }
 
@@ -116,13 +116,13 @@ class RetryAndDeadlineTest {
             GrpcConfig.from(GrpcTestSupport.PLAINTEXT).noRetryPolicy().build(),
             GrpcTestSupport.config().build(),
             stats);
+    server.failNext(1, Status.Code.UNAVAILABLE);
     try {
-      assertThatThrownBy(
-              () -> EchoGrpcServer.call(bare, FAIL, "UNAVAILABLE:1:e", CallOptions.DEFAULT))
+      assertThatThrownBy(() -> EchoGrpcServer.call(bare, SAY, "e", CallOptions.DEFAULT))
           .isInstanceOfSatisfying(
               StatusRuntimeException.class,
               e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
-      assertThat(server.calls(FAIL)).isEqualTo(1);
+      assertThat(server.calls(SAY)).isEqualTo(1);
     } finally {
       GrpcTestSupport.close(bare);
     }

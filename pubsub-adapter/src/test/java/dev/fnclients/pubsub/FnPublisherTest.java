@@ -11,7 +11,6 @@ import com.google.pubsub.v1.TopicName;
 import dev.fnclients.pool.MetricNames;
 import dev.fnclients.pubsub.spi.FnPubsub;
 import dev.fnclients.testkit.pubsub.PubsubEmulator;
-import dev.fnclients.testkit.pubsub.PubsubEmulatorExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,7 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The real Pub/Sub client, wrapped as FnClients builds it, publishing to the real Pub/Sub emulator.
  */
 class FnPublisherTest {
-  @RegisterExtension static final PubsubEmulatorExtension PUBSUB = new PubsubEmulatorExtension();
+  @RegisterExtension static final PubsubEmulator PUBSUB = new PubsubEmulator();
   private static final AtomicInteger TOPICS = new AtomicInteger();
   private static final Duration SETTLE = Duration.ofMillis(200);
 
@@ -41,7 +40,7 @@ class FnPublisherTest {
 
   @BeforeEach
   void setUp() {
-    emulator = PUBSUB.emulator();
+    emulator = PUBSUB;
     int n = TOPICS.incrementAndGet();
     topic = TopicName.of("fn-project", "orders-" + n);
     subscription = "projects/fn-project/subscriptions/orders-" + n + "-check";

@@ -1,19 +1,20 @@
 package dev.fnclients.testkit;
 
+import com.google.common.util.concurrent.Uninterruptibles;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.InterruptedIOException;
 import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,21 +23,14 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 /**
- * A Java main class in a child JVM that a test can freeze and thaw as a serverless platform freezes
- * an instance between invocations. It has to be another process: {@code SIGSTOP} stops every
- * thread, which no in-process trick can imitate. The child reuses this JVM's {@code java} binary
- * and class path. Its stdout is read line by line (UTF-8) into a queue by a daemon thread and its
- * stderr goes to a temporary file, so a chatty child never blocks on a full pipe. Freezing needs a
- * POSIX system ({@link Processes}).
+ * A Java main class in a child JVM that a test can freeze ({@code SIGSTOP}) and thaw as a
+ * serverless platform freezes an instance (see the testkit README).
  */
 public final class ChildJvm implements AutoCloseable {
-  /** Keeps memory bounded for children that log without end; the tail is what diagnoses. */
-  private static final int STDERR_CAP_BYTES = 1024 * 1024;
-
-  private static final int STDERR_TAIL_BYTES = 2000;
-  private static final int SKIPPED_LINES_IN_MESSAGE = 10;
+  private static final int STDERR_CAP_BYTES = 1024 * 1024; // children may log without end
 
   /** Marks stdout EOF in the line queue; identity comparison keeps it distinct from any line. */
   private static final String EOF = new String("<eof>");
@@ -55,23 +49,19 @@ public final class ChildJvm implements AutoCloseable {
     drainer.start();
   }
 
-  /**
-   * Starts describing a child JVM that runs {@code mainClass}'s {@code main} (a static nested class
-   * is fine).
-   */
+  /** A child JVM running {@code mainClass}'s {@code main} (a static nested class is fine). */
   public static Builder builder(Class<?> mainClass) {
     return builder(mainClass.getName());
   }
 
   /**
-   * Starts describing a child JVM that runs the class named {@code mainClass}, found on its {@link
-   * Builder#classpath}.
+   * A child JVM running the class named {@code mainClass}, found on its {@link Builder#classpath}.
    */
   public static Builder builder(String mainClass) {
     return new Builder(Objects.requireNonNull(mainClass, "mainClass"));
   }
 
-  /** Configures and starts a {@link ChildJvm}. Not thread-safe; meant to be used in one chain. */
+  /** Configures and starts a {@link ChildJvm}; meant to be used in one chain. */
   public static final class Builder {
     private final String mainClass;
     private final List<String> args = new ArrayList<>();
@@ -99,9 +89,7 @@ public final class ChildJvm implements AutoCloseable {
       return this;
     }
 
-    /**
-     * Sets an environment variable on top of the inherited environment; a null value removes it.
-     */
+    /** Sets an environment variable over the inherited ones; a null value removes it. */
     public Builder env(String key, String value) {
       env.put(Objects.requireNonNull(key, "key"), value);
       return this;
@@ -114,8 +102,7 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /**
-     * Replaces the class path (default: {@code java.class.path}, which misses classes under {@code
-     * mvn exec:java}).
+     * Replaces the class path ({@code java.class.path}: misses classes under {@code exec:java}).
      */
     public Builder classpath(String classpath) {
       this.classpath = Objects.requireNonNull(classpath, "classpath");
@@ -141,23 +128,39 @@ public final class ChildJvm implements AutoCloseable {
     return process.pid();
   }
 
-  /**
-   * Stops every thread of the child with {@code SIGSTOP}, returning once they are stopped ({@link
-   * Processes#stop}).
-   */
+  /** Stops every thread of the child ({@code SIGSTOP}), returning once they are stopped. */
   public void freeze() {
-    Processes.stop(aliveHandle());
+    freeze(aliveHandle());
   }
 
-  /** Resumes a frozen child with {@code SIGCONT}; harmless if it is not frozen. */
+  /** Resumes a frozen child ({@code SIGCONT}); harmless if it is not frozen. */
   public void thaw() {
-    Processes.resume(aliveHandle());
+    thaw(aliveHandle());
   }
 
   /**
-   * Asks the child to exit with {@code SIGTERM}, so its shutdown hooks run (a frozen child: once
-   * thawed).
+   * Stops every thread of {@code process} ({@code SIGSTOP}) and, on Linux, waits until the kernel
+   * reports them all stopped: {@code kill} returning only means the signal was queued.
    */
+  public static void freeze(ProcessHandle process) {
+    signal(process, "STOP");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+    // Without /proc (not Linux, or the process is gone), freezing degrades to "signal sent".
+    while (Files.isDirectory(tasks) && !allThreadsStopped(tasks)) {
+      if (!process.isAlive() || System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException("process " + process.pid() + " not stopped by SIGSTOP");
+      }
+      Uninterruptibles.sleepUninterruptibly(Duration.ofMillis(1)); // bounded by the deadline
+    }
+  }
+
+  /** Resumes {@code process} ({@code SIGCONT}); harmless if it is not stopped. */
+  public static void thaw(ProcessHandle process) {
+    signal(process, "CONT");
+  }
+
+  /** Asks the child to exit ({@code SIGTERM}), so its shutdown hooks run (once thawed). */
   public void terminate() {
     // Not process.destroy(): that also closes our ends of the pipes, which would lose whatever
     // the child prints while shutting down. The handle sends the same SIGTERM and nothing else.
@@ -175,10 +178,7 @@ public final class ChildJvm implements AutoCloseable {
     stdin.flush();
   }
 
-  /**
-   * The next line of the child's stdout; at EOF an IOException naming the exit code and the tail of
-   * stderr.
-   */
+  /** The next line of stdout; at EOF an IOException naming the exit code and stderr's tail. */
   public String readLine(Duration timeout) throws IOException, TimeoutException {
     String line;
     try {
@@ -190,20 +190,16 @@ public final class ChildJvm implements AutoCloseable {
     if (line == null) {
       throw new TimeoutException("no line from child " + pid() + " within " + timeout);
     } else if (line == EOF) {
-      // Put it back so every later read fails the same way instead of timing out.
-      stdoutLines.add(EOF);
+      stdoutLines.add(EOF); // so that every later read fails the same way
       throw new IOException(describeEof());
     }
     return line;
   }
 
-  /**
-   * Reads lines until one starts with {@code prefix}, skipping the others; a timeout names the last
-   * skipped.
-   */
+  /** Reads lines until one starts with {@code prefix}; a timeout names the last one skipped. */
   public String expectLine(String prefix, Duration timeout) throws IOException, TimeoutException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    Deque<String> skipped = new ArrayDeque<>();
+    String skipped = null;
     while (true) {
       String line;
       try {
@@ -211,16 +207,13 @@ public final class ChildJvm implements AutoCloseable {
       } catch (TimeoutException e) {
         throw new TimeoutException(
             String.format(
-                "no line starting with '%s' from child %d within %s; last skipped lines: %s",
+                "no line starting with '%s' from child %d within %s; last skipped: %s",
                 prefix, pid(), timeout, skipped));
       }
       if (line.startsWith(prefix)) {
         return line;
       }
-      skipped.addLast(line);
-      if (skipped.size() > SKIPPED_LINES_IN_MESSAGE) {
-        skipped.removeFirst();
-      }
+      skipped = line;
     }
   }
 
@@ -234,17 +227,21 @@ public final class ChildJvm implements AutoCloseable {
 
   /** What the child wrote to stderr so far; past a megabyte, only the last. */
   public String stderr() {
-    return Processes.tail(stderrFile, STDERR_CAP_BYTES);
+    try (SeekableByteChannel channel = Files.newByteChannel(stderrFile)) {
+      channel.position(Math.max(0, channel.size() - STDERR_CAP_BYTES));
+      return new String(Channels.newInputStream(channel).readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   /**
-   * Thaws the child (so the kill does not depend on how stopped processes take signals), kills it,
-   * waits. Idempotent.
+   * Thaws (a kill should not depend on how stopped processes take it), kills, waits. Idempotent.
    */
   @Override
   public void close() {
     try {
-      Processes.resume(process.toHandle());
+      thaw(process.toHandle());
     } catch (RuntimeException ignored) {
       // Already exited, or exiting: SIGKILL below handles the rest.
     }
@@ -259,7 +256,7 @@ public final class ChildJvm implements AutoCloseable {
     }
   }
 
-  /** Fails naming the exit code, before a signal could reach a reaped pid's new owner. */
+  /** Fails naming the exit code rather than signal a reaped pid's new owner. */
   private ProcessHandle aliveHandle() {
     if (!process.isAlive()) {
       throw new IllegalStateException(
@@ -280,16 +277,14 @@ public final class ChildJvm implements AutoCloseable {
       Thread.currentThread().interrupt();
       exit = "state unknown (interrupted)";
     }
-    String tail = Processes.tail(stderrFile, STDERR_TAIL_BYTES);
+    String stderr = stderr();
     return String.format(
         "stdout of child %d reached EOF; child %s; stderr tail: %s",
-        pid(), exit, tail.isEmpty() ? "<empty>" : tail);
+        pid(), exit, stderr.substring(Math.max(0, stderr.length() - 2000)));
   }
 
   private void drainStdout() {
-    try (BufferedReader reader =
-        new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader reader = process.inputReader(StandardCharsets.UTF_8)) {
       for (String line; (line = reader.readLine()) != null; ) {
         stdoutLines.add(line);
       }
@@ -297,6 +292,45 @@ public final class ChildJvm implements AutoCloseable {
       // The pipe breaking is just another way for stdout to end.
     } finally {
       stdoutLines.add(EOF);
+    }
+  }
+
+  /** Through the shell, whose builtin {@code kill} works also where no kill binary is installed. */
+  private static void signal(ProcessHandle process, String signal) {
+    if (!process.isAlive()) { // a reaped pid may already belong to an unrelated process
+      throw new IllegalStateException(
+          "cannot send SIG" + signal + ": process " + process.pid() + " has exited");
+    }
+    String command = "kill -" + signal + " " + process.pid();
+    try {
+      Process kill = new ProcessBuilder("/bin/sh", "-c", command).redirectErrorStream(true).start();
+      String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (kill.waitFor() != 0) {
+        throw new IllegalStateException(command + " failed: " + output.trim());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run " + command, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running " + command, e);
+    }
+  }
+
+  /** Whether every thread in {@code /proc/<pid>/task/<tid>/stat} is stopped or already dead. */
+  private static boolean allThreadsStopped(Path tasks) {
+    try (Stream<Path> threads = Files.list(tasks)) {
+      return threads.allMatch(
+          task -> {
+            try {
+              String stat = Files.readString(task.resolve("stat"), StandardCharsets.US_ASCII);
+              // After the command name, in parentheses that it may contain: T/t stopped, Z/X dead.
+              return "TtZX".indexOf(stat.charAt(stat.lastIndexOf(')') + 2)) >= 0;
+            } catch (IOException | RuntimeException gone) {
+              return true;
+            }
+          });
+    } catch (IOException | UncheckedIOException e) {
+      return true;
     }
   }
 }

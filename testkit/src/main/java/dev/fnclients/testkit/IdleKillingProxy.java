@@ -1,5 +1,7 @@
 package dev.fnclients.testkit;
 
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -17,49 +19,34 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A loopback TCP proxy that behaves like a NAT gateway or serverless platform which silently
- * forgets connections idle for longer than a limit. The client finds out only when it reuses one:
- * by a reset, or by a request never answered. The proxy reproduces that moment deterministically,
- * so pool eviction, retry and timeout logic can be tested without waiting minutes for a real NAT.
- *
- * <p>Each client connection gets its own upstream connection (1:1), so the counters are also what
- * the server sees. A connection is idle when no byte moved either way for longer than the limit;
- * the check is made when the client sends again, as that is when a real client discovers the loss.
- * The written bytes are then never forwarded, the upstream socket is closed (the server sees a
- * platform-side reap), and the client gets what the {@link Mode} says. One daemon thread accepts
- * and each connection has one per direction, named {@code idle-killing-proxy-<port>-N}: plain
- * blocking sockets keep it simple to reason about.
+ * A loopback TCP proxy that, like a NAT gateway, silently forgets connections idle longer than a
+ * limit; a client reusing one gets what the {@link Mode} says (see the testkit README).
  */
 public final class IdleKillingProxy implements AutoCloseable {
 
-  /** What happens to a connection that the client reuses after it has been idle too long. */
+  /** What a client reusing a connection idle too long gets. */
   public enum Mode {
-    /** A TCP reset ({@code SO_LINGER 0}): the friendly failure, at once "connection reset". */
+    /** A TCP reset ({@code SO_LINGER 0}): at once "connection reset". */
     RESET,
-    /** The bytes vanish, nothing is answered, the socket stays open: only a read timeout helps. */
+    /** Its bytes vanish, nothing answers, the socket stays open: only a read timeout helps. */
     DROP
   }
 
   private static final String HOST = "127.0.0.1";
-  private static final int UPSTREAM_CONNECT_TIMEOUT_MILLIS = 10_000;
-
-  /** Sentinel for "never kill"; comparisons against it can never be true. */
   private static final long NEVER = Long.MAX_VALUE;
 
   private final InetSocketAddress upstream;
   private final Mode mode;
   private final ServerSocket listener;
-  private final int port;
-  private volatile long idleLimitNanos;
-  private volatile boolean closed;
-
-  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final ExecutorService threads;
+  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private final AtomicInteger accepted = new AtomicInteger();
-  private final AtomicInteger open = new AtomicInteger();
-  private final AtomicInteger maxOpen = new AtomicInteger();
   private final AtomicInteger killed = new AtomicInteger();
   private final AtomicLong forwarded = new AtomicLong();
+  private int open; // guarded by this, like maxOpen
+  private int maxOpen;
+  private volatile long idleLimitNanos;
+  private volatile boolean closed;
 
   private IdleKillingProxy(InetSocketAddress upstream, Duration idleLimit, Mode mode)
       throws IOException {
@@ -67,39 +54,30 @@ public final class IdleKillingProxy implements AutoCloseable {
     this.mode = Objects.requireNonNull(mode, "mode");
     idleLimit(idleLimit);
     this.listener = new ServerSocket(0, 128, InetAddress.getByName(HOST));
-    this.port = listener.getLocalPort();
-    AtomicInteger ids = new AtomicInteger();
     this.threads =
         Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "idle-killing-proxy-" + port + "-" + ids.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+            new ThreadFactoryBuilder()
+                .setNameFormat("idle-killing-proxy-" + port() + "-%d")
+                .setDaemon(true)
+                .build());
     threads.execute(this::acceptLoop);
   }
 
   /**
-   * Starts a proxy on an ephemeral {@code 127.0.0.1} port to {@code upstream}: reusing a connection
-   * idle longer than {@code idleLimit} kills it as {@code mode} says (zero: any pause; too large
-   * for nanoseconds: never).
+   * Starts a proxy on an ephemeral {@code 127.0.0.1} port to {@code upstream}, killing connections
+   * reused after {@code idleLimit} (zero: any pause; too large for nanoseconds: never).
    */
   public static IdleKillingProxy start(InetSocketAddress upstream, Duration idleLimit, Mode mode)
       throws IOException {
     return new IdleKillingProxy(upstream, idleLimit, mode);
   }
 
-  /**
-   * Starts a proxy that never kills anything: a way to count the connections a client really opens.
-   */
+  /** Starts a proxy that never kills: a way to count the connections a client opens. */
   public static IdleKillingProxy start(InetSocketAddress upstream) throws IOException {
     return new IdleKillingProxy(upstream, Duration.ofNanos(NEVER), Mode.RESET);
   }
 
-  /**
-   * Changes the idle limit, from the next client write on, open connections included; too large for
-   * nanoseconds: never.
-   */
+  /** Changes the idle limit from the next client write on, open connections included. */
   public void idleLimit(Duration limit) {
     if (Objects.requireNonNull(limit, "idleLimit").isNegative()) {
       throw new IllegalArgumentException("idleLimit must not be negative: " + limit);
@@ -112,72 +90,62 @@ public final class IdleKillingProxy implements AutoCloseable {
   }
 
   public int port() {
-    return port;
+    return listener.getLocalPort();
   }
 
-  /**
-   * {@code "127.0.0.1"}: a literal keeps clients from resolving {@code localhost} to {@code ::1},
-   * where nothing listens.
-   */
+  /** {@code "127.0.0.1"}: {@code localhost} may resolve to {@code ::1}, where nothing listens. */
   public String host() {
     return HOST;
   }
 
   public InetSocketAddress address() {
-    return new InetSocketAddress(HOST, port);
+    return new InetSocketAddress(HOST, port());
   }
 
-  /** {@code scheme://127.0.0.1:port}, without a trailing slash, for clients configured by URL. */
+  /** {@code scheme://127.0.0.1:port}, without a trailing slash. */
   public String url(String scheme) {
-    return scheme + "://" + HOST + ":" + port;
+    return scheme + "://" + HOST + ":" + port();
   }
 
   public int acceptedConnections() {
     return accepted.get();
   }
 
-  /** Client connections open now, dropped connections the client still holds included. */
-  public int openConnections() {
-    return open.get();
+  /** Client connections open now, dropped ones the client still holds included. */
+  public synchronized int openConnections() {
+    return open;
   }
 
-  /** The exact high-water mark of {@link #openConnections()} since start. */
-  public int maxOpenConnections() {
-    return maxOpen.get();
+  /** The exact high-water mark of {@link #openConnections()}. */
+  public synchronized int maxOpenConnections() {
+    return maxOpen;
   }
 
-  /** Connections killed, in either mode, because the client reused them after the idle limit. */
+  /** Connections killed, in either mode. */
   public int killedConnections() {
     return killed.get();
   }
 
-  /**
-   * Bytes forwarded from clients to the upstream, not those swallowed by killed connections:
-   * nothing leaked through.
-   */
+  /** Bytes forwarded from clients upstream; killed connections' bytes are not. */
   public long forwardedBytes() {
     return forwarded.get();
   }
 
-  /**
-   * Waits until {@link #openConnections()} is {@code expected} (closing is asynchronous); false on
-   * timeout.
-   */
-  public boolean awaitOpenConnections(int expected, Duration timeout) throws InterruptedException {
+  /** Waits until {@link #openConnections()} is {@code expected}; false on timeout. */
+  public synchronized boolean awaitOpenConnections(int expected, Duration timeout)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (open) {
-      while (open.get() != expected) {
-        long remaining = deadline - System.nanoTime();
-        if (remaining <= 0) {
-          return false;
-        }
-        TimeUnit.NANOSECONDS.timedWait(open, remaining);
+    while (open != expected) {
+      long remaining = deadline - System.nanoTime();
+      if (remaining <= 0) {
+        return false;
       }
-      return true;
+      TimeUnit.NANOSECONDS.timedWait(this, remaining);
     }
+    return true;
   }
 
-  /** Closes every socket and waits a bounded time for the proxy's threads to end. Idempotent. */
+  /** Closes every socket and waits a bounded time for the threads to end. Idempotent. */
   @Override
   public void close() {
     if (closed) {
@@ -189,18 +157,8 @@ public final class IdleKillingProxy implements AutoCloseable {
     } catch (IOException ignored) {
       // The accept loop ends either way.
     }
-    connections.forEach(c -> c.finish(Ending.GRACEFUL));
-    threads.shutdownNow();
-    try {
-      threads.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  @Override
-  public String toString() {
-    return "IdleKillingProxy[" + url("tcp") + " -> " + upstream + ", " + mode + "]";
+    connections.forEach(c -> c.finish(false));
+    MoreExecutors.shutdownAndAwaitTermination(threads, Duration.ofSeconds(5));
   }
 
   private void acceptLoop() {
@@ -209,47 +167,38 @@ public final class IdleKillingProxy implements AutoCloseable {
       try {
         client = listener.accept();
       } catch (IOException e) {
-        // close() closed the listener, or the OS is in trouble: nothing useful left to do.
-        return;
+        return; // closed
       }
-      Connection connection = new Connection(client);
       accepted.incrementAndGet();
-      // Every increment's value folded into the max: an exact high-water mark without a lock.
-      maxOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
-      signalOpenChanged();
+      countOpen(1);
+      Connection connection = new Connection(client);
       connections.add(connection);
-      if (closed) {
-        // close() may have taken its snapshot before the add above.
-        connection.finish(Ending.GRACEFUL);
-        return;
-      }
       try {
-        threads.execute(connection::runClientToUpstream);
+        if (closed) { // close() may have taken its snapshot before the add
+          throw new RejectedExecutionException();
+        }
+        threads.execute(connection::run);
       } catch (RejectedExecutionException closing) {
-        connection.finish(Ending.ABORT);
+        connection.finish(false);
         return;
       }
     }
   }
 
-  private void signalOpenChanged() {
-    synchronized (open) {
-      open.notifyAll();
-    }
+  private synchronized void countOpen(int delta) {
+    open += delta;
+    maxOpen = Math.max(maxOpen, open);
+    notifyAll();
   }
 
   private static void close(Socket socket, boolean reset) {
-    if (socket == null) {
-      return;
-    }
     try {
       if (reset) {
-        // Linger 0 turns close() into an RST, the signal a client gets from a forgotten NAT entry.
-        socket.setSoLinger(true, 0);
+        socket.setSoLinger(true, 0); // close() then sends an RST, as a forgotten NAT entry does
       }
       socket.close();
     } catch (IOException ignored) {
-      // Best effort (or closed already): the socket is unusable afterwards either way.
+      // Unusable afterwards either way.
     }
   }
 
@@ -259,61 +208,32 @@ public final class IdleKillingProxy implements AutoCloseable {
     DONE
   }
 
-  /**
-   * How a connection's two sockets are closed: GRACEFUL closes both; ABORT resets both, mirroring
-   * an abnormal end; KILL resets only the client: the platform reaped it, the upstream sees it go
-   * away.
-   */
-  private enum Ending {
-    GRACEFUL,
-    ABORT,
-    KILL
-  }
-
   /** One client connection and its upstream twin. */
   private final class Connection {
     final Socket client;
-    volatile Socket upstreamSocket;
-    final AtomicLong lastActivityNanos = new AtomicLong(System.nanoTime());
-    final AtomicInteger endedDirections = new AtomicInteger();
+    final Socket up = new Socket(); // created first, so that close() can abort its connect
+    final AtomicInteger halfClosed = new AtomicInteger();
+    volatile long lastActivityNanos = System.nanoTime();
     volatile State state = State.LIVE;
 
     Connection(Socket client) {
       this.client = client;
     }
 
-    /** Connects the upstream twin, starts the other direction and pumps this one. */
-    void runClientToUpstream() {
-      Socket up = new Socket();
+    void run() {
       try {
         client.setTcpNoDelay(true);
-        // Published before connecting so that close() can abort a connect in progress.
-        upstreamSocket = up;
-        if (state == State.DONE) {
-          close(up, false);
-          return;
-        }
         up.setTcpNoDelay(true);
-        up.connect(upstream, UPSTREAM_CONNECT_TIMEOUT_MILLIS);
-        // The idle clock starts once the pair exists; a slow upstream connect is not idleness.
-        lastActivityNanos.set(System.nanoTime());
-        if (state == State.DONE) {
-          return;
-        }
+        up.connect(upstream, 10_000);
+        lastActivityNanos = System.nanoTime(); // a slow connect is not idleness
         threads.execute(() -> pump(up, client, false));
       } catch (IOException | RejectedExecutionException e) {
-        // An unreachable upstream looks to the client like a refused connection would.
-        finish(Ending.ABORT);
+        finish(true); // an unreachable upstream looks to the client like a refused connection
         return;
       }
       pump(client, up, true);
     }
 
-    /**
-     * Copies one direction until either side ends. From the client, a write after the idle limit
-     * kills the connection instead of being forwarded, and once dropped, what it sends is
-     * swallowed.
-     */
     private void pump(Socket from, Socket to, boolean fromClient) {
       byte[] buffer = new byte[16 * 1024];
       while (true) {
@@ -321,21 +241,19 @@ public final class IdleKillingProxy implements AutoCloseable {
         try {
           n = from.getInputStream().read(buffer);
         } catch (IOException e) {
-          // Client reset or proxy close. After a kill the upstream was closed on purpose: the
-          // client must not notice; in DROP state the client failing is just the client giving up.
-          if (state == State.LIVE) {
-            finish(Ending.ABORT);
-          } else if (fromClient) {
-            finish(Ending.GRACEFUL);
+          // After a kill the upstream was closed on purpose; a dropped client failing gave up.
+          State seen = state;
+          if (seen == State.LIVE || fromClient) {
+            finish(seen == State.LIVE);
           }
           return;
         }
         if (fromClient && state == State.DROPPED) {
           if (n < 0) {
-            finish(Ending.GRACEFUL);
+            finish(false);
             return;
           }
-          continue;
+          continue; // swallowed
         }
         if (state != State.LIVE) {
           return;
@@ -343,31 +261,30 @@ public final class IdleKillingProxy implements AutoCloseable {
         if (n < 0) {
           try {
             to.shutdownOutput();
-            if (endedDirections.incrementAndGet() == 2) {
-              finish(Ending.GRACEFUL);
+            if (halfClosed.incrementAndGet() == 2) {
+              finish(false);
             }
           } catch (IOException e) {
-            finish(Ending.ABORT);
+            finish(true);
           }
           return;
         }
-        if (fromClient && System.nanoTime() - lastActivityNanos.get() > idleLimitNanos) {
-          // These bytes are never forwarded; the next read swallows (DROP) or fails (RESET).
-          kill();
+        if (fromClient && System.nanoTime() - lastActivityNanos > idleLimitNanos) {
+          kill(); // not forwarded; the next read swallows (DROP) or fails (RESET)
           continue;
         }
-        // Counted before the write: the upstream's answer to these bytes may reach the client (and
-        // a test reading the count) before this thread runs again after write() returns.
+        // Counted before the write: the answer may reach a test reading the count before this
+        // thread runs again.
         long counted = fromClient ? n : 0;
         forwarded.addAndGet(counted);
         try {
           to.getOutputStream().write(buffer, 0, n);
         } catch (IOException e) {
           forwarded.addAndGet(-counted);
-          finish(Ending.ABORT);
+          finish(true);
           return;
         }
-        lastActivityNanos.set(System.nanoTime());
+        lastActivityNanos = System.nanoTime();
       }
     }
 
@@ -376,35 +293,33 @@ public final class IdleKillingProxy implements AutoCloseable {
         if (state != State.LIVE) {
           return;
         }
-        // Set under the lock and before any socket closes, so the other direction stops
-        // forwarding and treats its failure as expected.
+        // Before any socket closes, so the other direction stops and expects its failure.
         state = mode == Mode.RESET ? State.DONE : State.DROPPED;
         killed.incrementAndGet();
       }
       if (mode == Mode.RESET) {
-        release(Ending.KILL);
+        release(true, false); // the platform reaped it: the upstream just sees it go away
       } else {
-        close(upstreamSocket, false);
+        close(up, false);
       }
     }
 
-    /** Ends the connection exactly once, whichever thread notices first. */
-    void finish(Ending ending) {
+    /** Ends the connection once, whichever thread notices first; abort resets both sockets. */
+    void finish(boolean abort) {
       synchronized (this) {
         if (state == State.DONE) {
           return;
         }
         state = State.DONE;
       }
-      release(ending);
+      release(abort, abort);
     }
 
-    private void release(Ending ending) {
-      close(client, ending != Ending.GRACEFUL);
-      close(upstreamSocket, ending == Ending.ABORT);
+    private void release(boolean resetClient, boolean resetUpstream) {
+      close(client, resetClient);
+      close(up, resetUpstream);
       connections.remove(this);
-      open.decrementAndGet();
-      signalOpenChanged();
+      countOpen(-1);
     }
   }
 }

@@ -1,54 +1,46 @@
 package dev.fnclients.testkit;
 
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 
 /**
- * A loopback HTTP or HTTPS server (the JDK's {@code com.sun.net.httpserver}, four handler threads)
- * answering every request {@code 200 ok}, Content-Length set so connections stay alive, and
- * counting the requests. It sets TCP_NODELAY ({@code sun.net.httpserver.nodelay}, read when the
- * first server starts) as real front ends do: the JDK server writes headers and body apart, and
- * with Nagle on the body would wait for the client's delayed ACK (40 ms on Linux loopback). A Nagle
- * delay measured through it is the client's own.
+ * A loopback HTTP or HTTPS server answering every request {@code 200 ok} and counting them, with
+ * TCP_NODELAY (see the testkit README).
  */
 public final class LoopbackHttpServer implements AutoCloseable {
   private static final byte[] OK = "ok".getBytes(StandardCharsets.US_ASCII);
 
   static {
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
+    // Read when the first server starts.
+    System.getProperties().putIfAbsent("sun.net.httpserver.nodelay", "true");
   }
 
   private final HttpServer server;
-  private final String scheme;
   private final AtomicInteger received = new AtomicInteger();
   private final ExecutorService executor;
 
-  private LoopbackHttpServer(HttpServer server, String scheme) {
+  private LoopbackHttpServer(HttpServer server) {
     this.server = server;
-    this.scheme = scheme;
-    AtomicInteger threads = new AtomicInteger();
     this.executor =
         Executors.newFixedThreadPool(
             4,
-            r -> {
-              Thread t = new Thread(r, "loopback-http-" + port() + "-" + threads.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+            new ThreadFactoryBuilder()
+                .setNameFormat("loopback-http-" + port() + "-%d")
+                .setDaemon(true)
+                .build());
     server.createContext("/", this::handle);
     server.setExecutor(executor);
     server.start();
@@ -62,17 +54,16 @@ public final class LoopbackHttpServer implements AutoCloseable {
   public static LoopbackHttpServer start(SSLContext tls) throws IOException {
     InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     if (tls == null) {
-      return new LoopbackHttpServer(HttpServer.create(address, 128), "http");
+      return new LoopbackHttpServer(HttpServer.create(address, 128));
     }
     HttpsServer server = HttpsServer.create(address, 128);
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
-    return new LoopbackHttpServer(server, "https");
+    return new LoopbackHttpServer(server);
   }
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      // A body left unread would spoil the connection.
-      exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
+      exchange.getRequestBody().readAllBytes(); // a body left unread would spoil the connection
       received.incrementAndGet();
       exchange.getResponseHeaders().set("Content-Type", "text/plain");
       exchange.sendResponseHeaders(200, OK.length);
@@ -86,7 +77,7 @@ public final class LoopbackHttpServer implements AutoCloseable {
 
   /** {@code http://127.0.0.1:PORT/ok}, or {@code https://...}. */
   public String url() {
-    return scheme + "://127.0.0.1:" + port() + "/ok";
+    return (server instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:" + port() + "/ok";
   }
 
   /** Requests received so far, counted before answering. */
@@ -97,12 +88,7 @@ public final class LoopbackHttpServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
-    executor.shutdownNow();
-    try {
-      executor.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    MoreExecutors.shutdownAndAwaitTermination(executor, Duration.ofSeconds(5));
   }
 
   private int port() {

@@ -6,11 +6,8 @@ import java.util.function.DoubleFunction;
 import java.util.stream.IntStream;
 
 /**
- * The one SVG writer of the demos' and the benchmark report's charts: text and shapes on a white
- * canvas, and log or linear scales with their labelled grid lines. Numbers are written under {@link
- * Locale#ROOT} and text and attribute values escaped, here only. Extra attributes are {@code
- * name=value} strings, e.g. {@code svg.text(12, 24, "Title", "font-weight=bold")}; a null one is
- * left out.
+ * The SVG writer of every chart. Extra attributes are {@code name=value} strings, e.g. {@code
+ * svg.text(12, 24, "Title", "font-weight=bold")}; a null one is left out.
  */
 public final class Svg {
   private static final String GRID = "stroke=#dddddd";
@@ -19,17 +16,14 @@ public final class Svg {
   private final StringBuilder out = new StringBuilder();
 
   /**
-   * A white canvas of {@code width} by {@code height} pixels; text in a sans-serif font of {@code
-   * fontSize}.
+   * A white canvas of {@code width} by {@code height} pixels, text in sans-serif {@code fontSize}.
    */
   public Svg(int width, int height, int fontSize) {
     out.append(
         String.format(
             Locale.ROOT,
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-                + "viewBox=\"0 0 %d %d\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"%d\">%n",
-            width,
-            height,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%1$d\" height=\"%2$d\" viewBox=\"0 0"
+                + " %1$d %2$d\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"%3$d\">%n",
             width,
             height,
             fontSize));
@@ -83,8 +77,7 @@ public final class Svg {
   }
 
   /**
-   * Horizontal grid lines at {@code y}'s ticks from {@code left} to {@code right}, labelled on the
-   * left.
+   * Horizontal grid lines at {@code y}'s ticks from {@code left} to {@code right}, labelled left.
    */
   public Svg yGrid(Scale y, double left, double right, DoubleFunction<String> label) {
     for (double tick : y.ticks()) {
@@ -94,16 +87,14 @@ public final class Svg {
     return this;
   }
 
-  /** The document. */
   @Override
   public String toString() {
     return out + "</svg>\n";
   }
 
   /**
-   * Maps values to pixels from {@code from} (for the first tick) to {@code to} (for the last).
-   *
-   * @param ticks the values with grid lines, first and last at the ends
+   * Maps values to pixels: the first of the {@code ticks} (grid lines) to {@code from}, the last to
+   * {@code to}.
    */
   public record Scale(List<Double> ticks, boolean log, double from, double to) {
     /** Whole decades covering {@code min} to {@code max} (both positive). */
@@ -122,10 +113,8 @@ public final class Svg {
 
     public double at(double value) {
       double first = position(ticks.get(0));
-      return from
-          + (to - from)
-              * (position(value) - first)
-              / (position(ticks.get(ticks.size() - 1)) - first);
+      double last = position(ticks.get(ticks.size() - 1));
+      return from + (to - from) * (position(value) - first) / (last - first);
     }
 
     private double position(double value) {
@@ -137,9 +126,7 @@ public final class Svg {
     out.append('<').append(tag);
     for (int i = 0; i < geometry.length; i += 2) {
       Object value = geometry[i + 1];
-      attribute(
-          geometry[i].toString(),
-          value instanceof Double ? number((Double) value) : value.toString());
+      attribute((String) geometry[i], value instanceof Double d ? number(d) : value.toString());
     }
     for (String a : attributes) {
       if (a != null) {

@@ -1,12 +1,12 @@
 package dev.fnclients.testkit.emulators;
 
-import dev.fnclients.testkit.Processes;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,24 +15,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * One of the emulators the Google Cloud CLI ships (Pub/Sub, Spanner, Firestore), started on a free
- * loopback port for a test and stopped, its whole process tree with it, by {@link #close()}.
- *
- * <p>The CLI is found, in this order, at {@code CLOUDSDK_ROOT}, the {@code fnclients.gcloud-sdk}
- * system property, the SDK of the {@code gcloud} on the {@code PATH}, or the usual install
- * locations. When an emulator is not there, starting it throws an {@link EmulatorNotFoundException}
- * that says what to install: tests that need it fail rather than skip.
- *
- * <p>Start one per test class: the Spanner emulator starts in about a second, the Pub/Sub and
- * Firestore emulators (JVMs) in a few.
+ * An emulator of the Google Cloud CLI on a free loopback port; where the CLI is looked for and what
+ * happens without it: see the testkit README.
  */
 public final class GoogleEmulator implements AutoCloseable {
-  // The emulators' executables, relative to the SDK root.
+  // The executables, relative to the SDK root.
   public static final String PUBSUB = "platform/pubsub-emulator/bin/cloud-pubsub-emulator";
   public static final String SPANNER = "bin/cloud_spanner_emulator/emulator_main";
   public static final String FIRESTORE =
@@ -47,7 +38,7 @@ public final class GoogleEmulator implements AutoCloseable {
           "/snap/google-cloud-sdk/current",
           "/opt/homebrew/share/google-cloud-sdk",
           "/usr/local/share/google-cloud-sdk",
-          "~/google-cloud-sdk");
+          System.getProperty("user.home") + "/google-cloud-sdk");
 
   /** Each emulator's {@code gcloud components} name and Debian/Ubuntu package suffix. */
   private static final Map<String, List<String>> COMPONENTS =
@@ -56,11 +47,8 @@ public final class GoogleEmulator implements AutoCloseable {
           SPANNER, List.of("cloud-spanner-emulator", "spanner-emulator"),
           FIRESTORE, List.of("cloud-firestore-emulator", "firestore-emulator"));
 
-  private static final String INSTALLED_WITHOUT =
-      "The Google Cloud CLI is installed (%s) but not its %s component.";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
   private static final int START_ATTEMPTS = 3;
-  private static final int OUTPUT_CAP_BYTES = 64 * 1024;
 
   private final String name;
   private final int port;
@@ -87,44 +75,35 @@ public final class GoogleEmulator implements AutoCloseable {
     }
   }
 
-  /** Starts the Pub/Sub emulator on a free loopback port, on the JVM running the tests. */
+  /** Starts the Pub/Sub emulator, on the JVM running the tests. */
   public static GoogleEmulator pubsub() throws IOException {
-    return start(
-        PUBSUB,
-        "pubsub",
-        port -> List.of("--host=127.0.0.1", "--port=" + port),
+    Map<String, String> env =
         Map.of(
-            "JAVA_HOME", System.getProperty("java.home"), "CLOUD_PUBSUB_EMULATOR_OPTS", "-Xmx512m"),
-        "Server started, listening on");
+            "JAVA_HOME", System.getProperty("java.home"), "CLOUD_PUBSUB_EMULATOR_OPTS", "-Xmx512m");
+    return start(PUBSUB, env, "Server started, listening on", "--host=127.0.0.1", "--port=%d");
   }
 
-  /** Starts the Cloud Spanner emulator's gRPC server on a free loopback port. */
+  /** Starts the Cloud Spanner emulator's gRPC server. */
   public static GoogleEmulator spanner() throws IOException {
     // No readiness line to wait for ("" is in any output): accepting connections is enough.
-    return start(
-        SPANNER, "spanner", port -> List.of("--host_port", "127.0.0.1:" + port), Map.of(), "");
+    return start(SPANNER, Map.of(), "", "--host_port", "127.0.0.1:%d");
   }
 
-  /** Starts the Cloud Firestore emulator (native mode) on a free loopback port. */
+  /** Starts the Cloud Firestore emulator (native mode). */
   public static GoogleEmulator firestore() throws IOException {
+    // A JVM of its own: keep it small and quick to start.
+    Map<String, String> env =
+        Map.of("JAVA_TOOL_OPTIONS", "-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
     return start(
-        FIRESTORE,
-        "firestore",
-        port -> List.of("--host", "127.0.0.1", "--port", Integer.toString(port)),
-        // A JVM of its own: keep it small and quick to start.
-        Map.of("JAVA_TOOL_OPTIONS", "-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"),
-        "Dev App Server is now running");
+        FIRESTORE, env, "Dev App Server is now running", "--host", "127.0.0.1", "--port", "%d");
   }
 
   /**
-   * Retries on another port when another process took the probed one before the emulator bound it.
+   * Starts {@code relative} with {@code args} ({@code %d}: the port) on a free port; retries on
+   * another when another process took the probed one first.
    */
   private static GoogleEmulator start(
-      String relative,
-      String name,
-      IntFunction<List<String>> args,
-      Map<String, String> env,
-      String readyMarker)
+      String relative, Map<String, String> env, String readyMarker, String... args)
       throws IOException {
     Path executable = locate(relative, givenSdkRoots(), System.getenv("PATH"), SDK_LOCATIONS);
     for (int attempt = 1; ; attempt++) {
@@ -133,9 +112,9 @@ public final class GoogleEmulator implements AutoCloseable {
         port = probe.getLocalPort();
       }
       List<String> command = new ArrayList<>(List.of(executable.toString()));
-      command.addAll(args.apply(port));
+      Stream.of(args).forEach(arg -> command.add(String.format(arg, port)));
       try {
-        return new GoogleEmulator(name, command, env, port, readyMarker);
+        return new GoogleEmulator(COMPONENTS.get(relative).get(0), command, env, port, readyMarker);
       } catch (IOException e) {
         boolean portTaken =
             e.getMessage().contains("Address already in use")
@@ -159,23 +138,15 @@ public final class GoogleEmulator implements AutoCloseable {
             .filter(Files::isExecutable)
             .findFirst();
     List<Path> candidates = new ArrayList<>();
-    for (String root : given) {
-      candidates.add(Path.of(root).resolve(relative));
-    }
+    given.forEach(root -> candidates.add(Path.of(root, relative)));
     gcloud.ifPresent(g -> candidates.add(sdkRootOf(g).resolve(relative)));
-    for (String root : usual) {
-      candidates.add(
-          (root.startsWith("~/")
-                  ? Path.of(System.getProperty("user.home"), root.substring(2))
-                  : Path.of(root))
-              .resolve(relative));
-    }
+    usual.forEach(root -> candidates.add(Path.of(root, relative)));
     Optional<Path> found = candidates.stream().filter(Files::isExecutable).findFirst();
     if (found.isPresent()) {
       return found.get();
     }
-    List<String> component = COMPONENTS.getOrDefault(relative, List.of(relative, relative));
-    throw new EmulatorNotFoundException(
+    List<String> component = COMPONENTS.get(relative);
+    throw new IllegalStateException(
         String.format(
             "These tests run against a real emulator of the Google Cloud CLI, which was not found."
                 + " %s Install the Google Cloud CLI (https://cloud.google.com/sdk/docs/install) and"
@@ -183,24 +154,26 @@ public final class GoogleEmulator implements AutoCloseable {
                 + " install google-cloud-cli google-cloud-cli-%s`; or set CLOUDSDK_ROOT or"
                 + " -Dfnclients.gcloud-sdk to the SDK's root. Looked for %s",
             gcloud
-                .map(g -> String.format(INSTALLED_WITHOUT, g, component.get(0)))
+                .map(
+                    g ->
+                        "The Google Cloud CLI is installed ("
+                            + g
+                            + ") but not its "
+                            + component.get(0)
+                            + " component.")
                 .orElse("The Google Cloud CLI is not installed (no gcloud on the PATH)."),
             component.get(0),
             component.get(1),
             candidates.stream().map(Path::toString).collect(Collectors.joining(", "))));
   }
 
-  /** The SDK roots the user gives: {@code CLOUDSDK_ROOT}, then {@code -Dfnclients.gcloud-sdk}. */
   private static List<String> givenSdkRoots() {
     return Stream.of(System.getenv("CLOUDSDK_ROOT"), System.getProperty("fnclients.gcloud-sdk"))
         .filter(r -> r != null && !r.isBlank())
         .toList();
   }
 
-  /**
-   * {@code <root>/bin/gcloud}, often reached through a symbolic link such as {@code
-   * /usr/bin/gcloud}.
-   */
+  /** {@code <root>/bin/gcloud}, often reached through a link such as {@code /usr/bin/gcloud}. */
   private static Path sdkRootOf(Path gcloud) {
     try {
       return gcloud.toRealPath().getParent().getParent();
@@ -209,7 +182,7 @@ public final class GoogleEmulator implements AutoCloseable {
     }
   }
 
-  /** {@code 127.0.0.1:PORT}, the form the emulator variables take. */
+  /** {@code 127.0.0.1:PORT}, as the emulator variables want it. */
   public String hostPort() {
     return "127.0.0.1:" + port;
   }
@@ -218,10 +191,7 @@ public final class GoogleEmulator implements AutoCloseable {
     return new InetSocketAddress("127.0.0.1", port);
   }
 
-  /**
-   * The emulator's JVM, to freeze (a script may {@code exec} java or fork it), else the process
-   * itself.
-   */
+  /** The emulator's JVM, to freeze (a script may {@code exec} or fork it), else the process. */
   public ProcessHandle jvm() {
     return Stream.concat(Stream.of(process.toHandle()), process.toHandle().descendants())
         .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
@@ -229,15 +199,16 @@ public final class GoogleEmulator implements AutoCloseable {
         .orElse(process.toHandle());
   }
 
-  /** What it printed so far (the last 64 KiB), for diagnostics. */
+  /** What it printed so far. */
   public String output() {
-    return Processes.tail(outputFile, OUTPUT_CAP_BYTES);
+    try {
+      return new String(Files.readAllBytes(outputFile), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
   }
 
-  /**
-   * Kills its whole process tree ({@code SIGKILL}: it keeps nothing worth a graceful stop) and
-   * waits a bounded time.
-   */
+  /** Kills its process tree ({@code SIGKILL}: nothing is worth a graceful stop), waits a while. */
   @Override
   public void close() {
     List<ProcessHandle> tree =
@@ -256,8 +227,7 @@ public final class GoogleEmulator implements AutoCloseable {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IOException(
-            name + " emulator exited with " + process.exitValue() + ": " + output());
+        throw new IOException(name + " exited with " + process.exitValue() + ": " + output());
       }
       if (output().contains(marker)) {
         try (Socket s = new Socket()) {
@@ -268,21 +238,12 @@ public final class GoogleEmulator implements AutoCloseable {
         }
       }
       try {
-        Thread.sleep(50); // polling a starting process; not a timing assertion
+        Thread.sleep(50); // polling a starting process
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IOException("interrupted while starting the " + name + " emulator", e);
+        throw new IOException("interrupted while starting " + name, e);
       }
     }
-    throw new IOException(name + " emulator not ready within " + START_TIMEOUT + ": " + output());
-  }
-
-  /** An emulator is not installed; the message says what to install. */
-  public static final class EmulatorNotFoundException extends IllegalStateException {
-    private static final long serialVersionUID = 1L;
-
-    EmulatorNotFoundException(String message) {
-      super(message);
-    }
+    throw new IOException(name + " not ready within " + START_TIMEOUT + ": " + output());
   }
 }

@@ -10,15 +10,10 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * A real gRPC server (Netty) on loopback serving Cloud Natural Language's {@code AnalyzeSentiment}
- * from the official generated stub ({@code LanguageServiceGrpc.LanguageServiceImplBase}, {@code
- * grpc-google-cloud-language-v1}), so that the real {@code google-cloud-language} GAPIC client can
- * call it. Its other methods answer {@code UNIMPLEMENTED}, as the generated base does.
- *
- * <p>The sentiment is computed from the text, so that an answer can be checked: each word of {@link
- * #POSITIVE} counts +1, each of {@link #NEGATIVE} -1; the magnitude is the number of such words and
- * the score their sum divided by it (0 when there is none). Calls, headers and injected failures as
- * {@link LoopbackGoogleServer} says.
+ * Cloud Natural Language's {@code AnalyzeSentiment} on loopback, from the generated stub, for the
+ * real {@code google-cloud-language} client (other methods: {@code UNIMPLEMENTED}). A checkable
+ * sentiment: each word of {@link #POSITIVE} counts +1, of {@link #NEGATIVE} -1; the magnitude is
+ * the number of such words, the score their sum divided by it (0 when there is none).
  */
 public final class LoopbackLanguageServer extends LoopbackGoogleServer {
   /** Words that count +1. */
@@ -28,21 +23,19 @@ public final class LoopbackLanguageServer extends LoopbackGoogleServer {
   public static final Set<String> NEGATIVE = Set.of("bad", "awful", "poor");
 
   private LoopbackLanguageServer() throws IOException {
-    super("loopback-language-timer");
     serve(
         new LanguageServiceGrpc.LanguageServiceImplBase() {
           @Override
           public void analyzeSentiment(
               AnalyzeSentimentRequest request, StreamObserver<AnalyzeSentimentResponse> response) {
-            if (countAndMaybeFail(response)) {
-              return;
+            if (!failedAsAsked(response)) {
+              reply(
+                  response,
+                  AnalyzeSentimentResponse.newBuilder()
+                      .setDocumentSentiment(sentiment(request.getDocument().getContent()))
+                      .setLanguage("en")
+                      .build());
             }
-            response.onNext(
-                AnalyzeSentimentResponse.newBuilder()
-                    .setDocumentSentiment(sentiment(request.getDocument().getContent()))
-                    .setLanguage("en")
-                    .build());
-            response.onCompleted();
           }
         }.bindService());
   }

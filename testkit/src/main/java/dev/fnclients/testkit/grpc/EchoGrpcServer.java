@@ -10,58 +10,39 @@ import io.grpc.ServerCredentials;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerTransportFilter;
-import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.ServerCalls.UnaryMethod;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real gRPC server (Netty) on loopback serving {@code fnclients.test.Echo} ({@link
- * StringMethods}). It counts what it receives, so tests can prove retries and caps from the
- * server's side, and the connections it accepts.
- *
- * <ul>
- *   <li>{@link #SAY}: answers with the request.
- *   <li>{@link #FAIL}: request {@code CODE:N:key} fails with status CODE for the first N calls
- *       carrying that key, then answers {@code ok}.
- *   <li>{@link #SLOW}: request is a number of milliseconds; answers after that long.
- *   <li>{@link #HANG}: never answers; the call ends only by deadline or cancellation.
- * </ul>
+ * A loopback gRPC server of {@code fnclients.test.Echo}: {@link #SAY} answers with the request,
+ * {@link #SLOW} after its number of milliseconds, {@link #HANG} never.
  */
 public final class EchoGrpcServer extends LoopbackGrpcServer {
   public static final String SERVICE = "fnclients.test.Echo";
   public static final MethodDescriptor<String, String> SAY = StringMethods.unary(SERVICE, "Say");
-  public static final MethodDescriptor<String, String> FAIL = StringMethods.unary(SERVICE, "Fail");
   public static final MethodDescriptor<String, String> SLOW = StringMethods.unary(SERVICE, "Slow");
   public static final MethodDescriptor<String, String> HANG = StringMethods.unary(SERVICE, "Hang");
 
-  private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
-  private final Map<String, AtomicInteger> failuresByKey = new ConcurrentHashMap<>();
   private final AtomicInteger slowInFlight = new AtomicInteger();
   private final AtomicInteger maxSlowInFlight = new AtomicInteger();
   private final AtomicInteger connections = new AtomicInteger();
 
   private EchoGrpcServer(int port, ServerCredentials credentials, BindableService... more)
       throws IOException {
-    super("echo-grpc-server-timer");
-    ServerServiceDefinition echo =
-        ServerServiceDefinition.builder(SERVICE)
-            .addMethod(counted(SAY, (request, response) -> reply(response, request)))
-            .addMethod(counted(FAIL, this::fail))
-            .addMethod(counted(SLOW, this::slow))
-            .addMethod(counted(HANG, (request, response) -> {}))
-            .build();
     NettyServerBuilder builder =
-        NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port), credentials)
-            .addService(echo)
+        loopback(port, credentials)
+            .addService(
+                ServerServiceDefinition.builder(SERVICE)
+                    .addMethod(method(SAY, (request, response) -> reply(response, request)))
+                    .addMethod(method(SLOW, this::slow))
+                    .addMethod(method(HANG, (request, response) -> {}))
+                    .build())
             .addTransportFilter(
                 new ServerTransportFilter() {
                   @Override
@@ -96,12 +77,6 @@ public final class EchoGrpcServer extends LoopbackGrpcServer {
     return connections.get();
   }
 
-  /** Calls to {@code method} received so far, each attempt counted. */
-  public int calls(MethodDescriptor<?, ?> method) {
-    AtomicInteger n = calls.get(method.getFullMethodName());
-    return n == null ? 0 : n.get();
-  }
-
   /** The most {@link #SLOW} calls that were in progress at once. */
   public int maxConcurrentSlowCalls() {
     return maxSlowInFlight.get();
@@ -116,34 +91,16 @@ public final class EchoGrpcServer extends LoopbackGrpcServer {
     return ClientCalls.blockingUnaryCall(channel, method, options, request);
   }
 
-  private ServerMethodDefinition<String, String> counted(
+  private ServerMethodDefinition<String, String> method(
       MethodDescriptor<String, String> method, UnaryMethod<String, String> body) {
-    UnaryMethod<String, String> counting =
-        (request, response) -> {
-          calls
-              .computeIfAbsent(method.getFullMethodName(), k -> new AtomicInteger())
-              .incrementAndGet();
-          body.invoke(request, response);
-        };
-    return ServerMethodDefinition.create(method, ServerCalls.asyncUnaryCall(counting));
-  }
-
-  private void fail(String request, StreamObserver<String> response) {
-    String[] parts = request.split(":", 3);
-    int times = Integer.parseInt(parts[1]);
-    int failed =
-        failuresByKey
-            .computeIfAbsent(parts.length > 2 ? parts[2] : "", k -> new AtomicInteger())
-            .getAndIncrement();
-    if (failed < times) {
-      response.onError(
-          Status.Code.valueOf(parts[0])
-              .toStatus()
-              .withDescription("failing as asked (" + (failed + 1) + "/" + times + ")")
-              .asRuntimeException());
-    } else {
-      reply(response, "ok");
-    }
+    return ServerMethodDefinition.create(
+        method,
+        ServerCalls.asyncUnaryCall(
+            (request, response) -> {
+              if (!failedAsAsked(response)) {
+                body.invoke(request, response);
+              }
+            }));
   }
 
   private void slow(String request, StreamObserver<String> response) {

@@ -1,14 +1,14 @@
 package dev.fnclients.testkit.pubsub;
 
+import com.google.common.util.concurrent.Uninterruptibles;
 import com.google.pubsub.v1.PublisherGrpc;
 import com.google.pubsub.v1.PubsubMessage;
 import com.google.pubsub.v1.PullRequest;
-import com.google.pubsub.v1.PullResponse;
 import com.google.pubsub.v1.ReceivedMessage;
 import com.google.pubsub.v1.SubscriberGrpc;
 import com.google.pubsub.v1.Subscription;
 import com.google.pubsub.v1.Topic;
-import dev.fnclients.testkit.Processes;
+import dev.fnclients.testkit.ChildJvm;
 import dev.fnclients.testkit.emulators.GoogleEmulator;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -20,32 +20,36 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The real Pub/Sub emulator of the Google Cloud CLI ({@link GoogleEmulator#pubsub()}), with what
- * tests do to it: they publish to it with the real client, check what it holds by pulling a
- * subscription, and stall it with {@link #freeze()} ({@code SIGSTOP} of its JVM: connections stay
- * open, the kernel still accepts bytes, nothing answers) and {@link #thaw()}. When it is not
- * installed, {@link #start()} throws a {@link GoogleEmulator.EmulatorNotFoundException} that says
- * what to install; tests that need it fail rather than skip.
- *
- * <p>Needs {@code grpc-netty-shaded}, {@code grpc-stub} and {@code grpc-google-cloud-pubsub-v1} on
- * the class path (for the admin calls), like {@link LoopbackPubsubServer}.
+ * The Pub/Sub emulator with what tests do to it; also a JUnit extension for one test class (see the
+ * testkit README). Needs {@code grpc-google-cloud-pubsub-v1}.
  */
-public final class PubsubEmulator implements AutoCloseable {
-  private final GoogleEmulator emulator;
-  private final ProcessHandle jvm;
-  private final ManagedChannel admin;
-
-  private PubsubEmulator(GoogleEmulator emulator) {
-    this.emulator = emulator;
-    this.jvm = emulator.jvm();
-    this.admin = Grpc.newChannelBuilder(target(), InsecureChannelCredentials.create()).build();
-  }
+public final class PubsubEmulator implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
+  private volatile GoogleEmulator emulator;
+  private volatile ProcessHandle jvm;
+  private volatile ManagedChannel admin;
 
   /** Starts the emulator on a free loopback port, returning once it serves. */
   public static PubsubEmulator start() throws IOException {
-    return new PubsubEmulator(GoogleEmulator.pubsub());
+    PubsubEmulator started = new PubsubEmulator();
+    started.beforeAll(null);
+    return started;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws IOException {
+    emulator = GoogleEmulator.pubsub();
+    jvm = emulator.jvm();
+    admin = Grpc.newChannelBuilder(target(), InsecureChannelCredentials.create()).build();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
   }
 
   /** The emulator's {@code host:port}, for {@code PUBSUB_EMULATOR_HOST}. */
@@ -69,9 +73,9 @@ public final class PubsubEmulator implements AutoCloseable {
   }
 
   /**
-   * Creates {@code subscription} ({@code projects/P/subscriptions/S}) on {@code topic}, with a 600
-   * s acknowledgement deadline so that nothing is redelivered while a test pulls. Create it before
-   * publishing: a subscription receives only what is published after it exists.
+   * Creates an ordered {@code subscription} ({@code projects/P/subscriptions/S}) on {@code topic};
+   * it gets only what is published after. Its 600 s ack deadline keeps pulled messages from coming
+   * back.
    */
   public void createSubscription(String subscription, String topic) {
     withDeadline(SubscriberGrpc.newBlockingStub(admin))
@@ -85,10 +89,8 @@ public final class PubsubEmulator implements AutoCloseable {
   }
 
   /**
-   * Pulls everything {@code subscription} holds, until two pulls {@code settle} apart find nothing
-   * more (so requests the emulator is still working through are included), in delivery order,
-   * duplicates included. Nothing is acknowledged: the 600 s acknowledgement deadline keeps it from
-   * coming back.
+   * Pulls, without acknowledging, all {@code subscription} holds (in delivery order, duplicates
+   * included) until two pulls {@code settle} apart find nothing more.
    */
   public List<PubsubMessage> pullAll(String subscription, Duration settle) {
     @SuppressWarnings(
@@ -101,36 +103,25 @@ public final class PubsubEmulator implements AutoCloseable {
             .build();
     List<PubsubMessage> messages = new ArrayList<>();
     for (int empty = 0; empty < 2; ) {
-      PullResponse response = withDeadline(SubscriberGrpc.newBlockingStub(admin)).pull(request);
-      response.getReceivedMessagesList().stream()
-          .map(ReceivedMessage::getMessage)
-          .forEach(messages::add);
-      if (response.getReceivedMessagesCount() > 0) {
-        empty = 0;
-        continue;
-      }
-      empty++;
-      try {
-        Thread.sleep(settle.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while pulling " + subscription, e);
-      }
+      List<ReceivedMessage> received =
+          withDeadline(SubscriberGrpc.newBlockingStub(admin))
+              .pull(request)
+              .getReceivedMessagesList();
+      received.forEach(r -> messages.add(r.getMessage()));
+      empty = received.isEmpty() ? empty + 1 : 0;
+      Uninterruptibles.sleepUninterruptibly(settle);
     }
     return messages;
   }
 
-  /**
-   * Stalls the emulator ({@code SIGSTOP} to its JVM): connections stay open, nothing answers until
-   * {@link #thaw()}.
-   */
+  /** Stalls the emulator ({@code SIGSTOP} to its JVM): connections stay open, nothing answers. */
   public void freeze() {
-    Processes.stop(jvm);
+    ChildJvm.freeze(jvm);
   }
 
   /** Resumes a {@link #freeze() frozen} emulator ({@code SIGCONT}); harmless if it is running. */
   public void thaw() {
-    Processes.resume(jvm);
+    ChildJvm.thaw(jvm);
   }
 
   /** Whether the emulator's JVM is still running (a frozen one is). */
@@ -138,14 +129,13 @@ public final class PubsubEmulator implements AutoCloseable {
     return jvm.isAlive();
   }
 
-  /**
-   * Kills the emulator's whole process tree ({@code SIGKILL}, which also ends a frozen one) and
-   * waits for it.
-   */
+  /** Kills the emulator's process tree, a frozen one too, and waits for it. */
   @Override
   public void close() {
-    admin.shutdownNow();
-    emulator.close();
+    if (emulator != null) { // null when it failed to start
+      admin.shutdownNow();
+      emulator.close();
+    }
   }
 
   private static <S extends AbstractStub<S>> S withDeadline(S stub) {

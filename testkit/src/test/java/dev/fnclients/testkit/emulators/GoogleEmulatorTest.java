@@ -3,7 +3,6 @@ package dev.fnclients.testkit.emulators;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.fnclients.testkit.emulators.GoogleEmulator.EmulatorNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -22,7 +21,7 @@ class GoogleEmulatorTest {
                     List.of(),
                     "/nonexistent/bin",
                     List.of("/nonexistent/google-cloud-sdk")))
-        .isInstanceOf(EmulatorNotFoundException.class)
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("The Google Cloud CLI is not installed")
         .hasMessageContaining("gcloud components install pubsub-emulator")
         .hasMessageContaining("google-cloud-cli-pubsub-emulator")
@@ -39,7 +38,7 @@ class GoogleEmulatorTest {
             () ->
                 GoogleEmulator.locate(
                     GoogleEmulator.SPANNER, List.of(), sdk.resolve("bin").toString(), List.of()))
-        .isInstanceOf(EmulatorNotFoundException.class)
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining(
             "is installed (" + gcloud + ") but not its cloud-spanner-emulator component")
         .hasMessageContaining("gcloud components install cloud-spanner-emulator")
