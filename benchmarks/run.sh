@@ -8,7 +8,8 @@
 # runs the JMH suite (everything but the cold start, with JMH's -prof gc for allocation per operation)
 # -> results/jmh.json, the cold-start benchmark
 # (single-shot, one fork per sample) -> results/jmh-coldstart.json, the platform simulation ->
-# results/simulation.{json,md,svg}, and the report -> results/summary.md and results/per-invocation.svg.
+# results/simulation.{json,md,svg}, the gRPC idle-reset check -> results/grpc-idle-reset-check.md,
+# and the report -> results/summary.md and results/per-invocation.svg.
 # Everything is logged to results/run.log; results/run-info.txt records the machine and the load.
 #
 # Options:
@@ -90,6 +91,9 @@ if [ "$simulation" = 1 ]; then
     sim_args+=(--quick)
   fi
   run java -cp "$jar" dev.fnclients.examples.PlatformSimulation "${sim_args[@]}"
+  # FnClients' gRPC idle reset alone, many frozen gaps under silent drop: a missed reset stalls 30 s.
+  run java -cp "$jar" dev.fnclients.examples.PlatformSimulation "${sim_args[@]}" \
+      --grpc-idle-reset-check "$([ "$quick" = 1 ] && echo 5 || echo 40)"
 fi
 {
   echo "load at end: $(cat /proc/loadavg 2>/dev/null || uptime)"
