@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Reproduces every figure in benchmarks/results/ with one command, from the repository root:
 #
-#   benchmarks/run.sh            # build, JMH suite, cold start, platform simulation, report (~18 min on 2 cores)
-#   benchmarks/run.sh --quick    # the same, short: a smoke pass (~4 min), figures not to be quoted
+#   benchmarks/run.sh            # build, JMH suite, cold start, platform simulation, report (~20 min on 2 cores)
+#   benchmarks/run.sh --quick    # the same, short: a smoke pass (~5 min), figures not to be quoted
 #
 # Steps: builds benchmarks/target/benchmarks.jar (./mvnw -q -pl benchmarks -am -DskipTests package),
 # runs the JMH suite (everything but the cold start, with JMH's -prof gc for allocation per operation)
