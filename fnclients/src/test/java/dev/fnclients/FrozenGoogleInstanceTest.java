@@ -119,10 +119,7 @@ class FrozenGoogleInstanceTest {
           sessionsBeforeGap.add(sessions());
         }
         nats.forEach(nat -> nat.idleLimit(NAT_IDLE_LIMIT));
-        instance.freeze();
-        Thread.sleep(
-            FROZEN_FOR.toMillis()); // the injected fault: the platform throttles the idle instance
-        instance.thaw();
+        instance.freezeFor(FROZEN_FOR); // the injected fault: the platform throttles the instance
       }
       for (String kind : KINDS) {
         instance.send(kind);

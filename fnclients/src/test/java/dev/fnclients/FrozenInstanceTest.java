@@ -179,10 +179,7 @@ class FrozenInstanceTest {
     List<String> answers = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       if (i > 0) {
-        instance.freeze();
-        Thread.sleep(
-            FROZEN_FOR.toMillis()); // the injected fault: the platform throttles the idle instance
-        instance.thaw();
+        instance.freezeFor(FROZEN_FOR); // the injected fault: the platform throttles the instance
       }
       instance.send(command);
       answers.add(instance.readLine(ANSWER));

@@ -204,13 +204,8 @@ public final class IdleGap {
     int threadsAfterFirst = -1;
     for (int i = 1; i <= s.invocations(); i++) {
       long gap = s.longGapBefore(i) ? s.longGapMillis() : i > 1 ? s.shortGapMillis() : 0;
-      if (gap > 0) { // the injected fault: the platform freezes the idle instance
-        child.freeze();
-        try {
-          Thread.sleep(gap);
-        } finally {
-          child.thaw();
-        }
+      if (gap > 0) {
+        child.freezeFor(Duration.ofMillis(gap)); // the injected fault: a frozen idle instance
       }
       child.send("INVOKE");
       // OK|FAIL micros threads retries idleDiscards error

@@ -139,6 +139,19 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /**
+   * Freezes the child for {@code gap}, as a platform freezes an idle instance between invocations,
+   * then thaws it, also when the wait is interrupted.
+   */
+  public void freezeFor(Duration gap) throws InterruptedException {
+    freeze();
+    try {
+      Thread.sleep(gap.toMillis());
+    } finally {
+      thaw();
+    }
+  }
+
+  /**
    * Stops every thread of {@code process} ({@code SIGSTOP}) and, on Linux, waits until the kernel
    * reports them all stopped: {@code kill} returning only means the signal was queued.
    */

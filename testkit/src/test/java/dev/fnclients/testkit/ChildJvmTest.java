@@ -7,8 +7,11 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class ChildJvmTest {
@@ -175,6 +178,41 @@ class ChildJvmTest {
       assertThat(child.expectLine("hook ran", PATIENCE)).isEqualTo("hook ran");
       assertThat(child.waitFor(PATIENCE)).isEqualTo(128 + 15);
     }
+  }
+
+  @Test
+  void freezeForThawsTheChildWhenItsWaitIsInterrupted() throws Exception {
+    try (ChildJvm child = ChildJvm.builder(Counter.class).jvmArgs(LIGHT_JVM).start()) {
+      child.expectLine("tick ", PATIENCE);
+      AtomicReference<Throwable> outcome = new AtomicReference<>();
+      Thread freezer =
+          new Thread(
+              () -> {
+                try {
+                  child.freezeFor(Duration.ofMinutes(10));
+                } catch (Throwable t) {
+                  outcome.set(t);
+                }
+              });
+      freezer.start();
+      long deadline = System.nanoTime() + PATIENCE.toNanos();
+      while (state(child) != 'T' && System.nanoTime() < deadline) {
+        Thread.onSpinWait(); // waiting for the freeze, not timing it
+      }
+      assertThat(state(child)).isEqualTo('T');
+
+      freezer.interrupt();
+      freezer.join(PATIENCE.toMillis());
+
+      assertThat(outcome.get()).isInstanceOf(InterruptedException.class);
+      assertThat(state(child)).isNotEqualTo('T');
+    }
+  }
+
+  /** The child's state letter in {@code /proc/<pid>/stat}: {@code T} while stopped. */
+  private static char state(ChildJvm child) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(child.pid()), "stat"));
+    return stat.charAt(stat.lastIndexOf(')') + 2);
   }
 
   @Test
