@@ -1,6 +1,8 @@
 package dev.fnclients.benchmarks;
 
 import static dev.fnclients.examples.PlatformSimulation.clientLabel;
+import static dev.fnclients.examples.PlatformSimulation.format;
+import static dev.fnclients.examples.PlatformSimulation.modeLabel;
 import static java.util.stream.Collectors.joining;
 
 import com.google.gson.Gson;
@@ -9,7 +11,6 @@ import dev.fnclients.examples.IdleGap.Burst;
 import dev.fnclients.examples.IdleGap.Run;
 import dev.fnclients.examples.PlatformSimulation;
 import dev.fnclients.examples.PlatformSimulation.Summary;
-import dev.fnclients.testkit.IdleKillingProxy.Mode;
 import dev.fnclients.testkit.Svg;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.DoubleFunction;
@@ -506,17 +506,8 @@ public final class Report {
     md.append("\n![Platform simulation](simulation.svg)\n");
   }
 
-  private static String modeLabel(Mode mode) {
-    return mode == Mode.RESET ? "RST" : "silent drop";
-  }
-
   private static String orDash(double value, String pattern) {
     return Double.isNaN(value) ? "-" : format(pattern, value);
-  }
-
-  /** {@link String#format}, numbers written the same under every default locale. */
-  private static String format(String pattern, Object... args) {
-    return String.format(Locale.ROOT, pattern, args);
   }
 
   private static String fmtTime(double us) {

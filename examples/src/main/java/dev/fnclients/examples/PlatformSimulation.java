@@ -152,11 +152,13 @@ public final class PlatformSimulation {
     return protocol.equals("http") ? "HTTP (OkHttp)" : "gRPC unary";
   }
 
-  private static String modeLabel(Mode mode) {
+  /** How the tables name a kill mode. */
+  public static String modeLabel(Mode mode) {
     return mode == Mode.RESET ? "RST" : "silent drop";
   }
 
-  private static String format(String pattern, Object... args) {
+  /** {@link String#format}, numbers written the same under every default locale. */
+  public static String format(String pattern, Object... args) {
     return String.format(Locale.ROOT, pattern, args);
   }
 
