@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -318,14 +319,15 @@ public final class ChildJvm implements AutoCloseable {
     try {
       Process kill = new ProcessBuilder("/bin/sh", "-c", command).redirectErrorStream(true).start();
       String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (kill.waitFor() != 0) {
+      // Not interruptible: the signal is sent by now, and the caller must not be told otherwise
+      // (an interrupted freeze would leave a stopped child that no finally block thaws).
+      if (Uninterruptibles.getUninterruptibly(kill.onExit()).exitValue() != 0) {
         throw new IllegalStateException(command + " failed: " + output.trim());
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot run " + command, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while running " + command, e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(command + " failed", e.getCause()); // onExit() never fails
     }
   }
 
